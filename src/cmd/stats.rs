@@ -1,0 +1,50 @@
+//! `codewerk stats`: per code, passages and distinct respondents per group.
+
+use super::{load_valid, print_json};
+use anyhow::Result;
+use codewerk::core::summary::{CoderStats, code_stats};
+use std::path::Path;
+
+pub fn run(root: &Path, coder: Option<&str>, json: bool) -> Result<()> {
+    let project = load_valid(root)?;
+    let coders: Vec<String> = match coder {
+        Some(c) => vec![c.to_string()],
+        None => project.coders.keys().cloned().collect(),
+    };
+    let stats: Vec<CoderStats> = coders.iter().map(|c| code_stats(&project, c)).collect();
+    if json {
+        return print_json(&stats);
+    }
+    if stats.is_empty() {
+        println!("No codings yet: every code has 0 passages.");
+        let empty = code_stats(&project, "");
+        print!("{}", render(&empty));
+    }
+    for s in &stats {
+        println!("Coder: {}", s.coder);
+        print!("{}", render(s));
+        println!();
+    }
+    Ok(())
+}
+
+fn render(s: &CoderStats) -> String {
+    let mut out = String::new();
+    let width = s.codes.iter().map(|c| c.name.chars().count()).max().unwrap_or(4).min(48);
+    for c in &s.codes {
+        let name: String = c.name.chars().take(width).collect();
+        let groups: Vec<String> = c
+            .by_group
+            .iter()
+            .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
+            .collect();
+        out += &format!(
+            "  {:<width$}  {:>4} passages  {:>3} respondents  ({})\n",
+            name,
+            c.passages,
+            c.respondents,
+            groups.join(", "),
+        );
+    }
+    out
+}

@@ -1,0 +1,571 @@
+//! Codings and the per-coder journal `codings/<coder>.jsonl`.
+//!
+//! The journal is append-only: every action a coder takes is one JSON line (or a batch of lines),
+//! fsynced before the screen shows it. The current codings are what replaying the journal gives.
+//! Each line carries the coder, a time stamp and the quoted text, so the file is a readable audit
+//! trail. Undo and redo are journaled too, so they work across a restart.
+//!
+//! Crash safety: a line torn by a crash (no final newline) is skipped with a warning and, when
+//! the journal is next opened for writing, moved aside to `<coder>.jsonl.torn` before appending.
+//! Only one process may write a coder's journal: `Journal::open` takes an OS lock on
+//! `codings/.<coder>.lock`, which also records the holder's pid for the error message.
+
+use super::fsutil;
+use super::problem::Problem;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+pub type CodingId = u64;
+
+/// Where a coding stands relative to its transcript's current text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Anchor {
+    /// The quoted text is at the recorded offsets.
+    #[default]
+    Exact,
+    /// The transcript changed; the quoted text was found again, starting elsewhere.
+    Moved { from: usize },
+    /// The quoted text is no longer in the transcript: flagged for the coder to fix.
+    Orphaned,
+}
+
+/// One coded passage: a code applied to a character range of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coding {
+    /// Unique within the coder's journal: the sequence number of the line that added it.
+    #[serde(default)]
+    pub id: CodingId,
+    pub transcript: String,
+    pub code: String,
+    /// Character offsets (Unicode scalar values), end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// The quoted text, kept to re-anchor the coding if the transcript changes.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    #[serde(skip)]
+    pub anchor: Anchor,
+    /// Line of the journal that added it, for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Coding {
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.start < end && start < self.end
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// What one journal line does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Add(Coding),
+    /// Carries the whole coding so that undo can put it back.
+    Remove(Coding),
+    /// New boundaries for a coding.
+    Edit { id: CodingId, before: Span, after: Span },
+    /// The transcript changed and the coding was found again elsewhere (not undoable).
+    Reanchor { id: CodingId, before: Span, after: Span },
+    Memo { id: CodingId, before: Option<String>, after: Option<String> },
+    CodeMemo { code: String, before: Option<String>, after: Option<String> },
+    /// The coder marks a transcript done (or not).
+    Done { transcript: String, done: bool },
+    Undo { target: u64 },
+    Redo { target: u64 },
+}
+
+impl Op {
+    fn inverse(&self) -> Op {
+        match self {
+            Op::Add(c) => Op::Remove(c.clone()),
+            Op::Remove(c) => Op::Add(c.clone()),
+            Op::Edit { id, before, after } => {
+                Op::Edit { id: *id, before: after.clone(), after: before.clone() }
+            }
+            Op::Reanchor { id, before, after } => {
+                Op::Reanchor { id: *id, before: after.clone(), after: before.clone() }
+            }
+            Op::Memo { id, before, after } => {
+                Op::Memo { id: *id, before: after.clone(), after: before.clone() }
+            }
+            Op::CodeMemo { code, before, after } => {
+                Op::CodeMemo { code: code.clone(), before: after.clone(), after: before.clone() }
+            }
+            Op::Done { transcript, done } => Op::Done { transcript: transcript.clone(), done: !done },
+            Op::Undo { .. } | Op::Redo { .. } => self.clone(),
+        }
+    }
+
+    fn undoable(&self) -> bool {
+        !matches!(self, Op::Undo { .. } | Op::Redo { .. } | Op::Reanchor { .. })
+    }
+}
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: u64,
+    pub at: String,
+    pub coder: String,
+    /// Lines written as one action share the `seq` of the first: undo takes them back together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// A coder's codings as the journal has them now.
+#[derive(Debug, Clone, Default)]
+pub struct CoderState {
+    pub coder: String,
+    pub codings: BTreeMap<CodingId, Coding>,
+    pub code_memos: BTreeMap<String, String>,
+    pub done: BTreeSet<String>,
+    /// Problems met while reading the journal (skipped lines), as warnings.
+    pub warnings: Vec<Problem>,
+    actions: HashMap<u64, Vec<Op>>,
+    undo: Vec<u64>,
+    redo: Vec<u64>,
+    next_seq: u64,
+    /// Byte length of the journal up to its last complete line.
+    valid_len: u64,
+}
+
+impl CoderState {
+    pub fn new(coder: &str) -> Self {
+        CoderState { coder: coder.to_string(), next_seq: 1, ..Default::default() }
+    }
+
+    /// Read a journal file (missing file: no codings).
+    pub fn load(path: &Path, coder: &str) -> Result<CoderState, Problem> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(Self::replay(path, coder, &bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CoderState::new(coder)),
+            Err(e) => Err(Problem::error(path, format!("cannot read the journal: {e}"))),
+        }
+    }
+
+    /// Rebuild the state from the journal's bytes. Bad lines are skipped with a warning.
+    pub fn replay(path: &Path, coder: &str, bytes: &[u8]) -> CoderState {
+        let mut state = CoderState::new(coder);
+        let mut offset = 0usize;
+        for (i, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+            let line_no = i + 1;
+            let complete = raw.ends_with(b"\n");
+            let start = offset;
+            offset += raw.len();
+            let text = String::from_utf8_lossy(raw);
+            let trimmed = text.trim();
+            if !complete {
+                if !trimmed.is_empty() {
+                    state.warnings.push(
+                        Problem::warning(
+                            path,
+                            "last line is incomplete (torn by a crash?); it was skipped",
+                        )
+                        .at(line_no, None),
+                    );
+                }
+                state.valid_len = start as u64;
+                break;
+            }
+            state.valid_len = offset as u64;
+            if trimmed.is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Record>(trimmed) {
+                Ok(mut rec) => {
+                    if let Op::Add(c) | Op::Remove(c) = &mut rec.op {
+                        c.line = line_no;
+                    }
+                    if let Err(msg) = state.apply_record(&rec) {
+                        state.warnings.push(Problem::warning(path, msg).at(line_no, None));
+                    }
+                }
+                Err(e) => state.warnings.push(
+                    Problem::warning(path, format!("unreadable journal line skipped: {e}"))
+                        .at(line_no, Some(e.column())),
+                ),
+            }
+        }
+        state
+    }
+
+    fn apply_record(&mut self, rec: &Record) -> Result<(), String> {
+        self.next_seq = self.next_seq.max(rec.seq + 1);
+        match &rec.op {
+            Op::Undo { target } => {
+                let ops = self.actions.get(target).cloned().ok_or("undo of an unknown action")?;
+                for op in ops.iter().rev() {
+                    self.apply(&op.inverse());
+                }
+                self.undo.retain(|a| a != target);
+                self.redo.push(*target);
+            }
+            Op::Redo { target } => {
+                let ops = self.actions.get(target).cloned().ok_or("redo of an unknown action")?;
+                for op in &ops {
+                    self.apply(op);
+                }
+                self.redo.retain(|a| a != target);
+                self.undo.push(*target);
+            }
+            op => {
+                self.apply(op);
+                if op.undoable() {
+                    let action = rec.batch.unwrap_or(rec.seq);
+                    let ops = self.actions.entry(action).or_default();
+                    if ops.is_empty() {
+                        self.undo.push(action);
+                        self.redo.clear();
+                    }
+                    ops.push(op.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match op {
+            Op::Add(c) => {
+                self.codings.insert(c.id, c.clone());
+            }
+            Op::Remove(c) => {
+                self.codings.remove(&c.id);
+            }
+            Op::Edit { id, after, .. } | Op::Reanchor { id, after, .. } => {
+                if let Some(c) = self.codings.get_mut(id) {
+                    c.start = after.start;
+                    c.end = after.end;
+                    c.text = after.text.clone();
+                }
+            }
+            Op::Memo { id, after, .. } => {
+                if let Some(c) = self.codings.get_mut(id) {
+                    c.memo = after.clone();
+                }
+            }
+            Op::CodeMemo { code, after, .. } => match after {
+                Some(m) => {
+                    self.code_memos.insert(code.clone(), m.clone());
+                }
+                None => {
+                    self.code_memos.remove(code);
+                }
+            },
+            Op::Done { transcript, done } => {
+                if *done {
+                    self.done.insert(transcript.clone());
+                } else {
+                    self.done.remove(transcript);
+                }
+            }
+            Op::Undo { .. } | Op::Redo { .. } => {}
+        }
+    }
+
+    /// This coder's codings of one transcript, by start offset.
+    pub fn of_transcript<'a>(&'a self, transcript: &'a str) -> Vec<&'a Coding> {
+        let mut v: Vec<&Coding> =
+            self.codings.values().filter(|c| c.transcript == transcript).collect();
+        v.sort_by_key(|c| (c.start, c.end, c.id));
+        v
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error(
+        "coder \"{coder}\" is already open in another codewerk (pid {pid}); \
+         close it first, or open as another coder"
+    )]
+    Locked { coder: String, pid: String },
+    #[error("invalid coder name \"{0}\": use letters, digits, '-', '_' or '.'")]
+    BadCoder(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The write side of a coder's journal. Holds the coder's lock while it lives.
+#[derive(Debug)]
+pub struct Journal {
+    pub path: PathBuf,
+    file: File,
+    _lock: File,
+    pub state: CoderState,
+}
+
+pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
+    codings_dir.join(format!("{coder}.jsonl"))
+}
+
+pub fn valid_coder(coder: &str) -> bool {
+    !coder.is_empty()
+        && !coder.starts_with('.')
+        && coder.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl Journal {
+    /// Lock the coder's journal for writing and read it.
+    pub fn open(codings_dir: &Path, coder: &str) -> Result<Journal, JournalError> {
+        if !valid_coder(coder) {
+            return Err(JournalError::BadCoder(coder.to_string()));
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| JournalError::Io { path, source }
+        };
+        fs::create_dir_all(codings_dir).map_err(io(codings_dir))?;
+        let lock_path = codings_dir.join(format!(".{coder}.lock"));
+        let mut lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        if lock.try_lock().is_err() {
+            let mut pid = String::new();
+            let _ = lock.read_to_string(&mut pid);
+            let pid = pid.trim().to_string();
+            return Err(JournalError::Locked { coder: coder.to_string(), pid });
+        }
+        lock.set_len(0).map_err(io(&lock_path))?;
+        write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
+        let _ = lock.sync_data();
+
+        let path = journal_path(codings_dir, coder);
+        let mut file = fsutil::open_append(&path).map_err(io(&path))?;
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(io(&path))?;
+        file.read_to_end(&mut bytes).map_err(io(&path))?;
+        let state = CoderState::replay(&path, coder, &bytes);
+        if (state.valid_len as usize) < bytes.len() {
+            // Keep the torn fragment for the audit trail, then cut it off so that new lines
+            // start on a line of their own.
+            let torn = path.with_extension("jsonl.torn");
+            let mut f = fsutil::open_append(&torn).map_err(io(&torn))?;
+            fsutil::append_durable(&mut f, &bytes[state.valid_len as usize..]).map_err(io(&torn))?;
+            fsutil::append_durable(&mut f, b"\n").map_err(io(&torn))?;
+            file.set_len(state.valid_len).map_err(io(&path))?;
+            file.sync_all().map_err(io(&path))?;
+        }
+        Ok(Journal { path, file, _lock: lock, state })
+    }
+
+    pub fn coder(&self) -> &str {
+        &self.state.coder
+    }
+
+    /// Write one action (one or more ops) durably, then apply it. `Add` ops with id 0 get their
+    /// line's sequence number as id. Returns the ops as written.
+    pub fn record(&mut self, ops: Vec<Op>) -> std::io::Result<Vec<Op>> {
+        if ops.is_empty() {
+            return Ok(ops);
+        }
+        let first = self.state.next_seq;
+        let batch = (ops.len() > 1).then_some(first);
+        let at = now();
+        let mut lines = String::new();
+        let mut records = Vec::with_capacity(ops.len());
+        for (i, mut op) in ops.into_iter().enumerate() {
+            let seq = first + i as u64;
+            if let Op::Add(c) = &mut op {
+                if c.id == 0 {
+                    c.id = seq;
+                }
+            }
+            let rec = Record { seq, at: at.clone(), coder: self.state.coder.clone(), batch, op };
+            lines.push_str(&serde_json::to_string(&rec).expect("records serialise"));
+            lines.push('\n');
+            records.push(rec);
+        }
+        self.write(lines.as_bytes())?;
+        for rec in &records {
+            // Cannot fail: only undo/redo records can, and they go through `undo`/`redo`.
+            let _ = self.state.apply_record(rec);
+        }
+        Ok(records.into_iter().map(|r| r.op).collect())
+    }
+
+    /// Take back the last action. Returns the ops that were undone, or None if none.
+    pub fn undo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+        let Some(&target) = self.state.undo.last() else { return Ok(None) };
+        self.write_control(Op::Undo { target })?;
+        Ok(self.state.actions.get(&target).cloned())
+    }
+
+    pub fn redo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+        let Some(&target) = self.state.redo.last() else { return Ok(None) };
+        self.write_control(Op::Redo { target })?;
+        Ok(self.state.actions.get(&target).cloned())
+    }
+
+    fn write_control(&mut self, op: Op) -> std::io::Result<()> {
+        let rec =
+            Record { seq: self.state.next_seq, at: now(), coder: self.state.coder.clone(), batch: None, op };
+        let mut line = serde_json::to_string(&rec).expect("records serialise");
+        line.push('\n');
+        self.write(line.as_bytes())?;
+        self.state.apply_record(&rec).map_err(std::io::Error::other)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let before = self.state.valid_len;
+        if let Err(e) = fsutil::append_durable(&mut self.file, bytes) {
+            // A partial line (disk full) must not stay in front of the next one.
+            let _ = self.file.set_len(before);
+            let _ = self.file.sync_all();
+            return Err(e);
+        }
+        self.state.valid_len = before + bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// The current time as RFC 3339 in UTC, e.g. `2026-11-28T18:40:12Z`.
+pub fn now() -> String {
+    let t = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coding(t: &str, code: &str, start: usize, end: usize) -> Coding {
+        Coding {
+            id: 0,
+            transcript: t.into(),
+            code: code.into(),
+            start,
+            end,
+            text: "x".repeat(end - start),
+            memo: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn record_replay_and_undo_redo_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+            j.record(vec![Op::Add(coding("T1", "b", 2, 9)), Op::Add(coding("T1", "c", 2, 9))])
+                .unwrap();
+            assert_eq!(j.state.codings.len(), 3);
+            j.undo().unwrap();
+            assert_eq!(j.state.codings.len(), 1, "the batch is undone as one");
+        }
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        assert_eq!(j.state.codings.len(), 1);
+        assert!(j.state.can_redo());
+        j.redo().unwrap();
+        assert_eq!(j.state.codings.len(), 3);
+        j.undo().unwrap();
+        j.undo().unwrap();
+        assert!(j.state.codings.is_empty());
+        assert!(j.undo().unwrap().is_none());
+        j.redo().unwrap();
+        let ids: Vec<u64> = j.state.codings.keys().copied().collect();
+        assert_eq!(ids, vec![1]);
+    }
+
+    #[test]
+    fn torn_last_line_is_skipped_and_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+        }
+        let path = journal_path(dir.path(), "ann");
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"seq\":2,\"at\":\"x\",\"coder\":\"ann\",\"op\":\"ad").unwrap();
+        drop(f);
+        let read_only = CoderState::load(&path, "ann").unwrap();
+        assert_eq!(read_only.codings.len(), 1);
+        assert_eq!(read_only.warnings.len(), 1);
+        assert_eq!(read_only.warnings[0].line, Some(2));
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "b", 1, 3))]).unwrap();
+        drop(j);
+        let again = CoderState::load(&path, "ann").unwrap();
+        assert_eq!(again.codings.len(), 2);
+        assert!(again.warnings.is_empty());
+        assert!(path.with_extension("jsonl.torn").exists());
+    }
+
+    #[test]
+    fn second_writer_is_refused_with_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Journal::open(dir.path(), "ann").unwrap();
+        let err = Journal::open(dir.path(), "ann").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("already open"), "{msg}");
+        assert!(msg.contains(&std::process::id().to_string()), "{msg}");
+        assert!(Journal::open(dir.path(), "bob").is_ok());
+    }
+
+    #[test]
+    fn edits_and_memos_undo() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+        let before = Span { start: 0, end: 5, text: "xxxxx".into() };
+        let after = Span { start: 1, end: 4, text: "xxx".into() };
+        j.record(vec![Op::Edit { id: 1, before, after }]).unwrap();
+        j.record(vec![Op::Memo { id: 1, before: None, after: Some("let op".into()) }]).unwrap();
+        assert_eq!(j.state.codings[&1].start, 1);
+        assert_eq!(j.state.codings[&1].memo.as_deref(), Some("let op"));
+        j.undo().unwrap();
+        j.undo().unwrap();
+        assert_eq!((j.state.codings[&1].start, j.state.codings[&1].memo.clone()), (0, None));
+    }
+
+    #[test]
+    fn journal_lines_are_readable_audit_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        let mut c = coding("T1", "a", 0, 3);
+        c.text = "één".into();
+        j.record(vec![Op::Add(c)]).unwrap();
+        let text = fs::read_to_string(&j.path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(v["op"], "add");
+        assert_eq!(v["coder"], "ann");
+        assert_eq!(v["text"], "één");
+        assert!(v["at"].as_str().unwrap().ends_with('Z'));
+    }
+}

@@ -1,0 +1,15 @@
+//! The domain core: everything codewerk knows about projects, independent of any front end.
+//! Nothing here uses the terminal, clap or ratatui.
+
+pub mod anchor;
+pub mod codebook;
+pub mod coding;
+pub mod fsutil;
+pub mod import;
+pub mod problem;
+pub mod project;
+pub mod respondents;
+pub mod settings;
+pub mod summary;
+pub mod text;
+pub mod transcript;

@@ -1,0 +1,169 @@
+//! What `check` and `stats` report: an overview of a project and per-code counts of passages
+//! and of distinct respondents per group, the numbers a results chapter quotes.
+
+use super::coding::CoderState;
+use super::project::Project;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashSet};
+
+#[derive(Debug, Serialize)]
+pub struct Count {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeelvraagCount {
+    pub number: u32,
+    pub title: String,
+    pub codes: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Words {
+    pub min: usize,
+    pub median: usize,
+    pub max: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CoderSummary {
+    pub coder: String,
+    pub passages: usize,
+    pub transcripts_coded: usize,
+    pub transcripts_done: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub name: String,
+    pub transcripts: usize,
+    pub by_group: Vec<Count>,
+    pub by_school_type: Vec<Count>,
+    pub schools: usize,
+    pub codes: usize,
+    pub by_deelvraag: Vec<DeelvraagCount>,
+    pub words: Words,
+    pub coders: Vec<CoderSummary>,
+}
+
+pub fn summarise(p: &Project) -> Summary {
+    let count_by = |keys: Vec<String>, f: &dyn Fn(&super::respondents::Respondent) -> &str| {
+        keys.into_iter()
+            .map(|k| {
+                let count = p.respondents.iter().filter(|r| f(r) == k).count();
+                Count { name: k, count }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut words: Vec<usize> = p.transcripts.iter().map(|t| t.word_count()).collect();
+    words.sort_unstable();
+    let schools: BTreeSet<&str> =
+        p.respondents.iter().map(|r| r.school.as_str()).filter(|s| !s.is_empty()).collect();
+    Summary {
+        name: p.settings.name.clone(),
+        transcripts: p.transcripts.len(),
+        by_group: count_by(p.groups(), &|r| &r.group),
+        by_school_type: count_by(p.school_types(), &|r| &r.school_type),
+        schools: schools.len(),
+        codes: p.codebook.codes.len(),
+        by_deelvraag: p
+            .codebook
+            .deelvragen
+            .iter()
+            .map(|d| DeelvraagCount {
+                number: d.number,
+                title: d.title.clone(),
+                codes: p.codebook.codes_of(d.number).count(),
+            })
+            .collect(),
+        words: Words {
+            min: words.first().copied().unwrap_or(0),
+            median: words.get(words.len() / 2).copied().unwrap_or(0),
+            max: words.last().copied().unwrap_or(0),
+            total: words.iter().sum(),
+        },
+        coders: p
+            .coders
+            .values()
+            .map(|s| CoderSummary {
+                coder: s.coder.clone(),
+                passages: s.codings.len(),
+                transcripts_coded: s
+                    .codings
+                    .values()
+                    .map(|c| c.transcript.as_str())
+                    .collect::<HashSet<_>>()
+                    .len(),
+                transcripts_done: s.done.len(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupCount {
+    pub group: String,
+    pub plural: String,
+    /// Distinct respondents of the group with at least one passage of the code.
+    pub respondents: usize,
+    /// Respondents in the group.
+    pub of: usize,
+    pub passages: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeStats {
+    pub code: String,
+    pub name: String,
+    pub deelvraag: u32,
+    pub passages: usize,
+    pub respondents: usize,
+    pub by_group: Vec<GroupCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CoderStats {
+    pub coder: String,
+    pub codes: Vec<CodeStats>,
+}
+
+/// Per-code counts for one coder (an absent coder gives zeros).
+pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
+    let empty = CoderState::new(coder);
+    let state = p.coders.get(coder).unwrap_or(&empty);
+    let groups = p.groups();
+    let codes = p
+        .codebook
+        .codes
+        .iter()
+        .map(|code| {
+            let passages: Vec<_> =
+                state.codings.values().filter(|c| c.code == code.id).collect();
+            let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
+            let by_group = groups
+                .iter()
+                .map(|g| {
+                    let in_group = |t: &str| p.respondent(t).is_some_and(|r| &r.group == g);
+                    GroupCount {
+                        group: g.clone(),
+                        plural: p.group_plural(g).to_string(),
+                        respondents: who.iter().filter(|t| in_group(t)).count(),
+                        of: p.group_size(g),
+                        passages: passages.iter().filter(|c| in_group(&c.transcript)).count(),
+                    }
+                })
+                .collect();
+            CodeStats {
+                code: code.id.clone(),
+                name: code.name.clone(),
+                deelvraag: code.deelvraag,
+                passages: passages.len(),
+                respondents: who.len(),
+                by_group,
+            }
+        })
+        .collect();
+    CoderStats { coder: coder.to_string(), codes }
+}

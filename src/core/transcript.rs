@@ -1,0 +1,271 @@
+//! A transcript: the text of one interview, split into speaker turns.
+//!
+//! Offsets everywhere in codewerk are character offsets (Unicode scalar values) into the text as
+//! loaded: a UTF-8 BOM stripped and CRLF/CR line endings normalised to LF. Counting characters
+//! rather than bytes keeps offsets stable across tools and languages, and is what the REFI-QDA
+//! standard uses for plain-text selections.
+
+use super::problem::{Problem, line_col};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One paragraph of the transcript, usually one speaker's turn (`I: ...`, `R: ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// The speaker label before the colon, if the paragraph starts with one.
+    pub speaker: Option<String>,
+    /// Character range of the whole paragraph, label included, trailing newline excluded.
+    pub start: usize,
+    pub end: usize,
+    /// Where the spoken text starts, after the label and its colon and space.
+    pub body_start: usize,
+}
+
+impl Turn {
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Transcript {
+    pub id: String,
+    pub path: PathBuf,
+    text: String,
+    /// Byte offset of every character, plus one past the end, for O(1) char -> byte.
+    char_starts: Vec<u32>,
+    pub turns: Vec<Turn>,
+    words: usize,
+}
+
+impl Transcript {
+    /// Decode and normalise a transcript file's bytes. Errors name the file, line and column.
+    pub fn from_bytes(id: &str, path: &Path, bytes: &[u8]) -> Result<Self, Problem> {
+        let raw = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+                let (line, col) = line_col(good, good.len());
+                return Err(Problem::error(
+                    path,
+                    format!(
+                        "not valid UTF-8 (byte {}); save the file as UTF-8",
+                        e.valid_up_to()
+                    ),
+                )
+                .at(line, Some(col)));
+            }
+        };
+        let text = normalise(raw);
+        if text.trim().is_empty() {
+            return Err(Problem::error(path, "the transcript is empty"));
+        }
+        Ok(Self::from_text(id, path, text))
+    }
+
+    /// Build from already normalised text.
+    pub fn from_text(id: &str, path: &Path, text: String) -> Self {
+        assert!(u32::try_from(text.len()).is_ok(), "transcripts over 4 GiB are not supported");
+        let mut char_starts: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        char_starts.push(text.len() as u32);
+        let turns = split_turns(&text);
+        let words = text.split_whitespace().count().saturating_sub(
+            turns.iter().filter(|t| t.speaker.is_some()).count(),
+        );
+        Transcript { id: id.to_string(), path: path.to_path_buf(), text, char_starts, turns, words }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Length in characters.
+    pub fn len_chars(&self) -> usize {
+        self.char_starts.len() - 1
+    }
+
+    /// Number of spoken words (speaker labels not counted).
+    pub fn word_count(&self) -> usize {
+        self.words
+    }
+
+    /// Byte offset of character `ch` (clamped to the end).
+    pub fn byte_at(&self, ch: usize) -> usize {
+        self.char_starts[ch.min(self.len_chars())] as usize
+    }
+
+    /// Character offset of byte `byte` (which must be on a character boundary, or is rounded down).
+    pub fn char_at_byte(&self, byte: usize) -> usize {
+        match self.char_starts.binary_search(&(byte as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// The text of a character range (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        let end = end.min(self.len_chars());
+        let start = start.min(end);
+        &self.text[self.byte_at(start)..self.byte_at(end)]
+    }
+
+    /// Index of the turn containing character `ch`, or the nearest turn before it.
+    pub fn turn_index_at(&self, ch: usize) -> Option<usize> {
+        if self.turns.is_empty() {
+            return None;
+        }
+        Some(match self.turns.binary_search_by(|t| t.start.cmp(&ch)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        })
+    }
+
+    /// Speaker of the turn at character `ch`.
+    pub fn speaker_at(&self, ch: usize) -> Option<&str> {
+        self.turn_index_at(ch).and_then(|i| self.turns[i].speaker.as_deref())
+    }
+
+    /// Character offsets of every occurrence of `needle`.
+    pub fn find_all(&self, needle: &str) -> Vec<usize> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        self.text.match_indices(needle).map(|(b, _)| self.char_at_byte(b)).collect()
+    }
+
+    /// A stable 64-bit hash of the content (FNV-1a), to notice changed transcripts.
+    pub fn content_hash(&self) -> u64 {
+        fnv1a(self.text.as_bytes())
+    }
+}
+
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Strip a BOM and normalise CRLF and lone CR to LF.
+pub fn normalise(raw: &str) -> String {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    if !raw.contains('\r') {
+        return raw.to_string();
+    }
+    raw.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Paragraphs are separated by blank lines; a single line break inside a paragraph does not
+/// start a new turn, so that hard-wrapped transcripts still read as turns.
+fn split_turns(text: &str) -> Vec<Turn> {
+    let mut turns = Vec::new();
+    let mut ch = 0usize;
+    let mut para_start: Option<(usize, usize)> = None; // (char, byte)
+    let mut last_nonblank_end = 0usize;
+    let mut prev_line_blank = true;
+    let mut byte = 0usize;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let blank = content.trim().is_empty();
+        let line_chars = content.chars().count();
+        if blank {
+            if let Some((s, sb)) = para_start.take() {
+                turns.push(make_turn(text, s, sb, last_nonblank_end));
+            }
+        } else {
+            if prev_line_blank && para_start.is_none() {
+                para_start = Some((ch, byte));
+            }
+            last_nonblank_end = ch + line_chars;
+        }
+        prev_line_blank = blank;
+        ch += line.chars().count();
+        byte += line.len();
+    }
+    if let Some((s, sb)) = para_start {
+        turns.push(make_turn(text, s, sb, last_nonblank_end));
+    }
+    turns
+}
+
+fn make_turn(text: &str, start: usize, start_byte: usize, end: usize) -> Turn {
+    let para = &text[start_byte..];
+    let (speaker, body_start) = match speaker_label(para) {
+        Some((label, label_chars)) => (Some(label), start + label_chars),
+        None => (None, start),
+    };
+    Turn { speaker, start, end, body_start }
+}
+
+/// A speaker label is a short run of letters, digits, spaces or dots before a colon at the
+/// start of a paragraph: `I:`, `R:`, `Interviewer:`, `R2:`.
+fn speaker_label(para: &str) -> Option<(String, usize)> {
+    let first_line = para.lines().next()?;
+    let colon = first_line.find(':')?;
+    let label = &first_line[..colon];
+    let ok = !label.is_empty()
+        && label.chars().count() <= 24
+        && label.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-')
+        && label.chars().next().is_some_and(|c| c.is_alphanumeric());
+    if !ok {
+        return None;
+    }
+    let after = &first_line[colon + 1..];
+    let spaces = after.chars().take_while(|c| *c == ' ').count();
+    Some((label.trim().to_string(), label.chars().count() + 1 + spaces))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Transcript {
+        Transcript::from_bytes("T", Path::new("t.txt"), text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalised() {
+        let tr = t("\u{feff}I: Hallo.\r\n\r\nR: Dag, één coördinator.\r\n");
+        assert_eq!(tr.text(), "I: Hallo.\n\nR: Dag, één coördinator.\n");
+        assert_eq!(tr.turns.len(), 2);
+    }
+
+    #[test]
+    fn offsets_are_characters() {
+        let tr = t("R: één coördinator\n");
+        let at = tr.find_all("coördinator");
+        assert_eq!(at, vec![7]);
+        assert_eq!(tr.slice(7, 18), "coördinator");
+        assert_eq!(tr.len_chars(), 19);
+    }
+
+    #[test]
+    fn turns_have_speakers_and_bodies() {
+        let tr = t("I: Vraag?\n\nR: Antwoord een\ntwee.\n\n\nZonder label.\n");
+        assert_eq!(tr.turns.len(), 3);
+        assert_eq!(tr.turns[0].speaker.as_deref(), Some("I"));
+        assert_eq!(tr.slice(tr.turns[1].body_start, tr.turns[1].end), "Antwoord een\ntwee.");
+        assert_eq!(tr.turns[2].speaker, None);
+        assert_eq!(tr.slice(tr.turns[2].start, tr.turns[2].end), "Zonder label.");
+        assert_eq!(tr.turn_index_at(tr.turns[1].start + 3), Some(1));
+        assert_eq!(tr.word_count(), 6);
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let mut bytes = b"I: ok\n\nR: ab".to_vec();
+        bytes.push(0xff);
+        let p = Transcript::from_bytes("T", Path::new("x.txt"), &bytes).unwrap_err();
+        assert_eq!((p.line, p.column), (Some(3), Some(6)));
+        assert!(p.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn empty_transcript_is_an_error() {
+        let p = Transcript::from_bytes("T", Path::new("x.txt"), b"\n \n").unwrap_err();
+        assert!(p.message.contains("empty"));
+    }
+}

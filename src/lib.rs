@@ -1,0 +1,11 @@
+//! codewerk: a terminal workbench for qualitative coding of interview transcripts.
+//!
+//! The library is the domain core (`core`), shared by the command line and the terminal UI.
+
+pub mod core;
+
+pub use crate::core::codebook::{Code, Codebook, Rgb};
+pub use crate::core::coding::{Coding, CoderState, Journal, Op};
+pub use crate::core::problem::Problem;
+pub use crate::core::project::Project;
+pub use crate::core::transcript::Transcript;
