@@ -89,6 +89,7 @@ pub struct App {
     pub layer: Option<String>,
     pub message: Option<Message>,
     pub should_quit: bool,
+    pub help_scroll: usize,
     // Derived from the above, refreshed by `refresh` after each change.
     pub layout: TextLayout,
     pub here: Vec<Coding>,
@@ -130,6 +131,7 @@ impl App {
             layer: None,
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
+            help_scroll: 0,
             layout: TextLayout::default(),
             here: Vec::new(),
             layer_here: Vec::new(),
@@ -233,7 +235,7 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        view::areas(self.size)
+        view::areas(self.size, self.focus)
     }
 
     fn say(&mut self, text: impl Into<String>, error: bool) {
@@ -251,7 +253,16 @@ impl App {
         }
         match &self.mode {
             Mode::Help => {
-                self.mode = Mode::Normal;
+                match key.code {
+                    KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => self.help_scroll += 1,
+                    KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    _ => {
+                        self.mode = Mode::Normal;
+                        self.help_scroll = 0;
+                    }
+                }
                 return;
             }
             Mode::Input(_) => return self.on_input_key(key),

@@ -21,8 +21,9 @@ pub struct Areas {
     pub hints: Rect,
 }
 
-/// Where each panel goes. Shared by drawing and by mouse hit-testing.
-pub fn areas(size: Rect) -> Areas {
+/// Where each panel goes. Shared by drawing and by mouse hit-testing. On a narrow terminal the
+/// list and the codebook share one column: the list shows while it has the focus.
+pub fn areas(size: Rect, focus: Focus) -> Areas {
     let [main, status, hints] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
@@ -30,6 +31,7 @@ pub fn areas(size: Rect) -> Areas {
     ])
     .areas(size);
     let (list_w, code_w) = match size.width {
+        0..80 if focus == Focus::List => (26, 0),
         0..80 => (0, 26),
         80..120 => (24, 30),
         _ => (30, 38),
@@ -67,16 +69,18 @@ pub fn list_offset(selected: usize, height: usize) -> usize {
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
-    let a = areas(f.area());
+    let a = areas(f.area(), app.focus);
     if a.list.width > 0 {
         draw_list(f, app, a.list);
     }
     draw_text(f, app, a.text);
-    draw_codebook(f, app, a.codebook);
+    if a.codebook.width > 0 {
+        draw_codebook(f, app, a.codebook);
+    }
     draw_status(f, app, a.status);
     draw_hints(f, app, a.hints);
     match &app.mode {
-        Mode::Help => draw_help(f, f.area()),
+        Mode::Help => draw_help(f, app, f.area()),
         Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
         Mode::Normal => {}
     }
@@ -135,19 +139,16 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             ])
             .style(style)
         });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(5),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(3),
-        ],
-    )
-    .header(Row::new(vec!["id", "group", "type", "words", "cod"]).style(app.theme.dim()))
-    .column_spacing(1)
-    .block(block(app, title, Focus::List));
+    // Fixed widths: ratatui's constraint solver may split spare space differently between runs.
+    let widths: [u16; 5] = if area.width >= 30 {
+        [6, 5, 5, 5, 3]
+    } else {
+        [5, 4, 4, 4, 3]
+    };
+    let table = Table::new(rows, widths.map(Constraint::Length))
+        .header(Row::new(vec!["id", "group", "type", "words", "cod"]).style(app.theme.dim()))
+        .column_spacing(1)
+        .block(block(app, title, Focus::List));
     f.render_widget(table, area);
 }
 
@@ -302,7 +303,7 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
     let mut rows = Vec::new();
     let grouped = app.codes.filter.is_empty() && !app.codes.filtering;
     let mut last: Option<(u32, Option<String>)> = None;
-    let width = (areas(app.size).codebook.width as usize).saturating_sub(2);
+    let width = (areas(app.size, Focus::Codebook).codebook.width as usize).saturating_sub(2);
     for (pos, &i) in visible.iter().enumerate() {
         let code = &cb.codes[i];
         if grouped {
@@ -520,42 +521,56 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn draw_help(f: &mut Frame, area: Rect) {
-    let table = keymap::help_table();
-    let mut columns: Vec<Vec<Line>> = vec![Vec::new(), Vec::new()];
-    for (n, (title, rows)) in table.iter().enumerate() {
-        let col = &mut columns[if n < 2 { 0 } else { 1 }];
-        col.push(Line::styled(
+/// All help lines, in the order of the keymap table.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (title, rows) in keymap::help_table() {
+        lines.push(Line::styled(
             title.to_string(),
             Style::default().add_modifier(Modifier::BOLD),
         ));
         for (key, desc) in rows {
-            col.push(Line::from(vec![
+            lines.push(Line::from(vec![
                 Span::styled(format!("{key:>12}  "), Style::default().fg(Color::Cyan)),
-                Span::raw(*desc),
+                Span::raw(desc),
             ]));
         }
-        col.push(Line::raw(""));
+        lines.push(Line::raw(""));
     }
-    columns[1].push(Line::styled(
+    lines.push(Line::styled(
         "Mouse",
         Style::default().add_modifier(Modifier::BOLD),
     ));
-    columns[1].push(Line::raw("  click: cursor · drag: select · wheel: scroll"));
-    columns[1].push(Line::raw("  click a code: apply it to the selection"));
-    let height = columns.iter().map(Vec::len).max().unwrap_or(0) as u16 + 2;
-    let popup = centered(area, 150, height);
+    lines.push(Line::raw("  click: cursor · drag: select · wheel: scroll"));
+    lines.push(Line::raw("  click a code: apply it to the selection"));
+    lines
+}
+
+/// The help flows like a newspaper over two columns and scrolls when it does not fit.
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let lines = help_lines();
+    let popup = centered(area, 150, (lines.len() as u16).div_ceil(2) + 2);
     f.render_widget(Clear, popup);
     let blk = Block::default()
         .borders(Borders::ALL)
-        .title(" Keys (any key closes) ");
+        .title(" Keys ")
+        .title_bottom(" j/k scroll · any other key closes ");
     let inner = blk.inner(popup);
     f.render_widget(blk, popup);
+    let cap = inner.height as usize;
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let mut cols = columns.into_iter();
-    f.render_widget(Paragraph::new(cols.next().unwrap_or_default()), left);
-    f.render_widget(Paragraph::new(cols.next().unwrap_or_default()), right);
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(2 * cap));
+    let col = |from: usize| {
+        lines
+            .iter()
+            .skip(from)
+            .take(cap)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    f.render_widget(Paragraph::new(col(scroll)), left);
+    f.render_widget(Paragraph::new(col(scroll + cap)), right);
 }
 
 fn draw_input(f: &mut Frame, app: &App, prompt: &str, value: &str, purpose: &InputPurpose) {
