@@ -40,6 +40,8 @@ pub enum Command {
     /// Import codings from other sources.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print the TUI's keys as a Markdown table (the README's key table is this output).
+    Keys,
 }
 
 #[derive(Args, Debug)]

@@ -29,6 +29,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => cmd::tui::run(&root, &coder),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json),
         Some(Command::Stats(o)) => cmd::stats::run(&root, cli.coder.as_deref(), o.json),
+        Some(Command::Keys) => {
+            print!("{}", codewerk::tui::keymap::markdown());
+            Ok(())
+        }
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }

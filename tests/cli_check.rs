@@ -237,3 +237,14 @@ fn bare_command_off_a_terminal_prints_the_summary() {
         .success()
         .stdout(predicate::str::contains("Transcripts: 3"));
 }
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let keys = codewerk::tui::keymap::markdown();
+    assert!(
+        readme.contains(&keys),
+        "README.md's key table is out of date: paste `codewerk keys`"
+    );
+}

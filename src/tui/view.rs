@@ -34,7 +34,7 @@ pub fn areas(size: Rect, focus: Focus) -> Areas {
         0..80 if focus == Focus::List => (26, 0),
         0..80 => (0, 26),
         80..120 => (24, 30),
-        _ => (30, 38),
+        _ => (31, 38),
     };
     let [list, text, codebook] = Layout::horizontal([
         Constraint::Length(list_w),
@@ -140,10 +140,10 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             .style(style)
         });
     // Fixed widths: ratatui's constraint solver may split spare space differently between runs.
-    let widths: [u16; 5] = if area.width >= 30 {
-        [6, 5, 5, 5, 3]
+    let widths: [u16; 5] = if area.width >= 31 {
+        [6, 6, 5, 5, 3]
     } else {
-        [5, 4, 4, 4, 3]
+        [5, 4, 5, 4, 3]
     };
     let table = Table::new(rows, widths.map(Constraint::Length))
         .header(Row::new(vec!["id", "group", "type", "words", "cod"]).style(app.theme.dim()))
@@ -152,8 +152,17 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(table, area);
 }
 
+/// Short form for a narrow column: "vmbo-havo-vwo" -> "v/h/v", "praktijk" -> "prakt".
 fn abbreviate(s: &str) -> String {
-    s.chars().take(5).collect()
+    if s.contains('-') {
+        s.split('-')
+            .filter_map(|w| w.chars().next())
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join("/")
+    } else {
+        s.chars().take(6).collect()
+    }
 }
 
 fn draw_text(f: &mut Frame, app: &App, area: Rect) {
@@ -467,6 +476,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             ("Esc", "cancel"),
         ],
         Focus::Text => &[
+            ("?", "help"),
             ("v", "select"),
             ("s", "sentence"),
             ("t", "turn"),
@@ -477,26 +487,25 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             ("u", "undo"),
             ("]", "next coded"),
             ("Tab", "panel"),
-            ("?", "help"),
             ("q", "quit"),
         ],
         Focus::List => &[
+            ("?", "help"),
             ("↑↓", "move"),
             ("Enter", "open"),
             ("r", "group"),
             ("s", "school type"),
             ("d", "done"),
             ("Tab", "panel"),
-            ("?", "help"),
         ],
         Focus::Codebook => &[
+            ("?", "help"),
             ("↑↓", "move"),
             ("Enter", "apply"),
             ("f", "filter"),
             ("m", "memo"),
             ("> <", "next/prev passage"),
             ("n", "new code"),
-            ("?", "help"),
         ],
     };
     let mut spans = Vec::new();
