@@ -1,6 +1,7 @@
 //! The domain core: everything codewerk knows about projects, independent of any front end.
 //! Nothing here uses the terminal, clap or ratatui.
 
+pub mod agreement;
 pub mod anchor;
 pub mod codebook;
 pub mod coding;
