@@ -9,6 +9,7 @@ pub mod fsutil;
 pub mod import;
 pub mod problem;
 pub mod project;
+pub mod reconcile;
 pub mod respondents;
 pub mod settings;
 pub mod summary;
