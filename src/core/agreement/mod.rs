@@ -117,6 +117,43 @@ pub struct Input<'a> {
     pub coders: Vec<&'a CoderState>,
 }
 
+impl<'a> Input<'a> {
+    /// The project's transcripts, codes and groups, with the given coders' states: for a TUI
+    /// that holds fresher states (open journals) than `project.coders`.
+    pub fn from_project(project: &Project, coders: Vec<&'a CoderState>) -> Input<'a> {
+        Input {
+            transcripts: project
+                .transcripts
+                .iter()
+                .zip(&project.respondents)
+                .map(|(t, r)| TranscriptInfo {
+                    id: t.id.clone(),
+                    len: t.len_chars(),
+                    group: r.group.clone(),
+                })
+                .collect(),
+            codes: project
+                .codebook
+                .codes
+                .iter()
+                .map(|c| CodeInfo {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
+            groups: project
+                .groups()
+                .into_iter()
+                .map(|g| {
+                    let plural = project.group_plural(&g).to_string();
+                    (g, plural)
+                })
+                .collect(),
+            coders,
+        }
+    }
+}
+
 /// A transcript left out because not every coder has worked on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotCompared {
@@ -341,36 +378,7 @@ impl<'a> Comparison<'a> {
                 }
             }
         }
-        let input = Input {
-            transcripts: project
-                .transcripts
-                .iter()
-                .zip(&project.respondents)
-                .map(|(t, r)| TranscriptInfo {
-                    id: t.id.clone(),
-                    len: t.len_chars(),
-                    group: r.group.clone(),
-                })
-                .collect(),
-            codes: project
-                .codebook
-                .codes
-                .iter()
-                .map(|c| CodeInfo {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                })
-                .collect(),
-            groups: project
-                .groups()
-                .into_iter()
-                .map(|g| {
-                    let plural = project.group_plural(&g).to_string();
-                    (g, plural)
-                })
-                .collect(),
-            coders: states,
-        };
+        let input = Input::from_project(project, states);
         Self::new(input, options)
     }
 
