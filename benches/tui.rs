@@ -14,10 +14,46 @@ use ratatui::layout::Rect;
 use std::time::Instant;
 
 const WORDS: &[&str] = &[
-    "leerling", "leerlingen", "zorgen", "zorg", "thuis", "ouders", "moeder", "vader", "mentor",
-    "coördinator", "signalen", "signaal", "meldcode", "gesprek", "gesprekken", "eh", "nou", "ja",
-    "dat", "is", "een", "de", "het", "van", "en", "ik", "wij", "hebben", "gezien", "blauwe",
-    "plekken", "verzuim", "honger", "kleding", "één", "keer", "Veilig", "Thuis", "school", "klas",
+    "leerling",
+    "leerlingen",
+    "zorgen",
+    "zorg",
+    "thuis",
+    "ouders",
+    "moeder",
+    "vader",
+    "mentor",
+    "coördinator",
+    "signalen",
+    "signaal",
+    "meldcode",
+    "gesprek",
+    "gesprekken",
+    "eh",
+    "nou",
+    "ja",
+    "dat",
+    "is",
+    "een",
+    "de",
+    "het",
+    "van",
+    "en",
+    "ik",
+    "wij",
+    "hebben",
+    "gezien",
+    "blauwe",
+    "plekken",
+    "verzuim",
+    "honger",
+    "kleding",
+    "één",
+    "keer",
+    "Veilig",
+    "Thuis",
+    "school",
+    "klas",
 ];
 
 fn make_project(dir: &std::path::Path, words: usize) {
@@ -34,9 +70,15 @@ fn make_project(dir: &std::path::Path, words: usize) {
     let mut turn = 0;
     while w < words {
         text.push_str(if turn % 2 == 0 { "I: " } else { "R: " });
-        let len = if turn % 2 == 0 { 12 } else { 40 + (seed % 160) as usize };
+        let len = if turn % 2 == 0 {
+            12
+        } else {
+            40 + (seed % 160) as usize
+        };
         for i in 0..len {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             text.push_str(WORDS[(seed >> 33) as usize % WORDS.len()]);
             text.push_str(if i % 11 == 10 { ". " } else { " " });
         }
@@ -45,13 +87,22 @@ fn make_project(dir: &std::path::Path, words: usize) {
         text.push_str("\n\n");
     }
     std::fs::write(dir.join("transcripts/T.txt"), &text).unwrap();
-    std::fs::write(dir.join("transcripts/respondents.csv"), "id,file,group\nT,T.txt,docent\n").unwrap();
+    std::fs::write(
+        dir.join("transcripts/respondents.csv"),
+        "id,file,group\nT,T.txt,docent\n",
+    )
+    .unwrap();
 }
 
 fn add_codings(dir: &std::path::Path, n: usize) {
     let project = Project::load(dir).unwrap();
     let t = &project.transcripts[0];
-    let codes: Vec<String> = project.codebook.codes.iter().map(|c| c.id.clone()).collect();
+    let codes: Vec<String> = project
+        .codebook
+        .codes
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     let step = t.len_chars() / n;
     let ops: Vec<Op> = (0..n)
         .map(|i| {
@@ -81,7 +132,12 @@ fn measure(words: usize, codings: usize) {
     let (w, h) = (160, 50);
     let project = Project::load(dir.path()).unwrap();
     let open = Instant::now();
-    let mut app = App::new(project, "bench", Theme { truecolor: true }, Rect::new(0, 0, w, h));
+    let mut app = App::new(
+        project,
+        "bench",
+        Theme { truecolor: true },
+        Rect::new(0, 0, w, h),
+    );
     let open_ms = open.elapsed().as_secs_f64() * 1e3;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| view::draw(f, &app)).unwrap();

@@ -42,6 +42,13 @@ pub enum Command {
     Import(ImportCommand),
     /// Print the TUI's keys as a Markdown table (the README's key table is this output).
     Keys,
+    /// Inter-coder agreement per code (or transcript, group) and pooled: percent agreement,
+    /// Cohen's kappa, Krippendorff's alpha, segment agreement, each with its base.
+    Agreement(AgreementOpt),
+    /// Start a recoder from a copy of another coder's codings (one undoable action).
+    Recode(RecodeOpt),
+    /// Start a consensus coder from the passages two coders agree on; list what is left.
+    Reconcile(ReconcileOpt),
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +78,80 @@ pub struct ImportQuotesOpt {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Check and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AgreementOpt {
+    /// Coders A and B (kappa, segments, disagreements), then any more for Krippendorff's alpha.
+    #[arg(required = true, num_args = 2.., value_name = "CODER")]
+    pub coders: Vec<String>,
+    /// Only this code (id or name); repeatable. Default: every code the coders used.
+    #[arg(long = "code", value_name = "CODE")]
+    pub codes: Vec<String>,
+    /// One row per code, transcript or respondent group.
+    #[arg(long, value_enum, default_value = "code")]
+    pub by: AgreementBy,
+    /// Minimum overlap of two passages to match, percent (intersection over union).
+    #[arg(long, default_value_t = 90.0, value_name = "T")]
+    pub overlap: f64,
+    /// Compare every transcript, also those not every coder has worked on (as NVivo does).
+    #[arg(long)]
+    pub all_transcripts: bool,
+    /// List the disagreements of A and B instead of the measures.
+    #[arg(long)]
+    pub list: bool,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AgreementBy {
+    Code,
+    Transcript,
+    Group,
+}
+
+#[derive(Args, Debug)]
+pub struct RecodeOpt {
+    /// The coder whose codings are copied.
+    #[arg(long, value_name = "CODER")]
+    pub from: String,
+    /// The recoder (default: --coder, else $CODEWERK_CODER, else the login name).
+    #[arg(long = "as", value_name = "CODER")]
+    pub target: Option<String>,
+    /// Copy even if the recoder already has codings (codings they have already are skipped).
+    #[arg(long)]
+    pub force: bool,
+    /// Report what would be copied; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileOpt {
+    /// Coders A and B.
+    #[arg(value_name = "CODER_A")]
+    pub a: String,
+    #[arg(value_name = "CODER_B")]
+    pub b: String,
+    /// The consensus coder.
+    #[arg(long = "as", value_name = "CODER", default_value = "consensus")]
+    pub target: String,
+    /// Only this code (id or name); repeatable.
+    #[arg(long = "code", value_name = "CODE")]
+    pub codes: Vec<String>,
+    /// Compare every transcript, also those not both coders have worked on.
+    #[arg(long)]
+    pub all_transcripts: bool,
+    /// Report what would be copied; write nothing.
     #[arg(long)]
     pub dry_run: bool,
     #[arg(long)]

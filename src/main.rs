@@ -36,6 +36,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+        Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
+        Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
+        Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),
     }
 }
 

@@ -1,8 +1,11 @@
 //! The command-line front end: one module per subcommand, each a thin layer that loads the
 //! project through the core and prints text or JSON.
 
+pub mod agreement;
 pub mod check;
 pub mod import;
+pub mod recode;
+pub mod reconcile;
 pub mod stats;
 pub mod tui;
 

@@ -1,6 +1,7 @@
 //! The domain core: everything codewerk knows about projects, independent of any front end.
 //! Nothing here uses the terminal, clap or ratatui.
 
+pub mod agreement;
 pub mod anchor;
 pub mod codebook;
 pub mod coding;
@@ -8,6 +9,7 @@ pub mod fsutil;
 pub mod import;
 pub mod problem;
 pub mod project;
+pub mod reconcile;
 pub mod respondents;
 pub mod settings;
 pub mod summary;
