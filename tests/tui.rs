@@ -298,3 +298,53 @@ fn mouse_drag_selects_and_click_on_code_applies() {
     assert_eq!(app.here.len(), 1);
     assert_eq!(app.here[0].code, "niet-pluis");
 }
+
+#[test]
+fn agreement_view_lists_disagreements_jumps_and_reconciles() {
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "student");
+    keys(&mut app, "A");
+    let Some(codewerk::tui::app::View::Agreement(view)) = &app.view else {
+        panic!("view not open")
+    };
+    assert_eq!((view.a.as_str(), view.b.as_str()), ("student", "derde"));
+    // Compare with onderzoeker instead: the second layer picks the other coder.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+    keys(&mut app, "o");
+    if app.layer.as_deref() != Some("onderzoeker") {
+        keys(&mut app, "o");
+    }
+    keys(&mut app, "A");
+    let Some(codewerk::tui::app::View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(view.b, "onderzoeker");
+    // Worst first: the kappas are in ascending order.
+    let kappas: Vec<f64> = view
+        .order
+        .iter()
+        .filter_map(|&i| view.report.rows[i].kappa)
+        .collect();
+    assert!(kappas.windows(2).all(|w| w[0] <= w[1]), "{kappas:?}");
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("Agreement: student (A) vs onderzoeker (B)"));
+    assert!(screen.contains("all codes, pooled"));
+    key(&mut app, KeyCode::Enter);
+    let Some(codewerk::tui::app::View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    let list = view.list.as_ref().expect("disagreements listed");
+    let first = list.items[0].clone();
+    // Settle it: accept B into the consensus coder's journal.
+    keys(&mut app, "b");
+    let consensus = std::fs::read_to_string(dir.path().join("codings/consensus.jsonl")).unwrap();
+    assert!(consensus.contains(&format!("\"code\":\"{}\"", first.code)) || first.b.is_empty());
+    // Enter jumps to the next item in the text, with the other coder as second layer.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.view.is_none());
+    assert_eq!(app.layer.as_deref(), Some("onderzoeker"));
+    assert!(app.text.flash.is_some());
+    keys(&mut app, "A");
+    assert!(app.view.is_some(), "A goes back to the list");
+}

@@ -56,6 +56,8 @@ pub enum Action {
     FilterCodes,
     // Layers.
     ToggleLayer,
+    // Views.
+    OpenAgreement,
 }
 
 impl Action {
@@ -109,6 +111,7 @@ impl Action {
             CodeDown => "next code",
             FilterCodes => "find a code by typing; Enter applies it",
             ToggleLayer => "show another coder as a second layer (cycle)",
+            OpenAgreement => "agreement with another coder, disagreements, consensus",
         }
     }
 }

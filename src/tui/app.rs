@@ -4,6 +4,8 @@
 use super::action::Action;
 use super::keymap::{self, Focus};
 use super::motion;
+use super::panels::Outcome;
+use super::panels::agreement::AgreementView;
 use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
@@ -14,6 +16,11 @@ use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
+
+/// A full-screen view open over the coding screen.
+pub enum View {
+    Agreement(AgreementView),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -90,6 +97,9 @@ pub struct App {
     pub message: Option<Message>,
     pub should_quit: bool,
     pub help_scroll: usize,
+    pub view: Option<View>,
+    /// A view left by jumping from it into the text, reopened by its key.
+    parked: Option<View>,
     // Derived from the above, refreshed by `refresh` after each change.
     pub layout: TextLayout,
     pub here: Vec<Coding>,
@@ -132,6 +142,8 @@ impl App {
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
             help_scroll: 0,
+            view: None,
+            parked: None,
             layout: TextLayout::default(),
             here: Vec::new(),
             layer_here: Vec::new(),
@@ -268,6 +280,9 @@ impl App {
             Mode::Input(_) => return self.on_input_key(key),
             Mode::Normal => {}
         }
+        if self.view.is_some() {
+            return self.on_view_key(key);
+        }
         if self.codes.filtering {
             return self.on_filter_key(key);
         }
@@ -335,6 +350,78 @@ impl App {
             MouseEventKind::ScrollDown if inside(areas.text) => self.scroll_by(3),
             MouseEventKind::ScrollUp if inside(areas.text) => self.scroll_by(-3),
             _ => {}
+        }
+    }
+
+    fn on_view_key(&mut self, key: KeyEvent) {
+        if matches!(key.code, KeyCode::Char('q')) {
+            self.should_quit = true;
+            return;
+        }
+        if matches!(key.code, KeyCode::Char('?')) {
+            self.mode = Mode::Help;
+            return;
+        }
+        let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let outcome = match &mut self.view {
+            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
+            None => Outcome::Stay,
+        };
+        self.apply_outcome(outcome);
+    }
+
+    fn apply_outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => self.view = None,
+            Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Jump {
+                transcript,
+                start,
+                end,
+                layer,
+            } => {
+                let Some(i) = self.project.index_of(&transcript) else {
+                    return;
+                };
+                if layer.is_some() {
+                    self.layer = layer;
+                }
+                // Keep the view to come back to with A.
+                self.parked = self.view.take();
+                self.show_range(i, start, end);
+                self.say(
+                    format!("{transcript} {start}..{end} · A: back to the list"),
+                    false,
+                );
+            }
+        }
+    }
+
+    fn open_agreement(&mut self) {
+        if let Some(v) = self.parked.take() {
+            self.view = Some(v);
+            return;
+        }
+        // Compare this coder with the second layer's coder, else with the first other coder;
+        // a coder with no codings yet compares the project's first two coders.
+        let others: Vec<String> = self
+            .project
+            .coders
+            .keys()
+            .filter(|c| **c != self.coder)
+            .cloned()
+            .collect();
+        let own = !self.state().codings.is_empty();
+        let (a_state, b) = match (&self.layer, others.first()) {
+            (Some(l), _) if own => (self.state().clone(), l.clone()),
+            (None, Some(o)) if own => (self.state().clone(), o.clone()),
+            _ if others.len() >= 2 => (self.project.coders[&others[0]].clone(), others[1].clone()),
+            _ => return self.say("agreement needs two coders with codings", true),
+        };
+        match AgreementView::open(&self.project, &a_state, &b) {
+            Ok(v) => self.view = Some(View::Agreement(v)),
+            Err(e) => self.say(e, true),
         }
     }
 
@@ -685,6 +772,7 @@ impl App {
                 self.codes.filter.clear();
                 self.codes.selected = 0;
             }
+            OpenAgreement => self.open_agreement(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

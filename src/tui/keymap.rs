@@ -63,6 +63,7 @@ pub const BINDINGS: &[Binding] = &[
     ctrl(None, 'r', A::Redo),
     k(None, C('n'), A::NewCode),
     k(None, C('o'), A::ToggleLayer),
+    k(None, C('A'), A::OpenAgreement),
     k(None, KeyCode::Esc, A::ClearSelection),
     // Transcript.
     k(Some(T), KeyCode::Left, A::Left),
@@ -216,6 +217,13 @@ pub fn markdown() -> String {
         out += &format!("**{title}**\n\n| key | action |\n|---|---|\n");
         for (key, desc) in rows {
             out += &format!("| `{}` | {desc} |\n", key.replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    for view in super::panels::VIEWS {
+        out += &format!("**{}**\n\n| key | action |\n|---|---|\n", view.title);
+        for (key, desc) in view.keys {
+            out += &format!("| `{key}` | {desc} |\n");
         }
         out.push('\n');
     }

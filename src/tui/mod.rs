@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod motion;
+pub mod panels;
 pub mod theme;
 pub mod view;
 pub mod wrap;

@@ -70,6 +70,23 @@ pub fn list_offset(selected: usize, height: usize) -> usize {
 
 pub fn draw(f: &mut Frame, app: &App) {
     let a = areas(f.area(), app.focus);
+    if let Some(v) = &app.view {
+        let [main, _, _] = Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(f.area());
+        match v {
+            super::app::View::Agreement(view) => view.draw(f, main, &app.project, &app.theme),
+        }
+        draw_status(f, app, a.status);
+        draw_hints(f, app, a.hints);
+        if app.mode == Mode::Help {
+            draw_help(f, app, f.area());
+        }
+        return;
+    }
     if a.list.width > 0 {
         draw_list(f, app, a.list);
     }
@@ -468,7 +485,23 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
-    let hints: &[(&str, &str)] = match app.focus {
+    let hints: &[(&str, &str)] = match (&app.view, app.focus) {
+        (Some(super::app::View::Agreement(_)), _) => super::panels::agreement::KEYS.keys,
+        (None, focus) => focus_hints(app, focus),
+    };
+    let mut spans = Vec::new();
+    for (k, d) in hints {
+        spans.push(Span::styled(
+            format!(" {k} "),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {d} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn focus_hints(app: &App, focus: Focus) -> &'static [(&'static str, &'static str)] {
+    match focus {
         Focus::Text if app.text.editing.is_some() => &[
             ("move", "end"),
             ("v", "start here"),
@@ -507,16 +540,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             ("> <", "next/prev passage"),
             ("n", "new code"),
         ],
-    };
-    let mut spans = Vec::new();
-    for (k, d) in hints {
-        spans.push(Span::styled(
-            format!(" {k} "),
-            Style::default().add_modifier(Modifier::REVERSED),
-        ));
-        spans.push(Span::raw(format!(" {d} ")));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -542,6 +566,19 @@ pub fn help_lines() -> Vec<Line<'static>> {
             lines.push(Line::from(vec![
                 Span::styled(format!("{key:>12}  "), Style::default().fg(Color::Cyan)),
                 Span::raw(desc),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    for v in super::panels::VIEWS {
+        lines.push(Line::styled(
+            v.title,
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        for (key, desc) in v.keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>12}  "), Style::default().fg(Color::Cyan)),
+                Span::raw(*desc),
             ]));
         }
         lines.push(Line::raw(""));

@@ -1,0 +1,371 @@
+//! The agreement view: codes sorted by worst agreement between two coders, every coefficient
+//! next to its base; Enter lists a code's disagreements, Enter on one jumps to it with the other
+//! coder as a second layer, and a/b/2/0 settle it in the consensus coder's journal.
+
+use super::{Outcome, ViewKeys, coefficient_style, fmt_coefficient};
+use crate::core::agreement::disagreements::Disagreement;
+use crate::core::agreement::{By, Comparison, Input, Options, Report};
+use crate::core::coding::{CoderState, Journal};
+use crate::core::project::Project;
+use crate::core::reconcile::{self, Decision};
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+
+pub const KEYS: ViewKeys = ViewKeys {
+    title: "Agreement view (A)",
+    keys: &[
+        ("↑↓ / j k", "move"),
+        ("Enter", "list the code's disagreements / jump to one"),
+        ("a / b", "consensus: accept coder A's / B's passages"),
+        ("2 / 0", "consensus: both (one passage over all) / neither"),
+        ("Esc", "back / close the view"),
+    ],
+};
+
+/// The consensus coder's name, as in the study's method.
+pub const CONSENSUS: &str = "consensus";
+
+pub struct AgreementView {
+    pub a: String,
+    pub b: String,
+    pub report: Report,
+    /// Indices into `report.rows`, weakest agreement first.
+    pub order: Vec<usize>,
+    pub selected: usize,
+    pub list: Option<DisagreementList>,
+    consensus: Option<Journal>,
+}
+
+pub struct DisagreementList {
+    pub code: String,
+    pub items: Vec<Disagreement>,
+    pub selected: usize,
+}
+
+impl AgreementView {
+    /// Compare coder `a` (whose live state is `a_state`) with `b`.
+    pub fn open(project: &Project, a_state: &CoderState, b: &str) -> Result<AgreementView, String> {
+        let b_state = project
+            .coders
+            .get(b)
+            .ok_or_else(|| format!("no coder \"{b}\""))?;
+        let report = compare(project, a_state, b_state)?.report(By::Code);
+        let order = report
+            .worst_first()
+            .into_iter()
+            .filter_map(|r| report.rows.iter().position(|x| std::ptr::eq(x, r)))
+            .collect();
+        Ok(AgreementView {
+            a: a_state.coder.clone(),
+            b: b.to_string(),
+            report,
+            order,
+            selected: 0,
+            list: None,
+            consensus: None,
+        })
+    }
+
+    /// `live` is the state of the coder at work, fresher than the project's copy when that
+    /// coder is A.
+    pub fn on_key(&mut self, key: KeyEvent, project: &Project, live: &CoderState) -> Outcome {
+        let a_state = if live.coder == self.a {
+            live
+        } else {
+            match project.coders.get(&self.a) {
+                Some(s) => s,
+                None => return Outcome::Close,
+            }
+        };
+        let up = matches!(key.code, KeyCode::Up | KeyCode::Char('k'));
+        let down = matches!(key.code, KeyCode::Down | KeyCode::Char('j'));
+        if let Some(list) = &mut self.list {
+            match key.code {
+                KeyCode::Esc => self.list = None,
+                _ if up => list.selected = list.selected.saturating_sub(1),
+                _ if down => {
+                    list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1))
+                }
+                KeyCode::Enter => {
+                    if let Some(d) = list.items.get(list.selected) {
+                        return Outcome::Jump {
+                            transcript: d.transcript.clone(),
+                            start: d.start,
+                            end: d.end,
+                            layer: Some(if a_state.coder == self.a {
+                                self.b.clone()
+                            } else {
+                                self.a.clone()
+                            }),
+                        };
+                    }
+                }
+                KeyCode::Char(c @ ('a' | 'b' | '2' | '0')) => {
+                    let decision = match c {
+                        'a' => Decision::AcceptA,
+                        'b' => Decision::AcceptB,
+                        '2' => Decision::Both,
+                        _ => Decision::Neither,
+                    };
+                    return self.decide(project, decision);
+                }
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            _ if up => self.selected = self.selected.saturating_sub(1),
+            _ if down => {
+                self.selected = (self.selected + 1).min(self.order.len().saturating_sub(1))
+            }
+            KeyCode::Enter => {
+                let Some(&i) = self.order.get(self.selected) else {
+                    return Outcome::Stay;
+                };
+                let code = self.report.rows[i].key.clone();
+                let b_state = project.coders.get(&self.b);
+                let items = match b_state.map(|b| compare(project, a_state, b)) {
+                    Some(Ok(cmp)) => cmp.disagreements(&code),
+                    Some(Err(e)) => return Outcome::Say(e, true),
+                    None => Vec::new(),
+                };
+                if items.is_empty() {
+                    return Outcome::Say("no disagreements on this code".into(), false);
+                }
+                self.list = Some(DisagreementList {
+                    code,
+                    items,
+                    selected: 0,
+                });
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn decide(&mut self, project: &Project, decision: Decision) -> Outcome {
+        let Some(list) = &mut self.list else {
+            return Outcome::Stay;
+        };
+        let Some(d) = list.items.get(list.selected) else {
+            return Outcome::Stay;
+        };
+        if self.consensus.is_none() {
+            match project.open_journal(CONSENSUS) {
+                Ok(j) => self.consensus = Some(j),
+                Err(e) => {
+                    return Outcome::Say(format!("cannot open the consensus coder: {e}"), true);
+                }
+            }
+        }
+        let (Some(journal), Some(t)) = (self.consensus.as_mut(), project.transcript(&d.transcript))
+        else {
+            return Outcome::Stay;
+        };
+        match reconcile::decide(journal, t, d, decision) {
+            Ok(ops) => {
+                list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
+                let what = if ops.is_empty() {
+                    "already so"
+                } else {
+                    "saved"
+                };
+                Outcome::Say(
+                    format!("consensus: {decision:?} {what} (codings/{CONSENSUS}.jsonl)"),
+                    false,
+                )
+            }
+            Err(e) => Outcome::Say(format!("NOT saved: {e}"), true),
+        }
+    }
+
+    /// Whether the consensus coder has a passage of the disagreement's code over its stretch.
+    fn decided(&self, d: &Disagreement) -> Option<bool> {
+        let state = &self.consensus.as_ref()?.state;
+        Some(state.codings.values().any(|c| {
+            c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
+        }))
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {
+        match &self.list {
+            Some(list) => self.draw_list(f, area, project, theme, list),
+            None => self.draw_table(f, area, project, theme),
+        }
+    }
+
+    fn draw_table(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {
+        let r = &self.report;
+        let title = format!(
+            " Agreement: {} (A) vs {} (B) · {} of {} transcripts · worst first ",
+            self.a,
+            self.b,
+            r.transcripts.len(),
+            r.transcripts_total
+        );
+        let height = area.height.saturating_sub(4) as usize;
+        let first = crate::tui::view::list_offset(self.selected, height);
+        let mut rows: Vec<Row> = Vec::new();
+        for (pos, &i) in self.order.iter().enumerate().skip(first).take(height) {
+            let row = &r.rows[i];
+            let colour = project
+                .codebook
+                .code(&row.key)
+                .map(|c| theme.color(c.colour));
+            let mut style = Style::default();
+            if pos == self.selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            rows.push(self.row_cells(row, colour, style));
+        }
+        rows.push(self.row_cells(
+            &r.pooled,
+            None,
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        let table = Table::new(rows, WIDTHS.map(Constraint::Length))
+            .header(header())
+            .block(Block::default().borders(Borders::ALL).title(title).title_bottom(
+                " Enter disagreements · Esc close · kappa: red <0.4, yellow <0.6, green ≥0.8 ",
+            ));
+        f.render_widget(table, area);
+    }
+
+    fn row_cells<'a>(
+        &self,
+        row: &crate::core::agreement::Row,
+        colour: Option<ratatui::style::Color>,
+        style: Style,
+    ) -> Row<'a> {
+        let base = |i: usize| {
+            row.coders
+                .get(i)
+                .map_or((0, 0), |c| (c.passages, c.coded_chars))
+        };
+        let (pa, ca) = base(0);
+        let (pb, cb) = base(1);
+        let swatch = match colour {
+            Some(c) => Span::styled("██ ", Style::default().fg(c)),
+            None => Span::raw("   "),
+        };
+        let label = if row.key.is_empty() {
+            "all codes, pooled".to_string()
+        } else {
+            row.label.clone()
+        };
+        Row::new(vec![
+            Line::from(vec![swatch, Span::styled(label, style)]),
+            Line::raw(format!("{pa}/{pb}")),
+            Line::raw(format!("{ca}/{cb}")),
+            Line::raw(row.percent.map_or("undef.".into(), |p| format!("{p:.1}%"))),
+            Line::styled(fmt_coefficient(row.kappa), coefficient_style(row.kappa)),
+            Line::styled(fmt_coefficient(row.alpha), coefficient_style(row.alpha)),
+            Line::raw(
+                row.segments
+                    .percent
+                    .map_or("undef.".into(), |p| format!("{p:.0}%")),
+            ),
+            Line::styled(
+                fmt_coefficient(row.segments.kappa_bp),
+                coefficient_style(row.segments.kappa_bp),
+            ),
+            Line::raw(row.disagreements.to_string()),
+        ])
+    }
+
+    fn draw_list(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        project: &Project,
+        theme: &Theme,
+        list: &DisagreementList,
+    ) {
+        let name = project
+            .codebook
+            .code(&list.code)
+            .map_or(list.code.clone(), |c| c.name.clone());
+        let title = format!(
+            " {} · {} disagreements of {} (A) and {} (B) ",
+            name,
+            list.items.len(),
+            self.a,
+            self.b
+        );
+        let height = area.height.saturating_sub(2) as usize;
+        // Two lines per item: where and what kind, then the text.
+        let per = 2;
+        let first = crate::tui::view::list_offset(list.selected, height / per);
+        let mut lines: Vec<Line> = Vec::new();
+        for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
+            let mark = match self.decided(d) {
+                Some(true) => "✓ coded in consensus",
+                Some(false) => "✓ not in consensus",
+                None => "",
+            };
+            let sel = if pos == list.selected {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {:<16}", d.kind.label()),
+                    sel.add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(format!(" {} {}..{} ", d.transcript, d.start, d.end), sel),
+                Span::styled(format!(" {mark}"), theme.dim()),
+            ]));
+            let text = project
+                .transcript(&d.transcript)
+                .map(|t| t.slice(d.start, d.end).replace('\n', " "))
+                .unwrap_or_default();
+            let width = area.width.saturating_sub(6) as usize;
+            let mut shown: String = text.chars().take(width).collect();
+            if text.chars().count() > width {
+                shown.pop();
+                shown.push('…');
+            }
+            lines.push(Line::styled(format!("    {shown}"), theme.dim()));
+        }
+        let blk = Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .title_bottom(
+                " Enter show in text · a accept A · b accept B · 2 both · 0 neither · Esc back ",
+            );
+        f.render_widget(Paragraph::new(lines).block(blk), area);
+    }
+}
+
+const WIDTHS: [u16; 9] = [44, 9, 13, 8, 7, 7, 6, 8, 7];
+
+fn header<'a>() -> Row<'a> {
+    Row::new(vec![
+        "Code",
+        "Passages",
+        "Coded chars",
+        "% agree",
+        "Kappa",
+        "Alpha",
+        "Seg.%",
+        "Kappa BP",
+        "Disagr.",
+    ])
+    .style(Style::default().add_modifier(Modifier::UNDERLINED))
+}
+
+fn compare<'a>(
+    project: &Project,
+    a: &'a CoderState,
+    b: &'a CoderState,
+) -> Result<Comparison<'a>, String> {
+    Comparison::new(Input::from_project(project, vec![a, b]), Options::default())
+        .map_err(|e| e.to_string())
+}
