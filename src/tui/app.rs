@@ -106,6 +106,8 @@ pub struct App {
     pub layer_here: Vec<Coding>,
     pub count_here: Vec<usize>,
     pub count_all: Vec<usize>,
+    /// This coder's passages per transcript (index as `project.transcripts`).
+    pub coded_per_transcript: Vec<usize>,
     dragging: bool,
 }
 
@@ -149,6 +151,7 @@ impl App {
             layer_here: Vec::new(),
             count_here: vec![0; n],
             count_all: vec![0; n],
+            coded_per_transcript: Vec::new(),
             dragging: false,
         };
         let warnings = app.project.problems.len();
@@ -857,6 +860,13 @@ impl App {
         }
         self.count_here = here_counts;
         self.count_all = all;
+        let mut per = vec![0; self.project.transcripts.len()];
+        for c in self.state().codings.values() {
+            if let Some(i) = self.project.index_of(&c.transcript) {
+                per[i] += 1;
+            }
+        }
+        self.coded_per_transcript = per;
         self.layer_here = match &self.layer {
             Some(l) => self
                 .project

@@ -130,11 +130,7 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         .map(|(pos, &i)| {
             let r = &app.project.respondents[i];
             let t = &app.project.transcripts[i];
-            let n = state
-                .codings
-                .values()
-                .filter(|c| c.transcript == t.id)
-                .count();
+            let n = app.coded_per_transcript.get(i).copied().unwrap_or(0);
             let progress = if state.done.contains(&t.id) {
                 "✓".to_string()
             } else {
@@ -464,8 +460,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                         format!(" {} ", code.name),
                         app.theme.highlight(code.colour),
                     ));
-                    if c.memo.is_some() {
-                        spans.push(Span::raw("✎"));
+                    if let Some(memo) = &c.memo {
+                        let short: String = memo.chars().take(40).collect();
+                        spans.push(Span::styled(
+                            format!("✎ {short}"),
+                            Style::default().add_modifier(Modifier::ITALIC),
+                        ));
                     }
                     spans.push(Span::raw(" "));
                 }
