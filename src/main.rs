@@ -31,5 +31,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+        Some(Command::Search(o)) => cmd::search::run(&root, cli.coder.as_deref(), &o),
+        Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
+        Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
     }
 }

@@ -1,8 +1,10 @@
 //! The command-line front end: one module per subcommand, each a thin layer that loads the
 //! project through the core and prints text or JSON.
 
+pub mod autocode;
 pub mod check;
 pub mod import;
+pub mod search;
 pub mod stats;
 
 use anyhow::Result;

@@ -44,6 +44,8 @@ pub struct Query {
     pub school: Option<String>,
     /// Further respondent attributes that must match, `(name, value)`.
     pub attributes: Vec<(String, String)>,
+    /// Only turns with this speaker label (`R`).
+    pub speaker: Option<String>,
     /// Only units coded with this code (id or name), by `coder` if given, else by anyone.
     /// With `uncoded`: only units NOT coded with it.
     pub code: Option<String>,
@@ -239,6 +241,9 @@ fn filters(
         schools.dedup();
         known("school", s, schools)?;
         out.push((Occur::Must, term(f.school, s)));
+    }
+    if let Some(s) = &q.speaker {
+        out.push((Occur::Must, term(f.speaker, s)));
     }
     for (k, v) in &q.attributes {
         out.push((Occur::Must, term(f.attribute, &format!("{k}={v}"))));

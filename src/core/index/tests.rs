@@ -300,6 +300,19 @@ fn filters_by_respondent_and_codes() {
         }),
         vec!["B"]
     );
+    let speakers: Vec<_> = search(
+        &p,
+        &ix,
+        &Query {
+            speaker: Some("I".into()),
+            ..q("meldcode")
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|h| h.speaker)
+    .collect();
+    assert_eq!(speakers, vec![Some("I".to_string())]);
     // Codes: by anyone, by a coder, uncoded.
     let coded = |code: Option<&str>, coder: Option<&str>, uncoded: bool| {
         search(
@@ -648,4 +661,57 @@ fn read_only_project_gets_an_index_in_memory() {
     assert!(ix.dir.is_none());
     assert_eq!(report.warnings.len(), 1, "{report:?}");
     assert_eq!(found(&p, &ix, &q("signaal")).len(), 2);
+}
+
+#[test]
+fn autocode_plans_the_right_offsets_and_undoes_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let none = crate::core::coding::CoderState::new("ann");
+    let plan = |scope, state: &crate::core::coding::CoderState| {
+        plan_autocode(&p, &ix, &q("\"veilig thuis\""), "Meldcode", scope, state).unwrap()
+    };
+    let m = plan(Scope::Match, &none);
+    assert_eq!(
+        (m.code.as_str(), m.hits, m.already_coded),
+        ("meldcode", 2, 0)
+    );
+    let texts: Vec<(&str, &str)> = m
+        .codings
+        .iter()
+        .map(|c| (c.transcript.as_str(), c.text.as_str()))
+        .collect();
+    assert_eq!(texts, vec![("A", "Veilig Thuis"), ("B", "Veilig Thuis")]);
+    for c in &m.codings {
+        let t = p.transcript(&c.transcript).unwrap();
+        assert_eq!(t.slice(c.start, c.end), c.text);
+    }
+    let s = plan(Scope::Sentence, &none);
+    let texts: Vec<&str> = s.codings.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Zij bespreekt alle signalen met Veilig Thuis.",
+            "Dan bel ik Veilig Thuis."
+        ]
+    );
+    let turn = plan(Scope::Turn, &none);
+    let b = p.transcript("B").unwrap();
+    assert_eq!(turn.codings[1].start, b.turns[1].body_start);
+    assert_eq!(turn.codings[1].end, b.turns[1].end);
+
+    // Written as one action; a second run adds nothing; one undo removes all.
+    let mut j = p.open_journal("ann").unwrap();
+    j.record(m.codings.iter().cloned().map(Op::Add).collect())
+        .unwrap();
+    assert_eq!(j.state.codings.len(), 2);
+    let again = plan(Scope::Match, &j.state);
+    assert_eq!((again.codings.len(), again.already_coded), (0, 2));
+    j.undo().unwrap();
+    assert!(j.state.codings.is_empty());
+    // Unknown code.
+    let err = plan_autocode(&p, &ix, &q("thuis"), "nope", Scope::Match, &none).unwrap_err();
+    assert!(err.to_string().contains("unknown code"));
 }
