@@ -191,15 +191,35 @@ impl Index {
                 }
             }
         };
-        index.update(project, progress, &mut report)?;
+        index.update(project, None, progress, &mut report)?;
         drop(lock);
         Ok((index, report))
     }
 
-    /// Bring the index up to date with the project (after coding, or a transcript was edited).
+    /// Bring the index up to date with the project (e.g. a transcript was edited elsewhere).
     pub fn refresh(
         &mut self,
         project: &Project,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<IndexReport, IndexError> {
+        self.refresh_impl(project, None, progress)
+    }
+
+    /// Re-index just these transcripts if they changed (e.g. after coding in one of them):
+    /// cheaper than `refresh`, which hashes every transcript.
+    pub fn refresh_only(
+        &mut self,
+        project: &Project,
+        transcripts: &[&str],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<IndexReport, IndexError> {
+        self.refresh_impl(project, Some(transcripts), progress)
+    }
+
+    fn refresh_impl(
+        &mut self,
+        project: &Project,
+        only: Option<&[&str]>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<IndexReport, IndexError> {
         let mut report = IndexReport::default();
@@ -214,7 +234,7 @@ impl Index {
             }
             self.reader.reload()?;
         }
-        self.update(project, progress, &mut report)?;
+        self.update(project, only, progress, &mut report)?;
         Ok(report)
     }
 
@@ -246,7 +266,7 @@ impl Index {
         report
             .rebuilt
             .get_or_insert_with(|| "is in memory only".to_string());
-        index.update(project, progress, &mut report)?;
+        index.update(project, None, progress, &mut report)?;
         Ok((index, report))
     }
 
@@ -332,23 +352,42 @@ impl Index {
     fn update(
         &mut self,
         project: &Project,
+        only: Option<&[&str]>,
         progress: &mut dyn FnMut(Progress),
         report: &mut IndexReport,
     ) -> Result<(), IndexError> {
         let codings = codings_by_transcript(project);
-        let current: Vec<(usize, Entry)> = (0..project.transcripts.len())
-            .map(|i| {
-                let t = &project.transcripts[i];
-                let cs = codings.get(t.id.as_str()).map_or(&[][..], Vec::as_slice);
-                (
-                    i,
-                    Entry {
-                        content: t.content_hash(),
-                        meta: meta_hash(project, i, cs),
-                    },
-                )
-            })
-            .collect();
+        let wanted: Vec<usize> = match only {
+            None => (0..project.transcripts.len()).collect(),
+            Some(ids) => ids.iter().filter_map(|id| project.index_of(id)).collect(),
+        };
+        // Hashing every transcript's text is most of an up-to-date open: use every core.
+        let entry = |i: usize| {
+            let t = &project.transcripts[i];
+            let cs = codings.get(t.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let meta = meta_hash(project, i, cs);
+            (
+                i,
+                Entry {
+                    content: t.content_hash(),
+                    meta,
+                },
+            )
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = wanted.len().div_ceil(threads).max(64);
+        let current: Vec<(usize, Entry)> = std::thread::scope(|s| {
+            let handles: Vec<_> = wanted
+                .chunks(chunk)
+                .map(|part| s.spawn(|| part.iter().map(|&i| entry(i)).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("hash thread"))
+                .collect()
+        });
         let todo: Vec<(usize, Entry, bool)> = current
             .iter()
             .filter_map(
@@ -359,15 +398,24 @@ impl Index {
                 },
             )
             .collect();
-        let ids: std::collections::HashSet<&str> =
-            project.transcripts.iter().map(|t| t.id.as_str()).collect();
-        let gone: Vec<String> = self
-            .manifest
-            .transcripts
-            .keys()
-            .filter(|id| !ids.contains(id.as_str()))
-            .cloned()
-            .collect();
+        let gone: Vec<String> = match only {
+            None => {
+                let ids: std::collections::HashSet<&str> =
+                    project.transcripts.iter().map(|t| t.id.as_str()).collect();
+                self.manifest
+                    .transcripts
+                    .keys()
+                    .filter(|id| !ids.contains(id.as_str()))
+                    .cloned()
+                    .collect()
+            }
+            Some(ids) => ids
+                .iter()
+                .filter(|id| project.index_of(id).is_none())
+                .filter(|id| self.manifest.transcripts.contains_key(**id))
+                .map(|id| id.to_string())
+                .collect(),
+        };
         if todo.is_empty() && gone.is_empty() {
             report.units = self.num_units();
             return Ok(());

@@ -554,7 +554,8 @@ fn codings_update_the_code_fields() {
     assert_eq!(coded(&p, &ix), 1);
     j.undo().unwrap();
     let p = load(dir.path());
-    ix.refresh(&p, &mut |_| {}).unwrap();
+    let report = ix.refresh_only(&p, &["C", "A"], &mut |_| {}).unwrap();
+    assert_eq!((report.updated, report.added), (1, 0));
     assert_eq!(coded(&p, &ix), 0);
 }
 
