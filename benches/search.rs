@@ -40,7 +40,7 @@ const QUERIES: [(&str, &str); 20] = [
     ("financiële", r"\bfinanci(eel|ële|ele)\b"),
 ];
 
-const RUNS: usize = 50;
+const RUNS: usize = 100;
 const RG_RUNS: usize = 3;
 
 fn main() {
@@ -65,8 +65,11 @@ fn main() {
     let _ = writeln!(report, "# codewerk search benchmark\n");
     let _ = writeln!(
         report,
-        "machine: {} cores; {}; binary {}\n",
+        "machine: {} cores, load average at start {}; {}; binary {}\n",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default(),
         rg_version(),
         bin.display()
     );
@@ -245,14 +248,19 @@ fn bench_corpus(dir: &Path, n: usize, bin: &Path) -> String {
     drop(ix);
     let idx = codewerk::core::index::index_dir(&p);
     let _ = std::fs::remove_dir_all(&idx);
-    let (t_index, rss_index) = time_v(bin, dir, "meldcode");
-    let (t_search, rss_search) = time_v(bin, dir, "meldcode");
+    let mb = |k: Option<u64>| k.map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0));
+    let (t_index, rss_index) = time_v(bin, dir, &["search", "meldcode", "--limit", "20"]);
+    let (t_search, rss_search) = time_v(bin, dir, &["search", "meldcode", "--limit", "20"]);
+    let (t_check, rss_check) = time_v(bin, dir, &["check"]);
     let _ = writeln!(
         out,
         "- `codewerk search` process that builds the index: {t_index:.2} s wall, peak RSS {} MB\n\
-         - `codewerk search` process, index up to date: {t_search:.2} s wall, peak RSS {} MB\n",
-        rss_index.map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
-        rss_search.map_or("?".into(), |k| format!("{:.0}", k as f64 / 1024.0)),
+         - `codewerk search` process, index up to date: {t_search:.2} s wall, peak RSS {} MB\n\
+         - for comparison `codewerk check` (loads the project, no index): {t_check:.2} s wall, \
+         peak RSS {} MB\n",
+        mb(rss_index),
+        mb(rss_search),
+        mb(rss_check),
     );
     out
 }
@@ -278,15 +286,15 @@ fn rg_time(pattern: &str, dir: &Path) -> Option<f64> {
     Some(times[times.len() / 2])
 }
 
-/// Run `codewerk -p DIR search Q --limit 20` under /usr/bin/time -v: (wall s, peak RSS KiB).
-fn time_v(bin: &Path, dir: &Path, q: &str) -> (f64, Option<u64>) {
+/// Run `codewerk -p DIR ARGS` under /usr/bin/time -v: (wall s, peak RSS KiB).
+fn time_v(bin: &Path, dir: &Path, args: &[&str]) -> (f64, Option<u64>) {
     let t = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-v")
         .arg(bin)
         .arg("-p")
         .arg(dir)
-        .args(["search", q, "--limit", "20"])
+        .args(args)
         .stdout(Stdio::null())
         .output();
     let wall = t.elapsed().as_secs_f64();

@@ -223,17 +223,24 @@ impl Index {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<IndexReport, IndexError> {
         let mut report = IndexReport::default();
-        let _lock = match &self.dir {
-            Some(_) => Some(take_lock(&project.cache_dir()).map_err(io_err(&project.cache_dir()))?),
-            None => None,
+        let Some(dir) = self.dir.clone() else {
+            self.update(project, only, progress, &mut report)?;
+            return Ok(report);
         };
-        // Another process may have updated the index since: read its manifest afresh.
-        if let Some(dir) = &self.dir {
-            if let Ok(m) = read_manifest(dir) {
-                self.manifest = m;
+        let cache = project.cache_dir();
+        let _lock = take_lock(&cache).map_err(io_err(&cache))?;
+        // Read it afresh: another codewerk may have updated or rebuilt it, or someone deleted it.
+        let only = match Self::open_existing(&dir) {
+            Ok(fresh) => {
+                *self = fresh;
+                only
             }
-            self.reader.reload()?;
-        }
+            Err(reason) => {
+                report.rebuilt = Some(reason);
+                *self = Self::create(&dir)?;
+                None
+            }
+        };
         self.update(project, only, progress, &mut report)?;
         Ok(report)
     }

@@ -716,3 +716,24 @@ fn autocode_plans_the_right_offsets_and_undoes_as_one() {
     let err = plan_autocode(&p, &ix, &q("thuis"), "nope", Scope::Match, &none).unwrap_err();
     assert!(err.to_string().contains("unknown code"));
 }
+
+#[test]
+fn refresh_rebuilds_an_index_deleted_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (mut ix, _) = open(&p);
+    std::fs::remove_dir_all(index_dir(&p)).unwrap();
+    let report = ix.refresh_only(&p, &["A"], &mut |_| {}).unwrap();
+    assert!(report.rebuilt.is_some());
+    assert_eq!(report.added, 3);
+    assert_eq!(found(&p, &ix, &q("signaal")).len(), 2);
+}
+
+#[test]
+fn index_can_be_shared_with_a_search_thread() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Index>();
+    send_sync::<ParsedQuery>();
+    send_sync::<Hit>();
+}
