@@ -424,6 +424,10 @@ impl Index {
                 .collect(),
         };
         if todo.is_empty() && gone.is_empty() {
+            if report.rebuilt.is_some() {
+                // An empty project: remember that the (empty) index is built.
+                self.save_manifest()?;
+            }
             report.units = self.num_units();
             return Ok(());
         }

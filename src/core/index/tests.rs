@@ -737,3 +737,114 @@ fn index_can_be_shared_with_a_search_thread() {
     send_sync::<ParsedQuery>();
     send_sync::<Hit>();
 }
+
+mod properties {
+    use super::*;
+    use crate::core::index::schema::{exact_analyzer, stemmed_analyzer, tokens};
+    use crate::core::transcript::Transcript;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "signaal",
+        "signalen",
+        "Signaal",
+        "coördinator",
+        "coordinator",
+        "één",
+        "een",
+        "meldcode",
+        "meldcodes",
+        "ideeën",
+        "zorg",
+        "zorgen",
+        "Veilig",
+        "Thuis",
+        "niet",
+        "pluis",
+        "kind",
+        "kinderen",
+        "collega's",
+        "zorg-coördinator",
+    ];
+    const SEPS: &[&str] = &[" ", " ", " ", ", ", ". ", "\n", " (", ") ", " – "];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 1..60).prop_map(|v| {
+            let mut s = String::from("R: ");
+            for (w, sep) in v {
+                s += WORDS[w];
+                s += SEPS[sep];
+            }
+            s
+        })
+    }
+
+    fn shared_index() -> &'static (tempfile::TempDir, Project, Index) {
+        static CELL: std::sync::OnceLock<(tempfile::TempDir, Project, Index)> =
+            std::sync::OnceLock::new();
+        CELL.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            fixture(dir.path());
+            let p = load(dir.path());
+            let (ix, _) = open(&p);
+            (dir, p, ix)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A word query marks exactly the words with the same stem, at their char offsets.
+        #[test]
+        fn word_matches_are_exactly_the_words_with_that_stem(body in text(), w in 0..WORDS.len()) {
+            let (_, _, ix) = shared_index();
+            let word = WORDS[w].split(['-', '\'']).next().unwrap();
+            let parsed = ParsedQuery::parse(ix, word).unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body.clone());
+            let ranges = parsed.match_ranges(&t, 0, t.len_chars());
+            let mut stem = stemmed_analyzer();
+            let want = tokens(&mut stem, word);
+            let expected = tokens(&mut stem, &body).iter().filter(|s| **s == want[0]).count();
+            prop_assert_eq!(ranges.len(), expected);
+            for r in &ranges {
+                prop_assert_eq!(tokens(&mut stem, t.slice(r.start, r.end)), want.clone());
+            }
+        }
+
+        /// A phrase marks whole runs of its words, nothing else.
+        #[test]
+        fn phrase_matches_are_the_phrase(body in text()) {
+            let (_, _, ix) = shared_index();
+            let parsed = ParsedQuery::parse(ix, "\"veilig thuis\"").unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body.clone());
+            let mut exact = exact_analyzer();
+            for r in parsed.match_ranges(&t, 0, t.len_chars()) {
+                prop_assert_eq!(tokens(&mut exact, t.slice(r.start, r.end)), vec!["veilig", "thuis"]);
+            }
+        }
+
+        /// Snippets: one line, the marks are the matches, offsets agree with the transcript.
+        #[test]
+        fn snippets_agree_with_the_transcript(body in text(), max in 20usize..120) {
+            let (_, _, ix) = shared_index();
+            let parsed = ParsedQuery::parse(ix, "zorg OR meldc* OR \"niet pluis\"").unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body);
+            let turn = &t.turns[0];
+            let matches = parsed.match_ranges(&t, turn.body_start, turn.end);
+            let s = make_snippet(&t, turn.body_start, turn.end, &matches, max);
+            prop_assert!(!s.text.contains('\n'));
+            prop_assert!(s.text.chars().count() <= max + 2 + 30);
+            prop_assert_eq!(s.marked.replace(search::MARK_OPEN, "").replace(search::MARK_CLOSE, ""), s.text.clone());
+            let chars: Vec<char> = s.text.chars().collect();
+            let inside: Vec<String> = matches
+                .iter()
+                .map(|m| t.slice(m.start, m.end).replace(char::is_whitespace, " "))
+                .filter(|m| s.text.contains(m.as_str()))
+                .collect();
+            for r in &s.matches {
+                let shown: String = chars[r.clone()].iter().collect();
+                prop_assert!(inside.iter().any(|m| m.contains(&shown)), "{shown} not a match");
+            }
+        }
+    }
+}
