@@ -40,6 +40,14 @@ pub enum Command {
     /// Import codings from other sources.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Full-text search of the transcripts: words (Dutch stemming, accents ignored),
+    /// "phrases", AND/OR/NOT, prefix*. --coder filters to that coder's codings.
+    Search(SearchOpt),
+    /// Code every hit of a search, written to the coder's journal as one undoable action.
+    Autocode(AutocodeOpt),
+    /// Write a synthetic corpus (a project of N random Dutch transcripts) for benchmarks.
+    #[command(hide = true)]
+    BenchCorpus(BenchCorpusOpt),
     /// Print the TUI's keys as a Markdown table (the README's key table is this output).
     Keys,
     /// Inter-coder agreement per code (or transcript, group) and pooled: percent agreement,
@@ -49,6 +57,79 @@ pub enum Command {
     Recode(RecodeOpt),
     /// Start a consensus coder from the passages two coders agree on; list what is left.
     Reconcile(ReconcileOpt),
+}
+
+/// Which units a search looks at (shared by search and autocode).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SearchFilters {
+    /// Only respondents of this group.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Only respondents of this school type.
+    #[arg(long)]
+    pub school_type: Option<String>,
+    /// Only respondents of this school.
+    #[arg(long)]
+    pub school: Option<String>,
+    /// Only respondents with this attribute value (a column of respondents.csv); repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Only turns of this speaker label (e.g. R for the respondent's answers).
+    #[arg(long)]
+    pub speaker: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchOpt {
+    /// The query, e.g. 'meldcode', '"Veilig Thuis"', 'signalen AND NOT ouders', 'zorg*'.
+    /// Empty ('') with filters: every unit that passes them.
+    pub query: String,
+    #[command(flatten)]
+    pub filters: SearchFilters,
+    /// Only passages coded with this code (id or name), by --coder if given. With --uncoded:
+    /// only passages NOT coded with it.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Only passages without codes (by --coder if given; of --code if given).
+    #[arg(long)]
+    pub uncoded: bool,
+    /// Most hits to show; 0 = all.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AutocodeOpt {
+    /// The query whose hits get the code (see `codewerk search`).
+    pub query: String,
+    /// The code to apply (id or name).
+    #[arg(long, required = true)]
+    pub code: String,
+    /// What is coded: the matched words, their sentence, or the whole turn.
+    #[arg(long, default_value = "match", value_parser = ["match", "sentence", "turn"])]
+    pub scope: String,
+    #[command(flatten)]
+    pub filters: SearchFilters,
+    /// Show what would be coded, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchCorpusOpt {
+    /// Folder to write the project into.
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 45)]
+    pub transcripts: usize,
+    /// Words per transcript (about).
+    #[arg(long, default_value_t = 3000)]
+    pub words: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args, Debug)]

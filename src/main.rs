@@ -39,6 +39,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),
+        Some(Command::Search(o)) => cmd::search::run(&root, cli.coder.as_deref(), &o),
+        Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
+        Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
     }
 }
 

@@ -2,10 +2,12 @@
 //! project through the core and prints text or JSON.
 
 pub mod agreement;
+pub mod autocode;
 pub mod check;
 pub mod import;
 pub mod recode;
 pub mod reconcile;
+pub mod search;
 pub mod stats;
 pub mod tui;
 

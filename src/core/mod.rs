@@ -7,6 +7,7 @@ pub mod codebook;
 pub mod coding;
 pub mod fsutil;
 pub mod import;
+pub mod index;
 pub mod problem;
 pub mod project;
 pub mod reconcile;

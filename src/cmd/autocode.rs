@@ -1,0 +1,76 @@
+//! `codewerk autocode`: code every hit of a search, as one undoable action in the journal.
+
+use super::search::{filters_query, open_index, search_failed};
+use super::{load_valid, print_json};
+use crate::cli::AutocodeOpt;
+use anyhow::{Context, Result};
+use codewerk::core::coding::{CoderState, Op};
+use codewerk::core::index::{Query, Scope, plan_autocode};
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
+    let project = load_valid(root)?;
+    let index = open_index(&project)?;
+    let scope: Scope = o.scope.parse().map_err(anyhow::Error::msg)?;
+    let query = Query {
+        text: o.query.clone(),
+        ..filters_query(&o.filters)?
+    };
+    // A dry run only reads, so that it works while the coder has the TUI open.
+    let mut journal = if o.dry_run {
+        None
+    } else {
+        Some(project.open_journal(coder)?)
+    };
+    let empty = CoderState::new(coder);
+    let existing = match &journal {
+        Some(j) => &j.state,
+        None => project.coders.get(coder).unwrap_or(&empty),
+    };
+    let plan = match plan_autocode(&project, &index, &query, &o.code, scope, existing) {
+        Ok(plan) => plan,
+        Err(e) => return Err(search_failed(e)),
+    };
+    let added = plan.codings.len();
+    if let Some(j) = &mut journal {
+        let ops: Vec<Op> = plan.codings.iter().cloned().map(Op::Add).collect();
+        j.record(ops)
+            .with_context(|| format!("cannot write {}", j.path.display()))?;
+    }
+    if o.json {
+        let codings: Vec<_> = plan
+            .codings
+            .iter()
+            .map(|c| json!({"transcript": c.transcript, "start": c.start, "end": c.end, "text": c.text}))
+            .collect();
+        return print_json(&json!({"coder": coder, "query": o.query, "code": plan.code,
+            "scope": o.scope, "hits": plan.hits, "added": added,
+            "already_coded": plan.already_coded, "dry_run": o.dry_run, "codings": codings}));
+    }
+    if o.dry_run {
+        for c in &plan.codings {
+            let text: String = c
+                .text
+                .chars()
+                .map(|ch| if ch.is_whitespace() { ' ' } else { ch })
+                .collect();
+            println!("{} {}-{}  {}", c.transcript, c.start, c.end, text);
+        }
+    }
+    let verb = if o.dry_run { "would code" } else { "coded" };
+    println!(
+        "{coder}: {} hit(s) for {}; {verb} {added} passage(s) with {} (scope {}), {} already coded{}",
+        plan.hits,
+        o.query,
+        plan.code,
+        o.scope,
+        plan.already_coded,
+        if o.dry_run || added == 0 {
+            String::new()
+        } else {
+            "; one undo takes them all back".to_string()
+        },
+    );
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! `codewerk search`: full-text search of the transcripts, hits in rank order.
+
+use super::{Exit, load, print_json};
+use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
+use anyhow::Result;
+use codewerk::core::index::{Hit, Index, Phase, Progress, Query, SearchError, search_all};
+use codewerk::core::project::Project;
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
+    let project = load_searchable(root)?;
+    let index = open_index(&project)?;
+    let query = Query {
+        text: o.query.clone(),
+        code: o.code.clone(),
+        coder: coder.map(str::to_string),
+        uncoded: o.uncoded,
+        limit: o.limit,
+        ..filters_query(&o.filters)?
+    };
+    let hits = match search_all(&project, &index, &query) {
+        Ok(hits) => hits,
+        Err(e) => return Err(search_failed(e)),
+    };
+    if o.json {
+        return print_json(&json!({"query": o.query, "total": hits.total, "hits": hits.hits}));
+    }
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = String::new();
+    for h in &hits.hits {
+        out += &render(h, colour);
+    }
+    print!("{out}");
+    match hits.total {
+        0 => println!("No hits for {}.", o.query),
+        n if n == hits.hits.len() => println!("{n} hit(s)."),
+        n => println!(
+            "{} of {n} hits shown (--limit {}).",
+            hits.hits.len(),
+            o.limit
+        ),
+    }
+    Ok(())
+}
+
+/// Load the project for searching: problems elsewhere (a bad journal line) do not stop a
+/// search, but the user is told that transcripts that failed to load are not searched.
+pub fn load_searchable(root: &Path) -> Result<Project> {
+    let project = load(root)?;
+    let errors = project.problems.iter().filter(|p| p.is_error()).count();
+    if errors > 0 {
+        eprintln!(
+            "codewerk: warning: the project has {errors} error(s) (see `codewerk check`); \
+             transcripts that failed to load are not searched"
+        );
+    }
+    Ok(project)
+}
+
+/// Open the index, with a progress line on a terminal and a note when it was (re)built.
+pub fn open_index(project: &Project) -> Result<Index> {
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let mut shown = false;
+    let mut progress = |p: Progress| {
+        if !tty || started.elapsed() < Duration::from_millis(300) {
+            return;
+        }
+        if p.phase == Phase::Indexing
+            && last.elapsed() < Duration::from_millis(100)
+            && p.done < p.total
+        {
+            return;
+        }
+        last = Instant::now();
+        shown = true;
+        let what = match p.phase {
+            Phase::Indexing => format!("indexing transcripts {}/{}", p.done, p.total),
+            Phase::Committing => "writing the search index".to_string(),
+        };
+        eprint!("\r\x1b[2K{what}");
+        let _ = std::io::stderr().flush();
+    };
+    let result = Index::open(project, &mut progress);
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    let (index, report) = result?;
+    for w in &report.warnings {
+        eprintln!("codewerk: warning: {w}");
+    }
+    if let Some(msg) = report.message() {
+        eprintln!(
+            "codewerk: {msg} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(index)
+}
+
+pub fn filters_query(f: &SearchFilters) -> Result<Query> {
+    let mut attributes = Vec::new();
+    for a in &f.attr {
+        let Some((k, v)) = a.split_once('=') else {
+            eprintln!("codewerk: --attr takes NAME=VALUE, not \"{a}\"");
+            return Err(Exit(2).into());
+        };
+        attributes.push((
+            k.trim().to_lowercase().replace(' ', "_"),
+            v.trim().to_string(),
+        ));
+    }
+    Ok(Query {
+        group: f.group.clone(),
+        school_type: f.school_type.clone(),
+        school: f.school.clone(),
+        speaker: f.speaker.clone(),
+        attributes,
+        ..Default::default()
+    })
+}
+
+/// A bad query or filter: say why, exit 2. Anything else is an error (exit 1).
+pub fn search_failed(e: SearchError) -> anyhow::Error {
+    match e {
+        SearchError::Syntax { .. } | SearchError::Filter(_) => {
+            eprintln!("codewerk: {e}");
+            if matches!(e, SearchError::Syntax { .. }) {
+                eprintln!(
+                    "codewerk: query syntax: words, \"a phrase\", AND, OR, NOT, prefix*, ( ); \
+                     see docs/search.md"
+                );
+            }
+            Exit(2).into()
+        }
+        SearchError::Index(e) => anyhow::anyhow!("search index: {e}"),
+    }
+}
+
+fn render(h: &Hit, colour: bool) -> String {
+    let speaker = h
+        .speaker
+        .as_deref()
+        .map(|s| format!(" {s}:"))
+        .unwrap_or_default();
+    let mut place = vec![h.group.as_str()];
+    if !h.school.is_empty() {
+        place.push(&h.school);
+    }
+    if !h.school_type.is_empty() {
+        place.push(&h.school_type);
+    }
+    let head = format!(
+        "{} ({}){speaker} {}-{}  score {:.2}",
+        h.transcript,
+        place.join(", "),
+        h.start,
+        h.end,
+        h.score
+    );
+    let snippet = if colour {
+        let mut s = String::new();
+        let mut ranges = h.snippet.matches.iter().peekable();
+        for (i, c) in h.snippet.text.chars().enumerate() {
+            if ranges.peek().is_some_and(|r| r.start == i) {
+                s += "\x1b[1;33m";
+            }
+            s.push(c);
+            if ranges.peek().is_some_and(|r| r.end == i + 1) {
+                s += "\x1b[0m";
+                ranges.next();
+            }
+        }
+        s
+    } else {
+        h.snippet.marked.clone()
+    };
+    if colour {
+        format!("\x1b[1m{head}\x1b[0m\n    {snippet}\n")
+    } else {
+        format!("{head}\n    {snippet}\n")
+    }
+}
+
+/// `codewerk bench-corpus DIR`: write a synthetic project for benchmarks.
+pub fn bench_corpus(o: &BenchCorpusOpt) -> Result<()> {
+    let started = Instant::now();
+    let stats = codewerk::core::index::synth::write_corpus(&o.dir, o.transcripts, o.words, o.seed)?;
+    println!(
+        "wrote {} transcripts, {:.1} MB, to {} in {:.1} s",
+        stats.transcripts,
+        stats.bytes as f64 / 1e6,
+        o.dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

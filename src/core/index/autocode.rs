@@ -1,0 +1,157 @@
+//! Autocoding: apply a code to every hit of a search, as the big QDA programs do. This module
+//! only plans the codings; the caller writes them to the coder's journal as one action, so that
+//! one undo takes them all back.
+
+use super::Index;
+use super::search::{Query, SearchError, search_all};
+use crate::core::coding::{Anchor, CoderState, Coding};
+use crate::core::project::Project;
+use std::collections::HashSet;
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// How much text around a match gets the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Just the matched words or phrase.
+    #[default]
+    Match,
+    /// The sentence(s) containing a match.
+    Sentence,
+    /// The whole turn (its text after the speaker label).
+    Turn,
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "match" => Ok(Scope::Match),
+            "sentence" => Ok(Scope::Sentence),
+            "turn" => Ok(Scope::Turn),
+            _ => Err(format!("unknown scope \"{s}\" (match, sentence or turn)")),
+        }
+    }
+}
+
+/// The codings an autocode would add.
+#[derive(Debug, Clone, Default)]
+pub struct AutocodePlan {
+    /// Code id applied.
+    pub code: String,
+    /// Units that matched.
+    pub hits: usize,
+    /// New codings, by transcript (project order) and offset.
+    pub codings: Vec<Coding>,
+    /// Passages left out because the coder already has them coded with this code.
+    pub already_coded: usize,
+}
+
+/// Plan coding every hit of `query` (its limit is ignored: all hits) with `code`, for the coder
+/// whose current codings are `existing`.
+pub fn plan_autocode(
+    project: &Project,
+    index: &Index,
+    query: &Query,
+    code: &str,
+    scope: Scope,
+    existing: &CoderState,
+) -> Result<AutocodePlan, SearchError> {
+    let code = project
+        .codebook
+        .resolve(code)
+        .ok_or_else(|| SearchError::Filter(format!("unknown code \"{code}\"")))?
+        .id
+        .clone();
+    let hits = search_all(
+        project,
+        index,
+        &Query {
+            limit: 0,
+            ..query.clone()
+        },
+    )?
+    .hits;
+    let mut plan = AutocodePlan {
+        code: code.clone(),
+        hits: hits.len(),
+        ..Default::default()
+    };
+    let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
+    for hit in &hits {
+        let Some(t) = project.transcript(&hit.transcript) else {
+            continue;
+        };
+        let ranges: Vec<Range<usize>> = match scope {
+            Scope::Match => hit.matches.clone(),
+            Scope::Turn => std::iter::once(hit.start..hit.end).collect(),
+            Scope::Sentence => sentences_with(t.slice(hit.start, hit.end), hit.start, &hit.matches),
+        };
+        for r in ranges {
+            if r.is_empty() || !seen.insert((hit.transcript.clone(), r.start, r.end)) {
+                continue;
+            }
+            let covered = existing.codings.values().any(|c| {
+                c.transcript == hit.transcript
+                    && c.code == code
+                    && c.start <= r.start
+                    && r.end <= c.end
+            });
+            if covered {
+                plan.already_coded += 1;
+                continue;
+            }
+            plan.codings.push(Coding {
+                id: 0,
+                transcript: hit.transcript.clone(),
+                code: code.clone(),
+                start: r.start,
+                end: r.end,
+                text: t.slice(r.start, r.end).to_string(),
+                memo: None,
+                anchor: Anchor::Exact,
+                line: 0,
+            });
+        }
+    }
+    plan.codings
+        .sort_by_key(|c| (project.index_of(&c.transcript), c.start, c.end));
+    Ok(plan)
+}
+
+/// Char ranges (absolute, starting at `base`) of the sentences of `text` that hold a match,
+/// without trailing white space.
+fn sentences_with(text: &str, base: usize, matches: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut ch = base;
+    for sentence in text.split_sentence_bounds() {
+        let len = sentence.chars().count();
+        let trimmed = sentence.trim_end().chars().count();
+        let lead = sentence.chars().take_while(|c| c.is_whitespace()).count();
+        let r = (ch + lead)..(ch + trimmed);
+        if matches.iter().any(|m| m.start < ch + len && m.end > ch) && !r.is_empty() {
+            out.push(r);
+        }
+        ch += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_holding_matches() {
+        let text = "Eerste zin. Tweede zin met meldcode. Derde?";
+        let m = text.find("meldcode").unwrap();
+        let matches = vec![Range {
+            start: 100 + m,
+            end: 100 + m + 8,
+        }];
+        let r = sentences_with(text, 100, &matches);
+        assert_eq!(r.len(), 1);
+        let (s, e) = (r[0].start - 100, r[0].end - 100);
+        assert_eq!(&text[s..e], "Tweede zin met meldcode.");
+    }
+}

@@ -1,0 +1,850 @@
+//! Index and search tests on small fixture projects.
+
+use super::*;
+use crate::core::coding::{Journal, Op};
+use crate::core::index::search::make_snippet;
+use std::ops::Range;
+use std::path::Path;
+
+const CODEBOOK: &str = r##"{
+  "deelvragen": [{"number": 1, "title": "Signaleren", "question": "?"}],
+  "codes": [
+    {"id": "niet-pluis", "name": "Niet pluis gevoel", "deelvraag": 1, "colour_name": "geel", "colour": "#FFE135"},
+    {"id": "meldcode", "name": "Meldcode", "deelvraag": 1, "colour_name": "blauw", "colour": "#3366FF"}
+  ]
+}"##;
+
+const A: &str = "I: Wie is bij u de zorgcoördinator?\n\nR: Dat is de coördinator van het zorgteam. Zij bespreekt alle signalen met Veilig Thuis.\n\nI: En de meldcode?\n\nR: De meldcode gebruiken we eigenlijk nooit. Wel bij een vermoeden.\n";
+const B: &str = "I: Merkt u wel eens iets?\n\nR: Ja, een signaal van een leerling: blauwe plekken. Dan bel ik Veilig Thuis.\n\nR: Thuis is het niet veilig, zei ze.\n";
+const C: &str = "I: Heeft u scholing gehad?\n\nR: Nee. Geen training over kindermishandeling, niets over de meldcodes.\n";
+
+fn fixture(dir: &Path) {
+    std::fs::create_dir_all(dir.join("codebook")).unwrap();
+    std::fs::create_dir_all(dir.join("transcripts")).unwrap();
+    std::fs::write(dir.join("codebook/codebook.json"), CODEBOOK).unwrap();
+    std::fs::write(
+        dir.join("project.json"),
+        r#"{"groups": [{"id": "docent"}, {"id": "zorgcoördinator"}], "school_types": ["vmbo", "havo-vwo"]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("transcripts/respondents.csv"),
+        "id,file,group,school,school_type,geslacht\nA,A.txt,zorgcoördinator,School A,vmbo,v\nB,B.txt,docent,School A,vmbo,m\nC,C.txt,docent,School B,havo-vwo,v\n",
+    )
+    .unwrap();
+    for (id, text) in [("A", A), ("B", B), ("C", C)] {
+        std::fs::write(dir.join(format!("transcripts/{id}.txt")), text).unwrap();
+    }
+}
+
+fn load(dir: &Path) -> Project {
+    let p = Project::load(dir).unwrap();
+    assert!(!p.has_errors(), "{:?}", p.problems);
+    p
+}
+
+fn open(p: &Project) -> (Index, IndexReport) {
+    Index::open(p, &mut |_| {}).unwrap()
+}
+
+fn q(text: &str) -> Query {
+    Query {
+        text: text.into(),
+        limit: 50,
+        ..Default::default()
+    }
+}
+
+/// (transcript, matched text) of every match of every hit, sorted.
+fn found(p: &Project, ix: &Index, query: &Query) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for h in search(p, ix, query).unwrap() {
+        let t = p.transcript(&h.transcript).unwrap();
+        for m in &h.matches {
+            out.push((h.transcript.clone(), t.slice(m.start, m.end).to_string()));
+        }
+        if h.matches.is_empty() {
+            out.push((h.transcript.clone(), String::new()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = v
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn stemming_and_accent_folding_in_dutch() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, report) = open(&p);
+    assert_eq!(report.added, 3);
+    assert!(report.rebuilt.is_some());
+    // coordinator finds coördinator (folding); zorgcoördinator is another word.
+    assert_eq!(
+        found(&p, &ix, &q("coordinator")),
+        pairs(&[("A", "coördinator")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("Coördinator")),
+        pairs(&[("A", "coördinator")])
+    );
+    // signalen finds signaal and signalen (stemming).
+    assert_eq!(
+        found(&p, &ix, &q("signalen")),
+        pairs(&[("A", "signalen"), ("B", "signaal")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("signaal")),
+        pairs(&[("A", "signalen"), ("B", "signaal")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("meldcode")),
+        pairs(&[("A", "meldcode"), ("A", "meldcode"), ("C", "meldcodes")])
+    );
+}
+
+#[test]
+fn phrases_are_exact_and_words_are_stemmed() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    // A quoted word is not stemmed.
+    assert_eq!(
+        found(&p, &ix, &q("\"signalen\"")),
+        pairs(&[("A", "signalen")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("\"meldcode\"")),
+        pairs(&[("A", "meldcode"), ("A", "meldcode")])
+    );
+    // A phrase needs its words in order and together; the whole phrase is one match.
+    assert_eq!(
+        found(&p, &ix, &q("\"veilig thuis\"")),
+        pairs(&[("A", "Veilig Thuis"), ("B", "Veilig Thuis")])
+    );
+    assert_eq!(found(&p, &ix, &q("\"thuis veilig\"")), vec![]);
+    // Unquoted words: all must be in the same turn, anywhere.
+    let both = found(&p, &ix, &q("thuis veilig"));
+    assert!(both.contains(&("B".into(), "veilig".into())), "{both:?}");
+    // Phrase prefix and word prefix (unstemmed).
+    assert_eq!(
+        found(&p, &ix, &q("\"veilig th\"*")),
+        pairs(&[("A", "Veilig Thuis"), ("B", "Veilig Thuis")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("meldc*")),
+        pairs(&[("A", "meldcode"), ("A", "meldcode"), ("C", "meldcodes")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("zorgco*")),
+        pairs(&[("A", "zorgcoördinator")])
+    );
+    // A hyphenated word is a phrase of its parts.
+    let hits = search(&p, &ix, &q("zorg-team")).unwrap();
+    assert!(hits.is_empty());
+}
+
+#[test]
+fn boolean_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let ids = |text: &str| {
+        let mut v: Vec<String> = search(&p, &ix, &q(text))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.transcript)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(ids("training OR blauwe"), vec!["B", "C"]);
+    assert_eq!(ids("veilig AND thuis"), vec!["A", "B"]);
+    assert_eq!(ids("\"veilig thuis\" NOT zorgteam"), vec!["B"]);
+    assert_eq!(ids("\"veilig thuis\" -zorgteam"), vec!["B"]);
+    assert_eq!(ids("(training OR zorgteam) AND meldcode*"), vec!["C"]);
+    // NOT alone: every unit without the word.
+    let not = search(
+        &p,
+        &ix,
+        &Query {
+            text: "NOT meldcode".into(),
+            limit: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let all = search(
+        &p,
+        &ix,
+        &Query {
+            limit: 0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(not.len() + 3, all.len());
+    assert_eq!(all.len() as u64, ix.num_units());
+}
+
+#[test]
+fn malformed_queries_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    for (bad, says) in [
+        ("\"veilig thuis", "not closed"),
+        ("(meldcode OR zorg", "( is not closed"),
+        ("meldcode AND", "AND, OR and NOT"),
+        ("*code", "*"),
+        ("[a TO b]", "not supported"),
+        ("me*ld", "only end a word"),
+    ] {
+        match search(&p, &ix, &q(bad)) {
+            Err(SearchError::Syntax { message, .. }) => {
+                assert!(message.contains(says), "{bad}: {message}")
+            }
+            other => panic!("{bad}: expected a syntax error, got {other:?}"),
+        }
+    }
+    // Punctuation only, a colon, an accent: no error.
+    assert!(search(&p, &ix, &q("?!")).is_ok());
+    assert!(search(&p, &ix, &q("12:30")).is_ok());
+    assert!(search(&p, &ix, &q("één")).is_ok());
+}
+
+#[test]
+fn filters_by_respondent_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    {
+        let p = load(dir.path());
+        let t = p.transcript("B").unwrap();
+        let at = t.text().find("blauwe plekken").unwrap();
+        let s = t.char_at_byte(at);
+        let mut j = p.open_journal("ann").unwrap();
+        let coding = |code: &str| Coding {
+            id: 0,
+            transcript: "B".into(),
+            code: code.into(),
+            start: s,
+            end: s + 14,
+            text: "blauwe plekken".into(),
+            memo: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        };
+        j.record(vec![Op::Add(coding("niet-pluis"))]).unwrap();
+        let mut j = p.open_journal("bob").unwrap();
+        j.record(vec![Op::Add(coding("meldcode"))]).unwrap();
+    }
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let ids = |query: Query| {
+        let mut v: Vec<String> = search(&p, &ix, &query)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.transcript)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let vt = || q("thuis");
+    assert_eq!(ids(vt()), vec!["A", "B"]);
+    assert_eq!(
+        ids(Query {
+            group: Some("docent".into()),
+            ..vt()
+        }),
+        vec!["B"]
+    );
+    assert_eq!(
+        ids(Query {
+            group: Some("zorgcoördinator".into()),
+            ..vt()
+        }),
+        vec!["A"]
+    );
+    assert_eq!(
+        ids(Query {
+            school_type: Some("havo-vwo".into()),
+            ..q("meldcode")
+        }),
+        vec!["C"]
+    );
+    assert_eq!(
+        ids(Query {
+            school: Some("School B".into()),
+            ..q("meldcode")
+        }),
+        vec!["C"]
+    );
+    assert_eq!(
+        ids(Query {
+            attributes: vec![("geslacht".into(), "m".into())],
+            ..vt()
+        }),
+        vec!["B"]
+    );
+    let speakers: Vec<_> = search(
+        &p,
+        &ix,
+        &Query {
+            speaker: Some("I".into()),
+            ..q("meldcode")
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|h| h.speaker)
+    .collect();
+    assert_eq!(speakers, vec![Some("I".to_string())]);
+    // Codes: by anyone, by a coder, uncoded.
+    let coded = |code: Option<&str>, coder: Option<&str>, uncoded: bool| {
+        search(
+            &p,
+            &ix,
+            &Query {
+                code: code.map(Into::into),
+                coder: coder.map(Into::into),
+                uncoded,
+                limit: 0,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let h = coded(Some("niet-pluis"), None, false);
+    assert_eq!(h.len(), 1);
+    assert!(
+        p.transcript("B")
+            .unwrap()
+            .slice(h[0].start, h[0].end)
+            .contains("blauwe plekken")
+    );
+    assert_eq!(
+        coded(Some("Niet pluis gevoel"), None, false).len(),
+        1,
+        "by name too"
+    );
+    assert_eq!(coded(Some("niet-pluis"), Some("ann"), false).len(), 1);
+    assert_eq!(coded(Some("niet-pluis"), Some("bob"), false).len(), 0);
+    assert_eq!(coded(None, Some("bob"), false).len(), 1);
+    let all = ix.num_units() as usize;
+    assert_eq!(coded(None, None, true).len(), all - 1);
+    assert_eq!(coded(Some("meldcode"), Some("ann"), true).len(), all);
+    // Unknown names are errors naming what exists.
+    let err = search(
+        &p,
+        &ix,
+        &Query {
+            group: Some("ouder".into()),
+            ..vt()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown group \"ouder\""), "{err}");
+    assert!(err.to_string().contains("docent"), "{err}");
+    let err = search(
+        &p,
+        &ix,
+        &Query {
+            code: Some("nope".into()),
+            ..vt()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown code"), "{err}");
+}
+
+#[test]
+fn hits_carry_respondent_offsets_and_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let hits = search(&p, &ix, &q("blauwe")).unwrap();
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    let t = p.transcript("B").unwrap();
+    assert_eq!(
+        (
+            h.group.as_str(),
+            h.school_type.as_str(),
+            h.speaker.as_deref()
+        ),
+        ("docent", "vmbo", Some("R"))
+    );
+    assert_eq!(
+        t.slice(h.start, h.end),
+        "Ja, een signaal van een leerling: blauwe plekken. Dan bel ik Veilig Thuis."
+    );
+    assert_eq!(h.snippet.text, t.slice(h.start, h.end));
+    assert_eq!(
+        h.snippet.marked,
+        "Ja, een signaal van een leerling: «blauwe» plekken. Dan bel ik Veilig Thuis."
+    );
+    let m = &h.snippet.matches[0];
+    let snippet_chars: Vec<char> = h.snippet.text.chars().collect();
+    assert_eq!(
+        snippet_chars[m.start..m.end].iter().collect::<String>(),
+        "blauwe"
+    );
+    assert_eq!(match_ranges(&p, &ix, "blauwe", h).unwrap(), h.matches);
+    assert!(h.score > 0.0);
+}
+
+#[test]
+fn long_units_get_a_window_around_the_matches() {
+    let long = format!(
+        "R: {} Hier staat het woord coördinator. {}",
+        "aap noot mies ".repeat(40),
+        "wim zus jet ".repeat(40)
+    );
+    let t = crate::core::transcript::Transcript::from_text("X", Path::new("x"), long);
+    let turn = &t.turns[0];
+    let at = t.char_at_byte(t.text().find("coördinator").unwrap());
+    let m = vec![Range {
+        start: at,
+        end: at + 11,
+    }];
+    let s = make_snippet(&t, turn.body_start, turn.end, &m, 80);
+    assert!(
+        s.text.starts_with('…') && s.text.ends_with('…'),
+        "{}",
+        s.text
+    );
+    assert!(s.text.chars().count() <= 80 + 2 + 30);
+    assert!(s.marked.contains("«coördinator»"), "{}", s.marked);
+    let chars: Vec<char> = s.text.chars().collect();
+    assert_eq!(
+        chars[s.matches[0].clone()].iter().collect::<String>(),
+        "coördinator"
+    );
+    assert!(!s.text.contains("  "));
+}
+
+#[test]
+fn incremental_reindex_after_a_transcript_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    assert!(search(&p, &ix, &q("wijkteam")).unwrap().is_empty());
+    drop(ix);
+    // Nothing changed: nothing re-indexed.
+    let (_, report) = open(&p);
+    assert_eq!(
+        report,
+        IndexReport {
+            units: report.units,
+            ..Default::default()
+        }
+    );
+    assert_eq!(report.message(), None);
+    // One transcript edited, one removed, one added.
+    std::fs::write(
+        dir.path().join("transcripts/B.txt"),
+        B.replace("leerling", "leerling en het wijkteam"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("transcripts/D.txt"),
+        "R: Een nieuw interview over de wijkteams.\n",
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("transcripts/respondents.csv")).unwrap();
+    let csv = csv.replace(
+        "C,C.txt,docent,School B,havo-vwo,v\n",
+        "D,D.txt,docent,School B,havo-vwo,m\n",
+    );
+    std::fs::write(dir.path().join("transcripts/respondents.csv"), csv).unwrap();
+    std::fs::remove_file(dir.path().join("transcripts/C.txt")).unwrap();
+    let p = load(dir.path());
+    let (ix, report) = open(&p);
+    assert_eq!(
+        (
+            report.rebuilt.clone(),
+            report.updated,
+            report.added,
+            report.removed
+        ),
+        (None, 1, 1, 1),
+        "{report:?}"
+    );
+    assert!(
+        report
+            .message()
+            .unwrap()
+            .contains("1 transcript(s) re-indexed")
+    );
+    assert_eq!(
+        found(&p, &ix, &q("wijkteam")),
+        pairs(&[("B", "wijkteam"), ("D", "wijkteams")])
+    );
+    assert!(
+        search(&p, &ix, &q("kindermishandeling"))
+            .unwrap()
+            .is_empty(),
+        "C is gone"
+    );
+    // Offsets after the edit are right.
+    let b = p.transcript("B").unwrap();
+    let h = &search(&p, &ix, &q("\"Veilig Thuis\"")).unwrap();
+    let hb = h.iter().find(|h| h.transcript == "B").unwrap();
+    assert_eq!(
+        b.slice(hb.matches[0].start, hb.matches[0].end),
+        "Veilig Thuis"
+    );
+    assert_eq!(ix.num_units() as usize, 4 + 3 + 1);
+}
+
+#[test]
+fn codings_update_the_code_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (mut ix, _) = open(&p);
+    let coded = |p: &Project, ix: &Index| {
+        search(
+            p,
+            ix,
+            &Query {
+                code: Some("meldcode".into()),
+                limit: 0,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .len()
+    };
+    assert_eq!(coded(&p, &ix), 0);
+    let t = p.transcript("C").unwrap();
+    let s = t.turns[1].body_start;
+    let mut j: Journal = p.open_journal("ann").unwrap();
+    let c = Coding {
+        id: 0,
+        transcript: "C".into(),
+        code: "meldcode".into(),
+        start: s,
+        end: s + 4,
+        text: t.slice(s, s + 4).into(),
+        memo: None,
+        anchor: Anchor::Exact,
+        line: 0,
+    };
+    j.record(vec![Op::Add(c)]).unwrap();
+    let p = load(dir.path());
+    let report = ix.refresh(&p, &mut |_| {}).unwrap();
+    assert_eq!((report.updated, report.added), (1, 0));
+    assert_eq!(coded(&p, &ix), 1);
+    j.undo().unwrap();
+    let p = load(dir.path());
+    let report = ix.refresh_only(&p, &["C", "A"], &mut |_| {}).unwrap();
+    assert_eq!((report.updated, report.added), (1, 0));
+    assert_eq!(coded(&p, &ix), 0);
+}
+
+#[test]
+fn deleted_or_corrupt_index_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let idx = index_dir(&p);
+    let (ix, _) = open(&p);
+    drop(ix);
+    let expect = found(&p, &Index::open(&p, &mut |_| {}).unwrap().0, &q("signaal"));
+
+    // Deleted.
+    std::fs::remove_dir_all(&idx).unwrap();
+    let (ix, report) = open(&p);
+    assert!(
+        report.rebuilt.as_deref().unwrap().contains("did not exist"),
+        "{report:?}"
+    );
+    assert_eq!(found(&p, &ix, &q("signaal")), expect);
+    drop(ix);
+
+    // meta.json garbage.
+    std::fs::write(idx.join("meta.json"), "{ not json").unwrap();
+    let (ix, report) = open(&p);
+    assert!(
+        report.rebuilt.as_deref().unwrap().contains("corrupt"),
+        "{report:?}"
+    );
+    assert_eq!(found(&p, &ix, &q("signaal")), expect);
+    drop(ix);
+
+    // A segment file overwritten with garbage of the same length.
+    let victim = std::fs::read_dir(&idx)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let len = std::fs::metadata(&victim).unwrap().len() as usize;
+    std::fs::write(&victim, vec![0xAB; len]).unwrap();
+    let (ix, report) = open(&p);
+    assert!(
+        report.rebuilt.as_deref().unwrap().contains("corrupt"),
+        "{report:?}"
+    );
+    assert_eq!(found(&p, &ix, &q("signaal")), expect);
+    drop(ix);
+
+    // A segment file truncated; the manifest garbage; another schema version.
+    let victim = std::fs::read_dir(&idx)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "term"))
+        .unwrap();
+    std::fs::write(&victim, b"short").unwrap();
+    let (_, report) = open(&p);
+    assert!(
+        report.rebuilt.as_deref().unwrap().contains("corrupt"),
+        "{report:?}"
+    );
+    std::fs::write(idx.join(MANIFEST), "[").unwrap();
+    let (_, report) = open(&p);
+    assert!(
+        report.rebuilt.as_deref().unwrap().contains("manifest"),
+        "{report:?}"
+    );
+    let m = std::fs::read_to_string(idx.join(MANIFEST)).unwrap();
+    std::fs::write(
+        idx.join(MANIFEST),
+        m.replacen(
+            &format!("\"schema_version\": {SCHEMA_VERSION}"),
+            "\"schema_version\": 0",
+            1,
+        ),
+    )
+    .unwrap();
+    let (ix, report) = open(&p);
+    assert!(
+        report
+            .rebuilt
+            .as_deref()
+            .unwrap()
+            .contains("another version"),
+        "{report:?}"
+    );
+    assert!(
+        report
+            .message()
+            .unwrap()
+            .starts_with("search index was built by another version")
+    );
+    assert_eq!(found(&p, &ix, &q("signaal")), expect);
+}
+
+#[test]
+fn read_only_project_gets_an_index_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // .codewerk is a file: the index folder cannot be made.
+    std::fs::write(dir.path().join(".codewerk"), "").unwrap();
+    let p = load(dir.path());
+    let (ix, report) = open(&p);
+    assert!(ix.dir.is_none());
+    assert_eq!(report.warnings.len(), 1, "{report:?}");
+    assert_eq!(found(&p, &ix, &q("signaal")).len(), 2);
+}
+
+#[test]
+fn autocode_plans_the_right_offsets_and_undoes_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let none = crate::core::coding::CoderState::new("ann");
+    let plan = |scope, state: &crate::core::coding::CoderState| {
+        plan_autocode(&p, &ix, &q("\"veilig thuis\""), "Meldcode", scope, state).unwrap()
+    };
+    let m = plan(Scope::Match, &none);
+    assert_eq!(
+        (m.code.as_str(), m.hits, m.already_coded),
+        ("meldcode", 2, 0)
+    );
+    let texts: Vec<(&str, &str)> = m
+        .codings
+        .iter()
+        .map(|c| (c.transcript.as_str(), c.text.as_str()))
+        .collect();
+    assert_eq!(texts, vec![("A", "Veilig Thuis"), ("B", "Veilig Thuis")]);
+    for c in &m.codings {
+        let t = p.transcript(&c.transcript).unwrap();
+        assert_eq!(t.slice(c.start, c.end), c.text);
+    }
+    let s = plan(Scope::Sentence, &none);
+    let texts: Vec<&str> = s.codings.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Zij bespreekt alle signalen met Veilig Thuis.",
+            "Dan bel ik Veilig Thuis."
+        ]
+    );
+    let turn = plan(Scope::Turn, &none);
+    let b = p.transcript("B").unwrap();
+    assert_eq!(turn.codings[1].start, b.turns[1].body_start);
+    assert_eq!(turn.codings[1].end, b.turns[1].end);
+
+    // Written as one action; a second run adds nothing; one undo removes all.
+    let mut j = p.open_journal("ann").unwrap();
+    j.record(m.codings.iter().cloned().map(Op::Add).collect())
+        .unwrap();
+    assert_eq!(j.state.codings.len(), 2);
+    let again = plan(Scope::Match, &j.state);
+    assert_eq!((again.codings.len(), again.already_coded), (0, 2));
+    j.undo().unwrap();
+    assert!(j.state.codings.is_empty());
+    // Unknown code.
+    let err = plan_autocode(&p, &ix, &q("thuis"), "nope", Scope::Match, &none).unwrap_err();
+    assert!(err.to_string().contains("unknown code"));
+}
+
+#[test]
+fn refresh_rebuilds_an_index_deleted_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (mut ix, _) = open(&p);
+    std::fs::remove_dir_all(index_dir(&p)).unwrap();
+    let report = ix.refresh_only(&p, &["A"], &mut |_| {}).unwrap();
+    assert!(report.rebuilt.is_some());
+    assert_eq!(report.added, 3);
+    assert_eq!(found(&p, &ix, &q("signaal")).len(), 2);
+}
+
+#[test]
+fn index_can_be_shared_with_a_search_thread() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Index>();
+    send_sync::<ParsedQuery>();
+    send_sync::<Hit>();
+}
+
+mod properties {
+    use super::*;
+    use crate::core::index::schema::{exact_analyzer, stemmed_analyzer, tokens};
+    use crate::core::transcript::Transcript;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "signaal",
+        "signalen",
+        "Signaal",
+        "coördinator",
+        "coordinator",
+        "één",
+        "een",
+        "meldcode",
+        "meldcodes",
+        "ideeën",
+        "zorg",
+        "zorgen",
+        "Veilig",
+        "Thuis",
+        "niet",
+        "pluis",
+        "kind",
+        "kinderen",
+        "collega's",
+        "zorg-coördinator",
+    ];
+    const SEPS: &[&str] = &[" ", " ", " ", ", ", ". ", "\n", " (", ") ", " – "];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec((0..WORDS.len(), 0..SEPS.len()), 1..60).prop_map(|v| {
+            let mut s = String::from("R: ");
+            for (w, sep) in v {
+                s += WORDS[w];
+                s += SEPS[sep];
+            }
+            s
+        })
+    }
+
+    fn shared_index() -> &'static (tempfile::TempDir, Project, Index) {
+        static CELL: std::sync::OnceLock<(tempfile::TempDir, Project, Index)> =
+            std::sync::OnceLock::new();
+        CELL.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            fixture(dir.path());
+            let p = load(dir.path());
+            let (ix, _) = open(&p);
+            (dir, p, ix)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A word query marks exactly the words with the same stem, at their char offsets.
+        #[test]
+        fn word_matches_are_exactly_the_words_with_that_stem(body in text(), w in 0..WORDS.len()) {
+            let (_, _, ix) = shared_index();
+            let word = WORDS[w].split(['-', '\'']).next().unwrap();
+            let parsed = ParsedQuery::parse(ix, word).unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body.clone());
+            let ranges = parsed.match_ranges(&t, 0, t.len_chars());
+            let mut stem = stemmed_analyzer();
+            let want = tokens(&mut stem, word);
+            let expected = tokens(&mut stem, &body).iter().filter(|s| **s == want[0]).count();
+            prop_assert_eq!(ranges.len(), expected);
+            for r in &ranges {
+                prop_assert_eq!(tokens(&mut stem, t.slice(r.start, r.end)), want.clone());
+            }
+        }
+
+        /// A phrase marks whole runs of its words, nothing else.
+        #[test]
+        fn phrase_matches_are_the_phrase(body in text()) {
+            let (_, _, ix) = shared_index();
+            let parsed = ParsedQuery::parse(ix, "\"veilig thuis\"").unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body.clone());
+            let mut exact = exact_analyzer();
+            for r in parsed.match_ranges(&t, 0, t.len_chars()) {
+                prop_assert_eq!(tokens(&mut exact, t.slice(r.start, r.end)), vec!["veilig", "thuis"]);
+            }
+        }
+
+        /// Snippets: one line, the marks are the matches, offsets agree with the transcript.
+        #[test]
+        fn snippets_agree_with_the_transcript(body in text(), max in 20usize..120) {
+            let (_, _, ix) = shared_index();
+            let parsed = ParsedQuery::parse(ix, "zorg OR meldc* OR \"niet pluis\"").unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body);
+            let turn = &t.turns[0];
+            let matches = parsed.match_ranges(&t, turn.body_start, turn.end);
+            let s = make_snippet(&t, turn.body_start, turn.end, &matches, max);
+            prop_assert!(!s.text.contains('\n'));
+            prop_assert!(s.text.chars().count() <= max + 2 + 30);
+            prop_assert_eq!(s.marked.replace(search::MARK_OPEN, "").replace(search::MARK_CLOSE, ""), s.text.clone());
+            let chars: Vec<char> = s.text.chars().collect();
+            let inside: Vec<String> = matches
+                .iter()
+                .map(|m| t.slice(m.start, m.end).replace(char::is_whitespace, " "))
+                .filter(|m| s.text.contains(m.as_str()))
+                .collect();
+            for r in &s.matches {
+                let shown: String = chars[r.clone()].iter().collect();
+                prop_assert!(inside.iter().any(|m| m.contains(&shown)), "{shown} not a match");
+            }
+        }
+    }
+}

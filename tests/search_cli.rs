@@ -1,0 +1,321 @@
+//! `codewerk search` and `codewerk autocode` on the real binary, on a small fixture project.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+
+const CODEBOOK: &str = r##"{
+  "deelvragen": [{"number": 1, "title": "Signaleren", "question": "?"}],
+  "codes": [
+    {"id": "veilig-thuis", "name": "Contact Veilig Thuis", "deelvraag": 1, "colour_name": "geel", "colour": "#FFE135"},
+    {"id": "signaal", "name": "Signaal", "deelvraag": 1, "colour_name": "blauw", "colour": "#3366FF"}
+  ]
+}"##;
+
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("codebook")).unwrap();
+    std::fs::create_dir_all(d.join("transcripts")).unwrap();
+    std::fs::write(d.join("codebook/codebook.json"), CODEBOOK).unwrap();
+    std::fs::write(
+        d.join("transcripts/respondents.csv"),
+        "id,file,group,school,school_type\nZ1,Z1.txt,zorgcoördinator,School A,vmbo\nD1,D1.txt,docent,School B,havo\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("transcripts/Z1.txt"),
+        "I: Wat doet de coördinator?\n\nR: Eén keer per week belt de coördinator Veilig Thuis. Over signalen.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("transcripts/D1.txt"),
+        "I: Merkt u signalen?\n\nR: Ja, een signaal: ze was bang. Toen heb ik Veilig Thuis gebeld.\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn cw(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("codewerk").unwrap();
+    c.arg("-p")
+        .arg(dir)
+        .env_remove("CODEWERK_CODER")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let out = cw(dir).args(args).arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn char_slice(text: &str, start: u64, end: u64) -> String {
+    text.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+#[test]
+fn search_prints_ranked_hits_with_marked_snippets() {
+    let dir = fixture();
+    cw(dir.path())
+        .args(["search", "signaal"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("«signalen»"))
+        .stdout(predicate::str::contains("«signaal»"))
+        .stdout(predicate::str::contains(
+            "Z1 (zorgcoördinator, School A, vmbo) R:",
+        ))
+        .stdout(predicate::str::contains("3 hit(s)."))
+        .stderr(predicate::str::contains(
+            "search index did not exist yet: built it",
+        ));
+    // The second time the index is up to date: nothing said.
+    cw(dir.path())
+        .args(["search", "coordinator", "--limit", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("«coördinator»"))
+        .stdout(predicate::str::contains("1 of 2 hits shown (--limit 1)."))
+        .stderr(predicate::str::is_empty());
+    cw(dir.path())
+        .args(["search", "politie"])
+        .assert()
+        .success()
+        .stdout("No hits for politie.\n");
+}
+
+#[test]
+fn json_hits_have_offsets_into_the_transcript() {
+    let dir = fixture();
+    let v = json(
+        dir.path(),
+        &["search", "\"veilig thuis\"", "--group", "docent"],
+    );
+    assert_eq!(v["total"], 1);
+    let h = &v["hits"][0];
+    assert_eq!(h["transcript"], "D1");
+    assert_eq!(h["speaker"], "R");
+    assert_eq!(h["school_type"], "havo");
+    let text = std::fs::read_to_string(dir.path().join("transcripts/D1.txt")).unwrap();
+    let m = &h["matches"][0];
+    let (s, e) = (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap());
+    assert_eq!(char_slice(&text, s, e), "Veilig Thuis");
+    let unit = char_slice(
+        &text,
+        h["start"].as_u64().unwrap(),
+        h["end"].as_u64().unwrap(),
+    );
+    assert_eq!(
+        unit,
+        "Ja, een signaal: ze was bang. Toen heb ik Veilig Thuis gebeld."
+    );
+    assert_eq!(
+        h["snippet"]["marked"],
+        "Ja, een signaal: ze was bang. Toen heb ik «Veilig Thuis» gebeld."
+    );
+    // With diacritics before the match, offsets are still characters.
+    let v = json(dir.path(), &["search", "thuis", "--school", "School A"]);
+    let h = &v["hits"][0];
+    let text = std::fs::read_to_string(dir.path().join("transcripts/Z1.txt")).unwrap();
+    let m = &h["matches"][0];
+    assert_eq!(
+        char_slice(
+            &text,
+            m["start"].as_u64().unwrap(),
+            m["end"].as_u64().unwrap()
+        ),
+        "Thuis"
+    );
+}
+
+#[test]
+fn bad_queries_and_filters_exit_2_with_a_message() {
+    let dir = fixture();
+    cw(dir.path())
+        .args(["search", "\"veilig thuis"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "malformed query: a \" is not closed",
+        ));
+    cw(dir.path())
+        .args(["search", "veilig AND"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("malformed query"));
+    cw(dir.path())
+        .args(["search", "veilig", "--group", "ouder"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown group \"ouder\" (known: zorgcoördinator, docent)",
+        ));
+    cw(dir.path())
+        .args(["search", "veilig", "--attr", "geslacht"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("NAME=VALUE"));
+}
+
+#[test]
+fn autocode_writes_one_batch_and_search_filters_on_it() {
+    let dir = fixture();
+    // Dry run: nothing written.
+    cw(dir.path())
+        .args([
+            "--coder",
+            "ann",
+            "autocode",
+            "\"veilig thuis\"",
+            "--code",
+            "veilig-thuis",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("D1 "))
+        .stdout(predicate::str::contains("would code 2 passage(s)"));
+    assert!(!dir.path().join("codings/ann.jsonl").exists());
+
+    let v = json(
+        dir.path(),
+        &[
+            "--coder",
+            "ann",
+            "autocode",
+            "\"veilig thuis\"",
+            "--code",
+            "Contact Veilig Thuis",
+            "--scope",
+            "sentence",
+        ],
+    );
+    assert_eq!(
+        (v["added"].as_u64(), v["hits"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let journal = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["batch"], lines[1]["batch"], "one action");
+    assert!(lines[0]["batch"].is_u64());
+    let z1 = std::fs::read_to_string(dir.path().join("transcripts/Z1.txt")).unwrap();
+    let z = lines.iter().find(|l| l["transcript"] == "Z1").unwrap();
+    let (s, e) = (z["start"].as_u64().unwrap(), z["end"].as_u64().unwrap());
+    assert_eq!(
+        char_slice(&z1, s, e),
+        "Eén keer per week belt de coördinator Veilig Thuis."
+    );
+    assert_eq!(
+        z["text"],
+        "Eén keer per week belt de coördinator Veilig Thuis."
+    );
+
+    // Running it again adds nothing.
+    let v = json(
+        dir.path(),
+        &[
+            "--coder",
+            "ann",
+            "autocode",
+            "\"veilig thuis\"",
+            "--code",
+            "veilig-thuis",
+        ],
+    );
+    assert_eq!(
+        (v["added"].as_u64(), v["already_coded"].as_u64()),
+        (Some(0), Some(2))
+    );
+
+    // The index follows the codings: filters by code and coder.
+    let total = |args: &[&str]| json(dir.path(), args)["total"].as_u64().unwrap();
+    assert_eq!(total(&["search", "", "--code", "veilig-thuis"]), 2);
+    assert_eq!(
+        total(&["--coder", "ann", "search", "", "--code", "veilig-thuis"]),
+        2
+    );
+    assert_eq!(
+        total(&["--coder", "bob", "search", "", "--code", "veilig-thuis"]),
+        0
+    );
+    assert_eq!(total(&["search", "signaal", "--uncoded"]), 1);
+    assert_eq!(
+        total(&["search", "signaal", "--code", "veilig-thuis", "--uncoded"]),
+        1
+    );
+    assert_eq!(total(&["search", "", "--uncoded"]), 2);
+
+    // Unknown code: exit 2, nothing written.
+    cw(dir.path())
+        .args(["--coder", "ann", "autocode", "bang", "--code", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown code \"nope\""));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap(),
+        journal
+    );
+}
+
+#[test]
+fn deleted_or_corrupt_index_is_rebuilt_with_a_message() {
+    let dir = fixture();
+    cw(dir.path()).args(["search", "bang"]).assert().success();
+    let idx = dir.path().join(".codewerk/index");
+    std::fs::write(idx.join("meta.json"), "garbage").unwrap();
+    cw(dir.path())
+        .args(["search", "bang"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("«bang»"))
+        .stderr(predicate::str::contains("search index is corrupt"));
+    std::fs::remove_dir_all(&idx).unwrap();
+    cw(dir.path())
+        .args(["search", "bang"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("«bang»"))
+        .stderr(predicate::str::contains("did not exist yet"));
+    // A transcript edited: only it is re-indexed.
+    let d1 = dir.path().join("transcripts/D1.txt");
+    let text = std::fs::read_to_string(&d1)
+        .unwrap()
+        .replace("bang", "erg bang");
+    std::fs::write(&d1, text).unwrap();
+    cw(dir.path())
+        .args(["search", "erg"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("«erg» bang"))
+        .stderr(predicate::str::contains("1 transcript(s) re-indexed"));
+}
+
+#[test]
+fn bench_corpus_writes_a_searchable_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    Command::cargo_bin("codewerk")
+        .unwrap()
+        .args(["bench-corpus"])
+        .arg(&corpus)
+        .args(["--transcripts", "4", "--words", "200"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote 4 transcripts"));
+    let v = json(&corpus, &["search", "meldcode OR signalen", "--limit", "0"]);
+    assert!(v["total"].as_u64().unwrap() > 0);
+}
