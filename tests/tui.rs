@@ -348,3 +348,57 @@ fn agreement_view_lists_disagreements_jumps_and_reconciles() {
     keys(&mut app, "A");
     assert!(app.view.is_some(), "A goes back to the list");
 }
+
+#[test]
+fn search_view_updates_as_you_type_and_codes_the_hit() {
+    use codewerk::core::index::Index;
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    keys(&mut app, "/");
+    assert!(matches!(app.view, Some(View::Search(_))));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(
+        screen.contains("indexing"),
+        "the view says the index is not ready yet"
+    );
+    // The index arrives from the background, as the event loop delivers it.
+    let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
+    app.on_job(Job::IndexReady(Ok((Box::new(index), report.message()))));
+    keys(&mut app, "coordinator");
+    let Some(View::Search(view)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(
+        view.total, 1,
+        "accents folded: coordinator finds coördinator"
+    );
+    assert_eq!(view.hits[0].transcript, "T1");
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("Search · 1 hit(s)"));
+    // A filter by group: T1 is a docent, so the zorgcoördinator filter leaves nothing.
+    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    let Some(View::Search(view)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(
+        (view.group.as_deref(), view.total),
+        (Some("zorgcoördinator"), 0)
+    );
+    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.view.is_none());
+    let (s, e) = app.selection().unwrap();
+    assert_eq!(app.transcript().unwrap().slice(s, e), "coördinator");
+    keys(&mut app, "2");
+    assert_eq!(app.here.iter().filter(|c| c.code == "signalen").count(), 1);
+    // Back to the hits; a malformed query keeps the hits and says why.
+    keys(&mut app, "/");
+    keys(&mut app, " \"open");
+    let Some(View::Search(view)) = &app.view else {
+        panic!()
+    };
+    assert!(view.error.as_ref().unwrap().contains("malformed"));
+    assert_eq!(view.hits.len(), 1);
+}

@@ -58,6 +58,7 @@ pub enum Action {
     ToggleLayer,
     // Views.
     OpenAgreement,
+    OpenSearch,
 }
 
 impl Action {
@@ -112,6 +113,7 @@ impl Action {
             FilterCodes => "find a code by typing; Enter applies it",
             ToggleLayer => "show another coder as a second layer (cycle)",
             OpenAgreement => "agreement with another coder, disagreements, consensus",
+            OpenSearch => "search the transcripts (full text, Dutch stemming)",
         }
     }
 }

@@ -6,20 +6,37 @@ use super::keymap::{self, Focus};
 use super::motion;
 use super::panels::Outcome;
 use super::panels::agreement::AgreementView;
+use super::panels::search::SearchView;
 use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
 use crate::core::codebook::{Code, Rgb, slug};
 use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
+use crate::core::index::Index;
 use crate::core::project::Project;
 use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
+use std::collections::BTreeSet;
 
 /// A full-screen view open over the coding screen.
 pub enum View {
     Agreement(AgreementView),
+    Search(SearchView),
+}
+
+/// The search index, built in the background at start-up.
+pub enum IndexState {
+    Building { done: usize, total: usize },
+    Ready(Box<Index>),
+    Failed(String),
+}
+
+/// Results of background work, delivered to `App::on_job` by the event loop.
+pub enum Job {
+    IndexProgress { done: usize, total: usize },
+    IndexReady(Result<(Box<Index>, Option<String>), String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +117,9 @@ pub struct App {
     pub view: Option<View>,
     /// A view left by jumping from it into the text, reopened by its key.
     parked: Option<View>,
+    pub index: IndexState,
+    /// Transcripts whose codings changed since the index last saw them.
+    index_dirty: BTreeSet<String>,
     // Derived from the above, refreshed by `refresh` after each change.
     pub layout: TextLayout,
     pub here: Vec<Coding>,
@@ -146,6 +166,8 @@ impl App {
             help_scroll: 0,
             view: None,
             parked: None,
+            index: IndexState::Building { done: 0, total: 0 },
+            index_dirty: BTreeSet::new(),
             layout: TextLayout::default(),
             here: Vec::new(),
             layer_here: Vec::new(),
@@ -366,8 +388,13 @@ impl App {
             return;
         }
         let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let index = match &self.index {
+            IndexState::Ready(i) => Some(&**i),
+            _ => None,
+        };
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
+            Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -378,6 +405,25 @@ impl App {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
             Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Select {
+                transcript,
+                start,
+                end,
+            } => {
+                let Some(i) = self.project.index_of(&transcript) else {
+                    return;
+                };
+                self.parked = self.view.take();
+                self.show_range(i, start, end);
+                if end > start {
+                    self.text.anchor = Some(start);
+                    self.set_cursor(end - 1);
+                }
+                self.say(
+                    "match selected: a digit or f codes it · / back to the hits",
+                    false,
+                );
+            }
             Outcome::Jump {
                 transcript,
                 start,
@@ -401,9 +447,78 @@ impl App {
         }
     }
 
+    /// Deliver the result of background work.
+    pub fn on_job(&mut self, job: Job) {
+        match job {
+            Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
+            Job::IndexReady(Ok((index, message))) => {
+                self.index = IndexState::Ready(index);
+                if let Some(m) = message {
+                    self.say(m, false);
+                }
+                if let Some(View::Search(v)) = &mut self.view {
+                    let i = match &self.index {
+                        IndexState::Ready(i) => Some(&**i),
+                        _ => None,
+                    };
+                    v.run(&self.project, i, &self.coder);
+                }
+            }
+            Job::IndexReady(Err(e)) => {
+                self.say(format!("search index: {e}"), true);
+                self.index = IndexState::Failed(e);
+            }
+        }
+    }
+
+    pub fn index_status(&self) -> String {
+        match &self.index {
+            IndexState::Building { done, total } if *total > 0 => {
+                format!("(indexing {done}/{total}…) ")
+            }
+            IndexState::Building { .. } => "(indexing…) ".into(),
+            IndexState::Failed(e) => format!("(no index: {e}) "),
+            IndexState::Ready(_) => String::new(),
+        }
+    }
+
+    fn open_search(&mut self) {
+        // Let the index see codings made since it was built, for the "not coded" filter.
+        if !self.index_dirty.is_empty() {
+            if let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal) {
+                self.project
+                    .coders
+                    .insert(self.coder.clone(), j.state.clone());
+                let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
+                match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
+                    Ok(_) => self.index_dirty.clear(),
+                    Err(e) => {
+                        self.message = Some(Message {
+                            text: format!("search index: {e}"),
+                            error: true,
+                        })
+                    }
+                }
+            }
+        }
+        let mut view = match self.parked.take() {
+            Some(View::Search(v)) => v,
+            other => {
+                self.parked = other;
+                SearchView::default()
+            }
+        };
+        let index = match &self.index {
+            IndexState::Ready(i) => Some(&**i),
+            _ => None,
+        };
+        view.run(&self.project, index, &self.coder);
+        self.view = Some(View::Search(view));
+    }
+
     fn open_agreement(&mut self) {
-        if let Some(v) = self.parked.take() {
-            self.view = Some(v);
+        if matches!(self.parked, Some(View::Agreement(_))) {
+            self.view = self.parked.take();
             return;
         }
         // Compare this coder with the second layer's coder, else with the first other coder;
@@ -776,6 +891,7 @@ impl App {
                 self.codes.selected = 0;
             }
             OpenAgreement => self.open_agreement(),
+            OpenSearch => self.open_search(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project
@@ -982,8 +1098,10 @@ impl App {
             self.say(why, true);
             return false;
         };
+        let touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
         match journal.record(ops) {
             Ok(_) => {
+                self.index_dirty.extend(touched);
                 self.say(done, false);
                 self.refresh();
                 true
@@ -1088,6 +1206,8 @@ impl App {
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {
+                self.index_dirty
+                    .extend(ops.iter().filter_map(op_transcript));
                 let what = describe(&ops);
                 // Show where the change happened.
                 let target = ops.iter().find_map(|op| match op {
@@ -1184,6 +1304,14 @@ pub fn is_interviewer(label: Option<&str>) -> bool {
         let l = l.to_lowercase();
         l == "i" || l.starts_with("int")
     })
+}
+
+/// The transcript an op changes codings in.
+fn op_transcript(op: &Op) -> Option<String> {
+    match op {
+        Op::Add(c) | Op::Remove(c) => Some(c.transcript.clone()),
+        _ => None,
+    }
 }
 
 fn describe(ops: &[Op]) -> String {

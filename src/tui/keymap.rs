@@ -64,6 +64,7 @@ pub const BINDINGS: &[Binding] = &[
     k(None, C('n'), A::NewCode),
     k(None, C('o'), A::ToggleLayer),
     k(None, C('A'), A::OpenAgreement),
+    k(None, C('/'), A::OpenSearch),
     k(None, KeyCode::Esc, A::ClearSelection),
     // Transcript.
     k(Some(T), KeyCode::Left, A::Left),

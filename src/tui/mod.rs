@@ -9,35 +9,38 @@ pub mod theme;
 pub mod view;
 pub mod wrap;
 
+use crate::core::index::Index;
 use crate::core::project::Project;
-use app::App;
+use app::{App, Job};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
+use std::sync::mpsc;
 use std::time::Duration;
 
 /// Run the TUI until the user quits. The terminal is restored on exit, on error and on panic
 /// (ratatui::init installs a panic hook that restores it).
 pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    spawn_indexer(project.root.clone(), tx);
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
-        let mut app = App::new(
-            project,
-            coder,
-            theme::Theme::detect(),
-            ratatui::layout::Rect::new(0, 0, size.width, size.height),
-        );
+        let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        let mut app = App::new(project, coder, theme::Theme::detect(), area);
         while !app.should_quit {
             terminal.draw(|f| view::draw(f, &app))?;
-            if !event::poll(Duration::from_millis(500))? {
-                continue;
+            // Wake up for input, or every 100 ms to pick up background results.
+            if event::poll(Duration::from_millis(100))? {
+                match event::read()? {
+                    Event::Key(k) => app.on_key(k),
+                    Event::Mouse(m) => app.on_mouse(m),
+                    Event::Resize(w, h) => app.resize(w, h),
+                    _ => {}
+                }
             }
-            match event::read()? {
-                Event::Key(k) => app.on_key(k),
-                Event::Mouse(m) => app.on_mouse(m),
-                Event::Resize(w, h) => app.resize(w, h),
-                _ => {}
+            while let Ok(job) = rx.try_recv() {
+                app.on_job(job);
             }
         }
         Ok(())
@@ -45,4 +48,31 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// Open (build or update) the search index off the UI thread, on a project of its own, so that
+/// coding can start at once even when 10,000 transcripts need indexing.
+fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
+    std::thread::spawn(move || {
+        let result = match Project::load(&root) {
+            Ok(project) => {
+                let progress_tx = tx.clone();
+                let mut last = std::time::Instant::now();
+                let mut progress = |p: crate::core::index::Progress| {
+                    if last.elapsed() > Duration::from_millis(100) {
+                        last = std::time::Instant::now();
+                        let _ = progress_tx.send(Job::IndexProgress {
+                            done: p.done,
+                            total: p.total,
+                        });
+                    }
+                };
+                Index::open(&project, &mut progress)
+                    .map(|(index, report)| (Box::new(index), report.message()))
+                    .map_err(|e| e.to_string())
+            }
+            Err(_) => Err("the project could not be loaded".to_string()),
+        };
+        let _ = tx.send(Job::IndexReady(result));
+    });
 }

@@ -79,6 +79,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         .areas(f.area());
         match v {
             super::app::View::Agreement(view) => view.draw(f, main, &app.project, &app.theme),
+            super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);
@@ -487,6 +488,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
     let hints: &[(&str, &str)] = match (&app.view, app.focus) {
         (Some(super::app::View::Agreement(_)), _) => super::panels::agreement::KEYS.keys,
+        (Some(super::app::View::Search(_)), _) => &[
+            ("↑↓", "hits"),
+            ("Enter", "show & select"),
+            ("Ctrl-g", "group"),
+            ("Ctrl-t", "type"),
+            ("Ctrl-n", "not coded"),
+            ("Esc", "close"),
+        ],
         (None, focus) => focus_hints(app, focus),
     };
     let mut spans = Vec::new();

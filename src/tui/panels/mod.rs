@@ -2,6 +2,7 @@
 //! tells the app what to do through an `Outcome` (it never reaches into the app's state).
 
 pub mod agreement;
+pub mod search;
 
 use ratatui::style::{Color, Style};
 
@@ -20,6 +21,12 @@ pub enum Outcome {
         end: usize,
         layer: Option<String>,
     },
+    /// Close the view and select a stretch of a transcript, ready to be coded.
+    Select {
+        transcript: String,
+        start: usize,
+        end: usize,
+    },
     /// A line for the status bar.
     Say(String, bool),
 }
@@ -30,7 +37,7 @@ pub struct ViewKeys {
     pub keys: &'static [(&'static str, &'static str)],
 }
 
-pub const VIEWS: &[ViewKeys] = &[agreement::KEYS];
+pub const VIEWS: &[ViewKeys] = &[search::KEYS, agreement::KEYS];
 
 /// Colour for an agreement coefficient: red below 0.4, yellow below 0.6, light green below 0.8.
 pub fn coefficient_style(value: Option<f64>) -> Style {

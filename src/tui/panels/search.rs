@@ -1,0 +1,238 @@
+//! The search view (`/`): results update as you type, filters by Ctrl keys, Enter shows the hit
+//! in the transcript with the match selected, so that a digit or `f` codes it at once.
+
+use super::{Outcome, ViewKeys};
+use crate::core::index::Index;
+use crate::core::index::search::{Hit, Query, search_all};
+use crate::core::project::Project;
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub const KEYS: ViewKeys = ViewKeys {
+    title: "Search view (/)",
+    keys: &[
+        (
+            "type",
+            "words, \"phrases\", AND OR NOT, prefix*; results update as you type",
+        ),
+        ("↑↓", "move through the hits"),
+        (
+            "Enter",
+            "show the hit in the transcript, match selected (a digit codes it)",
+        ),
+        ("Ctrl-g", "filter by respondent group (cycle)"),
+        ("Ctrl-t", "filter by school type (cycle)"),
+        ("Ctrl-n", "only passages you have not coded (toggle)"),
+        ("Esc", "close the view"),
+    ],
+};
+
+/// Hits shown at most; the total is counted in full.
+const LIMIT: usize = 200;
+
+#[derive(Default)]
+pub struct SearchView {
+    pub query: String,
+    pub group: Option<String>,
+    pub school_type: Option<String>,
+    pub uncoded: bool,
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    pub error: Option<String>,
+    pub selected: usize,
+}
+
+impl SearchView {
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        project: &Project,
+        index: Option<&Index>,
+        coder: &str,
+    ) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down => {
+                self.selected = (self.selected + 1).min(self.hits.len().saturating_sub(1))
+            }
+            KeyCode::Enter => {
+                let Some(hit) = self.hits.get(self.selected) else {
+                    return Outcome::Stay;
+                };
+                let (start, end) = hit
+                    .matches
+                    .first()
+                    .map_or((hit.start, hit.end), |m| (m.start, m.end));
+                return Outcome::Select {
+                    transcript: hit.transcript.clone(),
+                    start,
+                    end,
+                };
+            }
+            KeyCode::Char('g') if ctrl => self.group = cycle(&project.groups(), &self.group),
+            KeyCode::Char('t') if ctrl => {
+                self.school_type = cycle(&project.school_types(), &self.school_type)
+            }
+            KeyCode::Char('n') if ctrl => self.uncoded = !self.uncoded,
+            KeyCode::Backspace => {
+                self.query.pop();
+            }
+            KeyCode::Char(c) if !ctrl => self.query.push(c),
+            _ => return Outcome::Stay,
+        }
+        if !matches!(key.code, KeyCode::Up | KeyCode::Down) {
+            self.run(project, index, coder);
+        }
+        Outcome::Stay
+    }
+
+    /// Search again with the current query and filters.
+    pub fn run(&mut self, project: &Project, index: Option<&Index>, coder: &str) {
+        self.selected = 0;
+        let Some(index) = index else {
+            self.error = Some("the search index is still being built…".into());
+            return;
+        };
+        let query = Query {
+            text: self.query.clone(),
+            group: self.group.clone(),
+            school_type: self.school_type.clone(),
+            coder: self.uncoded.then(|| coder.to_string()),
+            uncoded: self.uncoded,
+            limit: LIMIT,
+            ..Query::default()
+        };
+        if self.query.trim().is_empty()
+            && !self.uncoded
+            && self.group.is_none()
+            && self.school_type.is_none()
+        {
+            self.hits.clear();
+            self.total = 0;
+            self.error = None;
+            return;
+        }
+        match search_all(project, index, &query) {
+            Ok(h) => {
+                self.hits = h.hits;
+                self.total = h.total;
+                self.error = None;
+            }
+            // Half-typed queries ("a AND") are normal while typing: keep the last hits.
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme, index_status: &str) {
+        let mut filters = Vec::new();
+        if let Some(g) = &self.group {
+            filters.push(format!("group {g}"));
+        }
+        if let Some(s) = &self.school_type {
+            filters.push(format!("type {s}"));
+        }
+        if self.uncoded {
+            filters.push("not coded by you".to_string());
+        }
+        let title = format!(
+            " Search · {} hit(s){} {}",
+            self.total,
+            if filters.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", filters.join(" · "))
+            },
+            index_status
+        );
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled(" / ", Style::default().add_modifier(Modifier::REVERSED)),
+                Span::raw(format!(" {}", self.query)),
+                Span::styled(" ", theme.cursor()),
+            ]),
+            match &self.error {
+                Some(e) => Line::styled(format!(" {e}"), Style::default().fg(Color::LightRed)),
+                None => Line::raw(""),
+            },
+        ];
+        let per = 2;
+        let height = (area.height.saturating_sub(4) as usize) / per;
+        let first = crate::tui::view::list_offset(self.selected, height);
+        for (i, hit) in self.hits.iter().enumerate().skip(first).take(height) {
+            let sel = if i == self.selected {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {} ", hit.transcript),
+                    sel.add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    format!(
+                        " {} · {} · {}{} ",
+                        hit.group,
+                        hit.school_type,
+                        hit.speaker
+                            .as_deref()
+                            .map(|s| format!("{s}: "))
+                            .unwrap_or_default(),
+                        hit.start
+                    ),
+                    theme.dim(),
+                ),
+            ]));
+            lines.push(snippet_line(hit, area.width.saturating_sub(4) as usize));
+        }
+        let blk = Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .title_bottom(
+                " Enter show & select · Ctrl-g group · Ctrl-t type · Ctrl-n not coded · Esc close ",
+            );
+        f.render_widget(Paragraph::new(lines).block(blk), area);
+    }
+}
+
+/// The snippet with its matches highlighted.
+fn snippet_line(hit: &Hit, width: usize) -> Line<'static> {
+    let chars: Vec<char> = hit.snippet.text.chars().take(width).collect();
+    let mut spans = vec![Span::raw("   ")];
+    let mut pos = 0;
+    for m in &hit.snippet.matches {
+        let (s, e) = (m.start.min(chars.len()), m.end.min(chars.len()));
+        if s < pos {
+            continue;
+        }
+        spans.push(Span::raw(chars[pos..s].iter().collect::<String>()));
+        spans.push(Span::styled(
+            chars[s..e].iter().collect::<String>(),
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        pos = e;
+    }
+    spans.push(Span::raw(chars[pos..].iter().collect::<String>()));
+    Line::from(spans)
+}
+
+fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
+    match current {
+        None => options.first().cloned(),
+        Some(c) => options
+            .iter()
+            .position(|o| o == c)
+            .and_then(|i| options.get(i + 1))
+            .cloned(),
+    }
+}
