@@ -4,6 +4,7 @@
 pub mod anchor;
 pub mod codebook;
 pub mod coding;
+pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod problem;
