@@ -13,7 +13,13 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// The project folder (holding codebook/, transcripts/, codings/).
-    #[arg(long, short = 'p', global = true, default_value = ".", env = "CODEWERK_PROJECT")]
+    #[arg(
+        long,
+        short = 'p',
+        global = true,
+        default_value = ".",
+        env = "CODEWERK_PROJECT"
+    )]
     pub project: PathBuf,
 
     /// Who is coding: names the journal codings/<CODER>.jsonl. Default: $CODEWERK_CODER, else
@@ -72,7 +78,11 @@ pub struct ImportQuotesOpt {
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.
 pub fn coder_name(flag: Option<&str>) -> String {
     flag.map(str::to_string)
-        .or_else(|| std::env::var("CODEWERK_CODER").ok().filter(|s| !s.is_empty()))
+        .or_else(|| {
+            std::env::var("CODEWERK_CODER")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "coder".to_string())

@@ -5,7 +5,8 @@
 pub mod core;
 
 pub use crate::core::codebook::{Code, Codebook, Rgb};
-pub use crate::core::coding::{Coding, CoderState, Journal, Op};
+pub use crate::core::coding::{CoderState, Coding, Journal, Op};
 pub use crate::core::problem::Problem;
 pub use crate::core::project::Project;
 pub use crate::core::transcript::Transcript;
+pub mod tui;

@@ -8,6 +8,7 @@ use cli::{Cli, Command, ImportCommand};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -25,11 +26,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let root = cli.project.clone();
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
-        None => cmd::check::run(&root, false),
+        None => cmd::tui::run(&root, &coder),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json),
         Some(Command::Stats(o)) => cmd::stats::run(&root, cli.coder.as_deref(), o.json),
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+    }
+}
+
+/// Die quietly when the reader of our output goes away (`codewerk stats | head`), as Unix
+/// tools do, instead of panicking on a failed print.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -26,11 +26,18 @@ pub fn run(root: &Path, json: bool) -> Result<()> {
             (e, w) => eprintln!("{e} error(s), {w} warning(s): the project is not valid."),
         }
     }
-    if errors > 0 { Err(Exit(2).into()) } else { Ok(()) }
+    if errors > 0 {
+        Err(Exit(2).into())
+    } else {
+        Ok(())
+    }
 }
 
 fn counts(list: &[Count]) -> String {
-    list.iter().map(|c| format!("{} {}", c.name, c.count)).collect::<Vec<_>>().join(" · ")
+    list.iter()
+        .map(|c| format!("{} {}", c.name, c.count))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 pub fn render(s: &Summary, root: &str) -> String {
@@ -41,7 +48,11 @@ pub fn render(s: &Summary, root: &str) -> String {
     out += &format!("  by group:        {}\n", counts(&s.by_group));
     out += &format!("  by school type:  {}\n", counts(&s.by_school_type));
     out += &format!("Schools: {}\n", s.schools);
-    out += &format!("Codebook: {} codes in {} deelvragen\n", s.codes, s.by_deelvraag.len());
+    out += &format!(
+        "Codebook: {} codes in {} deelvragen\n",
+        s.codes,
+        s.by_deelvraag.len()
+    );
     for d in &s.by_deelvraag {
         out += &format!("  {}. {}: {} codes\n", d.number, d.title, d.codes);
     }

@@ -7,12 +7,19 @@ use serde_json::json;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-pub fn quotes(root: &std::path::Path, coder: &str, files: &[PathBuf], dry_run: bool, json: bool) -> Result<()> {
+pub fn quotes(
+    root: &std::path::Path,
+    coder: &str,
+    files: &[PathBuf],
+    dry_run: bool,
+    json: bool,
+) -> Result<()> {
     let project = load_valid(root)?;
     let mut codings = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         match codewerk::core::import::read_quotes(&project, file, &bytes) {
             Ok(cs) => codings.extend(cs),
             Err(ps) => problems.extend(ps),
@@ -20,7 +27,10 @@ pub fn quotes(root: &std::path::Path, coder: &str, files: &[PathBuf], dry_run: b
     }
     if !problems.is_empty() {
         print_problems(&problems);
-        eprintln!("codewerk: {} problem(s); nothing was imported", problems.len());
+        eprintln!(
+            "codewerk: {} problem(s); nothing was imported",
+            problems.len()
+        );
         return Err(Exit(2).into());
     }
     let mut journal = project.open_journal(coder)?;
@@ -40,7 +50,9 @@ pub fn quotes(root: &std::path::Path, coder: &str, files: &[PathBuf], dry_run: b
         .collect();
     let added = new.len();
     if !dry_run {
-        journal.record(new).with_context(|| format!("cannot write {}", journal.path.display()))?;
+        journal
+            .record(new)
+            .with_context(|| format!("cannot write {}", journal.path.display()))?;
     }
     if json {
         print_json(&json!({"coder": coder, "read": total, "added": added,

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod import;
 pub mod stats;
+pub mod tui;
 
 use anyhow::Result;
 use codewerk::core::problem::Problem;
@@ -45,7 +46,12 @@ pub fn load(root: &Path) -> Result<Project> {
 pub fn load_valid(root: &Path) -> Result<Project> {
     let project = load(root)?;
     if project.has_errors() {
-        let errors: Vec<Problem> = project.problems.iter().filter(|p| p.is_error()).cloned().collect();
+        let errors: Vec<Problem> = project
+            .problems
+            .iter()
+            .filter(|p| p.is_error())
+            .cloned()
+            .collect();
         print_problems(&errors);
         eprintln!(
             "codewerk: the project has {} error(s); run `codewerk check` and fix them first",

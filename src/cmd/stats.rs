@@ -30,7 +30,13 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool) -> Result<()> {
 
 fn render(s: &CoderStats) -> String {
     let mut out = String::new();
-    let width = s.codes.iter().map(|c| c.name.chars().count()).max().unwrap_or(4).min(48);
+    let width = s
+        .codes
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(48);
     for c in &s.codes {
         let name: String = c.name.chars().take(width).collect();
         let groups: Vec<String> = c

@@ -12,7 +12,11 @@ pub fn reanchor(t: &Transcript, c: &mut Coding) {
         return;
     }
     let len = c.text.chars().count();
-    match t.find_all(&c.text).into_iter().min_by_key(|&at| at.abs_diff(c.start)) {
+    match t
+        .find_all(&c.text)
+        .into_iter()
+        .min_by_key(|&at| at.abs_diff(c.start))
+    {
         Some(at) if !c.text.is_empty() => {
             c.anchor = Anchor::Moved { from: c.start };
             c.start = at;
@@ -36,23 +40,32 @@ pub fn find_quote(
     let hits = t.find_all(&quote_norm);
     let len = quote_norm.chars().count();
     match (hits.len(), occurrence) {
-        (0, _) => Err(format!("quote not found in transcript {}: \"{}\"", t.id, preview(quote))),
+        (0, _) => Err(format!(
+            "quote not found in transcript {}: \"{}\"",
+            t.id,
+            preview(quote)
+        )),
         (1, None) => Ok((hits[0], hits[0] + len)),
         (n, None) => Err(format!(
             "quote occurs {n} times in transcript {}; give \"occurrence\" or a longer quote: \"{}\"",
             t.id,
             preview(quote)
         )),
-        (n, Some(k)) if k == 0 || k > n => {
-            Err(format!("occurrence {k} asked, but the quote occurs {n} times in {}", t.id))
-        }
+        (n, Some(k)) if k == 0 || k > n => Err(format!(
+            "occurrence {k} asked, but the quote occurs {n} times in {}",
+            t.id
+        )),
         (_, Some(k)) => Ok((hits[k - 1], hits[k - 1] + len)),
     }
 }
 
 fn preview(s: &str) -> String {
     let p: String = s.chars().take(60).collect();
-    if p.len() < s.len() { format!("{p}…") } else { p }
+    if p.len() < s.len() {
+        format!("{p}…")
+    } else {
+        p
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +115,10 @@ mod tests {
         assert_eq!(find_quote(&tr, "één keer", None), Ok((10, 18)));
         assert!(find_quote(&tr, "ja", None).unwrap_err().contains("3 times"));
         assert_eq!(find_quote(&tr, "ja", Some(3)), Ok((19, 21)));
-        assert!(find_quote(&tr, "nee", None).unwrap_err().contains("not found"));
+        assert!(
+            find_quote(&tr, "nee", None)
+                .unwrap_err()
+                .contains("not found")
+        );
     }
 }

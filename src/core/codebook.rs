@@ -37,7 +37,11 @@ impl Rgb {
     pub fn luminance(self) -> f64 {
         fn lin(c: u8) -> f64 {
             let c = f64::from(c) / 255.0;
-            if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         }
         0.2126 * lin(self.0) + 0.7152 * lin(self.1) + 0.0722 * lin(self.2)
     }
@@ -46,7 +50,11 @@ impl Rgb {
     pub fn readable_foreground(self) -> Rgb {
         let l = self.luminance();
         // Contrast ratio against black vs against white; pick the larger.
-        if (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) { Rgb(0, 0, 0) } else { Rgb(255, 255, 255) }
+        if (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) {
+            Rgb(0, 0, 0)
+        } else {
+            Rgb(255, 255, 255)
+        }
     }
 }
 
@@ -111,8 +119,12 @@ pub struct Codebook {
 
 impl Codebook {
     pub fn load(path: &Path) -> Result<Codebook, Vec<Problem>> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| vec![Problem::error(path, format!("cannot read the codebook: {e}"))])?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            vec![Problem::error(
+                path,
+                format!("cannot read the codebook: {e}"),
+            )]
+        })?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
             let (l, c) = line_col(good, good.len());
@@ -124,8 +136,10 @@ impl Codebook {
     /// Parse and validate; all problems are returned, not just the first.
     pub fn parse(path: &Path, text: &str) -> Result<Codebook, Vec<Problem>> {
         let file: CodebookFile = serde_json::from_str(text).map_err(|e| {
-            vec![Problem::error(path, format!("malformed codebook JSON: {e}"))
-                .at(e.line(), Some(e.column()))]
+            vec![
+                Problem::error(path, format!("malformed codebook JSON: {e}"))
+                    .at(e.line(), Some(e.column())),
+            ]
         })?;
         let mut problems = Vec::new();
         let at = |raw: &RawValue| {
@@ -137,8 +151,10 @@ impl Codebook {
             let (l, c) = at(raw);
             match serde_json::from_str::<Deelvraag>(raw.get()) {
                 Ok(d) if deelvragen.iter().any(|x: &Deelvraag| x.number == d.number) => problems
-                    .push(Problem::error(path, format!("deelvraag {} is declared twice", d.number))
-                        .at(l, Some(c))),
+                    .push(
+                        Problem::error(path, format!("deelvraag {} is declared twice", d.number))
+                            .at(l, Some(c)),
+                    ),
                 Ok(d) => deelvragen.push(d),
                 Err(e) => problems
                     .push(Problem::error(path, format!("invalid deelvraag: {e}")).at(l, Some(c))),
@@ -187,7 +203,11 @@ impl Codebook {
             });
         }
         if problems.is_empty() {
-            Ok(Codebook { deelvragen, codes, path: path.to_path_buf() })
+            Ok(Codebook {
+                deelvragen,
+                codes,
+                path: path.to_path_buf(),
+            })
         } else {
             Err(problems)
         }
@@ -262,11 +282,15 @@ pub fn slug(name: &str) -> String {
 
 fn validate_id(id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
-        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {
-        Err(format!("code id \"{id}\" must be non-empty letters, digits, '-', '_' or '.'"))
+        Err(format!(
+            "code id \"{id}\" must be non-empty letters, digits, '-', '_' or '.'"
+        ))
     }
 }
 

@@ -84,15 +84,38 @@ pub enum Op {
     /// Carries the whole coding so that undo can put it back.
     Remove(Coding),
     /// New boundaries for a coding.
-    Edit { id: CodingId, before: Span, after: Span },
+    Edit {
+        id: CodingId,
+        before: Span,
+        after: Span,
+    },
     /// The transcript changed and the coding was found again elsewhere (not undoable).
-    Reanchor { id: CodingId, before: Span, after: Span },
-    Memo { id: CodingId, before: Option<String>, after: Option<String> },
-    CodeMemo { code: String, before: Option<String>, after: Option<String> },
+    Reanchor {
+        id: CodingId,
+        before: Span,
+        after: Span,
+    },
+    Memo {
+        id: CodingId,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    CodeMemo {
+        code: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
     /// The coder marks a transcript done (or not).
-    Done { transcript: String, done: bool },
-    Undo { target: u64 },
-    Redo { target: u64 },
+    Done {
+        transcript: String,
+        done: bool,
+    },
+    Undo {
+        target: u64,
+    },
+    Redo {
+        target: u64,
+    },
 }
 
 impl Op {
@@ -100,25 +123,43 @@ impl Op {
         match self {
             Op::Add(c) => Op::Remove(c.clone()),
             Op::Remove(c) => Op::Add(c.clone()),
-            Op::Edit { id, before, after } => {
-                Op::Edit { id: *id, before: after.clone(), after: before.clone() }
-            }
-            Op::Reanchor { id, before, after } => {
-                Op::Reanchor { id: *id, before: after.clone(), after: before.clone() }
-            }
-            Op::Memo { id, before, after } => {
-                Op::Memo { id: *id, before: after.clone(), after: before.clone() }
-            }
-            Op::CodeMemo { code, before, after } => {
-                Op::CodeMemo { code: code.clone(), before: after.clone(), after: before.clone() }
-            }
-            Op::Done { transcript, done } => Op::Done { transcript: transcript.clone(), done: !done },
+            Op::Edit { id, before, after } => Op::Edit {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Reanchor { id, before, after } => Op::Reanchor {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Memo { id, before, after } => Op::Memo {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::CodeMemo {
+                code,
+                before,
+                after,
+            } => Op::CodeMemo {
+                code: code.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Done { transcript, done } => Op::Done {
+                transcript: transcript.clone(),
+                done: !done,
+            },
             Op::Undo { .. } | Op::Redo { .. } => self.clone(),
         }
     }
 
     fn undoable(&self) -> bool {
-        !matches!(self, Op::Undo { .. } | Op::Redo { .. } | Op::Reanchor { .. })
+        !matches!(
+            self,
+            Op::Undo { .. } | Op::Redo { .. } | Op::Reanchor { .. }
+        )
     }
 }
 
@@ -154,7 +195,11 @@ pub struct CoderState {
 
 impl CoderState {
     pub fn new(coder: &str) -> Self {
-        CoderState { coder: coder.to_string(), next_seq: 1, ..Default::default() }
+        CoderState {
+            coder: coder.to_string(),
+            next_seq: 1,
+            ..Default::default()
+        }
     }
 
     /// Read a journal file (missing file: no codings).
@@ -162,7 +207,10 @@ impl CoderState {
         match fs::read(path) {
             Ok(bytes) => Ok(Self::replay(path, coder, &bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CoderState::new(coder)),
-            Err(e) => Err(Problem::error(path, format!("cannot read the journal: {e}"))),
+            Err(e) => Err(Problem::error(
+                path,
+                format!("cannot read the journal: {e}"),
+            )),
         }
     }
 
@@ -200,7 +248,9 @@ impl CoderState {
                         c.line = line_no;
                     }
                     if let Err(msg) = state.apply_record(&rec) {
-                        state.warnings.push(Problem::warning(path, msg).at(line_no, None));
+                        state
+                            .warnings
+                            .push(Problem::warning(path, msg).at(line_no, None));
                     }
                 }
                 Err(e) => state.warnings.push(
@@ -216,7 +266,11 @@ impl CoderState {
         self.next_seq = self.next_seq.max(rec.seq + 1);
         match &rec.op {
             Op::Undo { target } => {
-                let ops = self.actions.get(target).cloned().ok_or("undo of an unknown action")?;
+                let ops = self
+                    .actions
+                    .get(target)
+                    .cloned()
+                    .ok_or("undo of an unknown action")?;
                 for op in ops.iter().rev() {
                     self.apply(&op.inverse());
                 }
@@ -224,7 +278,11 @@ impl CoderState {
                 self.redo.push(*target);
             }
             Op::Redo { target } => {
-                let ops = self.actions.get(target).cloned().ok_or("redo of an unknown action")?;
+                let ops = self
+                    .actions
+                    .get(target)
+                    .cloned()
+                    .ok_or("redo of an unknown action")?;
                 for op in &ops {
                     self.apply(op);
                 }
@@ -288,8 +346,11 @@ impl CoderState {
 
     /// This coder's codings of one transcript, by start offset.
     pub fn of_transcript<'a>(&'a self, transcript: &'a str) -> Vec<&'a Coding> {
-        let mut v: Vec<&Coding> =
-            self.codings.values().filter(|c| c.transcript == transcript).collect();
+        let mut v: Vec<&Coding> = self
+            .codings
+            .values()
+            .filter(|c| c.transcript == transcript)
+            .collect();
         v.sort_by_key(|c| (c.start, c.end, c.id));
         v
     }
@@ -313,7 +374,10 @@ pub enum JournalError {
     #[error("invalid coder name \"{0}\": use letters, digits, '-', '_' or '.'")]
     BadCoder(String),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The write side of a coder's journal. Holds the coder's lock while it lives.
@@ -332,7 +396,9 @@ pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
 pub fn valid_coder(coder: &str) -> bool {
     !coder.is_empty()
         && !coder.starts_with('.')
-        && coder.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && coder
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl Journal {
@@ -358,7 +424,10 @@ impl Journal {
             let mut pid = String::new();
             let _ = lock.read_to_string(&mut pid);
             let pid = pid.trim().to_string();
-            return Err(JournalError::Locked { coder: coder.to_string(), pid });
+            return Err(JournalError::Locked {
+                coder: coder.to_string(),
+                pid,
+            });
         }
         lock.set_len(0).map_err(io(&lock_path))?;
         write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
@@ -375,12 +444,18 @@ impl Journal {
             // start on a line of their own.
             let torn = path.with_extension("jsonl.torn");
             let mut f = fsutil::open_append(&torn).map_err(io(&torn))?;
-            fsutil::append_durable(&mut f, &bytes[state.valid_len as usize..]).map_err(io(&torn))?;
+            fsutil::append_durable(&mut f, &bytes[state.valid_len as usize..])
+                .map_err(io(&torn))?;
             fsutil::append_durable(&mut f, b"\n").map_err(io(&torn))?;
             file.set_len(state.valid_len).map_err(io(&path))?;
             file.sync_all().map_err(io(&path))?;
         }
-        Ok(Journal { path, file, _lock: lock, state })
+        Ok(Journal {
+            path,
+            file,
+            _lock: lock,
+            state,
+        })
     }
 
     pub fn coder(&self) -> &str {
@@ -400,12 +475,18 @@ impl Journal {
         let mut records = Vec::with_capacity(ops.len());
         for (i, mut op) in ops.into_iter().enumerate() {
             let seq = first + i as u64;
-            if let Op::Add(c) = &mut op {
-                if c.id == 0 {
-                    c.id = seq;
-                }
+            if let Op::Add(c) = &mut op
+                && c.id == 0
+            {
+                c.id = seq;
             }
-            let rec = Record { seq, at: at.clone(), coder: self.state.coder.clone(), batch, op };
+            let rec = Record {
+                seq,
+                at: at.clone(),
+                coder: self.state.coder.clone(),
+                batch,
+                op,
+            };
             lines.push_str(&serde_json::to_string(&rec).expect("records serialise"));
             lines.push('\n');
             records.push(rec);
@@ -420,20 +501,29 @@ impl Journal {
 
     /// Take back the last action. Returns the ops that were undone, or None if none.
     pub fn undo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
-        let Some(&target) = self.state.undo.last() else { return Ok(None) };
+        let Some(&target) = self.state.undo.last() else {
+            return Ok(None);
+        };
         self.write_control(Op::Undo { target })?;
         Ok(self.state.actions.get(&target).cloned())
     }
 
     pub fn redo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
-        let Some(&target) = self.state.redo.last() else { return Ok(None) };
+        let Some(&target) = self.state.redo.last() else {
+            return Ok(None);
+        };
         self.write_control(Op::Redo { target })?;
         Ok(self.state.actions.get(&target).cloned())
     }
 
     fn write_control(&mut self, op: Op) -> std::io::Result<()> {
-        let rec =
-            Record { seq: self.state.next_seq, at: now(), coder: self.state.coder.clone(), batch: None, op };
+        let rec = Record {
+            seq: self.state.next_seq,
+            at: now(),
+            coder: self.state.coder.clone(),
+            batch: None,
+            op,
+        };
         let mut line = serde_json::to_string(&rec).expect("records serialise");
         line.push('\n');
         self.write(line.as_bytes())?;
@@ -455,8 +545,11 @@ impl Journal {
 
 /// The current time as RFC 3339 in UTC, e.g. `2026-11-28T18:40:12Z`.
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    let t = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -483,8 +576,11 @@ mod tests {
         {
             let mut j = Journal::open(dir.path(), "ann").unwrap();
             j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
-            j.record(vec![Op::Add(coding("T1", "b", 2, 9)), Op::Add(coding("T1", "c", 2, 9))])
-                .unwrap();
+            j.record(vec![
+                Op::Add(coding("T1", "b", 2, 9)),
+                Op::Add(coding("T1", "c", 2, 9)),
+            ])
+            .unwrap();
             assert_eq!(j.state.codings.len(), 3);
             j.undo().unwrap();
             assert_eq!(j.state.codings.len(), 1, "the batch is undone as one");
@@ -512,7 +608,8 @@ mod tests {
         }
         let path = journal_path(dir.path(), "ann");
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"{\"seq\":2,\"at\":\"x\",\"coder\":\"ann\",\"op\":\"ad").unwrap();
+        f.write_all(b"{\"seq\":2,\"at\":\"x\",\"coder\":\"ann\",\"op\":\"ad")
+            .unwrap();
         drop(f);
         let read_only = CoderState::load(&path, "ann").unwrap();
         assert_eq!(read_only.codings.len(), 1);
@@ -543,15 +640,36 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(dir.path(), "ann").unwrap();
         j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
-        let before = Span { start: 0, end: 5, text: "xxxxx".into() };
-        let after = Span { start: 1, end: 4, text: "xxx".into() };
-        j.record(vec![Op::Edit { id: 1, before, after }]).unwrap();
-        j.record(vec![Op::Memo { id: 1, before: None, after: Some("let op".into()) }]).unwrap();
+        let before = Span {
+            start: 0,
+            end: 5,
+            text: "xxxxx".into(),
+        };
+        let after = Span {
+            start: 1,
+            end: 4,
+            text: "xxx".into(),
+        };
+        j.record(vec![Op::Edit {
+            id: 1,
+            before,
+            after,
+        }])
+        .unwrap();
+        j.record(vec![Op::Memo {
+            id: 1,
+            before: None,
+            after: Some("let op".into()),
+        }])
+        .unwrap();
         assert_eq!(j.state.codings[&1].start, 1);
         assert_eq!(j.state.codings[&1].memo.as_deref(), Some("let op"));
         j.undo().unwrap();
         j.undo().unwrap();
-        assert_eq!((j.state.codings[&1].start, j.state.codings[&1].memo.clone()), (0, None));
+        assert_eq!(
+            (j.state.codings[&1].start, j.state.codings[&1].memo.clone()),
+            (0, None)
+        );
     }
 
     #[test]

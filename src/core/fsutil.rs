@@ -8,9 +8,15 @@ use std::path::Path;
 
 /// Replace `path` with `bytes` atomically: readers see the old or the new file, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     let result = (|| {
         let mut file = File::create(&tmp)?;
@@ -27,9 +33,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Create `path` only if it does not exist yet, atomically and durably.
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     let mut file = File::create(&tmp)?;
     file.write_all(bytes)?;
@@ -50,11 +62,13 @@ pub fn append_durable(file: &mut File, bytes: &[u8]) -> io::Result<()> {
 /// Open a file for appending, creating it (and making its directory entry durable) if needed.
 pub fn open_append(path: &Path) -> io::Result<File> {
     let existed = path.exists();
-    let file = OpenOptions::new().create(true).append(true).read(true).open(path)?;
-    if !existed {
-        if let Some(dir) = path.parent() {
-            sync_dir(dir)?;
-        }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .open(path)?;
+    if !existed && let Some(dir) = path.parent() {
+        sync_dir(dir)?;
     }
     Ok(file)
 }
@@ -63,7 +77,11 @@ pub fn open_append(path: &Path) -> io::Result<File> {
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         File::open(dir)?.sync_all()
     }
     #[cfg(not(unix))]

@@ -24,7 +24,11 @@ struct QuoteLine {
 }
 
 /// Parse and anchor one quotes file.
-pub fn read_quotes(project: &Project, path: &Path, bytes: &[u8]) -> Result<Vec<Coding>, Vec<Problem>> {
+pub fn read_quotes(
+    project: &Project,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Vec<Coding>, Vec<Problem>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
@@ -71,5 +75,9 @@ pub fn read_quotes(project: &Project, path: &Path, bytes: &[u8]) -> Result<Vec<C
             Err(msg) => problems.push(err(msg)),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }

@@ -64,7 +64,11 @@ impl Project {
     /// all other problems are in `problems`.
     pub fn load(root: &Path) -> Result<Project, LoadError> {
         // Paths in messages read better as `transcripts/x.txt` than `./transcripts/x.txt`.
-        let root = if root == Path::new(".") { PathBuf::new() } else { root.to_path_buf() };
+        let root = if root == Path::new(".") {
+            PathBuf::new()
+        } else {
+            root.to_path_buf()
+        };
         let mut problems = Vec::new();
         let settings = Settings::load(&root.join("project.json")).unwrap_or_else(|p| {
             problems.push(p);
@@ -90,11 +94,19 @@ impl Project {
                 None
             }
         };
-        let (Some(codebook), Some(rows)) = (codebook, rows) else {
+        // Even with a broken codebook, read the transcripts: `check` lists every problem at once.
+        let Some(rows) = rows else {
             return Err(LoadError { problems });
         };
         let (respondents, transcripts) = load_transcripts(&root, &settings, rows, &mut problems);
-        let by_id = respondents.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        let Some(codebook) = codebook else {
+            return Err(LoadError { problems });
+        };
+        let by_id = respondents
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         let mut project = Project {
             root,
             settings,
@@ -111,14 +123,20 @@ impl Project {
 
     fn load_coders(&mut self) {
         let dir = self.codings_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
             .collect();
         paths.sort();
         for path in paths {
-            let coder = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let coder = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             if !valid_coder(&coder) {
                 continue;
             }
@@ -144,7 +162,10 @@ impl Project {
                 Problem { severity: sev, ..p }
             };
             if self.codebook.code(&c.code).is_none() {
-                problems.push(here(Severity::Error, format!("unknown code \"{}\"", c.code)));
+                problems.push(here(
+                    Severity::Error,
+                    format!("unknown code \"{}\"", c.code),
+                ));
             }
             let Some(t) = self.transcript(&c.transcript) else {
                 problems.push(here(
@@ -202,14 +223,20 @@ impl Project {
 
     /// Respondent groups in report order: as declared in project.json, then any others as met.
     pub fn groups(&self) -> Vec<String> {
-        ordered(self.settings.groups.iter().map(|g| g.id.clone()), self.respondents.iter().map(|r| r.group.clone()))
+        ordered(
+            self.settings.groups.iter().map(|g| g.id.clone()),
+            self.respondents.iter().map(|r| r.group.clone()),
+        )
     }
 
     /// School types in report order, like `groups`.
     pub fn school_types(&self) -> Vec<String> {
         ordered(
             self.settings.school_types.iter().cloned(),
-            self.respondents.iter().map(|r| r.school_type.clone()).filter(|s| !s.is_empty()),
+            self.respondents
+                .iter()
+                .map(|r| r.school_type.clone())
+                .filter(|s| !s.is_empty()),
         )
     }
 
@@ -223,7 +250,10 @@ impl Project {
     }
 }
 
-fn ordered(declared: impl Iterator<Item = String>, seen: impl Iterator<Item = String>) -> Vec<String> {
+fn ordered(
+    declared: impl Iterator<Item = String>,
+    seen: impl Iterator<Item = String>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for g in declared.chain(seen) {
         if !out.contains(&g) {
@@ -241,10 +271,14 @@ fn load_transcripts(
 ) -> (Vec<Respondent>, Vec<Transcript>) {
     let dir = root.join("transcripts");
     let csv_path = Project::respondents_path(root);
+    let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = rows.len().div_ceil(threads).max(1);
-    let loaded: Vec<Result<Transcript, Problem>> = std::thread::scope(|s| {
+    // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
+    let loaded: Vec<Result<Transcript, Option<Problem>>> = std::thread::scope(|s| {
         let handles: Vec<_> = rows
             .chunks(chunk)
             .map(|part| {
@@ -253,16 +287,17 @@ fn load_transcripts(
                     part.iter()
                         .map(|r| {
                             let path = dir.join(&r.file);
-                            let bytes = std::fs::read(&path).map_err(|e| {
-                                Problem::error(&path, format!("cannot read transcript {}: {e}", r.id))
-                            })?;
-                            Transcript::from_bytes(&r.id, &path, &bytes)
+                            let bytes = std::fs::read(&path).map_err(|_| None)?;
+                            Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("loader thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("loader thread"))
+            .collect()
     });
 
     let mut respondents = Vec::new();
@@ -273,7 +308,11 @@ fn load_transcripts(
             problems.push(
                 Problem::error(
                     &csv_path,
-                    format!("unknown group \"{}\" (known: {})", r.group, known.join(", ")),
+                    format!(
+                        "unknown group \"{}\" (known: {})",
+                        r.group,
+                        known.join(", ")
+                    ),
                 )
                 .at(r.line, None),
             );
@@ -299,18 +338,20 @@ fn load_transcripts(
                 respondents.push(r);
                 transcripts.push(t);
             }
-            Err(p) if p.message.starts_with("cannot read") => problems.push(
+            Err(None) => problems.push(
                 Problem::error(
                     &csv_path,
-                    format!("row {} names file \"{}\", which cannot be read", r.id, r.file),
+                    format!(
+                        "row {} names file \"{}\", which cannot be read",
+                        r.id, r.file
+                    ),
                 )
                 .at(r.line, None),
             ),
-            Err(p) => problems.push(p),
+            Err(Some(p)) => problems.push(p),
         }
     }
 
-    let listed: HashSet<PathBuf> = respondents.iter().map(|r| dir.join(&r.file)).collect();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut unlisted: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))

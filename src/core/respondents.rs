@@ -22,7 +22,10 @@ pub struct Respondent {
 
 impl Respondent {
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -35,11 +38,17 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_lowercase().replace(' ', "_")).collect(),
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim().to_lowercase().replace(' ', "_"))
+            .collect(),
         Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
     };
-    let missing: Vec<&str> =
-        REQUIRED.iter().copied().filter(|r| !headers.iter().any(|h| h == r)).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|r| !headers.iter().any(|h| h == r))
+        .collect();
     if !missing.is_empty() {
         let msg = format!("missing column(s) {} in the header", missing.join(", "));
         return (Vec::new(), vec![Problem::error(path, msg).at(1, None)]);
@@ -55,9 +64,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        // Counted from the byte offset: the csv crate's own line count is off with CRLF files.
+        let line = record
+            .position()
+            .map_or(0, |p| line_of(bytes, p.byte() as usize));
         let get = |name: &str| {
-            col(name).and_then(|i| record.get(i)).map(|s| s.trim().to_string()).unwrap_or_default()
+            col(name)
+                .and_then(|i| record.get(i))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
         };
         let r = Respondent {
             id: get("id"),
@@ -81,7 +96,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
             }
         }
         if ok && !ids.insert(r.id.clone()) {
-            problems.push(Problem::error(path, format!("duplicate id \"{}\"", r.id)).at(line, None));
+            problems
+                .push(Problem::error(path, format!("duplicate id \"{}\"", r.id)).at(line, None));
             ok = false;
         }
         if ok {
@@ -89,6 +105,16 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         }
     }
     (out, problems)
+}
+
+/// Line of the record starting at `byte`; with CRLF the csv crate reports the record as starting
+/// at the previous line's `\n`, so line breaks at the start are skipped first.
+fn line_of(bytes: &[u8], byte: usize) -> usize {
+    let mut at = byte.min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn csv_problem(path: &Path, e: &csv::Error) -> Problem {
@@ -117,7 +143,10 @@ mod tests {
     fn reports_missing_columns_and_bad_rows() {
         let (_, p) = parse(Path::new("r.csv"), b"id,file\nA,a.txt\n");
         assert!(p[0].message.contains("group"));
-        let (rows, p) = parse(Path::new("r.csv"), b"id,file,group\nA,a.txt,docent\nA,b.txt,docent\nB,c.txt\n");
+        let (rows, p) = parse(
+            Path::new("r.csv"),
+            b"id,file,group\nA,a.txt,docent\nA,b.txt,docent\nB,c.txt\n",
+        );
         assert_eq!(rows.len(), 1);
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].line, Some(3));

@@ -31,7 +31,11 @@ pub struct Group {
 
 impl Group {
     pub fn plural(&self) -> &str {
-        if self.plural.is_empty() { &self.id } else { &self.plural }
+        if self.plural.is_empty() {
+            &self.id
+        } else {
+            &self.plural
+        }
     }
 }
 

@@ -59,8 +59,12 @@ pub fn summarise(p: &Project) -> Summary {
     };
     let mut words: Vec<usize> = p.transcripts.iter().map(|t| t.word_count()).collect();
     words.sort_unstable();
-    let schools: BTreeSet<&str> =
-        p.respondents.iter().map(|r| r.school.as_str()).filter(|s| !s.is_empty()).collect();
+    let schools: BTreeSet<&str> = p
+        .respondents
+        .iter()
+        .map(|r| r.school.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
     Summary {
         name: p.settings.name.clone(),
         transcripts: p.transcripts.len(),
@@ -139,8 +143,11 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
         .codes
         .iter()
         .map(|code| {
-            let passages: Vec<_> =
-                state.codings.values().filter(|c| c.code == code.id).collect();
+            let passages: Vec<_> = state
+                .codings
+                .values()
+                .filter(|c| c.code == code.id)
+                .collect();
             let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
             let by_group = groups
                 .iter()
@@ -165,5 +172,8 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
             }
         })
         .collect();
-    CoderStats { coder: coder.to_string(), codes }
+    CoderStats {
+        coder: coder.to_string(),
+        codes,
+    }
 }

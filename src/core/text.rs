@@ -30,6 +30,9 @@ pub fn fold_char(c: char) -> char {
 mod tests {
     #[test]
     fn folds_dutch_diacritics() {
-        assert_eq!(super::fold_accents("coördinator één ideeën"), "coordinator een ideeen");
+        assert_eq!(
+            super::fold_accents("coördinator één ideeën"),
+            "coordinator een ideeen"
+        );
     }
 }

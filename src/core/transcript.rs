@@ -65,14 +65,25 @@ impl Transcript {
 
     /// Build from already normalised text.
     pub fn from_text(id: &str, path: &Path, text: String) -> Self {
-        assert!(u32::try_from(text.len()).is_ok(), "transcripts over 4 GiB are not supported");
+        assert!(
+            u32::try_from(text.len()).is_ok(),
+            "transcripts over 4 GiB are not supported"
+        );
         let mut char_starts: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
         char_starts.push(text.len() as u32);
         let turns = split_turns(&text);
-        let words = text.split_whitespace().count().saturating_sub(
-            turns.iter().filter(|t| t.speaker.is_some()).count(),
-        );
-        Transcript { id: id.to_string(), path: path.to_path_buf(), text, char_starts, turns, words }
+        let words = text
+            .split_whitespace()
+            .count()
+            .saturating_sub(turns.iter().filter(|t| t.speaker.is_some()).count());
+        Transcript {
+            id: id.to_string(),
+            path: path.to_path_buf(),
+            text,
+            char_starts,
+            turns,
+            words,
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -123,7 +134,8 @@ impl Transcript {
 
     /// Speaker of the turn at character `ch`.
     pub fn speaker_at(&self, ch: usize) -> Option<&str> {
-        self.turn_index_at(ch).and_then(|i| self.turns[i].speaker.as_deref())
+        self.turn_index_at(ch)
+            .and_then(|i| self.turns[i].speaker.as_deref())
     }
 
     /// Character offsets of every occurrence of `needle`.
@@ -131,7 +143,10 @@ impl Transcript {
         if needle.is_empty() {
             return Vec::new();
         }
-        self.text.match_indices(needle).map(|(b, _)| self.char_at_byte(b)).collect()
+        self.text
+            .match_indices(needle)
+            .map(|(b, _)| self.char_at_byte(b))
+            .collect()
     }
 
     /// A stable 64-bit hash of the content (FNV-1a), to notice changed transcripts.
@@ -197,7 +212,12 @@ fn make_turn(text: &str, start: usize, start_byte: usize, end: usize) -> Turn {
         Some((label, label_chars)) => (Some(label), start + label_chars),
         None => (None, start),
     };
-    Turn { speaker, start, end, body_start }
+    Turn {
+        speaker,
+        start,
+        end,
+        body_start,
+    }
 }
 
 /// A speaker label is a short run of letters, digits, spaces or dots before a colon at the
@@ -208,7 +228,9 @@ fn speaker_label(para: &str) -> Option<(String, usize)> {
     let label = &first_line[..colon];
     let ok = !label.is_empty()
         && label.chars().count() <= 24
-        && label.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-')
+        && label
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-')
         && label.chars().next().is_some_and(|c| c.is_alphanumeric());
     if !ok {
         return None;
@@ -247,9 +269,15 @@ mod tests {
         let tr = t("I: Vraag?\n\nR: Antwoord een\ntwee.\n\n\nZonder label.\n");
         assert_eq!(tr.turns.len(), 3);
         assert_eq!(tr.turns[0].speaker.as_deref(), Some("I"));
-        assert_eq!(tr.slice(tr.turns[1].body_start, tr.turns[1].end), "Antwoord een\ntwee.");
+        assert_eq!(
+            tr.slice(tr.turns[1].body_start, tr.turns[1].end),
+            "Antwoord een\ntwee."
+        );
         assert_eq!(tr.turns[2].speaker, None);
-        assert_eq!(tr.slice(tr.turns[2].start, tr.turns[2].end), "Zonder label.");
+        assert_eq!(
+            tr.slice(tr.turns[2].start, tr.turns[2].end),
+            "Zonder label."
+        );
         assert_eq!(tr.turn_index_at(tr.turns[1].start + 3), Some(1));
         assert_eq!(tr.word_count(), 6);
     }

@@ -1,0 +1,1127 @@
+//! The TUI's state and `update`, the only place where state changes. Every coding action goes
+//! to the coder's journal first (fsynced) and only then changes what the screen shows.
+
+use super::action::Action;
+use super::keymap::{self, Focus};
+use super::motion;
+use super::theme::Theme;
+use super::view::{self, Areas};
+use super::wrap::{TextLayout, char_width};
+use crate::core::codebook::{Code, Rgb, slug};
+use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
+use crate::core::project::Project;
+use crate::core::text::fold_accents;
+use crate::core::transcript::Transcript;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    Input(Input),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    PassageMemo(CodingId),
+    CodeMemo(String),
+    /// Asking for the fields of a new code one after another.
+    NewCode {
+        values: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub prompt: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    pub group: Option<String>,
+    pub school_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TextState {
+    pub cursor: usize,
+    pub anchor: Option<usize>,
+    /// Display column the cursor keeps when moving up and down.
+    pub goal_col: Option<usize>,
+    pub scroll: usize,
+    /// The coding whose boundaries are being edited.
+    pub editing: Option<CodingId>,
+    /// A stretch to show as found (e.g. a search hit).
+    pub flash: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CodebookState {
+    pub selected: usize,
+    pub filter: String,
+    pub filtering: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub project: Project,
+    pub coder: String,
+    journal: Option<Journal>,
+    readonly: CoderState,
+    pub readonly_reason: Option<String>,
+    pub theme: Theme,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub size: Rect,
+    pub list: ListState,
+    pub current: Option<usize>,
+    pub text: TextState,
+    pub codes: CodebookState,
+    pub layer: Option<String>,
+    pub message: Option<Message>,
+    pub should_quit: bool,
+    pub help_scroll: usize,
+    // Derived from the above, refreshed by `refresh` after each change.
+    pub layout: TextLayout,
+    pub here: Vec<Coding>,
+    pub layer_here: Vec<Coding>,
+    pub count_here: Vec<usize>,
+    pub count_all: Vec<usize>,
+    dragging: bool,
+}
+
+impl App {
+    /// Open the project as `coder`. If another codewerk holds the coder's journal, open
+    /// read-only and say so.
+    pub fn new(project: Project, coder: &str, theme: Theme, size: Rect) -> App {
+        let (journal, readonly_reason) = match project.open_journal(coder) {
+            Ok(j) => (Some(j), None),
+            Err(e @ JournalError::Locked { .. }) => (None, Some(format!("read-only: {e}"))),
+            Err(e) => (None, Some(format!("read-only: {e}"))),
+        };
+        let readonly = project
+            .coders
+            .get(coder)
+            .cloned()
+            .unwrap_or_else(|| CoderState::new(coder));
+        let n = project.codebook.codes.len();
+        let mut app = App {
+            project,
+            coder: coder.to_string(),
+            journal,
+            readonly,
+            readonly_reason: readonly_reason.clone(),
+            theme,
+            focus: Focus::List,
+            mode: Mode::Normal,
+            size,
+            list: ListState::default(),
+            current: None,
+            text: TextState::default(),
+            codes: CodebookState::default(),
+            layer: None,
+            message: readonly_reason.map(|text| Message { text, error: true }),
+            should_quit: false,
+            help_scroll: 0,
+            layout: TextLayout::default(),
+            here: Vec::new(),
+            layer_here: Vec::new(),
+            count_here: vec![0; n],
+            count_all: vec![0; n],
+            dragging: false,
+        };
+        let warnings = app.project.problems.len();
+        if warnings > 0 && app.message.is_none() {
+            let errors = app.project.problems.iter().filter(|p| p.is_error()).count();
+            app.say(
+                format!(
+                    "{errors} error(s), {warnings} problem(s) in the project: run `codewerk check`"
+                ),
+                errors > 0,
+            );
+        }
+        if !app.project.transcripts.is_empty() {
+            app.open(0);
+            app.focus = Focus::Text;
+        }
+        app
+    }
+
+    /// The codings of the coder at work.
+    pub fn state(&self) -> &CoderState {
+        self.journal.as_ref().map_or(&self.readonly, |j| &j.state)
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.journal.is_none()
+    }
+
+    pub fn transcript(&self) -> Option<&Transcript> {
+        self.current.map(|i| &self.project.transcripts[i])
+    }
+
+    /// Transcript indices shown in the list, after the filters.
+    pub fn visible_transcripts(&self) -> Vec<usize> {
+        self.project
+            .respondents
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.list.group.as_ref().is_none_or(|g| &r.group == g))
+            .filter(|(_, r)| {
+                self.list
+                    .school_type
+                    .as_ref()
+                    .is_none_or(|s| &r.school_type == s)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Code indices shown in the codebook panel, after the filter (best match first).
+    pub fn visible_codes(&self) -> Vec<usize> {
+        if self.codes.filter.is_empty() {
+            return (0..self.project.codebook.codes.len()).collect();
+        }
+        let needle = fold_accents(&self.codes.filter.to_lowercase());
+        let mut scored: Vec<(usize, usize)> = self
+            .project
+            .codebook
+            .codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let hay = fold_accents(&format!("{} {}", c.name, c.id).to_lowercase());
+                fuzzy_score(&hay, &needle).map(|s| (s, i))
+            })
+            .collect();
+        scored.sort();
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+
+    pub fn selected_code(&self) -> Option<&Code> {
+        let visible = self.visible_codes();
+        visible
+            .get(self.codes.selected)
+            .map(|&i| &self.project.codebook.codes[i])
+    }
+
+    /// The selected character range, end exclusive.
+    pub fn selection(&self) -> Option<(usize, usize)> {
+        let t = self.transcript()?;
+        let a = self.text.anchor?;
+        let (s, e) = (a.min(self.text.cursor), a.max(self.text.cursor) + 1);
+        Some((s, e.min(t.len_chars())))
+    }
+
+    /// This coder's codings under the cursor, innermost (shortest) first.
+    pub fn codings_at_cursor(&self) -> Vec<&Coding> {
+        let at = self.text.cursor;
+        let mut v: Vec<&Coding> = self
+            .here
+            .iter()
+            .filter(|c| c.start <= at && at < c.end)
+            .collect();
+        v.sort_by_key(|c| (c.len(), c.id));
+        v
+    }
+
+    pub fn areas(&self) -> Areas {
+        view::areas(self.size, self.focus)
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message {
+            text: text.into(),
+            error,
+        });
+    }
+
+    // ----- keys and mouse -----
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == crossterm::event::KeyEventKind::Release {
+            return;
+        }
+        match &self.mode {
+            Mode::Help => {
+                match key.code {
+                    KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => self.help_scroll += 1,
+                    KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    _ => {
+                        self.mode = Mode::Normal;
+                        self.help_scroll = 0;
+                    }
+                }
+                return;
+            }
+            Mode::Input(_) => return self.on_input_key(key),
+            Mode::Normal => {}
+        }
+        if self.codes.filtering {
+            return self.on_filter_key(key);
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.should_quit = true;
+            return;
+        }
+        if let Some(action) = keymap::lookup(self.focus, key) {
+            self.update(action);
+        }
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: Rect| {
+            m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+        };
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if inside(areas.text) {
+                    self.focus = Focus::Text;
+                    if let Some(ch) = self.char_at(m.column, m.row) {
+                        self.text.anchor = None;
+                        self.set_cursor(ch);
+                        self.dragging = true;
+                    }
+                } else if inside(areas.list) {
+                    self.focus = Focus::List;
+                    let row = m.row.saturating_sub(areas.list.y + 2) as usize;
+                    let visible = self.visible_transcripts();
+                    let first = view::list_offset(
+                        self.list.selected,
+                        areas.list.height.saturating_sub(3) as usize,
+                    );
+                    if let Some(&i) = visible.get(first + row) {
+                        self.list.selected = first + row;
+                        self.open(i);
+                    }
+                } else if inside(areas.codebook) {
+                    let rows = view::codebook_rows(self);
+                    let first = view::codebook_offset(
+                        self,
+                        areas.codebook.height.saturating_sub(2) as usize,
+                    );
+                    let row = m.row.saturating_sub(areas.codebook.y + 1) as usize;
+                    if let Some(Some(pos)) = rows.get(first + row).map(|r| r.position) {
+                        self.codes.selected = pos;
+                        if self.selection().is_some() {
+                            self.update(Action::ApplySelectedCode);
+                        } else {
+                            self.focus = Focus::Codebook;
+                        }
+                    }
+                }
+            }
+            MouseEventKind::Drag(MouseButton::Left) if self.dragging => {
+                if let Some(ch) = self.char_at(m.column, m.row) {
+                    if self.text.anchor.is_none() {
+                        self.text.anchor = Some(self.text.cursor);
+                    }
+                    self.set_cursor(ch);
+                }
+            }
+            MouseEventKind::Up(MouseButton::Left) => self.dragging = false,
+            MouseEventKind::ScrollDown if inside(areas.text) => self.scroll_by(3),
+            MouseEventKind::ScrollUp if inside(areas.text) => self.scroll_by(-3),
+            _ => {}
+        }
+    }
+
+    /// The character under a screen cell of the transcript panel.
+    fn char_at(&self, x: u16, y: u16) -> Option<usize> {
+        let inner = view::text_inner(self.areas().text);
+        let t = self.transcript()?;
+        if y < inner.y || y >= inner.y + inner.height || x < inner.x {
+            return None;
+        }
+        let line = self
+            .layout
+            .lines
+            .get(self.text.scroll + (y - inner.y) as usize)?;
+        let col = x.saturating_sub(inner.x + view::GUTTER) as usize;
+        let mut w = 0;
+        let mut ch = line.start;
+        for c in t.slice(line.start, line.end).chars() {
+            w += char_width(c);
+            if w > col {
+                break;
+            }
+            ch += 1;
+        }
+        Some(
+            ch.min(line.end.max(line.start + 1) - 1)
+                .min(motion::last(t)),
+        )
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Esc => {
+                self.codes.filtering = false;
+                self.codes.filter.clear();
+                self.codes.selected = 0;
+            }
+            KeyCode::Enter => {
+                self.codes.filtering = false;
+                if self.selection().is_some() {
+                    self.update(Action::ApplySelectedCode);
+                    self.codes.filter.clear();
+                    self.codes.selected = 0;
+                } else {
+                    // Keep the code highlighted: clear the filter but point at the same code.
+                    let id = self.selected_code().map(|c| c.id.clone());
+                    self.codes.filter.clear();
+                    self.codes.selected = id
+                        .and_then(|id| self.project.codebook.index_of(&id))
+                        .unwrap_or(0);
+                    self.focus = Focus::Codebook;
+                }
+            }
+            KeyCode::Backspace => {
+                self.codes.filter.pop();
+                self.codes.selected = 0;
+            }
+            KeyCode::Up => self.codes.selected = self.codes.selected.saturating_sub(1),
+            KeyCode::Down => {
+                let n = self.visible_codes().len();
+                self.codes.selected = (self.codes.selected + 1).min(n.saturating_sub(1));
+            }
+            KeyCode::Char(c) => {
+                self.codes.filter.push(c);
+                self.codes.selected = 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn on_input_key(&mut self, key: KeyEvent) {
+        let Mode::Input(input) = &mut self.mode else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.say("cancelled", false);
+            }
+            KeyCode::Enter => {
+                let input = input.clone();
+                self.mode = Mode::Normal;
+                self.submit_input(input);
+            }
+            KeyCode::Backspace => {
+                input.value.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                input.value.push(c)
+            }
+            _ => {}
+        }
+    }
+
+    fn submit_input(&mut self, input: Input) {
+        let value = input.value.trim().to_string();
+        match input.purpose {
+            InputPurpose::PassageMemo(id) => {
+                let Some(c) = self.state().codings.get(&id) else {
+                    return;
+                };
+                let before = c.memo.clone();
+                let after = (!value.is_empty()).then_some(value);
+                if before != after {
+                    self.record(vec![Op::Memo { id, before, after }], "memo saved");
+                }
+            }
+            InputPurpose::CodeMemo(code) => {
+                let before = self.state().code_memos.get(&code).cloned();
+                let after = (!value.is_empty()).then_some(value);
+                if before != after {
+                    self.record(
+                        vec![Op::CodeMemo {
+                            code,
+                            before,
+                            after,
+                        }],
+                        "code memo saved",
+                    );
+                }
+            }
+            InputPurpose::NewCode { mut values } => {
+                values.push(value);
+                self.new_code_step(values);
+            }
+        }
+    }
+
+    /// Ask for the next field of a new code, or create it when all are given.
+    fn new_code_step(&mut self, values: Vec<String>) {
+        let dvs: Vec<String> = self
+            .project
+            .codebook
+            .deelvragen
+            .iter()
+            .map(|d| d.number.to_string())
+            .collect();
+        let prompt = match values.len() {
+            0 => "New code: name".to_string(),
+            1 => format!("Deelvraag ({})", dvs.join("/")),
+            2 => "Colour name (e.g. oranje)".to_string(),
+            3 => "Colour as #RRGGBB".to_string(),
+            _ => return self.create_code(values),
+        };
+        if values.len() == 1 && values[0].is_empty() {
+            return self.say("a code needs a name", true);
+        }
+        self.mode = Mode::Input(Input {
+            purpose: InputPurpose::NewCode { values },
+            prompt,
+            value: String::new(),
+        });
+    }
+
+    fn create_code(&mut self, v: Vec<String>) {
+        let Ok(deelvraag) = v[1].parse::<u32>() else {
+            return self.say(format!("\"{}\" is not a deelvraag number", v[1]), true);
+        };
+        let Some(colour) = Rgb::parse(&v[3]) else {
+            return self.say(format!("\"{}\" is not a colour like #FF8800", v[3]), true);
+        };
+        if self.is_readonly() {
+            return self.say("read-only: cannot add codes", true);
+        }
+        let code = Code {
+            id: slug(&v[0]),
+            name: v[0].clone(),
+            deelvraag,
+            category: None,
+            colour_name: v[2].clone(),
+            colour,
+            description: String::new(),
+            inductive: true,
+        };
+        let name = code.name.clone();
+        match self.project.codebook.add_code(code) {
+            Ok(()) => {
+                self.count_here.push(0);
+                self.count_all.push(0);
+                self.codes.filter.clear();
+                self.codes.selected = self.project.codebook.codes.len() - 1;
+                self.say(format!("code \"{name}\" added to the codebook"), false);
+            }
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    // ----- update -----
+
+    pub fn update(&mut self, action: Action) {
+        use Action::*;
+        if !matches!(action, Help) {
+            self.text.flash = None;
+        }
+        match action {
+            Quit => self.should_quit = true,
+            Help => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                }
+            }
+            FocusNext => self.cycle_focus(1),
+            FocusPrev => self.cycle_focus(-1),
+            Left => self.move_to(self.text.cursor.saturating_sub(1)),
+            Right => self.move_to(self.text.cursor + 1),
+            Up => self.move_lines(-1),
+            Down => self.move_lines(1),
+            PageDown => self.move_lines(self.page() as isize),
+            PageUp => self.move_lines(-(self.page() as isize)),
+            Top => self.move_to(0),
+            Bottom => self.move_to(usize::MAX),
+            WordNext | WordPrev | SentenceNext | SentencePrev | TurnNext | TurnPrev => {
+                if let Some(t) = self.transcript() {
+                    let at = self.text.cursor;
+                    let to = match action {
+                        WordNext => motion::word_next(t, at),
+                        WordPrev => motion::word_prev(t, at),
+                        SentenceNext => motion::sentence_next(t, at),
+                        SentencePrev => motion::sentence_prev(t, at),
+                        TurnNext => motion::turn_next(t, at),
+                        _ => motion::turn_prev(t, at),
+                    };
+                    self.move_to(to);
+                }
+            }
+            ToggleSelect if self.text.editing.is_some() => {
+                self.text.anchor = Some(self.text.cursor)
+            }
+            ToggleSelect => {
+                self.text.anchor = match self.text.anchor {
+                    Some(_) => None,
+                    None => Some(self.text.cursor),
+                }
+            }
+            SelectSentence => self.select_with(motion::sentence_at),
+            SelectTurn => self.select_with(motion::turn_body_at),
+            ClearSelection => {
+                if self.text.editing.take().is_some() {
+                    self.say("boundary edit cancelled", false);
+                }
+                self.text.anchor = None;
+                self.codes.filter.clear();
+            }
+            ApplyHotkey(n) => {
+                let i = if n == 10 { 9 } else { n as usize - 1 };
+                if let Some(code) = self.project.codebook.codes.get(i) {
+                    let id = code.id.clone();
+                    self.apply_code(&id);
+                }
+            }
+            ApplySelectedCode => {
+                if self.text.editing.is_some() && self.focus == Focus::Text {
+                    return self.commit_edit();
+                }
+                match self.selected_code().map(|c| c.id.clone()) {
+                    Some(id) => self.apply_code(&id),
+                    None => self.say("no code highlighted in the codebook", true),
+                }
+            }
+            RemoveCode => self.remove_code(),
+            EditBounds => self.start_edit(),
+            MemoPassage => {
+                let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+                    return self.say("no coded passage under the cursor", true);
+                };
+                self.mode = Mode::Input(Input {
+                    purpose: InputPurpose::PassageMemo(c.id),
+                    prompt: format!("Memo on {} passage", self.code_name(&c.code)),
+                    value: c.memo.unwrap_or_default(),
+                });
+            }
+            MemoCode => {
+                let Some(code) = self.selected_code().cloned() else {
+                    return;
+                };
+                self.mode = Mode::Input(Input {
+                    purpose: InputPurpose::CodeMemo(code.id.clone()),
+                    prompt: format!("Memo on code {}", code.name),
+                    value: self
+                        .state()
+                        .code_memos
+                        .get(&code.id)
+                        .cloned()
+                        .unwrap_or_default(),
+                });
+            }
+            NewCode => self.new_code_step(Vec::new()),
+            Undo | Redo => self.undo_redo(action == Undo),
+            ToggleDone => {
+                let Some(t) = self.transcript() else { return };
+                let id = t.id.clone();
+                let done = !self.state().done.contains(&id);
+                let msg = if done {
+                    format!("{id} marked done")
+                } else {
+                    format!("{id} marked not done")
+                };
+                self.record(
+                    vec![Op::Done {
+                        transcript: id,
+                        done,
+                    }],
+                    &msg,
+                );
+            }
+            NextCoded | PrevCoded => {
+                let at = self.text.cursor;
+                let target = if action == NextCoded {
+                    self.here.iter().map(|c| c.start).filter(|&s| s > at).min()
+                } else {
+                    self.here.iter().map(|c| c.start).filter(|&s| s < at).max()
+                };
+                match target {
+                    Some(s) => self.move_to(s),
+                    None => self.say("no more coded passages in this transcript", false),
+                }
+            }
+            NextOfCode | PrevOfCode => self.jump_to_code(action == NextOfCode),
+            NextUncodedTurn => self.next_uncoded_turn(),
+            ListUp => self.list.selected = self.list.selected.saturating_sub(1),
+            ListDown => {
+                let n = self.visible_transcripts().len();
+                self.list.selected = (self.list.selected + 1).min(n.saturating_sub(1));
+            }
+            OpenSelected => {
+                if let Some(&i) = self.visible_transcripts().get(self.list.selected) {
+                    self.open(i);
+                    self.focus = Focus::Text;
+                }
+            }
+            CycleGroup => {
+                self.list.group = cycle(&self.project.groups(), &self.list.group);
+                self.list.selected = 0;
+            }
+            CycleSchoolType => {
+                self.list.school_type = cycle(&self.project.school_types(), &self.list.school_type);
+                self.list.selected = 0;
+            }
+            CodeUp => self.codes.selected = self.codes.selected.saturating_sub(1),
+            CodeDown => {
+                let n = self.visible_codes().len();
+                self.codes.selected = (self.codes.selected + 1).min(n.saturating_sub(1));
+            }
+            FilterCodes => {
+                self.codes.filtering = true;
+                self.codes.filter.clear();
+                self.codes.selected = 0;
+            }
+            ToggleLayer => {
+                let others: Vec<String> = self
+                    .project
+                    .coders
+                    .keys()
+                    .filter(|c| **c != self.coder)
+                    .cloned()
+                    .collect();
+                self.layer = cycle(&others, &self.layer);
+                match &self.layer {
+                    Some(l) => self.say(
+                        format!("showing {l}'s codings as a second layer (gutter: ┃)"),
+                        false,
+                    ),
+                    None if others.is_empty() => self.say("no other coders in this project", false),
+                    None => self.say("second layer off", false),
+                }
+                self.refresh();
+            }
+        }
+    }
+
+    fn cycle_focus(&mut self, step: isize) {
+        let order = [Focus::List, Focus::Text, Focus::Codebook];
+        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        self.focus = order[(i + step).rem_euclid(3) as usize];
+    }
+
+    fn code_name(&self, id: &str) -> String {
+        self.project
+            .codebook
+            .code(id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+
+    /// Open transcript `i`, keeping the list highlight on it.
+    pub fn open(&mut self, i: usize) {
+        if self.current != Some(i) {
+            self.current = Some(i);
+            self.text = TextState::default();
+            if let Some(pos) = self.visible_transcripts().iter().position(|&v| v == i) {
+                self.list.selected = pos;
+            }
+        }
+        self.refresh();
+    }
+
+    /// Open a transcript at a stretch of text and show it as found (used by jumps and search).
+    pub fn show_range(&mut self, transcript: usize, start: usize, end: usize) {
+        self.open(transcript);
+        self.move_to(start);
+        self.text.flash = Some((start, end));
+        self.focus = Focus::Text;
+    }
+
+    /// Recompute what derives from state: wrap layout, codings on screen, counts.
+    pub fn refresh(&mut self) {
+        let width = view::text_width(self.areas().text);
+        if let Some(i) = self.current
+            && (self.layout.transcript != Some(i) || self.layout.width != width)
+        {
+            self.layout = TextLayout::new(i, self.project.transcripts[i].text(), width);
+        }
+        let id = self.transcript().map(|t| t.id.clone()).unwrap_or_default();
+        let here: Vec<Coding> = self
+            .state()
+            .of_transcript(&id)
+            .into_iter()
+            .cloned()
+            .collect();
+        self.here = here;
+        let state = self.state();
+        let mut here_counts = vec![0; self.project.codebook.codes.len()];
+        let mut all = vec![0; self.project.codebook.codes.len()];
+        for c in state.codings.values() {
+            if let Some(k) = self.project.codebook.index_of(&c.code) {
+                all[k] += 1;
+                if c.transcript == id {
+                    here_counts[k] += 1;
+                }
+            }
+        }
+        self.count_here = here_counts;
+        self.count_all = all;
+        self.layer_here = match &self.layer {
+            Some(l) => self
+                .project
+                .coders
+                .get(l)
+                .map(|s| s.of_transcript(&id).into_iter().cloned().collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        self.scroll_to_cursor();
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        self.refresh();
+    }
+
+    fn page(&self) -> usize {
+        (view::text_inner(self.areas().text).height as usize)
+            .saturating_sub(2)
+            .max(1)
+    }
+
+    fn set_cursor(&mut self, ch: usize) {
+        let Some(t) = self.transcript() else { return };
+        self.text.cursor = ch.min(motion::last(t));
+        self.scroll_to_cursor();
+    }
+
+    /// Move the cursor (not by line: forget the goal column).
+    fn move_to(&mut self, ch: usize) {
+        self.text.goal_col = None;
+        self.set_cursor(ch);
+    }
+
+    fn move_lines(&mut self, delta: isize) {
+        let Some(t) = self.transcript() else { return };
+        if self.layout.lines.is_empty() {
+            return;
+        }
+        let line_i = self.layout.line_of(self.text.cursor);
+        let line = self.layout.lines[line_i];
+        let col = self.text.goal_col.unwrap_or_else(|| {
+            t.slice(line.start, self.text.cursor)
+                .chars()
+                .map(char_width)
+                .sum()
+        });
+        let target_i =
+            (line_i as isize + delta).clamp(0, self.layout.lines.len() as isize - 1) as usize;
+        let target = self.layout.lines[target_i];
+        let mut w = 0;
+        let mut ch = target.start;
+        for c in t.slice(target.start, target.end).chars() {
+            if w + char_width(c) > col {
+                break;
+            }
+            w += char_width(c);
+            ch += 1;
+        }
+        let ch = ch.min(target.end.saturating_sub(1).max(target.start));
+        self.set_cursor(ch);
+        self.text.goal_col = Some(col);
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        let max = self.layout.lines.len().saturating_sub(1);
+        self.text.scroll = (self.text.scroll as isize + delta).clamp(0, max as isize) as usize;
+        // Keep the cursor on screen, as editors do when the wheel scrolls.
+        let h = view::text_inner(self.areas().text).height as usize;
+        let line = self.layout.line_of(self.text.cursor);
+        if line < self.text.scroll || line >= self.text.scroll + h {
+            let target = if line < self.text.scroll {
+                self.text.scroll
+            } else {
+                self.text.scroll + h.saturating_sub(1)
+            };
+            if let Some(l) = self.layout.lines.get(target.min(max)) {
+                self.text.cursor = l.start;
+            }
+        }
+    }
+
+    fn scroll_to_cursor(&mut self) {
+        let h = (view::text_inner(self.areas().text).height as usize).max(1);
+        let line = self.layout.line_of(self.text.cursor);
+        // Keep two lines of context above and below the cursor where possible.
+        let margin = if h > 6 { 2 } else { 0 };
+        if line < self.text.scroll + margin {
+            self.text.scroll = line.saturating_sub(margin);
+        } else if line + margin >= self.text.scroll + h {
+            self.text.scroll = line + margin + 1 - h;
+        }
+        let max = self.layout.lines.len().saturating_sub(1);
+        self.text.scroll = self.text.scroll.min(max);
+    }
+
+    fn select_with(&mut self, f: fn(&Transcript, usize) -> Option<(usize, usize)>) {
+        let Some(t) = self.transcript() else { return };
+        if let Some((s, e)) = f(t, self.text.cursor).filter(|(s, e)| e > s) {
+            self.text.anchor = Some(s);
+            self.set_cursor(e - 1);
+        }
+    }
+
+    /// Write ops to the journal; only when that succeeded does the screen change.
+    fn record(&mut self, ops: Vec<Op>, done: &str) -> bool {
+        let Some(journal) = self.journal.as_mut() else {
+            let why = self
+                .readonly_reason
+                .clone()
+                .unwrap_or_else(|| "read-only".into());
+            self.say(why, true);
+            return false;
+        };
+        match journal.record(ops) {
+            Ok(_) => {
+                self.say(done, false);
+                self.refresh();
+                true
+            }
+            Err(e) => {
+                let msg = format!("NOT saved: cannot write {}: {e}", journal.path.display());
+                self.say(msg, true);
+                false
+            }
+        }
+    }
+
+    fn apply_code(&mut self, code_id: &str) {
+        let Some((start, end)) = self.selection() else {
+            return self.say(
+                "select a passage first (v, s or t, or drag with the mouse)",
+                true,
+            );
+        };
+        let Some(t) = self.transcript() else { return };
+        let name = self.code_name(code_id);
+        if self
+            .here
+            .iter()
+            .any(|c| c.code == code_id && c.start == start && c.end == end)
+        {
+            return self.say(format!("this passage has {name} already"), false);
+        }
+        let coding = Coding {
+            id: 0,
+            transcript: t.id.clone(),
+            code: code_id.to_string(),
+            start,
+            end,
+            text: t.slice(start, end).to_string(),
+            memo: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        };
+        let msg = format!("{name} applied to {} characters", end - start);
+        self.record(vec![Op::Add(coding)], &msg);
+    }
+
+    fn remove_code(&mut self) {
+        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+            return self.say("no coded passage under the cursor", true);
+        };
+        let msg = format!(
+            "{} removed from this passage (u to undo)",
+            self.code_name(&c.code)
+        );
+        self.record(vec![Op::Remove(c)], &msg);
+    }
+
+    fn start_edit(&mut self) {
+        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+            return self.say("no coded passage under the cursor", true);
+        };
+        self.text.editing = Some(c.id);
+        self.text.anchor = Some(c.start);
+        self.set_cursor(c.end.saturating_sub(1));
+        self.say(
+            format!("editing the {} passage: move to set its end, v to set its start here, Enter saves, Esc cancels", self.code_name(&c.code)),
+            false,
+        );
+    }
+
+    fn commit_edit(&mut self) {
+        let Some(id) = self.text.editing.take() else {
+            return;
+        };
+        let (Some((start, end)), Some(t)) = (self.selection(), self.transcript()) else {
+            return;
+        };
+        let Some(c) = self.state().codings.get(&id).cloned() else {
+            return;
+        };
+        let before = Span {
+            start: c.start,
+            end: c.end,
+            text: c.text.clone(),
+        };
+        let after = Span {
+            start,
+            end,
+            text: t.slice(start, end).to_string(),
+        };
+        if before != after {
+            self.record(
+                vec![Op::Edit { id, before, after }],
+                "passage boundaries saved",
+            );
+        }
+        self.text.anchor = None;
+    }
+
+    fn undo_redo(&mut self, undo: bool) {
+        let Some(journal) = self.journal.as_mut() else {
+            return self.say("read-only", true);
+        };
+        let result = if undo { journal.undo() } else { journal.redo() };
+        let word = if undo { "undid" } else { "redid" };
+        match result {
+            Ok(Some(ops)) => {
+                let what = describe(&ops);
+                // Show where the change happened.
+                let target = ops.iter().find_map(|op| match op {
+                    Op::Add(c) | Op::Remove(c) => Some((c.transcript.clone(), c.start)),
+                    _ => None,
+                });
+                if let Some((tid, at)) = target
+                    && let Some(i) = self.project.index_of(&tid)
+                {
+                    self.open(i);
+                    self.move_to(at);
+                }
+                self.say(format!("{word}: {what}"), false);
+                self.refresh();
+            }
+            Ok(None) => self.say(
+                format!("nothing to {}", if undo { "undo" } else { "redo" }),
+                false,
+            ),
+            Err(e) => self.say(format!("NOT saved: {e}"), true),
+        }
+    }
+
+    fn jump_to_code(&mut self, forward: bool) {
+        let Some(code) = self.selected_code().map(|c| c.id.clone()) else {
+            return;
+        };
+        let Some(cur) = self.current else { return };
+        let order = self.visible_transcripts();
+        let state = self.state();
+        let at = self.text.cursor;
+        let n = order.len();
+        let pos = order.iter().position(|&i| i == cur).unwrap_or(0);
+        // This transcript after (before) the cursor, then the others in list order, wrapping.
+        let mut found = None;
+        for step in 0..=n {
+            let idx = if forward {
+                (pos + step) % n.max(1)
+            } else {
+                (pos + n - step % n.max(1)) % n.max(1)
+            };
+            let Some(&ti) = order.get(idx) else { break };
+            let tid = &self.project.transcripts[ti].id;
+            let mut starts: Vec<usize> = state
+                .codings
+                .values()
+                .filter(|c| &c.transcript == tid && c.code == code)
+                .map(|c| c.start)
+                .collect();
+            starts.sort_unstable();
+            let hit = match (step, forward) {
+                (0, true) => starts.into_iter().find(|&s| s > at),
+                (0, false) => starts.into_iter().rev().find(|&s| s < at),
+                (_, true) => starts.first().copied(),
+                (_, false) => starts.last().copied(),
+            };
+            if let Some(s) = hit {
+                found = Some((ti, s));
+                break;
+            }
+        }
+        match found {
+            Some((ti, s)) => {
+                self.open(ti);
+                self.move_to(s);
+                let name = self.code_name(&code);
+                self.say(
+                    format!("{name} in {}", self.project.transcripts[ti].id),
+                    false,
+                );
+            }
+            None => self.say(format!("no passages of {}", self.code_name(&code)), false),
+        }
+    }
+
+    fn next_uncoded_turn(&mut self) {
+        let Some(t) = self.transcript() else { return };
+        let at = self.text.cursor;
+        let target = t.turns.iter().find(|tr| {
+            tr.start > at
+                && !is_interviewer(tr.speaker.as_deref())
+                && !self.here.iter().any(|c| c.overlaps(tr.start, tr.end))
+        });
+        match target.map(|tr| tr.body_start) {
+            Some(s) => self.move_to(s),
+            None => self.say("no uncoded respondent turns below the cursor", false),
+        }
+    }
+}
+
+/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` by convention.
+pub fn is_interviewer(label: Option<&str>) -> bool {
+    label.is_some_and(|l| {
+        let l = l.to_lowercase();
+        l == "i" || l.starts_with("int")
+    })
+}
+
+fn describe(ops: &[Op]) -> String {
+    match ops {
+        [Op::Add(c)] => format!("coding {} at {}", c.code, c.transcript),
+        [Op::Remove(c)] => format!("removal of {} at {}", c.code, c.transcript),
+        [Op::Edit { .. }] => "boundary edit".into(),
+        [Op::Memo { .. }] => "memo".into(),
+        [Op::CodeMemo { code, .. }] => format!("memo on code {code}"),
+        [Op::Done { transcript, .. }] => format!("done mark of {transcript}"),
+        many => format!("{} changes", many.len()),
+    }
+}
+
+fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
+    match current {
+        None => options.first().cloned(),
+        Some(c) => {
+            let i = options.iter().position(|o| o == c);
+            i.and_then(|i| options.get(i + 1)).cloned()
+        }
+    }
+}
+
+/// Subsequence match: lower is better; None when `needle` is not a subsequence of `hay`.
+fn fuzzy_score(hay: &str, needle: &str) -> Option<usize> {
+    if let Some(p) = hay.find(needle) {
+        return Some(p);
+    }
+    let mut score = 1000;
+    let mut it = hay.chars().enumerate();
+    let mut last = 0;
+    for n in needle.chars() {
+        let (i, _) = it.find(|(_, h)| *h == n)?;
+        score += i - last;
+        last = i;
+    }
+    Some(score)
+}

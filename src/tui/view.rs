@@ -1,0 +1,597 @@
+//! Drawing: reads the app state and draws only what is visible. No state changes here.
+
+use super::app::{App, InputPurpose, Mode, is_interviewer};
+use super::keymap::{self, Focus};
+use super::wrap::VLine;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+
+/// Columns left of the text: coloured marks per code on the line.
+pub const GUTTER: u16 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub list: Rect,
+    pub text: Rect,
+    pub codebook: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+/// Where each panel goes. Shared by drawing and by mouse hit-testing. On a narrow terminal the
+/// list and the codebook share one column: the list shows while it has the focus.
+pub fn areas(size: Rect, focus: Focus) -> Areas {
+    let [main, status, hints] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    let (list_w, code_w) = match size.width {
+        0..80 if focus == Focus::List => (26, 0),
+        0..80 => (0, 26),
+        80..120 => (24, 30),
+        _ => (30, 38),
+    };
+    let [list, text, codebook] = Layout::horizontal([
+        Constraint::Length(list_w),
+        Constraint::Min(10),
+        Constraint::Length(code_w),
+    ])
+    .areas(main);
+    Areas {
+        list,
+        text,
+        codebook,
+        status,
+        hints,
+    }
+}
+
+pub fn text_inner(text: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(text)
+}
+
+/// Width available for the wrapped text.
+pub fn text_width(text: Rect) -> usize {
+    text_inner(text).width.saturating_sub(GUTTER).max(1) as usize
+}
+
+pub fn list_offset(selected: usize, height: usize) -> usize {
+    if height == 0 || selected < height {
+        0
+    } else {
+        selected + 1 - height
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let a = areas(f.area(), app.focus);
+    if a.list.width > 0 {
+        draw_list(f, app, a.list);
+    }
+    draw_text(f, app, a.text);
+    if a.codebook.width > 0 {
+        draw_codebook(f, app, a.codebook);
+    }
+    draw_status(f, app, a.status);
+    draw_hints(f, app, a.hints);
+    match &app.mode {
+        Mode::Help => draw_help(f, app, f.area()),
+        Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
+        Mode::Normal => {}
+    }
+}
+
+fn block<'a>(app: &App, title: String, focus: Focus) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(app.focus == focus))
+        .title(title)
+}
+
+fn draw_list(f: &mut Frame, app: &App, area: Rect) {
+    let visible = app.visible_transcripts();
+    let mut title = format!(" Transcripts {} ", visible.len());
+    if let Some(g) = &app.list.group {
+        title += &format!("[{g}] ");
+    }
+    if let Some(s) = &app.list.school_type {
+        title += &format!("[{s}] ");
+    }
+    let height = area.height.saturating_sub(3) as usize;
+    let first = list_offset(app.list.selected, height);
+    let state = app.state();
+    let rows = visible
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(pos, &i)| {
+            let r = &app.project.respondents[i];
+            let t = &app.project.transcripts[i];
+            let n = state
+                .codings
+                .values()
+                .filter(|c| c.transcript == t.id)
+                .count();
+            let progress = if state.done.contains(&t.id) {
+                "✓".to_string()
+            } else {
+                n.to_string()
+            };
+            let mut style = Style::default();
+            if Some(i) == app.current {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            if pos == app.list.selected && app.focus == Focus::List {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Row::new(vec![
+                t.id.clone(),
+                abbreviate(&r.group),
+                abbreviate(&r.school_type),
+                t.word_count().to_string(),
+                progress,
+            ])
+            .style(style)
+        });
+    // Fixed widths: ratatui's constraint solver may split spare space differently between runs.
+    let widths: [u16; 5] = if area.width >= 30 {
+        [6, 5, 5, 5, 3]
+    } else {
+        [5, 4, 4, 4, 3]
+    };
+    let table = Table::new(rows, widths.map(Constraint::Length))
+        .header(Row::new(vec!["id", "group", "type", "words", "cod"]).style(app.theme.dim()))
+        .column_spacing(1)
+        .block(block(app, title, Focus::List));
+    f.render_widget(table, area);
+}
+
+fn abbreviate(s: &str) -> String {
+    s.chars().take(5).collect()
+}
+
+fn draw_text(f: &mut Frame, app: &App, area: Rect) {
+    let Some(t) = app.transcript() else {
+        let p = Paragraph::new("No transcripts in this project.").block(block(
+            app,
+            " Transcript ".into(),
+            Focus::Text,
+        ));
+        return f.render_widget(p, area);
+    };
+    let r = &app.project.respondents[app.current.unwrap_or(0)];
+    let mut title = format!(
+        " {} · {} · {} · {} · {} words ",
+        t.id,
+        r.group,
+        r.school,
+        r.school_type,
+        t.word_count()
+    );
+    if app.state().done.contains(&t.id) {
+        title += "✓ done ";
+    }
+    let layer = app
+        .layer
+        .as_ref()
+        .map(|l| format!(" second layer: {l} "))
+        .unwrap_or_default();
+    let blk = block(app, title, Focus::Text).title_bottom(layer);
+    let inner = blk.inner(area);
+    f.render_widget(blk, area);
+    let height = inner.height as usize;
+    let lines: Vec<Line> = app
+        .layout
+        .lines
+        .iter()
+        .skip(app.text.scroll)
+        .take(height)
+        .map(|l| text_line(app, t, *l))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One visual line: gutter marks, then the text with per-character styles, merged into spans.
+fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -> Line<'a> {
+    let theme = &app.theme;
+    let cb = &app.project.codebook;
+    let own: Vec<&crate::core::coding::Coding> = app
+        .here
+        .iter()
+        .filter(|c| c.overlaps(l.start, l.end.max(l.start + 1)))
+        .collect();
+    let other: Vec<&crate::core::coding::Coding> = app
+        .layer_here
+        .iter()
+        .filter(|c| c.overlaps(l.start, l.end.max(l.start + 1)))
+        .collect();
+    let mut spans: Vec<Span> = Vec::with_capacity(8);
+    // Gutter: one mark per distinct code of this coder (two at most, then +), one for the layer.
+    let mut codes: Vec<&str> = Vec::new();
+    for c in &own {
+        if !codes.contains(&c.code.as_str()) {
+            codes.push(&c.code);
+        }
+    }
+    for slot in 0..2 {
+        let span = match codes.get(slot) {
+            Some(_) if slot == 1 && codes.len() > 2 => Span::raw("+"),
+            Some(code) => match cb.code(code) {
+                Some(c) => Span::styled("▌", Style::default().fg(theme.color(c.colour))),
+                None => Span::raw("?"),
+            },
+            None => Span::raw(" "),
+        };
+        spans.push(span);
+    }
+    spans.push(match other.first().and_then(|c| cb.code(&c.code)) {
+        Some(c) => Span::styled("┃", Style::default().fg(theme.color(c.colour))),
+        None => Span::raw(" "),
+    });
+
+    let turn = t
+        .turn_index_at(l.start)
+        .map(|i| &t.turns[i])
+        .filter(|tr| l.start >= tr.start && l.start <= tr.end);
+    let interviewer = turn.is_some_and(|tr| is_interviewer(tr.speaker.as_deref()));
+    let selection = app.selection();
+    let focus_text = app.focus == Focus::Text && matches!(app.mode, Mode::Normal);
+    let mut run = String::new();
+    let mut run_style = Style::default();
+    for (k, ch) in t.slice(l.start, l.end).chars().enumerate() {
+        let at = l.start + k;
+        let mut style = if interviewer {
+            theme.interviewer()
+        } else {
+            Style::default()
+        };
+        if turn.is_some_and(|tr| at < tr.body_start) {
+            style = style.patch(theme.speaker_label());
+        }
+        // The innermost passage gives the colour; the gutter shows the others.
+        if let Some(c) = own
+            .iter()
+            .filter(|c| c.start <= at && at < c.end)
+            .min_by_key(|c| c.len())
+            && let Some(code) = cb.code(&c.code)
+        {
+            style = style.patch(theme.highlight(code.colour));
+        }
+        if other.iter().any(|c| c.start <= at && at < c.end) {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        if app.text.flash.is_some_and(|(s, e)| at >= s && at < e) {
+            style = style.bg(Color::Magenta).fg(Color::White);
+        }
+        if selection.is_some_and(|(s, e)| at >= s && at < e) {
+            style = style.patch(theme.selection());
+        }
+        if focus_text && at == app.text.cursor {
+            style = style.patch(theme.cursor());
+        }
+        if style != run_style && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), run_style));
+        }
+        run_style = style;
+        run.push(ch);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, run_style));
+    }
+    // The cursor on an empty line (between turns) still shows.
+    if l.start == l.end && focus_text && app.text.cursor == l.start {
+        spans.push(Span::styled(" ", theme.cursor()));
+    }
+    Line::from(spans)
+}
+
+/// A row of the codebook panel: a header, or a code at `position` of the visible codes.
+pub struct CodebookRow {
+    pub position: Option<usize>,
+    pub line: Line<'static>,
+}
+
+pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
+    let cb = &app.project.codebook;
+    let visible = app.visible_codes();
+    let mut rows = Vec::new();
+    let grouped = app.codes.filter.is_empty() && !app.codes.filtering;
+    let mut last: Option<(u32, Option<String>)> = None;
+    let width = (areas(app.size, Focus::Codebook).codebook.width as usize).saturating_sub(2);
+    for (pos, &i) in visible.iter().enumerate() {
+        let code = &cb.codes[i];
+        if grouped {
+            if last.as_ref().is_none_or(|(d, _)| *d != code.deelvraag) {
+                let title = cb
+                    .deelvraag(code.deelvraag)
+                    .map(|d| d.title.clone())
+                    .unwrap_or_default();
+                let text: String = format!("{}. {title}", code.deelvraag)
+                    .chars()
+                    .take(width)
+                    .collect();
+                rows.push(CodebookRow {
+                    position: None,
+                    line: Line::styled(
+                        text,
+                        Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+                    ),
+                });
+                last = Some((code.deelvraag, None));
+            }
+            if let Some((_, cat)) = &mut last
+                && code.category.is_some()
+                && *cat != code.category
+            {
+                *cat = code.category.clone();
+                rows.push(CodebookRow {
+                    position: None,
+                    line: Line::styled(
+                        format!(" {}", code.category.clone().unwrap_or_default()),
+                        app.theme.dim(),
+                    ),
+                });
+            }
+        }
+        let key = match i {
+            0..9 => format!("{}", i + 1),
+            9 => "0".into(),
+            _ => " ".into(),
+        };
+        let counts = format!(
+            "{}/{}",
+            app.count_here.get(i).unwrap_or(&0),
+            app.count_all.get(i).unwrap_or(&0)
+        );
+        let name_w = width.saturating_sub(7 + counts.len());
+        let mut name: String = code.name.chars().take(name_w).collect();
+        if code.name.chars().count() > name_w && name_w > 1 {
+            name.pop();
+            name.push('…');
+        }
+        let pad = name_w.saturating_sub(name.chars().count());
+        let mut style = Style::default();
+        if pos == app.codes.selected && (app.focus == Focus::Codebook || app.codes.filtering) {
+            style = style.add_modifier(Modifier::REVERSED);
+        } else if pos == app.codes.selected {
+            style = style.add_modifier(Modifier::BOLD);
+        }
+        let line = Line::from(vec![
+            Span::styled(format!("{key:>2} "), app.theme.dim()),
+            Span::styled("██", Style::default().fg(app.theme.color(code.colour))),
+            Span::styled(format!(" {name}{} ", " ".repeat(pad)), style),
+            Span::styled(counts, app.theme.dim()),
+        ]);
+        rows.push(CodebookRow {
+            position: Some(pos),
+            line,
+        });
+    }
+    rows
+}
+
+pub fn codebook_offset(app: &App, height: usize) -> usize {
+    let rows = codebook_rows(app);
+    let sel = rows
+        .iter()
+        .position(|r| r.position == Some(app.codes.selected))
+        .unwrap_or(0);
+    list_offset(sel, height)
+}
+
+fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
+    let title = if app.codes.filtering || !app.codes.filter.is_empty() {
+        format!(" Codes /{}▏", app.codes.filter)
+    } else {
+        format!(" Codebook {} · here/all ", app.project.codebook.codes.len())
+    };
+    let blk = block(app, title, Focus::Codebook);
+    let inner = blk.inner(area);
+    f.render_widget(blk, area);
+    let height = inner.height as usize;
+    let first = codebook_offset(app, height);
+    let lines: Vec<Line> = codebook_rows(app)
+        .into_iter()
+        .skip(first)
+        .take(height)
+        .map(|r| r.line)
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.coder),
+        Style::default()
+            .bg(Color::Blue)
+            .fg(Color::White)
+            .add_modifier(Modifier::BOLD),
+    )];
+    if app.is_readonly() {
+        spans.push(Span::styled(" READ-ONLY ", app.theme.error()));
+    }
+    if let Some(t) = app.transcript() {
+        spans.push(Span::raw(format!(
+            " {} {}/{} ",
+            t.id,
+            app.text.cursor,
+            t.len_chars()
+        )));
+        if let Some((s, e)) = app.selection() {
+            spans.push(Span::styled(
+                format!(" sel {} chars ", e - s),
+                app.theme.selection(),
+            ));
+        }
+        let here = app.codings_at_cursor();
+        if !here.is_empty() {
+            spans.push(Span::raw("│ "));
+            for c in here {
+                if let Some(code) = app.project.codebook.code(&c.code) {
+                    spans.push(Span::styled(
+                        format!(" {} ", code.name),
+                        app.theme.highlight(code.colour),
+                    ));
+                    if c.memo.is_some() {
+                        spans.push(Span::raw("✎"));
+                    }
+                    spans.push(Span::raw(" "));
+                }
+            }
+        }
+    }
+    if let Some(m) = &app.message {
+        spans.push(Span::raw("│ "));
+        let style = if m.error {
+            app.theme.error()
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        };
+        spans.push(Span::styled(m.text.clone(), style));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
+    let hints: &[(&str, &str)] = match app.focus {
+        Focus::Text if app.text.editing.is_some() => &[
+            ("move", "end"),
+            ("v", "start here"),
+            ("Enter", "save"),
+            ("Esc", "cancel"),
+        ],
+        Focus::Text => &[
+            ("v", "select"),
+            ("s", "sentence"),
+            ("t", "turn"),
+            ("1-0", "code"),
+            ("f", "find code"),
+            ("x", "remove"),
+            ("m", "memo"),
+            ("u", "undo"),
+            ("]", "next coded"),
+            ("Tab", "panel"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        Focus::List => &[
+            ("↑↓", "move"),
+            ("Enter", "open"),
+            ("r", "group"),
+            ("s", "school type"),
+            ("d", "done"),
+            ("Tab", "panel"),
+            ("?", "help"),
+        ],
+        Focus::Codebook => &[
+            ("↑↓", "move"),
+            ("Enter", "apply"),
+            ("f", "filter"),
+            ("m", "memo"),
+            ("> <", "next/prev passage"),
+            ("n", "new code"),
+            ("?", "help"),
+        ],
+    };
+    let mut spans = Vec::new();
+    for (k, d) in hints {
+        spans.push(Span::styled(
+            format!(" {k} "),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {d} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// All help lines, in the order of the keymap table.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (title, rows) in keymap::help_table() {
+        lines.push(Line::styled(
+            title.to_string(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        for (key, desc) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>12}  "), Style::default().fg(Color::Cyan)),
+                Span::raw(desc),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Mouse",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    lines.push(Line::raw("  click: cursor · drag: select · wheel: scroll"));
+    lines.push(Line::raw("  click a code: apply it to the selection"));
+    lines
+}
+
+/// The help flows like a newspaper over two columns and scrolls when it does not fit.
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let lines = help_lines();
+    let popup = centered(area, 150, (lines.len() as u16).div_ceil(2) + 2);
+    f.render_widget(Clear, popup);
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .title(" Keys ")
+        .title_bottom(" j/k scroll · any other key closes ");
+    let inner = blk.inner(popup);
+    f.render_widget(blk, popup);
+    let cap = inner.height as usize;
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(2 * cap));
+    let col = |from: usize| {
+        lines
+            .iter()
+            .skip(from)
+            .take(cap)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    f.render_widget(Paragraph::new(col(scroll)), left);
+    f.render_widget(Paragraph::new(col(scroll + cap)), right);
+}
+
+fn draw_input(f: &mut Frame, app: &App, prompt: &str, value: &str, purpose: &InputPurpose) {
+    let popup = centered(f.area(), 70, 5);
+    f.render_widget(Clear, popup);
+    let hint = match purpose {
+        InputPurpose::NewCode { values } => {
+            format!(" step {} of 4 · Enter next · Esc cancel ", values.len() + 1)
+        }
+        _ => " Enter save · Esc cancel · empty removes ".to_string(),
+    };
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {prompt} "))
+        .title_bottom(hint);
+    let p = Paragraph::new(Line::from(vec![
+        Span::raw(value.to_string()),
+        Span::styled(" ", app.theme.cursor()),
+    ]))
+    .wrap(ratatui::widgets::Wrap { trim: false })
+    .block(blk);
+    f.render_widget(p, popup);
+}

@@ -1,0 +1,239 @@
+//! `codewerk check`, `stats` and `import quotes` on the real binary, with valid and broken
+//! fixture projects.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+mod common;
+use common::{copy, fixture};
+
+fn codewerk(project: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("codewerk").unwrap();
+    cmd.arg("--project")
+        .arg(project)
+        .env_remove("CODEWERK_CODER")
+        .env("USER", "tester");
+    cmd
+}
+
+#[test]
+fn check_valid_project_prints_summary() {
+    codewerk(&fixture("valid"))
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Transcripts: 3"))
+        .stdout(predicate::str::contains("docent 2 · zorgcoördinator 1"))
+        .stdout(predicate::str::contains("Schools: 2"))
+        .stdout(predicate::str::contains("3 codes in 2 deelvragen"))
+        .stdout(predicate::str::contains("ana"))
+        .stdout(predicate::str::contains("No problems found."));
+}
+
+#[test]
+fn check_json_is_machine_readable() {
+    let out = codewerk(&fixture("valid"))
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["summary"]["transcripts"], 3);
+    assert_eq!(v["summary"]["coders"][0]["passages"], 2);
+}
+
+#[test]
+fn check_lists_every_problem_with_file_and_line() {
+    let assert = codewerk(&fixture("invalid")).arg("check").assert().code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    for expected in [
+        "codebook.json:7:5: error: duplicate code id \"a\"",
+        "codebook.json:8:5: error: code \"b\" is under deelvraag 4, which is not declared",
+        "codebook.json:8:5: error: code \"b\": colour \"rood\" is not #RRGGBB",
+        "respondents.csv:3: error: row T2 names file \"missing.txt\"",
+        "respondents.csv:4: error: unknown group \"conciërge\"",
+        "T4.txt:3:6: error: not valid UTF-8",
+        "T5.txt: error: the transcript is empty",
+        "extra.txt: error: transcript file is not listed",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn malformed_codebook_names_line_and_column() {
+    codewerk(&fixture("malformed"))
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "codebook.json:4:16: error: malformed codebook JSON",
+        ));
+}
+
+#[test]
+fn missing_project_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    codewerk(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "codebook.json: error: cannot read the codebook",
+        ));
+}
+
+#[test]
+fn journal_with_unknown_code_and_torn_line() {
+    let dir = copy("valid");
+    let journal = dir.path().join("codings/ana.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str(
+        "{\"seq\":3,\"at\":\"2026-11-01T10:02:00Z\",\"coder\":\"ana\",\"op\":\"add\",\"id\":3,\
+         \"transcript\":\"T1\",\"code\":\"bestaat-niet\",\"start\":0,\"end\":2,\"text\":\"I:\"}\n",
+    );
+    text.push_str("{\"seq\":4,\"at\":\"2026-11-01T10:0");
+    std::fs::write(&journal, text).unwrap();
+    codewerk(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "ana.jsonl:3: error: unknown code \"bestaat-niet\"",
+        ))
+        .stderr(predicate::str::contains(
+            "ana.jsonl:4: warning: last line is incomplete",
+        ));
+}
+
+#[test]
+fn changed_transcript_reanchors_or_flags() {
+    let dir = copy("valid");
+    let t1 = dir.path().join("transcripts/T1.txt");
+    let text = std::fs::read_to_string(&t1).unwrap();
+    std::fs::write(&t1, format!("I: Nieuwe eerste vraag.\n\n{text}")).unwrap();
+    let t3 = dir.path().join("transcripts/T3.txt");
+    std::fs::write(&t3, "I: Vraag.\n\nR: Alles anders nu.\n").unwrap();
+    codewerk(dir.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("re-anchored by its text"))
+        .stderr(predicate::str::contains("is no longer in it"));
+}
+
+#[test]
+fn stats_counts_respondents_per_group() {
+    codewerk(&fixture("valid"))
+        .arg("stats")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Coder: ana"))
+        .stdout(predicate::str::contains("1 of 2 docenten"))
+        .stdout(predicate::str::contains("0 of 1 zorgcoördinatoren"));
+}
+
+#[test]
+fn stats_without_codings_prints_zeros() {
+    let dir = copy("valid");
+    std::fs::remove_file(dir.path().join("codings/ana.jsonl")).unwrap();
+    codewerk(dir.path())
+        .arg("stats")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 of 2 docenten"));
+}
+
+#[test]
+fn import_quotes_anchors_and_is_idempotent() {
+    let dir = copy("valid");
+    let quotes = dir.path().join("q.jsonl");
+    std::fs::write(
+        &quotes,
+        "{\"transcript\":\"T2\",\"code\":\"signalen\",\"quote\":\"Eén meisje at niet meer.\"}\n\
+         {\"transcript\":\"T2\",\"code\":\"Knelpunten\",\"quote\":\"de hoge eisen van ouders\",\"memo\":\"havo\"}\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        codewerk(dir.path())
+            .args(["--coder", "bo", "import", "quotes"])
+            .arg(&quotes)
+            .assert()
+            .success();
+    }
+    let journal = std::fs::read_to_string(dir.path().join("codings/bo.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "the second import adds nothing");
+    // Offsets are characters of the text after BOM/CRLF normalisation.
+    let text = "I: Hoe gaat het op school?\n\nR: Nou, de hoge eisen van ouders. Eén meisje at niet meer.\n";
+    let start = text.chars().count() - "Eén meisje at niet meer.\n".chars().count();
+    assert_eq!(lines[0]["start"], start);
+    assert_eq!(lines[0]["text"], "Eén meisje at niet meer.");
+    assert_eq!(lines[1]["code"], "knelpunten");
+    assert_eq!(lines[1]["memo"], "havo");
+}
+
+#[test]
+fn import_quotes_refuses_bad_lines_and_writes_nothing() {
+    let dir = copy("valid");
+    let quotes = dir.path().join("q.jsonl");
+    std::fs::write(
+        &quotes,
+        "{\"transcript\":\"T1\",\"code\":\"signalen\",\"quote\":\"Dat voelde niet pluis.\"}\n\
+         {\"transcript\":\"T1\",\"code\":\"signalen\",\"quote\":\"staat er niet\"}\n\
+         {\"transcript\":\"T9\",\"code\":\"signalen\",\"quote\":\"x\"}\n\
+         {\"transcript\":\"T1\",\"code\":\"onbekend\",\"quote\":\"Ja\"}\n\
+         not json\n",
+    )
+    .unwrap();
+    codewerk(dir.path())
+        .args(["--coder", "bo", "import", "quotes"])
+        .arg(&quotes)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "q.jsonl:2: error: quote not found",
+        ))
+        .stderr(predicate::str::contains(
+            "q.jsonl:3: error: unknown transcript \"T9\"",
+        ))
+        .stderr(predicate::str::contains(
+            "q.jsonl:4: error: unknown code \"onbekend\"",
+        ))
+        .stderr(predicate::str::contains(
+            "q.jsonl:5:2: error: malformed JSON",
+        ));
+    assert!(!dir.path().join("codings/bo.jsonl").exists());
+}
+
+#[test]
+fn second_writer_on_same_coder_is_refused() {
+    let dir = copy("valid");
+    let _lock = codewerk::core::coding::Journal::open(&dir.path().join("codings"), "bo").unwrap();
+    let quotes = dir.path().join("q.jsonl");
+    std::fs::write(
+        &quotes,
+        "{\"transcript\":\"T1\",\"code\":\"signalen\",\"quote\":\"Dat voelde niet pluis.\"}\n",
+    )
+    .unwrap();
+    codewerk(dir.path())
+        .args(["--coder", "bo", "import", "quotes"])
+        .arg(&quotes)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already open in another codewerk"));
+}
+
+#[test]
+fn bare_command_off_a_terminal_prints_the_summary() {
+    codewerk(&fixture("valid"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Transcripts: 3"));
+}

@@ -1,0 +1,167 @@
+//! End to end: the real binary in a pseudo-terminal, driven by keystrokes, its screen read back
+//! through a terminal emulator (vt100). Checks that a coding made in the TUI is in the journal
+//! after quitting and reopening, and after a kill -9 right after the screen showed it.
+
+mod common;
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Tui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tui {
+    fn open(project: &Path, coder: &str) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_codewerk"));
+        cmd.arg("--project");
+        cmd.arg(project);
+        cmd.arg("--coder");
+        cmd.arg(coder);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(30, 120, 0)));
+        let feed = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Tui {
+            child,
+            writer,
+            screen,
+            _master: pair.master,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.contents().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("screen never showed {needle:?}:\n{}", self.contents());
+    }
+
+    fn keys(&mut self, keys: &str) {
+        for k in keys.chars() {
+            write!(self.writer, "{k}").unwrap();
+            self.writer.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn wait_exit(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("codewerk did not exit");
+    }
+}
+
+fn journal(project: &Path, coder: &str) -> Vec<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(project.join(format!("codings/{coder}.jsonl"))).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn code_a_passage_quit_reopen_and_find_it() {
+    let dir = common::copy("valid");
+    let mut tui = Tui::open(dir.path(), "e2e");
+    tui.wait_for("T1 · docent");
+    // Next turn, select its first sentence, apply code 1.
+    tui.keys("}s1");
+    tui.wait_for("Niet pluis gevoel applied");
+    tui.keys("q");
+    tui.wait_exit();
+    let lines = journal(dir.path(), "e2e");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["text"], "Ja, eh, soms.");
+    assert_eq!(lines[0]["code"], "niet-pluis");
+
+    let mut again = Tui::open(dir.path(), "e2e");
+    again.wait_for("T1 · docent");
+    // The codebook shows the coding: 1 in this transcript, 1 in all.
+    again.wait_for("Niet pluis gevoel          1/1");
+    again.keys("]");
+    again.wait_for("│  Niet pluis gevoel");
+    again.keys("q");
+    again.wait_exit();
+}
+
+#[test]
+fn kill_9_right_after_an_action_loses_nothing() {
+    let dir = common::copy("valid");
+    let mut tui = Tui::open(dir.path(), "e2e");
+    tui.wait_for("T1 · docent");
+    tui.keys("}}}s3");
+    tui.wait_for("Knelpunten applied");
+    let pid = tui.child.process_id().unwrap() as i32;
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    tui.wait_exit();
+    let lines = journal(dir.path(), "e2e");
+    assert_eq!(
+        lines.len(),
+        1,
+        "the coding shown on screen is in the journal"
+    );
+    assert_eq!(lines[0]["text"], "Dan ga ik naar de coördinator.");
+    // And codewerk opens again as that coder: the lock died with the process.
+    let mut again = Tui::open(dir.path(), "e2e");
+    again.wait_for("T1 · docent");
+    assert!(!again.contents().contains("READ-ONLY"));
+    again.keys("q");
+    again.wait_exit();
+}
+
+#[test]
+fn second_instance_is_read_only_with_a_clear_message() {
+    let dir = common::copy("valid");
+    let mut first = Tui::open(dir.path(), "e2e");
+    first.wait_for("T1 · docent");
+    let mut second = Tui::open(dir.path(), "e2e");
+    second.wait_for("READ-ONLY");
+    second.wait_for("already open in another codewerk");
+    second.keys("q");
+    second.wait_exit();
+    first.keys("q");
+    first.wait_exit();
+}

@@ -1,0 +1,300 @@
+//! The TUI without a terminal: `update` driven by keys on a real project copy, and screens drawn
+//! on ratatui's TestBackend (text snapshots with insta, colours checked cell by cell).
+
+mod common;
+
+use codewerk::core::codebook::Rgb;
+use codewerk::core::project::Project;
+use codewerk::tui::app::{App, Mode};
+use codewerk::tui::keymap::Focus;
+use codewerk::tui::theme::Theme;
+use codewerk::tui::view;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+const W: u16 = 120;
+const H: u16 = 30;
+
+fn app_in(dir: &std::path::Path, coder: &str) -> App {
+    let project = Project::load(dir).unwrap();
+    App::new(
+        project,
+        coder,
+        Theme { truecolor: true },
+        Rect::new(0, 0, W, H),
+    )
+}
+
+fn keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t
+}
+
+/// Move the cursor onto `needle` in the open transcript.
+fn goto(app: &mut App, needle: &str) {
+    let at = app.transcript().unwrap().find_all(needle)[0];
+    keys(app, "g");
+    for _ in 0..at {
+        key(app, KeyCode::Right);
+    }
+}
+
+#[test]
+fn opens_on_the_first_transcript_with_its_codings() {
+    let dir = common::copy("valid");
+    let app = app_in(dir.path(), "ana");
+    assert_eq!(app.transcript().unwrap().id, "T1");
+    assert_eq!(app.focus, Focus::Text);
+    assert_eq!(app.here.len(), 1);
+    assert!(!app.is_readonly());
+}
+
+#[test]
+fn select_sentence_apply_code_undo_redo_and_survive_restart() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1");
+    assert_eq!(app.here.len(), 1);
+    let c = &app.here[0];
+    assert_eq!(
+        (c.code.as_str(), c.text.as_str()),
+        ("niet-pluis", "Dat voelde niet pluis.")
+    );
+    keys(&mut app, "u");
+    assert!(app.here.is_empty());
+    keys(&mut app, "U");
+    assert_eq!(app.here.len(), 1);
+    drop(app);
+    let mut again = app_in(dir.path(), "bo");
+    assert_eq!(again.here.len(), 1, "the coding is in the journal");
+    keys(&mut again, "u");
+    assert!(again.here.is_empty(), "undo works across a restart");
+}
+
+#[test]
+fn visual_selection_turn_selection_and_code_filter() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Een leerling");
+    keys(&mut app, "vwww");
+    let (s, e) = app.selection().unwrap();
+    assert_eq!(app.transcript().unwrap().slice(s, e), "Een leerling kwam m");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "t");
+    let (s, e) = app.selection().unwrap();
+    assert!(
+        app.transcript()
+            .unwrap()
+            .slice(s, e)
+            .starts_with("Ja, eh, soms.")
+    );
+    // Fuzzy filter on the codebook, Enter applies the best match to the selection.
+    keys(&mut app, "fknel");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.here.iter().filter(|c| c.code == "knelpunten").count(),
+        1
+    );
+}
+
+#[test]
+fn remove_edit_memo_and_done() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    goto(&mut app, "blauwe");
+    // Edit: the passage starts at "Een"; move its end back by one word.
+    keys(&mut app, "e");
+    assert!(app.text.editing.is_some());
+    keys(&mut app, "b");
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.here[0].text, "Een leerling kwam met blauwe plekken");
+    // Memo.
+    keys(&mut app, "m");
+    assert!(matches!(app.mode, Mode::Input(_)));
+    keys(&mut app, "zie ook T3");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.here[0].memo.as_deref(), Some("zie ook T3"));
+    keys(&mut app, "d");
+    assert!(app.state().done.contains("T1"));
+    keys(&mut app, "x");
+    assert!(app.here.is_empty());
+    let journal = std::fs::read_to_string(dir.path().join("codings/ana.jsonl")).unwrap();
+    for op in [
+        "\"op\":\"edit\"",
+        "\"op\":\"memo\"",
+        "\"op\":\"done\"",
+        "\"op\":\"remove\"",
+    ] {
+        assert!(journal.contains(op), "{op} journaled");
+    }
+}
+
+#[test]
+fn new_inductive_code_is_written_to_the_codebook() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "n");
+    for field in ["Veilig Thuis", "2", "blauw", "#1E6FE0"] {
+        keys(&mut app, field);
+        key(&mut app, KeyCode::Enter);
+    }
+    let reloaded = Project::load(dir.path()).unwrap();
+    let code = reloaded.codebook.code("veilig-thuis").expect("saved");
+    assert!(code.inductive);
+    assert_eq!(code.colour, Rgb(0x1E, 0x6F, 0xE0));
+}
+
+#[test]
+fn second_instance_opens_read_only() {
+    let dir = common::copy("valid");
+    let _first = app_in(dir.path(), "ana");
+    let mut second = app_in(dir.path(), "ana");
+    assert!(second.is_readonly());
+    assert!(
+        second
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already open")
+    );
+    goto(&mut second, "Dat voelde");
+    keys(&mut second, "s1");
+    assert_eq!(second.here.len(), 1, "nothing written, nothing shown");
+}
+
+#[test]
+fn jumps_between_coded_passages_and_uncoded_turns() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "]");
+    let t = app.transcript().unwrap();
+    assert_eq!(app.text.cursor, t.find_all("Een leerling")[0]);
+    // The first respondent turn is coded, so the next uncoded one is the second.
+    keys(&mut app, "g.");
+    assert_eq!(
+        app.text.cursor,
+        app.transcript().unwrap().find_all("Dan ga ik")[0]
+    );
+    keys(&mut app, ".");
+    assert!(app.message.as_ref().unwrap().text.contains("no uncoded"));
+    // Next passage of the highlighted code, across transcripts.
+    key(&mut app, KeyCode::Tab);
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.selected_code().unwrap().id, "knelpunten");
+    keys(&mut app, ">");
+    assert_eq!(app.transcript().unwrap().id, "T3");
+}
+
+#[test]
+fn main_screen_snapshot_and_colours() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    goto(&mut app, "blauwe");
+    let term = draw(&app);
+    insta::assert_snapshot!("main_screen", term.backend());
+    // The coded passage is drawn on its code's colour, with readable text on it.
+    let buf = term.backend().buffer();
+    let area = view::text_inner(view::areas(Rect::new(0, 0, W, H), Focus::Text).text);
+    let row = (area.y..area.y + area.height)
+        .find(|&y| {
+            (area.x..area.x + area.width)
+                .any(|x| buf[(x, y)].symbol() == "E" && buf[(x + 1, y)].symbol() == "e")
+        })
+        .unwrap();
+    let x = (area.x..area.x + area.width)
+        .find(|&x| buf[(x, row)].symbol() == "E")
+        .unwrap();
+    assert_eq!(buf[(x, row)].bg, Color::Rgb(0xD9, 0xA4, 0x00));
+    assert_eq!(buf[(x, row)].fg, Color::Rgb(0, 0, 0));
+    // The gutter has the code's mark.
+    assert_eq!(buf[(area.x, row)].symbol(), "▌");
+    assert_eq!(buf[(area.x, row)].fg, Color::Rgb(0xD9, 0xA4, 0x00));
+}
+
+#[test]
+fn help_overlay_snapshot() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "?");
+    insta::assert_snapshot!("help_overlay", draw(&app).backend());
+    keys(&mut app, "x");
+    assert_eq!(app.mode, Mode::Normal, "any key closes help");
+}
+
+#[test]
+fn list_filter_snapshot_and_narrow_terminal() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.focus, Focus::List);
+    keys(&mut app, "rr");
+    assert_eq!(app.list.group.as_deref(), Some("zorgcoördinator"));
+    insta::assert_snapshot!("list_filtered", draw(&app).backend());
+    // A narrow terminal hides the list but still shows the text and the codebook.
+    app.resize(70, 20);
+    let mut t = Terminal::new(TestBackend::new(70, 20)).unwrap();
+    t.draw(|f| view::draw(f, &app)).unwrap();
+    insta::assert_snapshot!("narrow", t.backend());
+}
+
+#[test]
+fn mouse_drag_selects_and_click_on_code_applies() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    let inner = view::text_inner(app.areas().text);
+    let x0 = inner.x + view::GUTTER;
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Row 2 of the text is the respondent's turn: "R: Ja, eh, soms. ..."; drag over "Ja, eh".
+    app.on_mouse(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        x0 + 3,
+        inner.y + 2,
+    ));
+    app.on_mouse(mouse(
+        MouseEventKind::Drag(MouseButton::Left),
+        x0 + 8,
+        inner.y + 2,
+    ));
+    app.on_mouse(mouse(
+        MouseEventKind::Up(MouseButton::Left),
+        x0 + 8,
+        inner.y + 2,
+    ));
+    let (s, e) = app.selection().unwrap();
+    assert_eq!(app.transcript().unwrap().slice(s, e), "Ja, eh");
+    // Click the third code row (row 0 is the deelvraag header, row 1 the category).
+    let cb = app.areas().codebook;
+    app.on_mouse(mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        cb.x + 5,
+        cb.y + 3,
+    ));
+    assert_eq!(app.here.len(), 1);
+    assert_eq!(app.here[0].code, "niet-pluis");
+}
