@@ -32,6 +32,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+        Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
     }
 }
 

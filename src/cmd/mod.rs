@@ -2,6 +2,7 @@
 //! project through the core and prints text or JSON.
 
 pub mod check;
+pub mod export;
 pub mod import;
 pub mod stats;
 pub mod tui;

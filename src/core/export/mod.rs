@@ -502,17 +502,52 @@ impl<'p> Tally<'p> {
 pub fn render(p: &Project, req: &Request) -> Result<Vec<u8>, ExportError> {
     req.validate()?;
     let sel = req.filter.resolve(p)?;
-    render_selection(&sel, req)
+    Ok(render_selection(&sel, req)?.0)
 }
 
-fn render_selection(sel: &Selection, req: &Request) -> Result<Vec<u8>, ExportError> {
+/// What an export contained, for the message after writing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exported {
+    /// Where it was written (None: not written, e.g. to standard output).
+    pub path: Option<PathBuf>,
+    /// The default name that was taken already, when the export got a new name instead.
+    pub kept_existing: Option<PathBuf>,
+    pub coder: String,
+    /// Whether the coder has a journal; without one the export has headers only.
+    pub has_journal: bool,
+    /// Selected passages and the distinct respondents they come from.
+    pub passages: usize,
+    pub respondents: usize,
+    /// Passages whose text is no longer in the transcript (exported with their stored text).
+    pub orphaned: usize,
+    pub bytes: usize,
+}
+
+fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported), ExportError> {
     let tally = Tally::new(sel, &req.coder);
-    match req.kind {
-        Kind::Quotes => quotes::render(sel, &tally, req),
-        Kind::Summary => summary::render(sel, &tally, req),
-        Kind::Report => Ok(report::render(sel, &tally, req)),
-        Kind::Matrix => matrix::render(sel, &tally, req),
-    }
+    let bytes = match req.kind {
+        Kind::Quotes => quotes::render(sel, &tally, req)?,
+        Kind::Summary => summary::render(sel, &tally, req)?,
+        Kind::Report => report::render(sel, &tally, req),
+        Kind::Matrix => matrix::render(sel, &tally, req)?,
+    };
+    let respondents: std::collections::HashSet<usize> =
+        tally.list.iter().map(|x| x.respondent).collect();
+    let info = Exported {
+        path: None,
+        kept_existing: None,
+        coder: tally.coder.clone(),
+        has_journal: tally.has_journal,
+        passages: tally.list.len(),
+        respondents: respondents.len(),
+        orphaned: tally
+            .list
+            .iter()
+            .filter(|x| x.coding.anchor == super::coding::Anchor::Orphaned)
+            .count(),
+        bytes: bytes.len(),
+    };
+    Ok((bytes, info))
 }
 
 /// Where an export goes and what happens if the file exists.
@@ -526,28 +561,28 @@ pub enum Target {
 }
 
 /// Render and save an export. `force` replaces an existing file (atomically); otherwise an
-/// existing file is never touched. Returns the path written.
+/// existing file is never touched. This is what the CLI and the TUI's export call.
 pub fn export(
     p: &Project,
     req: &Request,
     target: &Target,
     force: bool,
-) -> Result<PathBuf, ExportError> {
-    req.validate()?;
+) -> Result<Exported, ExportError> {
+    let (bytes, mut info) = render_with_info(p, req)?;
     let sel = req.filter.resolve(p)?;
-    let bytes = render_selection(&sel, req)?;
-    match target {
+    let path = match target {
         Target::Default => {
-            let path = p.exports_dir().join(req.file_name(&sel));
-            save(
-                &path,
-                &bytes,
-                if force {
-                    Overwrite::Replace
-                } else {
-                    Overwrite::NewName
-                },
-            )
+            let wanted = p.exports_dir().join(req.file_name(&sel));
+            let mode = if force {
+                Overwrite::Replace
+            } else {
+                Overwrite::NewName
+            };
+            let path = save(&wanted, &bytes, mode)?;
+            if path != wanted {
+                info.kept_existing = Some(wanted);
+            }
+            path
         }
         Target::File(path) => save(
             path,
@@ -557,8 +592,17 @@ pub fn export(
             } else {
                 Overwrite::Refuse
             },
-        ),
-    }
+        )?,
+    };
+    info.path = Some(path);
+    Ok(info)
+}
+
+/// The export's bytes and what they contain.
+pub fn render_with_info(p: &Project, req: &Request) -> Result<(Vec<u8>, Exported), ExportError> {
+    req.validate()?;
+    let sel = req.filter.resolve(p)?;
+    render_selection(&sel, req)
 }
 
 /// What to do when the file to write exists.

@@ -222,7 +222,6 @@ pub fn md_escape(s: &str) -> String {
         }
         let trimmed = line.trim_start_matches(' ');
         out.push_str(&line[..line.len() - trimmed.len()]);
-        let mut chars = trimmed.char_indices().peekable();
         // A block marker at the start of the line: # - + = > or "12." / "12)".
         let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
         let ordered = digits > 0 && matches!(trimmed[digits..].chars().next(), Some('.' | ')'));
@@ -232,7 +231,7 @@ pub fn md_escape(s: &str) -> String {
         ) {
             out.push('\\');
         }
-        while let Some((at, c)) = chars.next() {
+        for (at, c) in trimmed.char_indices() {
             if ordered && at == digits {
                 out.push('\\');
             }
@@ -365,7 +364,7 @@ fn swatch(name: &str, colour: Rgb) -> String {
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;\
 margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
 h1{font-size:1.8rem}h2{margin-top:3rem;border-bottom:2px solid #ccc}h3{margin-top:2rem}\
-.intro,.question,.none{color:#555}.code{padding:.1rem .5rem;border-radius:.3rem}\
+.intro,.question,.none{color:#555}.code{display:inline-block;padding:.1rem .5rem;border-radius:.3rem}\
 .count{font-weight:600}.split{color:#555}\
 blockquote{margin:1rem 0;padding:.3rem 1rem;border-left:.4rem solid #ccc;background:#fafafa}\
 blockquote .q{white-space:pre-wrap;margin:0}blockquote footer{color:#555;margin-top:.3rem}\
