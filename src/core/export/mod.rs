@@ -855,6 +855,66 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"4");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Whatever the codings, the counts agree with each other: the matrix sums to the
+        /// passage list, groups add up to the code's total, school types add up to the group.
+        #[test]
+        fn counts_are_consistent(codings in proptest::collection::vec((0usize..4, 0usize..3, 0usize..20, 1usize..8), 0..40)) {
+            use crate::core::coding::{Anchor, CoderState, Coding};
+            use proptest::{prop_assert, prop_assert_eq};
+            thread_local! {
+                static PROJECT: std::cell::RefCell<Option<(tempfile::TempDir, Project)>> =
+                    const { std::cell::RefCell::new(None) };
+            }
+            PROJECT.with_borrow_mut(|slot| {
+            let (_, p) = slot.get_or_insert_with(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let p = testutil::project(dir.path());
+                (dir, p)
+            });
+            let mut state = CoderState::new("prop");
+            for (i, &(t, c, start, len)) in codings.iter().enumerate() {
+                let id = i as u64 + 1;
+                let transcript = p.respondents[t].id.clone();
+                let text = p.transcripts[t].slice(start, start + len).to_string();
+                let code = p.codebook.codes[c].id.clone();
+                state.codings.insert(id, Coding {
+                    id, transcript, code, start, end: start + len, text, memo: None,
+                    anchor: Anchor::Exact, line: 0,
+                });
+            }
+            p.coders.insert("prop".into(), state);
+            let sel = Filter::default().resolve(&p).unwrap();
+            let tally = Tally::new(&sel, "prop");
+            prop_assert_eq!(tally.list.len(), codings.len());
+            let total: u32 = tally.passages.iter().flatten().sum();
+            prop_assert_eq!(total as usize, codings.len());
+            let rows = summary::rows(&sel, &tally);
+            for (c, code) in sel.codes.iter().enumerate() {
+                let all = sel.count(&tally, c, |_| true);
+                let mine: Vec<_> = rows.iter().filter(|r| r.code_id == code.id).collect();
+                prop_assert_eq!(mine.iter().map(|r| r.respondents).sum::<usize>(), all.respondents);
+                prop_assert_eq!(mine.iter().map(|r| r.passages).sum::<usize>(), all.passages);
+                prop_assert_eq!(mine.iter().map(|r| r.group_size).sum::<usize>(), p.respondents.len());
+                for r in &mine {
+                    prop_assert_eq!(r.by_school_type.iter().map(|t| t.respondents).sum::<usize>(), r.respondents);
+                    prop_assert_eq!(r.by_school_type.iter().map(|t| t.passages).sum::<usize>(), r.passages);
+                    prop_assert!(r.respondents <= r.group_size);
+                }
+                let clustered: usize = clusters::of_code(&sel, &tally, c, true).iter().map(|k| k.quotes.len()).sum();
+                prop_assert_eq!(clustered, all.passages);
+            }
+            // Cluster order: sorted by code, group, respondent, position.
+            let keys: Vec<_> = tally.list.iter().map(|x| (x.code, sel.groups.iter().position(|g| *g == sel.respondent(x.respondent).group), x.respondent, x.coding.start)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            prop_assert_eq!(keys, sorted);
+            Ok(())
+            })?;
+        }
+    }
+
     #[test]
     fn invalid_combinations_are_refused() {
         let mut req = Request::new(Kind::Report, "ann");

@@ -335,6 +335,33 @@ mod tests {
         assert_eq!(sheet_name("a/b:c?", &[]), "a-b-c-");
     }
 
+    proptest::proptest! {
+        /// Any text survives the CSV round trip (plain and Excel), as its escaped form, and the
+        /// escaped form never starts with a formula character.
+        #[test]
+        fn csv_round_trips_any_text(text in "\\PC*", other in "[=+@;,\"\n -]{0,6}") {
+            let t = Table {
+                columns: vec![Column::new("a", 1.0), Column::new("b", 1.0)],
+                rows: vec![Row { sheet: 0, cells: vec![Cell::text(text.clone()), Cell::text(other.clone())] }],
+                sheets: vec![],
+            };
+            for excel in [false, true] {
+                let bytes = to_csv(&t, excel);
+                let body = if excel { &bytes[3..] } else { &bytes[..] };
+                let mut r = csv::ReaderBuilder::new()
+                    .delimiter(if excel { b';' } else { b',' })
+                    .from_reader(body);
+                let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+                proptest::prop_assert_eq!(rows.len(), 1);
+                proptest::prop_assert_eq!(&rows[0][0], &*spreadsheet_safe(&text).into_owned());
+                proptest::prop_assert_eq!(&rows[0][1], &*spreadsheet_safe(&other).into_owned());
+            }
+            let safe = spreadsheet_safe(&text);
+            proptest::prop_assert!(!safe.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            proptest::prop_assert_eq!(safe.trim_start_matches('\'') , text.trim_start_matches('\''));
+        }
+    }
+
     #[test]
     fn overlong_cells_are_cut_with_a_note() {
         let s = "é".repeat(XLSX_MAX_CELL + 10);
