@@ -885,7 +885,7 @@ mod tests {
                 });
             }
             p.coders.insert("prop".into(), state);
-            let sel = Filter::default().resolve(&p).unwrap();
+            let sel = Filter::default().resolve(p).unwrap();
             let tally = Tally::new(&sel, "prop");
             prop_assert_eq!(tally.list.len(), codings.len());
             let total: u32 = tally.passages.iter().flatten().sum();
