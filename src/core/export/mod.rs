@@ -621,9 +621,26 @@ pub fn save(path: &Path, bytes: &[u8], mode: Overwrite) -> Result<PathBuf, Expor
         let path = path.to_path_buf();
         move |source| ExportError::Io { path, source }
     };
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written into, never replaced:
+    // the atomic replace would put a regular file in its place.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io(path))?;
+        std::io::Write::write_all(&mut f, bytes).map_err(io(path))?;
+        return Ok(path.to_path_buf());
+    }
     match mode {
         Overwrite::Replace => {
-            fsutil::write_atomic(path, bytes).map_err(io(path))?;
+            // Replace the file a symlink points to, not the link.
+            let target = match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    std::fs::canonicalize(path).map_err(io(path))?
+                }
+                _ => path.to_path_buf(),
+            };
+            fsutil::write_atomic(&target, bytes).map_err(io(&target))?;
             Ok(path.to_path_buf())
         }
         Overwrite::Refuse => match fsutil::write_new(path, bytes) {
@@ -913,6 +930,45 @@ mod tests {
             Ok(())
             })?;
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_are_written_into_and_symlinks_kept() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read(fifo).unwrap())
+            };
+            save(&fifo, b"via de pijp", Overwrite::Replace).unwrap();
+            assert_eq!(reader.join().unwrap(), b"via de pijp");
+            assert!(
+                std::fs::symlink_metadata(&fifo)
+                    .unwrap()
+                    .file_type()
+                    .is_fifo()
+            );
+        }
+        let real = dir.path().join("echt.csv");
+        let link = dir.path().join("link.csv");
+        std::fs::write(&real, "oud").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert!(matches!(
+            save(&link, b"x", Overwrite::Refuse),
+            Err(ExportError::Exists(_))
+        ));
+        save(&link, b"nieuw", Overwrite::Replace).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"nieuw");
     }
 
     #[test]
