@@ -48,6 +48,9 @@ pub enum Command {
     /// Write a synthetic corpus (a project of N random Dutch transcripts) for benchmarks.
     #[command(hide = true)]
     BenchCorpus(BenchCorpusOpt),
+    /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print the TUI's keys as a Markdown table (the README's key table is this output).
     Keys,
     /// Inter-coder agreement per code (or transcript, group) and pooled: percent agreement,
@@ -237,6 +240,53 @@ pub struct ReconcileOpt {
     pub dry_run: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// One row per coded passage (deelvraag, code, group, school, respondent, offsets, the quote
+    /// with its line breaks, memo), ordered so that each cluster is a block. csv|xlsx|json.
+    Quotes(ExportOpt),
+    /// One row per deelvraag × code × group: respondents who said it, group size, share,
+    /// passages, and the same per school type. csv|xlsx|json.
+    Summary(ExportOpt),
+    /// A draft results chapter per group, deelvraag and code: "N of M" and the quotes. md|html.
+    Report(ExportOpt),
+    /// One row per respondent with their attributes, one column per code: passages (or 0/1
+    /// with --binary), for statistics programs. csv|xlsx|json.
+    Matrix(ExportOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportOpt {
+    /// Only this deelvraag (number); repeatable.
+    #[arg(long, short = 'd', value_name = "N")]
+    pub deelvraag: Vec<u32>,
+    /// Only this respondent group (id or plural); repeatable.
+    #[arg(long, short = 'g', value_name = "G")]
+    pub group: Vec<String>,
+    /// Only this school type; repeatable.
+    #[arg(long, short = 't', value_name = "T")]
+    pub school_type: Vec<String>,
+    /// Only this code (id or name); repeatable.
+    #[arg(long, value_name = "C")]
+    pub code: Vec<String>,
+    /// Write here instead of exports/<name>; `-` writes to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing file (default: never overwrite; exports/ gets a new name, an
+    /// existing --out is an error).
+    #[arg(long)]
+    pub force: bool,
+    /// CSV for Excel in a Dutch locale: UTF-8 BOM, ';' between fields, decimal comma.
+    #[arg(long)]
+    pub excel: bool,
+    /// Output format: csv (default), xlsx or json; md (default) or html for report.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Matrix: cells 0/1 (coded or not) instead of passage counts.
+    #[arg(long)]
+    pub binary: bool,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod autocode;
 pub mod check;
+pub mod export;
 pub mod import;
 pub mod recode;
 pub mod reconcile;

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod anchor;
 pub mod codebook;
 pub mod coding;
+pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod index;

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 
 /// A full-screen view open over the coding screen.
 pub enum View {
-    Agreement(AgreementView),
+    Agreement(Box<AgreementView>),
     Search(SearchView),
 }
 
@@ -484,20 +484,20 @@ impl App {
 
     fn open_search(&mut self) {
         // Let the index see codings made since it was built, for the "not coded" filter.
-        if !self.index_dirty.is_empty() {
-            if let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal) {
-                self.project
-                    .coders
-                    .insert(self.coder.clone(), j.state.clone());
-                let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
-                match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
-                    Ok(_) => self.index_dirty.clear(),
-                    Err(e) => {
-                        self.message = Some(Message {
-                            text: format!("search index: {e}"),
-                            error: true,
-                        })
-                    }
+        if !self.index_dirty.is_empty()
+            && let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal)
+        {
+            self.project
+                .coders
+                .insert(self.coder.clone(), j.state.clone());
+            let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
+            match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
+                Ok(_) => self.index_dirty.clear(),
+                Err(e) => {
+                    self.message = Some(Message {
+                        text: format!("search index: {e}"),
+                        error: true,
+                    })
                 }
             }
         }
@@ -538,7 +538,7 @@ impl App {
             _ => return self.say("agreement needs two coders with codings", true),
         };
         match AgreementView::open(&self.project, &a_state, &b) {
-            Ok(v) => self.view = Some(View::Agreement(v)),
+            Ok(v) => self.view = Some(View::Agreement(Box::new(v))),
             Err(e) => self.say(e, true),
         }
     }

@@ -1,0 +1,339 @@
+//! Matrices.
+//!
+//! - [`respondent_matrix`] (`export matrix`): one row per respondent with their attributes, one
+//!   column per code, cells = passages (or 0/1 with `--binary`): the wide table that statistics
+//!   programs read.
+//! - [`code_matrix`]: codes × respondent groups (or school types), cells = distinct respondents
+//!   "N of M" and passages: the code matrix view of the TUI and the overview in the report.
+
+use super::quotes::json;
+use super::table::{self, Cell, Column, Row, Table};
+use super::{Count, ExportError, Filter, Format, Request, Selection, Tally};
+use crate::core::codebook::Rgb;
+use crate::core::project::Project;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the columns of a code matrix are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Columns {
+    #[default]
+    Groups,
+    SchoolTypes,
+    /// Every group × school type that has respondents.
+    GroupsBySchoolType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixColumn {
+    pub group: Option<String>,
+    pub school_type: Option<String>,
+    /// "docenten", "vmbo", "docenten · vmbo".
+    pub label: String,
+    /// Respondents in the column.
+    pub size: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatrixRow {
+    pub deelvraag: u32,
+    pub code: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub colour_name: String,
+    pub colour: Rgb,
+    /// Over all selected respondents.
+    pub total: Count,
+    /// One per column.
+    pub cells: Vec<Count>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeMatrix {
+    pub coder: String,
+    pub columns: Vec<MatrixColumn>,
+    /// One per selected code, by deelvraag then codebook order.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// Codes × groups (or school types) for a coder: distinct respondents and passages per cell.
+pub fn code_matrix(
+    p: &Project,
+    coder: &str,
+    filter: &Filter,
+    columns: Columns,
+) -> Result<CodeMatrix, ExportError> {
+    let sel = filter.resolve(p)?;
+    let tally = Tally::new(&sel, coder);
+    Ok(code_matrix_of(&sel, &tally, columns))
+}
+
+pub fn code_matrix_of(sel: &Selection, tally: &Tally, columns: Columns) -> CodeMatrix {
+    let p = sel.project;
+    let mut cols: Vec<MatrixColumn> = Vec::new();
+    let col = |g: Option<&String>, t: Option<&String>| {
+        let label = match (g, t) {
+            (Some(g), Some(t)) => format!("{} · {t}", p.group_plural(g)),
+            (Some(g), None) => p.group_plural(g).to_string(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        };
+        let size =
+            sel.size(|r| g.is_none_or(|g| &r.group == g) && t.is_none_or(|t| &r.school_type == t));
+        MatrixColumn {
+            group: g.cloned(),
+            school_type: t.cloned(),
+            label,
+            size,
+        }
+    };
+    match columns {
+        Columns::Groups => cols.extend(sel.groups.iter().map(|g| col(Some(g), None))),
+        Columns::SchoolTypes => cols.extend(sel.school_types.iter().map(|t| col(None, Some(t)))),
+        Columns::GroupsBySchoolType => {
+            for g in &sel.groups {
+                for t in &sel.school_types {
+                    let c = col(Some(g), Some(t));
+                    if c.size > 0 {
+                        cols.push(c);
+                    }
+                }
+            }
+        }
+    }
+    let rows = sel
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(c, code)| MatrixRow {
+            deelvraag: code.deelvraag,
+            code: code.id.clone(),
+            name: code.name.clone(),
+            category: code.category.clone(),
+            colour_name: code.colour_name.clone(),
+            colour: code.colour,
+            total: sel.count(tally, c, |_| true),
+            cells: cols
+                .iter()
+                .map(|k| {
+                    sel.count(tally, c, |r| {
+                        k.group.as_ref().is_none_or(|g| &r.group == g)
+                            && k.school_type.as_ref().is_none_or(|t| &r.school_type == t)
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    CodeMatrix {
+        coder: tally.coder.clone(),
+        columns: cols,
+        rows,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixCode {
+    pub id: String,
+    pub name: String,
+    pub deelvraag: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RespondentRow {
+    pub respondent: String,
+    pub group: String,
+    pub school: String,
+    pub school_type: String,
+    /// The further columns of respondents.csv.
+    pub attributes: BTreeMap<String, String>,
+    /// Code id → passages (or 0/1 when binary), every selected code present.
+    pub codes: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RespondentMatrix {
+    pub coder: String,
+    pub binary: bool,
+    /// Names of the attribute columns, in respondents.csv order.
+    pub attributes: Vec<String>,
+    /// The code columns, in order.
+    pub codes: Vec<MatrixCode>,
+    /// Every selected respondent, coded or not, in respondents.csv order.
+    pub respondents: Vec<RespondentRow>,
+}
+
+pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> RespondentMatrix {
+    let mut attributes: Vec<String> = Vec::new();
+    for r in (0..sel.respondents.len()).map(|r| sel.respondent(r)) {
+        for (k, _) in &r.attributes {
+            if !attributes.contains(k) {
+                attributes.push(k.clone());
+            }
+        }
+    }
+    let cell = |n: u32| if binary { n.min(1) } else { n };
+    RespondentMatrix {
+        coder: tally.coder.clone(),
+        binary,
+        codes: sel
+            .codes
+            .iter()
+            .map(|c| MatrixCode {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                deelvraag: c.deelvraag,
+            })
+            .collect(),
+        respondents: (0..sel.respondents.len())
+            .map(|i| {
+                let r = sel.respondent(i);
+                RespondentRow {
+                    respondent: r.id.clone(),
+                    group: r.group.clone(),
+                    school: r.school.clone(),
+                    school_type: r.school_type.clone(),
+                    attributes: attributes
+                        .iter()
+                        .map(|k| (k.clone(), r.attribute(k).unwrap_or_default().to_string()))
+                        .collect(),
+                    codes: sel
+                        .codes
+                        .iter()
+                        .enumerate()
+                        .map(|(c, code)| (code.id.clone(), cell(tally.passages[c][i])))
+                        .collect(),
+                }
+            })
+            .collect(),
+        attributes,
+    }
+}
+
+/// Respondents × codes for a coder.
+pub fn respondent_matrix(
+    p: &Project,
+    coder: &str,
+    filter: &Filter,
+    binary: bool,
+) -> Result<RespondentMatrix, ExportError> {
+    let sel = filter.resolve(p)?;
+    let tally = Tally::new(&sel, coder);
+    Ok(respondent_matrix_of(&sel, &tally, binary))
+}
+
+/// Columns: respondent, group, school, school_type, the attributes, then one per code, headed by
+/// the code id (short and stable, as statistics programs want variable names).
+pub fn table(m: &RespondentMatrix) -> Table {
+    let mut columns = vec![
+        Column::new("respondent", 10.0),
+        Column::new("group", 14.0),
+        Column::new("school", 12.0),
+        Column::new("school_type", 12.0),
+    ];
+    columns.extend(m.attributes.iter().map(|a| Column::new(a.clone(), 10.0)));
+    columns.extend(m.codes.iter().map(|c| Column::new(c.id.clone(), 8.0)));
+    let rows = m
+        .respondents
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                Cell::text(&r.respondent),
+                Cell::text(&r.group),
+                Cell::text(&r.school),
+                Cell::text(&r.school_type),
+            ];
+            cells.extend(
+                m.attributes
+                    .iter()
+                    .map(|a| Cell::text(r.attributes[a].clone())),
+            );
+            cells.extend(m.codes.iter().map(|c| Cell::Int(r.codes[&c.id].into())));
+            Row { sheet: 0, cells }
+        })
+        .collect();
+    Table {
+        columns,
+        rows,
+        sheets: vec![if m.binary { "matrix (0-1)" } else { "matrix" }.into()],
+    }
+}
+
+pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
+    let m = respondent_matrix_of(sel, tally, req.binary);
+    match req.format {
+        Format::Json => Ok(json(&m)),
+        Format::Xlsx => table::to_xlsx(&table(&m)),
+        _ => Ok(table::to_csv(&table(&m), req.excel)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil;
+    use super::*;
+
+    #[test]
+    fn code_matrix_counts_per_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let m = code_matrix(&p, "ann", &Filter::default(), Columns::Groups).unwrap();
+        let labels: Vec<(&str, usize)> = m
+            .columns
+            .iter()
+            .map(|c| (c.label.as_str(), c.size))
+            .collect();
+        assert_eq!(labels, [("docenten", 3), ("zorgcoördinatoren", 1)]);
+        assert_eq!(m.rows[0].code, "niet-pluis");
+        assert_eq!(
+            m.rows[0].total,
+            Count {
+                respondents: 2,
+                of: 4,
+                passages: 3
+            }
+        );
+        assert_eq!(
+            m.rows[0].cells[0],
+            Count {
+                respondents: 1,
+                of: 3,
+                passages: 2
+            }
+        );
+        let m = code_matrix(&p, "ann", &Filter::default(), Columns::SchoolTypes).unwrap();
+        assert_eq!(m.columns[1].label, "havo-vwo");
+        assert_eq!(
+            m.rows[2].cells[1],
+            Count {
+                respondents: 1,
+                of: 2,
+                passages: 1
+            }
+        );
+        let m = code_matrix(&p, "ann", &Filter::default(), Columns::GroupsBySchoolType).unwrap();
+        assert_eq!(m.columns.len(), 3, "zorgcoördinator × havo-vwo has nobody");
+    }
+
+    #[test]
+    fn respondent_matrix_has_every_respondent_and_binary_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let m = respondent_matrix(&p, "ann", &Filter::default(), false).unwrap();
+        assert_eq!(m.respondents.len(), 4);
+        assert_eq!(m.attributes, ["geslacht"]);
+        assert_eq!(m.respondents[0].codes["niet-pluis"], 2);
+        let csv = String::from_utf8(table::to_csv(&table(&m), false)).unwrap();
+        assert_eq!(
+            csv.lines().next().unwrap(),
+            "respondent,group,school,school_type,geslacht,niet-pluis,signalen,twijfel"
+        );
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "A-D1,docent,School A,vmbo,v,2,0,0"
+        );
+        let b = respondent_matrix(&p, "ann", &Filter::default(), true).unwrap();
+        assert_eq!(b.respondents[0].codes["niet-pluis"], 1);
+        assert_eq!(b.respondents[3].codes.values().sum::<u32>(), 0);
+    }
+}

@@ -1,0 +1,552 @@
+//! `export report`: a draft results chapter, as Markdown or as one self-contained HTML file
+//! (inline CSS, no scripts, no external files: it opens in any browser without a server).
+//!
+//! Per respondent group, per deelvraag, per code: "N of M <group plural>", the split by school
+//! type, and the quotes, each with the respondent id and school type. Codes nobody in the group
+//! mentioned are listed after the deelvraag's codes. An overview table (codes × groups) comes
+//! first.
+
+use super::clusters::{Quote, of_code};
+use super::matrix::{CodeMatrix, Columns, code_matrix_of};
+use super::summary::n_of_m;
+use super::{Count, Format, Request, Selection, Tally};
+use crate::core::codebook::{Code, Rgb};
+use std::fmt::Write;
+
+/// The report's content, before it is written as Markdown or HTML.
+#[derive(Debug, Clone)]
+pub struct Report<'p> {
+    pub title: String,
+    pub coder: String,
+    pub has_journal: bool,
+    /// What the filter kept, e.g. "deelvraag 1; group docent", or empty.
+    pub filter: String,
+    pub overview: CodeMatrix,
+    pub groups: Vec<GroupSection<'p>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupSection<'p> {
+    pub group: String,
+    pub plural: String,
+    pub size: usize,
+    pub deelvragen: Vec<DeelvraagSection<'p>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeelvraagSection<'p> {
+    pub number: u32,
+    pub title: String,
+    pub question: String,
+    /// Codes at least one respondent of the group mentioned, in codebook order.
+    pub codes: Vec<CodeSection<'p>>,
+    /// Codes no respondent of the group mentioned.
+    pub not_mentioned: Vec<&'p Code>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeSection<'p> {
+    pub code: &'p Code,
+    pub count: Count,
+    /// School types with respondents in the group, and their counts.
+    pub by_school_type: Vec<(String, Count)>,
+    pub quotes: Vec<Quote>,
+}
+
+pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
+    let p = sel.project;
+    let mut groups = Vec::new();
+    for g in &sel.groups {
+        let mut deelvragen = Vec::new();
+        for d in &sel.deelvragen {
+            let mut section = DeelvraagSection {
+                number: d.number,
+                title: d.title.clone(),
+                question: d.question.clone(),
+                codes: Vec::new(),
+                not_mentioned: Vec::new(),
+            };
+            for (c, code) in sel
+                .codes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.deelvraag == d.number)
+            {
+                let count = sel.count(tally, c, |r| &r.group == g);
+                if count.respondents == 0 {
+                    section.not_mentioned.push(code);
+                    continue;
+                }
+                let by_school_type = sel
+                    .school_types
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.clone(),
+                            sel.count(tally, c, |r| &r.group == g && &r.school_type == t),
+                        )
+                    })
+                    .filter(|(_, n)| n.of > 0)
+                    .collect();
+                let quotes = of_code(sel, tally, c, false)
+                    .into_iter()
+                    .find(|cl| &cl.group == g)
+                    .map(|cl| cl.quotes)
+                    .unwrap_or_default();
+                section.codes.push(CodeSection {
+                    code,
+                    count,
+                    by_school_type,
+                    quotes,
+                });
+            }
+            deelvragen.push(section);
+        }
+        groups.push(GroupSection {
+            group: g.clone(),
+            plural: p.group_plural(g).to_string(),
+            size: sel.size(|r| &r.group == g),
+            deelvragen,
+        });
+    }
+    let name = if p.settings.name.is_empty() {
+        "codewerk project"
+    } else {
+        &p.settings.name
+    };
+    Report {
+        title: format!("Results: {name}"),
+        coder: tally.coder.clone(),
+        has_journal: tally.has_journal,
+        filter: describe_filter(sel),
+        overview: code_matrix_of(sel, tally, Columns::Groups),
+        groups,
+    }
+}
+
+fn describe_filter(sel: &Selection) -> String {
+    let p = sel.project;
+    let mut parts = Vec::new();
+    if sel.deelvragen.len() < p.codebook.deelvragen.len() {
+        let n: Vec<String> = sel
+            .deelvragen
+            .iter()
+            .map(|d| d.number.to_string())
+            .collect();
+        parts.push(format!("deelvraag {}", n.join(", ")));
+    }
+    let all_codes = sel
+        .deelvragen
+        .iter()
+        .map(|d| p.codebook.codes_of(d.number).count())
+        .sum::<usize>();
+    if sel.codes.len() < all_codes {
+        let n: Vec<&str> = sel.codes.iter().map(|c| c.name.as_str()).collect();
+        parts.push(format!("code {}", n.join(", ")));
+    }
+    if sel.groups.len() < p.groups().len() {
+        parts.push(format!("group {}", sel.groups.join(", ")));
+    }
+    if sel.school_types.len() < p.school_types().len() {
+        parts.push(format!("school type {}", sel.school_types.join(", ")));
+    }
+    parts.join("; ")
+}
+
+pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Vec<u8> {
+    let report = build(sel, tally);
+    match req.format {
+        Format::Html => html(&report).into_bytes(),
+        _ => markdown(&report).into_bytes(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn school_split(by: &[(String, Count)]) -> Vec<String> {
+    by.iter()
+        .map(|(t, n)| format!("{t} {} of {}", n.respondents, n.of))
+        .collect()
+}
+
+fn attribution(q: &Quote) -> String {
+    if q.school_type.is_empty() {
+        q.respondent.clone()
+    } else {
+        format!("{}, {}", q.respondent, q.school_type)
+    }
+}
+
+fn passages(n: usize) -> String {
+    if n == 1 {
+        "1 passage".into()
+    } else {
+        format!("{n} passages")
+    }
+}
+
+fn intro(r: &Report) -> String {
+    let mut s = format!(
+        "Draft generated by codewerk from the codings of coder {}. \"N of M\" counts distinct \
+         respondents of the group with at least one passage of the code.",
+        r.coder
+    );
+    if !r.has_journal {
+        s += &format!(
+            " Coder {} has no codings yet, so every count is 0.",
+            r.coder
+        );
+    }
+    if !r.filter.is_empty() {
+        s += &format!(" Selection: {}.", r.filter);
+    }
+    s
+}
+
+// ---------------------------------------------------------------- Markdown
+
+/// Escape text for Markdown so that it reads as the words it is: inline punctuation that
+/// Markdown acts on gets a backslash, and so does what would start a heading, list or block at
+/// the start of a line.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start_matches(' ');
+        out.push_str(&line[..line.len() - trimmed.len()]);
+        // A block marker at the start of the line: # - + = > or "12." / "12)".
+        let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+        let ordered = digits > 0 && matches!(trimmed[digits..].chars().next(), Some('.' | ')'));
+        if matches!(
+            trimmed.chars().next(),
+            Some('#' | '-' | '+' | '=' | '>' | '~')
+        ) {
+            out.push('\\');
+        }
+        for (at, c) in trimmed.char_indices() {
+            if ordered && at == digits {
+                out.push('\\');
+            }
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&'
+            ) && !(at == 0 && c == '>')
+            {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A quote as a Markdown block quote: each line behind `> `, hard line breaks (`\` at the end
+/// of a line) so that the respondent's line breaks stay, blank lines kept inside the quote.
+fn md_quote(text: &str) -> String {
+    let escaped = md_escape(text);
+    let lines: Vec<&str> = escaped.split('\n').collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let next_blank = lines.get(i + 1).is_some_and(|l| l.trim().is_empty());
+        let last = i + 1 == lines.len();
+        if line.trim().is_empty() {
+            out += ">\n";
+        } else if last || next_blank {
+            let _ = writeln!(out, "> {line}");
+        } else {
+            let _ = writeln!(out, "> {line}\\");
+        }
+    }
+    out
+}
+
+pub fn markdown(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {}\n\n{}\n",
+        md_escape(&r.title),
+        md_escape(&intro(r))
+    );
+    out += "## Overview\n\n";
+    let mut header = "| Deelvraag | Code |".to_string();
+    let mut rule = "|---:|---|".to_string();
+    for c in &r.overview.columns {
+        let _ = write!(header, " {} ({}) |", md_escape(&c.label), c.size);
+        rule += "---:|";
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
+    for row in &r.overview.rows {
+        let _ = write!(out, "| {} | {} |", row.deelvraag, md_escape(&row.name));
+        for n in &row.cells {
+            let _ = write!(out, " {} of {} |", n.respondents, n.of);
+        }
+        out.push('\n');
+    }
+    for g in &r.groups {
+        let _ = writeln!(
+            out,
+            "\n## {} ({})",
+            md_escape(&capitalise(&g.plural)),
+            g.size
+        );
+        for d in &g.deelvragen {
+            let _ = writeln!(out, "\n### Deelvraag {}. {}", d.number, md_escape(&d.title));
+            if !d.question.is_empty() {
+                let _ = writeln!(out, "\n*{}*", md_escape(&d.question));
+            }
+            for c in &d.codes {
+                let _ = writeln!(out, "\n#### {}\n", md_escape(&c.code.name));
+                let mut line = vec![
+                    format!("**{}**", md_escape(&n_of_m(&c.count, &g.plural))),
+                    passages(c.count.passages),
+                ];
+                line.extend(school_split(&c.by_school_type).iter().map(|s| md_escape(s)));
+                let _ = writeln!(out, "{}", line.join(" · "));
+                for q in &c.quotes {
+                    out.push('\n');
+                    out += &md_quote(&q.text);
+                    let _ = writeln!(out, ">\n> — {}", md_escape(&attribution(q)));
+                    if let Some(m) = &q.memo {
+                        let _ = writeln!(out, ">\n> *Memo: {}*", md_escape(&m.replace('\n', " ")));
+                    }
+                }
+            }
+            if !d.not_mentioned.is_empty() {
+                let names: Vec<String> =
+                    d.not_mentioned.iter().map(|c| md_escape(&c.name)).collect();
+                let _ = writeln!(
+                    out,
+                    "\nNot mentioned by any of the {} {}: {}.",
+                    g.size,
+                    md_escape(&g.plural),
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- HTML
+
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out += "&amp;",
+            '<' => out += "&lt;",
+            '>' => out += "&gt;",
+            '"' => out += "&quot;",
+            '\'' => out += "&#39;",
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn swatch(name: &str, colour: Rgb) -> String {
+    format!(
+        "<span class=\"code\" style=\"background:{colour};color:{}\">{}</span>",
+        colour.readable_foreground(),
+        html_escape(name)
+    )
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;\
+margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}\
+h1{font-size:1.8rem}h2{margin-top:3rem;border-bottom:2px solid #ccc}h3{margin-top:2rem}\
+.intro,.question,.none{color:#555}.code{display:inline-block;padding:.1rem .5rem;border-radius:.3rem}\
+.count{font-weight:600}.split{color:#555}\
+blockquote{margin:1rem 0;padding:.3rem 1rem;border-left:.4rem solid #ccc;background:#fafafa}\
+blockquote .q{white-space:pre-wrap;margin:0}blockquote footer{color:#555;margin-top:.3rem}\
+.memo{font-style:italic;color:#555}table{border-collapse:collapse;margin:1rem 0}\
+th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}\
+td.n{text-align:right;white-space:nowrap;min-width:7rem}\
+.bar{height:.35rem;margin-top:.15rem;border-radius:.1rem}\
+@media print{h2{break-before:page}blockquote{break-inside:avoid}}";
+
+pub fn html(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"intro\">{}</p>\n",
+        html_escape(&r.title),
+        html_escape(&r.title),
+        html_escape(&intro(r))
+    );
+    if !r.groups.is_empty() {
+        out += "<nav><ul>\n";
+        for (i, g) in r.groups.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#g{i}\">{} ({})</a></li>",
+                html_escape(&capitalise(&g.plural)),
+                g.size
+            );
+        }
+        out += "</ul></nav>\n";
+    }
+    out += "<h2>Overview</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>";
+    for c in &r.overview.columns {
+        let _ = write!(out, "<th>{} ({})</th>", html_escape(&c.label), c.size);
+    }
+    out += "</tr>\n";
+    for row in &r.overview.rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td>",
+            row.deelvraag,
+            swatch(&row.name, row.colour)
+        );
+        for n in &row.cells {
+            let pct = n.share().map_or(0.0, |s| s * 100.0);
+            let _ = write!(
+                out,
+                "<td class=\"n\">{} of {}<div class=\"bar\" style=\"width:{pct:.0}%;background:{}\"></div></td>",
+                n.respondents, n.of, row.colour
+            );
+        }
+        out += "</tr>\n";
+    }
+    out += "</table>\n";
+    for (i, g) in r.groups.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<h2 id=\"g{i}\">{} ({})</h2>",
+            html_escape(&capitalise(&g.plural)),
+            g.size
+        );
+        for d in &g.deelvragen {
+            let _ = writeln!(
+                out,
+                "<h3>Deelvraag {}. {}</h3>",
+                d.number,
+                html_escape(&d.title)
+            );
+            if !d.question.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"question\"><em>{}</em></p>",
+                    html_escape(&d.question)
+                );
+            }
+            for c in &d.codes {
+                let _ = writeln!(out, "<h4>{}</h4>", swatch(&c.code.name, c.code.colour));
+                let mut line = vec![
+                    format!(
+                        "<span class=\"count\">{}</span>",
+                        html_escape(&n_of_m(&c.count, &g.plural))
+                    ),
+                    passages(c.count.passages),
+                ];
+                line.extend(
+                    school_split(&c.by_school_type)
+                        .iter()
+                        .map(|s| format!("<span class=\"split\">{}</span>", html_escape(s))),
+                );
+                let _ = writeln!(out, "<p>{}</p>", line.join(" · "));
+                for q in &c.quotes {
+                    let _ = write!(
+                        out,
+                        "<blockquote style=\"border-left-color:{}\"><p class=\"q\">{}</p>\
+                         <footer>— {}</footer>",
+                        c.code.colour,
+                        html_escape(&q.text),
+                        html_escape(&attribution(q))
+                    );
+                    if let Some(m) = &q.memo {
+                        let _ = write!(out, "<p class=\"memo\">Memo: {}</p>", html_escape(m));
+                    }
+                    out += "</blockquote>\n";
+                }
+            }
+            if !d.not_mentioned.is_empty() {
+                let names: Vec<String> = d
+                    .not_mentioned
+                    .iter()
+                    .map(|c| swatch(&c.name, c.colour))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "<p class=\"none\">Not mentioned by any of the {} {}: {}.</p>",
+                    g.size,
+                    html_escape(&g.plural),
+                    names.join(" ")
+                );
+            }
+        }
+    }
+    out += "</body>\n</html>\n";
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Kind, render as render_export, testutil};
+    use super::*;
+
+    #[test]
+    fn markdown_report_has_counts_and_quotes_by_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let md = String::from_utf8(render_export(&p, &Request::new(Kind::Report, "ann")).unwrap())
+            .unwrap();
+        let docenten = md.find("## Docenten (3)").unwrap();
+        let zorg = md.find("## Zorgcoördinatoren (1)").unwrap();
+        assert!(docenten < zorg);
+        let part = &md[docenten..zorg];
+        assert!(
+            part.contains("**1 of 3 docenten** · 2 passages · vmbo 1 of 1 · havo-vwo 0 of 2"),
+            "{part}"
+        );
+        assert!(part.contains("> Ik had een \"niet pluis\"-gevoel; echt.\\\n> Tweede regel, één.\n>\n> — A-D1, vmbo\n"), "{part}");
+        assert!(part.contains("> \\=SOM(1;2) zei hij."), "{part}");
+        assert!(
+            part.contains("Not mentioned by any of the 3 docenten: Signalen herkennen."),
+            "{part}"
+        );
+        assert!(
+            md.contains("| 1 | Niet pluis gevoel | 1 of 3 | 1 of 1 |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn html_report_is_self_contained_and_coloured() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let mut req = Request::new(Kind::Report, "ann");
+        req.format = Format::Html;
+        let html = String::from_utf8(render_export(&p, &req).unwrap()).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("<script"));
+        assert!(
+            html.contains("style=\"background:#FFE135;color:#000000\">Niet pluis gevoel</span>")
+        );
+        assert!(html.contains(
+            "<p class=\"q\">Ik had een &quot;niet pluis&quot;-gevoel; echt.\nTweede regel, één.</p>"
+        ));
+        assert!(html.contains("1 of 1 zorgcoördinatoren"));
+    }
+
+    #[test]
+    fn markdown_escaping_keeps_the_words() {
+        assert_eq!(md_escape("# kop"), "\\# kop");
+        assert_eq!(md_escape("1. punt"), "1\\. punt");
+        assert_eq!(md_escape("a *b* <c>"), "a \\*b\\* \\<c\\>");
+        assert_eq!(md_escape("- ja\n  - nee"), "\\- ja\n  \\- nee");
+        assert_eq!(md_escape("gewoon één zin."), "gewoon één zin.");
+        assert_eq!(md_quote("a\nb\n\nc"), "> a\\\n> b\n>\n> c\n");
+    }
+}

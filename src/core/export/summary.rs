@@ -1,0 +1,214 @@
+//! `export summary`: one row per deelvraag × code × respondent group with the numbers the report
+//! quotes: distinct respondents who said it, group size, share, passages, and the same split by
+//! school type.
+
+use super::quotes::{json, sheets};
+use super::table::{self, Cell, Column, Row, Table, format_share};
+use super::{Count, ExportError, Format, Request, Selection, Tally};
+use crate::core::codebook::Rgb;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolTypeCount {
+    pub school_type: String,
+    pub respondents: usize,
+    pub group_size: usize,
+    pub share: Option<f64>,
+    pub passages: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryRow {
+    pub deelvraag: u32,
+    pub deelvraag_title: String,
+    pub category: String,
+    pub code_id: String,
+    pub code: String,
+    pub colour: Rgb,
+    pub group: String,
+    pub group_plural: String,
+    /// Distinct respondents of the group with at least one passage of the code.
+    pub respondents: usize,
+    /// Respondents in the group (within the selected school types).
+    pub group_size: usize,
+    /// respondents / group_size, three decimals; None for an empty group.
+    pub share: Option<f64>,
+    pub passages: usize,
+    /// "14 of 27 docenten".
+    pub text: String,
+    pub by_school_type: Vec<SchoolTypeCount>,
+}
+
+/// "14 of 27 docenten".
+pub fn n_of_m(count: &Count, plural: &str) -> String {
+    format!("{} of {} {}", count.respondents, count.of, plural)
+}
+
+fn share(c: &Count) -> Option<f64> {
+    (c.of > 0).then(|| {
+        format_share(c.respondents, c.of, false)
+            .parse()
+            .unwrap_or(0.0)
+    })
+}
+
+pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
+    let p = sel.project;
+    let mut out = Vec::new();
+    for (c, code) in sel.codes.iter().enumerate() {
+        for g in &sel.groups {
+            let total = sel.count(tally, c, |r| &r.group == g);
+            let plural = p.group_plural(g).to_string();
+            out.push(SummaryRow {
+                deelvraag: code.deelvraag,
+                deelvraag_title: p
+                    .codebook
+                    .deelvraag(code.deelvraag)
+                    .map(|d| d.title.clone())
+                    .unwrap_or_default(),
+                category: code.category.clone().unwrap_or_default(),
+                code_id: code.id.clone(),
+                code: code.name.clone(),
+                colour: code.colour,
+                group: g.clone(),
+                text: n_of_m(&total, &plural),
+                group_plural: plural,
+                respondents: total.respondents,
+                group_size: total.of,
+                share: share(&total),
+                passages: total.passages,
+                by_school_type: sel
+                    .school_types
+                    .iter()
+                    .map(|t| {
+                        let n = sel.count(tally, c, |r| &r.group == g && &r.school_type == t);
+                        SchoolTypeCount {
+                            school_type: t.clone(),
+                            respondents: n.respondents,
+                            group_size: n.of,
+                            share: share(&n),
+                            passages: n.passages,
+                        }
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
+    let mut columns = vec![
+        Column::new("deelvraag", 4.0),
+        Column::new("deelvraag_title", 20.0),
+        Column::new("category", 14.0),
+        Column::new("code_id", 14.0),
+        Column::new("code", 24.0),
+        Column::new("group", 14.0),
+        Column::new("respondents", 6.0),
+        Column::new("group_size", 6.0),
+        Column::new("share", 7.0),
+        Column::new("passages", 6.0),
+        Column::new("text", 26.0),
+    ];
+    for t in &sel.school_types {
+        for what in ["respondents", "group_size", "share", "passages"] {
+            columns.push(Column::new(format!("{what}_{t}"), 8.0));
+        }
+    }
+    let rows = rows
+        .iter()
+        .map(|s| {
+            let mut cells = vec![
+                Cell::Int(s.deelvraag.into()),
+                Cell::text(&s.deelvraag_title),
+                Cell::text(&s.category),
+                Cell::text(&s.code_id),
+                Cell::Coloured(s.code.clone(), s.colour),
+                Cell::text(&s.group),
+                Cell::Int(s.respondents as u64),
+                Cell::Int(s.group_size as u64),
+                Cell::Share(s.respondents, s.group_size),
+                Cell::Int(s.passages as u64),
+                Cell::text(&s.text),
+            ];
+            for t in &s.by_school_type {
+                cells.extend([
+                    Cell::Int(t.respondents as u64),
+                    Cell::Int(t.group_size as u64),
+                    Cell::Share(t.respondents, t.group_size),
+                    Cell::Int(t.passages as u64),
+                ]);
+            }
+            Row {
+                sheet: sel.deelvraag_index(s.deelvraag),
+                cells,
+            }
+        })
+        .collect();
+    Table {
+        columns,
+        rows,
+        sheets: sheets(sel),
+    }
+}
+
+pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
+    let rows = rows(sel, tally);
+    match req.format {
+        Format::Json => Ok(json(&rows)),
+        Format::Xlsx => table::to_xlsx(&table(sel, &rows)),
+        _ => Ok(table::to_csv(&table(sel, &rows), req.excel)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Filter, Kind, render as render_export, testutil};
+    use super::*;
+
+    #[test]
+    fn counts_distinct_respondents_per_group_and_school_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let sel = Filter::default().resolve(&p).unwrap();
+        let tally = Tally::new(&sel, "ann");
+        let rows = rows(&sel, &tally);
+        assert_eq!(rows.len(), 3 * 2, "every code × group, zeros included");
+        let niet_pluis_docent = &rows[0];
+        assert_eq!(
+            (niet_pluis_docent.respondents, niet_pluis_docent.group_size),
+            (1, 3)
+        );
+        assert_eq!(niet_pluis_docent.passages, 2);
+        assert_eq!(niet_pluis_docent.text, "1 of 3 docenten");
+        assert_eq!(niet_pluis_docent.share, Some(0.333));
+        let vmbo = &niet_pluis_docent.by_school_type[0];
+        assert_eq!(
+            (vmbo.school_type.as_str(), vmbo.respondents, vmbo.group_size),
+            ("vmbo", 1, 1)
+        );
+        let havo = &niet_pluis_docent.by_school_type[1];
+        assert_eq!(
+            (havo.respondents, havo.group_size, havo.passages),
+            (0, 2, 0)
+        );
+        assert_eq!(rows[1].text, "1 of 1 zorgcoördinatoren");
+    }
+
+    #[test]
+    fn school_type_filter_narrows_group_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = testutil::project(dir.path());
+        let mut req = Request::new(Kind::Summary, "ann");
+        req.filter.school_types = vec!["havo-vwo".into()];
+        req.filter.groups = vec!["docent".into()];
+        req.format = Format::Json;
+        let v: serde_json::Value =
+            serde_json::from_slice(&render_export(&p, &req).unwrap()).unwrap();
+        let twijfel = &v[2];
+        assert_eq!(twijfel["code_id"], "twijfel");
+        assert_eq!(twijfel["text"], "1 of 2 docenten");
+        assert_eq!(twijfel["by_school_type"].as_array().unwrap().len(), 1);
+    }
+}
