@@ -59,6 +59,8 @@ pub enum Action {
     // Views.
     OpenAgreement,
     OpenSearch,
+    OpenClusters,
+    OpenMatrix,
 }
 
 impl Action {
@@ -114,6 +116,8 @@ impl Action {
             ToggleLayer => "show another coder as a second layer (cycle)",
             OpenAgreement => "agreement with another coder, disagreements, consensus",
             OpenSearch => "search the transcripts (full text, Dutch stemming)",
+            OpenClusters => "quotes of the highlighted code, per group",
+            OpenMatrix => "code matrix: codes × groups, respondents",
         }
     }
 }

@@ -6,6 +6,8 @@ use super::keymap::{self, Focus};
 use super::motion;
 use super::panels::Outcome;
 use super::panels::agreement::AgreementView;
+use super::panels::clusters::ClustersView;
+use super::panels::matrix::MatrixView;
 use super::panels::search::SearchView;
 use super::theme::Theme;
 use super::view::{self, Areas};
@@ -24,6 +26,20 @@ use std::collections::BTreeSet;
 pub enum View {
     Agreement(Box<AgreementView>),
     Search(SearchView),
+    Clusters(Box<ClustersView>),
+    Matrix(Box<MatrixView>),
+}
+
+impl View {
+    /// How to come back to the view after jumping from it into the text.
+    pub fn back_hint(&self) -> &'static str {
+        match self {
+            View::Agreement(_) => "A: back to the list",
+            View::Search(_) => "/: back to the hits",
+            View::Clusters(_) => "C: back to the clusters",
+            View::Matrix(_) => "M: back to the matrix",
+        }
+    }
 }
 
 /// The search index, built in the background at start-up.
@@ -395,6 +411,8 @@ impl App {
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
+            Some(View::Clusters(v)) => v.on_key(key, &self.project),
+            Some(View::Matrix(v)) => v.on_key(key, &self.project),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -439,10 +457,8 @@ impl App {
                 // Keep the view to come back to with A.
                 self.parked = self.view.take();
                 self.show_range(i, start, end);
-                self.say(
-                    format!("{transcript} {start}..{end} · A: back to the list"),
-                    false,
-                );
+                let back = self.parked.as_ref().map_or("", View::back_hint);
+                self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
         }
     }
@@ -539,6 +555,54 @@ impl App {
         };
         match AgreementView::open(&self.project, &a_state, &b) {
             Ok(v) => self.view = Some(View::Agreement(Box::new(v))),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// Give the project this coder's latest codings (the journal is fresher than the copy
+    /// loaded at start-up), for the views that count from the project.
+    fn sync_coder(&mut self) {
+        if let Some(j) = &self.journal {
+            self.project
+                .coders
+                .insert(self.coder.clone(), j.state.clone());
+        }
+    }
+
+    /// The clusters view on the code highlighted in the codebook. The view left by a jump into
+    /// the text comes back as it was while the highlight is unchanged.
+    fn open_clusters(&mut self) {
+        let Some(code) = self.selected_code().map(|c| c.id.clone()) else {
+            return self.say("no code highlighted in the codebook", true);
+        };
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Clusters(mut v)) if v.opened_on == code => {
+                v.reload(&self.project).map(|()| v)
+            }
+            other => {
+                self.parked = other;
+                ClustersView::open(&self.project, &self.coder, &code, None, None).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Clusters(v)),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// The code matrix; the one left by a jump comes back as it was, counted again.
+    fn open_matrix(&mut self) {
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Matrix(mut v)) => v.reload(&self.project).map(|()| v),
+            other => {
+                self.parked = other;
+                MatrixView::open(&self.project, &self.coder).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Matrix(v)),
             Err(e) => self.say(e, true),
         }
     }
@@ -892,6 +956,8 @@ impl App {
             }
             OpenAgreement => self.open_agreement(),
             OpenSearch => self.open_search(),
+            OpenClusters => self.open_clusters(),
+            OpenMatrix => self.open_matrix(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

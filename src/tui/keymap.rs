@@ -65,6 +65,8 @@ pub const BINDINGS: &[Binding] = &[
     k(None, C('o'), A::ToggleLayer),
     k(None, C('A'), A::OpenAgreement),
     k(None, C('/'), A::OpenSearch),
+    k(None, C('C'), A::OpenClusters),
+    k(None, C('M'), A::OpenMatrix),
     k(None, KeyCode::Esc, A::ClearSelection),
     // Transcript.
     k(Some(T), KeyCode::Left, A::Left),

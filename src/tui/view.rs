@@ -80,6 +80,8 @@ pub fn draw(f: &mut Frame, app: &App) {
         match v {
             super::app::View::Agreement(view) => view.draw(f, main, &app.project, &app.theme),
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
+            super::app::View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),
+            super::app::View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);
@@ -496,6 +498,8 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             ("Ctrl-n", "not coded"),
             ("Esc", "close"),
         ],
+        (Some(super::app::View::Clusters(_)), _) => super::panels::clusters::HINTS,
+        (Some(super::app::View::Matrix(v)), _) => v.hints(),
         (None, focus) => focus_hints(app, focus),
     };
     let mut spans = Vec::new();

@@ -2,8 +2,12 @@
 //! tells the app what to do through an `Outcome` (it never reaches into the app's state).
 
 pub mod agreement;
+pub mod clusters;
+pub mod matrix;
 pub mod search;
 
+use crate::core::export::{self, Request, Target};
+use crate::core::project::Project;
 use ratatui::style::{Color, Style};
 
 /// What a view asks of the app after a key.
@@ -37,7 +41,57 @@ pub struct ViewKeys {
     pub keys: &'static [(&'static str, &'static str)],
 }
 
-pub const VIEWS: &[ViewKeys] = &[search::KEYS, agreement::KEYS];
+pub const VIEWS: &[ViewKeys] = &[search::KEYS, agreement::KEYS, clusters::KEYS, matrix::KEYS];
+
+/// Write an export under the project's `exports/` (a new name if the default one is taken) and
+/// say which file it went to.
+pub fn write_export(project: &Project, req: &Request) -> Outcome {
+    match export::export(project, req, &Target::Default, false) {
+        Ok(info) => {
+            let path = info.path.unwrap_or_default();
+            let shown = path.strip_prefix(&project.root).unwrap_or(&path);
+            let kept = if info.kept_existing.is_some() {
+                " · older file kept"
+            } else {
+                ""
+            };
+            Outcome::Say(
+                format!(
+                    "wrote {} · {} passage(s), {} respondent(s){kept}",
+                    shown.display(),
+                    info.passages,
+                    info.respondents
+                ),
+                false,
+            )
+        }
+        Err(e) => Outcome::Say(format!("NOT exported: {e}"), true),
+    }
+}
+
+/// The next of `options` after `current`; None after the last (None = all).
+pub fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
+    match current {
+        None => options.first().cloned(),
+        Some(c) => options
+            .iter()
+            .position(|o| o == c)
+            .and_then(|i| options.get(i + 1))
+            .cloned(),
+    }
+}
+
+/// `text` cut to `width` characters, with … when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        s.push('…');
+    }
+    s
+}
 
 /// Colour for an agreement coefficient: red below 0.4, yellow below 0.6, light green below 0.8.
 pub fn coefficient_style(value: Option<f64>) -> Style {

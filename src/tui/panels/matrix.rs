@@ -1,0 +1,486 @@
+//! The code matrix view (`M`): codes (rows, in their colours) × respondent groups (columns), each
+//! cell the number of respondents who said it, "N/M", with a bar for the share, like the code
+//! matrix browsers of the big QDA programs. `t` switches the columns to groups × school type and
+//! to school types; Enter on a cell opens its quotes in the clusters view; `x` exports the summary.
+
+use super::clusters::ClustersView;
+use super::{Outcome, ViewKeys, fit, write_export};
+use crate::core::codebook::Rgb;
+use crate::core::export::matrix::{CodeMatrix, Columns, code_matrix};
+use crate::core::export::{Count, Filter, Kind, Request};
+use crate::core::project::Project;
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub const KEYS: ViewKeys = ViewKeys {
+    title: "Code matrix view (M)",
+    keys: &[
+        ("↑↓←→ hjkl", "move from cell to cell"),
+        ("Enter", "the cell's quotes (clusters view)"),
+        ("t", "columns: group, group × type, school type"),
+        ("d", "only the codes of one deelvraag (cycle)"),
+        ("x / X", "export the summary as CSV / CSV for Excel"),
+        ("Esc", "close the view"),
+    ],
+};
+
+pub const HINTS: &[(&str, &str)] = &[
+    ("↑↓←→", "cell"),
+    ("Enter", "quotes"),
+    ("t", "columns"),
+    ("d", "deelvraag"),
+    ("x", "export summary"),
+    ("Esc", "close"),
+];
+
+pub struct MatrixView {
+    pub coder: String,
+    pub columns: Columns,
+    /// Only this deelvraag's codes.
+    pub deelvraag: Option<u32>,
+    pub matrix: CodeMatrix,
+    /// Selected code (row of `matrix.rows`).
+    pub row: usize,
+    /// Selected column; `matrix.columns.len()` is the column of all respondents.
+    pub col: usize,
+    /// The quotes of a cell, opened by Enter.
+    pub clusters: Option<Box<ClustersView>>,
+}
+
+impl MatrixView {
+    pub fn open(project: &Project, coder: &str) -> Result<MatrixView, String> {
+        let mut v = MatrixView {
+            coder: coder.to_string(),
+            columns: Columns::Groups,
+            deelvraag: None,
+            matrix: CodeMatrix {
+                coder: coder.to_string(),
+                columns: Vec::new(),
+                rows: Vec::new(),
+            },
+            row: 0,
+            col: 0,
+            clusters: None,
+        };
+        v.reload(project)?;
+        Ok(v)
+    }
+
+    pub fn filter(&self) -> Filter {
+        Filter {
+            deelvragen: self.deelvraag.into_iter().collect(),
+            ..Filter::default()
+        }
+    }
+
+    /// Count again from the project (whose coder state the app keeps current).
+    pub fn reload(&mut self, project: &Project) -> Result<(), String> {
+        self.matrix = code_matrix(project, &self.coder, &self.filter(), self.columns)
+            .map_err(|e| e.to_string())?;
+        self.row = self.row.min(self.matrix.rows.len().saturating_sub(1));
+        self.col = self.col.min(self.matrix.columns.len());
+        if let Some(c) = &mut self.clusters {
+            c.reload(project)?;
+        }
+        Ok(())
+    }
+
+    /// The counts of a cell; the last column is all respondents.
+    pub fn cell(&self, row: usize, col: usize) -> Option<Count> {
+        let r = self.matrix.rows.get(row)?;
+        r.cells
+            .get(col)
+            .copied()
+            .or((col == r.cells.len()).then_some(r.total))
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent, project: &Project) -> Outcome {
+        if let Some(c) = &mut self.clusters {
+            return match c.on_key(key, project) {
+                Outcome::Close => {
+                    self.clusters = None;
+                    Outcome::Stay
+                }
+                other => other,
+            };
+        }
+        let rows = self.matrix.rows.len();
+        let cols = self.matrix.columns.len() + 1;
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Up | KeyCode::Char('k') => self.row = self.row.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.row = (self.row + 1).min(rows.saturating_sub(1))
+            }
+            KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => self.col = (self.col + 1).min(cols - 1),
+            KeyCode::PageUp => self.row = self.row.saturating_sub(10),
+            KeyCode::PageDown => self.row = (self.row + 10).min(rows.saturating_sub(1)),
+            KeyCode::Char('t') => {
+                self.columns = match self.columns {
+                    Columns::Groups => Columns::GroupsBySchoolType,
+                    Columns::GroupsBySchoolType => Columns::SchoolTypes,
+                    Columns::SchoolTypes => Columns::Groups,
+                };
+                self.col = 0;
+                return self.reloaded(project);
+            }
+            KeyCode::Char('d') => {
+                let numbers: Vec<u32> = project
+                    .codebook
+                    .deelvragen
+                    .iter()
+                    .map(|d| d.number)
+                    .collect();
+                self.deelvraag = match self.deelvraag {
+                    None => numbers.first().copied(),
+                    Some(n) => numbers.iter().skip_while(|&&d| d != n).nth(1).copied(),
+                };
+                self.row = 0;
+                return self.reloaded(project);
+            }
+            KeyCode::Enter => return self.open_cell(project),
+            KeyCode::Char(c @ ('x' | 'X')) => {
+                let mut req = Request::new(Kind::Summary, &self.coder);
+                req.filter = self.filter();
+                req.excel = c == 'X';
+                return write_export(project, &req);
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    fn reloaded(&mut self, project: &Project) -> Outcome {
+        match self.reload(project) {
+            Ok(()) => Outcome::Stay,
+            Err(e) => Outcome::Say(e, true),
+        }
+    }
+
+    fn open_cell(&mut self, project: &Project) -> Outcome {
+        let Some(row) = self.matrix.rows.get(self.row) else {
+            return Outcome::Stay;
+        };
+        let (group, school_type) = self
+            .matrix
+            .columns
+            .get(self.col)
+            .map_or((None, None), |c| (c.group.clone(), c.school_type.clone()));
+        match ClustersView::open(project, &self.coder, &row.code, group, school_type) {
+            Ok(mut v) => {
+                v.by_school_type = self.columns == Columns::GroupsBySchoolType
+                    && v.group.is_some()
+                    && v.school_type.is_none();
+                self.clusters = Some(Box::new(v));
+                Outcome::Stay
+            }
+            Err(e) => Outcome::Say(e, true),
+        }
+    }
+
+    pub fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        match self.clusters {
+            Some(_) => super::clusters::HINTS,
+            None => HINTS,
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {
+        if let Some(c) = &self.clusters {
+            return c.draw(f, area, project, theme);
+        }
+        let m = &self.matrix;
+        let what = match self.columns {
+            Columns::Groups => "group",
+            Columns::GroupsBySchoolType => "group × school type",
+            Columns::SchoolTypes => "school type",
+        };
+        let all = self.cell(0, m.columns.len()).map_or(0, |c| c.of);
+        let title = format!(
+            " Code matrix · {} · respondents per code × {what} · {all} respondents{} ",
+            self.coder,
+            self.deelvraag
+                .map(|d| format!(" · deelvraag {d}"))
+                .unwrap_or_default()
+        );
+        let blk = Block::default()
+            .borders(Borders::ALL)
+            .title(title)
+            .title_bottom(
+                " Enter the cell's quotes · x export summary CSV · X CSV for Excel · ? all keys ",
+            );
+        let inner = blk.inner(area);
+        f.render_widget(blk, area);
+        let by_type = self.columns == Columns::GroupsBySchoolType;
+        let [head, body, foot] = Layout::vertical([
+            Constraint::Length(if by_type { 4 } else { 3 }),
+            Constraint::Min(1),
+            Constraint::Length(2),
+        ])
+        .areas(inner);
+
+        let width = inner.width as usize;
+        let ncols = m.columns.len() + 1;
+        // The names get what the columns leave, within reason; too many columns scroll.
+        let name_w = width.saturating_sub(ncols * 16).clamp(24, 40);
+        let col_w = (width.saturating_sub(name_w) / ncols.max(1)).clamp(12, 26);
+        let fit_cols = (width.saturating_sub(name_w) / col_w).max(1);
+        let first_col = crate::tui::view::list_offset(self.col, fit_cols);
+        let shown_cols: Vec<usize> = (first_col..ncols).take(fit_cols).collect();
+        // "14/27" at its widest, so that the bars line up.
+        let num_w = m
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().chain([&r.total]))
+            .map(|c| format!("{}/{}", c.respondents, c.of).len())
+            .max()
+            .unwrap_or(3);
+
+        let mut head_lines = Vec::new();
+        // Groups × school type: each group's name over its columns.
+        if by_type {
+            let group_of = |c: usize| m.columns.get(c).and_then(|k| k.group.as_deref());
+            let mut spans = vec![Span::raw(" ".repeat(name_w))];
+            let mut i = 0;
+            while i < shown_cols.len() {
+                let g = group_of(shown_cols[i]);
+                let mut j = i + 1;
+                while j < shown_cols.len() && g.is_some() && group_of(shown_cols[j]) == g {
+                    j += 1;
+                }
+                let w = (j - i) * col_w - 1;
+                let label = fit(g.map_or("", |g| project.group_plural(g)), w);
+                let rule = if g.is_some() {
+                    "─".repeat(w.saturating_sub(label.chars().count() + 1))
+                } else {
+                    String::new()
+                };
+                spans.push(Span::styled(
+                    format!(" {label}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ));
+                spans.push(Span::styled(
+                    format!("{}{rule}", if rule.is_empty() { "" } else { " " }),
+                    theme.dim(),
+                ));
+                let used =
+                    label.chars().count() + rule.chars().count() + usize::from(!rule.is_empty());
+                spans.push(Span::raw(" ".repeat(w.saturating_sub(used))));
+                i = j;
+            }
+            head_lines.push(Line::from(spans));
+        }
+        // Column names (the selected one reversed), then their sizes.
+        let more = match (first_col > 0, first_col + shown_cols.len() < ncols) {
+            (true, true) => " ◀ ▶ more columns",
+            (true, false) => " ◀ more columns",
+            (false, true) => " ▶ more columns",
+            (false, false) => "",
+        };
+        let mut l1 = vec![Span::styled(
+            format!("{:<name_w$}", fit(more, name_w)),
+            Style::default().fg(Color::Yellow),
+        )];
+        let mut l2 = vec![Span::styled(
+            format!("{:<name_w$}", fit(" respondents with code", name_w)),
+            theme.dim(),
+        )];
+        for &c in &shown_cols {
+            let (name, size) = match m.columns.get(c) {
+                Some(k) => (
+                    match (&k.group, &k.school_type) {
+                        (_, Some(t)) => t.clone(),
+                        _ => k.label.clone(),
+                    },
+                    k.size,
+                ),
+                None => ("all".to_string(), all),
+            };
+            let style = if c == self.col {
+                Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            } else {
+                Style::default().add_modifier(Modifier::BOLD)
+            };
+            let name = fit(&name, col_w - 1);
+            l1.push(Span::raw(" "));
+            l1.push(Span::styled(name.clone(), style));
+            l1.push(Span::raw(" ".repeat(col_w - 1 - name.chars().count())));
+            l2.push(Span::styled(
+                format!(
+                    " {:<w$}",
+                    fit(&format!("n={size}"), col_w - 1),
+                    w = col_w - 1
+                ),
+                theme.dim(),
+            ));
+        }
+        head_lines.push(Line::from(l1));
+        head_lines.push(Line::from(l2));
+        head_lines.push(Line::styled("─".repeat(width), theme.dim()));
+        f.render_widget(Paragraph::new(head_lines), head);
+
+        // Rows: deelvraag headings, then a line per code.
+        let mut lines: Vec<Line> = Vec::new();
+        let mut sel_line = 0;
+        let mut last_dv = None;
+        for (i, r) in m.rows.iter().enumerate() {
+            if last_dv != Some(r.deelvraag) {
+                last_dv = Some(r.deelvraag);
+                let title = project
+                    .codebook
+                    .deelvraag(r.deelvraag)
+                    .map(|d| d.title.clone())
+                    .unwrap_or_default();
+                lines.push(Line::styled(
+                    fit(&format!("{}. {title}", r.deelvraag), width),
+                    Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+                ));
+            }
+            if i == self.row {
+                sel_line = lines.len();
+            }
+            let name = fit(&r.name, name_w - 5);
+            let name_style = if i == self.row {
+                Style::default().add_modifier(Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            let mut spans = vec![
+                Span::raw(" "),
+                Span::styled("██", Style::default().fg(theme.color(r.colour))),
+                Span::styled(format!(" {name:<w$} ", w = name_w - 5), name_style),
+            ];
+            for &c in &shown_cols {
+                let count = self.cell(i, c).unwrap_or_default();
+                let selected = i == self.row && c == self.col;
+                spans.extend(cell_spans(count, r.colour, col_w, num_w, selected, theme));
+            }
+            lines.push(Line::from(spans));
+        }
+        if m.rows.is_empty() {
+            lines.push(Line::styled(" no codes", theme.dim()));
+        }
+        let h = body.height as usize;
+        let first = crate::tui::view::list_offset(sel_line, h);
+        let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
+        f.render_widget(Paragraph::new(shown), body);
+
+        // The selected cell in words.
+        let mut detail = vec![Line::raw("")];
+        if let (Some(r), Some(count)) = (m.rows.get(self.row), self.cell(self.row, self.col)) {
+            let (label, plural) = match m.columns.get(self.col) {
+                Some(k) => (
+                    k.label.clone(),
+                    k.group
+                        .as_deref()
+                        .map_or("respondents", |g| project.group_plural(g))
+                        .to_string(),
+                ),
+                None => ("all respondents".to_string(), "respondents".to_string()),
+            };
+            let share = count
+                .share()
+                .map(|s| format!(" ({:.0}%)", s * 100.0))
+                .unwrap_or_default();
+            detail.push(Line::from(vec![
+                Span::raw(" "),
+                Span::styled("██ ", Style::default().fg(theme.color(r.colour))),
+                Span::styled(
+                    r.name.clone(),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!(" × {label}: ")),
+                Span::styled(
+                    format!("{} of {} {plural}{share}", count.respondents, count.of),
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    format!(" · {} passage(s) · Enter: the quotes", count.passages),
+                    theme.dim(),
+                ),
+            ]));
+        }
+        f.render_widget(Paragraph::new(detail), foot);
+    }
+}
+
+/// One cell: "3/6" and a bar as long as the share of the column's respondents, in the code's
+/// colour on a dark track.
+fn cell_spans(
+    count: Count,
+    colour: Rgb,
+    col_w: usize,
+    num_w: usize,
+    selected: bool,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let num = format!("{}/{}", count.respondents, count.of);
+    let num_style = match (selected, count.respondents) {
+        (true, _) => Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        (false, 0) => theme.dim(),
+        (false, _) => Style::default(),
+    };
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(format!("{num:>num_w$}"), num_style),
+        Span::raw(" "),
+    ];
+    let bar_w = col_w.saturating_sub(num_w + 3);
+    if bar_w >= 2 {
+        spans.push(Span::styled(
+            bar(count.share().unwrap_or(0.0), bar_w),
+            Style::default()
+                .fg(theme.color(colour))
+                .bg(theme.color(Rgb(52, 52, 52))),
+        ));
+    } else {
+        spans.push(Span::raw(" ".repeat(bar_w)));
+    }
+    spans.push(Span::raw(" "));
+    spans
+}
+
+/// A bar of `width` cells filled to `share`, to an eighth of a cell; anything above 0 shows.
+pub fn bar(share: f64, width: usize) -> String {
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let mut eighths = (share.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    if share > 0.0 && eighths == 0 {
+        eighths = 1;
+    }
+    let full = eighths / 8;
+    let part = PARTS[eighths % 8];
+    let used = full + usize::from(!part.is_empty());
+    format!(
+        "{}{part}{}",
+        "█".repeat(full),
+        " ".repeat(width.saturating_sub(used))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_fill_to_the_share() {
+        assert_eq!(bar(0.0, 4), "    ");
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.5, 4), "██  ");
+        assert_eq!(bar(0.01, 4), "▏   ", "anything above 0 shows");
+        assert_eq!(bar(0.75, 2), "█▌");
+        assert_eq!(bar(3.0 / 16.0, 2), "▍ ");
+        for w in 1..10 {
+            for k in 0..=20 {
+                assert_eq!(bar(k as f64 / 20.0, w).chars().count(), w);
+            }
+        }
+    }
+}
