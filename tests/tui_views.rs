@@ -480,3 +480,21 @@ fn matrix_view_snapshot_and_colours() {
             .all(|x| buf[(x, row)].fg == geel)
     );
 }
+
+#[test]
+fn a_code_under_an_undeclared_deelvraag_is_reported_not_a_panic() {
+    // Loading refuses such a codebook; an API caller could still build one.
+    let dir = project();
+    let mut app = app_in(dir.path(), "ann");
+    let mut los = app.project.codebook.codes[0].clone();
+    los.id = "los".into();
+    los.deelvraag = 9;
+    app.project.codebook.codes.push(los);
+    app.codes.selected = app.project.codebook.codes.len() - 1;
+    keys(&mut app, "C");
+    assert!(app.view.is_none());
+    let msg = app.message.as_ref().unwrap();
+    assert!(msg.error && msg.text.contains("deelvraag"), "{}", msg.text);
+    keys(&mut app, "M");
+    assert!(matrix(&app).matrix.rows.iter().all(|r| r.code != "los"));
+}

@@ -58,6 +58,12 @@ pub fn clusters(
         ..filter.clone()
     };
     let sel = filter.resolve(p)?;
+    if sel.codes.is_empty() {
+        // A code under a deelvraag the codebook does not declare (`codewerk check` says so).
+        return Err(ExportError::Usage(format!(
+            "code \"{code}\" is under a deelvraag the codebook does not declare"
+        )));
+    }
     let tally = Tally::new(&sel, coder);
     Ok(of_code(&sel, &tally, 0, by_school_type))
 }
