@@ -143,10 +143,15 @@ impl Transcript {
         if needle.is_empty() {
             return Vec::new();
         }
-        self.text
-            .match_indices(needle)
-            .map(|(b, _)| self.char_at_byte(b))
-            .collect()
+        // Overlapping occurrences count too ("ja ja" occurs twice in "ja ja ja").
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(p) = self.text[from..].find(needle) {
+            let at = from + p;
+            out.push(self.char_at_byte(at));
+            from = at + self.text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        out
     }
 
     /// A stable 64-bit hash of the content (FNV-1a), to notice changed transcripts.

@@ -114,6 +114,8 @@ pub struct App {
     pub message: Option<Message>,
     pub should_quit: bool,
     pub help_scroll: usize,
+    /// `u` was pressed once on an action that changes many codings; the next `u` undoes it.
+    confirm_undo: bool,
     pub view: Option<View>,
     /// A view left by jumping from it into the text, reopened by its key.
     parked: Option<View>,
@@ -164,6 +166,7 @@ impl App {
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
             help_scroll: 0,
+            confirm_undo: false,
             view: None,
             parked: None,
             index: IndexState::Building { done: 0, total: 0 },
@@ -288,6 +291,9 @@ impl App {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
+        if !matches!(key.code, KeyCode::Char('u')) {
+            self.confirm_undo = false;
+        }
         match &self.mode {
             Mode::Help => {
                 match key.code {
@@ -321,6 +327,10 @@ impl App {
     }
 
     pub fn on_mouse(&mut self, m: MouseEvent) {
+        // Under a full-screen view or a popup the panels are hidden: clicks must not reach them.
+        if self.view.is_some() || self.mode != Mode::Normal {
+            return;
+        }
         let areas = self.areas();
         let inside = |r: Rect| {
             m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
@@ -331,12 +341,19 @@ impl App {
                     self.focus = Focus::Text;
                     if let Some(ch) = self.char_at(m.column, m.row) {
                         self.text.anchor = None;
+                        self.text.editing = None;
                         self.set_cursor(ch);
                         self.dragging = true;
                     }
                 } else if inside(areas.list) {
                     self.focus = Focus::List;
-                    let row = m.row.saturating_sub(areas.list.y + 2) as usize;
+                    // Rows start below the border and the header line; the bottom border is
+                    // no row.
+                    let rows = areas.list.height.saturating_sub(3);
+                    if m.row < areas.list.y + 2 || m.row >= areas.list.y + 2 + rows {
+                        return;
+                    }
+                    let row = (m.row - areas.list.y - 2) as usize;
                     let visible = self.visible_transcripts();
                     let first = view::list_offset(
                         self.list.selected,
@@ -352,7 +369,11 @@ impl App {
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
                     );
-                    let row = m.row.saturating_sub(areas.codebook.y + 1) as usize;
+                    let height = areas.codebook.height.saturating_sub(2);
+                    if m.row < areas.codebook.y + 1 || m.row >= areas.codebook.y + 1 + height {
+                        return;
+                    }
+                    let row = (m.row - areas.codebook.y - 1) as usize;
                     if let Some(Some(pos)) = rows.get(first + row).map(|r| r.position) {
                         self.codes.selected = pos;
                         if self.selection().is_some() {
@@ -379,11 +400,13 @@ impl App {
     }
 
     fn on_view_key(&mut self, key: KeyEvent) {
-        if matches!(key.code, KeyCode::Char('q')) {
+        // Views that take typed text (search) get every key; the others share q and ?.
+        let typing = matches!(self.view, Some(View::Search(_)));
+        if !typing && matches!(key.code, KeyCode::Char('q')) {
             self.should_quit = true;
             return;
         }
-        if matches!(key.code, KeyCode::Char('?')) {
+        if !typing && matches!(key.code, KeyCode::Char('?')) {
             self.mode = Mode::Help;
             return;
         }
@@ -717,10 +740,10 @@ impl App {
         let name = code.name.clone();
         match self.project.codebook.add_code(code) {
             Ok(()) => {
-                self.count_here.push(0);
-                self.count_all.push(0);
                 self.codes.filter.clear();
-                self.codes.selected = self.project.codebook.codes.len() - 1;
+                let id = slug(&name);
+                self.codes.selected = self.project.codebook.index_of(&id).unwrap_or(0);
+                self.refresh();
                 self.say(format!("code \"{name}\" added to the codebook"), false);
             }
             Err(e) => self.say(e, true),
@@ -767,8 +790,11 @@ impl App {
                     self.move_to(to);
                 }
             }
+            // While editing boundaries, v swaps which end moves (as vim's `o`).
             ToggleSelect if self.text.editing.is_some() => {
-                self.text.anchor = Some(self.text.cursor)
+                if let Some(a) = self.text.anchor.replace(self.text.cursor) {
+                    self.set_cursor(a);
+                }
             }
             ToggleSelect => {
                 self.text.anchor = match self.text.anchor {
@@ -831,7 +857,14 @@ impl App {
             NewCode => self.new_code_step(Vec::new()),
             Undo | Redo => self.undo_redo(action == Undo),
             ToggleDone => {
-                let Some(t) = self.transcript() else { return };
+                // In the list: the highlighted transcript; elsewhere the one that is open.
+                let target = match self.focus {
+                    Focus::List => self.visible_transcripts().get(self.list.selected).copied(),
+                    _ => self.current,
+                };
+                let Some(t) = target.map(|i| &self.project.transcripts[i]) else {
+                    return;
+                };
                 let id = t.id.clone();
                 let done = !self.state().done.contains(&id);
                 let msg = if done {
@@ -956,10 +989,13 @@ impl App {
             self.layout = TextLayout::new(i, self.project.transcripts[i].text(), width);
         }
         let id = self.transcript().map(|t| t.id.clone()).unwrap_or_default();
+        // A coding whose text is gone from the transcript is not drawn over other words;
+        // `codewerk check` lists it for the coder to fix.
         let here: Vec<Coding> = self
             .state()
             .of_transcript(&id)
             .into_iter()
+            .filter(|c| c.anchor != Anchor::Orphaned)
             .cloned()
             .collect();
         self.here = here;
@@ -1090,6 +1126,9 @@ impl App {
 
     /// Write ops to the journal; only when that succeeded does the screen change.
     fn record(&mut self, ops: Vec<Op>, done: &str) -> bool {
+        let mut touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
+        // Boundary edits and memos name no transcript: they happen in the open one.
+        touched.extend(self.transcript().map(|t| t.id.clone()));
         let Some(journal) = self.journal.as_mut() else {
             let why = self
                 .readonly_reason
@@ -1098,7 +1137,6 @@ impl App {
             self.say(why, true);
             return false;
         };
-        let touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
         match journal.record(ops) {
             Ok(_) => {
                 self.index_dirty.extend(touched);
@@ -1199,10 +1237,26 @@ impl App {
     }
 
     fn undo_redo(&mut self, undo: bool) {
+        self.text.editing = None;
         let Some(journal) = self.journal.as_mut() else {
             return self.say("read-only", true);
         };
+        // Taking back many codings at once (an import, an autocode) asks for a second press.
+        if undo
+            && !self.confirm_undo
+            && let Some(n) = journal.state.next_undo_size().filter(|&n| n > 1)
+        {
+            self.confirm_undo = true;
+            return self.say(
+                format!("the last action changed {n} codings at once: press u again to undo it"),
+                false,
+            );
+        }
+        self.confirm_undo = false;
         let result = if undo { journal.undo() } else { journal.redo() };
+        // What comes back may have been recorded before the transcript changed: anchor it again.
+        let path = journal.path.clone();
+        let _ = self.project.check_codings(&path, &mut journal.state);
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {

@@ -302,7 +302,8 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
             spans.push(Span::styled(std::mem::take(&mut run), run_style));
         }
         run_style = style;
-        run.push(ch);
+        // A tab is one column in the layout; ratatui would drop it, shifting the line.
+        run.push(if ch == '\t' { ' ' } else { ch });
     }
     if !run.is_empty() {
         spans.push(Span::styled(run, run_style));
