@@ -468,3 +468,34 @@ fn review_fixes_clicks_under_views_list_done_edit_swap_and_big_undo() {
     keys(&mut app, "u");
     assert_eq!(app.state().codings.len(), before - 2);
 }
+
+#[test]
+fn the_consensus_coder_reconciles_the_others_in_its_own_journal() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "consensus");
+    keys(&mut app, "A");
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!("view not open: {:?}", app.message)
+    };
+    assert_ne!(view.a, "consensus");
+    assert_ne!(view.b, "consensus");
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    let d = view.list.as_ref().unwrap().items[0].clone();
+    keys(&mut app, "2");
+    // Written through the app's own journal (no second lock), and shown at once.
+    assert!(!app.is_readonly());
+    let mine: Vec<_> = app
+        .state()
+        .codings
+        .values()
+        .filter(|c| c.code == d.code && c.transcript == d.transcript)
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].start, mine[0].end), (d.start, d.end));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("coded in consensus"), "{screen}");
+}

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::keymap::{self, Focus};
 use super::motion;
 use super::panels::Outcome;
-use super::panels::agreement::AgreementView;
+use super::panels::agreement::{AgreementView, CONSENSUS};
 use super::panels::search::SearchView;
 use super::theme::Theme;
 use super::view::{self, Areas};
@@ -410,17 +410,24 @@ impl App {
             self.mode = Mode::Help;
             return;
         }
-        let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let consensus_here = self.coder == CONSENSUS;
+        let (state, own) = match self.journal.as_mut() {
+            Some(j) if consensus_here => (&self.readonly, Some(j)),
+            Some(j) => (&j.state, None),
+            None => (&self.readonly, None),
+        };
         let index = match &self.index {
             IndexState::Ready(i) => Some(&**i),
             _ => None,
         };
         let outcome = match &mut self.view {
-            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
+            Some(View::Agreement(v)) => v.on_key(key, &self.project, state, own),
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
+        // A decision may have changed this coder's own codings (as the consensus coder).
+        self.refresh();
     }
 
     fn apply_outcome(&mut self, outcome: Outcome) {
@@ -550,10 +557,11 @@ impl App {
             .project
             .coders
             .keys()
-            .filter(|c| **c != self.coder)
+            .filter(|c| **c != self.coder && *c != CONSENSUS)
             .cloned()
             .collect();
-        let own = !self.state().codings.is_empty();
+        // The consensus coder reconciles the others: it is not one of the two compared.
+        let own = !self.state().codings.is_empty() && self.coder != CONSENSUS;
         let (a_state, b) = match (&self.layer, others.first()) {
             (Some(l), _) if own => (self.state().clone(), l.clone()),
             (None, Some(o)) if own => (self.state().clone(), o.clone()),

@@ -78,7 +78,11 @@ pub fn draw(f: &mut Frame, app: &App) {
         ])
         .areas(f.area());
         match v {
-            super::app::View::Agreement(view) => view.draw(f, main, &app.project, &app.theme),
+            super::app::View::Agreement(view) => {
+                let consensus =
+                    (app.coder == super::panels::agreement::CONSENSUS).then(|| app.state());
+                view.draw(f, main, &app.project, &app.theme, consensus)
+            }
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
         }
         draw_status(f, app, a.status);
