@@ -483,7 +483,8 @@ impl App {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
                 self.index = IndexState::Ready(index);
-                if let Some(m) = message {
+                // A notice about the index must not hide what the coder just did.
+                if let Some(m) = message.filter(|_| self.message.is_none()) {
                     self.say(m, false);
                 }
                 if let Some(View::Search(v)) = &mut self.view {
