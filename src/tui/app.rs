@@ -189,6 +189,18 @@ impl App {
                 errors > 0,
             );
         }
+        // A new coder sees plain text: say how to see the others' work.
+        let others: Vec<String> =
+            app.project.coders.keys().filter(|c| **c != app.coder).cloned().collect();
+        if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
+            app.say(
+                format!(
+                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · o shows {}'s codings",
+                    app.coder, others[0]
+                ),
+                false,
+            );
+        }
         if !app.project.transcripts.is_empty() {
             app.open(0);
             app.focus = Focus::Text;
