@@ -190,8 +190,13 @@ impl App {
             );
         }
         // A new coder sees plain text: say how to see the others' work.
-        let others: Vec<String> =
-            app.project.coders.keys().filter(|c| **c != app.coder).cloned().collect();
+        let others: Vec<String> = app
+            .project
+            .coders
+            .keys()
+            .filter(|c| **c != app.coder)
+            .cloned()
+            .collect();
         if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
             app.say(
                 format!(
