@@ -9,16 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{copy, fixture};
-
-fn codewerk(project: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("codewerk").unwrap();
-    cmd.arg("--project")
-        .arg(project)
-        .env_remove("CODEWERK_CODER")
-        .env("USER", "tester");
-    cmd
-}
+use common::{codewerk, copy, fixture};
 
 /// The fixture copied to a temp dir, with the codings of coders ann and bob imported.
 fn project() -> tempfile::TempDir {
