@@ -2,7 +2,6 @@
 //! short transcripts with Dutch diacritics, quotes containing `"`, `;`, `,`, line breaks and
 //! formula characters) whose codings are written by `codewerk import quotes`.
 
-use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
 use predicates::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
