@@ -291,7 +291,8 @@ pub struct ExportOpt {
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.
 pub fn coder_name(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
+    flag.filter(|s| !s.is_empty())
+        .map(str::to_string)
         .or_else(|| {
             std::env::var("CODEWERK_CODER")
                 .ok()
@@ -299,5 +300,29 @@ pub fn coder_name(flag: Option<&str>) -> String {
         })
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
+        .or_else(login_name)
         .unwrap_or_else(|| "coder".to_string())
+}
+
+/// The login name from the password database, for sessions without $USER (cron, some ssh).
+fn login_name() -> Option<String> {
+    #[cfg(unix)]
+    {
+        // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out
+        // at once, before any other call could overwrite it.
+        unsafe {
+            let pw = libc::getpwuid(libc::getuid());
+            if pw.is_null() || (*pw).pw_name.is_null() {
+                return None;
+            }
+            let name = std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned();
+            (!name.is_empty()).then_some(name)
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }

@@ -1,21 +1,11 @@
 //! `codewerk check`, `stats` and `import quotes` on the real binary, with valid and broken
 //! fixture projects.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
 
 mod common;
-use common::{copy, fixture};
-
-fn codewerk(project: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("codewerk").unwrap();
-    cmd.arg("--project")
-        .arg(project)
-        .env_remove("CODEWERK_CODER")
-        .env("USER", "tester");
-    cmd
-}
+use common::{codewerk, copy, fixture};
 
 #[test]
 fn check_valid_project_prints_summary() {

@@ -2,23 +2,13 @@
 //! short transcripts with Dutch diacritics, quotes containing `"`, `;`, `,`, line breaks and
 //! formula characters) whose codings are written by `codewerk import quotes`.
 
-use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx};
 use predicates::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{copy, fixture};
-
-fn codewerk(project: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("codewerk").unwrap();
-    cmd.arg("--project")
-        .arg(project)
-        .env_remove("CODEWERK_CODER")
-        .env("USER", "tester");
-    cmd
-}
+use common::{codewerk, copy, fixture};
 
 /// The fixture copied to a temp dir, with the codings of coders ann and bob imported.
 fn project() -> tempfile::TempDir {

@@ -402,3 +402,100 @@ fn search_view_updates_as_you_type_and_codes_the_hit() {
     assert!(view.error.as_ref().unwrap().contains("malformed"));
     assert_eq!(view.hits.len(), 1);
 }
+
+#[test]
+fn review_fixes_clicks_under_views_list_done_edit_swap_and_big_undo() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    // A click under the help popup does not reach the codebook.
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s?");
+    let cb = app.areas().codebook;
+    app.on_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: cb.x + 5,
+        row: cb.y + 3,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert!(app.here.is_empty(), "no coding from a click under a popup");
+    key(&mut app, KeyCode::Esc);
+    // `d` in the list marks the highlighted transcript, not the open one.
+    key(&mut app, KeyCode::BackTab);
+    keys(&mut app, "jd");
+    assert!(app.state().done.contains("T2"));
+    assert!(!app.state().done.contains("T1"));
+    key(&mut app, KeyCode::Tab);
+    // Editing boundaries: v swaps the moving end, so the start can move too.
+    keys(&mut app, "1");
+    keys(&mut app, "e");
+    let (s0, e0) = app.selection().unwrap();
+    keys(&mut app, "v");
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        (app.here[0].start, app.here[0].end),
+        (s0 + 1, e0),
+        "start moved, end kept"
+    );
+    // Undoing an action of many codings asks for a second u.
+    let quotes = dir.path().join("q.jsonl");
+    std::fs::write(
+        &quotes,
+        "{\"transcript\":\"T2\",\"code\":\"signalen\",\"quote\":\"Eén meisje\"}\n\
+         {\"transcript\":\"T2\",\"code\":\"knelpunten\",\"quote\":\"hoge eisen\"}\n",
+    )
+    .unwrap();
+    drop(app);
+    let project = Project::load(dir.path()).unwrap();
+    let codings =
+        codewerk::core::import::read_quotes(&project, &quotes, &std::fs::read(&quotes).unwrap())
+            .unwrap();
+    let mut j = project.open_journal("bo").unwrap();
+    j.record(
+        codings
+            .into_iter()
+            .map(codewerk::core::coding::Op::Add)
+            .collect(),
+    )
+    .unwrap();
+    drop(j);
+    let mut app = app_in(dir.path(), "bo");
+    let before = app.state().codings.len();
+    keys(&mut app, "u");
+    assert_eq!(app.state().codings.len(), before, "first u only asks");
+    assert!(app.message.as_ref().unwrap().text.contains("press u again"));
+    keys(&mut app, "u");
+    assert_eq!(app.state().codings.len(), before - 2);
+}
+
+#[test]
+fn the_consensus_coder_reconciles_the_others_in_its_own_journal() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "consensus");
+    keys(&mut app, "A");
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!("view not open: {:?}", app.message)
+    };
+    assert_ne!(view.a, "consensus");
+    assert_ne!(view.b, "consensus");
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    let d = view.list.as_ref().unwrap().items[0].clone();
+    keys(&mut app, "2");
+    // Written through the app's own journal (no second lock), and shown at once.
+    assert!(!app.is_readonly());
+    let mine: Vec<_> = app
+        .state()
+        .codings
+        .values()
+        .filter(|c| c.code == d.code && c.transcript == d.transcript)
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].start, mine[0].end), (d.start, d.end));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("coded in consensus"), "{screen}");
+}

@@ -241,6 +241,31 @@ impl Codebook {
     /// Add a code (e.g. an inductive one made during coding) and save the codebook atomically.
     pub fn add_code(&mut self, code: Code) -> Result<(), String> {
         validate_id(&code.id)?;
+        // Read-modify-write under a lock, from the file as it is now: another coder may have
+        // added a code since this codebook was loaded, and that code must not be lost.
+        let lock_path = self.path.with_file_name(".codebook.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        lock.lock()
+            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        if self.path.exists() {
+            match Codebook::load(&self.path) {
+                Ok(on_disk) => {
+                    self.deelvragen = on_disk.deelvragen;
+                    self.codes = on_disk.codes;
+                }
+                Err(problems) => {
+                    let first = problems.first().map(|p| p.to_string()).unwrap_or_default();
+                    return Err(format!(
+                        "the codebook on disk is not valid, not changing it: {first}"
+                    ));
+                }
+            }
+        }
         if self.code(&code.id).is_some() {
             return Err(format!("a code with id \"{}\" exists already", code.id));
         }

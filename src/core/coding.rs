@@ -172,6 +172,10 @@ pub struct Record {
     /// Lines written as one action share the `seq` of the first: undo takes them back together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<u64>,
+    /// On the first line of a batch: how many lines it has. A batch cut short by a crash is
+    /// set aside whole on replay, so that an action is never half applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u64>,
     #[serde(flatten)]
     pub op: Op,
 }
@@ -191,6 +195,8 @@ pub struct CoderState {
     next_seq: u64,
     /// Byte length of the journal up to its last complete line.
     valid_len: u64,
+    /// The last line is a good record but has no final newline (a hand-made journal).
+    needs_newline: bool,
 }
 
 impl CoderState {
@@ -217,49 +223,119 @@ impl CoderState {
     /// Rebuild the state from the journal's bytes. Bad lines are skipped with a warning.
     pub fn replay(path: &Path, coder: &str, bytes: &[u8]) -> CoderState {
         let mut state = CoderState::new(coder);
-        let mut offset = 0usize;
-        for (i, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        // A journal edited in Notepad may start with a byte order mark.
+        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut offset = bom;
+        state.valid_len = bom as u64;
+        // Lines of a batch wait here until the whole batch has been read.
+        let mut pending: Vec<Record> = Vec::new();
+        let mut pending_from: (usize, usize) = (0, 0); // (byte offset, line) of its first line
+        let mut pending_size = 0u64;
+        for (i, raw) in bytes[bom..].split_inclusive(|&b| b == b'\n').enumerate() {
             let line_no = i + 1;
             let complete = raw.ends_with(b"\n");
             let start = offset;
             offset += raw.len();
             let text = String::from_utf8_lossy(raw);
             let trimmed = text.trim();
-            if !complete {
-                if !trimmed.is_empty() {
-                    state.warnings.push(
-                        Problem::warning(
-                            path,
-                            "last line is incomplete (torn by a crash?); it was skipped",
-                        )
-                        .at(line_no, None),
-                    );
-                }
-                state.valid_len = start as u64;
-                break;
-            }
-            state.valid_len = offset as u64;
             if trimmed.is_empty() {
+                if complete {
+                    state.valid_len = offset as u64;
+                }
                 continue;
             }
-            match serde_json::from_str::<Record>(trimmed) {
-                Ok(mut rec) => {
-                    if let Op::Add(c) | Op::Remove(c) = &mut rec.op {
-                        c.line = line_no;
-                    }
-                    if let Err(msg) = state.apply_record(&rec) {
-                        state
-                            .warnings
-                            .push(Problem::warning(path, msg).at(line_no, None));
-                    }
-                }
-                Err(e) => state.warnings.push(
-                    Problem::warning(path, format!("unreadable journal line skipped: {e}"))
-                        .at(line_no, Some(e.column())),
-                ),
+            let parsed = serde_json::from_str::<Record>(trimmed);
+            if !complete && parsed.is_err() {
+                state.warnings.push(
+                    Problem::warning(
+                        path,
+                        "last line is incomplete (torn by a crash?); it was skipped",
+                    )
+                    .at(line_no, None),
+                );
+                break;
             }
+            let mut rec = match parsed {
+                Ok(rec) => rec,
+                Err(e) => {
+                    state.warnings.push(
+                        Problem::warning(path, format!("unreadable journal line skipped: {e}"))
+                            .at(line_no, Some(e.column())),
+                    );
+                    state.valid_len = offset as u64;
+                    continue;
+                }
+            };
+            if !complete {
+                state.needs_newline = true;
+            }
+            if let Op::Add(c) | Op::Remove(c) = &mut rec.op {
+                c.line = line_no;
+                // As `Journal::record` does: an add without an id takes its line's number.
+                if c.id == 0 {
+                    c.id = rec.seq;
+                }
+            }
+            if let Some(size) = rec.batch_size.filter(|&n| n > 1) {
+                pending.clear();
+                pending_from = (start, line_no);
+                pending_size = size;
+            }
+            if pending_size > 0 && rec.batch == pending.first().map_or(Some(rec.seq), |r| r.batch) {
+                pending.push(rec);
+                if pending.len() as u64 == pending_size {
+                    for r in std::mem::take(&mut pending) {
+                        state.apply_logged(path, &r);
+                    }
+                    pending_size = 0;
+                    state.valid_len = offset as u64;
+                }
+                continue;
+            }
+            state.apply_logged(path, &rec);
+            state.valid_len = offset as u64;
+        }
+        if pending_size > 0 {
+            state.warnings.push(
+                Problem::warning(
+                    path,
+                    format!(
+                        "an action of {pending_size} lines was cut short (crash while writing?); \
+                         its {} line(s) were set aside",
+                        pending.len()
+                    ),
+                )
+                .at(pending_from.1, None),
+            );
+            state.valid_len = pending_from.0 as u64;
+            state.needs_newline = false;
         }
         state
+    }
+
+    fn apply_logged(&mut self, path: &Path, rec: &Record) {
+        let line = match &rec.op {
+            Op::Add(c) | Op::Remove(c) => Some(c.line),
+            _ => None,
+        };
+        if let Err(msg) = self.apply_record(rec) {
+            let p = Problem::warning(path, msg);
+            self.warnings.push(match line {
+                Some(l) => p.at(l, None),
+                None => p,
+            });
+        }
+    }
+
+    /// How many ops the next undo would take back (None: nothing to undo).
+    pub fn next_undo_size(&self) -> Option<usize> {
+        self.undo
+            .last()
+            .map(|a| self.actions.get(a).map_or(0, Vec::len))
     }
 
     fn apply_record(&mut self, rec: &Record) -> Result<(), String> {
@@ -387,6 +463,7 @@ pub struct Journal {
     file: File,
     _lock: File,
     pub state: CoderState,
+    identity: (u64, u64),
 }
 
 pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
@@ -420,14 +497,18 @@ impl Journal {
             .write(true)
             .open(&lock_path)
             .map_err(io(&lock_path))?;
-        if lock.try_lock().is_err() {
-            let mut pid = String::new();
-            let _ = lock.read_to_string(&mut pid);
-            let pid = pid.trim().to_string();
-            return Err(JournalError::Locked {
-                coder: coder.to_string(),
-                pid,
-            });
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut pid = String::new();
+                let _ = lock.read_to_string(&mut pid);
+                let pid = pid.trim().to_string();
+                return Err(JournalError::Locked {
+                    coder: coder.to_string(),
+                    pid,
+                });
+            }
         }
         lock.set_len(0).map_err(io(&lock_path))?;
         write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
@@ -450,11 +531,19 @@ impl Journal {
             file.set_len(state.valid_len).map_err(io(&path))?;
             file.sync_all().map_err(io(&path))?;
         }
+        let mut state = state;
+        if state.needs_newline {
+            fsutil::append_durable(&mut file, b"\n").map_err(io(&path))?;
+            state.valid_len += 1;
+            state.needs_newline = false;
+        }
+        let identity = file_identity(&file.metadata().map_err(io(&path))?);
         Ok(Journal {
             path,
             file,
             _lock: lock,
             state,
+            identity,
         })
     }
 
@@ -470,6 +559,7 @@ impl Journal {
         }
         let first = self.state.next_seq;
         let batch = (ops.len() > 1).then_some(first);
+        let count = ops.len() as u64;
         let at = now();
         let mut lines = String::new();
         let mut records = Vec::with_capacity(ops.len());
@@ -485,6 +575,7 @@ impl Journal {
                 at: at.clone(),
                 coder: self.state.coder.clone(),
                 batch,
+                batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
             };
             lines.push_str(&serde_json::to_string(&rec).expect("records serialise"));
@@ -522,6 +613,7 @@ impl Journal {
             at: now(),
             coder: self.state.coder.clone(),
             batch: None,
+            batch_size: None,
             op,
         };
         let mut line = serde_json::to_string(&rec).expect("records serialise");
@@ -531,6 +623,7 @@ impl Journal {
     }
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.check_unchanged()?;
         let before = self.state.valid_len;
         if let Err(e) = fsutil::append_durable(&mut self.file, bytes) {
             // A partial line (disk full) must not stay in front of the next one.
@@ -540,6 +633,40 @@ impl Journal {
         }
         self.state.valid_len = before + bytes.len() as u64;
         Ok(())
+    }
+}
+
+impl Journal {
+    /// Refuse to write when the journal file was replaced or changed behind our back (a `git
+    /// checkout`, a sync tool): appending to our handle would then write into a file that is
+    /// no longer there, and the coding would be lost at exit.
+    fn check_unchanged(&self) -> std::io::Result<()> {
+        let changed = match fs::metadata(&self.path) {
+            Ok(m) => file_identity(&m) != self.identity || m.len() != self.state.valid_len,
+            Err(_) => true,
+        };
+        if changed {
+            return Err(std::io::Error::other(format!(
+                "{} was changed on disk by another program since codewerk read it; nothing \
+                 was written: quit and reopen codewerk to continue",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Device and inode of a file, to notice that a path now names another file.
+fn file_identity(m: &fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        (0, 0)
     }
 }
 
@@ -685,5 +812,76 @@ mod tests {
         assert_eq!(v["coder"], "ann");
         assert_eq!(v["text"], "één");
         assert!(v["at"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn a_good_last_line_without_newline_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_path(dir.path(), "ann");
+        let line = r#"{"seq":1,"at":"x","coder":"ann","op":"add","transcript":"T1","code":"a","start":0,"end":2,"text":"ab"}"#;
+        fs::write(&path, format!("\u{feff}{line}")).unwrap();
+        let state = CoderState::load(&path, "ann").unwrap();
+        assert_eq!(state.codings.len(), 1, "{:?}", state.warnings);
+        assert_eq!(
+            state.codings.keys().next(),
+            Some(&1),
+            "an add without id takes its seq"
+        );
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "b", 1, 3))]).unwrap();
+        drop(j);
+        let again = CoderState::load(&path, "ann").unwrap();
+        assert_eq!(again.codings.len(), 2);
+        assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    }
+
+    #[test]
+    fn a_batch_cut_short_is_set_aside_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+            let batch = (0..3)
+                .map(|i| Op::Add(coding("T1", "b", i, i + 2)))
+                .collect();
+            j.record(batch).unwrap();
+        }
+        let path = journal_path(dir.path(), "ann");
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        // A crash after the first two lines of the batch reached the disk.
+        fs::write(&path, format!("{}\n{}\n{}\n", lines[0], lines[1], lines[2])).unwrap();
+        let state = CoderState::load(&path, "ann").unwrap();
+        assert_eq!(state.codings.len(), 1, "none of the batch is applied");
+        assert!(state.warnings[0].message.contains("cut short"));
+        assert_eq!(state.warnings[0].line, Some(2));
+        let j = Journal::open(dir.path(), "ann").unwrap();
+        assert_eq!(j.state.codings.len(), 1);
+        drop(j);
+        assert!(path.with_extension("jsonl.torn").exists());
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 1);
+    }
+
+    #[test]
+    fn a_journal_replaced_on_disk_is_not_written_blindly() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+        // Another program (git checkout) replaces the file.
+        let path = journal_path(dir.path(), "ann");
+        let copy = fs::read(&path).unwrap();
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, copy).unwrap();
+        let err = j
+            .record(vec![Op::Add(coding("T1", "b", 0, 5))])
+            .unwrap_err();
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+        assert_eq!(
+            j.state.codings.len(),
+            1,
+            "nothing applied that was not written"
+        );
+        assert_eq!(CoderState::load(&path, "ann").unwrap().codings.len(), 1);
     }
 }

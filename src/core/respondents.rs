@@ -36,7 +36,15 @@ const KNOWN: [&str; 5] = ["id", "file", "group", "school", "school_type"];
 pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut problems = Vec::new();
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    // Excel in a Dutch locale saves CSV with semicolons.
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let semicolons = header.iter().filter(|&&b| b == b';').count();
+    let commas = header.iter().filter(|&&b| b == b',').count();
+    let delimiter = if semicolons > commas { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h
             .iter()

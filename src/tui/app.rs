@@ -5,7 +5,7 @@ use super::action::Action;
 use super::keymap::{self, Focus};
 use super::motion;
 use super::panels::Outcome;
-use super::panels::agreement::AgreementView;
+use super::panels::agreement::{AgreementView, CONSENSUS};
 use super::panels::clusters::ClustersView;
 use super::panels::matrix::MatrixView;
 use super::panels::search::SearchView;
@@ -130,6 +130,8 @@ pub struct App {
     pub message: Option<Message>,
     pub should_quit: bool,
     pub help_scroll: usize,
+    /// `u` was pressed once on an action that changes many codings; the next `u` undoes it.
+    confirm_undo: bool,
     pub view: Option<View>,
     /// A view left by jumping from it into the text, reopened by its key.
     parked: Option<View>,
@@ -180,6 +182,7 @@ impl App {
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
             help_scroll: 0,
+            confirm_undo: false,
             view: None,
             parked: None,
             index: IndexState::Building { done: 0, total: 0 },
@@ -200,6 +203,23 @@ impl App {
                     "{errors} error(s), {warnings} problem(s) in the project: run `codewerk check`"
                 ),
                 errors > 0,
+            );
+        }
+        // A new coder sees plain text: say how to see the others' work.
+        let others: Vec<String> = app
+            .project
+            .coders
+            .keys()
+            .filter(|c| **c != app.coder)
+            .cloned()
+            .collect();
+        if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
+            app.say(
+                format!(
+                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · o shows {}'s codings",
+                    app.coder, others[0]
+                ),
+                false,
             );
         }
         if !app.project.transcripts.is_empty() {
@@ -304,6 +324,9 @@ impl App {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
+        if !matches!(key.code, KeyCode::Char('u')) {
+            self.confirm_undo = false;
+        }
         match &self.mode {
             Mode::Help => {
                 match key.code {
@@ -337,6 +360,10 @@ impl App {
     }
 
     pub fn on_mouse(&mut self, m: MouseEvent) {
+        // Under a full-screen view or a popup the panels are hidden: clicks must not reach them.
+        if self.view.is_some() || self.mode != Mode::Normal {
+            return;
+        }
         let areas = self.areas();
         let inside = |r: Rect| {
             m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
@@ -347,12 +374,19 @@ impl App {
                     self.focus = Focus::Text;
                     if let Some(ch) = self.char_at(m.column, m.row) {
                         self.text.anchor = None;
+                        self.text.editing = None;
                         self.set_cursor(ch);
                         self.dragging = true;
                     }
                 } else if inside(areas.list) {
                     self.focus = Focus::List;
-                    let row = m.row.saturating_sub(areas.list.y + 2) as usize;
+                    // Rows start below the border and the header line; the bottom border is
+                    // no row.
+                    let rows = areas.list.height.saturating_sub(3);
+                    if m.row < areas.list.y + 2 || m.row >= areas.list.y + 2 + rows {
+                        return;
+                    }
+                    let row = (m.row - areas.list.y - 2) as usize;
                     let visible = self.visible_transcripts();
                     let first = view::list_offset(
                         self.list.selected,
@@ -368,7 +402,11 @@ impl App {
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
                     );
-                    let row = m.row.saturating_sub(areas.codebook.y + 1) as usize;
+                    let height = areas.codebook.height.saturating_sub(2);
+                    if m.row < areas.codebook.y + 1 || m.row >= areas.codebook.y + 1 + height {
+                        return;
+                    }
+                    let row = (m.row - areas.codebook.y - 1) as usize;
                     if let Some(Some(pos)) = rows.get(first + row).map(|r| r.position) {
                         self.codes.selected = pos;
                         if self.selection().is_some() {
@@ -395,27 +433,36 @@ impl App {
     }
 
     fn on_view_key(&mut self, key: KeyEvent) {
-        if matches!(key.code, KeyCode::Char('q')) {
+        // Views that take typed text (search) get every key; the others share q and ?.
+        let typing = matches!(self.view, Some(View::Search(_)));
+        if !typing && matches!(key.code, KeyCode::Char('q')) {
             self.should_quit = true;
             return;
         }
-        if matches!(key.code, KeyCode::Char('?')) {
+        if !typing && matches!(key.code, KeyCode::Char('?')) {
             self.mode = Mode::Help;
             return;
         }
-        let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let consensus_here = self.coder == CONSENSUS;
+        let (state, own) = match self.journal.as_mut() {
+            Some(j) if consensus_here => (&self.readonly, Some(j)),
+            Some(j) => (&j.state, None),
+            None => (&self.readonly, None),
+        };
         let index = match &self.index {
             IndexState::Ready(i) => Some(&**i),
             _ => None,
         };
         let outcome = match &mut self.view {
-            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
+            Some(View::Agreement(v)) => v.on_key(key, &self.project, state, own),
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             Some(View::Clusters(v)) => v.on_key(key, &self.project),
             Some(View::Matrix(v)) => v.on_key(key, &self.project),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
+        // A decision may have changed this coder's own codings (as the consensus coder).
+        self.refresh();
     }
 
     fn apply_outcome(&mut self, outcome: Outcome) {
@@ -469,7 +516,8 @@ impl App {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
                 self.index = IndexState::Ready(index);
-                if let Some(m) = message {
+                // A notice about the index must not hide what the coder just did.
+                if let Some(m) = message.filter(|_| self.message.is_none()) {
                     self.say(m, false);
                 }
                 if let Some(View::Search(v)) = &mut self.view {
@@ -543,10 +591,11 @@ impl App {
             .project
             .coders
             .keys()
-            .filter(|c| **c != self.coder)
+            .filter(|c| **c != self.coder && *c != CONSENSUS)
             .cloned()
             .collect();
-        let own = !self.state().codings.is_empty();
+        // The consensus coder reconciles the others: it is not one of the two compared.
+        let own = !self.state().codings.is_empty() && self.coder != CONSENSUS;
         let (a_state, b) = match (&self.layer, others.first()) {
             (Some(l), _) if own => (self.state().clone(), l.clone()),
             (None, Some(o)) if own => (self.state().clone(), o.clone()),
@@ -781,10 +830,10 @@ impl App {
         let name = code.name.clone();
         match self.project.codebook.add_code(code) {
             Ok(()) => {
-                self.count_here.push(0);
-                self.count_all.push(0);
                 self.codes.filter.clear();
-                self.codes.selected = self.project.codebook.codes.len() - 1;
+                let id = slug(&name);
+                self.codes.selected = self.project.codebook.index_of(&id).unwrap_or(0);
+                self.refresh();
                 self.say(format!("code \"{name}\" added to the codebook"), false);
             }
             Err(e) => self.say(e, true),
@@ -831,8 +880,11 @@ impl App {
                     self.move_to(to);
                 }
             }
+            // While editing boundaries, v swaps which end moves (as vim's `o`).
             ToggleSelect if self.text.editing.is_some() => {
-                self.text.anchor = Some(self.text.cursor)
+                if let Some(a) = self.text.anchor.replace(self.text.cursor) {
+                    self.set_cursor(a);
+                }
             }
             ToggleSelect => {
                 self.text.anchor = match self.text.anchor {
@@ -895,7 +947,14 @@ impl App {
             NewCode => self.new_code_step(Vec::new()),
             Undo | Redo => self.undo_redo(action == Undo),
             ToggleDone => {
-                let Some(t) = self.transcript() else { return };
+                // In the list: the highlighted transcript; elsewhere the one that is open.
+                let target = match self.focus {
+                    Focus::List => self.visible_transcripts().get(self.list.selected).copied(),
+                    _ => self.current,
+                };
+                let Some(t) = target.map(|i| &self.project.transcripts[i]) else {
+                    return;
+                };
                 let id = t.id.clone();
                 let done = !self.state().done.contains(&id);
                 let msg = if done {
@@ -1022,10 +1081,13 @@ impl App {
             self.layout = TextLayout::new(i, self.project.transcripts[i].text(), width);
         }
         let id = self.transcript().map(|t| t.id.clone()).unwrap_or_default();
+        // A coding whose text is gone from the transcript is not drawn over other words;
+        // `codewerk check` lists it for the coder to fix.
         let here: Vec<Coding> = self
             .state()
             .of_transcript(&id)
             .into_iter()
+            .filter(|c| c.anchor != Anchor::Orphaned)
             .cloned()
             .collect();
         self.here = here;
@@ -1156,6 +1218,9 @@ impl App {
 
     /// Write ops to the journal; only when that succeeded does the screen change.
     fn record(&mut self, ops: Vec<Op>, done: &str) -> bool {
+        let mut touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
+        // Boundary edits and memos name no transcript: they happen in the open one.
+        touched.extend(self.transcript().map(|t| t.id.clone()));
         let Some(journal) = self.journal.as_mut() else {
             let why = self
                 .readonly_reason
@@ -1164,7 +1229,6 @@ impl App {
             self.say(why, true);
             return false;
         };
-        let touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
         match journal.record(ops) {
             Ok(_) => {
                 self.index_dirty.extend(touched);
@@ -1265,10 +1329,26 @@ impl App {
     }
 
     fn undo_redo(&mut self, undo: bool) {
+        self.text.editing = None;
         let Some(journal) = self.journal.as_mut() else {
             return self.say("read-only", true);
         };
+        // Taking back many codings at once (an import, an autocode) asks for a second press.
+        if undo
+            && !self.confirm_undo
+            && let Some(n) = journal.state.next_undo_size().filter(|&n| n > 1)
+        {
+            self.confirm_undo = true;
+            return self.say(
+                format!("the last action changed {n} codings at once: press u again to undo it"),
+                false,
+            );
+        }
+        self.confirm_undo = false;
         let result = if undo { journal.undo() } else { journal.redo() };
+        // What comes back may have been recorded before the transcript changed: anchor it again.
+        let path = journal.path.clone();
+        let _ = self.project.check_codings(&path, &mut journal.state);
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {

@@ -121,9 +121,11 @@ pub fn turn_prev(t: &Transcript, at: usize) -> usize {
     }
 }
 
-/// The last character offset the cursor may take.
+/// The last character offset the cursor may take: the final line break is not a place to be.
 pub fn last(t: &Transcript) -> usize {
-    t.len_chars().saturating_sub(1)
+    let n = t.len_chars();
+    let trailing = t.text().ends_with('\n') as usize;
+    n.saturating_sub(1 + trailing)
 }
 
 #[cfg(test)]

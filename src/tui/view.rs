@@ -78,7 +78,11 @@ pub fn draw(f: &mut Frame, app: &App) {
         ])
         .areas(f.area());
         match v {
-            super::app::View::Agreement(view) => view.draw(f, main, &app.project, &app.theme),
+            super::app::View::Agreement(view) => {
+                let consensus =
+                    (app.coder == super::panels::agreement::CONSENSUS).then(|| app.state());
+                view.draw(f, main, &app.project, &app.theme, consensus)
+            }
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
             super::app::View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),
             super::app::View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
@@ -304,7 +308,8 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
             spans.push(Span::styled(std::mem::take(&mut run), run_style));
         }
         run_style = style;
-        run.push(ch);
+        // A tab is one column in the layout; ratatui would drop it, shifting the line.
+        run.push(if ch == '\t' { ' ' } else { ch });
     }
     if !run.is_empty() {
         spans.push(Span::styled(run, run_style));

@@ -28,3 +28,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The real binary on a project, with a known coder environment.
+pub fn codewerk(project: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("codewerk").unwrap();
+    cmd.arg("--project")
+        .arg(project)
+        .env_remove("CODEWERK_CODER")
+        .env("USER", "tester");
+    cmd
+}

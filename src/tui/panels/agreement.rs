@@ -73,7 +73,13 @@ impl AgreementView {
 
     /// `live` is the state of the coder at work, fresher than the project's copy when that
     /// coder is A.
-    pub fn on_key(&mut self, key: KeyEvent, project: &Project, live: &CoderState) -> Outcome {
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        project: &Project,
+        live: &CoderState,
+        own_consensus: Option<&mut Journal>,
+    ) -> Outcome {
         let a_state = if live.coder == self.a {
             live
         } else {
@@ -112,7 +118,7 @@ impl AgreementView {
                         '2' => Decision::Both,
                         _ => Decision::Neither,
                     };
-                    return self.decide(project, decision);
+                    return self.decide(project, decision, own_consensus);
                 }
                 _ => {}
             }
@@ -149,23 +155,41 @@ impl AgreementView {
         Outcome::Stay
     }
 
-    fn decide(&mut self, project: &Project, decision: Decision) -> Outcome {
+    fn decide(
+        &mut self,
+        project: &Project,
+        decision: Decision,
+        own_consensus: Option<&mut Journal>,
+    ) -> Outcome {
         let Some(list) = &mut self.list else {
             return Outcome::Stay;
         };
         let Some(d) = list.items.get(list.selected) else {
             return Outcome::Stay;
         };
-        if self.consensus.is_none() {
-            match project.open_journal(CONSENSUS) {
-                Ok(j) => self.consensus = Some(j),
-                Err(e) => {
-                    return Outcome::Say(format!("cannot open the consensus coder: {e}"), true);
+        // The app's own journal when the coder at work is the consensus coder (a second lock
+        // on it would be refused); else the view opens the consensus journal itself.
+        let journal = match own_consensus {
+            Some(j) => j,
+            None => {
+                if self.consensus.is_none() {
+                    match project.open_journal(CONSENSUS) {
+                        Ok(j) => self.consensus = Some(j),
+                        Err(e) => {
+                            return Outcome::Say(
+                                format!("cannot open the consensus coder: {e}"),
+                                true,
+                            );
+                        }
+                    }
+                }
+                match self.consensus.as_mut() {
+                    Some(j) => j,
+                    None => return Outcome::Stay,
                 }
             }
-        }
-        let (Some(journal), Some(t)) = (self.consensus.as_mut(), project.transcript(&d.transcript))
-        else {
+        };
+        let Some(t) = project.transcript(&d.transcript) else {
             return Outcome::Stay;
         };
         match reconcile::decide(journal, t, d, decision) {
@@ -186,16 +210,23 @@ impl AgreementView {
     }
 
     /// Whether the consensus coder has a passage of the disagreement's code over its stretch.
-    fn decided(&self, d: &Disagreement) -> Option<bool> {
-        let state = &self.consensus.as_ref()?.state;
+    fn decided(&self, d: &Disagreement, consensus: Option<&CoderState>) -> Option<bool> {
+        let state = consensus.or(self.consensus.as_ref().map(|j| &j.state))?;
         Some(state.codings.values().any(|c| {
             c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
         }))
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {
+    pub fn draw(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        project: &Project,
+        theme: &Theme,
+        consensus: Option<&CoderState>,
+    ) {
         match &self.list {
-            Some(list) => self.draw_list(f, area, project, theme, list),
+            Some(list) => self.draw_list(f, area, project, theme, list, consensus),
             None => self.draw_table(f, area, project, theme),
         }
     }
@@ -286,6 +317,7 @@ impl AgreementView {
         project: &Project,
         theme: &Theme,
         list: &DisagreementList,
+        consensus: Option<&CoderState>,
     ) {
         let name = project
             .codebook
@@ -304,7 +336,7 @@ impl AgreementView {
         let first = crate::tui::view::list_offset(list.selected, height / per);
         let mut lines: Vec<Line> = Vec::new();
         for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
-            let mark = match self.decided(d) {
+            let mark = match self.decided(d, consensus) {
                 Some(true) => "✓ coded in consensus",
                 Some(false) => "✓ not in consensus",
                 None => "",
