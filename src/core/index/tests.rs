@@ -839,8 +839,9 @@ mod properties {
             let inside: Vec<String> = matches
                 .iter()
                 .map(|m| t.slice(m.start, m.end).replace(char::is_whitespace, " "))
-                .filter(|m| s.text.contains(m.as_str()))
                 .collect();
+            // A match cut by the snippet's edge is marked as far as it shows: the shown part
+            // is then a part of a match, not necessarily a whole one.
             for r in &s.matches {
                 let shown: String = chars[r.clone()].iter().collect();
                 prop_assert!(inside.iter().any(|m| m.contains(&shown)), "{shown} not a match");
