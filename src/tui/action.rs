@@ -92,7 +92,7 @@ impl Action {
             ClearSelection => "clear the selection / close a popup",
             ApplyHotkey(_) => "apply code 1…9, 0 to the selection",
             ApplySelectedCode => "apply the highlighted code to the selection",
-            RemoveCode => "remove the code under the cursor",
+            RemoveCode => "remove a code under the cursor (the highlighted first)",
             EditBounds => "edit the passage's boundaries (Enter saves)",
             MemoPassage => "memo on the passage under the cursor",
             MemoCode => "write a memo on the highlighted code",

@@ -1276,7 +1276,16 @@ impl App {
     }
 
     fn remove_code(&mut self) {
-        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+        // With several codes here, the one highlighted in the codebook goes first; else the
+        // innermost passage. Pressing x again removes the next.
+        let highlighted = self.selected_code().map(|c| c.id.clone());
+        let here = self.codings_at_cursor();
+        let pick = here
+            .iter()
+            .find(|c| Some(&c.code) == highlighted.as_ref())
+            .or(here.first())
+            .map(|c| (*c).clone());
+        let Some(c) = pick else {
             return self.say("no coded passage under the cursor", true);
         };
         let msg = format!(

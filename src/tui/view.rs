@@ -374,12 +374,18 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
             9 => "0".into(),
             _ => " ".into(),
         };
+        // ✎: the coder wrote a memo on this code (m in the codebook panel shows it).
+        let memo = if app.state().code_memos.contains_key(&code.id) {
+            "✎"
+        } else {
+            ""
+        };
         let counts = format!(
-            "{}/{}",
+            "{memo}{}/{}",
             app.count_here.get(i).unwrap_or(&0),
             app.count_all.get(i).unwrap_or(&0)
         );
-        let name_w = width.saturating_sub(7 + counts.len());
+        let name_w = width.saturating_sub(7 + counts.chars().count());
         let mut name: String = code.name.chars().take(name_w).collect();
         if code.name.chars().count() > name_w && name_w > 1 {
             name.pop();
