@@ -464,6 +464,8 @@ pub struct Journal {
     _lock: File,
     pub state: CoderState,
     identity: (u64, u64),
+    /// A failed write left bytes that could not be cut off: no more writes.
+    broken: bool,
 }
 
 pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
@@ -488,7 +490,13 @@ impl Journal {
             let path = path.to_path_buf();
             move |source| JournalError::Io { path, source }
         };
-        fs::create_dir_all(codings_dir).map_err(io(codings_dir))?;
+        if !codings_dir.exists() {
+            fs::create_dir_all(codings_dir).map_err(io(codings_dir))?;
+            // The new folder itself must survive a power cut, not only the files in it.
+            if let Some(parent) = codings_dir.parent() {
+                fsutil::sync_dir(parent).map_err(io(parent))?;
+            }
+        }
         let lock_path = codings_dir.join(format!(".{coder}.lock"));
         let mut lock = OpenOptions::new()
             .create(true)
@@ -544,6 +552,7 @@ impl Journal {
             _lock: lock,
             state,
             identity,
+            broken: false,
         })
     }
 
@@ -626,9 +635,16 @@ impl Journal {
         self.check_unchanged()?;
         let before = self.state.valid_len;
         if let Err(e) = fsutil::append_durable(&mut self.file, bytes) {
-            // A partial line (disk full) must not stay in front of the next one.
-            let _ = self.file.set_len(before);
-            let _ = self.file.sync_all();
+            // A partial line (disk full) must not stay in front of the next one; if it cannot be
+            // cut off, stop writing rather than append after it.
+            if self
+                .file
+                .set_len(before)
+                .and_then(|()| self.file.sync_all())
+                .is_err()
+            {
+                self.broken = true;
+            }
             return Err(e);
         }
         self.state.valid_len = before + bytes.len() as u64;
@@ -641,6 +657,13 @@ impl Journal {
     /// checkout`, a sync tool): appending to our handle would then write into a file that is
     /// no longer there, and the coding would be lost at exit.
     fn check_unchanged(&self) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other(format!(
+                "{} could not be repaired after a failed write; nothing was written: quit and \
+                 reopen codewerk",
+                self.path.display()
+            )));
+        }
         let changed = match fs::metadata(&self.path) {
             Ok(m) => file_identity(&m) != self.identity || m.len() != self.state.valid_len,
             Err(_) => true,

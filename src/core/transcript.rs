@@ -260,8 +260,8 @@ fn make_turn(text: &str, start: usize, start_byte: usize, end: usize) -> Turn {
     }
 }
 
-/// A speaker label is a short run of letters, digits, spaces or dots before a colon at the
-/// start of a paragraph: `I:`, `R:`, `Interviewer:`, `R2:`.
+/// A speaker label is a short run (two words at most) of letters, digits, spaces or dots before
+/// a colon at the start of a paragraph: `I:`, `R:`, `Interviewer:`, `R2:`, `Interviewer 2:`.
 fn speaker_label(para: &str) -> Option<(String, usize)> {
     let first_line = para.lines().next()?;
     let colon = first_line.find(':')?;
@@ -271,7 +271,9 @@ fn speaker_label(para: &str) -> Option<(String, usize)> {
         && label
             .chars()
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-')
-        && label.chars().next().is_some_and(|c| c.is_alphanumeric());
+        && label.chars().next().is_some_and(|c| c.is_alphanumeric())
+        // "Interviewer 2", "Interne begeleider" are labels; "Dat zei hij: nee" is speech.
+        && label.split_whitespace().count() <= 2;
     if !ok {
         return None;
     }

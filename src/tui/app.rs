@@ -1453,11 +1453,13 @@ impl App {
     }
 }
 
-/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` by convention.
+/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` (`Interviewer 2:`) by
+/// convention; `Interviewee:` is not one.
 pub fn is_interviewer(label: Option<&str>) -> bool {
     label.is_some_and(|l| {
         let l = l.to_lowercase();
-        l == "i" || l.starts_with("int")
+        let first = l.split_whitespace().next().unwrap_or("");
+        first == "i" || first == "int" || first.starts_with("interviewer")
     })
 }
 
