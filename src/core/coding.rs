@@ -907,4 +907,47 @@ mod tests {
         );
         assert_eq!(CoderState::load(&path, "ann").unwrap().codings.len(), 1);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever a coder does (add, remove, edit, memo, batches, undo, redo, in any order),
+        /// reading the journal back gives exactly what was on screen.
+        #[test]
+        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..7, 1..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            for (step, action) in script.into_iter().enumerate() {
+                let first = j.state.codings.values().next().cloned();
+                match (action, first) {
+                    (0, _) => { j.record(vec![Op::Add(coding("T1", "a", step, step + 3))]).unwrap(); }
+                    (1, _) => {
+                        let batch = (0..3).map(|k| Op::Add(coding("T2", "b", step + k, step + k + 2))).collect();
+                        j.record(batch).unwrap();
+                    }
+                    (2, Some(c)) => { j.record(vec![Op::Remove(c)]).unwrap(); }
+                    (3, Some(c)) => {
+                        let before = Span { start: c.start, end: c.end, text: c.text.clone() };
+                        let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone() };
+                        j.record(vec![Op::Edit { id: c.id, before, after }]).unwrap();
+                    }
+                    (4, Some(c)) => {
+                        j.record(vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }]).unwrap();
+                    }
+                    (5, _) => { j.undo().unwrap(); }
+                    (6, _) => { j.redo().unwrap(); }
+                    _ => {}
+                }
+                let live = j.state.codings.clone();
+                let bytes = fs::read(&j.path).unwrap();
+                let replayed = CoderState::replay(&j.path, "ann", &bytes);
+                proptest::prop_assert!(replayed.warnings.is_empty(), "{:?}", replayed.warnings);
+                let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>)> {
+                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone())).collect()
+                };
+                proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
+                proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());
+                proptest::prop_assert_eq!(replayed.can_redo(), j.state.can_redo());
+            }
+        }
+    }
 }

@@ -325,6 +325,16 @@ mod tests {
     }
 
     #[test]
+    fn speaker_labels_are_short() {
+        let tr = t("Interviewer 2: Vraag?\n\nDat zei hij: nee.\n\nInterne begeleider: ja\n");
+        let labels: Vec<Option<&str>> = tr.turns.iter().map(|t| t.speaker.as_deref()).collect();
+        assert_eq!(
+            labels,
+            vec![Some("Interviewer 2"), None, Some("Interne begeleider")]
+        );
+    }
+
+    #[test]
     fn invalid_utf8_names_line_and_column() {
         let mut bytes = b"I: ok\n\nR: ab".to_vec();
         bytes.push(0xff);
