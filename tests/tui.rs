@@ -497,5 +497,67 @@ fn the_consensus_coder_reconciles_the_others_in_its_own_journal() {
     assert_eq!(mine.len(), 1);
     assert_eq!((mine[0].start, mine[0].end), (d.start, d.end));
     let screen = format!("{:?}", draw(&app).backend());
-    assert!(screen.contains("coded in consensus"), "{screen}");
+    assert!(screen.contains("decided: both"), "{screen}");
+    assert!(
+        !screen.contains("not in consensus"),
+        "undecided items carry no mark"
+    );
+}
+
+#[test]
+fn the_agreement_view_is_computed_again_after_editing_in_the_text() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "student");
+    keys(&mut app, "o");
+    if app.layer.as_deref() != Some("onderzoeker") {
+        keys(&mut app, "o");
+    }
+    keys(&mut app, "A");
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    let list = view.list.as_ref().unwrap();
+    let n = list.items.len();
+    let first = list
+        .items
+        .iter()
+        .find(|d| !d.a.is_empty())
+        .cloned()
+        .expect("an item with A's passage");
+    let pos = list.items.iter().position(|d| *d == first).unwrap();
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    // In the text: remove A's passage there (A is the coder at work), then come back.
+    let at = first.a[0].start;
+    app.update(codewerk::tui::action::Action::Top);
+    for _ in 0..at {
+        key(&mut app, KeyCode::Right);
+    }
+    while app.codings_at_cursor().iter().any(|c| c.code == first.code) {
+        keys(&mut app, "x");
+        if app
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("no coded"))
+        {
+            break;
+        }
+    }
+    keys(&mut app, "A");
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!()
+    };
+    let items = view.list.as_ref().map_or(0, |l| l.items.len());
+    let still = view
+        .list
+        .as_ref()
+        .is_some_and(|l| l.items.iter().any(|d| *d == first));
+    assert!(
+        !still,
+        "the disagreement as it was is gone after the edit ({n} -> {items})"
+    );
 }

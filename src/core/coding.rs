@@ -460,10 +460,11 @@ pub enum JournalError {
 #[derive(Debug)]
 pub struct Journal {
     pub path: PathBuf,
-    file: File,
+    /// None until the first action creates the journal.
+    file: Option<File>,
     _lock: File,
     pub state: CoderState,
-    identity: (u64, u64),
+    identity: Option<(u64, u64)>,
     /// A failed write left bytes that could not be cut off: no more writes.
     broken: bool,
 }
@@ -523,11 +524,23 @@ impl Journal {
         let _ = lock.sync_data();
 
         let path = journal_path(codings_dir, coder);
+        // The journal is created by the first action, not by opening: a coder who only looked
+        // does not show up as a coder with an empty journal.
+        if !path.exists() {
+            return Ok(Journal {
+                path,
+                file: None,
+                _lock: lock,
+                state: CoderState::new(coder),
+                identity: None,
+                broken: false,
+            });
+        }
         let mut file = fsutil::open_append(&path).map_err(io(&path))?;
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io(&path))?;
         file.read_to_end(&mut bytes).map_err(io(&path))?;
-        let state = CoderState::replay(&path, coder, &bytes);
+        let mut state = CoderState::replay(&path, coder, &bytes);
         if (state.valid_len as usize) < bytes.len() {
             // Keep the torn fragment for the audit trail, then cut it off so that new lines
             // start on a line of their own.
@@ -539,16 +552,15 @@ impl Journal {
             file.set_len(state.valid_len).map_err(io(&path))?;
             file.sync_all().map_err(io(&path))?;
         }
-        let mut state = state;
         if state.needs_newline {
             fsutil::append_durable(&mut file, b"\n").map_err(io(&path))?;
             state.valid_len += 1;
             state.needs_newline = false;
         }
-        let identity = file_identity(&file.metadata().map_err(io(&path))?);
+        let identity = Some(file_identity(&file.metadata().map_err(io(&path))?));
         Ok(Journal {
             path,
-            file,
+            file: Some(file),
             _lock: lock,
             state,
             identity,
@@ -634,15 +646,16 @@ impl Journal {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.check_unchanged()?;
         let before = self.state.valid_len;
-        if let Err(e) = fsutil::append_durable(&mut self.file, bytes) {
+        if self.file.is_none() {
+            let file = fsutil::open_append(&self.path)?;
+            self.identity = Some(file_identity(&file.metadata()?));
+            self.file = Some(file);
+        }
+        let file = self.file.as_mut().expect("opened above");
+        if let Err(e) = fsutil::append_durable(file, bytes) {
             // A partial line (disk full) must not stay in front of the next one; if it cannot be
             // cut off, stop writing rather than append after it.
-            if self
-                .file
-                .set_len(before)
-                .and_then(|()| self.file.sync_all())
-                .is_err()
-            {
+            if file.set_len(before).and_then(|()| file.sync_all()).is_err() {
                 self.broken = true;
             }
             return Err(e);
@@ -664,9 +677,12 @@ impl Journal {
                 self.path.display()
             )));
         }
-        let changed = match fs::metadata(&self.path) {
-            Ok(m) => file_identity(&m) != self.identity || m.len() != self.state.valid_len,
-            Err(_) => true,
+        let changed = match (fs::metadata(&self.path), self.identity) {
+            (Ok(m), Some(id)) => file_identity(&m) != id || m.len() != self.state.valid_len,
+            // Not created yet by us, but there now: someone else wrote it.
+            (Ok(_), None) => true,
+            (Err(_), Some(_)) => true,
+            (Err(_), None) => false,
         };
         if changed {
             return Err(std::io::Error::other(format!(
@@ -772,6 +788,18 @@ mod tests {
         assert_eq!(again.codings.len(), 2);
         assert!(again.warnings.is_empty());
         assert!(path.with_extension("jsonl.torn").exists());
+    }
+
+    #[test]
+    fn opening_without_an_action_creates_no_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "kijker").unwrap();
+        assert!(j.undo().unwrap().is_none());
+        drop(j);
+        assert!(!journal_path(dir.path(), "kijker").exists());
+        let mut j = Journal::open(dir.path(), "kijker").unwrap();
+        j.record(vec![Op::Add(coding("T1", "a", 0, 2))]).unwrap();
+        assert!(journal_path(dir.path(), "kijker").exists());
     }
 
     #[test]
@@ -938,7 +966,7 @@ mod tests {
                     _ => {}
                 }
                 let live = j.state.codings.clone();
-                let bytes = fs::read(&j.path).unwrap();
+                let bytes = fs::read(&j.path).unwrap_or_default();
                 let replayed = CoderState::replay(&j.path, "ann", &bytes);
                 proptest::prop_assert!(replayed.warnings.is_empty(), "{:?}", replayed.warnings);
                 let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>)> {

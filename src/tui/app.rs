@@ -581,8 +581,12 @@ impl App {
     }
 
     fn open_agreement(&mut self) {
-        if matches!(self.parked, Some(View::Agreement(_))) {
-            self.view = self.parked.take();
+        if matches!(self.parked, Some(View::Agreement(_)))
+            && let Some(View::Agreement(mut v)) = self.parked.take()
+        {
+            let live = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+            v.refresh(&self.project, live);
+            self.view = Some(View::Agreement(v));
             return;
         }
         // Compare this coder with the second layer's coder, else with the first other coder;
@@ -592,6 +596,7 @@ impl App {
             .coders
             .keys()
             .filter(|c| **c != self.coder && *c != CONSENSUS)
+            .filter(|c| !self.project.coders[*c].codings.is_empty())
             .cloned()
             .collect();
         // The consensus coder reconciles the others: it is not one of the two compared.

@@ -15,6 +15,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use std::collections::HashMap;
 
 pub const KEYS: ViewKeys = ViewKeys {
     title: "Agreement view (A)",
@@ -39,6 +40,8 @@ pub struct AgreementView {
     pub selected: usize,
     pub list: Option<DisagreementList>,
     consensus: Option<Journal>,
+    /// Decisions taken in this view, by disagreement (transcript, code, start, end).
+    decisions: HashMap<(String, String, usize, usize), Decision>,
 }
 
 pub struct DisagreementList {
@@ -68,7 +71,49 @@ impl AgreementView {
             selected: 0,
             list: None,
             consensus: None,
+            decisions: HashMap::new(),
         })
+    }
+
+    /// Compute again from the coders' current codings (the coder may have changed passages
+    /// after jumping from here), keeping the highlighted code and disagreement where they are.
+    pub fn refresh(&mut self, project: &Project, live: &CoderState) {
+        let a_state = if live.coder == self.a {
+            Some(live)
+        } else {
+            project.coders.get(&self.a)
+        };
+        let (Some(a_state), Some(b_state)) = (a_state, project.coders.get(&self.b)) else {
+            return;
+        };
+        let Ok(cmp) = compare(project, a_state, b_state) else {
+            return;
+        };
+        let selected_key = self
+            .order
+            .get(self.selected)
+            .map(|&i| self.report.rows[i].key.clone());
+        self.report = cmp.report(By::Code);
+        self.order = self
+            .report
+            .worst_first()
+            .into_iter()
+            .filter_map(|r| self.report.rows.iter().position(|x| std::ptr::eq(x, r)))
+            .collect();
+        if let Some(key) = selected_key {
+            self.selected = self
+                .order
+                .iter()
+                .position(|&i| self.report.rows[i].key == key)
+                .unwrap_or(0);
+        }
+        if let Some(list) = &mut self.list {
+            list.items = cmp.disagreements(&list.code);
+            list.selected = list.selected.min(list.items.len().saturating_sub(1));
+            if list.items.is_empty() {
+                self.list = None;
+            }
+        }
     }
 
     /// `live` is the state of the coder at work, fresher than the project's copy when that
@@ -194,6 +239,10 @@ impl AgreementView {
         };
         match reconcile::decide(journal, t, d, decision) {
             Ok(ops) => {
+                self.decisions.insert(
+                    (d.transcript.clone(), d.code.clone(), d.start, d.end),
+                    decision,
+                );
                 list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
                 let what = if ops.is_empty() {
                     "already so"
@@ -210,11 +259,25 @@ impl AgreementView {
     }
 
     /// Whether the consensus coder has a passage of the disagreement's code over its stretch.
-    fn decided(&self, d: &Disagreement, consensus: Option<&CoderState>) -> Option<bool> {
-        let state = consensus.or(self.consensus.as_ref().map(|j| &j.state))?;
-        Some(state.codings.values().any(|c| {
-            c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
-        }))
+    /// What the list shows about a disagreement's settlement: the decision taken here, else
+    /// whether the consensus coder has a passage there (from an earlier session), else nothing.
+    fn decided(&self, d: &Disagreement, consensus: Option<&CoderState>) -> &'static str {
+        let key = (d.transcript.clone(), d.code.clone(), d.start, d.end);
+        match self.decisions.get(&key) {
+            Some(Decision::AcceptA) => return "→ decided: A",
+            Some(Decision::AcceptB) => return "→ decided: B",
+            Some(Decision::Both) => return "→ decided: both",
+            Some(Decision::Neither) => return "→ decided: neither",
+            Some(Decision::Edit { .. }) => return "→ decided: edited",
+            None => {}
+        }
+        let state = consensus.or(self.consensus.as_ref().map(|j| &j.state));
+        let coded = state.is_some_and(|s| {
+            s.codings.values().any(|c| {
+                c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
+            })
+        });
+        if coded { "✓ coded in consensus" } else { "" }
     }
 
     pub fn draw(
@@ -336,11 +399,7 @@ impl AgreementView {
         let first = crate::tui::view::list_offset(list.selected, height / per);
         let mut lines: Vec<Line> = Vec::new();
         for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
-            let mark = match self.decided(d, consensus) {
-                Some(true) => "✓ coded in consensus",
-                Some(false) => "✓ not in consensus",
-                None => "",
-            };
+            let mark = self.decided(d, consensus);
             let sel = if pos == list.selected {
                 Style::default().add_modifier(Modifier::REVERSED)
             } else {
