@@ -449,8 +449,21 @@ fn exports_never_overwrite_silently() {
 }
 
 #[test]
-fn coder_without_journal_gives_empty_valid_exports() {
+fn misspelt_coder_is_refused_while_others_exist() {
     let dir = project();
+    codewerk(dir.path())
+        .args(["--coder", "niemand", "export", "summary", "--out", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "coder \"niemand\" has no codings in this project (coders: ann, bob)",
+        ));
+}
+
+#[test]
+fn coder_without_journal_gives_empty_valid_exports() {
+    // A project where nobody has coded yet.
+    let dir = copy("export");
     let run = |args: &[&str]| {
         let out = codewerk(dir.path())
             .args(["--coder", "niemand", "export"])

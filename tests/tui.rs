@@ -552,10 +552,7 @@ fn the_agreement_view_is_computed_again_after_editing_in_the_text() {
         panic!()
     };
     let items = view.list.as_ref().map_or(0, |l| l.items.len());
-    let still = view
-        .list
-        .as_ref()
-        .is_some_and(|l| l.items.iter().any(|d| *d == first));
+    let still = view.list.as_ref().is_some_and(|l| l.items.contains(&first));
     assert!(
         !still,
         "the disagreement as it was is gone after the edit ({n} -> {items})"

@@ -75,13 +75,21 @@ fn filter(o: &ExportOpt) -> Filter {
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
 fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
-    if let Some(c) = flag {
-        return Ok(c.to_string());
-    }
-    if let Some(c) = std::env::var("CODEWERK_CODER")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
+    let named = flag.map(str::to_string).or_else(|| {
+        std::env::var("CODEWERK_CODER")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    if let Some(c) = named {
+        // A misspelt coder would give a full export of zeros: refuse it while others exist.
+        if !project.coders.is_empty() && !project.coders.contains_key(&c) {
+            let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
+            eprintln!(
+                "codewerk: coder \"{c}\" has no codings in this project (coders: {})",
+                names.join(", ")
+            );
+            return Err(Exit(2).into());
+        }
         return Ok(c);
     }
     match project.coders.len() {

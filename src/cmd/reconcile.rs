@@ -13,6 +13,14 @@ use std::path::Path;
 
 pub fn run(root: &Path, o: &ReconcileOpt) -> Result<()> {
     let project = load_valid(root)?;
+    // Checked here too, so that a dry run refuses what the real run would.
+    if !codewerk::core::coding::valid_coder(&o.target) {
+        eprintln!(
+            "codewerk: invalid coder name \"{}\": use letters, digits, '-', '_' or '.'",
+            o.target
+        );
+        return Err(Exit(2).into());
+    }
     if o.target == o.a || o.target == o.b {
         eprintln!(
             "codewerk: the consensus coder must be another coder than {} and {}",

@@ -186,7 +186,14 @@ impl Request {
         if self.excel {
             parts.push("excel".into());
         }
-        format!("{}.{}", parts.join("-"), self.format.extension())
+        let mut stem = parts.join("-");
+        // File systems allow 255 bytes a name: with many filters, keep the start and make the
+        // rest a short hash, so that different selections still get different names.
+        if stem.len() > 120 {
+            let hash = crate::core::transcript::fnv1a(stem.as_bytes());
+            stem = format!("{}-{hash:016x}", &stem[..100]);
+        }
+        format!("{stem}.{}", self.format.extension())
     }
 }
 

@@ -221,7 +221,10 @@ pub fn md_escape(s: &str) -> String {
             out.push('\n');
         }
         let trimmed = line.trim_start_matches(' ');
-        out.push_str(&line[..line.len() - trimmed.len()]);
+        // Leading spaces would make a code block (four) or be lost: keep them visible as
+        // non-breaking spaces, which Markdown leaves alone.
+        let indent = line.len() - trimmed.len();
+        out.push_str(&"\u{a0}".repeat(indent));
         // A block marker at the start of the line: # - + = > or "12." / "12)".
         let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
         let ordered = digits > 0 && matches!(trimmed[digits..].chars().next(), Some('.' | ')'));
@@ -237,8 +240,8 @@ pub fn md_escape(s: &str) -> String {
             }
             if matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&'
-            ) && !(at == 0 && c == '>')
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~'
+            ) && !(at == 0 && matches!(c, '>' | '~'))
             {
                 out.push('\\');
             }
