@@ -548,7 +548,12 @@ mod tests {
         assert_eq!(md_escape("# kop"), "\\# kop");
         assert_eq!(md_escape("1. punt"), "1\\. punt");
         assert_eq!(md_escape("a *b* <c>"), "a \\*b\\* \\<c\\>");
-        assert_eq!(md_escape("- ja\n  - nee"), "\\- ja\n  \\- nee");
+        assert_eq!(md_escape("- ja\n  - nee"), "\\- ja\n\u{a0}\u{a0}\\- nee");
+        assert_eq!(md_escape("~~doorgestreept~~"), "\\~\\~doorgestreept\\~\\~");
+        assert!(
+            !md_escape("    vier spaties").starts_with(' '),
+            "no code block"
+        );
         assert_eq!(md_escape("gewoon één zin."), "gewoon één zin.");
         assert_eq!(md_quote("a\nb\n\nc"), "> a\\\n> b\n>\n> c\n");
     }
