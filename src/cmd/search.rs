@@ -140,7 +140,7 @@ pub fn search_failed(e: SearchError) -> anyhow::Error {
             if matches!(e, SearchError::Syntax { .. }) {
                 eprintln!(
                     "codewerk: query syntax: words, \"a phrase\", AND, OR, NOT, prefix*, ( ); \
-                     see docs/search.md"
+                     see \"Searching the transcripts\" in the README"
                 );
             }
             Exit(2).into()
