@@ -115,6 +115,10 @@ pub struct AutocodeOpt {
     pub scope: String,
     #[command(flatten)]
     pub filters: SearchFilters,
+    /// Also code hits in interviewer turns (speaker I, Int, Interviewer ...); by default only
+    /// respondent turns are coded.
+    #[arg(long)]
+    pub include_interviewer: bool,
     /// Show what would be coded, write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -248,10 +248,14 @@ fn autocode_writes_one_batch_and_search_filters_on_it() {
         total(&["--coder", "ann", "search", "", "--code", "veilig-thuis"]),
         2
     );
-    assert_eq!(
-        total(&["--coder", "bob", "search", "", "--code", "veilig-thuis"]),
-        0
-    );
+    // A coder without codings is no filter: an error naming the coders there are.
+    cw(dir.path())
+        .args(["--coder", "bob", "search", "", "--code", "veilig-thuis"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown coder \"bob\" (known: ann)",
+        ));
     assert_eq!(total(&["search", "signaal", "--uncoded"]), 1);
     assert_eq!(
         total(&["search", "signaal", "--code", "veilig-thuis", "--uncoded"]),
@@ -318,4 +322,175 @@ fn bench_corpus_writes_a_searchable_project() {
         .stdout(predicate::str::contains("wrote 4 transcripts"));
     let v = json(&corpus, &["search", "meldcode OR signalen", "--limit", "0"]);
     assert!(v["total"].as_u64().unwrap() > 0);
+}
+
+/// Add a respondent and transcript to the fixture.
+fn add_transcript(dir: &Path, row: &str, id: &str, text: &str) {
+    let csv = dir.join("transcripts/respondents.csv");
+    let rows = std::fs::read_to_string(&csv).unwrap() + row + "\n";
+    std::fs::write(&csv, rows).unwrap();
+    std::fs::write(dir.join(format!("transcripts/{id}.txt")), text).unwrap();
+}
+
+#[test]
+fn dutch_apostrophes_long_words_and_empty_parts() {
+    let dir = fixture();
+    add_transcript(
+        dir.path(),
+        "D2,D2.txt,docent,School B,havo",
+        "D2",
+        "I: En de collega's?\n\nR: Zo'n collega belt 's avonds de arbeidsongeschiktheidsverzekeringsmaatschappijen.\n",
+    );
+    for (query, marked) in [
+        ("collega's", "«collega's»"),
+        ("zo'n", "«Zo'n»"),
+        ("'s avonds", "«'s avonds»"),
+        (
+            "arbeidsongeschiktheidsverzekeringsmaatschappijen",
+            "«arbeidsongeschiktheidsverzekeringsmaatschappijen»",
+        ),
+    ] {
+        cw(dir.path())
+            .args(["search", query])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(marked));
+    }
+    // No searchable word: no hits (not every turn), and a note why.
+    for query in ["?", "\\\"", &"lang".repeat(30)] {
+        let out = cw(dir.path())
+            .args(["search", query, "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{query}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["total"], 0, "{query}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("matches nothing"),
+            "{query}"
+        );
+    }
+    // A huge --limit is no huge allocation.
+    let v = json(dir.path(), &["search", "", "--limit", "1000000000"]);
+    assert_eq!(v["total"], 6);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn implicit_and_has_the_precedence_of_and() {
+    let dir = fixture();
+    let total = |q: &str| json(dir.path(), &["search", q, "--limit", "0"])["total"].clone();
+    // signaal: Z1 R, D1 I, D1 R; bang: D1 R; coördinator: Z1 I, Z1 R.
+    assert_eq!(total("signaal bang OR coördinator"), 3);
+    assert_eq!(total("coördinator OR signaal bang"), 3);
+    assert_eq!(total("(signaal AND bang) OR coördinator"), 3);
+    assert_eq!(total("signaal"), 3);
+    assert_eq!(total("signaal bang"), 1);
+}
+
+#[test]
+fn autocode_leaves_interviewer_turns_out_unless_asked() {
+    let dir = fixture();
+    // signaal: Z1 R, D1 R, and the interviewer's question in D1.
+    cw(dir.path())
+        .args([
+            "--coder",
+            "ann",
+            "autocode",
+            "signaal",
+            "--code",
+            "signaal",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2 hit(s) in respondent turns for signaal; would code 2 passage(s)",
+        ))
+        .stdout(predicate::str::contains(
+            "1 hit(s) in interviewer turns left out (--include-interviewer to code them too)",
+        ));
+    let v = json(
+        dir.path(),
+        &["--coder", "ann", "autocode", "signaal", "--code", "signaal"],
+    );
+    assert_eq!(
+        (
+            v["hits"].as_u64(),
+            v["interviewer_hits"].as_u64(),
+            v["added"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2))
+    );
+    let journal = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    assert!(!journal.contains("Merkt u"), "{journal}");
+    let v = json(
+        dir.path(),
+        &[
+            "--coder",
+            "ann",
+            "autocode",
+            "signaal",
+            "--code",
+            "signaal",
+            "--include-interviewer",
+        ],
+    );
+    assert_eq!(
+        (
+            v["hits"].as_u64(),
+            v["interviewer_hits"].as_u64(),
+            v["added"].as_u64()
+        ),
+        (Some(3), Some(0), Some(1))
+    );
+    let journal = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    assert!(journal.contains("signalen"), "{journal}");
+}
+
+#[test]
+fn filters_are_checked_like_export_does() {
+    let dir = fixture();
+    std::fs::write(
+        dir.path().join("project.json"),
+        r#"{"groups": [{"id": "docent", "plural": "docenten"}, {"id": "zorgcoördinator", "plural": "zorgcoördinatoren"}], "school_types": ["vmbo", "havo"]}"#,
+    )
+    .unwrap();
+    let total = |args: &[&str]| {
+        let mut all = vec!["search", "signaal", "--limit", "0"];
+        all.extend_from_slice(args);
+        json(dir.path(), &all)["total"].as_u64().unwrap()
+    };
+    assert_eq!(total(&["--group", "docent"]), 2);
+    assert_eq!(total(&["--group", "docenten"]), 2);
+    assert_eq!(total(&["--group", "Zorgcoordinatoren"]), 1);
+    assert_eq!(total(&["--school-type", "VMBO"]), 1);
+    assert_eq!(total(&["--speaker", "r"]), 2);
+    for (args, says) in [
+        (
+            &["--coder", "nobody", "search", "", "--uncoded"][..],
+            "unknown coder \"nobody\" (known: none",
+        ),
+        (
+            &["search", "", "--speaker", "X"][..],
+            "unknown speaker label \"X\" (known: I, R)",
+        ),
+        (
+            &["search", "", "--attr", "leeftijd=40"][..],
+            "unknown attribute \"leeftijd\" (known: none)",
+        ),
+        (
+            &[
+                "--coder", "ann", "autocode", "signaal", "--code", "signaal", "--group", "ouders",
+            ][..],
+            "unknown group \"ouders\" (known: docent, zorgcoördinator)",
+        ),
+    ] {
+        cw(dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert!(!dir.path().join("codings/ann.jsonl").exists());
 }

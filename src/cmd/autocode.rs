@@ -5,7 +5,9 @@ use super::{load_valid, print_json};
 use crate::cli::AutocodeOpt;
 use anyhow::{Context, Result};
 use codewerk::core::coding::{CoderState, Op};
-use codewerk::core::index::{Query, Scope, plan_autocode};
+use codewerk::core::index::{
+    AutocodeOptions, Query, Scope, SearchError, plan_autocode_with, search_all,
+};
 use serde_json::json;
 use std::path::Path;
 
@@ -17,6 +19,18 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
         text: o.query.clone(),
         ..filters_query(&o.filters)?
     };
+    // A bad query, filter or code is reported before the journal is opened (and created).
+    let probe = Query {
+        limit: 1,
+        ..query.clone()
+    };
+    if let Err(e) = search_all(&project, &index, &probe) {
+        return Err(search_failed(e));
+    }
+    if project.codebook.resolve(&o.code).is_none() {
+        let e = SearchError::Filter(format!("unknown code \"{}\"", o.code));
+        return Err(search_failed(e));
+    }
     // A dry run only reads, so that it works while the coder has the TUI open.
     let mut journal = if o.dry_run {
         None
@@ -28,10 +42,17 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
         Some(j) => &j.state,
         None => project.coders.get(coder).unwrap_or(&empty),
     };
-    let plan = match plan_autocode(&project, &index, &query, &o.code, scope, existing) {
+    let options = AutocodeOptions {
+        scope,
+        include_interviewer: o.include_interviewer,
+    };
+    let plan = match plan_autocode_with(&project, &index, &query, &o.code, &options, existing) {
         Ok(plan) => plan,
         Err(e) => return Err(search_failed(e)),
     };
+    for note in &plan.notes {
+        eprintln!("codewerk: note: {note}");
+    }
     let added = plan.codings.len();
     if let Some(j) = &mut journal {
         let ops: Vec<Op> = plan.codings.iter().cloned().map(Op::Add).collect();
@@ -45,7 +66,8 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
             .map(|c| json!({"transcript": c.transcript, "start": c.start, "end": c.end, "text": c.text}))
             .collect();
         return print_json(&json!({"coder": coder, "query": o.query, "code": plan.code,
-            "scope": o.scope, "hits": plan.hits, "added": added,
+            "scope": o.scope, "hits": plan.hits, "interviewer_hits": plan.interviewer_hits,
+            "include_interviewer": o.include_interviewer, "added": added,
             "already_coded": plan.already_coded, "dry_run": o.dry_run, "codings": codings}));
     }
     if o.dry_run {
@@ -59,8 +81,13 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
         }
     }
     let verb = if o.dry_run { "would code" } else { "coded" };
+    let turns = if o.include_interviewer {
+        "hit(s)"
+    } else {
+        "hit(s) in respondent turns"
+    };
     println!(
-        "{coder}: {} hit(s) for {}; {verb} {added} passage(s) with {} (scope {}), {} already coded{}",
+        "{coder}: {} {turns} for {}; {verb} {added} passage(s) with {} (scope {}), {} already coded{}",
         plan.hits,
         o.query,
         plan.code,
@@ -72,5 +99,11 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
             "; one undo takes them all back".to_string()
         },
     );
+    if plan.interviewer_hits > 0 || (o.dry_run && !o.include_interviewer) {
+        println!(
+            "{} hit(s) in interviewer turns left out (--include-interviewer to code them too)",
+            plan.interviewer_hits
+        );
+    }
     Ok(())
 }

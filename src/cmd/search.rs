@@ -3,7 +3,9 @@
 use super::{Exit, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
-use codewerk::core::index::{Hit, Index, Phase, Progress, Query, SearchError, search_all};
+use codewerk::core::index::{
+    Hit, Index, Phase, Progress, Query, SearchError, check_coder, search_all,
+};
 use codewerk::core::project::Project;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -12,6 +14,9 @@ use std::time::{Duration, Instant};
 
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     let project = load_searchable(root)?;
+    if let Some(c) = coder {
+        check_coder(&project, c).map_err(search_failed)?;
+    }
     let index = open_index(&project)?;
     let query = Query {
         text: o.query.clone(),
@@ -25,6 +30,9 @@ pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
     };
+    for note in &hits.notes {
+        eprintln!("codewerk: note: {note}");
+    }
     if o.json {
         return print_json(&json!({"query": o.query, "total": hits.total, "hits": hits.hits}));
     }
@@ -132,7 +140,7 @@ pub fn search_failed(e: SearchError) -> anyhow::Error {
             if matches!(e, SearchError::Syntax { .. }) {
                 eprintln!(
                     "codewerk: query syntax: words, \"a phrase\", AND, OR, NOT, prefix*, ( ); \
-                     see docs/search.md"
+                     see \"Searching the transcripts\" in the README"
                 );
             }
             Exit(2).into()

@@ -260,6 +260,17 @@ fn make_turn(text: &str, start: usize, start_byte: usize, end: usize) -> Turn {
     }
 }
 
+/// Whether a speaker label is the interviewer's: `I`, `Int`, or a label starting with
+/// `Interviewer` (`Interviewer 2`), case ignored. `Interviewee` is not one, nor is `Interne
+/// begeleider`; a turn without a label is not one either.
+pub fn is_interviewer(label: Option<&str>) -> bool {
+    label.is_some_and(|l| {
+        let l = l.trim().to_lowercase();
+        let first = l.split_whitespace().next().unwrap_or("");
+        first == "i" || first == "int" || l.starts_with("interviewer")
+    })
+}
+
 /// A speaker label is a short run (two words at most) of letters, digits, spaces or dots before
 /// a colon at the start of a paragraph: `I:`, `R:`, `Interviewer:`, `R2:`, `Interviewer 2:`.
 fn speaker_label(para: &str) -> Option<(String, usize)> {
@@ -332,6 +343,34 @@ mod tests {
             labels,
             vec![Some("Interviewer 2"), None, Some("Interne begeleider")]
         );
+    }
+
+    #[test]
+    fn interviewer_labels() {
+        for yes in [
+            "I",
+            "i",
+            "Int",
+            "INT",
+            "Interviewer",
+            "interviewer 2",
+            "Interviewer2",
+            "I 2",
+        ] {
+            assert!(is_interviewer(Some(yes)), "{yes}");
+        }
+        for no in [
+            "R",
+            "R2",
+            "Interviewee",
+            "Interne begeleider",
+            "Ina",
+            "Integrator",
+            "Respondent",
+        ] {
+            assert!(!is_interviewer(Some(no)), "{no}");
+        }
+        assert!(!is_interviewer(None));
     }
 
     #[test]

@@ -1461,11 +1461,7 @@ impl App {
 /// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` (`Interviewer 2:`) by
 /// convention; `Interviewee:` is not one.
 pub fn is_interviewer(label: Option<&str>) -> bool {
-    label.is_some_and(|l| {
-        let l = l.to_lowercase();
-        let first = l.split_whitespace().next().unwrap_or("");
-        first == "i" || first == "int" || first.starts_with("interviewer")
-    })
+    crate::core::transcript::is_interviewer(label)
 }
 
 /// The transcript an op changes codings in.

@@ -1,11 +1,16 @@
 //! Autocoding: apply a code to every hit of a search, as the big QDA programs do. This module
 //! only plans the codings; the caller writes them to the coder's journal as one action, so that
 //! one undo takes them all back.
+//!
+//! Only respondent turns are coded unless asked otherwise: the interviewer's questions repeat
+//! the topic words ("En de meldcode?") and coding them would inflate every "N of M" count.
+//! Interviewer turns are those `transcript::is_interviewer` recognises by their speaker label.
 
 use super::Index;
 use super::search::{Query, SearchError, search_all};
 use crate::core::coding::{Anchor, CoderState, Coding};
 use crate::core::project::Project;
+use crate::core::transcript::is_interviewer;
 use std::collections::HashSet;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
@@ -34,21 +39,34 @@ impl std::str::FromStr for Scope {
     }
 }
 
+/// How to autocode. The default: the matched words, in respondent turns only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AutocodeOptions {
+    pub scope: Scope,
+    /// Also code hits in interviewer turns (left out by default).
+    pub include_interviewer: bool,
+}
+
 /// The codings an autocode would add.
 #[derive(Debug, Clone, Default)]
 pub struct AutocodePlan {
     /// Code id applied.
     pub code: String,
-    /// Units that matched.
+    /// Units that matched and are coded (interviewer turns not counted unless included).
     pub hits: usize,
+    /// Units that matched but were left out because they are interviewer turns.
+    pub interviewer_hits: usize,
+    /// Things the user should know about the query (see `Hits::notes`).
+    pub notes: Vec<String>,
     /// New codings, by transcript (project order) and offset.
     pub codings: Vec<Coding>,
     /// Passages left out because the coder already has them coded with this code.
     pub already_coded: usize,
 }
 
-/// Plan coding every hit of `query` (its limit is ignored: all hits) with `code`, for the coder
-/// whose current codings are `existing`.
+/// Plan coding every hit of `query` (its limit is ignored: all hits) in a respondent turn with
+/// `code`, for the coder whose current codings are `existing`. See `plan_autocode_with` to
+/// include interviewer turns.
 pub fn plan_autocode(
     project: &Project,
     index: &Index,
@@ -57,24 +75,48 @@ pub fn plan_autocode(
     scope: Scope,
     existing: &CoderState,
 ) -> Result<AutocodePlan, SearchError> {
+    let options = AutocodeOptions {
+        scope,
+        ..AutocodeOptions::default()
+    };
+    plan_autocode_with(project, index, query, code, &options, existing)
+}
+
+/// `plan_autocode` with all options.
+pub fn plan_autocode_with(
+    project: &Project,
+    index: &Index,
+    query: &Query,
+    code: &str,
+    options: &AutocodeOptions,
+    existing: &CoderState,
+) -> Result<AutocodePlan, SearchError> {
+    let scope = options.scope;
     let code = project
         .codebook
         .resolve(code)
         .ok_or_else(|| SearchError::Filter(format!("unknown code \"{code}\"")))?
         .id
         .clone();
-    let hits = search_all(
+    let found = search_all(
         project,
         index,
         &Query {
             limit: 0,
             ..query.clone()
         },
-    )?
-    .hits;
+    )?;
+    let all = found.hits.len();
+    let hits: Vec<_> = found
+        .hits
+        .into_iter()
+        .filter(|h| options.include_interviewer || !is_interviewer(h.speaker.as_deref()))
+        .collect();
     let mut plan = AutocodePlan {
         code: code.clone(),
         hits: hits.len(),
+        interviewer_hits: all - hits.len(),
+        notes: found.notes,
         ..Default::default()
     };
     let mut seen: HashSet<(String, usize, usize)> = HashSet::new();

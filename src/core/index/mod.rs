@@ -15,10 +15,11 @@ pub mod schema;
 pub mod search;
 pub mod synth;
 
-pub use autocode::{Scope, plan_autocode};
-pub use schema::{Fields, SCHEMA_VERSION};
+pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
+pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{
-    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, match_ranges, search, search_all,
+    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, check_coder, match_ranges, search,
+    search_all,
 };
 
 use super::coding::{Anchor, Coding};

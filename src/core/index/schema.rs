@@ -12,7 +12,12 @@ use tantivy::tokenizer::{
 
 /// Bump when the schema, the analyzers or what goes into a document change: an index of another
 /// version is rebuilt on open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Longest word indexed, in bytes (UTF-8): longer ones are dropped by the analyzers, so a query
+/// word longer than this has nothing to match. Dutch compounds reach 50 letters
+/// (`arbeidsongeschiktheidsverzekeringsmaatschappijen`); 100 leaves room for accents.
+pub const MAX_WORD_BYTES: usize = 100;
 
 /// Tokenizer of `text`: words, lower-cased, accents folded, Dutch Snowball stem.
 pub const STEMMED_TOKENIZER: &str = "codewerk_nl_stem";
@@ -107,11 +112,12 @@ impl Default for Fields {
     }
 }
 
-/// Words as the index sees them: split at anything not a letter or digit, tokens over 40 bytes
+/// Words as the index sees them: split at anything not a letter or digit, tokens over
+/// `MAX_WORD_BYTES`
 /// dropped, lower-cased, accents folded (`coördinator` -> `coordinator`).
 pub fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
@@ -121,7 +127,7 @@ pub fn exact_analyzer() -> TextAnalyzer {
 /// after `DutchPluralS` for the plurals in -s that Snowball leaves alone.
 pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(DutchPluralS)
@@ -223,6 +229,12 @@ mod tests {
             vec!["zorg", "coordinator", "een"]
         );
         assert_eq!(tokens(&mut e, "signalen"), vec!["signalen"]);
+        // Long Dutch compounds are words too; only absurd lengths are dropped.
+        let long = "arbeidsongeschiktheidsverzekeringsmaatschappijen";
+        assert_eq!(tokens(&mut e, long), vec![long]);
+        assert_eq!(tokens(&mut s, long).len(), 1);
+        assert!(tokens(&mut e, &"a".repeat(MAX_WORD_BYTES + 1)).is_empty());
+        assert_eq!(tokens(&mut e, &"a".repeat(MAX_WORD_BYTES)).len(), 1);
     }
 
     #[test]

@@ -6,22 +6,33 @@
 //!   `signaal`), accents and case still ignored; `"a phrase"~2` allows two words between;
 //! - `prefix*`: any word starting with it, unstemmed (`meld*`: melden, meldcode, melding);
 //!   `"veilig th"*` a phrase whose last word is a prefix;
-//! - `a b` both (AND is the default), `a OR b`, `a AND b`, `NOT a` / `-a`, `( ... )`;
-//! - `*` alone: every unit (useful with filters).
+//! - `a b` both (AND is the default, with the precedence of an explicit AND: `a b OR c` is
+//!   `(a AND b) OR c`), `a OR b`, `a AND b`, `NOT a` / `-a`, `( ... )`;
+//! - `*` alone (or an empty query): every unit (useful with filters);
+//! - a word with an apostrophe (`collega's`, `zo'n`, `'s avonds`) is a word, not a quote.
+//!
+//! A part of a query without any searchable word (`?`, a word over `MAX_WORD_BYTES`) matches
+//! nothing, and the query says so in `ParsedQuery::notes`.
 //!
 //! A unit (hit) is one speaker turn's text. Word queries are matched through tantivy's
 //! `QueryParser` on the stemmed field, phrases on the exact field, prefixes with a `RegexQuery`.
+//! Before tantivy's grammar reads a query, `rewrite` escapes apostrophes and writes the implicit
+//! ANDs out.
 
 use super::Index;
-use super::schema::{self, ANY_CODER, CODER_CODE_SEP, exact_analyzer, stemmed_analyzer};
+use super::schema::{
+    self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
+};
 use crate::core::project::Project;
+use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, QueryParser, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, QueryParser,
+    RegexQuery, TermQuery,
 };
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{IndexRecordOption, Term, Value};
@@ -106,6 +117,8 @@ pub struct Hit {
 pub struct Hits {
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// Things the user should know about the query (a part without a searchable word).
+    pub notes: Vec<String>,
 }
 
 /// Search; hits in rank order (best first), at most `query.limit`.
@@ -125,12 +138,20 @@ pub fn search_all(project: &Project, index: &Index, query: &Query) -> Result<Hit
         Box::new(BooleanQuery::new(clauses))
     };
     let searcher = index.reader.searcher();
+    let notes = parsed.notes.clone();
+    // Never more than there are units: the collector allocates room for `limit` hits.
+    let units = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
     let limit = match query.limit {
         0 => searcher.search(&*full, &Count)?,
-        n => n,
+        n => n.min(units),
     };
     if limit == 0 {
-        return Ok(Hits::default());
+        let total = searcher.search(&*full, &Count)?;
+        return Ok(Hits {
+            total,
+            hits: Vec::new(),
+            notes,
+        });
     }
     let (top, total) = searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?;
     let mut hits = Vec::with_capacity(top.len());
@@ -139,7 +160,7 @@ pub fn search_all(project: &Project, index: &Index, query: &Query) -> Result<Hit
             hits.push(hit);
         }
     }
-    Ok(Hits { total, hits })
+    Ok(Hits { total, hits, notes })
 }
 
 /// Character ranges (in the transcript) of the matches of `query_text` in a hit's unit, for a
@@ -213,40 +234,64 @@ fn filters(
         );
         Box::new(ConstScoreQuery::new(Box::new(tq), 0.0))
     };
-    let known = |what: &str, value: &str, all: Vec<String>| -> Result<(), SearchError> {
-        if all.iter().any(|a| a == value) {
-            return Ok(());
+    // One value: its term; several (`--speaker int` naming `Int` and `INT`): any of them.
+    let any = |field, values: Vec<String>| -> BoxQuery {
+        if values.len() == 1 {
+            return term(field, &values[0]);
         }
-        Err(SearchError::Filter(format!(
-            "unknown {what} \"{value}\" (known: {})",
-            all.join(", ")
-        )))
+        let terms = values
+            .iter()
+            .map(|v| (Occur::Should, term(field, v)))
+            .collect();
+        Box::new(BooleanQuery::new(terms))
     };
     let mut out = Vec::new();
     if let Some(g) = &q.group {
-        known("group", g, project.groups())?;
-        out.push((Occur::Must, term(f.group, g)));
+        let groups = resolve("group", g, &project.groups(), |g| {
+            vec![g.to_string(), project.group_plural(g).to_string()]
+        })?;
+        out.push((Occur::Must, any(f.group, groups)));
     }
     if let Some(s) = &q.school_type {
-        known("school type", s, project.school_types())?;
-        out.push((Occur::Must, term(f.school_type, s)));
+        let types = resolve("school type", s, &project.school_types(), |t| {
+            vec![t.to_string()]
+        })?;
+        out.push((Occur::Must, any(f.school_type, types)));
     }
     if let Some(s) = &q.school {
-        let mut schools: Vec<String> = project
-            .respondents
-            .iter()
-            .map(|r| r.school.clone())
-            .collect();
-        schools.sort();
-        schools.dedup();
-        known("school", s, schools)?;
-        out.push((Occur::Must, term(f.school, s)));
+        let schools = distinct(project.respondents.iter().map(|r| r.school.as_str()));
+        let schools = resolve("school", s, &schools, |s| vec![s.to_string()])?;
+        out.push((Occur::Must, any(f.school, schools)));
     }
     if let Some(s) = &q.speaker {
-        out.push((Occur::Must, term(f.speaker, s)));
+        let labels = distinct(
+            project
+                .transcripts
+                .iter()
+                .flat_map(|t| t.turns.iter().filter_map(|tr| tr.speaker.as_deref())),
+        );
+        let labels = resolve("speaker label", s, &labels, |l| vec![l.to_string()])?;
+        out.push((Occur::Must, any(f.speaker, labels)));
     }
     for (k, v) in &q.attributes {
-        out.push((Occur::Must, term(f.attribute, &format!("{k}={v}"))));
+        let names = distinct(
+            project
+                .respondents
+                .iter()
+                .flat_map(|r| r.attributes.iter().map(|(k, _)| k.as_str())),
+        );
+        let name = k.trim().to_lowercase().replace(' ', "_");
+        let name = resolve("attribute", &name, &names, |n| vec![n.to_string()])?.remove(0);
+        let values = distinct(project.respondents.iter().filter_map(|r| {
+            r.attributes
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.as_str())
+        }));
+        let what = format!("value of attribute {name}");
+        let values = resolve(&what, v.trim(), &values, |v| vec![v.to_string()])?;
+        let terms = values.iter().map(|v| format!("{name}={v}")).collect();
+        out.push((Occur::Must, any(f.attribute, terms)));
     }
     let code = match &q.code {
         Some(c) => match project.codebook.resolve(c) {
@@ -273,9 +318,73 @@ fn filters(
     Ok(out)
 }
 
+/// Distinct non-empty values, in order of first appearance.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    values
+        .filter(|v| !v.is_empty() && seen.insert(*v))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Case and accents ignored, surrounding white space too.
+fn fold(s: &str) -> String {
+    fold_accents(&s.trim().to_lowercase())
+}
+
+/// The values of `all` that `value` names: the value itself if it is one, else every value one
+/// of whose `names` (the value itself, a group's plural) equals it with case and accents ignored.
+/// None is an error listing the known values, as `export` does.
+fn resolve(
+    what: &str,
+    value: &str,
+    all: &[String],
+    names: impl Fn(&str) -> Vec<String>,
+) -> Result<Vec<String>, SearchError> {
+    if all.iter().any(|a| a == value) {
+        return Ok(vec![value.to_string()]);
+    }
+    let folded = fold(value);
+    let found: Vec<String> = all
+        .iter()
+        .filter(|a| names(a).iter().any(|n| n == value || fold(n) == folded))
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        let known = if all.is_empty() {
+            "none".to_string()
+        } else {
+            all.join(", ")
+        };
+        return Err(SearchError::Filter(format!(
+            "unknown {what} \"{value}\" (known: {known})"
+        )));
+    }
+    Ok(found)
+}
+
+/// A coder named as a search filter must have codings in the project (a journal): otherwise
+/// `--coder nobody --uncoded` would quietly be every unit. The error lists the known coders.
+pub fn check_coder(project: &Project, coder: &str) -> Result<(), SearchError> {
+    if project.coders.contains_key(coder) {
+        return Ok(());
+    }
+    let known: Vec<String> = project.coders.keys().cloned().collect();
+    let known = if known.is_empty() {
+        "none: nobody has coded yet".to_string()
+    } else {
+        known.join(", ")
+    };
+    Err(SearchError::Filter(format!(
+        "unknown coder \"{coder}\" (known: {known})"
+    )))
+}
+
 /// A query read and compiled against an index, with what it takes to highlight its matches.
 pub struct ParsedQuery {
     pub text: String,
+    /// Parts of the query without a searchable word, which match nothing, explained.
+    pub notes: Vec<String>,
     query: Box<dyn tantivy::query::Query>,
     highlight: Highlight,
 }
@@ -296,12 +405,14 @@ impl ParsedQuery {
         if trimmed.is_empty() {
             return Ok(ParsedQuery {
                 text: text.to_string(),
+                notes: Vec::new(),
                 query: Box::new(AllQuery),
                 highlight: Highlight::default(),
             });
         }
-        let ast =
-            tantivy::query_grammar::parse_query(trimmed).map_err(|_| syntax_error(trimmed))?;
+        let (rewritten, map) = rewrite(trimmed);
+        let ast = tantivy::query_grammar::parse_query(&rewritten)
+            .map_err(|_| syntax_error(trimmed, &rewritten, &map))?;
         let mut compiler = Compiler {
             stem_parser: QueryParser::for_index(&index.index, vec![index.fields.text]),
             exact_parser: QueryParser::for_index(&index.index, vec![index.fields.exact]),
@@ -309,12 +420,15 @@ impl ParsedQuery {
             exact: exact_analyzer(),
             stem: stemmed_analyzer(),
             highlight: Highlight::default(),
+            notes: Vec::new(),
         };
+        // Only an empty query or `*` matches every unit; `()` matches none.
         let query = compiler
             .convert(ast, false)?
-            .unwrap_or_else(|| Box::new(AllQuery));
+            .unwrap_or_else(|| Box::new(EmptyQuery));
         Ok(ParsedQuery {
             text: text.to_string(),
+            notes: compiler.notes,
             query,
             highlight: compiler.highlight,
         })
@@ -331,9 +445,146 @@ impl ParsedQuery {
     }
 }
 
-/// Turn a grammar failure into a message that says what and where.
-fn syntax_error(text: &str) -> SearchError {
-    let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
+/// The query as tantivy's grammar should read it, with for every byte of it the character of
+/// `text` it stems from (for error positions):
+/// - an apostrophe outside double quotes is escaped: `collega's`, `zo'n` are words (the grammar
+///   would read `'` as the start of a '...' phrase);
+/// - a clitic `'s`, `'t`, `'n` before a word is a phrase with it: `'s avonds` is
+///   `"'s avonds"`, not the word `s` anywhere in the turn;
+/// - two operands side by side get an explicit `AND` between them, so that the default AND binds
+///   as the explicit one does: `a b OR c` is `(a AND b) OR c`, not `a AND (b OR c)`.
+pub(crate) fn rewrite(text: &str) -> (String, Vec<usize>) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    // Chunks: runs of characters without white space outside double quotes and outside
+    // brackets (`[a TO b]`, which is refused later with a message), as char ranges.
+    let mut chunks: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut quoted, mut brackets) = (false, 0usize);
+        while i < n && (quoted || brackets > 0 || !chars[i].is_whitespace()) {
+            match chars[i] {
+                '\\' => i += 1,
+                '"' => quoted = !quoted,
+                '[' | '{' if !quoted => brackets += 1,
+                ']' | '}' if !quoted => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+        }
+        chunks.push(start..i.min(n));
+    }
+    let (mut out, mut map) = (String::new(), Vec::new());
+    let mut push = |c: char, at: usize, out: &mut String| {
+        map.extend(std::iter::repeat_n(at, c.len_utf8()));
+        out.push(c);
+    };
+    let mut prev: Option<String> = None;
+    let mut k = 0;
+    while k < chunks.len() {
+        let r = chunks[k].clone();
+        let mut piece = String::new();
+        if let Some(p) = &prev {
+            let this: String = chars[r.clone()].iter().collect();
+            if needs_and(p, &this) {
+                for c in " AND".chars() {
+                    push(c, r.start, &mut out);
+                }
+            }
+            push(' ', r.start, &mut out);
+        }
+        let clitic = chunks
+            .get(k + 1)
+            .and_then(|next| clitic_phrase(&chars[r.clone()], &chars[next.clone()]));
+        if let Some((open, close)) = clitic {
+            // `('s avonds*)` -> `("'s avonds"*)`.
+            let next = chunks[k + 1].clone();
+            let at = |range: Range<usize>| range.map(|i| (chars[i], i)).collect::<Vec<_>>();
+            let mut items = at(r.start..r.start + open);
+            items.push(('"', r.start + open));
+            items.extend(at(r.start + open..r.end));
+            items.push((' ', next.start));
+            items.extend(at(next.start..next.end - close));
+            items.push(('"', next.end - close));
+            items.extend(at(next.end - close..next.end));
+            for (c, i) in items {
+                push(c, i, &mut piece);
+            }
+            k += 1;
+        } else {
+            let mut quoted = false;
+            let mut at = r.start;
+            while at < r.end {
+                let c = chars[at];
+                if c == '\\' && at + 1 < r.end {
+                    push(c, at, &mut piece);
+                    push(chars[at + 1], at + 1, &mut piece);
+                    at += 2;
+                    continue;
+                }
+                if c == '"' {
+                    quoted = !quoted;
+                } else if c == '\'' && !quoted {
+                    push('\\', at, &mut piece);
+                }
+                push(c, at, &mut piece);
+                at += 1;
+            }
+        }
+        out.push_str(&piece);
+        prev = Some(piece);
+        k += 1;
+    }
+    (out, map)
+}
+
+/// If `chunk` is a clitic (`'s`, `'t`, `'n`, after any `(`) and `next` a plain word (before
+/// any `*` and `)`), the number of `(` before the clitic and of characters after the word.
+fn clitic_phrase(chunk: &[char], next: &[char]) -> Option<(usize, usize)> {
+    let open = chunk.iter().take_while(|&&c| c == '(').count();
+    let clitic = &chunk[open..];
+    let is_clitic = matches!(clitic, ['\'', c] | ['\'', c, _] if c.is_alphabetic())
+        && clitic[1..].iter().all(|c| c.is_alphabetic());
+    let close = next
+        .iter()
+        .rev()
+        .take_while(|&&c| c == ')' || c == '*')
+        .count();
+    let word = &next[..next.len() - close];
+    let plain = !word.is_empty()
+        && word.iter().all(|c| c.is_alphanumeric() || *c == '-')
+        && !matches!(
+            word.iter().collect::<String>().as_str(),
+            "AND" | "OR" | "NOT"
+        );
+    (is_clitic && plain).then_some((open, close))
+}
+
+/// Whether two chunks side by side are two operands joined by the default AND.
+fn needs_and(left: &str, right: &str) -> bool {
+    let ends_with = |s: &str, c: char| s.ends_with(c) && !s[..s.len() - 1].ends_with('\\');
+    let operator = matches!(
+        left.trim_start_matches('('),
+        "AND" | "OR" | "NOT" | "IN" | "+" | "-"
+    );
+    !(operator
+        || ends_with(left, '(')
+        || ends_with(left, ':')
+        || matches!(right, "AND" | "OR")
+        || right.starts_with(')')
+        || right.starts_with(':'))
+}
+
+/// Turn a grammar failure into a message that says what and where. `text` is the query as
+/// typed, `rewritten` what the grammar read (see `rewrite`), `map` its bytes' characters in
+/// `text`.
+fn syntax_error(text: &str, rewritten: &str, map: &[usize]) -> SearchError {
+    let (_, errors) = tantivy::query_grammar::parse_query_lenient(rewritten);
     let quotes = text.chars().filter(|&c| c == '"').count();
     let (message, position) = if quotes % 2 == 1 {
         (
@@ -347,7 +598,11 @@ fn syntax_error(text: &str) -> SearchError {
             m if m.contains("missing space") => "* may only end a word (prefix*)".to_string(),
             m => m.to_string(),
         };
-        (what, Some(text[..e.pos.min(text.len())].chars().count()))
+        let at = map
+            .get(e.pos)
+            .copied()
+            .unwrap_or_else(|| text.chars().count());
+        (what, Some(at))
     } else {
         ("AND, OR and NOT need a word on each side".to_string(), None)
     };
@@ -365,6 +620,7 @@ struct Compiler {
     exact: TextAnalyzer,
     stem: TextAnalyzer,
     highlight: Highlight,
+    notes: Vec<String>,
 }
 
 type BoxQuery = Box<dyn tantivy::query::Query>;
@@ -447,7 +703,23 @@ impl Compiler {
         }
         let words = schema::tokens(&mut self.exact, &phrase);
         if words.is_empty() {
-            return Ok(None);
+            // Nothing to search for: match nothing (not everything), and say why.
+            let shown = if quoted {
+                format!("\"{}\"", lit.phrase)
+            } else {
+                phrase.clone()
+            };
+            let long = phrase
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.len() > MAX_WORD_BYTES);
+            self.notes.push(if long {
+                format!(
+                    "`{shown}` is longer than {MAX_WORD_BYTES} bytes, which the index leaves out: it matches nothing"
+                )
+            } else {
+                format!("`{shown}` has no word (letters or digits) to search for: it matches nothing")
+            });
+            return Ok(Some(Box::new(EmptyQuery)));
         }
         let hl = !negated;
         if words.len() == 1 && prefix {
@@ -480,12 +752,11 @@ impl Compiler {
         if hl {
             if words.len() == 1 {
                 self.highlight.exact.insert(words[0].clone());
-            } else if lit.slop > 0 {
-                self.highlight.exact.extend(words.iter().cloned());
             } else {
                 self.highlight.phrases.push(PhrasePattern {
                     words: words.clone(),
                     prefix,
+                    slop: lit.slop,
                 });
             }
         }
@@ -543,13 +814,78 @@ struct PhrasePattern {
     words: Vec<String>,
     /// The last word is a prefix.
     prefix: bool,
+    /// Positions the words may be off by, in all (tantivy's phrase slop).
+    slop: u32,
 }
 
 struct Tok {
     from: usize,
     to: usize,
+    /// Position as the index counts it (a dropped over-long word still takes one).
+    pos: usize,
     exact: String,
     stem: String,
+}
+
+impl PhrasePattern {
+    /// Byte ranges, from its first to its last word, of every run of tokens that matches the
+    /// phrase as tantivy's phrase query does: word `j` at position `p_j`, and the distances
+    /// between consecutive words' `p_j - j` adding up to at most `slop` (so with slop 0 the words
+    /// stand side by side in order; a swap costs 2).
+    fn runs(&self, toks: &[Tok]) -> Vec<Range<usize>> {
+        let n = self.words.len();
+        let is = |j: usize, t: &Tok| {
+            if self.prefix && j == n - 1 {
+                t.exact.starts_with(self.words[j].as_str())
+            } else {
+                t.exact == self.words[j]
+            }
+        };
+        // Candidates per word (token indices, in text order) and, per candidate, the least slop
+        // of a chain of the words before it ending there, with the candidate it came from.
+        let cands: Vec<Vec<usize>> = (0..n)
+            .map(|j| (0..toks.len()).filter(|&i| is(j, &toks[i])).collect())
+            .collect();
+        if n == 0 || cands.iter().any(Vec::is_empty) {
+            return Vec::new();
+        }
+        let shifted = |j: usize, i: usize| toks[i].pos as i64 - j as i64;
+        let slop = i64::from(self.slop);
+        let mut best: Vec<Vec<Option<(i64, usize)>>> = vec![vec![Some((0, 0)); cands[0].len()]];
+        for j in 1..n {
+            let prev = &cands[j - 1];
+            let row: Vec<Option<(i64, usize)>> = cands[j]
+                .iter()
+                .map(|&i| {
+                    let q = shifted(j, i);
+                    // Candidates of word j-1 whose shifted position is within the slop.
+                    let lo = prev.partition_point(|&k| shifted(j - 1, k) < q - slop);
+                    (lo..prev.len())
+                        .take_while(|&b| shifted(j - 1, prev[b]) <= q + slop)
+                        .filter(|&b| prev[b] != i)
+                        .filter_map(|b| {
+                            let (cost, _) = best[j - 1][b]?;
+                            let cost = cost + (q - shifted(j - 1, prev[b])).abs();
+                            (cost <= slop).then_some((cost, b))
+                        })
+                        .min()
+                })
+                .collect();
+            best.push(row);
+        }
+        let mut out = Vec::new();
+        for (k, end) in best[n - 1].iter().enumerate() {
+            let Some((_, mut from)) = *end else { continue };
+            let (mut lo, mut hi) = (cands[n - 1][k], cands[n - 1][k]);
+            for j in (0..n - 1).rev() {
+                let i = cands[j][from];
+                (lo, hi) = (lo.min(i), hi.max(i));
+                from = best[j][from].map_or(0, |(_, b)| b);
+            }
+            out.push(toks[lo].from..toks[hi].to);
+        }
+        out
+    }
 }
 
 impl Highlight {
@@ -570,6 +906,7 @@ impl Highlight {
             toks.push(Tok {
                 from: t.offset_from,
                 to: t.offset_to,
+                pos: t.position,
                 exact: t.text.clone(),
                 stem: String::new(),
             })
@@ -596,22 +933,16 @@ impl Highlight {
             }
         }
         for p in &self.phrases {
-            let n = p.words.len();
-            if n == 0 || toks.len() < n {
-                continue;
-            }
-            for i in 0..=toks.len() - n {
-                let ok = (0..n).all(|j| {
-                    let w = &toks[i + j].exact;
-                    if p.prefix && j == n - 1 {
-                        w.starts_with(p.words[j].as_str())
-                    } else {
-                        *w == p.words[j]
-                    }
-                });
-                if ok {
-                    out.push(toks[i].from..toks[i + n - 1].to);
-                }
+            out.extend(p.runs(&toks));
+        }
+        // A clitic's apostrophe belongs to it: `'s avonds`, not `'` + `s avonds` (but the `'s`
+        // of `collega's` stays the word's).
+        for r in &mut out {
+            let before = &text[..r.start];
+            if let Some(rest) = before.strip_suffix(['\'', '’'])
+                && !rest.chars().next_back().is_some_and(char::is_alphanumeric)
+            {
+                r.start = rest.len();
             }
         }
         out.sort_by_key(|r| (r.start, r.end));

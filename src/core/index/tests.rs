@@ -224,6 +224,332 @@ fn malformed_queries_are_clear_errors() {
     assert!(search(&p, &ix, &q("?!")).is_ok());
     assert!(search(&p, &ix, &q("12:30")).is_ok());
     assert!(search(&p, &ix, &q("één")).is_ok());
+    // Positions are in the query as typed, even where the rewrite added text.
+    match search(&p, &ix, &q("zo'n veilig (thuis")) {
+        Err(SearchError::Syntax { message, .. }) => {
+            assert!(message.contains("( is not closed"), "{message}");
+            assert!(message.contains("of `zo'n veilig (thuis`"), "{message}");
+        }
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+/// A small project of respondent turns and interviewer turns, for the review's regressions.
+const D: &str = "I: Hoe gaat het met de collega's en de meldcode?\n\nR: Met zo'n collega kan ik 's avonds bellen over de meldcode.\n\nR: De arbeidsongeschiktheidsverzekeringsmaatschappijen bellen nooit. Er is een meldcode. Wij gaan in gesprek.\n\nInterviewer 2: En in dat gesprek?\n\nInterviewee: In een lang gesprek met de ouders, ja. Ouders willen geen melding.\n\nR: De s van avonds, zonder apostrof. Gesprek in de klas.\n";
+
+fn fixture_d(dir: &Path) {
+    fixture(dir);
+    std::fs::write(
+        dir.join("project.json"),
+        r#"{"groups": [{"id": "docent", "plural": "docenten"}, {"id": "zorgcoördinator", "plural": "zorgcoördinatoren"}], "school_types": ["vmbo", "havo-vwo"]}"#,
+    )
+    .unwrap();
+    let csv = dir.join("transcripts/respondents.csv");
+    let mut rows = std::fs::read_to_string(&csv).unwrap();
+    rows += "D,D.txt,docent,School B,havo-vwo,m\n";
+    std::fs::write(&csv, rows).unwrap();
+    std::fs::write(dir.join("transcripts/D.txt"), D).unwrap();
+}
+
+/// The matched texts in transcript D, in order.
+fn in_d(p: &Project, ix: &Index, text: &str) -> Vec<String> {
+    let d = p.transcript("D").unwrap();
+    let mut hits = search(p, ix, &q(text)).unwrap();
+    hits.retain(|h| h.transcript == "D");
+    hits.sort_by_key(|h| h.start);
+    hits.iter()
+        .flat_map(|h| {
+            h.matches
+                .iter()
+                .map(|m| d.slice(m.start, m.end).to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn words_with_an_apostrophe_are_words() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    assert_eq!(in_d(&p, &ix, "collega's"), vec!["collega's"]);
+    assert_eq!(in_d(&p, &ix, "zo'n"), vec!["zo'n"]);
+    // `'s avonds` is the phrase, apostrophe included, not `s` and `avonds` anywhere.
+    assert_eq!(in_d(&p, &ix, "'s avonds"), vec!["'s avonds"]);
+    assert_eq!(
+        in_d(&p, &ix, "('s avonds OR zo'n) meldcode"),
+        vec!["zo'n", "'s avonds", "meldcode"]
+    );
+    assert_eq!(
+        in_d(&p, &ix, "meldcode -collega's"),
+        vec!["meldcode", "meldcode"]
+    );
+    assert_eq!(in_d(&p, &ix, "collega's*"), vec!["collega's"]);
+    // In double quotes an apostrophe was always fine.
+    assert_eq!(in_d(&p, &ix, "\"zo'n collega\""), vec!["zo'n collega"]);
+}
+
+#[test]
+fn a_query_part_without_words_matches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let all = ix.num_units() as usize;
+    let total = |text: &str| {
+        search_all(
+            &p,
+            &ix,
+            &Query {
+                text: text.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let long = "x".repeat(schema::MAX_WORD_BYTES + 1);
+    for nothing in ["?", "!?", "\\\"", "\"?\"", long.as_str(), "? ?", "(?)"] {
+        let hits = total(nothing);
+        assert_eq!(hits.total, 0, "{nothing}");
+    }
+    assert!(total("?").notes[0].contains("no word"));
+    assert!(total(&long).notes[0].contains("longer than"));
+    assert!(total("meldcode").notes.is_empty());
+    // Only an empty query or `*` is everything.
+    assert_eq!(total("").total, all);
+    assert_eq!(total("*").total, all);
+    assert_eq!(total("  ").total, all);
+    // In an OR the empty part adds nothing, in an AND it leaves nothing.
+    assert_eq!(total("meldcode OR ?").total, total("meldcode").total);
+    assert_eq!(total("meldcode AND ?").total, 0);
+    assert_eq!(total("meldcode -?").total, total("meldcode").total);
+    // Long Dutch compounds are words.
+    assert_eq!(
+        in_d(&p, &ix, "arbeidsongeschiktheidsverzekeringsmaatschappijen"),
+        vec!["arbeidsongeschiktheidsverzekeringsmaatschappijen"]
+    );
+}
+
+#[test]
+fn implicit_and_binds_like_explicit_and() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let units = |text: &str| {
+        let mut v: Vec<(String, usize)> = search(&p, &ix, &q(text))
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.transcript, h.start))
+            .collect();
+        v.sort();
+        v
+    };
+    // meldcode: A I, A R, C R, D I, D R, D R; ouders: D Interviewee; melding: D Interviewee.
+    let want = units("(meldcode AND bellen) OR melding");
+    assert_eq!(want.len(), 3, "{want:?}");
+    assert_eq!(units("meldcode bellen OR melding"), want);
+    assert_eq!(units("meldcode AND bellen OR melding"), want);
+    assert_eq!(units("melding OR meldcode bellen"), want);
+    assert_eq!(units("melding OR (meldcode bellen)"), want);
+    assert_ne!(units("meldcode bellen OR melding"), units("meldcode"));
+    // NOT and - keep their meaning next to the default AND.
+    assert_eq!(units("meldcode -bellen"), units("meldcode AND NOT bellen"));
+    assert_eq!(units("meldcode NOT bellen"), units("meldcode -bellen"));
+    assert_eq!(units("NOT bellen meldcode"), units("meldcode -bellen"));
+}
+
+#[test]
+fn the_rewrite_writes_out_the_default_and_and_escapes_apostrophes() {
+    let r = |text: &str| search::rewrite(text).0;
+    assert_eq!(r("a b OR c"), "a AND b OR c");
+    assert_eq!(r("a  (b c)"), "a AND (b AND c)");
+    assert_eq!(r("( a b )"), "( a AND b )");
+    assert_eq!(r("a AND b"), "a AND b");
+    assert_eq!(r("NOT a b"), "NOT a AND b");
+    assert_eq!(r("a -b +c"), "a AND -b AND +c");
+    assert_eq!(r("\"veilig thuis\" melden"), "\"veilig thuis\" AND melden");
+    assert_eq!(r("\"in gesprek\"~2 ja"), "\"in gesprek\"~2 AND ja");
+    assert_eq!(r("collega's zo'n"), "collega\\'s AND zo\\'n");
+    assert_eq!(r("\"collega's\""), "\"collega's\"");
+    assert_eq!(r("('s avonds* OR x)"), "(\"'s avonds\"* OR x)");
+    assert_eq!(r("'s OR x"), "\\'s OR x");
+    assert_eq!(r("[a TO b]"), "[a TO b]");
+    assert_eq!(r("12:30 uur"), "12:30 AND uur");
+    // Every byte maps to a character of the query as typed.
+    let (out, map) = search::rewrite("zo'n (x");
+    assert_eq!(map.len(), out.len());
+    assert_eq!(map[out.find('(').unwrap()], 5);
+}
+
+#[test]
+fn a_phrase_with_slop_marks_only_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    // Not the lone `in` or `gesprek`: the runs from the first to the last phrase word.
+    assert_eq!(
+        in_d(&p, &ix, "\"in gesprek\"~2"),
+        vec![
+            "in gesprek",
+            "in dat gesprek",
+            "In een lang gesprek",
+            "Gesprek in"
+        ]
+    );
+    assert_eq!(
+        in_d(&p, &ix, "\"in gesprek\"~1"),
+        vec!["in gesprek", "in dat gesprek"]
+    );
+    assert_eq!(in_d(&p, &ix, "\"in gesprek\""), vec!["in gesprek"]);
+    // Autocoding the matches codes those runs.
+    let none = crate::core::coding::CoderState::new("ann");
+    let options = AutocodeOptions {
+        include_interviewer: true,
+        ..Default::default()
+    };
+    let plan =
+        plan_autocode_with(&p, &ix, &q("\"in gesprek\"~1"), "meldcode", &options, &none).unwrap();
+    let texts: Vec<&str> = plan.codings.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, vec!["in gesprek", "in dat gesprek"]);
+}
+
+#[test]
+fn a_huge_limit_is_capped_at_the_number_of_units() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    for limit in [1_000_000_000, usize::MAX] {
+        let hits = search_all(
+            &p,
+            &ix,
+            &Query {
+                limit,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(hits.hits.len() as u64, ix.num_units());
+        assert_eq!(hits.total as u64, ix.num_units());
+    }
+}
+
+#[test]
+fn filters_are_checked_and_forgiving() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let ids = |query: Query| -> Result<Vec<String>, SearchError> {
+        let mut v: Vec<String> = search(&p, &ix, &Query { limit: 0, ..query })?
+            .into_iter()
+            .map(|h| h.transcript)
+            .collect();
+        v.sort();
+        v.dedup();
+        Ok(v)
+    };
+    let m = || q("meldcode");
+    let docent = ids(Query {
+        group: Some("docent".into()),
+        ..m()
+    })
+    .unwrap();
+    assert_eq!(docent, vec!["C", "D"]);
+    for g in ["docenten", "Docent", "DOCENTEN", " docent "] {
+        let got = ids(Query {
+            group: Some(g.into()),
+            ..m()
+        });
+        assert_eq!(got.unwrap(), docent, "{g}");
+    }
+    for g in ["zorgcoordinator", "Zorgcoördinatoren", "ZORGCOORDINATOREN"] {
+        let got = ids(Query {
+            group: Some(g.into()),
+            ..m()
+        });
+        assert_eq!(got.unwrap(), vec!["A"], "{g}");
+    }
+    for t in ["VMBO", "Havo-VWO"] {
+        assert!(
+            !ids(Query {
+                school_type: Some(t.into()),
+                ..m()
+            })
+            .unwrap()
+            .is_empty(),
+            "{t}"
+        );
+    }
+    assert_eq!(
+        ids(Query {
+            school: Some("school b".into()),
+            ..m()
+        })
+        .unwrap(),
+        vec!["C", "D"]
+    );
+    // Speaker labels: case ignored; unknown ones are errors listing the labels.
+    let speakers = |s: &str| -> Result<Vec<Option<String>>, SearchError> {
+        Ok(search(
+            &p,
+            &ix,
+            &Query {
+                speaker: Some(s.into()),
+                ..m()
+            },
+        )?
+        .into_iter()
+        .map(|h| h.speaker)
+        .collect())
+    };
+    assert!(
+        speakers("r")
+            .unwrap()
+            .iter()
+            .all(|s| s.as_deref() == Some("R"))
+    );
+    assert_eq!(speakers("r").unwrap().len(), speakers("R").unwrap().len());
+    let err = speakers("X").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown speaker label \"X\" (known: I, R, Interviewer 2, Interviewee)"),
+        "{err}"
+    );
+    // Attributes: unknown names and values are errors; values ignore case.
+    let attr = |k: &str, v: &str| {
+        ids(Query {
+            attributes: vec![(k.into(), v.into())],
+            ..m()
+        })
+    };
+    assert_eq!(attr("geslacht", "M").unwrap(), vec!["D"]);
+    assert_eq!(attr("Geslacht", "v").unwrap(), vec!["A", "C"]);
+    let err = attr("leeftijd", "40").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown attribute \"leeftijd\" (known: geslacht)"),
+        "{err}"
+    );
+    let err = attr("geslacht", "x").unwrap_err().to_string();
+    assert!(err.contains("(known: v, m)"), "{err}");
+    // Unknown groups and school types still name the known ones.
+    let err = ids(Query {
+        school_type: Some("mbo".into()),
+        ..m()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("unknown school type \"mbo\" (known: vmbo, havo-vwo)"),
+        "{err}"
+    );
+    // Coders: only those with a journal.
+    let err = search::check_coder(&p, "nobody").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown coder \"nobody\" (known: none"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -718,6 +1044,46 @@ fn autocode_plans_the_right_offsets_and_undoes_as_one() {
 }
 
 #[test]
+fn autocode_codes_respondent_turns_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture_d(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let none = crate::core::coding::CoderState::new("ann");
+    let speakers = |plan: &AutocodePlan| {
+        let mut v: Vec<String> = plan
+            .codings
+            .iter()
+            .map(|c| {
+                let t = p.transcript(&c.transcript).unwrap();
+                t.speaker_at(c.start).unwrap_or("").to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    // meldcode: in A an I and an R turn, in C an R turn, in D an I and two R turns.
+    let plan = plan_autocode(&p, &ix, &q("meldcode"), "meldcode", Scope::Match, &none).unwrap();
+    assert_eq!((plan.hits, plan.interviewer_hits), (4, 2));
+    assert_eq!(speakers(&plan), vec!["R", "R", "R", "R"]);
+    let all = AutocodeOptions {
+        include_interviewer: true,
+        ..Default::default()
+    };
+    let plan = plan_autocode_with(&p, &ix, &q("meldcode"), "meldcode", &all, &none).unwrap();
+    assert_eq!((plan.hits, plan.interviewer_hits), (6, 0));
+    assert_eq!(speakers(&plan), vec!["I", "I", "R", "R", "R", "R"]);
+    // `Interviewer 2` is an interviewer, `Interviewee` is not.
+    let plan = plan_autocode(&p, &ix, &q("gesprek"), "meldcode", Scope::Turn, &none).unwrap();
+    assert_eq!(speakers(&plan), vec!["Interviewee", "R", "R"]);
+    assert_eq!(plan.interviewer_hits, 1);
+    // A query without words plans nothing, and says why.
+    let plan = plan_autocode(&p, &ix, &q("?"), "meldcode", Scope::Match, &none).unwrap();
+    assert_eq!((plan.hits, plan.codings.len()), (0, 0));
+    assert_eq!(plan.notes.len(), 1);
+}
+
+#[test]
 fn refresh_rebuilds_an_index_deleted_while_open() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
@@ -798,13 +1164,21 @@ mod properties {
         #[test]
         fn word_matches_are_exactly_the_words_with_that_stem(body in text(), w in 0..WORDS.len()) {
             let (_, _, ix) = shared_index();
-            let word = WORDS[w].split(['-', '\'']).next().unwrap();
+            let word = WORDS[w];
             let parsed = ParsedQuery::parse(ix, word).unwrap();
             let t = Transcript::from_text("X", Path::new("x"), body.clone());
             let ranges = parsed.match_ranges(&t, 0, t.len_chars());
             let mut stem = stemmed_analyzer();
             let want = tokens(&mut stem, word);
-            let expected = tokens(&mut stem, &body).iter().filter(|s| **s == want[0]).count();
+            // A word of several parts (`collega's`, `zorg-coördinator`) is a phrase of them,
+            // unstemmed.
+            let expected = if want.len() == 1 {
+                tokens(&mut stem, &body).iter().filter(|s| **s == want[0]).count()
+            } else {
+                let mut exact = exact_analyzer();
+                let parts = tokens(&mut exact, word);
+                tokens(&mut exact, &body).windows(parts.len()).filter(|w| *w == parts.as_slice()).count()
+            };
             prop_assert_eq!(ranges.len(), expected);
             for r in &ranges {
                 prop_assert_eq!(tokens(&mut stem, t.slice(r.start, r.end)), want.clone());
@@ -820,6 +1194,30 @@ mod properties {
             let mut exact = exact_analyzer();
             for r in parsed.match_ranges(&t, 0, t.len_chars()) {
                 prop_assert_eq!(tokens(&mut exact, t.slice(r.start, r.end)), vec!["veilig", "thuis"]);
+            }
+        }
+
+        /// A phrase with slop marks runs that start and end with a phrase word, with at most
+        /// `slop` other words between two phrase words; two words side by side in order are one.
+        #[test]
+        fn sloppy_phrase_matches_are_runs_within_the_slop(body in text(), slop in 0u32..4) {
+            let (_, _, ix) = shared_index();
+            let parsed = ParsedQuery::parse(ix, &format!("\"veilig thuis\"~{slop}")).unwrap();
+            let t = Transcript::from_text("X", Path::new("x"), body.clone());
+            let mut exact = exact_analyzer();
+            let ranges = parsed.match_ranges(&t, 0, t.len_chars());
+            for r in &ranges {
+                // (Overlapping runs are merged into one.)
+                let words = tokens(&mut exact, t.slice(r.start, r.end));
+                let ours = |w: &String| w == "veilig" || w == "thuis";
+                prop_assert!(words.len() >= 2, "{words:?}");
+                prop_assert!(ours(&words[0]) && ours(&words[words.len() - 1]), "{words:?}");
+                let at: Vec<usize> = (0..words.len()).filter(|&i| ours(&words[i])).collect();
+                prop_assert!(at.windows(2).all(|w| (w[1] - w[0] - 1) as u32 <= slop), "{words:?}");
+            }
+            let all = tokens(&mut exact, &body);
+            if all.windows(2).any(|w| w == ["veilig", "thuis"]) {
+                prop_assert!(!ranges.is_empty());
             }
         }
 
