@@ -7,7 +7,6 @@ use codewerk::core::codebook::Rgb;
 use codewerk::core::project::Project;
 use codewerk::tui::app::{App, Mode};
 use codewerk::tui::keymap::Focus;
-use codewerk::tui::theme::Theme;
 use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -15,34 +14,7 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 
-const W: u16 = 120;
-const H: u16 = 30;
-
-fn app_in(dir: &std::path::Path, coder: &str) -> App {
-    let project = Project::load(dir).unwrap();
-    App::new(
-        project,
-        coder,
-        Theme { truecolor: true },
-        Rect::new(0, 0, W, H),
-    )
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t
-}
+use common::tui::{H, W, app_in, draw, key, keys};
 
 /// Move the cursor onto `needle` in the open transcript.
 fn goto(app: &mut App, needle: &str) {

@@ -10,18 +10,11 @@ use codewerk::core::project::Project;
 use codewerk::tui::app::{App, View};
 use codewerk::tui::panels::clusters::ClustersView;
 use codewerk::tui::panels::matrix::MatrixView;
-use codewerk::tui::theme::Theme;
-use codewerk::tui::view;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
+use crossterm::event::KeyCode;
 use ratatui::style::Color;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
-const W: u16 = 120;
-const H: u16 = 30;
+use common::tui::{H, W, app_in, draw, key, keys};
 
 /// The export fixture with the codings of ann and bob imported into their journals.
 fn project() -> tempfile::TempDir {
@@ -36,31 +29,6 @@ fn project() -> tempfile::TempDir {
             .unwrap();
     }
     dir
-}
-
-fn app_in(dir: &Path, coder: &str) -> App {
-    App::new(
-        Project::load(dir).unwrap(),
-        coder,
-        Theme { truecolor: true },
-        Rect::new(0, 0, W, H),
-    )
-}
-
-fn keys(app: &mut App, keys: &str) {
-    for c in keys.chars() {
-        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t
 }
 
 fn screen(app: &App) -> String {

@@ -4,11 +4,11 @@
 use super::action::Action;
 use super::keymap::{self, Focus};
 use super::motion;
-use super::panels::Outcome;
 use super::panels::agreement::{AgreementView, CONSENSUS};
 use super::panels::clusters::ClustersView;
 use super::panels::matrix::MatrixView;
 use super::panels::search::SearchView;
+use super::panels::{Outcome, cycle};
 use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
@@ -1481,16 +1481,6 @@ fn describe(ops: &[Op]) -> String {
         [Op::CodeMemo { code, .. }] => format!("memo on code {code}"),
         [Op::Done { transcript, .. }] => format!("done mark of {transcript}"),
         many => format!("{} changes", many.len()),
-    }
-}
-
-fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
-    match current {
-        None => options.first().cloned(),
-        Some(c) => {
-            let i = options.iter().position(|o| o == c);
-            i.and_then(|i| options.get(i + 1)).cloned()
-        }
     }
 }
 

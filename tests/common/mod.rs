@@ -38,3 +38,4 @@ pub fn codewerk(project: &Path) -> assert_cmd::Command {
         .env("USER", "tester");
     cmd
 }
+pub mod tui;

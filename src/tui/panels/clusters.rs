@@ -280,15 +280,7 @@ impl ClustersView {
         for r in &self.codes {
             if last_dv != Some(r.deelvraag) {
                 last_dv = Some(r.deelvraag);
-                let title = project
-                    .codebook
-                    .deelvraag(r.deelvraag)
-                    .map(|d| d.title.clone())
-                    .unwrap_or_default();
-                lines.push(Line::styled(
-                    fit(&format!("{}. {title}", r.deelvraag), width),
-                    Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-                ));
+                lines.push(super::deelvraag_heading(project, r.deelvraag, width));
             }
             let count = format!("{:>3}", r.total.respondents);
             let name_w = width.saturating_sub(5 + count.len() + 1);

@@ -332,15 +332,7 @@ impl MatrixView {
         for (i, r) in m.rows.iter().enumerate() {
             if last_dv != Some(r.deelvraag) {
                 last_dv = Some(r.deelvraag);
-                let title = project
-                    .codebook
-                    .deelvraag(r.deelvraag)
-                    .map(|d| d.title.clone())
-                    .unwrap_or_default();
-                lines.push(Line::styled(
-                    fit(&format!("{}. {title}", r.deelvraag), width),
-                    Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-                ));
+                lines.push(super::deelvraag_heading(project, r.deelvraag, width));
             }
             if i == self.row {
                 sel_line = lines.len();

@@ -107,3 +107,21 @@ pub fn coefficient_style(value: Option<f64>) -> Style {
 pub fn fmt_coefficient(value: Option<f64>) -> String {
     value.map_or_else(|| "undef.".to_string(), |v| format!("{v:.3}"))
 }
+
+/// The heading line of a deelvraag in a list of codes: "1. Signaleren en handelen".
+pub fn deelvraag_heading(
+    project: &crate::core::project::Project,
+    deelvraag: u32,
+    width: usize,
+) -> ratatui::text::Line<'static> {
+    let title = project
+        .codebook
+        .deelvraag(deelvraag)
+        .map(|d| d.title.clone())
+        .unwrap_or_default();
+    ratatui::text::Line::styled(
+        fit(&format!("{deelvraag}. {title}"), width),
+        Style::default()
+            .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED),
+    )
+}

@@ -1,7 +1,7 @@
 //! The search view (`/`): results update as you type, filters by Ctrl keys, Enter shows the hit
 //! in the transcript with the match selected, so that a digit or `f` codes it at once.
 
-use super::{Outcome, ViewKeys};
+use super::{Outcome, ViewKeys, cycle};
 use crate::core::index::Index;
 use crate::core::index::search::{Hit, Query, search_all};
 use crate::core::project::Project;
@@ -224,15 +224,4 @@ fn snippet_line(hit: &Hit, width: usize) -> Line<'static> {
     }
     spans.push(Span::raw(chars[pos..].iter().collect::<String>()));
     Line::from(spans)
-}
-
-fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
-    match current {
-        None => options.first().cloned(),
-        Some(c) => options
-            .iter()
-            .position(|o| o == c)
-            .and_then(|i| options.get(i + 1))
-            .cloned(),
-    }
 }
