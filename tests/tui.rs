@@ -530,3 +530,12 @@ fn the_agreement_view_is_computed_again_after_editing_in_the_text() {
         "the disagreement as it was is gone after the edit ({n} -> {items})"
     );
 }
+
+#[test]
+fn a_coder_without_codings_sees_the_matrix_of_one_who_has() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "nieuw");
+    keys(&mut app, "M");
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("Code matrix · ana"), "{screen}");
+}

@@ -623,6 +623,23 @@ impl App {
         }
     }
 
+    /// Whose codings the clusters and the matrix count: the coder at work, or, while that coder
+    /// has none yet (a first look at a project), the first coder who has.
+    fn counted_coder(&self) -> String {
+        if !self.state().codings.is_empty() {
+            return self.coder.clone();
+        }
+        let other = self
+            .project
+            .coders
+            .iter()
+            .find(|(name, s)| **name != self.coder && !s.codings.is_empty());
+        match other {
+            Some((name, _)) => name.clone(),
+            None => self.coder.clone(),
+        }
+    }
+
     /// The clusters view on the code highlighted in the codebook. The view left by a jump into
     /// the text comes back as it was while the highlight is unchanged.
     fn open_clusters(&mut self) {
@@ -636,7 +653,8 @@ impl App {
             }
             other => {
                 self.parked = other;
-                ClustersView::open(&self.project, &self.coder, &code, None, None).map(Box::new)
+                let who = self.counted_coder();
+                ClustersView::open(&self.project, &who, &code, None, None).map(Box::new)
             }
         };
         match view {
@@ -652,7 +670,8 @@ impl App {
             Some(View::Matrix(mut v)) => v.reload(&self.project).map(|()| v),
             other => {
                 self.parked = other;
-                MatrixView::open(&self.project, &self.coder).map(Box::new)
+                let who = self.counted_coder();
+                MatrixView::open(&self.project, &who).map(Box::new)
             }
         };
         match view {
