@@ -2,7 +2,7 @@
 //! transcript of 100,000 words with 2,000 codings (and, for comparison, a 3,000-word one).
 //! Run with `cargo bench --bench tui`; prints median, p99 and max per transcript size.
 
-use codewerk::core::coding::{Anchor, Coding, Journal, Op};
+use codewerk::core::coding::{Coding, Journal, Op};
 use codewerk::core::project::Project;
 use codewerk::tui::app::App;
 use codewerk::tui::theme::Theme;
@@ -108,17 +108,7 @@ fn add_codings(dir: &std::path::Path, n: usize) {
         .map(|i| {
             let start = i * step;
             let end = (start + 300).min(t.len_chars());
-            Op::Add(Coding {
-                id: 0,
-                transcript: "T".into(),
-                code: codes[i % codes.len()].clone(),
-                start,
-                end,
-                text: t.slice(start, end).to_string(),
-                memo: None,
-                anchor: Anchor::Exact,
-                line: 0,
-            })
+            Op::Add(Coding::quoted(t, &codes[i % codes.len()], start, end))
         })
         .collect();
     let mut j = Journal::open(&dir.join("codings"), "bench").unwrap();

@@ -225,6 +225,11 @@ impl Codebook {
         self.deelvragen.iter().find(|d| d.number == number)
     }
 
+    /// The short title of a deelvraag ("" for an undeclared one).
+    pub fn deelvraag_title(&self, number: u32) -> &str {
+        self.deelvraag(number).map_or("", |d| d.title.as_str())
+    }
+
     /// Codes of one deelvraag, in codebook order.
     pub fn codes_of(&self, deelvraag: u32) -> impl Iterator<Item = &Code> {
         self.codes.iter().filter(move |c| c.deelvraag == deelvraag)

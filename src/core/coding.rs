@@ -12,6 +12,7 @@
 
 use super::fsutil;
 use super::problem::Problem;
+use super::transcript::Transcript;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -56,6 +57,22 @@ pub struct Coding {
 }
 
 impl Coding {
+    /// A new coding of `start..end` in `t`, quoting the text there (the id is given when the
+    /// journal writes it).
+    pub fn quoted(t: &Transcript, code: &str, start: usize, end: usize) -> Coding {
+        Coding {
+            id: 0,
+            transcript: t.id.clone(),
+            code: code.to_string(),
+            start,
+            end,
+            text: t.slice(start, end).to_string(),
+            memo: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }

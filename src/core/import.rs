@@ -5,7 +5,7 @@
 //! written unless every line is good.
 
 use super::anchor::find_quote;
-use super::coding::{Anchor, Coding};
+use super::coding::Coding;
 use super::problem::Problem;
 use super::project::Project;
 use serde::Deserialize;
@@ -62,15 +62,9 @@ pub fn read_quotes(
         };
         match find_quote(t, &q.quote, q.occurrence) {
             Ok((start, end)) => out.push(Coding {
-                id: 0,
-                transcript: t.id.clone(),
-                code: code.id.clone(),
-                start,
-                end,
-                text: t.slice(start, end).to_string(),
                 memo: q.memo.filter(|m| !m.trim().is_empty()),
-                anchor: Anchor::Exact,
                 line: line_no,
+                ..Coding::quoted(t, &code.id, start, end)
             }),
             Err(msg) => problems.push(err(msg)),
         }

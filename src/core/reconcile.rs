@@ -42,15 +42,8 @@ pub struct CopyPlan {
 
 fn coding(t: &Transcript, code: &str, start: usize, end: usize, memo: Option<String>) -> Coding {
     Coding {
-        id: 0,
-        transcript: t.id.clone(),
-        code: code.to_string(),
-        start,
-        end,
-        text: t.slice(start, end).to_string(),
         memo,
-        anchor: Anchor::Exact,
-        line: 0,
+        ..Coding::quoted(t, code, start, end)
     }
 }
 

@@ -1284,17 +1284,7 @@ impl App {
         {
             return self.say(format!("this passage has {name} already"), false);
         }
-        let coding = Coding {
-            id: 0,
-            transcript: t.id.clone(),
-            code: code_id.to_string(),
-            start,
-            end,
-            text: t.slice(start, end).to_string(),
-            memo: None,
-            anchor: Anchor::Exact,
-            line: 0,
-        };
+        let coding = Coding::quoted(t, code_id, start, end);
         let msg = format!("{name} applied to {} characters", end - start);
         self.record(vec![Op::Add(coding)], &msg);
     }

@@ -338,20 +338,9 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
         let code = &cb.codes[i];
         if grouped {
             if last.as_ref().is_none_or(|(d, _)| *d != code.deelvraag) {
-                let title = cb
-                    .deelvraag(code.deelvraag)
-                    .map(|d| d.title.clone())
-                    .unwrap_or_default();
-                let text: String = format!("{}. {title}", code.deelvraag)
-                    .chars()
-                    .take(width)
-                    .collect();
                 rows.push(CodebookRow {
                     position: None,
-                    line: Line::styled(
-                        text,
-                        Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-                    ),
+                    line: super::panels::deelvraag_heading(&app.project, code.deelvraag, width),
                 });
                 last = Some((code.deelvraag, None));
             }
@@ -413,7 +402,11 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
 }
 
 pub fn codebook_offset(app: &App, height: usize) -> usize {
-    let rows = codebook_rows(app);
+    rows_offset(app, &codebook_rows(app), height)
+}
+
+/// First row shown so that the highlighted code is on screen.
+fn rows_offset(app: &App, rows: &[CodebookRow], height: usize) -> usize {
     let sel = rows
         .iter()
         .position(|r| r.position == Some(app.codes.selected))
@@ -431,8 +424,10 @@ fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     let inner = blk.inner(area);
     f.render_widget(blk, area);
     let height = inner.height as usize;
-    let first = codebook_offset(app, height);
-    let lines: Vec<Line> = codebook_rows(app)
+    // Rows built once per frame, for the offset and the lines alike.
+    let rows = codebook_rows(app);
+    let first = rows_offset(app, &rows, height);
+    let lines: Vec<Line> = rows
         .into_iter()
         .skip(first)
         .take(height)

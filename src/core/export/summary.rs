@@ -61,11 +61,7 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
             let plural = p.group_plural(g).to_string();
             out.push(SummaryRow {
                 deelvraag: code.deelvraag,
-                deelvraag_title: p
-                    .codebook
-                    .deelvraag(code.deelvraag)
-                    .map(|d| d.title.clone())
-                    .unwrap_or_default(),
+                deelvraag_title: p.codebook.deelvraag_title(code.deelvraag).to_string(),
                 category: code.category.clone().unwrap_or_default(),
                 code_id: code.id.clone(),
                 code: code.name.clone(),

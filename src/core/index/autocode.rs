@@ -8,7 +8,7 @@
 
 use super::Index;
 use super::search::{Query, SearchError, search_all};
-use crate::core::coding::{Anchor, CoderState, Coding};
+use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
 use crate::core::transcript::is_interviewer;
 use std::collections::HashSet;
@@ -143,17 +143,7 @@ pub fn plan_autocode_with(
                 plan.already_coded += 1;
                 continue;
             }
-            plan.codings.push(Coding {
-                id: 0,
-                transcript: hit.transcript.clone(),
-                code: code.clone(),
-                start: r.start,
-                end: r.end,
-                text: t.slice(r.start, r.end).to_string(),
-                memo: None,
-                anchor: Anchor::Exact,
-                line: 0,
-            });
+            plan.codings.push(Coding::quoted(t, &code, r.start, r.end));
         }
     }
     plan.codings

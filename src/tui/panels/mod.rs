@@ -114,11 +114,7 @@ pub fn deelvraag_heading(
     deelvraag: u32,
     width: usize,
 ) -> ratatui::text::Line<'static> {
-    let title = project
-        .codebook
-        .deelvraag(deelvraag)
-        .map(|d| d.title.clone())
-        .unwrap_or_default();
+    let title = project.codebook.deelvraag_title(deelvraag);
     ratatui::text::Line::styled(
         fit(&format!("{deelvraag}. {title}"), width),
         Style::default()
