@@ -9,6 +9,7 @@ pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod index;
+pub mod ingest;
 pub mod problem;
 pub mod project;
 pub mod reconcile;
