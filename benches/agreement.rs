@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Benchmark: agreement of two coders on a generated project the size of the demo (45
 //! transcripts of ~6,000 words, 30 codes, 2 coders x 800 codings), in release mode:
 //!
@@ -123,7 +124,7 @@ fn generate(root: &Path, transcripts: usize, words: usize, codes: usize, codings
             0..60 => b.push(mk(t, code, start, start + len)),
             60..85 => {
                 let s = start.saturating_sub(rng.below(40)) + rng.below(40);
-                b.push(mk(t, code, s, (s + len + rng.below(60)).min(lens[t])))
+                b.push(mk(t, code, s, (s + len + rng.below(60)).min(lens[t])));
             }
             _ => {}
         }
@@ -191,7 +192,11 @@ fn main() {
         }
     };
     let project = Project::load(&root).unwrap();
-    let chars: usize = project.transcripts.iter().map(|t| t.len_chars()).sum();
+    let chars: usize = project
+        .transcripts
+        .iter()
+        .map(codewerk::Transcript::len_chars)
+        .sum();
     let codings: Vec<usize> = coders
         .iter()
         .map(|c| project.coders[c].codings.len())

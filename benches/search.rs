@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Search benchmark: `cargo bench --bench search [-- --transcripts N] [-- --skip-large]`.
 //!
 //! Generates synthetic corpora (45 and N = 10,000 transcripts of ~3,000 Dutch words) under
@@ -66,7 +67,7 @@ fn main() {
     let _ = writeln!(
         report,
         "machine: {} cores, load average at start {}; {}; binary {}\n",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         std::fs::read_to_string("/proc/loadavg")
             .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
             .unwrap_or_default(),
@@ -161,7 +162,11 @@ fn bench_corpus(dir: &Path, n: usize, bin: &Path) -> String {
     let started = Instant::now();
     let p = Project::load(dir).expect("corpus loads");
     let load = started.elapsed();
-    let words: usize = p.transcripts.iter().map(|t| t.word_count()).sum();
+    let words: usize = p
+        .transcripts
+        .iter()
+        .map(codewerk::Transcript::word_count)
+        .sum();
     let (build_time, bytes, units) = build(&p);
     let started = Instant::now();
     let (ix, report) = Index::open(&p, &mut |_| {}).expect("index opens");

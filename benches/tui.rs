@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Key-to-frame time of the TUI: handle one key and draw the whole screen, on a generated
 //! transcript of 100,000 words with 2,000 codings (and, for comparison, a 3,000-word one).
 //! Run with `cargo bench --bench tui`; prints median, p99 and max per transcript size.
@@ -149,7 +150,7 @@ fn measure(words: usize, codings: usize) {
             app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE));
         }
     }
-    times.sort_by(|a, b| a.total_cmp(b));
+    times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
     println!(
         "{words:>7} words, {codings:>4} codings, {} wrapped lines: open {open_ms:.1} ms; \

@@ -310,23 +310,5 @@ pub fn coder_name(flag: Option<&str>) -> String {
 
 /// The login name from the password database, for sessions without $USER (cron, some ssh).
 fn login_name() -> Option<String> {
-    #[cfg(unix)]
-    {
-        // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out
-        // at once, before any other call could overwrite it.
-        unsafe {
-            let pw = libc::getpwuid(libc::getuid());
-            if pw.is_null() || (*pw).pw_name.is_null() {
-                return None;
-            }
-            let name = std::ffi::CStr::from_ptr((*pw).pw_name)
-                .to_string_lossy()
-                .into_owned();
-            (!name.is_empty()).then_some(name)
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    whoami::fallible::username().ok().filter(|n| !n.is_empty())
 }

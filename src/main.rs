@@ -50,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// tools do, instead of panicking on a failed print.
 fn restore_sigpipe() {
     #[cfg(unix)]
+    #[allow(unsafe_code)]
     // SAFETY: setting a signal's disposition to the default at start-up, before any thread.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `codewerk agreement`, `recode` and `reconcile` on the real binary, on a small fixture project
 //! (tests/fixtures/agreement: 3 transcripts, coders student, onderzoeker and derde; onderzoeker
 //! and derde have not touched B-D1).

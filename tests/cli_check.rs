@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `codewerk check`, `stats` and `import quotes` on the real binary, with valid and broken
 //! fixture projects.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! End to end: the real binary in a pseudo-terminal, driven by keystrokes, its screen read back
 //! through a terminal emulator (vt100). Checks that a coding made in the TUI is in the journal
 //! after quitting and reopening, and after a kill -9 right after the screen showed it.
@@ -133,6 +134,7 @@ fn kill_9_right_after_an_action_loses_nothing() {
     tui.wait_for("Knelpunten applied");
     let pid = tui.child.process_id().unwrap() as i32;
     // SAFETY: sending a signal to our own child process.
+    #[allow(unsafe_code)]
     unsafe {
         libc::kill(pid, libc::SIGKILL);
     }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `codewerk export` on the real binary, with the fixture project tests/fixtures/export (six
 //! short transcripts with Dutch diacritics, quotes containing `"`, `;`, `,`, line breaks and
 //! formula characters) whose codings are written by `codewerk import quotes`.

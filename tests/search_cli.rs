@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `codewerk search` and `codewerk autocode` on the real binary, on a small fixture project.
 
 use assert_cmd::Command;

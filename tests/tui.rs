@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The TUI without a terminal: `update` driven by keys on a real project copy, and screens drawn
 //! on ratatui's TestBackend (text snapshots with insta, colours checked cell by cell).
 

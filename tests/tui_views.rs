@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The clusters view (C) and the code matrix view (M) of the TUI, driven by keys on a copy of the
 //! export fixture (six respondents in three groups and two school types, coders ann and bob),
 //! with the counts checked against counts made here from the fixture's own files.

@@ -169,7 +169,7 @@ pub fn render(r: &Report) -> String {
         "Disagr.",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     let body: Vec<Vec<String>> = r.rows.iter().map(cells).collect();
     let pooled = cells(&r.pooled);
@@ -229,7 +229,7 @@ fn write_csv(r: &Report) -> Result<()> {
     let mut w = csv::Writer::from_writer(std::io::stdout().lock());
     let mut header: Vec<String> = ["kind", "key", "label", "characters", "units"]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
     header.extend(r.coders.iter().map(|c| format!("passages_{c}")));
     header.extend(r.coders.iter().map(|c| format!("coded_chars_{c}")));
@@ -250,7 +250,7 @@ fn write_csv(r: &Report) -> Result<()> {
             "disagreements",
         ]
         .iter()
-        .map(|s| s.to_string()),
+        .map(std::string::ToString::to_string),
     );
     w.write_record(&header)?;
     let kind = match r.by {

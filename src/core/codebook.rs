@@ -264,7 +264,10 @@ impl Codebook {
                     self.codes = on_disk.codes;
                 }
                 Err(problems) => {
-                    let first = problems.first().map(|p| p.to_string()).unwrap_or_default();
+                    let first = problems
+                        .first()
+                        .map(std::string::ToString::to_string)
+                        .unwrap_or_default();
                     return Err(format!(
                         "the codebook on disk is not valid, not changing it: {first}"
                     ));
@@ -285,14 +288,15 @@ impl Codebook {
         Ok(())
     }
 
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("codebook serialises");
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        let mut s = serde_json::to_string_pretty(self)?;
         s.push('\n');
-        s
+        Ok(s)
     }
 
     pub fn save(&self) -> std::io::Result<()> {
-        fsutil::write_atomic(&self.path, self.to_json().as_bytes())
+        let json = self.to_json().map_err(std::io::Error::other)?;
+        fsutil::write_atomic(&self.path, json.as_bytes())
     }
 }
 
@@ -353,7 +357,10 @@ mod tests {
   ]
 }"##;
         let problems = Codebook::parse(Path::new("c.json"), bad).unwrap_err();
-        let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let msgs: Vec<String> = problems
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         assert_eq!(problems.len(), 3, "{msgs:?}");
         assert!(problems.iter().all(|p| p.line == Some(5)));
         assert!(msgs[0].contains("duplicate code id"));

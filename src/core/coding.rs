@@ -616,7 +616,7 @@ impl Journal {
                 batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
             };
-            lines.push_str(&serde_json::to_string(&rec).expect("records serialise"));
+            lines.push_str(&serde_json::to_string(&rec).map_err(std::io::Error::other)?);
             lines.push('\n');
             records.push(rec);
         }
@@ -654,7 +654,7 @@ impl Journal {
             batch_size: None,
             op,
         };
-        let mut line = serde_json::to_string(&rec).expect("records serialise");
+        let mut line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
         line.push('\n');
         self.write(line.as_bytes())?;
         self.state.apply_record(&rec).map_err(std::io::Error::other)
@@ -663,12 +663,14 @@ impl Journal {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.check_unchanged()?;
         let before = self.state.valid_len;
-        if self.file.is_none() {
-            let file = fsutil::open_append(&self.path)?;
-            self.identity = Some(file_identity(&file.metadata()?));
-            self.file = Some(file);
-        }
-        let file = self.file.as_mut().expect("opened above");
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => {
+                let file = fsutil::open_append(&self.path)?;
+                self.identity = Some(file_identity(&file.metadata()?));
+                self.file.insert(file)
+            }
+        };
         if let Err(e) = fsutil::append_durable(file, bytes) {
             // A partial line (disk full) must not stay in front of the next one; if it cannot be
             // cut off, stop writing rather than append after it.

@@ -18,6 +18,7 @@ use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
 use super::transcript::Transcript;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -273,32 +274,15 @@ fn load_transcripts(
     let csv_path = Project::respondents_path(root);
     let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = rows.len().div_ceil(threads).max(1);
     // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
-    let loaded: Vec<Result<Transcript, Option<Problem>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| {
-                let dir = &dir;
-                s.spawn(move || {
-                    part.iter()
-                        .map(|r| {
-                            let path = dir.join(&r.file);
-                            let bytes = std::fs::read(&path).map_err(|_| None)?;
-                            Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("loader thread"))
-            .collect()
-    });
+    let loaded: Vec<Result<Transcript, Option<Problem>>> = rows
+        .par_iter()
+        .map(|r| {
+            let path = dir.join(&r.file);
+            let bytes = std::fs::read(&path).map_err(|_| None)?;
+            Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)
+        })
+        .collect();
 
     let mut respondents = Vec::new();
     let mut transcripts = Vec::new();

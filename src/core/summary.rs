@@ -57,7 +57,11 @@ pub fn summarise(p: &Project) -> Summary {
             })
             .collect::<Vec<_>>()
     };
-    let mut words: Vec<usize> = p.transcripts.iter().map(|t| t.word_count()).collect();
+    let mut words: Vec<usize> = p
+        .transcripts
+        .iter()
+        .map(super::transcript::Transcript::word_count)
+        .collect();
     words.sort_unstable();
     let schools: BTreeSet<&str> = p
         .respondents

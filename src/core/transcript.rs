@@ -282,7 +282,7 @@ fn speaker_label(para: &str) -> Option<(String, usize)> {
         && label
             .chars()
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-')
-        && label.chars().next().is_some_and(|c| c.is_alphanumeric())
+        && label.chars().next().is_some_and(char::is_alphanumeric)
         // "Interviewer 2", "Interne begeleider" are labels; "Dat zei hij: nee" is speech.
         && label.split_whitespace().count() <= 2;
     if !ok {

@@ -332,7 +332,7 @@ impl App {
                 match key.code {
                     KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => self.help_scroll += 1,
                     KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
-                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                        self.help_scroll = self.help_scroll.saturating_sub(1);
                     }
                     _ => {
                         self.mode = Mode::Normal;
@@ -561,7 +561,7 @@ impl App {
                     self.message = Some(Message {
                         text: format!("search index: {e}"),
                         error: true,
-                    })
+                    });
                 }
             }
         }
@@ -765,7 +765,7 @@ impl App {
                 input.value.pop();
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                input.value.push(c)
+                input.value.push(c);
             }
             _ => {}
         }

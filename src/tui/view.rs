@@ -81,7 +81,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             super::app::View::Agreement(view) => {
                 let consensus =
                     (app.coder == super::panels::agreement::CONSENSUS).then(|| app.state());
-                view.draw(f, main, &app.project, &app.theme, consensus)
+                view.draw(f, main, &app.project, &app.theme, consensus);
             }
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
             super::app::View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),

@@ -111,8 +111,7 @@ pub fn clusters<'a>(a: &[&'a Coding], b: &[&'a Coding]) -> Vec<Cluster<'a>> {
     all.sort_by_key(|(side, c)| (c.start, c.end, *side == Side::B, c.id));
     let mut out: Vec<Cluster<'a>> = Vec::new();
     for (side, c) in all {
-        let joins = out.last().is_some_and(|last| c.start < last.end);
-        if !joins {
+        if out.last().is_none_or(|last| c.start >= last.end) {
             out.push(Cluster {
                 start: c.start,
                 end: c.end,
@@ -120,7 +119,7 @@ pub fn clusters<'a>(a: &[&'a Coding], b: &[&'a Coding]) -> Vec<Cluster<'a>> {
                 b: Vec::new(),
             });
         }
-        let cl = out.last_mut().expect("pushed above");
+        let Some(cl) = out.last_mut() else { continue };
         cl.end = cl.end.max(c.end);
         match side {
             Side::A => cl.a.push(c),

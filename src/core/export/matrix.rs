@@ -262,9 +262,9 @@ pub fn table(m: &RespondentMatrix) -> Table {
 pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
     let m = respondent_matrix_of(sel, tally, req.binary);
     match req.format {
-        Format::Json => Ok(json(&m)),
+        Format::Json => json(&m),
         Format::Xlsx => table::to_xlsx(&table(&m)),
-        _ => Ok(table::to_csv(&table(&m), req.excel)),
+        _ => table::to_csv(&table(&m), req.excel),
     }
 }
 
@@ -323,7 +323,7 @@ mod tests {
         assert_eq!(m.respondents.len(), 4);
         assert_eq!(m.attributes, ["geslacht"]);
         assert_eq!(m.respondents[0].codes["niet-pluis"], 2);
-        let csv = String::from_utf8(table::to_csv(&table(&m), false)).unwrap();
+        let csv = String::from_utf8(table::to_csv(&table(&m), false).unwrap()).unwrap();
         assert_eq!(
             csv.lines().next().unwrap(),
             "respondent,group,school,school_type,geslacht,niet-pluis,signalen,twijfel"

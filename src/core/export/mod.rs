@@ -222,6 +222,8 @@ pub enum ExportError {
     Exists(PathBuf),
     #[error("cannot write the workbook: {0}")]
     Xlsx(String),
+    #[error("cannot encode the export: {0}")]
+    Encode(String),
     #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -151,16 +151,17 @@ pub fn sheets(sel: &Selection) -> Vec<String> {
 pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
     let rows = rows(sel, tally);
     match req.format {
-        Format::Json => Ok(json(&rows)),
+        Format::Json => json(&rows),
         Format::Xlsx => table::to_xlsx(&table(sel, &rows)),
-        _ => Ok(table::to_csv(&table(sel, &rows), req.excel)),
+        _ => table::to_csv(&table(sel, &rows), req.excel),
     }
 }
 
-pub(super) fn json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(value).expect("export rows serialise");
+pub(super) fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ExportError> {
+    let mut out =
+        serde_json::to_vec_pretty(value).map_err(|e| ExportError::Encode(e.to_string()))?;
     out.push(b'\n');
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

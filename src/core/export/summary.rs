@@ -152,9 +152,9 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
 pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
     let rows = rows(sel, tally);
     match req.format {
-        Format::Json => Ok(json(&rows)),
+        Format::Json => json(&rows),
         Format::Xlsx => table::to_xlsx(&table(sel, &rows)),
-        _ => Ok(table::to_csv(&table(sel, &rows), req.excel)),
+        _ => table::to_csv(&table(sel, &rows), req.excel),
     }
 }
 

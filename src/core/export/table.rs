@@ -101,7 +101,7 @@ pub fn format_share(n: usize, of: usize, decimal_comma: bool) -> String {
 /// Write the table as CSV: RFC 4180 quoting (fields with the delimiter, `"` or line breaks are
 /// quoted, `"` doubled), UTF-8. Plain: `,` and LF. Excel (Dutch locale): UTF-8 BOM, `;`, decimal
 /// comma, CRLF between records (line breaks inside quotes stay LF).
-pub fn to_csv(t: &Table, excel: bool) -> Vec<u8> {
+pub fn to_csv(t: &Table, excel: bool) -> Result<Vec<u8>, ExportError> {
     let mut out = Vec::new();
     if excel {
         out.extend_from_slice(b"\xEF\xBB\xBF");
@@ -121,7 +121,7 @@ pub fn to_csv(t: &Table, excel: bool) -> Vec<u8> {
             .map(|c| spreadsheet_safe(&c.name))
             .collect();
         w.write_record(header.iter().map(|s| s.as_bytes()))
-            .expect("writing to memory");
+            .map_err(encode)?;
         for row in &t.rows {
             let fields: Vec<Cow<str>> = row
                 .cells
@@ -134,11 +134,15 @@ pub fn to_csv(t: &Table, excel: bool) -> Vec<u8> {
                 })
                 .collect();
             w.write_record(fields.iter().map(|s| s.as_bytes()))
-                .expect("writing to memory");
+                .map_err(encode)?;
         }
-        w.flush().expect("writing to memory");
+        w.flush().map_err(encode)?;
     }
-    out
+    Ok(out)
+}
+
+fn encode(e: impl std::fmt::Display) -> ExportError {
+    ExportError::Encode(e.to_string())
 }
 
 /// Longest text Excel keeps in one cell.
@@ -303,7 +307,7 @@ mod tests {
         for s in ["ja - nee", "", "'al", "1=1", " =x"] {
             assert_eq!(spreadsheet_safe(s), s);
         }
-        let csv = String::from_utf8(to_csv(&table(), false)).unwrap();
+        let csv = String::from_utf8(to_csv(&table(), false).unwrap()).unwrap();
         assert_eq!(
             csv,
             "tekst,n,aandeel\n'=1+1,3,0.333\n\"a;b,\"\"c\"\"\nd\",0,\n"
@@ -312,7 +316,7 @@ mod tests {
 
     #[test]
     fn excel_csv_has_bom_semicolons_and_decimal_comma() {
-        let csv = to_csv(&table(), true);
+        let csv = to_csv(&table(), true).unwrap();
         assert!(csv.starts_with(b"\xEF\xBB\xBF"));
         let s = String::from_utf8(csv[3..].to_vec()).unwrap();
         assert_eq!(
@@ -346,7 +350,7 @@ mod tests {
                 sheets: vec![],
             };
             for excel in [false, true] {
-                let bytes = to_csv(&t, excel);
+                let bytes = to_csv(&t, excel).unwrap();
                 let body = if excel { &bytes[3..] } else { &bytes[..] };
                 let mut r = csv::ReaderBuilder::new()
                     .delimiter(if excel { b';' } else { b',' })

@@ -26,6 +26,7 @@ use super::coding::{Anchor, Coding};
 use super::fsutil;
 use super::project::Project;
 use super::transcript::fnv1a;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -382,20 +383,7 @@ impl Index {
                 },
             )
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = wanted.len().div_ceil(threads).max(64);
-        let current: Vec<(usize, Entry)> = std::thread::scope(|s| {
-            let handles: Vec<_> = wanted
-                .chunks(chunk)
-                .map(|part| s.spawn(|| part.iter().map(|&i| entry(i)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("hash thread"))
-                .collect()
-        });
+        let current: Vec<(usize, Entry)> = wanted.par_iter().map(|&i| entry(i)).collect();
         let todo: Vec<(usize, Entry, bool)> = current
             .iter()
             .filter_map(
@@ -421,7 +409,7 @@ impl Index {
                 .iter()
                 .filter(|id| project.index_of(id).is_none())
                 .filter(|id| self.manifest.transcripts.contains_key(**id))
-                .map(|id| id.to_string())
+                .map(std::string::ToString::to_string)
                 .collect(),
         };
         if todo.is_empty() && gone.is_empty() {
@@ -434,7 +422,7 @@ impl Index {
         }
 
         let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
+            .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
         let threads = if todo.len() < 50 { 1 } else { threads };
         let mut writer: IndexWriter<TantivyDocument> = self
@@ -502,8 +490,9 @@ impl Index {
             }
         }
         self.manifest.files = files;
-        let bytes = serde_json::to_vec_pretty(&self.manifest).expect("manifest serialises");
         let path = dir.join(MANIFEST);
+        let bytes = serde_json::to_vec_pretty(&self.manifest)
+            .map_err(|e| io_err(&path)(std::io::Error::other(e)))?;
         fsutil::write_atomic(&path, &bytes).map_err(io_err(&path))
     }
 }

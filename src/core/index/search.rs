@@ -909,7 +909,7 @@ impl Highlight {
                 pos: t.position,
                 exact: t.text.clone(),
                 stem: String::new(),
-            })
+            });
         });
         if !self.stems.is_empty() {
             let mut i = 0;

@@ -215,7 +215,7 @@ fn malformed_queries_are_clear_errors() {
     ] {
         match search(&p, &ix, &q(bad)) {
             Err(SearchError::Syntax { message, .. }) => {
-                assert!(message.contains(says), "{bad}: {message}")
+                assert!(message.contains(says), "{bad}: {message}");
             }
             other => panic!("{bad}: expected a syntax error, got {other:?}"),
         }

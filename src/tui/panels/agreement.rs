@@ -140,7 +140,7 @@ impl AgreementView {
                 KeyCode::Esc => self.list = None,
                 _ if up => list.selected = list.selected.saturating_sub(1),
                 _ if down => {
-                    list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1))
+                    list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
                 }
                 KeyCode::Enter => {
                     if let Some(d) = list.items.get(list.selected) {
@@ -173,7 +173,7 @@ impl AgreementView {
             KeyCode::Esc => return Outcome::Close,
             _ if up => self.selected = self.selected.saturating_sub(1),
             _ if down => {
-                self.selected = (self.selected + 1).min(self.order.len().saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.order.len().saturating_sub(1));
             }
             KeyCode::Enter => {
                 let Some(&i) = self.order.get(self.selected) else {

@@ -159,7 +159,7 @@ impl ClustersView {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(n.saturating_sub(1))
+                self.selected = (self.selected + 1).min(n.saturating_sub(1));
             }
             KeyCode::PageUp => self.selected = self.selected.saturating_sub(page),
             KeyCode::PageDown => self.selected = (self.selected + page).min(n.saturating_sub(1)),
@@ -170,7 +170,7 @@ impl ClustersView {
             KeyCode::Char('d') => self.next_deelvraag(),
             KeyCode::Char('g') => self.group = cycle(&project.groups(), &self.group),
             KeyCode::Char('s') => {
-                self.school_type = cycle(&project.school_types(), &self.school_type)
+                self.school_type = cycle(&project.school_types(), &self.school_type);
             }
             KeyCode::Char('t') => self.by_school_type = !self.by_school_type,
             KeyCode::Enter => {

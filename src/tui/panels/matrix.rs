@@ -115,7 +115,7 @@ impl MatrixView {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Up | KeyCode::Char('k') => self.row = self.row.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => {
-                self.row = (self.row + 1).min(rows.saturating_sub(1))
+                self.row = (self.row + 1).min(rows.saturating_sub(1));
             }
             KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
             KeyCode::Right | KeyCode::Char('l') => self.col = (self.col + 1).min(cols - 1),

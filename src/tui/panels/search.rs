@@ -60,7 +60,7 @@ impl SearchView {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Up => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down => {
-                self.selected = (self.selected + 1).min(self.hits.len().saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.hits.len().saturating_sub(1));
             }
             KeyCode::Enter => {
                 let Some(hit) = self.hits.get(self.selected) else {
@@ -78,7 +78,7 @@ impl SearchView {
             }
             KeyCode::Char('g') if ctrl => self.group = cycle(&project.groups(), &self.group),
             KeyCode::Char('t') if ctrl => {
-                self.school_type = cycle(&project.school_types(), &self.school_type)
+                self.school_type = cycle(&project.school_types(), &self.school_type);
             }
             KeyCode::Char('n') if ctrl => self.uncoded = !self.uncoded,
             KeyCode::Backspace => {
