@@ -239,3 +239,15 @@ fn readme_key_table_matches_the_keymap() {
         "README.md's key table is out of date: paste `codewerk keys`"
     );
 }
+
+#[test]
+fn an_invalid_coder_name_stops_instead_of_opening_read_only() {
+    codewerk(&fixture("valid"))
+        .args(["--coder", "ana bob"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "\"ana bob\" cannot be a coder name",
+        ))
+        .stdout(predicate::str::is_empty());
+}

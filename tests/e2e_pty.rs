@@ -167,3 +167,34 @@ fn second_instance_is_read_only_with_a_clear_message() {
     first.keys("q");
     first.wait_exit();
 }
+
+#[test]
+fn a_paste_into_a_memo_and_wrong_code_undo_right_code() {
+    let dir = common::copy("valid");
+    let mut tui = Tui::open(dir.path(), "e2e");
+    tui.wait_for("T1 · docent");
+    // Wrong code, undo, right code: the same sentence ends up with code 2 only.
+    tui.keys("}s1");
+    tui.wait_for("Niet pluis gevoel applied");
+    tui.keys("u");
+    tui.wait_for("undid");
+    tui.keys("2");
+    tui.wait_for("Signalen herkennen applied");
+    // A memo pasted as the terminal brackets it: its newline and digits stay text.
+    tui.keys("m");
+    tui.wait_for("Memo on");
+    write!(tui.writer, "\x1b[200~eerste regel\n3 ]] x\x1b[201~").unwrap();
+    tui.writer.flush().unwrap();
+    tui.wait_for("eerste regel 3 ]] x");
+    tui.keys("\r");
+    tui.wait_for("memo saved");
+    tui.keys("q");
+    tui.wait_exit();
+    let project = codewerk::core::project::Project::load(dir.path()).unwrap();
+    let state = &project.coders["e2e"];
+    let codings: Vec<_> = state.codings.values().collect();
+    assert_eq!(codings.len(), 1, "{codings:?}");
+    assert_eq!(codings[0].code, "signalen");
+    assert_eq!(codings[0].text, "Ja, eh, soms.");
+    assert_eq!(codings[0].memo.as_deref(), Some("eerste regel 3 ]] x"));
+}

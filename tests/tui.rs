@@ -66,7 +66,7 @@ fn visual_selection_turn_selection_and_code_filter() {
     goto(&mut app, "Een leerling");
     keys(&mut app, "vwww");
     let (s, e) = app.selection().unwrap();
-    assert_eq!(app.transcript().unwrap().slice(s, e), "Een leerling kwam m");
+    assert_eq!(app.transcript().unwrap().slice(s, e), "Een leerling kwam");
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "t");
     let (s, e) = app.selection().unwrap();
@@ -539,4 +539,117 @@ fn a_coder_without_codings_sees_the_matrix_of_one_who_has() {
     keys(&mut app, "M");
     let screen = format!("{:?}", draw(&app).backend());
     assert!(screen.contains("Code matrix · ana"), "{screen}");
+}
+
+// ----- coding only what was selected (each of these failed before its fix) -----
+
+fn selected_text(app: &App) -> String {
+    let (s, e) = app.selection().expect("a selection");
+    app.transcript().unwrap().slice(s, e).to_string()
+}
+
+#[test]
+fn a_paste_goes_into_the_memo_and_never_runs_as_keys() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1m");
+    assert!(matches!(app.mode, Mode::Input(_)));
+    // A pasted text with line breaks, digits and motion keys.
+    app.on_paste("Signalen herkennen\n2 ]] s3\nu");
+    assert!(
+        matches!(app.mode, Mode::Input(_)),
+        "the newline did not submit"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.here.len(), 1, "no key of the paste coded anything");
+    assert_eq!(
+        app.here[0].memo.as_deref(),
+        Some("Signalen herkennen 2 ]] s3 u")
+    );
+    // Outside a text field a paste is refused with a message, not typed.
+    app.on_paste("3");
+    assert_eq!(app.here.len(), 1);
+    assert!(app.message.as_ref().unwrap().text.contains("paste ignored"));
+}
+
+#[test]
+fn wrong_code_undo_right_code_codes_the_same_passage() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1u");
+    assert_eq!(selected_text(&app), "Dat voelde niet pluis.");
+    keys(&mut app, "2");
+    assert_eq!(app.here.len(), 1);
+    assert_eq!(
+        (app.here[0].code.as_str(), app.here[0].text.as_str()),
+        ("signalen", "Dat voelde niet pluis.")
+    );
+}
+
+#[test]
+fn forward_motions_end_a_selection_before_the_next_unit() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Ja, eh");
+    keys(&mut app, "v)");
+    assert_eq!(selected_text(&app), "Ja, eh, soms.");
+    keys(&mut app, ")");
+    assert_eq!(
+        selected_text(&app),
+        "Ja, eh, soms. Een leerling kwam met blauwe plekken binnen."
+    );
+    // To the next turn: this turn's text, not the interviewer's label after it.
+    key(&mut app, KeyCode::Esc);
+    goto(&mut app, "Ja, eh");
+    keys(&mut app, "v}");
+    assert_eq!(
+        selected_text(&app),
+        "Ja, eh, soms. Een leerling kwam met blauwe plekken binnen. Dat voelde niet pluis."
+    );
+}
+
+#[test]
+fn the_selection_ends_once_a_code_is_applied() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1]]");
+    assert_eq!(app.selection(), None);
+    keys(&mut app, "2");
+    assert_eq!(app.here.len(), 1, "the next digit codes nothing");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("select a passage")
+    );
+}
+
+#[test]
+fn q_closes_a_view_instead_of_quitting() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    for view in ["M", "C"] {
+        keys(&mut app, view);
+        assert!(app.view.is_some(), "{view} opens a view");
+        keys(&mut app, "q");
+        assert!(app.view.is_none(), "q closes {view}");
+        assert!(!app.should_quit);
+    }
+}
+
+#[test]
+fn a_read_only_instance_refuses_popups_before_any_typing() {
+    let dir = common::copy("valid");
+    let _first = app_in(dir.path(), "ana");
+    let mut second = app_in(dir.path(), "ana");
+    goto(&mut second, "blauwe");
+    for popup in ["m", "n"] {
+        keys(&mut second, popup);
+        assert_eq!(second.mode, Mode::Normal, "{popup} opens no popup");
+        assert!(second.message.as_ref().unwrap().text.contains("read-only"));
+    }
 }

@@ -128,6 +128,19 @@ pub enum Decision {
     Edit { start: usize, end: usize },
 }
 
+impl Decision {
+    /// How the decision reads in a sentence: "accept A saved".
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::AcceptA => "accept A",
+            Decision::AcceptB => "accept B",
+            Decision::Both => "both",
+            Decision::Neither => "neither",
+            Decision::Edit { .. } => "new boundaries",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
     #[error(

@@ -36,3 +36,12 @@ mod tests {
         );
     }
 }
+
+/// "1 passage", "2 passages": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -311,6 +311,19 @@ impl App {
         view::areas(self.size, self.focus)
     }
 
+    /// A read-only instance says so before a popup asks for text it could never save.
+    fn refuse_readonly(&mut self) -> bool {
+        if self.journal.is_some() {
+            return false;
+        }
+        let why = self
+            .readonly_reason
+            .clone()
+            .unwrap_or_else(|| "read-only".into());
+        self.say(why, true);
+        true
+    }
+
     fn say(&mut self, text: impl Into<String>, error: bool) {
         self.message = Some(Message {
             text: text.into(),
@@ -356,6 +369,32 @@ impl App {
         }
         if let Some(action) = keymap::lookup(self.focus, key) {
             self.update(action);
+        }
+    }
+
+    /// A paste (bracketed by the terminal) goes into the text field that has the focus, as
+    /// text: never as keys, which would run its letters and newlines as commands.
+    pub fn on_paste(&mut self, pasted: &str) {
+        // Fields are one line: line breaks become spaces.
+        let text: String = pasted
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .filter(|c| !c.is_control())
+            .collect();
+        if let Mode::Input(input) = &mut self.mode {
+            input.value.push_str(&text);
+        } else if self.mode == Mode::Normal && matches!(self.view, Some(View::Search(_))) {
+            for c in text.chars() {
+                self.on_view_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            }
+        } else if self.mode == Mode::Normal && self.view.is_none() && self.codes.filtering {
+            self.codes.filter.push_str(&text);
+            self.codes.selected = 0;
+        } else {
+            self.say(
+                "paste ignored: no text field is open (m for a memo, / to search, f for a code)",
+                true,
+            );
         }
     }
 
@@ -435,8 +474,9 @@ impl App {
     fn on_view_key(&mut self, key: KeyEvent) {
         // Views that take typed text (search) get every key; the others share q and ?.
         let typing = matches!(self.view, Some(View::Search(_)));
+        // q closes the view, as Esc does: quitting the program from a view loses its place.
         if !typing && matches!(key.code, KeyCode::Char('q')) {
-            self.should_quit = true;
+            self.apply_outcome(Outcome::Close);
             return;
         }
         if !typing && matches!(key.code, KeyCode::Char('?')) {
@@ -892,14 +932,35 @@ impl App {
             Bottom => self.move_to(usize::MAX),
             WordNext | WordPrev | SentenceNext | SentencePrev | TurnNext | TurnPrev => {
                 if let Some(t) = self.transcript() {
-                    let at = self.text.cursor;
-                    let to = match action {
-                        WordNext => motion::word_next(t, at),
-                        WordPrev => motion::word_prev(t, at),
-                        SentenceNext => motion::sentence_next(t, at),
-                        SentencePrev => motion::sentence_prev(t, at),
-                        TurnNext => motion::turn_next(t, at),
-                        _ => motion::turn_prev(t, at),
+                    let forward = matches!(action, WordNext | SentenceNext | TurnNext);
+                    // While selecting, a forward motion extends to the end of the next unit:
+                    // measured from one past the cursor (the cursor sits on the last selected
+                    // character), and snapped back off the unit it lands on.
+                    let selecting = self.text.anchor.filter(|&a| a <= self.text.cursor);
+                    let at = match selecting {
+                        Some(_) if forward => self.text.cursor + 1,
+                        _ => self.text.cursor,
+                    };
+                    let step = |from: usize| match action {
+                        WordNext => motion::word_next(t, from),
+                        WordPrev => motion::word_prev(t, from),
+                        SentenceNext => motion::sentence_next(t, from),
+                        SentencePrev => motion::sentence_prev(t, from),
+                        TurnNext => motion::turn_next(t, from),
+                        _ => motion::turn_prev(t, from),
+                    };
+                    let to = step(at);
+                    let to = match selecting {
+                        Some(anchor) if forward => {
+                            // Right after a unit's end the next unit is one step further.
+                            let end = motion::selection_end(t, anchor, at, to);
+                            if end > self.text.cursor || to <= at {
+                                end
+                            } else {
+                                motion::selection_end(t, anchor, to, step(to))
+                            }
+                        }
+                        _ => to,
                     };
                     self.move_to(to);
                 }
@@ -944,6 +1005,9 @@ impl App {
             RemoveCode => self.remove_code(),
             EditBounds => self.start_edit(),
             MemoPassage => {
+                if self.refuse_readonly() {
+                    return;
+                }
                 let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
                     return self.say("no coded passage under the cursor", true);
                 };
@@ -954,6 +1018,9 @@ impl App {
                 });
             }
             MemoCode => {
+                if self.refuse_readonly() {
+                    return;
+                }
                 let Some(code) = self.selected_code().cloned() else {
                     return;
                 };
@@ -968,7 +1035,11 @@ impl App {
                         .unwrap_or_default(),
                 });
             }
-            NewCode => self.new_code_step(Vec::new()),
+            NewCode => {
+                if !self.refuse_readonly() {
+                    self.new_code_step(Vec::new());
+                }
+            }
             Undo | Redo => self.undo_redo(action == Undo),
             ToggleDone => {
                 // In the list: the highlighted transcript; elsewhere the one that is open.
@@ -1245,12 +1316,10 @@ impl App {
         let mut touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();
         // Boundary edits and memos name no transcript: they happen in the open one.
         touched.extend(self.transcript().map(|t| t.id.clone()));
+        if self.refuse_readonly() {
+            return false;
+        }
         let Some(journal) = self.journal.as_mut() else {
-            let why = self
-                .readonly_reason
-                .clone()
-                .unwrap_or_else(|| "read-only".into());
-            self.say(why, true);
             return false;
         };
         match journal.record(ops) {
@@ -1286,7 +1355,11 @@ impl App {
         }
         let coding = Coding::quoted(t, code_id, start, end);
         let msg = format!("{name} applied to {} characters", end - start);
-        self.record(vec![Op::Add(coding)], &msg);
+        // The passage stays highlighted as coded; a live selection would keep growing with
+        // the next motion and be coded again by the next digit.
+        if self.record(vec![Op::Add(coding)], &msg) {
+            self.text.anchor = None;
+        }
     }
 
     fn remove_code(&mut self) {
@@ -1388,6 +1461,16 @@ impl App {
                 {
                     self.open(i);
                     self.move_to(at);
+                }
+                // "Wrong code, undo, right code": undoing one coding selects its passage again,
+                // so the next digit codes exactly what was undone.
+                self.text.anchor = None;
+                if let [Op::Add(c)] = ops.as_slice()
+                    && undo
+                    && c.end > c.start
+                {
+                    self.text.anchor = Some(c.start);
+                    self.set_cursor(c.end - 1);
                 }
                 self.say(format!("{word}: {what}"), false);
                 self.refresh();

@@ -12,7 +12,10 @@ pub mod wrap;
 use crate::core::index::Index;
 use crate::core::project::Project;
 use app::{App, Job};
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
 use crossterm::execute;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -23,7 +26,8 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_indexer(project.root.clone(), tx);
     let mut terminal = ratatui::init();
-    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
+    install_panic_hook();
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
@@ -35,6 +39,7 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
                 match event::read()? {
                     Event::Key(k) => app.on_key(k),
                     Event::Mouse(m) => app.on_mouse(m),
+                    Event::Paste(text) => app.on_paste(&text),
                     Event::Resize(w, h) => app.resize(w, h),
                     _ => {}
                 }
@@ -45,34 +50,72 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
         }
         Ok(())
     })();
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
     ratatui::restore();
     result
+}
+
+/// ratatui's panic hook restores the terminal but knows nothing of the mouse capture and
+/// bracketed paste turned on after it; and a panic in a background thread must not restore
+/// the terminal under the UI that is still drawing (that thread's result says it failed).
+fn install_panic_hook() {
+    let ui_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            let _ = execute!(
+                std::io::stdout(),
+                DisableMouseCapture,
+                DisableBracketedPaste
+            );
+            previous(info);
+        }
+    }));
 }
 
 /// Open (build or update) the search index off the UI thread, on a project of its own, so that
 /// coding can start at once even when 10,000 transcripts need indexing.
 fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
     std::thread::spawn(move || {
-        let result = match Project::load(&root) {
-            Ok(project) => {
-                let progress_tx = tx.clone();
-                let mut last = std::time::Instant::now();
-                let mut progress = |p: crate::core::index::Progress| {
-                    if last.elapsed() > Duration::from_millis(100) {
-                        last = std::time::Instant::now();
-                        let _ = progress_tx.send(Job::IndexProgress {
-                            done: p.done,
-                            total: p.total,
-                        });
-                    }
-                };
-                Index::open(&project, &mut progress)
-                    .map(|(index, report)| (Box::new(index), report.message()))
-                    .map_err(|e| e.to_string())
-            }
-            Err(_) => Err("the project could not be loaded".to_string()),
-        };
+        let built =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_index(&root, &tx)));
+        let result = built.unwrap_or_else(|payload| {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(ToString::to_string)
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!(
+                "the indexer failed ({why}); search is off, coding is not affected"
+            ))
+        });
         let _ = tx.send(Job::IndexReady(result));
     });
+}
+
+type Built = Result<(Box<Index>, Option<String>), String>;
+
+fn build_index(root: &std::path::Path, tx: &mpsc::Sender<Job>) -> Built {
+    match Project::load(root) {
+        Ok(project) => {
+            let mut last = std::time::Instant::now();
+            let mut progress = |p: crate::core::index::Progress| {
+                if last.elapsed() > Duration::from_millis(100) {
+                    last = std::time::Instant::now();
+                    let _ = tx.send(Job::IndexProgress {
+                        done: p.done,
+                        total: p.total,
+                    });
+                }
+            };
+            Index::open(&project, &mut progress)
+                .map(|(index, report)| (Box::new(index), report.message()))
+                .map_err(|e| e.to_string())
+        }
+        Err(_) => Err("the project could not be loaded".to_string()),
+    }
 }

@@ -121,6 +121,27 @@ pub fn turn_prev(t: &Transcript, at: usize) -> usize {
     }
 }
 
+/// Where a forward motion from `from` that landed on `to` ends a selection started at
+/// `anchor` (ends are inclusive: the cursor sits on the last selected character). It ends on
+/// the last character before the unit the motion landed on: never on that unit's first
+/// character, nor on the speaker label or the blank lines in front of it. A motion that found
+/// no next unit extends to the end of the text.
+pub fn selection_end(t: &Transcript, anchor: usize, from: usize, to: usize) -> usize {
+    if to <= from {
+        return last(t);
+    }
+    let mut end = to; // exclusive
+    if let Some(tr) = t.turn_index_at(to).map(|i| &t.turns[i])
+        && to <= tr.body_start
+    {
+        end = tr.start;
+    }
+    while end > anchor + 1 && t.slice(end - 1, end).chars().all(char::is_whitespace) {
+        end -= 1;
+    }
+    end.saturating_sub(1).max(anchor)
+}
+
 /// The last character offset the cursor may take: the final line break is not a place to be.
 pub fn last(t: &Transcript) -> usize {
     let n = t.len_chars();

@@ -250,7 +250,10 @@ impl AgreementView {
                     "saved"
                 };
                 Outcome::Say(
-                    format!("consensus: {decision:?} {what} (codings/{CONSENSUS}.jsonl)"),
+                    format!(
+                        "consensus: {} {what} (codings/{CONSENSUS}.jsonl)",
+                        decision.label()
+                    ),
                     false,
                 )
             }
@@ -326,7 +329,7 @@ impl AgreementView {
         let table = Table::new(rows, WIDTHS.map(Constraint::Length))
             .header(header())
             .block(Block::default().borders(Borders::ALL).title(title).title_bottom(
-                " Enter disagreements · Esc close · kappa: red <0.4, yellow <0.6, green ≥0.8 ",
+                " Enter disagreements · Esc close · kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
             ));
         f.render_widget(table, area);
     }

@@ -365,7 +365,13 @@ impl ClustersView {
                         .fg(Color::Cyan)
                         .add_modifier(Modifier::BOLD),
                 ),
-                Span::styled(format!(" · {} passage(s)", total.passages), theme.dim()),
+                Span::styled(
+                    format!(
+                        " · {}",
+                        crate::core::text::count(total.passages, "passage", "passages")
+                    ),
+                    theme.dim(),
+                ),
             ];
             let mut filters = Vec::new();
             if let Some(g) = &self.group {
@@ -418,7 +424,13 @@ impl ClustersView {
                         .fg(Color::Cyan)
                         .add_modifier(Modifier::BOLD),
                 ),
-                Span::styled(format!(" · {} passage(s)", c.count.passages), theme.dim()),
+                Span::styled(
+                    format!(
+                        " · {}",
+                        crate::core::text::count(c.count.passages, "passage", "passages")
+                    ),
+                    theme.dim(),
+                ),
             ]));
             if c.quotes.is_empty() {
                 lines.push(Line::styled("   no quotes", theme.dim()));

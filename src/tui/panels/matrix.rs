@@ -395,7 +395,10 @@ impl MatrixView {
                         .add_modifier(Modifier::BOLD),
                 ),
                 Span::styled(
-                    format!(" · {} passage(s) · Enter: the quotes", count.passages),
+                    format!(
+                        " · {} · Enter: the quotes",
+                        crate::core::text::count(count.passages, "passage", "passages")
+                    ),
                     theme.dim(),
                 ),
             ]));

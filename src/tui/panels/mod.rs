@@ -57,10 +57,10 @@ pub fn write_export(project: &Project, req: &Request) -> Outcome {
             };
             Outcome::Say(
                 format!(
-                    "wrote {} · {} passage(s), {} respondent(s){kept}",
+                    "wrote {} · {}, {}{kept}",
                     shown.display(),
-                    info.passages,
-                    info.respondents
+                    crate::core::text::count(info.passages, "passage", "passages"),
+                    crate::core::text::count(info.respondents, "respondent", "respondents")
                 ),
                 false,
             )
