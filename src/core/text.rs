@@ -26,6 +26,15 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// "1 passage", "2 passages": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -34,14 +43,5 @@ mod tests {
             super::fold_accents("coördinator één ideeën"),
             "coordinator een ideeen"
         );
-    }
-}
-
-/// "1 passage", "2 passages": a count with its noun in the right number.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
