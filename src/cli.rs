@@ -151,6 +151,9 @@ pub struct StatsOpt {
     /// Print JSON instead of text. Counts are for --coder if given, else for every coder.
     #[arg(long)]
     pub json: bool,
+    /// Also count passages that lie wholly in interviewer turns (left out by default).
+    #[arg(long)]
+    pub include_interviewer: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -291,6 +294,10 @@ pub struct ExportOpt {
     /// Matrix: cells 0/1 (coded or not) instead of passage counts.
     #[arg(long)]
     pub binary: bool,
+    /// Also count passages that lie wholly in interviewer turns (by default they are left out:
+    /// a question is not what the respondent said).
+    #[arg(long)]
+    pub include_interviewer: bool,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

@@ -251,3 +251,42 @@ fn an_invalid_coder_name_stops_instead_of_opening_read_only() {
         ))
         .stdout(predicate::str::is_empty());
 }
+
+#[test]
+fn passages_in_interviewer_turns_are_not_counted_unless_asked() {
+    let dir = copy("valid");
+    // ana's journal plus one coding of the interviewer's question in T1.
+    let line = r#"{"seq":100,"at":"2026-01-01T00:00:00Z","coder":"ana","op":"add","id":100,"transcript":"T1","code":"niet-pluis","start":3,"end":32,"text":"Maakt u zich wel eens zorgen?"}"#;
+    let path = dir.path().join("codings/ana.jsonl");
+    let mut journal = std::fs::read_to_string(&path).unwrap();
+    journal.push_str(line);
+    journal.push('\n');
+    std::fs::write(&path, journal).unwrap();
+    let passages = |extra: &[&str]| -> u64 {
+        let out = codewerk(dir.path())
+            .args(["stats", "--json", "--coder", "ana"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let code = v[0]["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "niet-pluis")
+            .unwrap()
+            .clone();
+        code["passages"].as_u64().unwrap()
+    };
+    let without = passages(&[]);
+    let with = passages(&["--include-interviewer"]);
+    assert_eq!(with, without + 1);
+    codewerk(dir.path())
+        .args(["export", "summary", "--coder", "ana", "-o", "-"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 passage in interviewer turns not counted",
+        ));
+}

@@ -653,3 +653,17 @@ fn a_read_only_instance_refuses_popups_before_any_typing() {
         assert!(second.message.as_ref().unwrap().text.contains("read-only"));
     }
 }
+
+#[test]
+fn coding_an_interviewer_turn_asks_first() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Maakt u zich");
+    keys(&mut app, "t1");
+    assert!(app.here.is_empty(), "not coded at the first press");
+    let msg = &app.message.as_ref().unwrap().text;
+    assert!(msg.contains("interviewer turn"), "{msg}");
+    keys(&mut app, "1");
+    assert_eq!(app.here.len(), 1, "coded when asked again");
+    assert_eq!(app.here[0].text, "Maakt u zich wel eens zorgen?");
+}

@@ -69,6 +69,7 @@ fn filter(o: &ExportOpt) -> Filter {
         groups: o.group.clone(),
         school_types: o.school_type.clone(),
         codes: o.code.clone(),
+        include_interviewer: o.include_interviewer,
     }
 }
 
@@ -125,6 +126,13 @@ fn report(project: &Project, info: &Exported) {
             "codewerk: warning: {} passage(s) no longer match their transcript and were exported \
              with their stored text; run `codewerk check`",
             info.orphaned
+        );
+    }
+    if info.interviewer_left_out > 0 {
+        eprintln!(
+            "codewerk: note: {} in interviewer turns not counted (--include-interviewer counts \
+             them)",
+            codewerk::core::text::count(info.interviewer_left_out, "passage", "passages")
         );
     }
     if let Some(kept) = &info.kept_existing {

@@ -5,24 +5,31 @@ use anyhow::Result;
 use codewerk::core::summary::{CoderStats, code_stats};
 use std::path::Path;
 
-pub fn run(root: &Path, coder: Option<&str>, json: bool) -> Result<()> {
+pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bool) -> Result<()> {
     let project = load_valid(root)?;
     let coders: Vec<String> = match coder {
         Some(c) => vec![c.to_string()],
         None => project.coders.keys().cloned().collect(),
     };
-    let stats: Vec<CoderStats> = coders.iter().map(|c| code_stats(&project, c)).collect();
+    let stats: Vec<CoderStats> = coders.iter().map(|c| code_stats(&project, c, include_interviewer))
+        .collect();
     if json {
         return print_json(&stats);
     }
     if stats.is_empty() {
         println!("No codings yet: every code has 0 passages.");
-        let empty = code_stats(&project, "");
+        let empty = code_stats(&project, "", include_interviewer);
         print!("{}", render(&empty));
     }
     for s in &stats {
         println!("Coder: {}", s.coder);
         print!("{}", render(s));
+        if s.interviewer_left_out > 0 {
+            println!(
+                "  ({} in interviewer turns not counted; --include-interviewer counts them)",
+                codewerk::core::text::count(s.interviewer_left_out, "passage", "passages")
+            );
+        }
         println!();
     }
     Ok(())

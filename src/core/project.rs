@@ -13,11 +13,11 @@
 
 use super::anchor;
 use super::codebook::Codebook;
-use super::coding::{Anchor, CoderState, Journal, JournalError, valid_coder};
+use super::coding::{Anchor, CoderState, Coding, Journal, JournalError, valid_coder};
 use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
-use super::transcript::Transcript;
+use super::transcript::{self, Transcript};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -204,6 +204,22 @@ impl Project {
         let path = journal.path.clone();
         let _ = self.check_codings(&path, &mut journal.state);
         Ok(journal)
+    }
+
+    /// Whether a coding lies wholly in interviewer turns (a question, not an answer): such
+    /// passages are not counted as what the respondent said unless asked for.
+    pub fn in_interviewer_turn(&self, c: &Coding) -> bool {
+        let Some(t) = self.transcript(&c.transcript) else {
+            return false;
+        };
+        let interviewer = |at: usize| {
+            t.turn_index_at(at)
+                .is_some_and(|i| transcript::is_interviewer(t.turns[i].speaker.as_deref()))
+        };
+        c.end > c.start
+            && interviewer(c.start)
+            && interviewer(c.end - 1)
+            && t.turn_index_at(c.start) == t.turn_index_at(c.end - 1)
     }
 
     pub fn has_errors(&self) -> bool {

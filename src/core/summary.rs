@@ -1,7 +1,7 @@
 //! What `check` and `stats` report: an overview of a project and per-code counts of passages
 //! and of distinct respondents per group, the numbers a results chapter quotes.
 
-use super::coding::CoderState;
+use super::coding::{CoderState, Coding};
 use super::project::Project;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -135,12 +135,15 @@ pub struct CodeStats {
 pub struct CoderStats {
     pub coder: String,
     pub codes: Vec<CodeStats>,
+    /// Passages left out because they lie wholly in interviewer turns.
+    pub interviewer_left_out: usize,
 }
 
 /// Per-code counts for one coder (an absent coder gives zeros).
-pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
+pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderStats {
     let empty = CoderState::new(coder);
     let state = p.coders.get(coder).unwrap_or(&empty);
+    let counted = |c: &&Coding| include_interviewer || !p.in_interviewer_turn(c);
     let groups = p.groups();
     let codes = p
         .codebook
@@ -151,6 +154,7 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
                 .codings
                 .values()
                 .filter(|c| c.code == code.id)
+                .filter(counted)
                 .collect();
             let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
             let by_group = groups
@@ -179,5 +183,14 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
     CoderStats {
         coder: coder.to_string(),
         codes,
+        interviewer_left_out: if include_interviewer {
+            0
+        } else {
+            state
+                .codings
+                .values()
+                .filter(|c| p.in_interviewer_turn(c))
+                .count()
+        },
     }
 }

@@ -129,6 +129,8 @@ pub struct App {
     pub layer: Option<String>,
     pub message: Option<Message>,
     pub should_quit: bool,
+    /// A passage in an interviewer turn the coder was asked about: (start, end, code).
+    confirm_interviewer: Option<(usize, usize, String)>,
     pub help_scroll: usize,
     /// `u` was pressed once on an action that changes many codings; the next `u` undoes it.
     confirm_undo: bool,
@@ -181,6 +183,7 @@ impl App {
             layer: None,
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
+            confirm_interviewer: None,
             help_scroll: 0,
             confirm_undo: false,
             view: None,
@@ -1354,6 +1357,20 @@ impl App {
             return self.say(format!("this passage has {name} already"), false);
         }
         let coding = Coding::quoted(t, code_id, start, end);
+        // An interviewer's question is rarely what is meant: ask once, by the same key again.
+        let ask = (start, end, code_id.to_string());
+        if self.project.in_interviewer_turn(&coding) && self.confirm_interviewer != Some(ask.clone())
+        {
+            self.confirm_interviewer = Some(ask);
+            return self.say(
+                format!(
+                    "this passage is in an interviewer turn: apply {name} again to code it anyway \
+                     (exports and counts leave it out unless --include-interviewer)"
+                ),
+                true,
+            );
+        }
+        self.confirm_interviewer = None;
         let msg = format!("{name} applied to {} characters", end - start);
         // The passage stays highlighted as coded; a live selection would keep growing with
         // the next motion and be coded again by the next digit.

@@ -107,6 +107,9 @@ pub struct Filter {
     pub groups: Vec<String>,
     pub school_types: Vec<String>,
     pub codes: Vec<String>,
+    /// Count passages that lie wholly in interviewer turns too. Off by default: an
+    /// interviewer's question is not something the respondent said.
+    pub include_interviewer: bool,
 }
 
 /// One export to make.
@@ -245,6 +248,8 @@ pub struct Selection<'p> {
     pub school_types: Vec<String>,
     /// Indices into `project.respondents`, in respondents.csv order.
     pub respondents: Vec<usize>,
+    /// See [`Filter::include_interviewer`].
+    pub include_interviewer: bool,
 }
 
 /// Counts for one cell of a table: distinct respondents who said it, out of how many, and the
@@ -339,6 +344,7 @@ impl Filter {
             groups,
             school_types,
             respondents,
+            include_interviewer: self.include_interviewer,
         })
     }
 }
@@ -446,6 +452,9 @@ pub struct Tally<'p> {
     pub passages: Vec<Vec<u32>>,
     /// The selected passages in cluster order: deelvraag, code, group, respondent, position.
     pub list: Vec<Passage<'p>>,
+    /// Passages of the selected codes and respondents left out because they lie wholly in
+    /// interviewer turns (see [`Filter::include_interviewer`]).
+    pub interviewer_left_out: usize,
 }
 
 impl<'p> Tally<'p> {
@@ -474,6 +483,7 @@ impl<'p> Tally<'p> {
             .collect();
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
         let mut list = Vec::new();
+        let mut interviewer_left_out = 0;
         for coding in state.into_iter().flat_map(|s| s.codings.values()) {
             let (Some(&c), Some(&r)) = (
                 code_pos.get(coding.code.as_str()),
@@ -481,6 +491,10 @@ impl<'p> Tally<'p> {
             ) else {
                 continue;
             };
+            if !sel.include_interviewer && p.in_interviewer_turn(coding) {
+                interviewer_left_out += 1;
+                continue;
+            }
             passages[c][r] += 1;
             list.push(Passage {
                 code: c,
@@ -503,6 +517,7 @@ impl<'p> Tally<'p> {
             has_journal: state.is_some(),
             passages,
             list,
+            interviewer_left_out,
         }
     }
 }
@@ -529,6 +544,8 @@ pub struct Exported {
     pub respondents: usize,
     /// Passages whose text is no longer in the transcript (exported with their stored text).
     pub orphaned: usize,
+    /// Passages left out because they lie wholly in interviewer turns.
+    pub interviewer_left_out: usize,
     pub bytes: usize,
 }
 
@@ -554,6 +571,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
             .iter()
             .filter(|x| x.coding.anchor == super::coding::Anchor::Orphaned)
             .count(),
+        interviewer_left_out: tally.interviewer_left_out,
         bytes: bytes.len(),
     };
     Ok((bytes, info))
@@ -913,9 +931,17 @@ mod tests {
             p.coders.insert("prop".into(), state);
             let sel = Filter::default().resolve(p).unwrap();
             let tally = Tally::new(&sel, "prop");
-            prop_assert_eq!(tally.list.len(), codings.len());
+            // Passages wholly inside one interviewer turn are left out, and only those.
+            let questions = p.coders["prop"].codings.values().filter(|c| {
+                let t = p.transcript(&c.transcript).unwrap();
+                let turn = |at: usize| t.turns.iter().rposition(|tr| tr.start <= at);
+                turn(c.start) == turn(c.end - 1)
+                    && t.speaker_at(c.start).is_some_and(|s| s == "I")
+            }).count();
+            prop_assert_eq!(tally.interviewer_left_out, questions);
+            prop_assert_eq!(tally.list.len(), codings.len() - questions);
             let total: u32 = tally.passages.iter().flatten().sum();
-            prop_assert_eq!(total as usize, codings.len());
+            prop_assert_eq!(total as usize, codings.len() - questions);
             let rows = summary::rows(&sel, &tally);
             for (c, code) in sel.codes.iter().enumerate() {
                 let all = sel.count(&tally, c, |_| true);

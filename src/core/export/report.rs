@@ -21,6 +21,8 @@ pub struct Report<'p> {
     pub has_journal: bool,
     /// What the filter kept, e.g. "deelvraag 1; group docent", or empty.
     pub filter: String,
+    /// Passages left out because they lie wholly in interviewer turns.
+    pub interviewer_left_out: usize,
     pub overview: CodeMatrix,
     pub groups: Vec<GroupSection<'p>>,
 }
@@ -119,6 +121,7 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
         coder: tally.coder.clone(),
         has_journal: tally.has_journal,
         filter: describe_filter(sel),
+        interviewer_left_out: tally.interviewer_left_out,
         overview: code_matrix_of(sel, tally, Columns::Groups),
         groups,
     }
@@ -205,6 +208,14 @@ fn intro(r: &Report) -> String {
     }
     if !r.filter.is_empty() {
         s += &format!(" Selection: {}.", r.filter);
+    }
+    if r.interviewer_left_out > 0 {
+        let n = r.interviewer_left_out;
+        s += &format!(
+            " {} in interviewer turns {} not counted.",
+            super::super::text::count(n, "passage", "passages"),
+            if n == 1 { "is" } else { "are" }
+        );
     }
     s
 }
