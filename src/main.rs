@@ -28,7 +28,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => cmd::tui::run(&root, &coder),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json),
-        Some(Command::Stats(o)) => cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer),
+        Some(Command::Stats(o)) => {
+            cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)
+        }
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());
             Ok(())

@@ -187,7 +187,7 @@ fn main_screen_snapshot_and_colours() {
     insta::assert_snapshot!("main_screen", term.backend());
     // The coded passage is drawn on its code's colour, with readable text on it.
     let buf = term.backend().buffer();
-    let area = view::text_inner(view::areas(Rect::new(0, 0, W, H), Focus::Text).text);
+    let area = view::text_inner(view::areas(Rect::new(0, 0, W, H), Focus::Text, false).text);
     let row = (area.y..area.y + area.height)
         .find(|&y| {
             (area.x..area.x + area.width)
@@ -223,11 +223,38 @@ fn list_filter_snapshot_and_narrow_terminal() {
     keys(&mut app, "rr");
     assert_eq!(app.list.group.as_deref(), Some("zorgcoördinator"));
     insta::assert_snapshot!("list_filtered", draw(&app).backend());
-    // A narrow terminal hides the list but still shows the text and the codebook.
+    // Below 100 columns one side panel shows: the list while it has the focus ...
     app.resize(70, 20);
-    let mut t = Terminal::new(TestBackend::new(70, 20)).unwrap();
-    t.draw(|f| view::draw(f, &app)).unwrap();
-    insta::assert_snapshot!("narrow", t.backend());
+    let draw_at = |app: &App, w: u16, h: u16| {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view::draw(f, app)).unwrap();
+        t
+    };
+    insta::assert_snapshot!("narrow", draw_at(&app, 70, 20).backend());
+    // ... else the codebook, and the transcript is wrapped again to its new width.
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Text);
+    assert_eq!(app.areas().list.width, 0);
+    assert_eq!(app.areas().codebook.width, 28);
+    insta::assert_snapshot!("narrow_text", draw_at(&app, 70, 20).backend());
+    // At 80×24 the transcript has most of the width (it had 22 columns of text before).
+    app.resize(80, 24);
+    assert!(view::text_width(app.areas().text) >= 45);
+    // At 40 columns the transcript takes the whole width; hints are whole or left out.
+    app.resize(40, 12);
+    assert_eq!(app.areas().text.width, 40);
+    let t = draw_at(&app, 40, 12);
+    insta::assert_snapshot!("very_narrow", t.backend());
+    let hints: String = (0..40)
+        .map(|x| t.backend().buffer()[(x, 11)].symbol().to_string())
+        .collect();
+    assert!(hints.trim_end().ends_with("s  sentence"), "{hints:?}");
+    // z folds the side panels away at any width, and back.
+    app.resize(W, H);
+    keys(&mut app, "z");
+    assert_eq!(app.areas().text.width, W);
+    keys(&mut app, "z");
+    assert!(app.areas().text.width < W);
 }
 
 #[test]

@@ -11,7 +11,9 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bo
         Some(c) => vec![c.to_string()],
         None => project.coders.keys().cloned().collect(),
     };
-    let stats: Vec<CoderStats> = coders.iter().map(|c| code_stats(&project, c, include_interviewer))
+    let stats: Vec<CoderStats> = coders
+        .iter()
+        .map(|c| code_stats(&project, c, include_interviewer))
         .collect();
     if json {
         return print_json(&stats);

@@ -7,6 +7,7 @@ pub enum Action {
     Help,
     FocusNext,
     FocusPrev,
+    TogglePanels,
     // Moving the cursor in the transcript.
     Left,
     Right,
@@ -72,6 +73,7 @@ impl Action {
             Help => "show or hide this help",
             FocusNext => "next panel",
             FocusPrev => "previous panel",
+            TogglePanels => "hide / show the side panels",
             Left => "cursor one character left",
             Right => "cursor one character right",
             Up => "cursor one line up",

@@ -129,6 +129,8 @@ pub struct App {
     pub layer: Option<String>,
     pub message: Option<Message>,
     pub should_quit: bool,
+    /// The side panels folded away (`z`), so the transcript has the whole width.
+    pub panels_hidden: bool,
     /// A passage in an interviewer turn the coder was asked about: (start, end, code).
     confirm_interviewer: Option<(usize, usize, String)>,
     pub help_scroll: usize,
@@ -183,6 +185,7 @@ impl App {
             layer: None,
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
+            panels_hidden: false,
             confirm_interviewer: None,
             help_scroll: 0,
             confirm_undo: false,
@@ -226,8 +229,8 @@ impl App {
             );
         }
         if !app.project.transcripts.is_empty() {
-            app.open(0);
             app.focus = Focus::Text;
+            app.open(0);
         }
         app
     }
@@ -311,7 +314,7 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        view::areas(self.size, self.focus)
+        view::areas(self.size, self.focus, self.panels_hidden)
     }
 
     /// A read-only instance says so before a popup asks for text it could never save.
@@ -413,15 +416,18 @@ impl App {
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if inside(areas.text) {
-                    self.focus = Focus::Text;
-                    if let Some(ch) = self.char_at(m.column, m.row) {
+                    // The character under the pointer as drawn, before the focus can change
+                    // the layout.
+                    let at = self.char_at(m.column, m.row);
+                    self.set_focus(Focus::Text);
+                    if let Some(ch) = at {
                         self.text.anchor = None;
                         self.text.editing = None;
                         self.set_cursor(ch);
                         self.dragging = true;
                     }
                 } else if inside(areas.list) {
-                    self.focus = Focus::List;
+                    self.set_focus(Focus::List);
                     // Rows start below the border and the header line; the bottom border is
                     // no row.
                     let rows = areas.list.height.saturating_sub(3);
@@ -454,7 +460,7 @@ impl App {
                         if self.selection().is_some() {
                             self.update(Action::ApplySelectedCode);
                         } else {
-                            self.focus = Focus::Codebook;
+                            self.set_focus(Focus::Codebook);
                         }
                     }
                 }
@@ -770,7 +776,7 @@ impl App {
                     self.codes.selected = id
                         .and_then(|id| self.project.codebook.index_of(&id))
                         .unwrap_or(0);
-                    self.focus = Focus::Codebook;
+                    self.set_focus(Focus::Codebook);
                 }
             }
             KeyCode::Backspace => {
@@ -922,6 +928,12 @@ impl App {
                 } else {
                     Mode::Help
                 }
+            }
+            TogglePanels => {
+                self.panels_hidden = !self.panels_hidden;
+                self.focus = Focus::Text;
+                // The text's width changed: wrap it again for the new width.
+                self.refresh();
             }
             FocusNext => self.cycle_focus(1),
             FocusPrev => self.cycle_focus(-1),
@@ -1090,7 +1102,7 @@ impl App {
             OpenSelected => {
                 if let Some(&i) = self.visible_transcripts().get(self.list.selected) {
                     self.open(i);
-                    self.focus = Focus::Text;
+                    self.set_focus(Focus::Text);
                 }
             }
             CycleGroup => {
@@ -1140,7 +1152,17 @@ impl App {
     fn cycle_focus(&mut self, step: isize) {
         let order = [Focus::List, Focus::Text, Focus::Codebook];
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
-        self.focus = order[(i + step).rem_euclid(3) as usize];
+        self.set_focus(order[(i + step).rem_euclid(3) as usize]);
+    }
+
+    /// On a narrow terminal the focus decides which side panel shows, and so the width the
+    /// transcript is wrapped to.
+    fn set_focus(&mut self, focus: Focus) {
+        let before = self.areas().text;
+        self.focus = focus;
+        if self.areas().text != before {
+            self.refresh();
+        }
     }
 
     fn code_name(&self, id: &str) -> String {
@@ -1164,10 +1186,10 @@ impl App {
 
     /// Open a transcript at a stretch of text and show it as found (used by jumps and search).
     pub fn show_range(&mut self, transcript: usize, start: usize, end: usize) {
+        self.set_focus(Focus::Text);
         self.open(transcript);
         self.move_to(start);
         self.text.flash = Some((start, end));
-        self.focus = Focus::Text;
     }
 
     /// Recompute what derives from state: wrap layout, codings on screen, counts.
@@ -1359,7 +1381,8 @@ impl App {
         let coding = Coding::quoted(t, code_id, start, end);
         // An interviewer's question is rarely what is meant: ask once, by the same key again.
         let ask = (start, end, code_id.to_string());
-        if self.project.in_interviewer_turn(&coding) && self.confirm_interviewer != Some(ask.clone())
+        if self.project.in_interviewer_turn(&coding)
+            && self.confirm_interviewer != Some(ask.clone())
         {
             self.confirm_interviewer = Some(ask);
             return self.say(

@@ -57,6 +57,7 @@ pub const BINDINGS: &[Binding] = &[
     k(None, C('?'), A::Help),
     k(None, KeyCode::Tab, A::FocusNext),
     k(None, KeyCode::BackTab, A::FocusPrev),
+    k(None, C('z'), A::TogglePanels),
     k(None, C('u'), A::Undo),
     ctrl(None, 'z', A::Undo),
     k(None, C('U'), A::Redo),
@@ -176,6 +177,70 @@ pub fn key_name(b: &Binding) -> String {
     }
 }
 
+/// The hint bar of a panel, most used first: (keys, short label), the keys read from the
+/// table above so that the bar can never name a key that does something else.
+pub fn hints(focus: Focus) -> Vec<(String, &'static str)> {
+    let wanted: &[(Action, &str)] = match focus {
+        Focus::Text => &[
+            (A::Help, "help"),
+            (A::ToggleSelect, "select"),
+            (A::SelectSentence, "sentence"),
+            (A::SelectTurn, "turn"),
+            (A::ApplyHotkey(1), "code"),
+            (A::FilterCodes, "find code"),
+            (A::RemoveCode, "remove"),
+            (A::MemoPassage, "memo"),
+            (A::Undo, "undo"),
+            (A::NextCoded, "next coded"),
+            (A::FocusNext, "panel"),
+            (A::TogglePanels, "panels"),
+            (A::Quit, "quit"),
+        ],
+        Focus::List => &[
+            (A::Help, "help"),
+            (A::ListDown, "move"),
+            (A::OpenSelected, "open"),
+            (A::CycleGroup, "group"),
+            (A::CycleSchoolType, "school type"),
+            (A::ToggleDone, "done"),
+            (A::FocusNext, "panel"),
+            (A::Quit, "quit"),
+        ],
+        Focus::Codebook => &[
+            (A::Help, "help"),
+            (A::CodeDown, "move"),
+            (A::ApplySelectedCode, "apply"),
+            (A::FilterCodes, "filter"),
+            (A::MemoCode, "memo"),
+            (A::NextOfCode, "next passage"),
+            (A::NewCode, "new code"),
+            (A::FocusNext, "panel"),
+            (A::Quit, "quit"),
+        ],
+    };
+    wanted
+        .iter()
+        .filter_map(|&(action, label)| {
+            let key = match action {
+                A::ApplyHotkey(_) => "1-0".to_string(),
+                A::ListDown | A::CodeDown => "↑↓".to_string(),
+                _ => key_name(binding_for(focus, action)?),
+            };
+            Some((key, label))
+        })
+        .collect()
+}
+
+/// The first key that does `action` in a panel (its own binding, or a global one it does not
+/// shadow).
+pub fn binding_for(focus: Focus, action: Action) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| {
+        b.action == action
+            && (b.focus == Some(focus) || b.focus.is_none())
+            && lookup(focus, KeyEvent::new(b.code, b.mods)) == Some(action)
+    })
+}
+
 /// Keys grouped per panel, with one line per action: ("j / ↓", "cursor one line down").
 pub fn help_table() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let panels: [(Option<Focus>, &str); 4] = [
@@ -241,6 +306,29 @@ pub fn markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_hint_names_a_key_that_does_it() {
+        for focus in [Focus::Text, Focus::List, Focus::Codebook] {
+            let hints = hints(focus);
+            assert!(hints.len() >= 6, "{focus:?}");
+            assert_eq!(hints[0].0, "?", "help comes first");
+            for (key, label) in hints {
+                if key == "1-0" || key == "↑↓" {
+                    continue;
+                }
+                let b = BINDINGS
+                    .iter()
+                    .find(|b| key_name(b) == key && (b.focus == Some(focus) || b.focus.is_none()))
+                    .unwrap_or_else(|| panic!("{key} ({label}) is no key in {focus:?}"));
+                assert_eq!(
+                    lookup(focus, KeyEvent::new(b.code, b.mods)),
+                    Some(b.action),
+                    "{key} ({label}) in {focus:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn panel_keys_win_over_global_ones() {

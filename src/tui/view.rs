@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 /// Columns left of the text: coloured marks per code on the line.
 pub const GUTTER: u16 = 3;
@@ -21,24 +22,31 @@ pub struct Areas {
     pub hints: Rect,
 }
 
-/// Where each panel goes. Shared by drawing and by mouse hit-testing. On a narrow terminal the
-/// list and the codebook share one column: the list shows while it has the focus.
-pub fn areas(size: Rect, focus: Focus) -> Areas {
+/// Where each panel goes. Shared by drawing and by mouse hit-testing. The transcript gets the
+/// room: below 100 columns one side panel shows at a time (the list while it has the focus,
+/// else the codebook), below 60 a focused side panel takes the whole width and the transcript
+/// has it otherwise, and `panels_hidden` (`z`) gives the transcript every column at any size.
+pub fn areas(size: Rect, focus: Focus, panels_hidden: bool) -> Areas {
     let [main, status, hints] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(size);
-    let (list_w, code_w) = match size.width {
-        0..80 if focus == Focus::List => (26, 0),
-        0..80 => (0, 26),
-        80..120 => (24, 30),
+    let w = size.width;
+    let (list_w, code_w) = match (w, focus) {
+        _ if panels_hidden && focus == Focus::Text => (0, 0),
+        (0..60, Focus::List) => (w, 0),
+        (0..60, Focus::Codebook) => (0, w),
+        (0..60, Focus::Text) => (0, 0),
+        (60..100, Focus::List) => (24, 0),
+        (60..100, _) => (0, 28),
+        (100..120, _) => (24, 30),
         _ => (31, 38),
     };
     let [list, text, codebook] = Layout::horizontal([
         Constraint::Length(list_w),
-        Constraint::Min(10),
+        Constraint::Min(if list_w + code_w >= w { 0 } else { 10 }),
         Constraint::Length(code_w),
     ])
     .areas(main);
@@ -69,7 +77,7 @@ pub fn list_offset(selected: usize, height: usize) -> usize {
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
-    let a = areas(f.area(), app.focus);
+    let a = areas(f.area(), app.focus, app.panels_hidden);
     if let Some(v) = &app.view {
         let [main, _, _] = Layout::vertical([
             Constraint::Min(3),
@@ -97,7 +105,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     if a.list.width > 0 {
         draw_list(f, app, a.list);
     }
-    draw_text(f, app, a.text);
+    if a.text.width > 0 {
+        draw_text(f, app, a.text);
+    }
     if a.codebook.width > 0 {
         draw_codebook(f, app, a.codebook);
     }
@@ -333,7 +343,7 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
     let mut rows = Vec::new();
     let grouped = app.codes.filter.is_empty() && !app.codes.filtering;
     let mut last: Option<(u32, Option<String>)> = None;
-    let width = (areas(app.size, Focus::Codebook).codebook.width as usize).saturating_sub(2);
+    let width = (areas(app.size, Focus::Codebook, false).codebook.width as usize).saturating_sub(2);
     for (pos, &i) in visible.iter().enumerate() {
         let code = &cb.codes[i];
         if grouped {
@@ -494,9 +504,10 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
-    let hints: &[(&str, &str)] = match (&app.view, app.focus) {
-        (Some(super::app::View::Agreement(_)), _) => super::panels::agreement::KEYS.keys,
-        (Some(super::app::View::Search(_)), _) => &[
+    let owned: Vec<(String, &str)>;
+    let hints: Vec<(&str, &str)> = match (&app.view, app.focus) {
+        (Some(super::app::View::Agreement(_)), _) => super::panels::agreement::KEYS.keys.to_vec(),
+        (Some(super::app::View::Search(_)), _) => vec![
             ("↑↓", "hits"),
             ("Enter", "show & select"),
             ("Ctrl-g", "group"),
@@ -504,62 +515,39 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
             ("Ctrl-n", "not coded"),
             ("Esc", "close"),
         ],
-        (Some(super::app::View::Clusters(_)), _) => super::panels::clusters::HINTS,
-        (Some(super::app::View::Matrix(v)), _) => v.hints(),
-        (None, focus) => focus_hints(app, focus),
+        (Some(super::app::View::Clusters(_)), _) => super::panels::clusters::HINTS.to_vec(),
+        (Some(super::app::View::Matrix(v)), _) => v.hints().to_vec(),
+        (None, Focus::Text) if app.text.editing.is_some() => vec![
+            ("move", "end"),
+            ("v", "start here"),
+            ("Enter", "save"),
+            ("Esc", "cancel"),
+        ],
+        (None, focus) => {
+            owned = keymap::hints(focus);
+            owned.iter().map(|(k, d)| (k.as_str(), *d)).collect()
+        }
     };
+    f.render_widget(Paragraph::new(hint_line(&hints, area.width)), area);
+}
+
+/// As many hints as fit, whole: a hint cut in half ("Tab  pan") reads as a wrong key.
+pub fn hint_line<'a>(hints: &[(&'a str, &'a str)], width: u16) -> Line<'a> {
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (k, d) in hints {
+        let w = k.width() + d.width() + 4;
+        if used + w > width as usize {
+            break;
+        }
+        used += w;
         spans.push(Span::styled(
             format!(" {k} "),
             Style::default().add_modifier(Modifier::REVERSED),
         ));
         spans.push(Span::raw(format!(" {d} ")));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn focus_hints(app: &App, focus: Focus) -> &'static [(&'static str, &'static str)] {
-    match focus {
-        Focus::Text if app.text.editing.is_some() => &[
-            ("move", "end"),
-            ("v", "start here"),
-            ("Enter", "save"),
-            ("Esc", "cancel"),
-        ],
-        Focus::Text => &[
-            ("?", "help"),
-            ("v", "select"),
-            ("s", "sentence"),
-            ("t", "turn"),
-            ("1-0", "code"),
-            ("f", "find code"),
-            ("x", "remove"),
-            ("m", "memo"),
-            ("u", "undo"),
-            ("]", "next coded"),
-            ("Tab", "panel"),
-            ("q", "quit"),
-        ],
-        Focus::List => &[
-            ("?", "help"),
-            ("↑↓", "move"),
-            ("Enter", "open"),
-            ("r", "group"),
-            ("s", "school type"),
-            ("d", "done"),
-            ("Tab", "panel"),
-        ],
-        Focus::Codebook => &[
-            ("?", "help"),
-            ("↑↓", "move"),
-            ("Enter", "apply"),
-            ("f", "filter"),
-            ("m", "memo"),
-            ("> <", "next/prev passage"),
-            ("n", "new code"),
-        ],
-    }
+    Line::from(spans)
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
