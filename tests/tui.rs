@@ -694,3 +694,102 @@ fn coding_an_interviewer_turn_asks_first() {
     assert_eq!(app.here.len(), 1, "coded when asked again");
     assert_eq!(app.here[0].text, "Maakt u zich wel eens zorgen?");
 }
+
+#[test]
+fn a_coder_comes_back_where_they_left_off() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    key(&mut app, KeyCode::BackTab);
+    keys(&mut app, "jj");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.transcript().unwrap().id, "T3");
+    goto(&mut app, "maar die");
+    let cursor = app.text.cursor;
+    keys(&mut app, "z");
+    app.save_session().unwrap();
+    drop(app);
+    // Another coder starts where they like; this one comes back to T3 at the same place.
+    let other = app_in(dir.path(), "ana");
+    assert_eq!(other.transcript().unwrap().id, "T1");
+    let mut again = app_in(dir.path(), "bo");
+    again.restore_session();
+    assert_eq!(again.transcript().unwrap().id, "T3");
+    assert_eq!(again.text.cursor, cursor);
+    assert!(again.panels_hidden);
+    // A session naming a transcript that is gone is ignored, not an error.
+    let path = dir.path().join(".codewerk/session-bo.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"T3\"", "\"T9\"");
+    std::fs::write(&path, text).unwrap();
+    let mut gone = app_in(dir.path(), "bo");
+    gone.restore_session();
+    assert_eq!(gone.transcript().unwrap().id, "T1");
+}
+
+#[test]
+fn the_highlight_follows_the_code_just_applied() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s3");
+    assert_eq!(app.selected_code().unwrap().id, "knelpunten");
+    // With a selection the status line names what Enter would apply.
+    goto(&mut app, "Een leerling");
+    keys(&mut app, "s");
+    let t = draw(&app);
+    let status: String = (0..W)
+        .map(|x| t.backend().buffer()[(x, H - 2)].symbol().to_string())
+        .collect();
+    assert!(status.contains("Enter:  Knelpunten"), "{status:?}");
+}
+
+#[test]
+fn a_very_large_passage_is_coded_only_when_asked_twice() {
+    let dir = common::copy("valid");
+    let long = "Dit is een lange zin over de school. ".repeat(80);
+    std::fs::write(
+        dir.path().join("transcripts/T1.txt"),
+        format!("I: Vertel.\n\nR: {long}\n"),
+    )
+    .unwrap();
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dit is");
+    keys(&mut app, "t1");
+    assert!(
+        app.here.iter().all(|c| c.code != "niet-pluis"),
+        "asked first"
+    );
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("characters: apply")
+    );
+    keys(&mut app, "1");
+    assert!(
+        app.here
+            .iter()
+            .any(|c| c.code == "niet-pluis" && c.len() > codewerk::tui::app::LARGE_PASSAGE)
+    );
+}
+
+#[test]
+fn x_on_overlapping_passages_asks_which_code_to_remove() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1s2");
+    assert_eq!(app.here.len(), 2);
+    keys(&mut app, "x");
+    assert!(matches!(app.mode, Mode::PickRemoval(ref ids) if ids.len() == 2));
+    insta::assert_snapshot!("pick_removal", draw(&app).backend());
+    keys(&mut app, "2");
+    assert_eq!(app.mode, Mode::Normal);
+    let left: Vec<&str> = app.here.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(left, ["niet-pluis"]);
+    // Any other key cancels; one passage left is removed without asking.
+    keys(&mut app, "x");
+    assert!(app.here.is_empty());
+}

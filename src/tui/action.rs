@@ -94,7 +94,7 @@ impl Action {
             ClearSelection => "clear the selection / close a popup",
             ApplyHotkey(_) => "apply code 1…9, 0 to the selection",
             ApplySelectedCode => "apply the highlighted code to the selection",
-            RemoveCode => "remove a code here (highlighted one first)",
+            RemoveCode => "remove a code here (asks which when several)",
             EditBounds => "edit the passage's boundaries (Enter saves)",
             MemoPassage => "memo on the passage under the cursor",
             MemoCode => "write a memo on the highlighted code",

@@ -22,6 +22,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 
+/// Passages longer than this (characters, about a page) are coded only when asked twice.
+pub const LARGE_PASSAGE: usize = 2_000;
+
 /// A full-screen view open over the coding screen.
 pub enum View {
     Agreement(Box<AgreementView>),
@@ -60,6 +63,9 @@ pub enum Mode {
     Normal,
     Help,
     Input(Input),
+    /// Which of the overlapping passages under the cursor to remove: their ids, innermost
+    /// first; a digit picks one, Esc cancels.
+    PickRemoval(Vec<CodingId>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,8 +137,9 @@ pub struct App {
     pub should_quit: bool,
     /// The side panels folded away (`z`), so the transcript has the whole width.
     pub panels_hidden: bool,
-    /// A passage in an interviewer turn the coder was asked about: (start, end, code).
-    confirm_interviewer: Option<(usize, usize, String)>,
+    /// A coding the coder was asked to confirm (interviewer turn, very long): (start, end,
+    /// code).
+    confirm_coding: Option<(usize, usize, String)>,
     pub help_scroll: usize,
     /// `u` was pressed once on an action that changes many codings; the next `u` undoes it.
     confirm_undo: bool,
@@ -186,7 +193,7 @@ impl App {
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
             panels_hidden: false,
-            confirm_interviewer: None,
+            confirm_coding: None,
             help_scroll: 0,
             confirm_undo: false,
             view: None,
@@ -361,6 +368,21 @@ impl App {
                 return;
             }
             Mode::Input(_) => return self.on_input_key(key),
+            Mode::PickRemoval(ids) => {
+                let ids = ids.clone();
+                self.mode = Mode::Normal;
+                let picked = match key.code {
+                    KeyCode::Char(c) => c
+                        .to_digit(10)
+                        .and_then(|d| ids.get((d as usize).checked_sub(1)?)),
+                    _ => None,
+                };
+                match picked.and_then(|id| self.state().codings.get(id).cloned()) {
+                    Some(c) => self.remove_coding(c),
+                    None => self.say("nothing removed", false),
+                }
+                return;
+            }
             Mode::Normal => {}
         }
         if self.view.is_some() {
@@ -1184,6 +1206,22 @@ impl App {
         self.refresh();
     }
 
+    /// Put the cursor and the scroll back as they were (clamped to the text as it is now).
+    pub fn restore_position(&mut self, cursor: usize, scroll: usize) {
+        self.move_to(cursor);
+        let max = self.layout.lines.len().saturating_sub(1);
+        self.text.scroll = scroll.min(max);
+        self.scroll_to_cursor();
+    }
+
+    /// Highlight a code in the codebook panel (clearing a filter that would hide it).
+    pub fn highlight_code(&mut self, id: &str) {
+        if let Some(i) = self.project.codebook.index_of(id) {
+            self.codes.filter.clear();
+            self.codes.selected = i;
+        }
+    }
+
     /// Open a transcript at a stretch of text and show it as found (used by jumps and search).
     pub fn show_range(&mut self, transcript: usize, start: usize, end: usize) {
         self.set_focus(Focus::Text);
@@ -1379,42 +1417,56 @@ impl App {
             return self.say(format!("this passage has {name} already"), false);
         }
         let coding = Coding::quoted(t, code_id, start, end);
-        // An interviewer's question is rarely what is meant: ask once, by the same key again.
+        // An interviewer's question, or a stretch far longer than a quote, is rarely what is
+        // meant: ask once; the same code again on the same passage goes ahead.
         let ask = (start, end, code_id.to_string());
-        if self.project.in_interviewer_turn(&coding)
-            && self.confirm_interviewer != Some(ask.clone())
+        let doubt = if self.project.in_interviewer_turn(&coding) {
+            Some(format!(
+                "this passage is in an interviewer turn: apply {name} again to code it anyway \
+                 (exports and counts leave it out unless --include-interviewer)"
+            ))
+        } else if end - start > LARGE_PASSAGE {
+            Some(format!(
+                "this passage has {} characters: apply {name} again to code it all, or Esc",
+                end - start
+            ))
+        } else {
+            None
+        };
+        if let Some(question) = doubt
+            && self.confirm_coding.as_ref() != Some(&ask)
         {
-            self.confirm_interviewer = Some(ask);
-            return self.say(
-                format!(
-                    "this passage is in an interviewer turn: apply {name} again to code it anyway \
-                     (exports and counts leave it out unless --include-interviewer)"
-                ),
-                true,
-            );
+            self.confirm_coding = Some(ask);
+            return self.say(question, true);
         }
-        self.confirm_interviewer = None;
+        self.confirm_coding = None;
         let msg = format!("{name} applied to {} characters", end - start);
         // The passage stays highlighted as coded; a live selection would keep growing with
         // the next motion and be coded again by the next digit.
         if self.record(vec![Op::Add(coding)], &msg) {
             self.text.anchor = None;
+            // The highlight follows the code just applied: Enter, > and C act on it next.
+            self.highlight_code(code_id);
         }
     }
 
+    /// With one passage under the cursor, remove it; with several, ask which (naming each
+    /// code, innermost first), so that overlapping codes are never removed by guess.
     fn remove_code(&mut self) {
-        // With several codes here, the one highlighted in the codebook goes first; else the
-        // innermost passage. Pressing x again removes the next.
-        let highlighted = self.selected_code().map(|c| c.id.clone());
-        let here = self.codings_at_cursor();
-        let pick = here
-            .iter()
-            .find(|c| Some(&c.code) == highlighted.as_ref())
-            .or(here.first())
-            .map(|c| (*c).clone());
-        let Some(c) = pick else {
-            return self.say("no coded passage under the cursor", true);
-        };
+        let here: Vec<Coding> = self.codings_at_cursor().into_iter().cloned().collect();
+        match here.as_slice() {
+            [] => self.say("no coded passage under the cursor", true),
+            [one] => self.remove_coding(one.clone()),
+            many => {
+                if self.refuse_readonly() {
+                    return;
+                }
+                self.mode = Mode::PickRemoval(many.iter().take(9).map(|c| c.id).collect());
+            }
+        }
+    }
+
+    fn remove_coding(&mut self, c: Coding) {
         let msg = format!(
             "{} removed from this passage (u to undo)",
             self.code_name(&c.code)

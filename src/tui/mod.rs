@@ -5,6 +5,7 @@ pub mod app;
 pub mod keymap;
 pub mod motion;
 pub mod panels;
+pub mod session;
 pub mod theme;
 pub mod view;
 pub mod wrap;
@@ -32,6 +33,7 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let mut app = App::new(project, coder, theme::Theme::detect(), area);
+        app.restore_session();
         while !app.should_quit {
             terminal.draw(|f| view::draw(f, &app))?;
             // Wake up for input, or every 100 ms to pick up background results.
@@ -48,6 +50,8 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
                 app.on_job(job);
             }
         }
+        // Only a convenience: a failure to remember the place must not fail the exit.
+        let _ = app.save_session();
         Ok(())
     })();
     let _ = execute!(

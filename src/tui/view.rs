@@ -116,6 +116,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Help => draw_help(f, app, f.area()),
         Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
+        Mode::PickRemoval(ids) => draw_pick_removal(f, app, ids),
         Mode::Normal => {}
     }
 }
@@ -469,6 +470,15 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 format!(" sel {} chars ", e - s),
                 app.theme.selection(),
             ));
+            // What Enter would apply: the highlighted code, visible while the codebook is not.
+            if let Some(code) = app.selected_code() {
+                spans.push(Span::raw(" Enter: "));
+                spans.push(Span::styled(
+                    format!(" {} ", code.name),
+                    app.theme.highlight(code.colour),
+                ));
+                spans.push(Span::raw(" "));
+            }
         }
         let here = app.codings_at_cursor();
         if !here.is_empty() {
@@ -624,6 +634,34 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     };
     f.render_widget(Paragraph::new(col(scroll)), left);
     f.render_widget(Paragraph::new(col(scroll + cap)), right);
+}
+
+fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::coding::CodingId]) {
+    let popup = centered(f.area(), 60, ids.len() as u16 + 2);
+    f.render_widget(Clear, popup);
+    let lines: Vec<Line> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let c = app.state().codings.get(id)?;
+            let code = app.project.codebook.code(&c.code)?;
+            let mut preview: String = c.text.chars().take(30).collect();
+            if preview.len() < c.text.len() {
+                preview.push('…');
+            }
+            Some(Line::from(vec![
+                Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
+                Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),
+                Span::raw(format!(" {} chars · {preview}", c.len())),
+            ]))
+        })
+        .collect();
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(" Remove which code here? ")
+        .title_bottom(" 1-9 remove · any other key cancels ");
+    f.render_widget(Paragraph::new(lines).block(blk), popup);
 }
 
 fn draw_input(f: &mut Frame, app: &App, prompt: &str, value: &str, purpose: &InputPurpose) {
