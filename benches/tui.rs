@@ -123,12 +123,7 @@ fn measure(words: usize, codings: usize) {
     let (w, h) = (160, 50);
     let project = Project::load(dir.path()).unwrap();
     let open = Instant::now();
-    let mut app = App::new(
-        project,
-        "bench",
-        Theme { truecolor: true },
-        Rect::new(0, 0, w, h),
-    );
+    let mut app = App::new(project, "bench", Theme::dark(true), Rect::new(0, 0, w, h));
     let open_ms = open.elapsed().as_secs_f64() * 1e3;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| view::draw(f, &app)).unwrap();

@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, short = 'c', global = true)]
     pub coder: Option<String>,
 
+    /// The TUI's colours: dark (light text on a dark terminal), light (for a white terminal),
+    /// or auto (from the terminal's COLORFGBG, else dark).
+    #[arg(long, env = "CODEWERK_THEME", value_parser = ["auto", "dark", "light"], default_value = "auto")]
+    pub theme: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

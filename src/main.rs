@@ -26,7 +26,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let root = cli.project.clone();
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
-        None => cmd::tui::run(&root, &coder),
+        None => cmd::tui::run(&root, &coder, &cli.theme),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json),
         Some(Command::Stats(o)) => {
             cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)

@@ -793,3 +793,40 @@ fn x_on_overlapping_passages_asks_which_code_to_remove() {
     keys(&mut app, "x");
     assert!(app.here.is_empty());
 }
+
+#[test]
+fn the_light_theme_keeps_interviewer_text_and_selection_readable_on_white() {
+    use codewerk::tui::theme::Theme;
+    let dir = common::copy("valid");
+    let project = Project::load(dir.path()).unwrap();
+    let theme = Theme {
+        truecolor: true,
+        light: true,
+    };
+    let mut app = App::new(project, "bo", theme, Rect::new(0, 0, W, H));
+    goto(&mut app, "Ja, eh");
+    keys(&mut app, "s");
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    let find = |text: &str| {
+        (0..H)
+            .find_map(|y| {
+                let row: String = (0..W).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                row.find(text).map(|i| (row[..i].chars().count() as u16, y))
+            })
+            .unwrap()
+    };
+    let (x, y) = find("Maakt u");
+    assert_eq!(
+        buf[(x, y)].fg,
+        Color::Rgb(90, 90, 90),
+        "interviewer text is dark grey"
+    );
+    let (x, y) = find("eh, soms");
+    assert_eq!(
+        buf[(x, y)].bg,
+        Color::Rgb(170, 200, 255),
+        "a pale blue selection"
+    );
+    assert_eq!(buf[(x, y)].fg, Color::Black);
+}

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub fn run(root: &Path, coder: &str) -> Result<()> {
+pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
     // A misspelt name must not open a read-only session that looks like work is being saved.
     if !codewerk::core::coding::valid_coder(coder) {
         eprintln!(
@@ -19,5 +19,9 @@ pub fn run(root: &Path, coder: &str) -> Result<()> {
         return super::check::run(root, false);
     }
     let project = load(root)?;
-    codewerk::tui::run(project, coder)
+    codewerk::tui::run(
+        project,
+        coder,
+        codewerk::tui::theme::Theme::detect(Some(theme)),
+    )
 }

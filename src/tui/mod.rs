@@ -23,7 +23,7 @@ use std::time::Duration;
 
 /// Run the TUI until the user quits. The terminal is restored on exit, on error and on panic
 /// (ratatui::init installs a panic hook that restores it).
-pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
+pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_indexer(project.root.clone(), tx);
     let mut terminal = ratatui::init();
@@ -32,7 +32,7 @@ pub fn run(project: Project, coder: &str) -> anyhow::Result<()> {
     let result = (|| -> anyhow::Result<()> {
         let size = terminal.size()?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-        let mut app = App::new(project, coder, theme::Theme::detect(), area);
+        let mut app = App::new(project, coder, theme, area);
         app.restore_session();
         while !app.should_quit {
             terminal.draw(|f| view::draw(f, &app))?;

@@ -263,7 +263,7 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
         let span = match codes.get(slot) {
             Some(_) if slot == 1 && codes.len() > 2 => Span::raw("+"),
             Some(code) => match cb.code(code) {
-                Some(c) => Span::styled("▌", Style::default().fg(theme.color(c.colour))),
+                Some(c) => Span::styled("▌", theme.swatch(c.colour)),
                 None => Span::raw("?"),
             },
             None => Span::raw(" "),
@@ -271,7 +271,7 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
         spans.push(span);
     }
     spans.push(match other.first().and_then(|c| cb.code(&c.code)) {
-        Some(c) => Span::styled("┃", Style::default().fg(theme.color(c.colour))),
+        Some(c) => Span::styled("┃", theme.swatch(c.colour)),
         None => Span::raw(" "),
     });
 
@@ -400,7 +400,7 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
         }
         let line = Line::from(vec![
             Span::styled(format!("{key:>2} "), app.theme.dim()),
-            Span::styled("██", Style::default().fg(app.theme.color(code.colour))),
+            Span::styled("██", app.theme.swatch(code.colour)),
             Span::styled(format!(" {name}{} ", " ".repeat(pad)), style),
             Span::styled(counts, app.theme.dim()),
         ]);

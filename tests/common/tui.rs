@@ -15,12 +15,7 @@ pub const H: u16 = 30;
 
 pub fn app_in(dir: &Path, coder: &str) -> App {
     let project = Project::load(dir).unwrap();
-    App::new(
-        project,
-        coder,
-        Theme { truecolor: true },
-        Rect::new(0, 0, W, H),
-    )
+    App::new(project, coder, Theme::dark(true), Rect::new(0, 0, W, H))
 }
 
 /// Type characters, each as one key.

@@ -299,7 +299,7 @@ impl ClustersView {
             };
             lines.push(Line::from(vec![
                 Span::raw(" "),
-                Span::styled("██", Style::default().fg(theme.color(r.colour))),
+                Span::styled("██", theme.swatch(r.colour)),
                 Span::styled(format!(" {name}{} ", " ".repeat(pad)), style),
                 Span::styled(count, count_style),
             ]));

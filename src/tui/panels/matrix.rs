@@ -345,7 +345,7 @@ impl MatrixView {
             };
             let mut spans = vec![
                 Span::raw(" "),
-                Span::styled("██", Style::default().fg(theme.color(r.colour))),
+                Span::styled("██", theme.swatch(r.colour)),
                 Span::styled(format!(" {name:<w$} ", w = name_w - 5), name_style),
             ];
             for &c in &shown_cols {
@@ -382,7 +382,7 @@ impl MatrixView {
                 .unwrap_or_default();
             detail.push(Line::from(vec![
                 Span::raw(" "),
-                Span::styled("██ ", Style::default().fg(theme.color(r.colour))),
+                Span::styled("██ ", theme.swatch(r.colour)),
                 Span::styled(
                     r.name.clone(),
                     Style::default().add_modifier(Modifier::BOLD),
