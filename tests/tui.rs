@@ -830,3 +830,35 @@ fn the_light_theme_keeps_interviewer_text_and_selection_readable_on_white() {
     );
     assert_eq!(buf[(x, y)].fg, Color::Black);
 }
+
+#[test]
+fn the_transcript_list_filters_by_any_attribute() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    key(&mut app, KeyCode::BackTab);
+    keys(&mut app, "a");
+    assert!(matches!(app.mode, Mode::Input(_)));
+    keys(&mut app, "Geslacht=M");
+    key(&mut app, KeyCode::Enter);
+    let ids = |app: &App| -> Vec<String> {
+        app.visible_transcripts()
+            .iter()
+            .map(|&i| app.project.transcripts[i].id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&app), ["T2"], "name and value case ignored");
+    // Plain text is looked for in every column; empty clears the filter.
+    keys(&mut app, "a");
+    for _ in 0.."Geslacht=M".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "school b");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(ids(&app), ["T2"]);
+    keys(&mut app, "a");
+    for _ in 0.."school b".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(ids(&app).len(), 3);
+}

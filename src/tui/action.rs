@@ -51,6 +51,7 @@ pub enum Action {
     OpenSelected,
     CycleGroup,
     CycleSchoolType,
+    FilterByAttribute,
     // Codebook panel.
     CodeUp,
     CodeDown,
@@ -112,6 +113,7 @@ impl Action {
             OpenSelected => "open the highlighted transcript",
             CycleGroup => "filter by respondent group (cycle)",
             CycleSchoolType => "filter by school type (cycle)",
+            FilterByAttribute => "filter by any attribute (name=value or text)",
             CodeUp => "previous code",
             CodeDown => "next code",
             FilterCodes => "find a code by typing; Enter applies it",

@@ -70,6 +70,8 @@ pub enum Mode {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
+    /// The transcript list's attribute filter.
+    ListFilter,
     PassageMemo(CodingId),
     CodeMemo(String),
     /// Asking for the fields of a new code one after another.
@@ -90,6 +92,8 @@ pub struct ListState {
     pub selected: usize,
     pub group: Option<String>,
     pub school_type: Option<String>,
+    /// Any respondent attribute: `name=value`, or text found in any of them (`a`).
+    pub attribute: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -267,6 +271,12 @@ impl App {
                     .school_type
                     .as_ref()
                     .is_none_or(|s| &r.school_type == s)
+            })
+            .filter(|(_, r)| {
+                self.list
+                    .attribute
+                    .as_ref()
+                    .is_none_or(|f| attribute_matches(r, f))
             })
             .map(|(i, _)| i)
             .collect()
@@ -845,6 +855,15 @@ impl App {
     fn submit_input(&mut self, input: Input) {
         let value = input.value.trim().to_string();
         match input.purpose {
+            InputPurpose::ListFilter => {
+                self.list.attribute = (!value.is_empty()).then_some(value);
+                self.list.selected = 0;
+                let n = self.visible_transcripts().len();
+                self.say(
+                    crate::core::text::count(n, "transcript", "transcripts") + " shown",
+                    n == 0,
+                );
+            }
             InputPurpose::PassageMemo(id) => {
                 let Some(c) = self.state().codings.get(&id) else {
                     return;
@@ -1130,6 +1149,24 @@ impl App {
             CycleGroup => {
                 self.list.group = cycle(&self.project.groups(), &self.list.group);
                 self.list.selected = 0;
+            }
+            FilterByAttribute => {
+                let names: Vec<String> = self
+                    .project
+                    .respondents
+                    .first()
+                    .map(|r| r.attributes.iter().map(|(k, _)| k.clone()).collect())
+                    .unwrap_or_default();
+                let known = if names.is_empty() {
+                    "group, school, school_type".to_string()
+                } else {
+                    format!("group, school, school_type, {}", names.join(", "))
+                };
+                self.mode = Mode::Input(Input {
+                    purpose: InputPurpose::ListFilter,
+                    prompt: format!("Show transcripts with (name=value or text; {known})"),
+                    value: self.list.attribute.clone().unwrap_or_default(),
+                });
             }
             CycleSchoolType => {
                 self.list.school_type = cycle(&self.project.school_types(), &self.list.school_type);
@@ -1665,6 +1702,33 @@ fn describe(ops: &[Op]) -> String {
         [Op::CodeMemo { code, .. }] => format!("memo on code {code}"),
         [Op::Done { transcript, .. }] => format!("done mark of {transcript}"),
         many => format!("{} changes", many.len()),
+    }
+}
+
+/// Whether a respondent passes the list's attribute filter: `name=value` compares one column
+/// (names and values case- and accent-insensitive; group, school, school_type and id count as
+/// columns too); plain text is looked for in every column.
+pub fn attribute_matches(r: &crate::core::respondents::Respondent, filter: &str) -> bool {
+    let fold = |s: &str| fold_accents(&s.trim().to_lowercase());
+    let columns = [
+        ("id", r.id.as_str()),
+        ("group", r.group.as_str()),
+        ("school", r.school.as_str()),
+        ("school_type", r.school_type.as_str()),
+    ]
+    .into_iter()
+    .chain(r.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    match filter.split_once('=') {
+        Some((name, value)) => {
+            let (name, value) = (fold(name), fold(value));
+            columns
+                .filter(|(k, _)| fold(k) == name)
+                .any(|(_, v)| fold(v) == value)
+        }
+        None => {
+            let needle = fold(filter);
+            columns.into_iter().any(|(_, v)| fold(v).contains(&needle))
+        }
     }
 }
 

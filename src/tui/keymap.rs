@@ -124,6 +124,7 @@ pub const BINDINGS: &[Binding] = &[
     k(Some(L), KeyCode::Enter, A::OpenSelected),
     k(Some(L), C('r'), A::CycleGroup),
     k(Some(L), C('s'), A::CycleSchoolType),
+    k(Some(L), C('a'), A::FilterByAttribute),
     k(Some(L), C('d'), A::ToggleDone),
     // Codebook.
     k(Some(CB), KeyCode::Up, A::CodeUp),
@@ -202,6 +203,7 @@ pub fn hints(focus: Focus) -> Vec<(String, &'static str)> {
             (A::OpenSelected, "open"),
             (A::CycleGroup, "group"),
             (A::CycleSchoolType, "school type"),
+            (A::FilterByAttribute, "attribute"),
             (A::ToggleDone, "done"),
             (A::FocusNext, "panel"),
             (A::Quit, "quit"),

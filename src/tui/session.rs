@@ -21,6 +21,7 @@ pub struct Session {
     pub code: Option<String>,
     pub group: Option<String>,
     pub school_type: Option<String>,
+    pub attribute: Option<String>,
     pub panels_hidden: bool,
     /// A full-screen view that was open: "matrix" or "clusters".
     pub view: Option<String>,
@@ -43,6 +44,7 @@ impl Session {
             code: app.selected_code().map(|c| c.id.clone()),
             group: app.list.group.clone(),
             school_type: app.list.school_type.clone(),
+            attribute: app.list.attribute.clone(),
             panels_hidden: app.panels_hidden,
             view: match app.view {
                 Some(View::Matrix(_)) => Some("matrix".into()),
@@ -76,6 +78,7 @@ impl App {
         self.list.group = s.group.filter(|g| groups.contains(g));
         let types = self.project.school_types();
         self.list.school_type = s.school_type.filter(|t| types.contains(t));
+        self.list.attribute = s.attribute;
         self.layer = s
             .layer
             .filter(|l| *l != self.coder && self.project.coders.contains_key(l));

@@ -137,6 +137,9 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     if let Some(s) = &app.list.school_type {
         title += &format!("[{s}] ");
     }
+    if let Some(a) = &app.list.attribute {
+        title += &format!("[{a}] ");
+    }
     let height = area.height.saturating_sub(3) as usize;
     let first = list_offset(app.list.selected, height);
     let state = app.state();
