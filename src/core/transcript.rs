@@ -43,6 +43,16 @@ pub struct Transcript {
 impl Transcript {
     /// Decode and normalise a transcript file's bytes. Errors name the file, line and column.
     pub fn from_bytes(id: &str, path: &Path, bytes: &[u8]) -> Result<Self, Problem> {
+        // Offsets are kept as u32 checkpoints; a file this size is no interview transcript.
+        if u32::try_from(bytes.len()).is_err() {
+            return Err(Problem::error(
+                path,
+                format!(
+                    "the file is {} bytes; transcripts over 4 GiB are not supported",
+                    bytes.len()
+                ),
+            ));
+        }
         let raw = match std::str::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => {
@@ -65,17 +75,14 @@ impl Transcript {
         Ok(Self::from_text(id, path, text))
     }
 
-    /// Build from already normalised text.
+    /// Build from already normalised text of at most 4 GiB (files go through `from_bytes`,
+    /// which reports a larger one as a problem).
     pub fn from_text(id: &str, path: &Path, text: String) -> Self {
-        assert!(
-            u32::try_from(text.len()).is_ok(),
-            "transcripts over 4 GiB are not supported"
-        );
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut chars = 0;
         for (b, _) in text.char_indices() {
             if chars % STRIDE == 0 {
-                checkpoints.push(b as u32);
+                checkpoints.push(u32::try_from(b).unwrap_or(u32::MAX));
             }
             chars += 1;
         }

@@ -78,11 +78,30 @@ pub struct Table {
 
 /// Escape a text cell so that a spreadsheet shows it as text rather than running it as a
 /// formula: cells starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'`.
+/// A negative number (`-4`, `-0,5`) is no formula and stays a number, for SPSS, R and Stata as
+/// much as for Excel. (`+31…` stays escaped: a phone number would lose its plus.)
 pub fn spreadsheet_safe(s: &str) -> Cow<'_, str> {
     match s.chars().next() {
+        Some('-') if is_number(s) => Cow::Borrowed(s),
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
         _ => Cow::Borrowed(s),
     }
+}
+
+/// A minus, digits, and at most one decimal point or comma: nothing a spreadsheet could run.
+fn is_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut seps = 0;
+    !digits.is_empty()
+        && digits.chars().all(|c| {
+            if c == '.' || c == ',' {
+                seps += 1;
+                seps == 1
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && digits.chars().any(|c| c.is_ascii_digit())
 }
 
 /// A share with three decimals, with a decimal comma for Dutch Excel.
@@ -304,8 +323,11 @@ mod tests {
         for s in ["=1+1", "+31", "-ja", "@SUM(A1)", "\tx", "\rx"] {
             assert_eq!(spreadsheet_safe(s), format!("'{s}"));
         }
-        for s in ["ja - nee", "", "'al", "1=1", " =x"] {
+        for s in ["ja - nee", "", "'al", "1=1", " =x", "-4", "-0,5", "-12.25"] {
             assert_eq!(spreadsheet_safe(s), s);
+        }
+        for s in ["-", "-1-1", "-1,2,3", "-.", "-4e3"] {
+            assert_eq!(spreadsheet_safe(s), format!("'{s}"), "{s}");
         }
         let csv = String::from_utf8(to_csv(&table(), false).unwrap()).unwrap();
         assert_eq!(
@@ -361,7 +383,9 @@ mod tests {
                 proptest::prop_assert_eq!(&rows[0][1], &*spreadsheet_safe(&other).into_owned());
             }
             let safe = spreadsheet_safe(&text);
-            proptest::prop_assert!(!safe.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            proptest::prop_assert!(
+                !safe.starts_with(['=', '+', '-', '@', '\t', '\r']) || is_number(&safe)
+            );
             proptest::prop_assert_eq!(safe.trim_start_matches('\'') , text.trim_start_matches('\''));
         }
     }
