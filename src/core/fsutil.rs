@@ -57,14 +57,25 @@ pub fn append_durable(file: &mut File, bytes: &[u8]) -> io::Result<()> {
     file.sync_data()
 }
 
+/// Make `open` fail on a symbolic link as the last part of the path (Unix): a link planted as a
+/// journal or lock file must not make codewerk write into the file it points to.
+pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW)
+    }
+    #[cfg(not(unix))]
+    {
+        options
+    }
+}
+
 /// Open a file for appending, creating it (and making its directory entry durable) if needed.
+/// A symbolic link is not followed (an error).
 pub fn open_append(path: &Path) -> io::Result<File> {
     let existed = path.exists();
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .open(path)?;
+    let file = no_follow(OpenOptions::new().create(true).append(true).read(true)).open(path)?;
     if !existed && let Some(dir) = path.parent() {
         sync_dir(dir)?;
     }
