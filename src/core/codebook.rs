@@ -178,6 +178,18 @@ impl Codebook {
             if !seen.insert(code.id.clone()) {
                 problems.push(here(format!("duplicate code id \"{}\"", code.id)));
             }
+            // Codes are also found by name (`import quotes`, the command line): one name, one code.
+            let name = code.name.trim().to_lowercase();
+            if let Some(other) = codes
+                .iter()
+                .find(|c| c.id != code.id && c.name.trim().to_lowercase() == name)
+            {
+                problems.push(here(format!(
+                    "code \"{}\" has the name \"{}\", as code \"{}\" does: give each code its \
+                     own name",
+                    code.id, code.name, other.id
+                )));
+            }
             if !deelvragen.iter().any(|d| d.number == code.deelvraag) {
                 problems.push(here(format!(
                     "code \"{}\" is under deelvraag {}, which is not declared in \"deelvragen\"",

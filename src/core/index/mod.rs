@@ -96,18 +96,23 @@ impl IndexReport {
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("search index: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    #[error("search index: {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Tantivy(tantivy::TantivyError),
+    /// The OS error is in the message and not a `source`, so that printing the error with its
+    /// causes does not say it twice.
+    #[error("search index: {path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        IndexError::Tantivy(e)
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
-    move |source| IndexError::Io {
+    move |err| IndexError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     }
 }
 
@@ -192,7 +197,18 @@ impl Index {
                 }
             }
         };
-        index.update(project, None, progress, &mut report)?;
+        if let Err(e) = index.update(project, None, progress, &mut report) {
+            // A full disk (or a quota) while writing: search still works, from memory, as on a
+            // read-only folder. What was half written is not committed, and is rebuilt next time.
+            drop(index);
+            drop(lock);
+            report.warnings.push(format!(
+                "cannot write the search index in {} ({e}); using an index in memory",
+                dir.display()
+            ));
+            report.rebuilt = None;
+            return Self::in_memory(project, progress, report);
+        }
         drop(lock);
         Ok((index, report))
     }
@@ -242,7 +258,17 @@ impl Index {
                 None
             }
         };
-        self.update(project, only, progress, &mut report)?;
+        if let Err(e) = self.update(project, only, progress, &mut report) {
+            // As in `open`: a full disk keeps search working from memory.
+            report.warnings.push(format!(
+                "cannot write the search index in {} ({e}); using an index in memory",
+                dir.display()
+            ));
+            let (index, more) = Self::in_memory(project, progress, IndexReport::default())?;
+            *self = index;
+            report.rebuilt = more.rebuilt;
+            report.units = more.units;
+        }
         Ok(report)
     }
 
