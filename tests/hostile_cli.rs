@@ -83,7 +83,10 @@ fn a_symlinked_transcript_is_refused() {
     fs::rename(&t1, &outside).unwrap();
     std::os::unix::fs::symlink(&outside, &t1).unwrap();
     let err = check(dir.path(), 2);
-    has(&err, "respondents.csv:2: error: row T1 names file \"T1.txt\", but");
+    has(
+        &err,
+        "respondents.csv:2: error: row T1 names file \"T1.txt\", but",
+    );
     has(&err, "T1.txt is a symbolic link");
 }
 
@@ -92,7 +95,9 @@ fn a_file_outside_transcripts_is_refused_before_it_is_read() {
     let dir = copy("valid");
     set_csv(
         dir.path(),
-        &format!("{HEADER}T1,../../etc/passwd,docent,School A,vmbo,v\nT2,/etc/passwd,docent,School B,havo-vwo,m\n{T3}"),
+        &format!(
+            "{HEADER}T1,../../etc/passwd,docent,School A,vmbo,v\nT2,/etc/passwd,docent,School B,havo-vwo,m\n{T3}"
+        ),
     );
     let err = check(dir.path(), 2);
     has(
@@ -193,7 +198,10 @@ fn two_codes_with_one_name_are_refused() {
     let text = fs::read_to_string(&cb).unwrap();
     fs::write(
         &cb,
-        text.replace("\"name\": \"Knelpunten\"", "\"name\": \"signalen herkennen\""),
+        text.replace(
+            "\"name\": \"Knelpunten\"",
+            "\"name\": \"signalen herkennen\"",
+        ),
     )
     .unwrap();
     let err = check(dir.path(), 2);
@@ -206,7 +214,11 @@ fn two_codes_with_one_name_are_refused() {
 #[test]
 fn an_unlisted_upper_case_transcript_is_reported() {
     let dir = copy("valid");
-    fs::write(dir.path().join("transcripts/T4.TXT"), "I: Vraag?\n\nR: Antwoord.\n").unwrap();
+    fs::write(
+        dir.path().join("transcripts/T4.TXT"),
+        "I: Vraag?\n\nR: Antwoord.\n",
+    )
+    .unwrap();
     let err = check(dir.path(), 2);
     has(&err, "T4.TXT: error: transcript file is not listed");
 }
@@ -223,13 +235,24 @@ fn transcripts_that_are_not_text_are_rejected_by_name() {
     fs::write(t("T2.txt"), [0u8; 4096]).unwrap();
     fs::write(t("T3.txt"), b"I: Vraag?\n\nR: Ant\0woord.\n").unwrap();
     let err = check(dir.path(), 2);
-    has(&err, "T1.txt: error: looks like UTF-16 without a byte order mark");
+    has(
+        &err,
+        "T1.txt: error: looks like UTF-16 without a byte order mark",
+    );
     has(&err, "T2.txt: error: the file is all zero bytes");
     has(&err, "T3.txt: error: contains NUL bytes: not a text file");
 }
 
 /// A journal line as codewerk 0.1 wrote them (seq = id = line number).
-fn old_line(seq: u64, coder: &str, op: &str, code: &str, start: usize, end: usize, text: &str) -> String {
+fn old_line(
+    seq: u64,
+    coder: &str,
+    op: &str,
+    code: &str,
+    start: usize,
+    end: usize,
+    text: &str,
+) -> String {
     format!(
         "{{\"seq\":{seq},\"at\":\"2026-11-01T10:0{seq}:00Z\",\"coder\":\"{coder}\",\"op\":\"{op}\",\
          \"id\":{seq},\"transcript\":\"T1\",\"code\":\"{code}\",\"start\":{start},\"end\":{end},\
@@ -243,7 +266,15 @@ fn journal_lines_that_do_not_add_up_are_reported_with_their_line() {
     let journal = dir.path().join("codings/ana.jsonl");
     let mut text = fs::read_to_string(&journal).unwrap();
     // Line 3: a second coding numbered 2 (merged from another machine): must not replace line 2's.
-    text += &old_line(2, "ana", "add", "niet-pluis", 96, 118, "Dat voelde niet pluis.");
+    text += &old_line(
+        2,
+        "ana",
+        "add",
+        "niet-pluis",
+        96,
+        118,
+        "Dat voelde niet pluis.",
+    );
     text += &old_line(4, "ana", "add", "signalen", 10, 10, "");
     text += &old_line(9, "ana", "remove", "signalen", 0, 2, "I:");
     text += &old_line(6, "bo", "add", "signalen", 0, 2, "I:");
@@ -261,7 +292,10 @@ fn journal_lines_that_do_not_add_up_are_reported_with_their_line() {
         has(&err, expected);
     }
     // Nothing lost: the two codings numbered 2 and the one by "bo" all count.
-    let out = codewerk(dir.path()).args(["check", "--json"]).output().unwrap();
+    let out = codewerk(dir.path())
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["coders"][0]["passages"], 4, "{v}");
 }
@@ -272,7 +306,10 @@ fn the_same_journal_twice_over_counts_once() {
     let journal = dir.path().join("codings/ana.jsonl");
     let text = fs::read_to_string(&journal).unwrap();
     fs::write(&journal, format!("{text}{text}")).unwrap();
-    let out = codewerk(dir.path()).args(["check", "--json"]).output().unwrap();
+    let out = codewerk(dir.path())
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["coders"][0]["passages"], 2);
@@ -292,14 +329,19 @@ fn a_sync_conflict_copy_is_reported_not_skipped() {
         let err = check(dir.path(), 2);
         has(
             &err,
-            &format!("{name}: error: a sync conflict copy of ana's journal: its codings are not counted"),
+            &format!(
+                "{name}: error: a sync conflict copy of ana's journal: its codings are not counted"
+            ),
         );
         fs::remove_file(&copy).unwrap();
     }
     // Another odd name is not silently dropped either.
     fs::copy(&journal, dir.path().join("codings/ana oud.jsonl")).unwrap();
     let err = check(dir.path(), 0);
-    has(&err, "ana oud.jsonl: warning: not read: \"ana oud\" is not a coder name");
+    has(
+        &err,
+        "ana oud.jsonl: warning: not read: \"ana oud\" is not a coder name",
+    );
 }
 
 #[test]

@@ -50,7 +50,10 @@ fn add(j: &mut Journal, p: &Project, t: &str, code: &str, quote: &str) -> Coding
     }
 }
 
-fn texts(s: &CoderState) -> BTreeSet<(String, String)> {
+/// (code, quoted text) of each coding.
+type Texts = BTreeSet<(String, String)>;
+
+fn texts(s: &CoderState) -> Texts {
     s.codings
         .values()
         .map(|c| (c.code.clone(), c.text.clone()))
@@ -72,7 +75,7 @@ fn repo(attributes: bool) -> tempfile::TempDir {
 }
 
 /// Work on both machines; returns what each one saw at the end.
-fn diverge(root: &Path) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+fn diverge(root: &Path) -> (Texts, Texts) {
     let p = Project::load(root).unwrap();
     // The laptop: two new codings, a memo on a base coding, one new coding taken back.
     let mut j = p.open_journal("ana").unwrap();
@@ -119,7 +122,7 @@ fn git_union_merge_of_two_machines_keeps_both_machines_work() {
 
     let merged = CoderState::load(&root.join("codings/ana.jsonl"), "ana").unwrap();
     assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
-    let expected: BTreeSet<(String, String)> = [
+    let expected: Texts = [
         ("signalen", "Een leerling kwam met blauwe plekken binnen."),
         ("knelpunten", "de hoge eisen van ouders"),
         ("niet-pluis", "Dat voelde niet pluis."),
@@ -131,7 +134,12 @@ fn git_union_merge_of_two_machines_keeps_both_machines_work() {
     assert_eq!(texts(&merged), expected);
     // Each side's own work is all there.
     let removed = ("knelpunten".to_string(), "Dat is een knelpunt.".to_string());
-    assert!(laptop.iter().filter(|c| **c != removed).all(|c| expected.contains(c)));
+    assert!(
+        laptop
+            .iter()
+            .filter(|c| **c != removed)
+            .all(|c| expected.contains(c))
+    );
     assert!(server.is_subset(&expected));
     let memo = merged.codings.values().find(|c| c.memo.is_some()).unwrap();
     assert_eq!(memo.memo.as_deref(), Some("op de laptop"));

@@ -968,7 +968,8 @@ impl Journal {
         for op in ops {
             let rec = Record {
                 seq: fresh(|s| {
-                    self.state.seqs.contains_key(&s) || logged.iter().any(|l: &Logged| l.rec.seq == s)
+                    self.state.seqs.contains_key(&s)
+                        || logged.iter().any(|l: &Logged| l.rec.seq == s)
                 }),
                 at: at.clone(),
                 coder: self.state.coder.clone(),
@@ -1181,12 +1182,7 @@ mod tests {
             end: 4,
             text: "xxx".into(),
         };
-        j.record(vec![Op::Edit {
-            id,
-            before,
-            after,
-        }])
-        .unwrap();
+        j.record(vec![Op::Edit { id, before, after }]).unwrap();
         j.record(vec![Op::Memo {
             id,
             before: None,
@@ -1198,7 +1194,10 @@ mod tests {
         j.undo().unwrap();
         j.undo().unwrap();
         assert_eq!(
-            (j.state.codings[&id].start, j.state.codings[&id].memo.clone()),
+            (
+                j.state.codings[&id].start,
+                j.state.codings[&id].memo.clone()
+            ),
             (0, None)
         );
     }
@@ -1348,14 +1347,20 @@ mod tests {
     fn the_same_line_twice_counts_once() {
         let (_d, base, a, _) = two_machines(&[
             vec![Op::Add(coding("T1", "a", 0, 5))],
-            vec![Op::Add(coding("T1", "b", 0, 5)), Op::Add(coding("T1", "c", 0, 5))],
+            vec![
+                Op::Add(coding("T1", "b", 0, 5)),
+                Op::Add(coding("T1", "c", 0, 5)),
+            ],
         ]);
         let mut j = Journal::open(&a, "ann").unwrap();
         j.undo().unwrap();
         let live = summary(&j.state);
         let text = fs::read(&j.path).unwrap();
         // Two copies concatenated (`cat a b`), and the base twice over.
-        for bytes in [[text.clone(), text.clone()].concat(), [base.clone(), text].concat()] {
+        for bytes in [
+            [text.clone(), text.clone()].concat(),
+            [base.clone(), text].concat(),
+        ] {
             let s = CoderState::replay(&j.path, "ann", &bytes);
             assert!(s.warnings.is_empty(), "{:?}", s.warnings);
             assert_eq!(summary(&s), live);
@@ -1378,11 +1383,13 @@ mod tests {
         assert_eq!(codes, BTreeSet::from(["a", "laptop", "server"]));
         let msgs: Vec<String> = s.warnings.iter().map(|p| p.to_string()).collect();
         assert!(
-            msgs.iter().any(|m| m.contains("ann.jsonl:3: warning: coding id 2 is also")),
+            msgs.iter()
+                .any(|m| m.contains("ann.jsonl:3: warning: coding id 2 is also")),
             "{msgs:?}"
         );
         assert!(
-            msgs.iter().any(|m| m.contains("ann.jsonl:3: warning: seq 2 is also on line 2")),
+            msgs.iter()
+                .any(|m| m.contains("ann.jsonl:3: warning: seq 2 is also on line 2")),
             "{msgs:?}"
         );
         // The same again: the kept id is stable, so a later line can name it.
@@ -1401,8 +1408,12 @@ mod tests {
     fn a_batch_whose_lines_are_apart_still_applies_whole() {
         let (_d, base, a, b) = two_machines(&[vec![Op::Add(coding("T1", "a", 0, 5))]]);
         let mut ja = Journal::open(&a, "ann").unwrap();
-        ja.record((0..3).map(|i| Op::Add(coding("T2", "b", i, i + 2))).collect())
-            .unwrap();
+        ja.record(
+            (0..3)
+                .map(|i| Op::Add(coding("T2", "b", i, i + 2)))
+                .collect(),
+        )
+        .unwrap();
         let mut jb = Journal::open(&b, "ann").unwrap();
         jb.record(vec![Op::Add(coding("T3", "c", 0, 2))]).unwrap();
         let la = String::from_utf8(fs::read(&ja.path).unwrap()[base.len()..].to_vec()).unwrap();
@@ -1433,8 +1444,12 @@ mod tests {
     fn an_unfinished_batch_before_good_lines_does_not_cut_them_off() {
         let (_d, base, a, b) = two_machines(&[vec![Op::Add(coding("T1", "a", 0, 5))]]);
         let mut ja = Journal::open(&a, "ann").unwrap();
-        ja.record((0..3).map(|i| Op::Add(coding("T2", "b", i, i + 2))).collect())
-            .unwrap();
+        ja.record(
+            (0..3)
+                .map(|i| Op::Add(coding("T2", "b", i, i + 2)))
+                .collect(),
+        )
+        .unwrap();
         let mut jb = Journal::open(&b, "ann").unwrap();
         jb.record(vec![Op::Add(coding("T3", "c", 0, 2))]).unwrap();
         let la = String::from_utf8(fs::read(&ja.path).unwrap()[base.len()..].to_vec()).unwrap();
@@ -1450,7 +1465,11 @@ mod tests {
         let j = Journal::open(&a, "ann").unwrap();
         assert_eq!(j.state.codings.len(), 2, "{:?}", j.state.warnings);
         assert!(j.state.warnings[0].message.contains("cut short"));
-        assert_eq!(fs::read_to_string(&j.path).unwrap(), bytes, "nothing cut off");
+        assert_eq!(
+            fs::read_to_string(&j.path).unwrap(),
+            bytes,
+            "nothing cut off"
+        );
     }
 
     #[test]
@@ -1497,7 +1516,10 @@ mod tests {
             "ann.jsonl:5: warning: undo of an unknown action 77",
             "ann.jsonl:6: warning: change of coding 8",
         ] {
-            assert!(msgs.iter().any(|m| m.starts_with(expected)), "{expected} in {msgs:?}");
+            assert!(
+                msgs.iter().any(|m| m.starts_with(expected)),
+                "{expected} in {msgs:?}"
+            );
         }
         assert_eq!(s.codings.len(), 2);
     }

@@ -383,4 +383,3 @@ mod tests {
         assert_eq!(j.state.codings.len(), 2);
     }
 }
-
