@@ -116,12 +116,12 @@ fn two_rows_naming_one_file_are_refused() {
     let dir = copy("valid");
     set_csv(
         dir.path(),
-        &format!("{HEADER}{T1}T2,t1.TXT,docent,School B,havo-vwo,m\n{T3}"),
+        &format!("{HEADER}{T1}T2,./t1.TXT,docent,School B,havo-vwo,m\n{T3}"),
     );
     let err = check(dir.path(), 2);
     has(
         &err,
-        "respondents.csv:3: error: row T2 names file \"t1.TXT\", as row T1 on line 2 does",
+        "respondents.csv:3: error: row T2 names file \"./t1.TXT\", as row T1 on line 2 does",
     );
 }
 

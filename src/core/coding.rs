@@ -803,7 +803,7 @@ impl Journal {
         }
         let lock_path = codings_dir.join(format!(".{coder}.lock"));
         let path = journal_path(codings_dir, coder);
-        for p in [&lock_path, &path] {
+        for p in [&lock_path, &path, &path.with_extension("jsonl.torn")] {
             if fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
                 return Err(JournalError::Symlink(p.clone()));
             }

@@ -308,7 +308,12 @@ fn load_transcripts(
                 return false;
             }
             // Case-insensitive: on Windows and macOS `T1.txt` and `t1.TXT` are one file.
-            let key = r.file.to_lowercase();
+            let key = Path::new(&r.file)
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .map(|c| c.as_os_str().to_string_lossy().to_lowercase())
+                .collect::<Vec<_>>()
+                .join("/");
             if let Some((id, line)) = files.get(&key) {
                 problems.push(refuse(format!(
                     "names file \"{}\", as row {id} on line {line} does: one interview would \
@@ -448,7 +453,10 @@ fn conflict_copy_of(stem: &str) -> Option<String> {
 fn unsafe_transcript_path(dir: &Path, file: &str) -> Option<String> {
     use std::path::Component;
     let rel = Path::new(file);
-    if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
         return Some(format!(
             "names file \"{file}\", which is not inside transcripts/: give a name relative to \
              transcripts/, without \"..\""
