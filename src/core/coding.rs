@@ -273,6 +273,16 @@ fn fresh(taken: impl Fn(u64) -> bool) -> u64 {
     }
 }
 
+/// Take `target` off an undo or redo stack. It is nearly always on top (one machine undoes its
+/// last action): checking that first keeps replaying a long journal linear.
+fn remove_from(stack: &mut Vec<u64>, target: u64) {
+    if stack.last() == Some(&target) {
+        stack.pop();
+    } else {
+        stack.retain(|a| *a != target);
+    }
+}
+
 /// A stable id from a line's hash: the same on every replay, on every machine.
 fn derived(key: (u64, usize), taken: impl Fn(u64) -> bool) -> u64 {
     let span = DERIVED.end - DERIVED.start;
@@ -585,7 +595,7 @@ impl CoderState {
             for op in ops.iter().rev() {
                 self.apply(&op.inverse());
             }
-            self.undo.retain(|a| *a != target);
+            remove_from(&mut self.undo, target);
             self.redo.push(target);
         }
         Ok(())
@@ -606,7 +616,7 @@ impl CoderState {
             for op in &ops {
                 self.apply(op);
             }
-            self.redo.retain(|a| *a != target);
+            remove_from(&mut self.redo, target);
             self.undo.push(target);
         }
         Ok(())
