@@ -399,3 +399,18 @@ fn a_full_disk_during_indexing_falls_back_to_memory() {
     has(&stdout, "pluis");
     assert_eq!(err.matches("No space left on device").count(), 1, "{err}");
 }
+
+#[test]
+fn an_export_os_error_is_printed_once() {
+    let dir = copy("valid");
+    fs::write(dir.path().join("not-a-folder"), "").unwrap();
+    let out = codewerk(dir.path())
+        .args(["export", "quotes", "--out"])
+        .arg(dir.path().join("not-a-folder/q.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("is a file, not a folder").count(), 1, "{err}");
+    assert!(!err.contains("exists already"), "{err}");
+}

@@ -33,6 +33,14 @@ fn durable_temp(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
+    // `create_dir_all` on a file says "already exists", which `write_new` would take for the
+    // target existing.
+    if fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", dir.display()),
+        ));
+    }
     fs::create_dir_all(&dir)?;
     let name = path
         .file_name()
