@@ -165,3 +165,18 @@ fn second_instance_is_read_only_with_a_clear_message() {
     first.keys("q");
     first.wait_exit();
 }
+
+#[test]
+fn a_symlinked_lock_file_opens_read_only_and_leaves_its_target_alone() {
+    let dir = common::copy("valid");
+    let target = dir.path().join("precious.txt");
+    std::fs::write(&target, "research data").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("codings/.e2e.lock")).unwrap();
+    let mut tui = Tui::open(dir.path(), "e2e");
+    tui.wait_for("READ-ONLY");
+    tui.wait_for("symbolic link");
+    tui.keys("q");
+    tui.wait_exit();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "research data");
+    assert!(!dir.path().join("codings/e2e.jsonl").exists());
+}
