@@ -8,7 +8,15 @@
 //! Crash safety: a line torn by a crash (no final newline) is skipped with a warning and, when
 //! the journal is next opened for writing, moved aside to `<coder>.jsonl.torn` before appending.
 //! Only one process may write a coder's journal: `Journal::open` takes an OS lock on
-//! `codings/.<coder>.lock`, which also records the holder's pid for the error message.
+//! `codings/.<coder>.lock`, which also records the holder's pid for the error message. Neither
+//! the lock nor the journal may be a symbolic link: writing through one would change a file
+//! elsewhere.
+//!
+//! Journals merge: a coder on two machines (a laptop and the secure server) brings the two
+//! journals together with git's union merge or by concatenating them. New coding ids and line
+//! `seq`s are random, so the machines never hand out the same one; a line read twice is applied
+//! once; the lines of a batch are applied together wherever they are; an undo names its action.
+//! Replaying the merged file (in file order) gives the union of both machines' work.
 
 use super::fsutil;
 use super::problem::Problem;
@@ -37,7 +45,8 @@ pub enum Anchor {
 /// One coded passage: a code applied to a character range of a transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coding {
-    /// Unique within the coder's journal: the sequence number of the line that added it.
+    /// Unique within the coder's journal, and across the machines it is coded on: random for
+    /// new codings, the line's `seq` in journals from before that.
     #[serde(default)]
     pub id: CodingId,
     pub transcript: String,
@@ -183,6 +192,8 @@ impl Op {
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
+    /// Names the line (random, unique in the journal; 1, 2, 3 in older journals). Lines are
+    /// applied in file order, not by `seq`.
     pub seq: u64,
     pub at: String,
     pub coder: String,
@@ -898,6 +909,19 @@ impl Journal {
         if ops.is_empty() {
             return Ok(ops);
         }
+        // Replay would skip it with a warning: refuse it now, with nothing written.
+        if let Some(c) = ops.iter().find_map(|op| match op {
+            Op::Add(c) if c.start >= c.end => Some(c),
+            _ => None,
+        }) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "a coding of \"{}\" at {}..{} would be empty; nothing was recorded",
+                    c.transcript, c.start, c.end
+                ),
+            ));
+        }
         let count = ops.len() as u64;
         let at = now();
         let mut seqs: Vec<u64> = Vec::with_capacity(ops.len());
@@ -1504,6 +1528,21 @@ mod tests {
         assert!(j.state.codings.is_empty());
         j.redo().unwrap();
         assert_eq!(j.state.codings.len(), 1);
+    }
+
+    #[test]
+    fn an_empty_coding_is_refused_with_nothing_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        let err = j
+            .record(vec![
+                Op::Add(coding("T1", "a", 0, 3)),
+                Op::Add(coding("T1", "a", 4, 4)),
+            ])
+            .unwrap_err();
+        assert!(err.to_string().contains("would be empty"), "{err}");
+        assert!(j.state.codings.is_empty());
+        assert!(!j.path.exists());
     }
 
     #[test]
