@@ -286,6 +286,17 @@ impl Codebook {
         if self.code(&code.id).is_some() {
             return Err(format!("a code with id \"{}\" exists already", code.id));
         }
+        let name = code.name.trim().to_lowercase();
+        if let Some(other) = self
+            .codes
+            .iter()
+            .find(|c| c.name.trim().to_lowercase() == name)
+        {
+            return Err(format!(
+                "code \"{}\" has the name \"{}\" already",
+                other.id, other.name
+            ));
+        }
         if self.deelvraag(code.deelvraag).is_none() {
             return Err(format!("deelvraag {} does not exist", code.deelvraag));
         }
@@ -347,6 +358,20 @@ mod tests {
      "colour_name": "geel 1", "colour": "#FFEE00"}
   ]
 }"##;
+
+    #[test]
+    fn a_new_code_may_not_take_an_existing_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("codebook.json");
+        std::fs::write(&path, GOOD).unwrap();
+        let mut cb = Codebook::load(&path).unwrap();
+        let mut code = cb.codes[0].clone();
+        code.id = "b".into();
+        code.name = "niet PLUIS ".into();
+        let err = cb.add_code(code).unwrap_err();
+        assert!(err.contains("has the name \"Niet pluis\" already"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), GOOD);
+    }
 
     #[test]
     fn parses_a_good_codebook() {
