@@ -234,7 +234,19 @@ fn transcripts_that_are_not_text_are_rejected_by_name() {
     fs::write(t("T1.txt"), utf16).unwrap();
     fs::write(t("T2.txt"), [0u8; 4096]).unwrap();
     fs::write(t("T3.txt"), b"I: Vraag?\n\nR: Ant\0woord.\n").unwrap();
+    let with_bom: Vec<u8> = "\u{feff}I: Vraag?\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    fs::write(t("T4.txt"), with_bom).unwrap();
+    let csv = dir.path().join("transcripts/respondents.csv");
+    let rows = fs::read_to_string(&csv).unwrap() + "T4,T4.txt,docent,School A,vmbo,m\n";
+    fs::write(&csv, rows).unwrap();
     let err = check(dir.path(), 2);
+    has(
+        &err,
+        "T4.txt: error: is UTF-16 (it starts with a UTF-16 byte order mark)",
+    );
     has(
         &err,
         "T1.txt: error: looks like UTF-16 without a byte order mark",

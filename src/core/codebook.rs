@@ -261,12 +261,15 @@ impl Codebook {
         // Read-modify-write under a lock, from the file as it is now: another coder may have
         // added a code since this codebook was loaded, and that code must not be lost.
         let lock_path = self.path.with_file_name(".codebook.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        // Not through a symbolic link: that could create or lock a file anywhere.
+        let lock = fsutil::no_follow(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+        )
+        .open(&lock_path)
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
         lock.lock()
             .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
         if self.path.exists() {

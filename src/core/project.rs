@@ -483,8 +483,11 @@ fn not_text(bytes: &[u8]) -> Option<&'static str> {
     if nuls == 0 {
         return None;
     }
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     Some(if nuls == bytes.len() {
         "the file is all zero bytes (damaged by a crash or a failed copy?); restore it"
+    } else if utf16_bom {
+        "is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8"
     } else if nuls * 3 >= bytes.len() {
         "looks like UTF-16 without a byte order mark (every other byte is 0): save it as UTF-8"
     } else {
