@@ -427,12 +427,12 @@ fn load_transcripts(
     (respondents, transcripts)
 }
 
-/// The coder whose journal this file name is a sync tool's conflict copy of: Dropbox and
-/// OneDrive write `ann (conflicted copy 2026-11-02).jsonl` or `ann-laptop.jsonl`-like names with
-/// a space, Syncthing `ann.sync-conflict-20261102-101010-ABCDEFG.jsonl`, Nextcloud
-/// `ann (conflicted copy ...)`, Google Drive `ann (1).jsonl`.
+/// The coder whose journal this file name is a sync tool's conflict copy of: Dropbox writes
+/// `ann (conflicted copy 2026-11-02).jsonl`, Nextcloud `ann (conflicted copy ...)`, Syncthing
+/// `ann.sync-conflict-20261102-101010-ABCDEFG.jsonl`, Google Drive `ann (1).jsonl`.
 fn conflict_copy_of(stem: &str) -> Option<String> {
-    let lower = stem.to_lowercase();
+    // ASCII lower case keeps byte offsets, so `cut` is a boundary in `stem` too.
+    let lower = stem.to_ascii_lowercase();
     let cut = if let Some(i) = lower.find(".sync-conflict") {
         i
     } else if lower.contains("conflict") || lower.ends_with(')') {
@@ -494,4 +494,45 @@ fn not_text(bytes: &[u8]) -> Option<&'static str> {
         "contains NUL bytes: not a text file (a Word or PDF file renamed to .txt?); save it as \
          plain UTF-8 text"
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_conflict_copies_are_recognised() {
+        for (stem, of) in [
+            ("ann (conflicted copy 2026-11-02)", Some("ann")),
+            ("ann.sync-conflict-20261102-101010-ABCDEFG", Some("ann")),
+            ("ann (1)", Some("ann")),
+            ("İlknur (Conflicted copy)", Some("İlknur")),
+            ("ann", None),
+            ("conflictonderzoeker", None),
+            ("ann oud", None),
+        ] {
+            assert_eq!(conflict_copy_of(stem).as_deref(), of, "{stem}");
+        }
+    }
+
+    #[test]
+    fn text_is_text_and_the_rest_is_named() {
+        assert_eq!(not_text("R: één\n".as_bytes()), None);
+        assert!(not_text(&[0; 10]).unwrap().contains("all zero"));
+        assert!(
+            not_text(b"R\0:\0 \0j\0a\0")
+                .unwrap()
+                .contains("UTF-16 without")
+        );
+        assert!(
+            not_text(b"\xFF\xFER\0")
+                .unwrap()
+                .contains("byte order mark")
+        );
+        assert!(
+            not_text(b"some text with one \0 in it")
+                .unwrap()
+                .contains("NUL")
+        );
+    }
 }
