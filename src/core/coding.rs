@@ -924,14 +924,14 @@ impl Journal {
         }
         let count = ops.len() as u64;
         let at = now();
-        let mut seqs: Vec<u64> = Vec::with_capacity(ops.len());
+        let mut seqs: HashSet<u64> = HashSet::with_capacity(ops.len());
         let mut ids: HashSet<CodingId> = HashSet::new();
         let mut lines = String::new();
         let mut logged = Vec::with_capacity(ops.len());
         let mut batch = None;
         for (i, mut op) in ops.into_iter().enumerate() {
             let seq = fresh(|s| self.state.seqs.contains_key(&s) || seqs.contains(&s));
-            seqs.push(seq);
+            seqs.insert(seq);
             if count > 1 && i == 0 {
                 batch = Some(seq);
             }
