@@ -244,22 +244,27 @@ impl Index {
             self.update(project, only, progress, &mut report)?;
             return Ok(report);
         };
-        let cache = project.cache_dir();
-        let _lock = take_lock(&cache).map_err(io_err(&cache))?;
-        // Read it afresh: another codewerk may have updated or rebuilt it, or someone deleted it.
-        let only = match Self::open_existing(&dir) {
-            Ok(fresh) => {
-                *self = fresh;
-                only
-            }
-            Err(reason) => {
-                report.rebuilt = Some(reason);
-                *self = Self::create(&dir)?;
-                None
-            }
-        };
-        if let Err(e) = self.update(project, only, progress, &mut report) {
-            // As in `open`: a full disk keeps search working from memory.
+        // A full disk (or a folder gone read-only) keeps search working from memory, as in
+        // `open`; the index on disk is rebuilt when it can be written again.
+        let on_disk = (|| -> Result<(), IndexError> {
+            let cache = project.cache_dir();
+            let _lock = take_lock(&cache).map_err(io_err(&cache))?;
+            // Read it afresh: another codewerk may have updated or rebuilt it, or someone
+            // deleted it.
+            let only = match Self::open_existing(&dir) {
+                Ok(fresh) => {
+                    *self = fresh;
+                    only
+                }
+                Err(reason) => {
+                    report.rebuilt = Some(reason);
+                    *self = Self::create(&dir)?;
+                    None
+                }
+            };
+            self.update(project, only, progress, &mut report)
+        })();
+        if let Err(e) = on_disk {
             report.warnings.push(format!(
                 "cannot write the search index in {} ({e}); using an index in memory",
                 dir.display()
