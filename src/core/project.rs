@@ -458,8 +458,8 @@ fn unsafe_transcript_path(dir: &Path, file: &str) -> Option<String> {
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
     {
         return Some(format!(
-            "names file \"{file}\", which is not inside transcripts/: give a name relative to \
-             transcripts/, without \"..\""
+            "names file \"{file}\", which is not inside transcripts/: give its name in \
+             transcripts/ (not an absolute path, no \"..\")"
         ));
     }
     let mut at = dir.to_path_buf();
