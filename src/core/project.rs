@@ -341,6 +341,17 @@ fn load_transcripts(
                     part.iter()
                         .map(|r| {
                             let path = dir.join(&r.file);
+                            // Offsets are kept in 32 bits: refuse before reading gigabytes.
+                            let len = std::fs::metadata(&path).map_err(|_| None)?.len();
+                            if len > MAX_TRANSCRIPT_BYTES {
+                                return Err(Some(Problem::error(
+                                    &path,
+                                    format!(
+                                        "{len} bytes: a transcript may be at most 4 GiB; \
+                                         split it"
+                                    ),
+                                )));
+                            }
                             let bytes = std::fs::read(&path).map_err(|_| None)?;
                             if let Some(why) = not_text(&bytes) {
                                 return Err(Some(Problem::error(&path, why)));
@@ -426,6 +437,9 @@ fn load_transcripts(
     }
     (respondents, transcripts)
 }
+
+/// `Transcript` keeps byte offsets in `u32`.
+const MAX_TRANSCRIPT_BYTES: u64 = u32::MAX as u64;
 
 /// The coder whose journal this file name is a sync tool's conflict copy of: Dropbox writes
 /// `ann (conflicted copy 2026-11-02).jsonl`, Nextcloud `ann (conflicted copy ...)`, Syncthing
