@@ -353,10 +353,12 @@ fn recode_copies_once_as_one_action() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 6);
+    // One batch, named by its first line's seq.
+    let batch = lines[0]["seq"].clone();
     assert!(
         lines
             .iter()
-            .all(|l| l["batch"] == 1 && l["coder"] == "tweede" && l["op"] == "add")
+            .all(|l| l["batch"] == batch && l["coder"] == "tweede" && l["op"] == "add")
     );
     // The copy agrees perfectly with its source.
     let r = json(root, &["agreement", "student", "tweede"]);

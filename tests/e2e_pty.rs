@@ -198,3 +198,18 @@ fn a_paste_into_a_memo_and_wrong_code_undo_right_code() {
     assert_eq!(codings[0].text, "Ja, eh, soms.");
     assert_eq!(codings[0].memo.as_deref(), Some("eerste regel 3 ]] x"));
 }
+
+#[test]
+fn a_symlinked_lock_file_opens_read_only_and_leaves_its_target_alone() {
+    let dir = common::copy("valid");
+    let target = dir.path().join("precious.txt");
+    std::fs::write(&target, "research data").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("codings/.e2e.lock")).unwrap();
+    let mut tui = Tui::open(dir.path(), "e2e");
+    tui.wait_for("READ-ONLY");
+    tui.wait_for("symbolic link");
+    tui.keys("q");
+    tui.wait_exit();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "research data");
+    assert!(!dir.path().join("codings/e2e.jsonl").exists());
+}

@@ -39,9 +39,9 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)
                 .and_then(|()| out.flush())
-                .map_err(|source| ExportError::Io {
+                .map_err(|err| ExportError::Io {
                     path: "<stdout>".into(),
-                    source,
+                    err,
                 })?;
             Ok(info)
         })

@@ -178,6 +178,18 @@ impl Codebook {
             if !seen.insert(code.id.clone()) {
                 problems.push(here(format!("duplicate code id \"{}\"", code.id)));
             }
+            // Codes are also found by name (`import quotes`, the command line): one name, one code.
+            let name = code.name.trim().to_lowercase();
+            if let Some(other) = codes
+                .iter()
+                .find(|c| c.id != code.id && c.name.trim().to_lowercase() == name)
+            {
+                problems.push(here(format!(
+                    "code \"{}\" has the name \"{}\", as code \"{}\" does: give each code its \
+                     own name",
+                    code.id, code.name, other.id
+                )));
+            }
             if !deelvragen.iter().any(|d| d.number == code.deelvraag) {
                 problems.push(here(format!(
                     "code \"{}\" is under deelvraag {}, which is not declared in \"deelvragen\"",
@@ -249,12 +261,15 @@ impl Codebook {
         // Read-modify-write under a lock, from the file as it is now: another coder may have
         // added a code since this codebook was loaded, and that code must not be lost.
         let lock_path = self.path.with_file_name(".codebook.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        // Not through a symbolic link: that could create or lock a file anywhere.
+        let lock = fsutil::no_follow(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+        )
+        .open(&lock_path)
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
         lock.lock()
             .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
         if self.path.exists() {
@@ -276,6 +291,17 @@ impl Codebook {
         }
         if self.code(&code.id).is_some() {
             return Err(format!("a code with id \"{}\" exists already", code.id));
+        }
+        let name = code.name.trim().to_lowercase();
+        if let Some(other) = self
+            .codes
+            .iter()
+            .find(|c| c.name.trim().to_lowercase() == name)
+        {
+            return Err(format!(
+                "code \"{}\" has the name \"{}\" already",
+                other.id, other.name
+            ));
         }
         if self.deelvraag(code.deelvraag).is_none() {
             return Err(format!("deelvraag {} does not exist", code.deelvraag));
@@ -339,6 +365,20 @@ mod tests {
      "colour_name": "geel 1", "colour": "#FFEE00"}
   ]
 }"##;
+
+    #[test]
+    fn a_new_code_may_not_take_an_existing_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("codebook.json");
+        std::fs::write(&path, GOOD).unwrap();
+        let mut cb = Codebook::load(&path).unwrap();
+        let mut code = cb.codes[0].clone();
+        code.id = "b".into();
+        code.name = "niet PLUIS ".into();
+        let err = cb.add_code(code).unwrap_err();
+        assert!(err.contains("has the name \"Niet pluis\" already"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), GOOD);
+    }
 
     #[test]
     fn parses_a_good_codebook() {

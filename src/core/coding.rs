@@ -8,13 +8,21 @@
 //! Crash safety: a line torn by a crash (no final newline) is skipped with a warning and, when
 //! the journal is next opened for writing, moved aside to `<coder>.jsonl.torn` before appending.
 //! Only one process may write a coder's journal: `Journal::open` takes an OS lock on
-//! `codings/.<coder>.lock`, which also records the holder's pid for the error message.
+//! `codings/.<coder>.lock`, which also records the holder's pid for the error message. Neither
+//! the lock nor the journal may be a symbolic link: writing through one would change a file
+//! elsewhere.
+//!
+//! Journals merge: a coder on two machines (a laptop and the secure server) brings the two
+//! journals together with git's union merge or by concatenating them. New coding ids and line
+//! `seq`s are random, so the machines never hand out the same one; a line read twice is applied
+//! once; the lines of a batch are applied together wherever they are; an undo names its action.
+//! Replaying the merged file (in file order) gives the union of both machines' work.
 
 use super::fsutil;
 use super::problem::Problem;
 use super::transcript::Transcript;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -37,7 +45,8 @@ pub enum Anchor {
 /// One coded passage: a code applied to a character range of a transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coding {
-    /// Unique within the coder's journal: the sequence number of the line that added it.
+    /// Unique within the coder's journal, and across the machines it is coded on: random for
+    /// new codings, the line's `seq` in journals from before that.
     #[serde(default)]
     pub id: CodingId,
     pub transcript: String,
@@ -183,6 +192,8 @@ impl Op {
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
+    /// Names the line (random, unique in the journal; 1, 2, 3 in older journals). Lines are
+    /// applied in file order, not by `seq`.
     pub seq: u64,
     pub at: String,
     pub coder: String,
@@ -209,24 +220,125 @@ pub struct CoderState {
     actions: HashMap<u64, Vec<Op>>,
     undo: Vec<u64>,
     redo: Vec<u64>,
-    next_seq: u64,
+    /// How many times each action is undone more than redone. In one journal this is 0 or 1;
+    /// after a merge both machines may have undone (and redone) the same action, and counting
+    /// keeps each machine's undo-then-redo a no-op whatever the other did.
+    undone: HashMap<u64, u32>,
+    /// Every coding id ever added: an edit or remove of an id never seen is reported, a second
+    /// remove of one (both machines removed it before a merge) is not.
+    ever: HashSet<CodingId>,
+    /// The line of every `seq` read, to report a reused one and to keep new ones unique.
+    seqs: HashMap<u64, usize>,
+    /// (hash, length) of every line read: the same line twice (a union merge, two copies of a
+    /// journal concatenated) counts once.
+    seen: HashSet<(u64, usize)>,
+    /// Lines in the journal, for the line numbers of codings added now.
+    lines: usize,
     /// Byte length of the journal up to its last complete line.
     valid_len: u64,
     /// The last line is a good record but has no final newline (a hand-made journal).
     needs_newline: bool,
 }
 
+/// One journal line on its way to being applied.
+struct Logged {
+    rec: Record,
+    line: usize,
+    key: (u64, usize),
+}
+
+/// A batch whose lines are still being read.
+struct Pending {
+    key: u64,
+    size: u64,
+    /// Byte offset and line of its first line.
+    from: (usize, usize),
+    lines: Vec<Logged>,
+}
+
+/// Ids and seqs of new lines are drawn at random from `FRESH`, so that a coder's journals from
+/// two machines never use the same one. Older journals number them 1, 2, 3 (far below it); ids
+/// given to colliding lines of such journals on replay (`derived`) lie above it. All stay below
+/// 2^63, and the fresh ones below 2^53 so that any JSON reader (JavaScript, jq) keeps them exact.
+const FRESH: std::ops::Range<u64> = (1 << 40)..(1 << 53);
+const DERIVED: std::ops::Range<u64> = (1 << 53)..(1 << 62);
+
+fn fresh(taken: impl Fn(u64) -> bool) -> u64 {
+    loop {
+        let r = getrandom::u64().unwrap_or_else(|_| {
+            // No OS randomness (never seen): the std hasher is seeded per process and the
+            // clock moves, which is still unique enough across machines.
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            h.finish()
+        });
+        let id = FRESH.start + r % (FRESH.end - FRESH.start);
+        if !taken(id) {
+            return id;
+        }
+    }
+}
+
+/// Take `target` off an undo or redo stack. It is nearly always on top (one machine undoes its
+/// last action): checking that first keeps replaying a long journal linear.
+fn remove_from(stack: &mut Vec<u64>, target: u64) {
+    if stack.last() == Some(&target) {
+        stack.pop();
+    } else {
+        stack.retain(|a| *a != target);
+    }
+}
+
+/// A stable id from a line's hash: the same on every replay, on every machine.
+fn derived(key: (u64, usize), taken: impl Fn(u64) -> bool) -> u64 {
+    let span = DERIVED.end - DERIVED.start;
+    let mut h = key.0;
+    loop {
+        let id = DERIVED.start + h % span;
+        if !taken(id) {
+            return id;
+        }
+        h = fnv1a(&h.to_le_bytes());
+    }
+}
+
+/// FNV-1a: stable across Rust versions, which `DefaultHasher` is not promised to be.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn line_key(line: &str) -> (u64, usize) {
+    (fnv1a(line.as_bytes()), line.len())
+}
+
 impl CoderState {
     pub fn new(coder: &str) -> Self {
         CoderState {
             coder: coder.to_string(),
-            next_seq: 1,
             ..Default::default()
         }
     }
 
-    /// Read a journal file (missing file: no codings).
+    /// Read a journal file (missing file: no codings). A symbolic link is refused: codewerk
+    /// writes journals, and must never write through a link into a file elsewhere.
     pub fn load(path: &Path, coder: &str) -> Result<CoderState, Problem> {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Problem::error(
+                path,
+                "the journal is a symbolic link; codewerk refuses to read or write through it: \
+                 replace it with the file itself",
+            ));
+        }
         match fs::read(path) {
             Ok(bytes) => Ok(Self::replay(path, coder, &bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CoderState::new(coder)),
@@ -237,7 +349,12 @@ impl CoderState {
         }
     }
 
-    /// Rebuild the state from the journal's bytes. Bad lines are skipped with a warning.
+    /// Rebuild the state from the journal's bytes, in file order. Bad lines are skipped with a
+    /// warning; a line that occurs twice is applied once.
+    ///
+    /// After a merge (git's union merge puts our new lines, then theirs, per hunk) or a
+    /// concatenation, the lines of a batch may be apart: a batch is applied when its last line
+    /// has been read, wherever that is.
     pub fn replay(path: &Path, coder: &str, bytes: &[u8]) -> CoderState {
         let mut state = CoderState::new(coder);
         // A journal edited in Notepad may start with a byte order mark.
@@ -247,11 +364,11 @@ impl CoderState {
             0
         };
         let mut offset = bom;
-        state.valid_len = bom as u64;
-        // Lines of a batch wait here until the whole batch has been read.
-        let mut pending: Vec<Record> = Vec::new();
-        let mut pending_from: (usize, usize) = (0, 0); // (byte offset, line) of its first line
-        let mut pending_size = 0u64;
+        // End of the last line read whole, and of the last one not held in an unfinished batch.
+        let mut valid_end = bom;
+        let mut kept_end = bom;
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut notes = Notes::default();
         for (i, raw) in bytes[bom..].split_inclusive(|&b| b == b'\n').enumerate() {
             let line_no = i + 1;
             let complete = raw.ends_with(b"\n");
@@ -259,9 +376,12 @@ impl CoderState {
             offset += raw.len();
             let text = String::from_utf8_lossy(raw);
             let trimmed = text.trim();
+            // Blank lines and repeated lines are neutral: they neither keep an unfinished batch
+            // before them in the file nor are worth keeping after one.
             if trimmed.is_empty() {
                 if complete {
-                    state.valid_len = offset as u64;
+                    valid_end = offset;
+                    state.lines = line_no;
                 }
                 continue;
             }
@@ -276,6 +396,8 @@ impl CoderState {
                 );
                 break;
             }
+            valid_end = offset;
+            state.lines = line_no;
             let mut rec = match parsed {
                 Ok(rec) => rec,
                 Err(e) => {
@@ -283,69 +405,91 @@ impl CoderState {
                         Problem::warning(path, format!("unreadable journal line skipped: {e}"))
                             .at(line_no, Some(e.column())),
                     );
-                    state.valid_len = offset as u64;
+                    kept_end = offset;
                     continue;
                 }
             };
             if !complete {
                 state.needs_newline = true;
             }
+            let key = line_key(trimmed);
+            if !state.seen.insert(key) {
+                continue;
+            }
             if let Op::Add(c) | Op::Remove(c) = &mut rec.op {
                 c.line = line_no;
-                // As `Journal::record` does: an add without an id takes its line's number.
+                // As older versions of `Journal::record` did: an add without an id takes its
+                // line's seq.
                 if c.id == 0 {
                     c.id = rec.seq;
                 }
             }
-            if let Some(size) = rec.batch_size.filter(|&n| n > 1) {
-                pending.clear();
-                pending_from = (start, line_no);
-                pending_size = size;
+            notes.note(&mut state, &rec, line_no);
+            let logged = Logged {
+                line: line_no,
+                key,
+                rec,
+            };
+            if let Some(size) = logged.rec.batch_size.filter(|&n| n > 1) {
+                let batch = logged.rec.batch.unwrap_or(logged.rec.seq);
+                if let Some(at) = pending.iter().position(|p| p.key == batch) {
+                    let cut = pending.remove(at);
+                    state.set_aside(path, &cut);
+                }
+                pending.push(Pending {
+                    key: batch,
+                    size,
+                    from: (start, line_no),
+                    lines: vec![logged],
+                });
+                continue;
             }
-            if pending_size > 0 && rec.batch == pending.first().map_or(Some(rec.seq), |r| r.batch) {
-                pending.push(rec);
-                if pending.len() as u64 == pending_size {
-                    for r in std::mem::take(&mut pending) {
-                        state.apply_logged(path, &r);
-                    }
-                    pending_size = 0;
-                    state.valid_len = offset as u64;
+            let open = logged
+                .rec
+                .batch
+                .and_then(|b| pending.iter().position(|p| p.key == b));
+            if let Some(at) = open {
+                pending[at].lines.push(logged);
+                if pending[at].lines.len() as u64 == pending[at].size {
+                    let done = pending.remove(at);
+                    state.apply_action(path, done.lines);
+                    kept_end = offset;
                 }
                 continue;
             }
-            state.apply_logged(path, &rec);
-            state.valid_len = offset as u64;
+            state.apply_action(path, vec![logged]);
+            kept_end = offset;
         }
-        if pending_size > 0 {
-            state.warnings.push(
-                Problem::warning(
-                    path,
-                    format!(
-                        "an action of {pending_size} lines was cut short (crash while writing?); \
-                         its {} line(s) were set aside",
-                        pending.len()
-                    ),
-                )
-                .at(pending_from.1, None),
-            );
-            state.valid_len = pending_from.0 as u64;
+        state.valid_len = valid_end as u64;
+        for cut in &pending {
+            state.set_aside(path, cut);
+        }
+        // Unfinished batches at the very end were being written when the crash came: cut them
+        // off (they are kept in `.torn`). One with complete lines after it stays in the file.
+        if let Some(from) = pending.iter().map(|p| p.from).min()
+            && kept_end <= from.0
+        {
+            state.valid_len = from.0 as u64;
+            state.lines = from.1 - 1;
             state.needs_newline = false;
         }
+        notes.report(&mut state, path);
         state
     }
 
-    fn apply_logged(&mut self, path: &Path, rec: &Record) {
-        let line = match &rec.op {
-            Op::Add(c) | Op::Remove(c) => Some(c.line),
-            _ => None,
-        };
-        if let Err(msg) = self.apply_record(rec) {
-            let p = Problem::warning(path, msg);
-            self.warnings.push(match line {
-                Some(l) => p.at(l, None),
-                None => p,
-            });
-        }
+    fn set_aside(&mut self, path: &Path, cut: &Pending) {
+        self.warnings.push(
+            Problem::warning(
+                path,
+                format!(
+                    "an action of {} lines was cut short (crash while writing?); its {} line(s) \
+                     were set aside",
+                    cut.size,
+                    cut.lines.len()
+                ),
+            )
+            .at(cut.from.1, None),
+        );
     }
 
     /// How many ops the next undo would take back (None: nothing to undo).
@@ -355,45 +499,136 @@ impl CoderState {
             .map(|a| self.actions.get(a).map_or(0, Vec::len))
     }
 
-    fn apply_record(&mut self, rec: &Record) -> Result<(), String> {
-        self.next_seq = self.next_seq.max(rec.seq + 1);
-        match &rec.op {
+    /// Apply the lines of one action (one line, or a whole batch). What cannot be applied is
+    /// reported against its line and left out; the rest of the action still applies.
+    fn apply_action(&mut self, path: &Path, lines: Vec<Logged>) {
+        let Some(first) = lines.first() else {
+            return;
+        };
+        let line = first.line;
+        let warn = |msg: String| Problem::warning(path, msg).at(line, None);
+        match &first.rec.op {
             Op::Undo { target } => {
-                let ops = self
-                    .actions
-                    .get(target)
-                    .cloned()
-                    .ok_or("undo of an unknown action")?;
-                for op in ops.iter().rev() {
-                    self.apply(&op.inverse());
+                if let Err(msg) = self.undo_action(*target) {
+                    self.warnings.push(warn(msg));
                 }
-                self.undo.retain(|a| a != target);
-                self.redo.push(*target);
+                return;
             }
             Op::Redo { target } => {
-                let ops = self
-                    .actions
-                    .get(target)
-                    .cloned()
-                    .ok_or("redo of an unknown action")?;
-                for op in &ops {
-                    self.apply(op);
+                if let Err(msg) = self.redo_action(*target) {
+                    self.warnings.push(warn(msg));
                 }
-                self.redo.retain(|a| a != target);
-                self.undo.push(*target);
+                return;
             }
-            op => {
+            _ => {}
+        }
+        let mut key = first.rec.batch.unwrap_or(first.rec.seq);
+        if self.actions.contains_key(&key) {
+            // A seq used twice (journals of two machines from before ids were random): keep the
+            // actions apart so that undo takes back only one.
+            key = derived(first.key, |k| self.actions.contains_key(&k));
+        }
+        let mut ops = Vec::with_capacity(lines.len());
+        for l in lines {
+            if let Some(op) = self.admit(path, l) {
+                ops.push(op);
+            }
+        }
+        self.commit(key, ops);
+    }
+
+    /// Check one op against the state; None if it cannot be applied (reported).
+    fn admit(&mut self, path: &Path, l: Logged) -> Option<Op> {
+        let warn = |msg: String| Problem::warning(path, msg).at(l.line, None);
+        let mut op = l.rec.op;
+        match &mut op {
+            Op::Add(c) => {
+                if c.start >= c.end {
+                    self.warnings.push(warn(format!(
+                        "coding {} of \"{}\" is empty (start {}, end {}); it was skipped",
+                        c.id, c.transcript, c.start, c.end
+                    )));
+                    return None;
+                }
+                if let Some(other) = self.codings.get(&c.id) {
+                    let new = derived(l.key, |k| self.ever.contains(&k));
+                    self.warnings.push(warn(format!(
+                        "coding id {} is also the id of the coding on line {} (journals merged \
+                         from two machines?); both are kept, this one as coding {new}, and later \
+                         lines naming {} apply to line {}'s",
+                        c.id, other.line, c.id, other.line
+                    )));
+                    c.id = new;
+                }
+                self.ever.insert(c.id);
+            }
+            Op::Remove(c) if !self.ever.contains(&c.id) => {
+                self.warnings.push(warn(format!(
+                    "remove of coding {}, which this journal never added; skipped",
+                    c.id
+                )));
+                return None;
+            }
+            Op::Edit { id, .. } | Op::Reanchor { id, .. } | Op::Memo { id, .. }
+                if !self.ever.contains(id) =>
+            {
+                self.warnings.push(warn(format!(
+                    "change of coding {id}, which this journal never added; skipped"
+                )));
+                return None;
+            }
+            _ => {}
+        }
+        Some(op)
+    }
+
+    fn commit(&mut self, key: u64, ops: Vec<Op>) {
+        for op in &ops {
+            self.apply(op);
+        }
+        let undoable: Vec<Op> = ops.into_iter().filter(Op::undoable).collect();
+        if !undoable.is_empty() {
+            self.actions.insert(key, undoable);
+            self.undo.push(key);
+            self.redo.clear();
+        }
+    }
+
+    fn undo_action(&mut self, target: u64) -> Result<(), String> {
+        let ops = self
+            .actions
+            .get(&target)
+            .cloned()
+            .ok_or_else(|| format!("undo of an unknown action {target}; skipped"))?;
+        let n = self.undone.entry(target).or_default();
+        *n += 1;
+        if *n == 1 {
+            for op in ops.iter().rev() {
+                self.apply(&op.inverse());
+            }
+            remove_from(&mut self.undo, target);
+            self.redo.push(target);
+        }
+        Ok(())
+    }
+
+    fn redo_action(&mut self, target: u64) -> Result<(), String> {
+        let ops = self
+            .actions
+            .get(&target)
+            .cloned()
+            .ok_or_else(|| format!("redo of an unknown action {target}; skipped"))?;
+        let n = self.undone.entry(target).or_default();
+        if *n == 0 {
+            return Ok(());
+        }
+        *n -= 1;
+        if *n == 0 {
+            for op in &ops {
                 self.apply(op);
-                if op.undoable() {
-                    let action = rec.batch.unwrap_or(rec.seq);
-                    let ops = self.actions.entry(action).or_default();
-                    if ops.is_empty() {
-                        self.undo.push(action);
-                        self.redo.clear();
-                    }
-                    ops.push(op.clone());
-                }
             }
+            remove_from(&mut self.redo, target);
+            self.undo.push(target);
         }
         Ok(())
     }
@@ -457,6 +692,74 @@ impl CoderState {
     }
 }
 
+/// Findings reported once per journal rather than once per line: a journal copied from another
+/// coder, or merged from two machines with the old numbering, would otherwise give one per line.
+#[derive(Default)]
+struct Notes {
+    /// (first line, the name there, how many lines).
+    other_coder: Option<(usize, String, usize)>,
+    /// (first line, the seq, the line that had it before, how many lines).
+    reused_seq: Option<(usize, u64, usize, usize)>,
+}
+
+impl Notes {
+    fn note(&mut self, state: &mut CoderState, rec: &Record, line: usize) {
+        if rec.coder != state.coder {
+            match &mut self.other_coder {
+                Some((_, _, n)) => *n += 1,
+                None => self.other_coder = Some((line, rec.coder.clone(), 1)),
+            }
+        }
+        match state.seqs.entry(rec.seq) {
+            std::collections::hash_map::Entry::Occupied(e) => match &mut self.reused_seq {
+                Some((.., n)) => *n += 1,
+                None => self.reused_seq = Some((line, rec.seq, *e.get(), 1)),
+            },
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(line);
+            }
+        }
+    }
+
+    fn report(self, state: &mut CoderState, path: &Path) {
+        if let Some((line, name, n)) = self.other_coder {
+            let more = if n > 1 {
+                format!(" ({} more line(s) like it)", n - 1)
+            } else {
+                String::new()
+            };
+            state.warnings.push(
+                Problem::warning(
+                    path,
+                    format!(
+                        "the line is by coder \"{name}\", but this is the journal of \"{}\"{more}; \
+                         its codings count as {}'s",
+                        state.coder, state.coder
+                    ),
+                )
+                .at(line, None),
+            );
+        }
+        if let Some((line, seq, before, n)) = self.reused_seq {
+            let more = if n > 1 {
+                format!(" ({} more line(s) reuse a seq)", n - 1)
+            } else {
+                String::new()
+            };
+            state.warnings.push(
+                Problem::warning(
+                    path,
+                    format!(
+                        "seq {seq} is also on line {before}{more}: journals from two machines \
+                         merged? Each line is kept, but undo may not tell them apart"
+                    ),
+                )
+                .at(line, None),
+            );
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error(
@@ -466,11 +769,15 @@ pub enum JournalError {
     Locked { coder: String, pid: String },
     #[error("invalid coder name \"{0}\": use letters, digits, '-', '_' or '.'")]
     BadCoder(String),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The OS error is part of the message and deliberately not a `source`: printed with its
+    /// causes (`{:#}`), it would otherwise appear twice.
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error(
+        "{0} is a symbolic link; codewerk refuses to write through it (it would change the file \
+         it points to): replace it with a file of its own"
+    )]
+    Symlink(PathBuf),
 }
 
 /// The write side of a coder's journal. Holds the coder's lock while it lives.
@@ -506,7 +813,7 @@ impl Journal {
         }
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| JournalError::Io { path, source }
+            move |err| JournalError::Io { path, err }
         };
         if !codings_dir.exists() {
             fs::create_dir_all(codings_dir).map_err(io(codings_dir))?;
@@ -516,13 +823,21 @@ impl Journal {
             }
         }
         let lock_path = codings_dir.join(format!(".{coder}.lock"));
-        let mut lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
+        let path = journal_path(codings_dir, coder);
+        for p in [&lock_path, &path, &path.with_extension("jsonl.torn")] {
+            if fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(JournalError::Symlink(p.clone()));
+            }
+        }
+        let mut lock = fsutil::no_follow(
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+        )
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
@@ -540,7 +855,6 @@ impl Journal {
         write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
         let _ = lock.sync_data();
 
-        let path = journal_path(codings_dir, coder);
         // The journal is created by the first action, not by opening: a coder who only looked
         // does not show up as a coder with an empty journal.
         if !path.exists() {
@@ -589,24 +903,44 @@ impl Journal {
         &self.state.coder
     }
 
-    /// Write one action (one or more ops) durably, then apply it. `Add` ops with id 0 get their
-    /// line's sequence number as id. Returns the ops as written.
+    /// Write one action (one or more ops) durably, then apply it. `Add` ops with id 0 get a
+    /// new id, unique across machines. Returns the ops as written.
     pub fn record(&mut self, ops: Vec<Op>) -> std::io::Result<Vec<Op>> {
         if ops.is_empty() {
             return Ok(ops);
         }
-        let first = self.state.next_seq;
-        let batch = (ops.len() > 1).then_some(first);
+        // Replay would skip it with a warning: refuse it now, with nothing written.
+        if let Some(c) = ops.iter().find_map(|op| match op {
+            Op::Add(c) if c.start >= c.end => Some(c),
+            _ => None,
+        }) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "a coding of \"{}\" at {}..{} would be empty; nothing was recorded",
+                    c.transcript, c.start, c.end
+                ),
+            ));
+        }
         let count = ops.len() as u64;
         let at = now();
+        let mut seqs: HashSet<u64> = HashSet::with_capacity(ops.len());
+        let mut ids: HashSet<CodingId> = HashSet::new();
         let mut lines = String::new();
-        let mut records = Vec::with_capacity(ops.len());
+        let mut logged = Vec::with_capacity(ops.len());
+        let mut batch = None;
         for (i, mut op) in ops.into_iter().enumerate() {
-            let seq = first + i as u64;
-            if let Op::Add(c) = &mut op
-                && c.id == 0
-            {
-                c.id = seq;
+            let seq = fresh(|s| self.state.seqs.contains_key(&s) || seqs.contains(&s));
+            seqs.insert(seq);
+            if count > 1 && i == 0 {
+                batch = Some(seq);
+            }
+            if let Op::Add(c) = &mut op {
+                if c.id == 0 {
+                    c.id = fresh(|id| self.state.ever.contains(&id) || ids.contains(&id));
+                }
+                ids.insert(c.id);
+                c.line = self.state.lines + i + 1;
             }
             let rec = Record {
                 seq,
@@ -616,16 +950,30 @@ impl Journal {
                 batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
             };
-            lines.push_str(&serde_json::to_string(&rec).map_err(std::io::Error::other)?);
+            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            logged.push(Logged {
+                key: line_key(&line),
+                line: self.state.lines + i + 1,
+                rec,
+            });
+            lines.push_str(&line);
             lines.push('\n');
-            records.push(rec);
         }
         self.write(lines.as_bytes())?;
-        for rec in &records {
-            // Cannot fail: only undo/redo records can, and they go through `undo`/`redo`.
-            let _ = self.state.apply_record(rec);
+        let written = logged.iter().map(|l| l.rec.op.clone()).collect();
+        self.apply_written(logged);
+        Ok(written)
+    }
+
+    /// Apply the lines of one action just written, as replay would apply them.
+    fn apply_written(&mut self, lines: Vec<Logged>) {
+        for l in &lines {
+            self.state.seen.insert(l.key);
+            self.state.seqs.insert(l.rec.seq, l.line);
         }
-        Ok(records.into_iter().map(|r| r.op).collect())
+        self.state.lines += lines.len();
+        let path = self.path.clone();
+        self.state.apply_action(&path, lines);
     }
 
     /// Take back the last action. Returns the ops that were undone, or None if none.
@@ -633,7 +981,7 @@ impl Journal {
         let Some(&target) = self.state.undo.last() else {
             return Ok(None);
         };
-        self.write_control(Op::Undo { target })?;
+        self.write_control(vec![Op::Undo { target }])?;
         Ok(self.state.actions.get(&target).cloned())
     }
 
@@ -641,23 +989,43 @@ impl Journal {
         let Some(&target) = self.state.redo.last() else {
             return Ok(None);
         };
-        self.write_control(Op::Redo { target })?;
+        // Undone on two machines before a merge: it takes a redo for each.
+        let times = self.state.undone.get(&target).copied().unwrap_or(1).max(1);
+        self.write_control((0..times).map(|_| Op::Redo { target }).collect())?;
         Ok(self.state.actions.get(&target).cloned())
     }
 
-    fn write_control(&mut self, op: Op) -> std::io::Result<()> {
-        let rec = Record {
-            seq: self.state.next_seq,
-            at: now(),
-            coder: self.state.coder.clone(),
-            batch: None,
-            batch_size: None,
-            op,
-        };
-        let mut line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
-        line.push('\n');
-        self.write(line.as_bytes())?;
-        self.state.apply_record(&rec).map_err(std::io::Error::other)
+    fn write_control(&mut self, ops: Vec<Op>) -> std::io::Result<()> {
+        let at = now();
+        let mut text = String::new();
+        let mut logged = Vec::with_capacity(ops.len());
+        for op in ops {
+            let rec = Record {
+                seq: fresh(|s| {
+                    self.state.seqs.contains_key(&s)
+                        || logged.iter().any(|l: &Logged| l.rec.seq == s)
+                }),
+                at: at.clone(),
+                coder: self.state.coder.clone(),
+                batch: None,
+                batch_size: None,
+                op,
+            };
+            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            text.push_str(&line);
+            text.push('\n');
+            logged.push(Logged {
+                key: line_key(&line),
+                line: self.state.lines + logged.len() + 1,
+                rec,
+            });
+        }
+        self.write(text.as_bytes())?;
+        // Each control line is an action of its own.
+        for l in logged {
+            self.apply_written(vec![l]);
+        }
+        Ok(())
     }
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -758,9 +1126,11 @@ mod tests {
     #[test]
     fn record_replay_and_undo_redo_across_reopen() {
         let dir = tempfile::tempdir().unwrap();
+        let first;
         {
             let mut j = Journal::open(dir.path(), "ann").unwrap();
             j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+            first = *j.state.codings.keys().next().unwrap();
             j.record(vec![
                 Op::Add(coding("T1", "b", 2, 9)),
                 Op::Add(coding("T1", "c", 2, 9)),
@@ -781,7 +1151,7 @@ mod tests {
         assert!(j.undo().unwrap().is_none());
         j.redo().unwrap();
         let ids: Vec<u64> = j.state.codings.keys().copied().collect();
-        assert_eq!(ids, vec![1]);
+        assert_eq!(ids, vec![first]);
     }
 
     #[test]
@@ -837,6 +1207,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(dir.path(), "ann").unwrap();
         j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+        let id = *j.state.codings.keys().next().unwrap();
         let before = Span {
             start: 0,
             end: 5,
@@ -847,24 +1218,22 @@ mod tests {
             end: 4,
             text: "xxx".into(),
         };
-        j.record(vec![Op::Edit {
-            id: 1,
-            before,
-            after,
-        }])
-        .unwrap();
+        j.record(vec![Op::Edit { id, before, after }]).unwrap();
         j.record(vec![Op::Memo {
-            id: 1,
+            id,
             before: None,
             after: Some("let op".into()),
         }])
         .unwrap();
-        assert_eq!(j.state.codings[&1].start, 1);
-        assert_eq!(j.state.codings[&1].memo.as_deref(), Some("let op"));
+        assert_eq!(j.state.codings[&id].start, 1);
+        assert_eq!(j.state.codings[&id].memo.as_deref(), Some("let op"));
         j.undo().unwrap();
         j.undo().unwrap();
         assert_eq!(
-            (j.state.codings[&1].start, j.state.codings[&1].memo.clone()),
+            (
+                j.state.codings[&id].start,
+                j.state.codings[&id].memo.clone()
+            ),
             (0, None)
         );
     }
@@ -953,6 +1322,370 @@ mod tests {
             "nothing applied that was not written"
         );
         assert_eq!(CoderState::load(&path, "ann").unwrap().codings.len(), 1);
+    }
+
+    /// A journal copied to two folders ("machines"): (base bytes, path A, path B).
+    fn two_machines(base: &[Vec<Op>]) -> (tempfile::TempDir, Vec<u8>, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("base"), "ann").unwrap();
+        for ops in base {
+            j.record(ops.clone()).unwrap();
+        }
+        let bytes = fs::read(&j.path).unwrap_or_default();
+        drop(j);
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for m in [&a, &b] {
+            fs::create_dir_all(m).unwrap();
+            if !bytes.is_empty() {
+                fs::write(journal_path(m, "ann"), &bytes).unwrap();
+            }
+        }
+        (dir, bytes, a, b)
+    }
+
+    /// What git's union merge gives when both sides appended: the base, our lines, theirs.
+    fn union(base: &[u8], a: &Path, b: &Path) -> Vec<u8> {
+        let mut out = base.to_vec();
+        for m in [a, b] {
+            let bytes = fs::read(journal_path(m, "ann")).unwrap_or_default();
+            out.extend_from_slice(bytes.get(base.len()..).unwrap_or_default());
+        }
+        out
+    }
+
+    fn summary(s: &CoderState) -> Vec<(u64, usize, usize, Option<String>)> {
+        s.codings
+            .values()
+            .map(|c| (c.id, c.start, c.end, c.memo.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn new_ids_and_seqs_are_unique_across_machines_and_json_safe() {
+        let (_d, base, a, b) = two_machines(&[vec![Op::Add(coding("T1", "a", 0, 5))]]);
+        let mut ids = BTreeSet::new();
+        for m in [&a, &b] {
+            let mut j = Journal::open(m, "ann").unwrap();
+            // The same coding at the same second on both machines.
+            j.record(vec![Op::Add(coding("T1", "b", 1, 4))]).unwrap();
+            for c in j.state.codings.values() {
+                assert!(c.id < 1 << 53);
+                ids.insert(c.id);
+            }
+        }
+        assert_eq!(ids.len(), 3);
+        let merged = CoderState::replay(Path::new("m.jsonl"), "ann", &union(&base, &a, &b));
+        assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+        assert_eq!(merged.codings.len(), 3);
+    }
+
+    #[test]
+    fn the_same_line_twice_counts_once() {
+        let (_d, base, a, _) = two_machines(&[
+            vec![Op::Add(coding("T1", "a", 0, 5))],
+            vec![
+                Op::Add(coding("T1", "b", 0, 5)),
+                Op::Add(coding("T1", "c", 0, 5)),
+            ],
+        ]);
+        let mut j = Journal::open(&a, "ann").unwrap();
+        j.undo().unwrap();
+        let live = summary(&j.state);
+        let text = fs::read(&j.path).unwrap();
+        // Two copies concatenated (`cat a b`), and the base twice over.
+        for bytes in [
+            [text.clone(), text.clone()].concat(),
+            [base.clone(), text].concat(),
+        ] {
+            let s = CoderState::replay(&j.path, "ann", &bytes);
+            assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+            assert_eq!(summary(&s), live);
+            assert!(s.can_redo());
+        }
+    }
+
+    #[test]
+    fn old_numbering_from_two_machines_loses_no_coding() {
+        let line = |seq: u64, code: &str| {
+            format!(
+                "{{\"seq\":{seq},\"at\":\"2026-11-01T10:00:0{seq}Z\",\"coder\":\"ann\",\"op\":\"add\",\
+                 \"id\":{seq},\"transcript\":\"T1\",\"code\":\"{code}\",\"start\":0,\"end\":2,\"text\":\"ab\"}}\n"
+            )
+        };
+        // Base line 1; the laptop and the server each added a coding numbered 2.
+        let bytes = format!("{}{}{}", line(1, "a"), line(2, "laptop"), line(2, "server"));
+        let s = CoderState::replay(Path::new("ann.jsonl"), "ann", bytes.as_bytes());
+        let codes: BTreeSet<&str> = s.codings.values().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, BTreeSet::from(["a", "laptop", "server"]));
+        let msgs: Vec<String> = s
+            .warnings
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("ann.jsonl:3: warning: coding id 2 is also")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("ann.jsonl:3: warning: seq 2 is also on line 2")),
+            "{msgs:?}"
+        );
+        // The same again: the kept id is stable, so a later line can name it.
+        let again = CoderState::replay(Path::new("ann.jsonl"), "ann", bytes.as_bytes());
+        assert_eq!(summary(&again), summary(&s));
+        // Undo takes back only the server's coding.
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(journal_path(dir.path(), "ann"), &bytes).unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.undo().unwrap();
+        let codes: BTreeSet<String> = j.state.codings.values().map(|c| c.code.clone()).collect();
+        assert_eq!(codes, BTreeSet::from(["a".into(), "laptop".into()]));
+    }
+
+    #[test]
+    fn a_batch_whose_lines_are_apart_still_applies_whole() {
+        let (_d, base, a, b) = two_machines(&[vec![Op::Add(coding("T1", "a", 0, 5))]]);
+        let mut ja = Journal::open(&a, "ann").unwrap();
+        ja.record(
+            (0..3)
+                .map(|i| Op::Add(coding("T2", "b", i, i + 2)))
+                .collect(),
+        )
+        .unwrap();
+        let mut jb = Journal::open(&b, "ann").unwrap();
+        jb.record(vec![Op::Add(coding("T3", "c", 0, 2))]).unwrap();
+        let la = String::from_utf8(fs::read(&ja.path).unwrap()[base.len()..].to_vec()).unwrap();
+        let lb = String::from_utf8(fs::read(&jb.path).unwrap()[base.len()..].to_vec()).unwrap();
+        let la: Vec<&str> = la.lines().collect();
+        let mixed = format!(
+            "{}{}\n{}{}\n{}\n",
+            String::from_utf8_lossy(&base),
+            la[0],
+            lb,
+            la[1],
+            la[2]
+        );
+        let s = CoderState::replay(&ja.path, "ann", mixed.as_bytes());
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert_eq!(s.codings.len(), 5);
+        assert_eq!(s.valid_len as usize, mixed.len());
+        // Undo takes the batch back as one.
+        fs::write(&ja.path, &mixed).unwrap();
+        drop(ja);
+        let mut j = Journal::open(&a, "ann").unwrap();
+        j.undo().unwrap();
+        j.undo().unwrap();
+        assert_eq!(j.state.codings.len(), 1);
+    }
+
+    #[test]
+    fn an_unfinished_batch_before_good_lines_does_not_cut_them_off() {
+        let (_d, base, a, b) = two_machines(&[vec![Op::Add(coding("T1", "a", 0, 5))]]);
+        let mut ja = Journal::open(&a, "ann").unwrap();
+        ja.record(
+            (0..3)
+                .map(|i| Op::Add(coding("T2", "b", i, i + 2)))
+                .collect(),
+        )
+        .unwrap();
+        let mut jb = Journal::open(&b, "ann").unwrap();
+        jb.record(vec![Op::Add(coding("T3", "c", 0, 2))]).unwrap();
+        let la = String::from_utf8(fs::read(&ja.path).unwrap()[base.len()..].to_vec()).unwrap();
+        let lb = String::from_utf8(fs::read(&jb.path).unwrap()[base.len()..].to_vec()).unwrap();
+        let first_two: Vec<&str> = la.lines().take(2).collect();
+        let bytes = format!(
+            "{}{}\n{lb}",
+            String::from_utf8_lossy(&base),
+            first_two.join("\n")
+        );
+        fs::write(&ja.path, &bytes).unwrap();
+        drop(ja);
+        let j = Journal::open(&a, "ann").unwrap();
+        assert_eq!(j.state.codings.len(), 2, "{:?}", j.state.warnings);
+        assert!(j.state.warnings[0].message.contains("cut short"));
+        assert_eq!(
+            fs::read_to_string(&j.path).unwrap(),
+            bytes,
+            "nothing cut off"
+        );
+    }
+
+    #[test]
+    fn both_machines_undoing_one_action_is_one_undo() {
+        let base = vec![vec![Op::Add(coding("T1", "a", 0, 5))]];
+        // The laptop took the coding back; the server took it back and redid it.
+        let (_d, bytes, a, b) = two_machines(&base);
+        Journal::open(&a, "ann").unwrap().undo().unwrap();
+        let mut jb = Journal::open(&b, "ann").unwrap();
+        jb.undo().unwrap();
+        jb.redo().unwrap();
+        let s = CoderState::replay(Path::new("m"), "ann", &union(&bytes, &a, &b));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert!(s.codings.is_empty(), "the laptop's undo stands");
+        // Both took it back: gone once, and one redo brings it back.
+        let (_d, bytes, a, b) = two_machines(&base);
+        Journal::open(&a, "ann").unwrap().undo().unwrap();
+        Journal::open(&b, "ann").unwrap().undo().unwrap();
+        let merged = union(&bytes, &a, &b);
+        fs::write(journal_path(&a, "ann"), &merged).unwrap();
+        let mut j = Journal::open(&a, "ann").unwrap();
+        assert!(j.state.codings.is_empty());
+        j.redo().unwrap();
+        assert_eq!(j.state.codings.len(), 1);
+    }
+
+    #[test]
+    fn an_empty_coding_is_refused_with_nothing_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        let err = j
+            .record(vec![
+                Op::Add(coding("T1", "a", 0, 3)),
+                Op::Add(coding("T1", "a", 4, 4)),
+            ])
+            .unwrap_err();
+        assert!(err.to_string().contains("would be empty"), "{err}");
+        assert!(j.state.codings.is_empty());
+        assert!(!j.path.exists());
+    }
+
+    #[test]
+    fn odd_lines_are_reported_with_their_line() {
+        let head = r#"{"seq":1,"at":"x","coder":"ann","op":"add","id":1,"transcript":"T1","code":"a","start":0,"end":2,"text":"ab"}"#;
+        let lines = [
+            head,
+            r#"{"seq":2,"at":"x","coder":"ann","op":"add","id":2,"transcript":"T1","code":"a","start":4,"end":4,"text":""}"#,
+            r#"{"seq":3,"at":"x","coder":"ann","op":"remove","id":9,"transcript":"T1","code":"a","start":0,"end":2,"text":"ab"}"#,
+            r#"{"seq":4,"at":"x","coder":"bob","op":"add","id":4,"transcript":"T1","code":"a","start":0,"end":2,"text":"ab"}"#,
+            r#"{"seq":5,"at":"x","coder":"ann","op":"undo","target":77}"#,
+            r#"{"seq":6,"at":"x","coder":"ann","op":"memo","id":8,"before":null,"after":"m"}"#,
+        ];
+        let s = CoderState::replay(Path::new("ann.jsonl"), "ann", lines.join("\n").as_bytes());
+        let msgs: Vec<String> = s
+            .warnings
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
+        for expected in [
+            "ann.jsonl:2: warning: coding 2 of \"T1\" is empty",
+            "ann.jsonl:3: warning: remove of coding 9, which this journal never added",
+            "ann.jsonl:4: warning: the line is by coder \"bob\"",
+            "ann.jsonl:5: warning: undo of an unknown action 77",
+            "ann.jsonl:6: warning: change of coding 8",
+        ] {
+            assert!(
+                msgs.iter().any(|m| m.starts_with(expected)),
+                "{expected} in {msgs:?}"
+            );
+        }
+        assert_eq!(s.codings.len(), 2);
+    }
+
+    #[test]
+    fn a_symlinked_lock_or_journal_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("precious.txt");
+        fs::write(&target, "do not touch").unwrap();
+        let codings = dir.path().join("codings");
+        fs::create_dir_all(&codings).unwrap();
+        for name in [".ann.lock", "ann.jsonl"] {
+            let link = codings.join(name);
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            let err = Journal::open(&codings, "ann").unwrap_err();
+            assert!(matches!(err, JournalError::Symlink(_)), "{err}");
+            assert!(err.to_string().contains(name), "{err}");
+            fs::remove_file(&link).unwrap();
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "do not touch");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        /// Two machines start from one journal and each code on (add, batch, edit, memo,
+        /// remove, undo and redo of their own actions). Their journals appended one after the
+        /// other, as git's union merge does, give every coding of both: none lost or doubled.
+        #[test]
+        fn two_machines_merged_keep_every_coding(
+            base in proptest::collection::vec(0u8..2, 0..6),
+            sa in proptest::collection::vec(0u8..7, 0..25),
+            sb in proptest::collection::vec(0u8..7, 0..25),
+            mix in proptest::collection::vec(proptest::bool::ANY, 0..80),
+        ) {
+            let adds = |script: &[u8], t: &str| -> Vec<Vec<Op>> {
+                script.iter().enumerate().map(|(i, k)| if *k == 0 {
+                    vec![Op::Add(coding(t, "a", i, i + 2))]
+                } else {
+                    (0..2).map(|j| Op::Add(coding(t, "b", i + j, i + j + 3))).collect()
+                }).collect()
+            };
+            let (_d, bytes, a, b) = two_machines(&adds(&base, "T0"));
+            let base_state = CoderState::replay(Path::new("b"), "ann", &bytes);
+            let mut finals = Vec::new();
+            for (m, script) in [(&a, &sa), (&b, &sb)] {
+                let mut j = Journal::open(m, "ann").unwrap();
+                let mine = |j: &Journal| -> Vec<Coding> {
+                    j.state.codings.values().filter(|c| !base_state.codings.contains_key(&c.id)).cloned().collect()
+                };
+                let (mut depth, mut redo) = (0, 0);
+                for (step, k) in script.iter().enumerate() {
+                    let first = mine(&j).into_iter().next();
+                    match (k, first) {
+                        (0, _) => { j.record(vec![Op::Add(coding("T1", "a", step, step + 3))]).unwrap(); depth += 1; redo = 0; }
+                        (1, _) => {
+                            j.record((0..3).map(|i| Op::Add(coding("T2", "b", step + i, step + i + 2))).collect()).unwrap();
+                            depth += 1; redo = 0;
+                        }
+                        (2, Some(c)) => { j.record(vec![Op::Remove(c)]).unwrap(); depth += 1; redo = 0; }
+                        (3, Some(c)) => {
+                            let before = Span { start: c.start, end: c.end, text: c.text.clone() };
+                            let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone() };
+                            j.record(vec![Op::Edit { id: c.id, before, after }]).unwrap();
+                            depth += 1; redo = 0;
+                        }
+                        (4, Some(c)) => {
+                            j.record(vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }]).unwrap();
+                            depth += 1; redo = 0;
+                        }
+                        (5, _) if depth > 0 => { j.undo().unwrap(); depth -= 1; redo += 1; }
+                        (6, _) if redo > 0 => { j.redo().unwrap(); redo -= 1; depth += 1; }
+                        _ => {}
+                    }
+                }
+                finals.push(mine(&j));
+            }
+            let mut expected: Vec<(u64, usize, usize, Option<String>)> = summary(&base_state);
+            for c in finals.iter().flatten() {
+                expected.push((c.id, c.start, c.end, c.memo.clone()));
+            }
+            expected.sort();
+            // Each machine's new lines in their order, the two interleaved as `mix` says: what
+            // any merge that keeps both sides' lines gives.
+            let new_lines = |m: &Path| -> Vec<String> {
+                let all = fs::read(journal_path(m, "ann")).unwrap_or_default();
+                String::from_utf8(all.get(bytes.len()..).unwrap_or_default().to_vec())
+                    .unwrap()
+                    .lines()
+                    .map(|l| format!("{l}\n"))
+                    .collect()
+            };
+            let (la, lb) = (new_lines(&a), new_lines(&b));
+            let (mut ia, mut ib) = (la.iter(), lb.iter());
+            let mut mixed = String::from_utf8(bytes.clone()).unwrap();
+            for take_a in mix.iter().copied().chain(std::iter::repeat(true)) {
+                let next = if take_a { ia.next().or_else(|| ib.next()) } else { ib.next().or_else(|| ia.next()) };
+                match next {
+                    Some(l) => mixed.push_str(l),
+                    None => break,
+                }
+            }
+            for merged in [union(&bytes, &a, &b), union(&bytes, &b, &a), mixed.into_bytes()] {
+                let s = CoderState::replay(Path::new("m"), "ann", &merged);
+                proptest::prop_assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+                proptest::prop_assert_eq!(summary(&s), expected.clone());
+            }
+        }
     }
 
     proptest::proptest! {

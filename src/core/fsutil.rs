@@ -33,6 +33,14 @@ fn durable_temp(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
+    // `create_dir_all` on a file says "already exists", which `write_new` would take for the
+    // target existing.
+    if fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", dir.display()),
+        ));
+    }
     fs::create_dir_all(&dir)?;
     let name = path
         .file_name()
@@ -57,14 +65,25 @@ pub fn append_durable(file: &mut File, bytes: &[u8]) -> io::Result<()> {
     file.sync_data()
 }
 
+/// Make `open` fail on a symbolic link as the last part of the path (Unix): a link planted as a
+/// journal or lock file must not make codewerk write into the file it points to.
+pub fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW)
+    }
+    #[cfg(not(unix))]
+    {
+        options
+    }
+}
+
 /// Open a file for appending, creating it (and making its directory entry durable) if needed.
+/// A symbolic link is not followed (an error).
 pub fn open_append(path: &Path) -> io::Result<File> {
     let existed = path.exists();
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .open(path)?;
+    let file = no_follow(OpenOptions::new().create(true).append(true).read(true)).open(path)?;
     if !existed && let Some(dir) = path.parent() {
         sync_dir(dir)?;
     }

@@ -71,10 +71,12 @@ impl Project {
             root.to_path_buf()
         };
         let mut problems = Vec::new();
-        let settings = Settings::load(&root.join("project.json")).unwrap_or_else(|p| {
+        let settings_path = root.join("project.json");
+        let settings = Settings::load(&settings_path).unwrap_or_else(|p| {
             problems.push(p);
             Settings::default()
         });
+        problems.extend(settings.lint(&settings_path));
         let codebook_path = Self::codebook_path(&root);
         let codebook = match Codebook::load(&codebook_path) {
             Ok(cb) => Some(cb),
@@ -138,7 +140,28 @@ impl Project {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .into_owned();
+            if coder.starts_with('.') {
+                continue; // a temporary file of an editor or a sync tool
+            }
+            if let Some(of) = conflict_copy_of(&coder) {
+                self.problems.push(Problem::error(
+                    &path,
+                    format!(
+                        "a sync conflict copy of {of}'s journal: its codings are not counted. \
+                         Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
+                         both are read once), then delete it"
+                    ),
+                ));
+                continue;
+            }
             if !valid_coder(&coder) {
+                self.problems.push(Problem::warning(
+                    &path,
+                    format!(
+                        "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
+                         or '.'); rename the file if it is a coder's journal"
+                    ),
+                ));
                 continue;
             }
             match CoderState::load(&path, &coder) {
@@ -289,13 +312,55 @@ fn load_transcripts(
     let dir = root.join("transcripts");
     let csv_path = Project::respondents_path(root);
     let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
+    // Rows that must not be read at all, before anything is read.
+    let mut files: HashMap<String, (String, usize)> = HashMap::new();
+    let rows: Vec<Respondent> = rows
+        .into_iter()
+        .filter(|r| {
+            let refuse = |msg: String| {
+                Problem::error(&csv_path, format!("row {} {msg}", r.id)).at(r.line, None)
+            };
+            if let Some(why) = unsafe_transcript_path(&dir, &r.file) {
+                problems.push(refuse(why));
+                return false;
+            }
+            // Case-insensitive: on Windows and macOS `T1.txt` and `t1.TXT` are one file.
+            let key = Path::new(&r.file)
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .map(|c| c.as_os_str().to_string_lossy().to_lowercase())
+                .collect::<Vec<_>>()
+                .join("/");
+            if let Some((id, line)) = files.get(&key) {
+                problems.push(refuse(format!(
+                    "names file \"{}\", as row {id} on line {line} does: one interview would \
+                     count as two respondents",
+                    r.file
+                )));
+                return false;
+            }
+            files.insert(key, (r.id.clone(), r.line));
+            true
+        })
+        .collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
     // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
     let loaded: Vec<Result<Transcript, Option<Problem>>> = rows
         .par_iter()
         .map(|r| {
             let path = dir.join(&r.file);
+            // Offsets are kept in 32 bits: refuse before reading gigabytes.
+            let len = std::fs::metadata(&path).map_err(|_| None)?.len();
+            if len > MAX_TRANSCRIPT_BYTES {
+                return Err(Some(Problem::error(
+                    &path,
+                    format!("{len} bytes: a transcript may be at most 4 GiB; split it"),
+                )));
+            }
             let bytes = std::fs::read(&path).map_err(|_| None)?;
+            if let Some(why) = not_text(&bytes) {
+                return Err(Some(Problem::error(&path, why)));
+            }
             Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)
         })
         .collect();
@@ -355,7 +420,9 @@ fn load_transcripts(
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut unlisted: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt") && !listed.contains(p))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) && !listed.contains(p)
+            })
             .collect();
         unlisted.sort();
         for p in unlisted {
@@ -366,4 +433,117 @@ fn load_transcripts(
         }
     }
     (respondents, transcripts)
+}
+
+/// `Transcript` keeps byte offsets in `u32`.
+const MAX_TRANSCRIPT_BYTES: u64 = u32::MAX as u64;
+
+/// The coder whose journal this file name is a sync tool's conflict copy of: Dropbox writes
+/// `ann (conflicted copy 2026-11-02).jsonl`, Nextcloud `ann (conflicted copy ...)`, Syncthing
+/// `ann.sync-conflict-20261102-101010-ABCDEFG.jsonl`, Google Drive `ann (1).jsonl`.
+fn conflict_copy_of(stem: &str) -> Option<String> {
+    // ASCII lower case keeps byte offsets, so `cut` is a boundary in `stem` too.
+    let lower = stem.to_ascii_lowercase();
+    let cut = if let Some(i) = lower.find(".sync-conflict") {
+        i
+    } else if lower.contains("conflict") || lower.ends_with(')') {
+        lower.find([' ', '(']).unwrap_or(lower.len())
+    } else {
+        return None;
+    };
+    if cut == lower.len() {
+        return None;
+    }
+    let of = stem[..cut].trim_end_matches([' ', '-', '_', '.']);
+    valid_coder(of).then(|| of.to_string())
+}
+
+/// Why a respondents.csv `file` may not be read: it must name a file inside `transcripts/`
+/// itself, not through a symbolic link (which may point anywhere, and which `import` would
+/// write through).
+fn unsafe_transcript_path(dir: &Path, file: &str) -> Option<String> {
+    use std::path::Component;
+    let rel = Path::new(file);
+    if !rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Some(format!(
+            "names file \"{file}\", which is not inside transcripts/: give its name in \
+             transcripts/ (not an absolute path, no \"..\")"
+        ));
+    }
+    let mut at = dir.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(format!(
+                "names file \"{file}\", but {} is a symbolic link: codewerk reads only files \
+                 that are in transcripts/ themselves; copy the file there",
+                at.display()
+            ));
+        }
+    }
+    None
+}
+
+/// Bytes that are no text file: a transcript saved as UTF-16 without byte order mark, a Word
+/// file renamed to .txt, a file of zeros left by a crash. UTF-8 text never has a NUL byte.
+fn not_text(bytes: &[u8]) -> Option<&'static str> {
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if nuls == 0 {
+        return None;
+    }
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    Some(if nuls == bytes.len() {
+        "the file is all zero bytes (damaged by a crash or a failed copy?); restore it"
+    } else if utf16_bom {
+        "is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8"
+    } else if nuls * 3 >= bytes.len() {
+        "looks like UTF-16 without a byte order mark (every other byte is 0): save it as UTF-8"
+    } else {
+        "contains NUL bytes: not a text file (a Word or PDF file renamed to .txt?); save it as \
+         plain UTF-8 text"
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_conflict_copies_are_recognised() {
+        for (stem, of) in [
+            ("ann (conflicted copy 2026-11-02)", Some("ann")),
+            ("ann.sync-conflict-20261102-101010-ABCDEFG", Some("ann")),
+            ("ann (1)", Some("ann")),
+            ("İlknur (Conflicted copy)", Some("İlknur")),
+            ("ann", None),
+            ("conflictonderzoeker", None),
+            ("ann oud", None),
+        ] {
+            assert_eq!(conflict_copy_of(stem).as_deref(), of, "{stem}");
+        }
+    }
+
+    #[test]
+    fn text_is_text_and_the_rest_is_named() {
+        assert_eq!(not_text("R: één\n".as_bytes()), None);
+        assert!(not_text(&[0; 10]).unwrap().contains("all zero"));
+        assert!(
+            not_text(b"R\0:\0 \0j\0a\0")
+                .unwrap()
+                .contains("UTF-16 without")
+        );
+        assert!(
+            not_text(b"\xFF\xFER\0")
+                .unwrap()
+                .contains("byte order mark")
+        );
+        assert!(
+            not_text(b"some text with one \0 in it")
+                .unwrap()
+                .contains("NUL")
+        );
+    }
 }

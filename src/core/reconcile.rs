@@ -24,7 +24,7 @@ pub enum RecodeError {
     )]
     TargetNotEmpty { coder: String, count: usize },
     #[error("cannot write the journal: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
 /// What copying one coder's codings to another would do.
@@ -155,7 +155,7 @@ pub enum ReconcileError {
     #[error("the disagreement is in transcript {expected}, not {given}")]
     WrongTranscript { expected: String, given: String },
     #[error("cannot write the journal: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
 /// The ops that settle `d` in the consensus coder's codings: remove whatever the consensus coder
@@ -262,6 +262,20 @@ pub fn plan_seed(project: &Project, cmp: &Comparison, consensus: &CoderState) ->
             Some(Op::Add(coding(t, &c.code, c.start, c.end, c.memo.clone())))
         })
         .collect()
+}
+
+// Not `#[from]`: that would make the OS error a `source` too, and printed with its causes it
+// would appear twice.
+impl From<std::io::Error> for RecodeError {
+    fn from(e: std::io::Error) -> Self {
+        RecodeError::Io(e)
+    }
+}
+
+impl From<std::io::Error> for ReconcileError {
+    fn from(e: std::io::Error) -> Self {
+        ReconcileError::Io(e)
+    }
 }
 
 #[cfg(test)]

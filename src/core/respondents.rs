@@ -3,7 +3,7 @@
 
 use super::problem::Problem;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,9 +61,20 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         let msg = format!("missing column(s) {} in the header", missing.join(", "));
         return (Vec::new(), vec![Problem::error(path, msg).at(1, None)]);
     }
+    // Two `group` columns: which one is the group? Refuse rather than pick one.
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(first) = headers[..i].iter().position(|x| x == h) {
+            let msg = format!(
+                "column \"{h}\" appears twice in the header (columns {} and {}); remove or rename one",
+                first + 1,
+                i + 1
+            );
+            return (Vec::new(), vec![Problem::error(path, msg).at(1, None)]);
+        }
+    }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut out: Vec<Respondent> = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -103,10 +114,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
                 ok = false;
             }
         }
-        if ok && !ids.insert(r.id.clone()) {
-            problems
-                .push(Problem::error(path, format!("duplicate id \"{}\"", r.id)).at(line, None));
+        if ok && let Some(first) = ids.get(&r.id) {
+            let msg = format!("duplicate id \"{}\" (also on line {first})", r.id);
+            problems.push(Problem::error(path, msg).at(line, None));
             ok = false;
+        }
+        if ok {
+            ids.insert(r.id.clone(), line);
         }
         if ok {
             out.push(r);

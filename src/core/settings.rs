@@ -52,6 +52,48 @@ impl Settings {
         })
     }
 
+    /// What loads but is wrong: a group declared twice (which plural counts?), a group without
+    /// its plural (counts would read "3 of 12 docent"). Lines are found in the file's text.
+    pub fn lint(&self, path: &Path) -> Vec<Problem> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        // The n-th `"id"` after `"groups"` is the n-th group's (groups have no nested ids).
+        let mut lines = Vec::new();
+        if let Some(from) = text.find("\"groups\"") {
+            let mut at = from;
+            while let Some(i) = text[at..].find("\"id\"") {
+                at += i + 4;
+                lines.push(text[..at].matches('\n').count() + 1);
+            }
+        }
+        let line = |i: usize| lines.get(i).copied();
+        let here = |p: Problem, i: usize| match line(i) {
+            Some(l) => p.at(l, None),
+            None => p,
+        };
+        let mut problems = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            if let Some(first) = self.groups[..i].iter().position(|x| x.id == g.id) {
+                let also = line(first).map_or(String::new(), |l| format!(" (also on line {l})"));
+                problems.push(here(
+                    Problem::error(path, format!("group \"{}\" is declared twice{also}", g.id)),
+                    i,
+                ));
+            } else if g.plural.trim().is_empty() {
+                problems.push(here(
+                    Problem::warning(
+                        path,
+                        format!(
+                            "group \"{}\" has no \"plural\": counts will read \"3 of 12 {}\"",
+                            g.id, g.id
+                        ),
+                    ),
+                    i,
+                ));
+            }
+        }
+        problems
+    }
+
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }

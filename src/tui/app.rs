@@ -326,7 +326,9 @@ impl App {
             .iter()
             .filter(|c| c.start <= at && at < c.end)
             .collect();
-        v.sort_by_key(|c| (c.len(), c.id));
+        // Ids are random (unique across machines): order by the codebook, not by id.
+        let cb = &self.project.codebook;
+        v.sort_by_key(|c| (c.len(), cb.index_of(&c.code), c.start, c.id));
         v
     }
 

@@ -227,11 +227,9 @@ pub enum ExportError {
     Xlsx(String),
     #[error("cannot encode the export: {0}")]
     Encode(String),
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The OS error is in the message and not a `source`, so it is printed once.
+    #[error("cannot write {}: {err}", path.display())]
+    Io { path: PathBuf, err: std::io::Error },
 }
 
 /// The filter resolved against a project: what goes into an export, in report order.
@@ -646,7 +644,7 @@ pub enum Overwrite {
 pub fn save(path: &Path, bytes: &[u8], mode: Overwrite) -> Result<PathBuf, ExportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
+        move |err| ExportError::Io { path, err }
     };
     // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written into, never replaced:
     // the atomic replace would put a regular file in its place.

@@ -97,18 +97,23 @@ impl IndexReport {
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("search index: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    #[error("search index: {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Tantivy(tantivy::TantivyError),
+    /// The OS error is in the message and not a `source`, so that printing the error with its
+    /// causes does not say it twice.
+    #[error("search index: {path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+}
+
+impl From<tantivy::TantivyError> for IndexError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        IndexError::Tantivy(e)
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
-    move |source| IndexError::Io {
+    move |err| IndexError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     }
 }
 
@@ -193,7 +198,18 @@ impl Index {
                 }
             }
         };
-        index.update(project, None, progress, &mut report)?;
+        if let Err(e) = index.update(project, None, progress, &mut report) {
+            // A full disk (or a quota) while writing: search still works, from memory, as on a
+            // read-only folder. What was half written is not committed, and is rebuilt next time.
+            drop(index);
+            drop(lock);
+            report.warnings.push(format!(
+                "cannot write the search index in {} ({e}); using an index in memory",
+                dir.display()
+            ));
+            report.rebuilt = None;
+            return Self::in_memory(project, progress, report);
+        }
         drop(lock);
         Ok((index, report))
     }
@@ -229,21 +245,36 @@ impl Index {
             self.update(project, only, progress, &mut report)?;
             return Ok(report);
         };
-        let cache = project.cache_dir();
-        let _lock = take_lock(&cache).map_err(io_err(&cache))?;
-        // Read it afresh: another codewerk may have updated or rebuilt it, or someone deleted it.
-        let only = match Self::open_existing(&dir) {
-            Ok(fresh) => {
-                *self = fresh;
-                only
-            }
-            Err(reason) => {
-                report.rebuilt = Some(reason);
-                *self = Self::create(&dir)?;
-                None
-            }
-        };
-        self.update(project, only, progress, &mut report)?;
+        // A full disk (or a folder gone read-only) keeps search working from memory, as in
+        // `open`; the index on disk is rebuilt when it can be written again.
+        let on_disk = (|| -> Result<(), IndexError> {
+            let cache = project.cache_dir();
+            let _lock = take_lock(&cache).map_err(io_err(&cache))?;
+            // Read it afresh: another codewerk may have updated or rebuilt it, or someone
+            // deleted it.
+            let only = match Self::open_existing(&dir) {
+                Ok(fresh) => {
+                    *self = fresh;
+                    only
+                }
+                Err(reason) => {
+                    report.rebuilt = Some(reason);
+                    *self = Self::create(&dir)?;
+                    None
+                }
+            };
+            self.update(project, only, progress, &mut report)
+        })();
+        if let Err(e) = on_disk {
+            report.warnings.push(format!(
+                "cannot write the search index in {} ({e}); using an index in memory",
+                dir.display()
+            ));
+            let (index, more) = Self::in_memory(project, progress, IndexReport::default())?;
+            *self = index;
+            report.rebuilt = more.rebuilt;
+            report.units = more.units;
+        }
         Ok(report)
     }
 

@@ -79,8 +79,15 @@ pub enum SearchError {
     /// A filter names something the project does not have.
     #[error("{0}")]
     Filter(String),
+    /// Not a `source`: printed with its causes, the tantivy error would appear twice.
     #[error("search index: {0}")]
-    Index(#[from] tantivy::TantivyError),
+    Index(tantivy::TantivyError),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError::Index(e)
+    }
 }
 
 /// The part of a unit's text shown in a result list.

@@ -978,6 +978,30 @@ fn deleted_or_corrupt_index_is_rebuilt() {
 }
 
 #[test]
+fn an_index_that_can_no_longer_be_written_goes_on_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (mut ix, _) = open(&p);
+    assert!(ix.dir.is_some());
+    // The disk fills up or the folder is taken away: here, a file where the index was.
+    let index = dir.path().join(".codewerk/index");
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::write(&index, "").unwrap();
+    let t = dir.path().join("transcripts/A.txt");
+    let text = std::fs::read_to_string(&t).unwrap();
+    std::fs::write(&t, format!("{text}\nR: Een nieuw signaal.\n")).unwrap();
+    let p = load(dir.path());
+    let report = ix.refresh(&p, &mut |_| {}).unwrap();
+    assert!(ix.dir.is_none());
+    assert!(
+        report.warnings[0].contains("using an index in memory"),
+        "{report:?}"
+    );
+    assert!(found(&p, &ix, &q("nieuw")).len() == 1);
+}
+
+#[test]
 fn read_only_project_gets_an_index_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
