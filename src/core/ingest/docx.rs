@@ -11,6 +11,7 @@ use super::blocks::Blocks;
 use super::text::{self, Item};
 use super::xml::{Node, Ns, Package, Xml, attr};
 use super::{IngestError, Limits, RawTurn};
+use quick_xml::events::BytesStart;
 
 const DOCUMENT: &str = "word/document.xml";
 
@@ -39,13 +40,13 @@ pub(crate) fn read(
         ));
     }
 
-    let comments = count_in(&mut pkg, "word/comments.xml", limits, |name, start| {
-        name == "comment" && start.is_some()
+    let comments = count_in(&mut pkg, "word/comments.xml", limits, |name, _| {
+        name == "comment"
     })?;
-    let notes_filter = |name: &str, start: Option<&quick_xml::events::BytesStart<'_>>| {
+    let notes_filter = |name: &str, start: &BytesStart<'_>| {
         (name == "footnote" || name == "endnote")
             // Separators are part of every notes part, not notes anyone wrote.
-            && start.is_some_and(|s| attr(s, "type").is_none_or(|t| t == "normal"))
+            && attr(start, "type").is_none_or(|t| t == "normal")
     };
     let footnotes = count_in(&mut pkg, "word/footnotes.xml", limits, notes_filter)?;
     let endnotes = count_in(&mut pkg, "word/endnotes.xml", limits, notes_filter)?;
@@ -108,11 +109,7 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
     loop {
         match xml.next()? {
             Node::Eof => break,
-            Node::Text(t) => {
-                if in_t > 0 {
-                    blocks.text(&t);
-                }
-            }
+            Node::Text(t) if in_t > 0 => blocks.text(&t),
             Node::Open {
                 ns: Ns::Mc,
                 name,
@@ -175,7 +172,7 @@ fn count_in(
     pkg: &mut Package<'_>,
     part: &'static str,
     limits: &Limits,
-    accept: impl Fn(&str, Option<&quick_xml::events::BytesStart<'_>>) -> bool,
+    accept: impl Fn(&str, &BytesStart<'_>) -> bool,
 ) -> Result<usize, IngestError> {
     let Some(bytes) = pkg.part(part)? else {
         return Ok(0);
@@ -190,11 +187,7 @@ fn count_in(
                 name,
                 start,
                 ..
-            } => {
-                if accept(&name, Some(&start)) {
-                    n += 1;
-                }
-            }
+            } if accept(&name, &start) => n += 1,
             _ => {}
         }
     }

@@ -71,7 +71,7 @@ fn decode_utf16(
     bytes: &[u8],
     encoding: &'static encoding_rs::Encoding,
 ) -> Result<String, IngestError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(IngestError::InvalidUtf16);
     }
     let s = encoding
