@@ -464,6 +464,17 @@ pub(crate) mod tests {
                 limit: 1 << 20
             })
         );
+        // Headers that lie about the inflated size: reading stops there (the zip crate checks
+        // the declared size, and `take` caps the budget as well).
+        let mut lying = z.clone();
+        for (sig, at) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+            let pos = lying.windows(4).position(|w| w == sig).unwrap();
+            lying[pos + at..pos + at + 4].copy_from_slice(&100u32.to_le_bytes());
+        }
+        assert!(matches!(
+            read_with(Format::Docx, &lying, &limits),
+            Err(IngestError::Zip(m)) if m.contains("declared uncompressed size")
+        ));
         // Too many entries.
         let names: Vec<String> = (0..50).map(|i| format!("f{i}")).collect();
         let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
