@@ -266,3 +266,35 @@ mod fixtures {
         ));
     }
 }
+
+/// The project's own transcripts, read as plain text imports, give the turns codewerk itself
+/// sees in them: same speakers, same text.
+#[test]
+fn demo_transcripts_read_as_codewerk_reads_them() {
+    use crate::core::transcript::Transcript;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("transcripts");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let ours = read(&path, &bytes).unwrap();
+        let theirs = Transcript::from_bytes("x", &path, &bytes).unwrap();
+        let want: Vec<(Option<String>, String)> = theirs
+            .turns
+            .iter()
+            .map(|t| (t.speaker.clone(), clean_text(theirs.slice(t.body_start, t.end))))
+            .collect();
+        let got: Vec<(Option<String>, String)> = ours
+            .turns
+            .iter()
+            .map(|t| (t.speaker.clone(), t.text.clone()))
+            .collect();
+        assert_eq!(got, want, "{}", path.display());
+        assert_eq!(ours.word_count(), theirs.word_count(), "{}", path.display());
+        files += 1;
+    }
+    assert!(files >= 10, "{files}");
+}
