@@ -129,7 +129,7 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
                     }
                 }
                 "t" if !empty => in_t += 1,
-                "tab" | "ptab" => blocks.text(" "),
+                "tab" | "ptab" => blocks.tab(),
                 "br" | "cr" => blocks.line_break(),
                 "noBreakHyphen" => blocks.text("-"),
                 "tbl" if !empty => blocks.start_table(),

@@ -19,6 +19,7 @@ mod text;
 mod whisper;
 mod xml;
 
+use super::problem::Problem;
 use serde::Serialize;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
@@ -213,6 +214,20 @@ impl IngestError {
             _ => None,
         }
     }
+
+    /// The error as a user-facing problem with the file (and line, where there is one).
+    pub fn problem(&self, file: &Path) -> Problem {
+        let p = Problem::error(file, self.to_string());
+        match self {
+            IngestError::InvalidUtf8 { line, column } | IngestError::Json { line, column, .. } => {
+                p.at(*line, Some(*column))
+            }
+            _ => match self.line() {
+                Some(line) => p.at(line, None),
+                None => p,
+            },
+        }
+    }
 }
 
 /// The largest inflated size of one zip entry we accept (a decompression bomb guard). It is also
@@ -290,6 +305,22 @@ pub(crate) fn read_with(
         Format::Tsv => table::read(bytes, Some(b'\t'), &mut notes)?,
     };
     finish(format, turns, notes)
+}
+
+/// A start time as transcripts write it: "00:12:31" (hours always shown, fractions dropped),
+/// for a turn prefix like `[00:12:31]`.
+pub fn format_time(secs: f64) -> String {
+    let total = if secs.is_finite() && secs > 0.0 {
+        secs.floor().min(u64::MAX as f64) as u64
+    } else {
+        0
+    };
+    format!(
+        "{:02}:{:02}:{:02}",
+        total / 3600,
+        (total / 60) % 60,
+        total % 60
+    )
 }
 
 /// Normalise every turn the same way, whatever the format: NFC, LF only, no control

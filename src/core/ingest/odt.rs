@@ -62,7 +62,7 @@ pub(crate) fn read(
                             .min(MAX_SPACES);
                         blocks.text(&" ".repeat(n));
                     }
-                    (Ns::OdfText, "tab") => blocks.text(" "),
+                    (Ns::OdfText, "tab") => blocks.tab(),
                     (Ns::OdfText, "line-break") => blocks.line_break(),
                     (Ns::OdfText, "tracked-changes") => {
                         tracked = true;

@@ -39,6 +39,31 @@ fn text_read_is_normalised() {
 }
 
 #[test]
+fn errors_become_problems_naming_file_and_line() {
+    let e = read(Path::new("t.srt"), b"1\n00:00:0x --> 00:00:01,000\nx\n").unwrap_err();
+    let p = e.problem(Path::new("t.srt"));
+    assert_eq!((p.line, p.column), (Some(2), None));
+    assert!(p.to_string().starts_with("t.srt:2"), "{p}");
+    let e = read(Path::new("t.txt"), "één\n\u{e9}".as_bytes()).map(|_| ());
+    assert!(e.is_ok());
+    let e = read(Path::new("t.txt"), b"\xc3\xa9\n\xe9").unwrap_err();
+    let p = e.problem(Path::new("t.txt"));
+    assert_eq!((p.line, p.column), (Some(2), Some(1)));
+    let p = IngestError::Empty.problem(Path::new("a.docx"));
+    assert_eq!(p.line, None);
+    assert!(p.is_error());
+}
+
+#[test]
+fn times_format_as_transcripts_write_them() {
+    assert_eq!(format_time(751.9), "00:12:31");
+    assert_eq!(format_time(0.0), "00:00:00");
+    assert_eq!(format_time(-3.0), "00:00:00");
+    assert_eq!(format_time(f64::NAN), "00:00:00");
+    assert_eq!(format_time(100.0 * 3600.0 + 5.0), "100:00:05");
+}
+
+#[test]
 fn empty_documents_are_empty() {
     for (name, bytes) in [
         ("a.txt", &b""[..]),
@@ -69,16 +94,49 @@ fn srt_read() {
 }
 
 mod no_panic {
-    use super::super::docx::tests::docx;
+    use super::super::docx::tests::{W, docx, zip_of};
     use super::*;
     use proptest::prelude::*;
 
+    const BODY: &str = "<w:p><w:r><w:t>I: De co</w:t></w:r><w:r><w:t>ördinator?</w:t></w:r></w:p>\
+         <w:tbl><w:tr><w:tc><w:p><w:r><w:t>R</w:t></w:r></w:p></w:tc><w:tc><w:p><w:ins><w:r><w:t>Eén.</w:t></w:r></w:ins></w:p></w:tc></w:tr></w:tbl>";
+
     fn valid_docx() -> Vec<u8> {
-        docx(
-            "<w:p><w:r><w:t>I: De co</w:t></w:r><w:r><w:t>ördinator?</w:t></w:r></w:p>\
-             <w:tbl><w:tr><w:tc><w:p><w:r><w:t>R</w:t></w:r></w:p></w:tc><w:tc><w:p><w:ins><w:r><w:t>Eén.</w:t></w:r></w:ins></w:p></w:tc></w:tr></w:tbl>",
-            &[],
+        docx(BODY, &[])
+    }
+
+    /// One document that both readers find text in (WordprocessingML and ODF elements).
+    fn valid_document_xml() -> String {
+        format!(
+            r#"<w:document xmlns:w="{W}" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><w:body>{BODY}<text:p>R: Ja<text:s text:c="2"/>&amp; nee</text:p></w:body></w:document>"#
         )
+    }
+
+    /// What every reader promises about its output.
+    fn check_normalised(got: &Ingested) {
+        use unicode_normalization::is_nfc;
+        assert!(!got.turns.is_empty());
+        for t in &got.turns {
+            assert!(!t.text.is_empty());
+            assert_eq!(t.text, t.text.trim());
+            assert!(is_nfc(&t.text), "{:?}", t.text);
+            assert!(
+                !t.text.contains('\r') && !t.text.contains("\n\n"),
+                "{:?}",
+                t.text
+            );
+            assert!(
+                !t.text.chars().any(|c| c.is_control() && c != '\n'),
+                "{:?}",
+                t.text
+            );
+            if let Some(s) = &t.speaker {
+                assert!(!s.is_empty() && is_nfc(s) && !s.contains('\n'));
+            }
+            if let Some(start) = t.start {
+                assert!(start.is_finite() && start >= 0.0);
+            }
+        }
     }
 
     proptest! {
@@ -95,9 +153,29 @@ mod no_panic {
         /// Text-like input (the parsers' interesting paths): labels, times, cue lines, JSON
         /// and CSV punctuation in random order.
         #[test]
-        fn random_text_never_panics(s in "([A-Za-zéö’ 0-9:,;.\\[\\]()<>{}\"\\\\/_\n\t-]|-->|WEBVTT|NOTE|00:00:01,000|<v |\\{\\\\an8\\})*") {
+        fn random_text_never_panics(s in "([A-Za-zéö’ 0-9:,;.\\[\\]()<>{}\"\\\\/_\n\t-]|-->|WEBVTT|NOTE|00:00:01,000|<v |\\{\\\\an8\\}|o\u{308}|\r)*") {
             for format in Format::ALL {
-                let _ = read_as(format, s.as_bytes());
+                if let Ok(got) = read_as(format, s.as_bytes()) {
+                    check_normalised(&got);
+                }
+            }
+        }
+
+        /// A valid document.xml with bytes flipped, inside a valid zip: the XML paths.
+        #[test]
+        fn mutated_document_xml_never_panics(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        ) {
+            let mut xml = valid_document_xml().into_bytes();
+            for (at, b) in flips {
+                let i = at.index(xml.len());
+                xml[i] = b;
+            }
+            let z = zip_of(&[("word/document.xml", &xml), ("content.xml", &xml)]);
+            for format in [Format::Docx, Format::Odt] {
+                if let Ok(got) = read_as(format, &z) {
+                    check_normalised(&got);
+                }
             }
         }
 
@@ -285,7 +363,12 @@ fn demo_transcripts_read_as_codewerk_reads_them() {
         let want: Vec<(Option<String>, String)> = theirs
             .turns
             .iter()
-            .map(|t| (t.speaker.clone(), clean_text(theirs.slice(t.body_start, t.end))))
+            .map(|t| {
+                (
+                    t.speaker.clone(),
+                    clean_text(theirs.slice(t.body_start, t.end)),
+                )
+            })
             .collect();
         let got: Vec<(Option<String>, String)> = ours
             .turns

@@ -281,13 +281,17 @@ impl Ctx {
     }
 
     /// A paragraph's lines grouped into turns: a new turn starts at a line that opens with a
-    /// speaker label or is a header line.
+    /// speaker label or is a header line. Inside a paragraph the label must start with a
+    /// capital or digit: a hard-wrapped line may well begin "school: daar...".
     fn segments(&self, para: &str) -> Vec<String> {
         let mut segs: Vec<String> = Vec::new();
         for line in para.split('\n') {
             let starts_turn = segs.is_empty() || self.header(line).is_some() || {
                 let (_, rest) = strip_time(line.trim_start(), false);
-                split_label(rest).is_some_and(|(l, _)| self.label_ok(l))
+                split_label(rest).is_some_and(|(l, _)| {
+                    l.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+                        && self.label_ok(l)
+                })
             };
             match segs.last_mut() {
                 Some(last) if !starts_turn => {
@@ -757,6 +761,16 @@ mod tests {
         let t = turns("I: Vraag?\nR: Antwoord\ndat doorloopt.\n\nI: Volgende.\n");
         assert_eq!(t.len(), 3);
         assert_eq!(t[1].text, "Antwoord\ndat doorloopt.");
+        // A wrapped line that happens to start with "word:" does not.
+        let t = turns("R: Het ging over de\nschool: daar was het.\n\nI: Ja.\n");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].text, "Het ging over de\nschool: daar was het.");
+    }
+
+    #[test]
+    fn tab_separated_headers() {
+        let t = turns("Speaker 1\t0:05\nHallo.\n\nSpeaker 2\t0:09\nDag.\n");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("Speaker 2"), Some(9.0)));
     }
 
     #[test]
