@@ -145,7 +145,8 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
                 // Text that is not document text: field instructions, deleted text, and
                 // property blocks (which hold tab stops and revision marks, not text).
                 "instrText" | "delText" | "delInstrText" | "pPr" | "rPr" | "sectPr" | "tblPr"
-                | "trPr" | "tcPr" | "tblGrid" | "pPrChange" | "rPrChange"
+                | "trPr" | "tcPr" | "tblGrid" | "pPrChange" | "rPrChange" | "sdtPr"
+                | "sdtEndPr"
                     if !empty =>
                 {
                     xml.skip_element()?

@@ -196,7 +196,7 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
         if let Item::Para(p) = item {
             for line in p.split('\n') {
                 let (_, rest) = strip_time(line.trim_start(), false);
-                if let Some((label, _)) = split_label(rest)
+                if let Some((label, _, _)) = split_label(rest)
                     && classify_label(label) == LabelKind::Weak
                 {
                     *weak_counts.entry(label.to_lowercase()).or_default() += 1;
@@ -288,7 +288,7 @@ impl Ctx {
         for line in para.split('\n') {
             let starts_turn = segs.is_empty() || self.header(line).is_some() || {
                 let (_, rest) = strip_time(line.trim_start(), false);
-                split_label(rest).is_some_and(|(l, _)| {
+                split_label(rest).is_some_and(|(l, _, _)| {
                     l.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
                         && self.label_ok(l)
                 })
@@ -318,11 +318,12 @@ impl Ctx {
         let (mut start, after) = strip_time(line, false);
         line = after;
         let mut speaker = None;
-        if let Some((label, body)) = split_label(line)
+        if let Some((label, t, body)) = split_label(line)
             && self.label_ok(label)
         {
             speaker = Some(label.to_string());
             line = body;
+            start = start.or(t);
             if start.is_none() {
                 let (t, after) = strip_time(line.trim_start(), false);
                 start = t;
@@ -354,13 +355,12 @@ impl Ctx {
         if rest.is_empty() {
             return t.map(|t| (None, Some(t)));
         }
-        if let Some((label, body)) = split_label(rest)
-            && body.trim().is_empty()
+        if let Some((label, t1, body)) = split_label(rest)
             && self.label_ok(label)
         {
             let (t2, after) = strip_time(body.trim(), true);
             if after.is_empty() {
-                return Some((Some(label.to_string()), t.or(t2)));
+                return Some((Some(label.to_string()), t.or(t1).or(t2)));
             }
         }
         // Time first: "00:00:05 Speaker 1".
@@ -401,18 +401,36 @@ const ROLE_WORDS: &[&str] = &[
     "onderzoeker",
 ];
 
-/// "Label: text" -> ("Label", " text"), if the colon is followed by a space or the end.
-fn split_label(line: &str) -> Option<(&str, &str)> {
+/// "Label: text" -> ("Label", None, " text"), if the colon is followed by a space or the end.
+/// A time in brackets between label and colon is the turn's start: "Speaker 1 (00:01:02): ja",
+/// "Jan [01:02]: ja".
+fn split_label(line: &str) -> Option<(&str, Option<f64>, &str)> {
     let colon = line.find(':')?;
-    let label = line[..colon].trim_end();
-    let body = &line[colon + 1..];
+    let (label, time, body) = match line[..colon].find(['(', '[']) {
+        Some(open) if !line[..open].trim().is_empty() => {
+            let (t, after) = bracketed_time(&line[open..])?;
+            (line[..open].trim_end(), Some(t), after.strip_prefix(':')?)
+        }
+        _ => (line[..colon].trim_end(), None, &line[colon + 1..]),
+    };
     if !(body.is_empty() || body.starts_with(char::is_whitespace)) {
         return None;
     }
     if label.is_empty() || label.chars().count() > 40 {
         return None;
     }
-    Some((label, body))
+    Some((label, time, body))
+}
+
+/// "[00:01:02]" or "(01:02)" at the start of `s`: the seconds and what follows the bracket.
+fn bracketed_time(s: &str) -> Option<(f64, &str)> {
+    let close = match s.chars().next()? {
+        '[' => ']',
+        '(' => ')',
+        _ => return None,
+    };
+    let (secs, _, len) = parse_clock(&s[1..])?;
+    Some((secs, s[1 + len..].strip_prefix(close)?))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -765,6 +783,21 @@ mod tests {
         let t = turns("R: Het ging over de\nschool: daar was het.\n\nI: Ja.\n");
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].text, "Het ging over de\nschool: daar was het.");
+    }
+
+    #[test]
+    fn times_between_label_and_colon() {
+        let t = turns(
+            "Speaker 1 (00:01:02): Hallo.\n\nJan de Vries [01:05]: Dag.\n\nSpeaker 2 (00:01:09):\nAntwoord.\n",
+        );
+        assert_eq!((sp(&t[0]), t[0].start), (Some("Speaker 1"), Some(62.0)));
+        assert_eq!(t[0].text, "Hallo.");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("Jan de Vries"), Some(65.0)));
+        assert_eq!((sp(&t[2]), t[2].start), (Some("Speaker 2"), Some(69.0)));
+        assert_eq!(t[2].text, "Antwoord.");
+        // Brackets that are not a time stay in the text.
+        let t = turns("R: (lacht) ja: echt.\n");
+        assert_eq!(t[0].text, "(lacht) ja: echt.");
     }
 
     #[test]
