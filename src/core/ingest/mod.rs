@@ -307,22 +307,6 @@ pub(crate) fn read_with(
     finish(format, turns, notes)
 }
 
-/// A start time as transcripts write it: "00:12:31" (hours always shown, fractions dropped),
-/// for a turn prefix like `[00:12:31]`.
-pub fn format_time(secs: f64) -> String {
-    let total = if secs.is_finite() && secs > 0.0 {
-        secs.floor().min(u64::MAX as f64) as u64
-    } else {
-        0
-    };
-    format!(
-        "{:02}:{:02}:{:02}",
-        total / 3600,
-        (total / 60) % 60,
-        total % 60
-    )
-}
-
 /// Normalise every turn the same way, whatever the format: NFC, LF only, no control
 /// characters, no blank lines inside a turn (they would split it in the project's format),
 /// trimmed, and no empty turns.

@@ -55,15 +55,6 @@ fn errors_become_problems_naming_file_and_line() {
 }
 
 #[test]
-fn times_format_as_transcripts_write_them() {
-    assert_eq!(format_time(751.9), "00:12:31");
-    assert_eq!(format_time(0.0), "00:00:00");
-    assert_eq!(format_time(-3.0), "00:00:00");
-    assert_eq!(format_time(f64::NAN), "00:00:00");
-    assert_eq!(format_time(100.0 * 3600.0 + 5.0), "100:00:05");
-}
-
-#[test]
 fn empty_documents_are_empty() {
     for (name, bytes) in [
         ("a.txt", &b""[..]),
