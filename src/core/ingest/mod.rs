@@ -131,6 +131,9 @@ pub enum IngestError {
     #[error("{0}")]
     Malformed(String),
 
+    #[error("this file is {0}")]
+    WrongFormat(&'static str),
+
     // Text encodings.
     #[error("this is a binary file, not text (byte {byte:#04x} at offset {offset})")]
     Binary { offset: usize, byte: u8 },

@@ -328,10 +328,17 @@ mod fixtures {
                 kind: "Word"
             })
         );
-        // A .docx renamed .txt is binary.
+        // A .docx renamed .txt is named for what it is.
         assert!(matches!(
             read(Path::new("x.txt"), fixture!("interview-word.docx")),
-            Err(IngestError::Binary { .. })
+            Err(IngestError::WrongFormat(m)) if m.starts_with("a zip package")
+        ));
+        // An old .doc (an OLE compound file) renamed .docx.
+        let mut ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
+        ole.extend([0u8; 504]);
+        assert!(matches!(
+            read(Path::new("x.docx"), &ole),
+            Err(IngestError::WrongFormat(m)) if m.starts_with("an old Word")
         ));
     }
 }

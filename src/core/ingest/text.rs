@@ -20,6 +20,9 @@ pub(crate) fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, In
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
+    if let Some(what) = sniff_container(bytes) {
+        return Err(IngestError::WrongFormat(what));
+    }
     let text = if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         check_controls(rest)?;
         match std::str::from_utf8(rest) {
@@ -65,6 +68,21 @@ pub(crate) fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, In
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Files people rename or mistake for text: better named than called binary.
+pub(crate) fn sniff_container(bytes: &[u8]) -> Option<&'static str> {
+    Some(if bytes.starts_with(b"PK\x03\x04") {
+        "a zip package (a .docx or .odt saved under another name?)"
+    } else if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        "an old Word (.doc) file or a password-protected document; save it as .docx"
+    } else if bytes.starts_with(b"%PDF-") {
+        "a PDF; export the text as .txt or .docx"
+    } else if bytes.starts_with(b"{\\rtf") {
+        "an RTF document; save it as .docx or .txt"
+    } else {
+        return None;
+    })
 }
 
 fn decode_utf16(
@@ -753,6 +771,14 @@ mod tests {
             Err(IngestError::Binary { offset: 8, byte: 7 })
         );
         assert_eq!(decode(b"", &mut notes), Err(IngestError::Empty));
+        assert!(matches!(
+            decode(b"{\\rtf1\\ansi Hallo}", &mut notes),
+            Err(IngestError::WrongFormat(m)) if m.starts_with("an RTF")
+        ));
+        assert!(matches!(
+            decode(b"%PDF-1.7\n", &mut notes),
+            Err(IngestError::WrongFormat(m)) if m.starts_with("a PDF")
+        ));
     }
 
     #[test]

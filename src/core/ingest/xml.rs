@@ -24,6 +24,11 @@ pub(crate) struct Package<'a> {
 
 impl<'a> Package<'a> {
     pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, IngestError> {
+        if !bytes.starts_with(b"PK")
+            && let Some(what) = super::text::sniff_container(bytes)
+        {
+            return Err(IngestError::WrongFormat(what));
+        }
         let archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
         if archive.len() > limits.entries {
             return Err(IngestError::TooManyEntries {
