@@ -195,7 +195,10 @@ fn join_cues(cues: Vec<Cue>) -> Vec<RawTurn> {
             last_text.clone_from(&piece.text);
             let same = match (&piece.speaker, turns.last()) {
                 (Some(s), Some(t)) => t.speaker.as_deref() == Some(s.as_str()),
-                (None, Some(t)) => !piece.change && !(first_line && paused && t.speaker.is_none()),
+                (None, Some(t)) => {
+                    let pause_ends_it = first_line && paused && t.speaker.is_none();
+                    !piece.change && !pause_ends_it
+                }
                 (_, None) => false,
             };
             first_line = false;
