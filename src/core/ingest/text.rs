@@ -231,6 +231,8 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
     // The speaker such a header named carries over to the paragraphs after its text, until the
     // next header or label.
     let mut carried: Option<String> = None;
+    // f4/f5 put a timestamp at the end of each paragraph: where this one ends, the next starts.
+    let mut f4_end: Option<f64> = None;
     for item in items {
         let para = match item {
             Item::Turn(t) => {
@@ -264,6 +266,14 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
                 carried = None;
             } else {
                 head.speaker = carried.clone();
+            }
+            let prev_end = f4_end.take();
+            if let Some((end, before)) = strip_trailing_f4(&head.body) {
+                f4_end = Some(end);
+                head.body = before.to_string();
+            }
+            if head.start.is_none() {
+                head.start = prev_end;
             }
             out.push(RawTurn::new(head.speaker, head.start, head.body));
         }
@@ -388,11 +398,13 @@ impl Ctx {
             return Some((Some(rest.to_string()), Some(t)));
         }
         // Time last: "Speaker 1  00:00:05", "Jan (01:02)".
-        let (name, t) = strip_time_end(line)?;
-        if is_header_speaker(name) {
+        if let Some((name, t)) = strip_time_end(line)
+            && is_header_speaker(name)
+        {
             return Some((Some(name.to_string()), Some(t)));
         }
-        None
+        // A role alone on its line: "Interviewer", "Speaker 2", "SPEAKER_01".
+        is_role_label(line).then(|| (Some(line.to_string()), None))
     }
 }
 
@@ -405,6 +417,28 @@ fn is_header_speaker(s: &str) -> bool {
         words.len() >= 2
             || s.chars().any(|c| c.is_ascii_digit() || c == '_')
             || ROLE_WORDS.contains(&s.to_lowercase().as_str())
+    }
+}
+
+/// "Interviewer", "Respondent 2", "Speaker B", "Spreker 1", "SPEAKER_00": a label by its form,
+/// even without a colon.
+fn is_role_label(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+    let role = |w: &str| ROLE_WORDS.contains(&w);
+    match words.len() {
+        1 => {
+            role(&first)
+                || first.split_once('_').is_some_and(|(a, n)| {
+                    role(a) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                })
+        }
+        2 => {
+            role(&first)
+                && words[1].chars().count() <= 3
+                && words[1].chars().all(char::is_alphanumeric)
+        }
+        _ => false,
     }
 }
 
@@ -570,6 +604,13 @@ fn classify_label(label: &str) -> LabelKind {
 /// the start of speech it is more often the time of day. Returns the seconds and the rest of
 /// `s` after the timestamp and a following separator (" - ", " – ").
 pub(crate) fn strip_time(s: &str, loose: bool) -> (Option<f64>, &str) {
+    if let Some((secs, len)) = f4_time(s) {
+        let rest = &s[len..];
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            return (Some(secs), rest.trim_start());
+        }
+        return (None, s);
+    }
     let (open, inner) = match s.chars().next() {
         Some('[') => (Some(']'), &s[1..]),
         Some('(') => (Some(')'), &s[1..]),
@@ -602,6 +643,39 @@ pub(crate) fn strip_time(s: &str, loose: bool) -> (Option<f64>, &str) {
         }
     }
     (Some(secs), rest)
+}
+
+/// An f4/f5 transcription timestamp at the start of `s`: "#00:01:23-4#" (the digit after the
+/// dash is tenths of a second). Returns the seconds and its length in bytes.
+fn f4_time(s: &str) -> Option<(f64, usize)> {
+    let inner = s.strip_prefix('#')?;
+    let (secs, parts, len) = parse_clock(inner)?;
+    if parts != 3 || inner[..len].contains(['.', ',']) {
+        return None;
+    }
+    let mut rest = &inner[len..];
+    let mut secs = secs;
+    if let Some(r) = rest.strip_prefix('-') {
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 3 {
+            return None;
+        }
+        let v: f64 = r[..digits].parse().ok()?;
+        secs += v / 10f64.powi(digits as i32);
+        rest = &r[digits..];
+    }
+    rest.strip_prefix('#')?;
+    Some((secs, s.len() - rest.len() + 1))
+}
+
+/// An f4/f5 timestamp ending a paragraph ("Dat klopt. #00:01:23-4#"): the time the paragraph
+/// ends, and the text before it.
+fn strip_trailing_f4(body: &str) -> Option<(f64, &str)> {
+    let trimmed = body.trim_end();
+    let without_last = trimmed.strip_suffix('#')?;
+    let at = without_last.rfind('#')?;
+    let (secs, len) = f4_time(&trimmed[at..])?;
+    (at + len == trimmed.len()).then(|| (secs, trimmed[..at].trim_end()))
 }
 
 /// A timestamp at the end of a line, after two or more spaces, a tab, or in brackets:
@@ -824,6 +898,41 @@ mod tests {
         // Brackets that are not a time stay in the text.
         let t = turns("R: (lacht) ja: echt.\n");
         assert_eq!(t[0].text, "(lacht) ja: echt.");
+    }
+
+    #[test]
+    fn f4_timestamps() {
+        let t = turns(
+            "I: Hoe gaat het? #00:00:04-2#\n\nR: Goed, één ding. #00:00:09-0#\n\n#00:00:15-5# I: En verder?\n",
+        );
+        assert_eq!((sp(&t[0]), t[0].start), (Some("I"), None));
+        assert_eq!(t[0].text, "Hoe gaat het?");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("R"), Some(4.2)));
+        assert_eq!(t[1].text, "Goed, één ding.");
+        assert_eq!((sp(&t[2]), t[2].start), (Some("I"), Some(15.5)));
+        assert_eq!(f4_time("#00:01:23-4# x"), Some((83.4, 12)));
+        assert_eq!(f4_time("#00:01:23#"), Some((83.0, 10)));
+        assert_eq!(f4_time("#1:23-4#"), None);
+        assert_eq!(strip_trailing_f4("a # b"), None);
+    }
+
+    #[test]
+    fn roles_alone_on_a_line() {
+        let t = turns(
+            "Interviewer\nHoe gaat het?\n\nRespondent 2\n\nGoed.\n\nNog iets.\n\nSPEAKER_00\nJa.\n\nJa\n\nNee.\n",
+        );
+        let got: Vec<(Option<&str>, &str)> = t.iter().map(|t| (sp(t), t.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("Interviewer"), "Hoe gaat het?"),
+                (Some("Respondent 2"), "Goed."),
+                (Some("Respondent 2"), "Nog iets."),
+                (Some("SPEAKER_00"), "Ja."),
+                (Some("SPEAKER_00"), "Ja"),
+                (Some("SPEAKER_00"), "Nee."),
+            ]
+        );
     }
 
     #[test]
