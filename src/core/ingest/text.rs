@@ -1,6 +1,20 @@
 //! Plain text: decoding the encodings transcripts arrive in, and finding turns, speaker labels
 //! and timestamps in paragraphs. The paragraph logic is shared by every format whose source is
 //! running text (.txt, .docx, .odt).
+//!
+//! What a paragraph's first line may start with:
+//! - a label before a colon: "I:", "R:", "Interviewer:", "Speaker 1:", "SPEAKER_00:",
+//!   "Jan de Vries:" (up to three name words plus particles). A label with lowercase words
+//!   ("Interne begeleider:") counts only if it starts three or more paragraphs, so that
+//!   "Dat zei hij: nee" stays speech; "Ja:", "Dus:", "Datum:" and the like never count;
+//! - a timestamp before or after the label: "[00:12:31]", "(01:02)", "00:12:31", f4's
+//!   "#00:12:31-5#", or between label and colon: "Speaker 1 (00:12:31):". A bare "10:30" is
+//!   not taken (more often the time of day);
+//! - a header line of a transcription service, with the text on the next lines or in the next
+//!   paragraph: "Speaker 1  00:00:05" (Otter), "00:00:05 Speaker 1" (Word), "Jan (01:02)", or
+//!   a role alone ("Interviewer", "Speaker 2"). The header's speaker carries on to the
+//!   paragraphs after it until the next label or header.
+//! f4 puts a timestamp at the end of each paragraph: it is taken as the next turn's start.
 
 use super::{IngestError, RawTurn};
 use std::collections::HashMap;
