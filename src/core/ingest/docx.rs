@@ -404,6 +404,13 @@ pub(crate) mod tests {
                 kind: "Word"
             })
         );
+        // A Windows zip tool's backslashes.
+        let doc = format!(
+            r#"<w:document xmlns:w="{W}"><w:body>{}</w:body></w:document>"#,
+            p(&r("R: ja"))
+        );
+        let backslash = zip_of(&[("word\\document.xml", doc.as_bytes())]);
+        assert_eq!(turns(&backslash).unwrap().0[0].text, "ja");
         // Entry names with ".." next to a real document do no harm.
         let doc = format!(
             r#"<w:document xmlns:w="{W}"><w:body>{}</w:body></w:document>"#,

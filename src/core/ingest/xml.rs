@@ -54,7 +54,20 @@ impl<'a> Package<'a> {
 
     /// The inflated bytes of one part, or `None` if the package has no such part.
     pub fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, IngestError> {
-        let file = match self.archive.by_name(name) {
+        // Some Windows zip tools write "word\document.xml", or change the case.
+        let stored = if self.archive.index_for_name(name).is_some() {
+            name.to_string()
+        } else {
+            match self
+                .names()
+                .into_iter()
+                .find(|n| n.replace('\\', "/").eq_ignore_ascii_case(name))
+            {
+                Some(n) => n,
+                None => return Ok(None),
+            }
+        };
+        let file = match self.archive.by_name(&stored) {
             Ok(f) => f,
             Err(ZipError::FileNotFound) => return Ok(None),
             Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
