@@ -379,3 +379,74 @@ fn demo_transcripts_read_as_codewerk_reads_them() {
     }
     assert!(files >= 10, "{files}");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn label() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "I",
+            "R",
+            "Interviewer",
+            "Respondent 2",
+            "Speaker 1",
+            "SPEAKER_00",
+            "Jan de Vries",
+        ])
+    }
+
+    /// Words that never make a line look like a label, header or timestamp.
+    fn body() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "ja",
+                "één",
+                "coördinator",
+                "’t",
+                "school,",
+                "nee.",
+                "Dus",
+                "10",
+                "zei:",
+                "(lacht)",
+            ]),
+            1..12,
+        )
+        .prop_map(|w| w.join(" "))
+        .prop_filter("starts like a label", |b| !b.starts_with("Dus zei:"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Labelled paragraphs, in any encoding codewerk reads, come back as the same turns.
+        #[test]
+        fn labelled_paragraphs_read_back(
+            turns in prop::collection::vec((label(), body()), 1..8),
+            crlf in any::<bool>(),
+            encoding in 0..3u8,
+        ) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let text: String = turns
+                .iter()
+                .map(|(l, b)| format!("{l}: {b}{nl}{nl}"))
+                .collect();
+            let bytes = match encoding {
+                0 => text.clone().into_bytes(),
+                1 => [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat(),
+                _ => {
+                    let mut v = vec![0xff, 0xfe];
+                    v.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+                    v
+                }
+            };
+            let got = read(Path::new("t.txt"), &bytes).unwrap();
+            let want: Vec<RawTurn> = turns
+                .iter()
+                .map(|(l, b)| RawTurn::new(Some(l.to_string()), None, b.clone()))
+                .collect();
+            prop_assert_eq!(got.turns, want);
+        }
+    }
+}
