@@ -14,6 +14,7 @@
 //!   paragraph: "Speaker 1  00:00:05" (Otter), "00:00:05 Speaker 1" (Word), "Jan (01:02)", or
 //!   a role alone ("Interviewer", "Speaker 2"). The header's speaker carries on to the
 //!   paragraphs after it until the next label or header.
+//!
 //! f4 puts a timestamp at the end of each paragraph: it is taken as the next turn's start.
 
 use super::{IngestError, RawTurn};
