@@ -9,7 +9,7 @@
 
 use super::blocks::Blocks;
 use super::text::{self, Item};
-use super::xml::{Node, Ns, Package, Xml, attr};
+use super::xml::{Node, Ns, Package, Xml, attr, tolerate};
 use super::{IngestError, Limits, RawTurn};
 use quick_xml::events::BytesStart;
 
@@ -40,7 +40,7 @@ pub(crate) fn read(
         ));
     }
 
-    let comments = count_in(&mut pkg, "word/comments.xml", limits, |name, _| {
+    let comments = count_in(&mut pkg, "word/comments.xml", limits, notes, |name, _| {
         name == "comment"
     })?;
     let notes_filter = |name: &str, start: &BytesStart<'_>| {
@@ -48,8 +48,8 @@ pub(crate) fn read(
             // Separators are part of every notes part, not notes anyone wrote.
             && attr(start, "type").is_none_or(|t| t == "normal")
     };
-    let footnotes = count_in(&mut pkg, "word/footnotes.xml", limits, notes_filter)?;
-    let endnotes = count_in(&mut pkg, "word/endnotes.xml", limits, notes_filter)?;
+    let footnotes = count_in(&mut pkg, "word/footnotes.xml", limits, notes, notes_filter)?;
+    let endnotes = count_in(&mut pkg, "word/endnotes.xml", limits, notes, notes_filter)?;
     let mut headers = 0;
     let mut footers = 0;
     let mut names: Vec<String> = pkg
@@ -66,7 +66,7 @@ pub(crate) fn read(
     names.truncate(MAX_HEADER_PARTS);
     for name in names {
         if let Some(bytes) = pkg.part(&name)?
-            && has_text(&bytes, limits)?
+            && tolerate(has_text(&bytes, limits), HEADER_PART, notes)?.unwrap_or(false)
         {
             if name.starts_with("word/header") {
                 headers += 1;
@@ -168,17 +168,30 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
     Ok((blocks.finish(), stats))
 }
 
+/// The name errors in header and footer parts go by (their names are not fixed).
+const HEADER_PART: &str = "a header or footer part";
+
 /// Count elements a filter accepts in an optional part (0 if the part is missing).
 fn count_in(
     pkg: &mut Package<'_>,
     part: &'static str,
     limits: &Limits,
+    notes: &mut Vec<String>,
     accept: impl Fn(&str, &BytesStart<'_>) -> bool,
 ) -> Result<usize, IngestError> {
     let Some(bytes) = pkg.part(part)? else {
         return Ok(0);
     };
-    let mut xml = Xml::new(&bytes, part, limits)?;
+    Ok(tolerate(count_elements(&bytes, part, limits, accept), part, notes)?.unwrap_or(0))
+}
+
+fn count_elements(
+    bytes: &[u8],
+    part: &'static str,
+    limits: &Limits,
+    accept: impl Fn(&str, &BytesStart<'_>) -> bool,
+) -> Result<usize, IngestError> {
+    let mut xml = Xml::new(bytes, part, limits)?;
     let mut n = 0;
     loop {
         match xml.next()? {
@@ -196,7 +209,7 @@ fn count_in(
 
 /// Whether a header/footer part holds any text.
 fn has_text(bytes: &[u8], limits: &Limits) -> Result<bool, IngestError> {
-    let mut xml = Xml::new(bytes, "word/header.xml", limits)?;
+    let mut xml = Xml::new(bytes, HEADER_PART, limits)?;
     let mut in_t = 0usize;
     loop {
         match xml.next()? {
@@ -361,6 +374,28 @@ pub(crate) mod tests {
                 "1 footnote left out".to_string(),
                 "1 header left out".to_string()
             ]
+        );
+    }
+
+    #[test]
+    fn broken_side_parts_are_skipped_with_a_note_but_hostile_ones_refused() {
+        let body = p(&r("R: ja"));
+        let (t, notes) = turns(&docx(
+            &body,
+            &[("word/comments.xml", b"<w:comments><w:comment>")],
+        ))
+        .unwrap();
+        assert_eq!(t[0].text, "ja");
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("word/comments.xml is broken and was skipped"),
+            "{notes:?}"
+        );
+        let hostile =
+            br#"<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:hdr>&e;</w:hdr>"#;
+        assert_eq!(
+            turns(&docx(&body, &[("word/header1.xml", hostile)])),
+            Err(IngestError::Doctype { part: HEADER_PART })
         );
     }
 

@@ -272,6 +272,23 @@ impl<'a> Xml<'a> {
     }
 }
 
+/// A broken part that is left out anyway (comments, notes, headers) does not stop the import:
+/// it gets a note. Hostile content (a DOCTYPE, entities, a bomb, absurd nesting) still does.
+pub(crate) fn tolerate<T>(
+    result: Result<T, IngestError>,
+    part: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<T>, IngestError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (IngestError::Xml { .. } | IngestError::XmlNotUtf8 { .. })) => {
+            notes.push(format!("{part} is broken and was skipped ({e})"));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn predefined(name: &str) -> Option<&'static str> {
     Some(match name {
         "lt" => "<",
