@@ -309,6 +309,21 @@ mod tests {
             Err(IngestError::Empty)
         );
         assert!(matches!(turns(b"not a zip"), Err(IngestError::Zip(_))));
+        let deep = format!("<a>{}{}</a>", "<b>".repeat(2000), "</b>".repeat(2000));
+        assert!(matches!(
+            turns(&zip_of(&[("content.xml", deep.as_bytes())])),
+            Err(IngestError::TooDeep {
+                part: "content.xml",
+                ..
+            })
+        ));
+        assert_eq!(
+            turns(&zip_of(&[("content.xml", b"<a>co\xf6rdinator</a>")])),
+            Err(IngestError::XmlNotUtf8 {
+                part: "content.xml",
+                offset: 5
+            })
+        );
         // A broken styles.xml only costs the header count.
         let content = content_xml("<text:p>R: ja</text:p>");
         let z = zip_of(&[

@@ -241,6 +241,19 @@ mod tests {
     }
 
     #[test]
+    fn excel_windows_1252() {
+        let mut notes = Vec::new();
+        let t = read(
+            b"Spreker;Tekst\r\nR;E\xe9n co\xf6rdinator \x92ja\x92\r\n",
+            None,
+            &mut notes,
+        )
+        .unwrap();
+        assert_eq!(t[0].text, "Eén coördinator ’ja’");
+        assert_eq!(notes, vec!["Windows-1252 converted to UTF-8".to_string()]);
+    }
+
+    #[test]
     fn excel_sep_line() {
         let t = table("sep=;\r\nSpreker;Tekst\r\nI;Eén, twee.\r\n", None).unwrap();
         assert_eq!(t, vec![RawTurn::new(Some("I".into()), None, "Eén, twee.")]);
