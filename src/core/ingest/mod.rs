@@ -348,11 +348,8 @@ fn finish(
 /// control characters dropped, each line trimmed, blank lines removed.
 pub(crate) fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for line in s
-        .nfc()
-        .collect::<String>()
-        .split(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
-    {
+    for line in s.split(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']) {
+        // NFC per line: nothing composes across a line break.
         let line = clean_line(line);
         if line.is_empty() {
             continue;
