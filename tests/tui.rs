@@ -6,7 +6,7 @@ mod common;
 
 use codewerk::core::codebook::Rgb;
 use codewerk::core::project::Project;
-use codewerk::tui::app::{App, Mode};
+use codewerk::tui::app::{App, Mode, Msg};
 use codewerk::tui::keymap::Focus;
 use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -224,7 +224,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
     assert_eq!(app.list.group.as_deref(), Some("zorgcoördinator"));
     insta::assert_snapshot!("list_filtered", draw(&app).backend());
     // Below 100 columns one side panel shows: the list while it has the focus ...
-    app.resize(70, 20);
+    app.handle(Msg::Resize(70, 20));
     let draw_at = |app: &App, w: u16, h: u16| {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| view::draw(f, app)).unwrap();
@@ -238,10 +238,10 @@ fn list_filter_snapshot_and_narrow_terminal() {
     assert_eq!(app.areas().codebook.width, 28);
     insta::assert_snapshot!("narrow_text", draw_at(&app, 70, 20).backend());
     // At 80×24 the transcript has most of the width (it had 22 columns of text before).
-    app.resize(80, 24);
+    app.handle(Msg::Resize(80, 24));
     assert!(view::text_width(app.areas().text) >= 45);
     // At 40 columns the transcript takes the whole width; hints are whole or left out.
-    app.resize(40, 12);
+    app.handle(Msg::Resize(40, 12));
     assert_eq!(app.areas().text.width, 40);
     let t = draw_at(&app, 40, 12);
     insta::assert_snapshot!("very_narrow", t.backend());
@@ -250,7 +250,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
         .collect();
     assert!(hints.trim_end().ends_with("s  sentence"), "{hints:?}");
     // z folds the side panels away at any width, and back.
-    app.resize(W, H);
+    app.handle(Msg::Resize(W, H));
     keys(&mut app, "z");
     assert_eq!(app.areas().text.width, W);
     keys(&mut app, "z");
@@ -271,30 +271,30 @@ fn mouse_drag_selects_and_click_on_code_applies() {
         modifiers: KeyModifiers::NONE,
     };
     // Row 2 of the text is the respondent's turn: "R: Ja, eh, soms. ..."; drag over "Ja, eh".
-    app.on_mouse(mouse(
+    app.handle(Msg::Mouse(mouse(
         MouseEventKind::Down(MouseButton::Left),
         x0 + 3,
         inner.y + 2,
-    ));
-    app.on_mouse(mouse(
+    )));
+    app.handle(Msg::Mouse(mouse(
         MouseEventKind::Drag(MouseButton::Left),
         x0 + 8,
         inner.y + 2,
-    ));
-    app.on_mouse(mouse(
+    )));
+    app.handle(Msg::Mouse(mouse(
         MouseEventKind::Up(MouseButton::Left),
         x0 + 8,
         inner.y + 2,
-    ));
+    )));
     let (s, e) = app.selection().unwrap();
     assert_eq!(app.transcript().unwrap().slice(s, e), "Ja, eh");
     // Click the third code row (row 0 is the deelvraag header, row 1 the category).
     let cb = app.areas().codebook;
-    app.on_mouse(mouse(
+    app.handle(Msg::Mouse(mouse(
         MouseEventKind::Down(MouseButton::Left),
         cb.x + 5,
         cb.y + 3,
-    ));
+    )));
     assert_eq!(app.here.len(), 1);
     assert_eq!(app.here[0].code, "niet-pluis");
 }
@@ -364,7 +364,10 @@ fn search_view_updates_as_you_type_and_codes_the_hit() {
     );
     // The index arrives from the background, as the event loop delivers it.
     let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
-    app.on_job(Job::IndexReady(Ok((Box::new(index), report.message()))));
+    app.handle(Msg::Job(Job::IndexReady(Ok((
+        Box::new(index),
+        report.message(),
+    )))));
     keys(&mut app, "coordinator");
     let Some(View::Search(view)) = &app.view else {
         panic!()
@@ -377,8 +380,14 @@ fn search_view_updates_as_you_type_and_codes_the_hit() {
     let screen = format!("{:?}", draw(&app).backend());
     assert!(screen.contains("Search · 1 hit(s)"));
     // A filter by group: T1 is a docent, so the zorgcoördinator filter leaves nothing.
-    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
-    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('g'),
+        KeyModifiers::CONTROL,
+    )));
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('g'),
+        KeyModifiers::CONTROL,
+    )));
     let Some(View::Search(view)) = &app.view else {
         panic!()
     };
@@ -386,7 +395,10 @@ fn search_view_updates_as_you_type_and_codes_the_hit() {
         (view.group.as_deref(), view.total),
         (Some("zorgcoördinator"), 0)
     );
-    app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('g'),
+        KeyModifiers::CONTROL,
+    )));
     key(&mut app, KeyCode::Enter);
     assert!(app.view.is_none());
     let (s, e) = app.selection().unwrap();
@@ -412,12 +424,12 @@ fn review_fixes_clicks_under_views_list_done_edit_swap_and_big_undo() {
     goto(&mut app, "Dat voelde");
     keys(&mut app, "s?");
     let cb = app.areas().codebook;
-    app.on_mouse(MouseEvent {
+    app.handle(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: cb.x + 5,
         row: cb.y + 3,
         modifiers: KeyModifiers::NONE,
-    });
+    }));
     assert!(app.here.is_empty(), "no coding from a click under a popup");
     key(&mut app, KeyCode::Esc);
     // `d` in the list marks the highlighted transcript, not the open one.
@@ -583,7 +595,7 @@ fn a_paste_goes_into_the_memo_and_never_runs_as_keys() {
     keys(&mut app, "s1m");
     assert!(matches!(app.mode, Mode::Input(_)));
     // A pasted text with line breaks, digits and motion keys.
-    app.on_paste("Signalen herkennen\n2 ]] s3\nu");
+    app.handle(Msg::Paste("Signalen herkennen\n2 ]] s3\nu".into()));
     assert!(
         matches!(app.mode, Mode::Input(_)),
         "the newline did not submit"
@@ -595,7 +607,7 @@ fn a_paste_goes_into_the_memo_and_never_runs_as_keys() {
         Some("Signalen herkennen 2 ]] s3 u")
     );
     // Outside a text field a paste is refused with a message, not typed.
-    app.on_paste("3");
+    app.handle(Msg::Paste("3".into()));
     assert_eq!(app.here.len(), 1);
     assert!(app.message.as_ref().unwrap().text.contains("paste ignored"));
 }

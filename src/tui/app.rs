@@ -52,7 +52,33 @@ pub enum IndexState {
     Failed(String),
 }
 
-/// Results of background work, delivered to `App::on_job` by the event loop.
+/// Everything that can happen to the app, as one type: what the terminal sends and what
+/// background work reports. The event loop turns each into a `Msg` and hands it to
+/// [`App::handle`]; tests can do the same with no terminal.
+pub enum Msg {
+    Key(KeyEvent),
+    /// A bracketed paste: text, never keys.
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Job(Job),
+}
+
+impl Msg {
+    /// The message for a terminal event, if it is one the app cares about.
+    pub fn from_event(event: crossterm::event::Event) -> Option<Msg> {
+        use crossterm::event::Event;
+        match event {
+            Event::Key(k) => Some(Msg::Key(k)),
+            Event::Paste(text) => Some(Msg::Paste(text)),
+            Event::Mouse(m) => Some(Msg::Mouse(m)),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            Event::FocusGained | Event::FocusLost => None,
+        }
+    }
+}
+
+/// Results of background work, delivered as [`Msg::Job`].
 pub enum Job {
     IndexProgress { done: usize, total: usize },
     IndexReady(Result<(Box<Index>, Option<String>), String>),
@@ -358,7 +384,19 @@ impl App {
 
     // ----- keys and mouse -----
 
-    pub fn on_key(&mut self, key: KeyEvent) {
+    /// The one entry point for everything that happens: keys go through the keymap layers
+    /// (help, popup, view, code filter, panel), the rest to their handlers.
+    pub fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Mouse(m) => self.on_mouse(m),
+            Msg::Resize(w, h) => self.resize(w, h),
+            Msg::Job(job) => self.on_job(job),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
@@ -414,7 +452,7 @@ impl App {
 
     /// A paste (bracketed by the terminal) goes into the text field that has the focus, as
     /// text: never as keys, which would run its letters and newlines as commands.
-    pub fn on_paste(&mut self, pasted: &str) {
+    fn on_paste(&mut self, pasted: &str) {
         // Fields are one line: line breaks become spaces.
         let text: String = pasted
             .chars()
@@ -438,7 +476,7 @@ impl App {
         }
     }
 
-    pub fn on_mouse(&mut self, m: MouseEvent) {
+    fn on_mouse(&mut self, m: MouseEvent) {
         // Under a full-screen view or a popup the panels are hidden: clicks must not reach them.
         if self.view.is_some() || self.mode != Mode::Normal {
             return;
@@ -594,7 +632,7 @@ impl App {
     }
 
     /// Deliver the result of background work.
-    pub fn on_job(&mut self, job: Job) {
+    fn on_job(&mut self, job: Job) {
         match job {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
@@ -1320,7 +1358,7 @@ impl App {
         self.scroll_to_cursor();
     }
 
-    pub fn resize(&mut self, width: u16, height: u16) {
+    fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
         self.refresh();
     }
