@@ -339,7 +339,21 @@ fn agreement_view_lists_disagreements_jumps_and_reconciles() {
     // Settle it: accept B into the consensus coder's journal.
     keys(&mut app, "b");
     let consensus = std::fs::read_to_string(dir.path().join("codings/consensus.jsonl")).unwrap();
-    assert!(consensus.contains(&format!("\"code\":\"{}\"", first.code)) || first.b.is_empty());
+    assert!(
+        !first.b.is_empty(),
+        "the first disagreement has B's passage"
+    );
+    assert!(consensus.contains(&format!("\"code\":\"{}\"", first.code)));
+    // Written through the app: the status says so, the list marks it, the project knows it.
+    let msg = &app.message.as_ref().unwrap().text;
+    assert!(msg.contains("consensus: accept B saved"), "{msg}");
+    assert!(format!("{:?}", draw(&app).backend()).contains("→ decided: B"));
+    assert!(
+        app.project.coders["consensus"]
+            .codings
+            .values()
+            .any(|c| c.code == first.code)
+    );
     // Enter jumps to the next item in the text, with the other coder as second layer.
     key(&mut app, KeyCode::Enter);
     assert!(app.view.is_none());

@@ -12,10 +12,12 @@ use super::panels::{Outcome, cycle};
 use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
+use crate::core::agreement::Disagreement;
 use crate::core::codebook::{Code, Rgb, slug};
 use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
+use crate::core::reconcile::{self, Decision};
 use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -165,6 +167,9 @@ pub struct App {
     pub layer: Option<String>,
     pub message: Option<Message>,
     pub should_quit: bool,
+    /// The consensus coder's journal, opened by the first decision in the agreement view when
+    /// the coder at work is someone else.
+    consensus: Option<Journal>,
     /// The side panels folded away (`z`), so the transcript has the whole width.
     pub panels_hidden: bool,
     /// A coding the coder was asked to confirm (interviewer turn, very long): (start, end,
@@ -222,6 +227,7 @@ impl App {
             layer: None,
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
+            consensus: None,
             panels_hidden: false,
             confirm_coding: None,
             help_scroll: 0,
@@ -564,18 +570,16 @@ impl App {
             self.mode = Mode::Help;
             return;
         }
-        let consensus_here = self.coder == CONSENSUS;
-        let (state, own) = match self.journal.as_mut() {
-            Some(j) if consensus_here => (&self.readonly, Some(j)),
-            Some(j) => (&j.state, None),
-            None => (&self.readonly, None),
+        let state = match &self.journal {
+            Some(j) if self.coder != CONSENSUS => &j.state,
+            _ => &self.readonly,
         };
         let index = match &self.index {
             IndexState::Ready(i) => Some(&**i),
             _ => None,
         };
         let outcome = match &mut self.view {
-            Some(View::Agreement(v)) => v.on_key(key, &self.project, state, own),
+            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             Some(View::Clusters(v)) => v.on_key(key, &self.project),
             Some(View::Matrix(v)) => v.on_key(key, &self.project),
@@ -591,6 +595,10 @@ impl App {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
             Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Decide {
+                disagreement,
+                decision,
+            } => self.decide(&disagreement, decision),
             Outcome::Select {
                 transcript,
                 start,
@@ -628,6 +636,67 @@ impl App {
                 let back = self.parked.as_ref().map_or("", View::back_hint);
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
+        }
+    }
+
+    /// Settle a disagreement in the consensus coder's journal: the app's own when the coder at
+    /// work is the consensus coder, else one the app opens for it once (a second lock on the
+    /// same journal would be refused). Either way the write goes through the app, which then
+    /// refreshes the index and the screen.
+    fn decide(&mut self, d: &Disagreement, decision: Decision) {
+        let what = decision.label();
+        let done = format!("consensus: {what} saved (codings/{CONSENSUS}.jsonl)");
+        if self.coder != CONSENSUS && self.consensus.is_none() {
+            match self.project.open_journal(CONSENSUS) {
+                Ok(j) => self.consensus = Some(j),
+                Err(e) => return self.say(format!("cannot open the consensus coder: {e}"), true),
+            }
+        }
+        let planned = {
+            let Some(t) = self.project.transcript(&d.transcript) else {
+                return;
+            };
+            let journal = if self.coder == CONSENSUS {
+                self.journal.as_ref()
+            } else {
+                self.consensus.as_ref()
+            };
+            let Some(j) = journal else {
+                self.refuse_readonly();
+                return;
+            };
+            reconcile::plan_decision(&j.state, t, d, decision)
+        };
+        let ops = match planned {
+            Ok(ops) => ops,
+            Err(e) => return self.say(format!("NOT saved: {e}"), true),
+        };
+        let saved = if ops.is_empty() {
+            self.say(format!("consensus: {what} already so"), false);
+            true
+        } else if self.coder == CONSENSUS {
+            self.record(ops, &done)
+        } else {
+            match self.consensus.as_mut().map(|j| j.record(ops)) {
+                Some(Ok(_)) => {
+                    if let Some(j) = &self.consensus {
+                        self.project
+                            .coders
+                            .insert(CONSENSUS.to_string(), j.state.clone());
+                    }
+                    self.index_dirty.insert(d.transcript.clone());
+                    self.say(done, false);
+                    true
+                }
+                Some(Err(e)) => {
+                    self.say(format!("NOT saved: {e}"), true);
+                    false
+                }
+                None => false,
+            }
+        };
+        if saved && let Some(View::Agreement(v)) = &mut self.view {
+            v.decided(d, decision);
         }
     }
 

@@ -87,8 +87,13 @@ pub fn draw(f: &mut Frame, app: &App) {
         .areas(f.area());
         match v {
             super::app::View::Agreement(view) => {
-                let consensus =
-                    (app.coder == super::panels::agreement::CONSENSUS).then(|| app.state());
+                // The consensus coder's codings: live when that is the coder at work, else as
+                // the app last wrote them (it updates the project's copy after each decision).
+                let consensus = if app.coder == super::panels::agreement::CONSENSUS {
+                    Some(app.state())
+                } else {
+                    app.project.coders.get(super::panels::agreement::CONSENSUS)
+                };
                 view.draw(f, main, &app.project, &app.theme, consensus);
             }
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),

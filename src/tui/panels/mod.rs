@@ -33,6 +33,11 @@ pub enum Outcome {
     },
     /// A line for the status bar.
     Say(String, bool),
+    /// Settle a disagreement in the consensus coder's journal (the app writes it).
+    Decide {
+        disagreement: crate::core::agreement::disagreements::Disagreement,
+        decision: crate::core::reconcile::Decision,
+    },
 }
 
 /// The keys of one view, for the help overlay and the README.
