@@ -197,6 +197,10 @@ pub struct AgreementOpt {
     /// Compare every transcript, also those not every coder has worked on (as NVivo does).
     #[arg(long)]
     pub all_transcripts: bool,
+    /// Segment agreement: count a coder's overlapping passages of one code as separate
+    /// segments (by default they are merged into one first, as MAXQDA does).
+    #[arg(long)]
+    pub keep_overlapping: bool,
     /// List the disagreements of A and B instead of the measures.
     #[arg(long)]
     pub list: bool,
