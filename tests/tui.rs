@@ -903,3 +903,32 @@ fn the_transcript_list_filters_by_any_attribute() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(ids(&app).len(), 3);
 }
+
+#[test]
+fn the_code_filter_is_fuzzy_and_ignores_case_and_accents() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    keys(&mut app, "f");
+    let first = |app: &App| {
+        app.visible_codes()
+            .first()
+            .map(|&i| app.project.codebook.codes[i].id.clone())
+    };
+    keys(&mut app, "SgnHRK");
+    assert_eq!(
+        first(&app).as_deref(),
+        Some("signalen"),
+        "a subsequence, any case"
+    );
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "plüis");
+    assert_eq!(
+        first(&app).as_deref(),
+        Some("niet-pluis"),
+        "accents ignored"
+    );
+    keys(&mut app, "qqq");
+    assert!(app.visible_codes().is_empty());
+}

@@ -319,18 +319,30 @@ impl App {
         if self.codes.filter.is_empty() {
             return (0..self.project.codebook.codes.len()).collect();
         }
-        let needle = fold_accents(&self.codes.filter.to_lowercase());
-        let mut scored: Vec<(usize, usize)> = self
+        // helix's fuzzy matcher; both sides accent-folded first, so that "coordinator" and
+        // "coördinator" find each other whichever is typed.
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let pattern = Pattern::parse(
+            &fold_accents(&self.codes.filter),
+            CaseMatching::Ignore,
+            Normalization::Smart,
+        );
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(std::cmp::Reverse<u32>, usize)> = self
             .project
             .codebook
             .codes
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let hay = fold_accents(&format!("{} {}", c.name, c.id).to_lowercase());
-                fuzzy_score(&hay, &needle).map(|s| (s, i))
+                let hay = fold_accents(&format!("{} {}", c.name, c.id));
+                let score =
+                    pattern.score(nucleo_matcher::Utf32Str::new(&hay, &mut buf), &mut matcher)?;
+                Some((std::cmp::Reverse(score), i))
             })
             .collect();
+        // Best first; equal scores in codebook order.
         scored.sort();
         scored.into_iter().map(|(_, i)| i).collect()
     }
@@ -1839,20 +1851,4 @@ pub fn attribute_matches(r: &crate::core::respondents::Respondent, filter: &str)
             columns.into_iter().any(|(_, v)| fold(v).contains(&needle))
         }
     }
-}
-
-/// Subsequence match: lower is better; None when `needle` is not a subsequence of `hay`.
-fn fuzzy_score(hay: &str, needle: &str) -> Option<usize> {
-    if let Some(p) = hay.find(needle) {
-        return Some(p);
-    }
-    let mut score = 1000;
-    let mut it = hay.chars().enumerate();
-    let mut last = 0;
-    for n in needle.chars() {
-        let (i, _) = it.find(|(_, h)| *h == n)?;
-        score += i - last;
-        last = i;
-    }
-    Some(score)
 }
