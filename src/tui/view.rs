@@ -394,12 +394,8 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
             app.count_all.get(i).unwrap_or(&0)
         );
         let name_w = width.saturating_sub(7 + counts.chars().count());
-        let mut name: String = code.name.chars().take(name_w).collect();
-        if code.name.chars().count() > name_w && name_w > 1 {
-            name.pop();
-            name.push('…');
-        }
-        let pad = name_w.saturating_sub(name.chars().count());
+        let name = super::panels::fit(&code.name, name_w);
+        let pad = name_w.saturating_sub(super::panels::width_of(&name));
         let mut style = Style::default();
         if pos == app.codes.selected && (app.focus == Focus::Codebook || app.codes.filtering) {
             style = style.add_modifier(Modifier::REVERSED);
