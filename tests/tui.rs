@@ -932,3 +932,23 @@ fn the_code_filter_is_fuzzy_and_ignores_case_and_accents() {
     keys(&mut app, "qqq");
     assert!(app.visible_codes().is_empty());
 }
+
+#[test]
+fn redo_says_when_the_coding_it_brings_back_is_no_longer_on_its_words() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1u");
+    // The transcript changes while the coding is undone (as if edited and reloaded).
+    let t = &app.project.transcripts[0];
+    let edited = t.text().replace("Dat voelde niet pluis.", "Iets anders.");
+    app.project.transcripts[0] =
+        codewerk::core::transcript::Transcript::from_text(&t.id, &t.path.clone(), edited);
+    keys(&mut app, "U");
+    let msg = &app.message.as_ref().unwrap();
+    assert!(
+        msg.error && msg.text.contains("no longer on its words"),
+        "{}",
+        msg.text
+    );
+}

@@ -1694,6 +1694,7 @@ impl App {
         let result = if undo { journal.undo() } else { journal.redo() };
         // What comes back may have been recorded before the transcript changed: anchor it again.
         let path = journal.path.clone();
+        // What it finds about the codings brought back is said below, not dropped.
         let _ = self.project.check_codings(&path, &mut journal.state);
         let word = if undo { "undid" } else { "redid" };
         match result {
@@ -1722,7 +1723,27 @@ impl App {
                     self.text.anchor = Some(c.start);
                     self.set_cursor(c.end - 1);
                 }
-                self.say(format!("{word}: {what}"), false);
+                // A coding brought back whose text has changed since is not on its words.
+                let off = ops
+                    .iter()
+                    .filter_map(|op| match op {
+                        Op::Add(c) | Op::Remove(c) => self.state().codings.get(&c.id),
+                        _ => None,
+                    })
+                    .filter(|c| c.anchor != Anchor::Exact)
+                    .count();
+                if off == 0 {
+                    self.say(format!("{word}: {what}"), false);
+                } else {
+                    self.say(
+                        format!(
+                            "{word}: {what} · {} no longer on {} words: see codewerk check",
+                            crate::core::text::count(off, "coding", "codings"),
+                            if off == 1 { "its" } else { "their" }
+                        ),
+                        true,
+                    );
+                }
                 self.refresh();
             }
             Ok(None) => self.say(

@@ -115,6 +115,10 @@ fn build_index(root: &std::path::Path, tx: &mpsc::Sender<Job>) -> Built {
                 .map(|(index, report)| (Box::new(index), report.message()))
                 .map_err(|e| e.to_string())
         }
-        Err(_) => Err("the project could not be loaded".to_string()),
+        // The real reason, as `codewerk check` would print it.
+        Err(e) => Err(match e.problems.first() {
+            Some(p) => format!("the project could not be loaded: {p}"),
+            None => "the project could not be loaded".to_string(),
+        }),
     }
 }
