@@ -1457,7 +1457,7 @@ impl App {
         let at = self.text.cursor;
         let target = t.turns.iter().find(|tr| {
             tr.start > at
-                && !is_interviewer(tr.speaker.as_deref())
+                && !self.project.is_interviewer(tr.speaker.as_deref())
                 && !self.here.iter().any(|c| c.overlaps(tr.start, tr.end))
         });
         match target.map(|tr| tr.body_start) {
@@ -1465,12 +1465,6 @@ impl App {
             None => self.say("no uncoded respondent turns below the cursor", false),
         }
     }
-}
-
-/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` (`Interviewer 2:`) by
-/// convention; `Interviewee:` is not one.
-pub fn is_interviewer(label: Option<&str>) -> bool {
-    crate::core::transcript::is_interviewer(label)
 }
 
 /// The transcript an op changes codings in.

@@ -1,6 +1,6 @@
 //! Drawing: reads the app state and draws only what is visible. No state changes here.
 
-use super::app::{App, InputPurpose, Mode, is_interviewer};
+use super::app::{App, InputPurpose, Mode};
 use super::keymap::{self, Focus};
 use super::wrap::VLine;
 use ratatui::Frame;
@@ -268,7 +268,7 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
         .turn_index_at(l.start)
         .map(|i| &t.turns[i])
         .filter(|tr| l.start >= tr.start && l.start <= tr.end);
-    let interviewer = turn.is_some_and(|tr| is_interviewer(tr.speaker.as_deref()));
+    let interviewer = turn.is_some_and(|tr| app.project.is_interviewer(tr.speaker.as_deref()));
     let selection = app.selection();
     let focus_text = app.focus == Focus::Text && matches!(app.mode, Mode::Normal);
     let mut run = String::new();
