@@ -27,6 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
         None => cmd::tui::run(&root, &coder),
+        Some(Command::Init(o)) => cmd::init::run(&root, &o),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json),
         Some(Command::Stats(o)) => cmd::stats::run(&root, cli.coder.as_deref(), o.json),
         Some(Command::Keys) => {
@@ -36,6 +37,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+        Some(Command::Import(ImportCommand::Transcripts(o))) => cmd::import::transcripts(&root, &o),
+        Some(Command::Respondents(o)) => cmd::respondents::run(&root, &o),
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),
