@@ -165,3 +165,72 @@ fn second_instance_is_read_only_with_a_clear_message() {
     first.keys("q");
     first.wait_exit();
 }
+
+/// A new study from nothing: init, import a folder of Word, subtitle and text interviews,
+/// check, add a code and code a passage in the TUI, and find the quote in the export.
+#[test]
+fn new_study_init_import_code_and_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("studie");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_codewerk"))
+            .arg("--project")
+            .arg(&root)
+            .args(args)
+            .env("USER", "e2e")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["init", "--group", "docent=docenten", "--deelvraag", "1=Signaleren"]);
+    let src = tmp.path().join("interviews");
+    std::fs::create_dir_all(&src).unwrap();
+    common::docx::write(
+        &src.join("1 word.docx"),
+        &common::docx::paragraphs(&[
+            "I: Wat is de rol van de coördinator?",
+            "R: Eén aanspreekpunt voor de hele school. Dat werkt goed.",
+        ]),
+    );
+    std::fs::write(
+        src.join("2-teams.srt"),
+        "1\n00:00:01,000 --> 00:00:03,000\nSpeaker 1: Hoe merk je dat?\n\n2\n00:00:04,000 --> 00:00:09,000\nSpeaker 2: Aan het gedrag.\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("3-tekst.txt"), "I: En dan?\n\nR: Dan bel ik.\n").unwrap();
+    let out = run(&[
+        "import",
+        "transcripts",
+        src.to_str().unwrap(),
+        "--speakers",
+        "Speaker 1=I,Speaker 2=R",
+    ]);
+    assert!(out.contains("Imported 3 transcript(s)"), "{out}");
+    assert!(run(&["check"]).contains("Transcripts: 3"));
+
+    let mut tui = Tui::open(&root, "e2e");
+    tui.wait_for("1-word · docent");
+    tui.keys("n");
+    for field in ["Rol zorg", "1", "geel", "#FFE135"] {
+        tui.keys(field);
+        tui.keys("\r");
+    }
+    tui.wait_for("code \"Rol zorg\" added");
+    tui.keys("}s1");
+    tui.wait_for("Rol zorg applied");
+    tui.keys("q");
+    tui.wait_exit();
+
+    let csv = run(&["export", "quotes", "-o", "-"]);
+    assert!(
+        csv.contains("Eén aanspreekpunt voor de hele school."),
+        "{csv}"
+    );
+    assert!(csv.contains("Rol zorg"), "{csv}");
+}
