@@ -51,6 +51,9 @@ pub enum Command {
     /// Write a synthetic corpus (a project of N random Dutch transcripts) for benchmarks.
     #[command(hide = true)]
     BenchCorpus(BenchCorpusOpt),
+    /// Write N synthetic interviews as .docx files, for the import benchmark.
+    #[command(hide = true)]
+    BenchDocx(BenchDocxOpt),
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
@@ -241,6 +244,19 @@ pub struct BenchCorpusOpt {
     #[arg(long, default_value_t = 45)]
     pub transcripts: usize,
     /// Words per transcript (about).
+    #[arg(long, default_value_t = 3000)]
+    pub words: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchDocxOpt {
+    /// Folder to write the .docx files into.
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 450)]
+    pub files: usize,
+    /// Words per interview (about).
     #[arg(long, default_value_t = 3000)]
     pub words: usize,
     #[arg(long, default_value_t = 1)]

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Search(o)) => cmd::search::run(&root, cli.coder.as_deref(), &o),
         Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
         Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
+        Some(Command::BenchDocx(o)) => cmd::bench_docx::run(&o),
         Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
     }
 }

@@ -410,8 +410,8 @@ fn dry_run_writes_nothing_and_shows_format_speakers_turns_words() {
         .args(["--group", "docent", "--dry-run", "--speakers", "Speaker 1=I,Speaker 2=R"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("(text) → transcripts/a.txt"))
-        .stdout(predicate::str::contains("(srt) → transcripts/b.txt"))
+        .stdout(predicate::str::contains("a.txt: text → transcripts/a.txt, id a, group docent"))
+        .stdout(predicate::str::contains("b.srt: SubRip subtitles (.srt) → transcripts/b.txt"))
         .stdout(predicate::str::contains("2 turns, 15 words; speakers: Speaker 1 → I (1 turns), Speaker 2 → R (1 turns)"))
         .stdout(predicate::str::contains("with timestamps"))
         .stdout(predicate::str::contains("Would import 2 transcript(s); nothing was written"));

@@ -134,9 +134,9 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
     for item in &plan.items {
         let verb = if item.replaces { "replaces" } else { "→" };
         println!(
-            "{} ({}) {verb} transcripts/{}  id {}, group {}",
+            "{}: {} {verb} transcripts/{}, id {}, group {}",
             item.source.display(),
-            serde_json::to_value(item.format)?.as_str().unwrap_or("?"),
+            item.format.name(),
             item.file,
             item.id,
             item.row.get("group").map_or("", String::as_str),

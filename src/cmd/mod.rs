@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod autocode;
+pub mod bench_docx;
 pub mod check;
 pub mod export;
 pub mod import;

@@ -84,11 +84,14 @@ impl Transcript {
             chars += 1;
         }
         let turns = split_turns(&text);
-        // Labels and timestamps are one whitespace-separated token each and not spoken words.
+        // Labels ("Interviewer 2:" is two tokens) and timestamps are not spoken words.
         let words = text.split_whitespace().count().saturating_sub(
             turns
                 .iter()
-                .map(|t| usize::from(t.speaker.is_some()) + usize::from(t.timestamp.is_some()))
+                .map(|t| {
+                    t.speaker.as_deref().map_or(0, |s| s.split_whitespace().count())
+                        + usize::from(t.timestamp.is_some())
+                })
                 .sum(),
         );
         Transcript {
@@ -433,6 +436,7 @@ mod tests {
         assert_eq!(tr.turns[2].speaker, None);
         // Neither labels nor timestamps are spoken words.
         assert_eq!(tr.word_count(), 8);
+        assert_eq!(t("Interviewer 2: Eén vraag.\n").word_count(), 2);
         assert_eq!(format_timestamp(3723), "[01:02:03]");
         let only = t("R: [00:00:01]\n");
         assert_eq!(only.turns[0].body_start, only.turns[0].end);
