@@ -90,7 +90,11 @@ pub struct InitOpt {
     pub interviewer_labels: Vec<String>,
     /// A deelvraag (research sub-question) as N=TITLE or TITLE; repeatable. Default: one,
     /// "1=Deelvraag 1".
-    #[arg(long = "deelvraag", value_name = "N=TITLE", conflicts_with = "codebook")]
+    #[arg(
+        long = "deelvraag",
+        value_name = "N=TITLE",
+        conflicts_with = "codebook"
+    )]
     pub deelvragen: Vec<String>,
     /// Start from this codebook (a codebook.json, copied as it is) instead of an empty one.
     #[arg(long, value_name = "FILE")]

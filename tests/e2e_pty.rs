@@ -188,7 +188,13 @@ fn new_study_init_import_code_and_export() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    run(&["init", "--group", "docent=docenten", "--deelvraag", "1=Signaleren"]);
+    run(&[
+        "init",
+        "--group",
+        "docent=docenten",
+        "--deelvraag",
+        "1=Signaleren",
+    ]);
     let src = tmp.path().join("interviews");
     std::fs::create_dir_all(&src).unwrap();
     common::docx::write(

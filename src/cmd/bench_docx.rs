@@ -11,7 +11,8 @@ const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
 
 pub fn run(o: &BenchDocxOpt) -> Result<()> {
-    std::fs::create_dir_all(&o.dir).with_context(|| format!("cannot create {}", o.dir.display()))?;
+    std::fs::create_dir_all(&o.dir)
+        .with_context(|| format!("cannot create {}", o.dir.display()))?;
     let mut rng = Rng::new(o.seed);
     let mut bytes = 0u64;
     for i in 0..o.files {
@@ -24,8 +25,15 @@ pub fn run(o: &BenchDocxOpt) -> Result<()> {
             while at < chars.len() {
                 let len = (20 + rng.below(60)).min(chars.len() - at);
                 let run: String = chars[at..at + len].iter().collect();
-                let run = run.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-                let bold = if rng.below(10) == 0 { "<w:rPr><w:b/></w:rPr>" } else { "" };
+                let run = run
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;");
+                let bold = if rng.below(10) == 0 {
+                    "<w:rPr><w:b/></w:rPr>"
+                } else {
+                    ""
+                };
                 body.push_str(&format!(
                     "<w:r>{bold}<w:t xml:space=\"preserve\">{run}</w:t></w:r>"
                 ));

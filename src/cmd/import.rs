@@ -76,7 +76,10 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
     let project = load_valid(root)?;
     let fail = |problems: Vec<codewerk::core::problem::Problem>| -> anyhow::Error {
         print_problems(&problems);
-        eprintln!("codewerk: {} problem(s); nothing was imported", problems.len());
+        eprintln!(
+            "codewerk: {} problem(s); nothing was imported",
+            problems.len()
+        );
         Exit(2).into()
     };
     let mut opts = ImportOptions {
@@ -97,11 +100,16 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
                 format!("\"{a}\" is not NAME=VALUE"),
             )]));
         };
-        opts.attrs.push((k.trim().to_string(), v.trim().to_string()));
+        opts.attrs
+            .push((k.trim().to_string(), v.trim().to_string()));
     }
     if let Some(path) = &o.respondents {
-        let bytes = std::fs::read(path)
-            .map_err(|e| fail(vec![codewerk::core::problem::Problem::error(path, format!("cannot read: {e}"))]))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            fail(vec![codewerk::core::problem::Problem::error(
+                path,
+                format!("cannot read: {e}"),
+            )])
+        })?;
         opts.per_file = Some(PerFile::read(path, &bytes).map_err(|p| fail(vec![p]))?);
     }
     let paths = it::collect_paths(&o.files, o.respondents.as_deref()).map_err(fail)?;
@@ -157,7 +165,10 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
         } else {
             speakers.join(", ")
         };
-        print!("  {} turns, {} words; speakers: {speakers}", item.turns, item.words);
+        print!(
+            "  {} turns, {} words; speakers: {speakers}",
+            item.turns, item.words
+        );
         if item.timestamped_turns > 0 {
             print!("; {} with timestamps", item.timestamped_turns);
         }
@@ -174,7 +185,6 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
     }
     Ok(())
 }
-
 
 /// On a terminal: for every speaker label the project does not know yet (neither an interviewer
 /// label nor a label in its transcripts), ask what it should be called.
@@ -229,7 +239,10 @@ fn ask_speakers(
     let mut input = std::io::stdin().lock();
     let mut out = Vec::new();
     for (label, n, first) in unknown {
-        eprint!("  {label} ({n} turns, \"{}…\") → [{label}]: ", first.replace('\n', " "));
+        eprint!(
+            "  {label} ({n} turns, \"{}…\") → [{label}]: ",
+            first.replace('\n', " ")
+        );
         let _ = std::io::stderr().flush();
         let mut line = String::new();
         if input.read_line(&mut line).is_ok_and(|n| n > 0) && !line.trim().is_empty() {

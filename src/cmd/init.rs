@@ -15,8 +15,11 @@ pub fn run(root: &Path, o: &InitOpt) -> Result<()> {
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "codewerk project".into());
-    let ask = !o.no_input && !o.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    match build(o, &folder_name, ask).and_then(|p| scaffold::create(dir, &p, o.force).map(|w| (p, w))) {
+    let ask =
+        !o.no_input && !o.json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    match build(o, &folder_name, ask)
+        .and_then(|p| scaffold::create(dir, &p, o.force).map(|w| (p, w)))
+    {
         Ok((p, written)) => {
             if o.json {
                 print_json(&json!({
@@ -40,7 +43,9 @@ pub fn run(root: &Path, o: &InitOpt) -> Result<()> {
                     "  codewerk{p_arg} import transcripts INTERVIEWS/ --group {}   # Word, .odt, .srt, .vtt, Whisper, .txt",
                     p.groups.first().map_or("GROUP", |g| g.id.as_str())
                 );
-                println!("  codewerk{p_arg}                                      # code in the TUI");
+                println!(
+                    "  codewerk{p_arg}                                      # code in the TUI"
+                );
             }
             Ok(())
         }

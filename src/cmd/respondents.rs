@@ -39,7 +39,9 @@ fn list(root: &Path, json: bool) -> Result<()> {
             .collect();
         print_json(&json!({"respondents": rows}))?;
     } else if project.respondents.is_empty() {
-        println!("No respondents yet. Import interviews with `codewerk import transcripts FILE|DIR --group GROUP`.");
+        println!(
+            "No respondents yet. Import interviews with `codewerk import transcripts FILE|DIR --group GROUP`."
+        );
     } else {
         let extra: Vec<&str> = project
             .respondents
@@ -61,7 +63,11 @@ fn list(root: &Path, json: bool) -> Result<()> {
                 r.school_type.clone(),
                 t.word_count().to_string(),
             ];
-            row.extend(extra.iter().map(|k| r.attribute(k).unwrap_or("").to_string()));
+            row.extend(
+                extra
+                    .iter()
+                    .map(|k| r.attribute(k).unwrap_or("").to_string()),
+            );
             rows.push(row);
         }
         let widths: Vec<usize> = (0..rows[0].len())
@@ -96,7 +102,11 @@ fn set(root: &Path, o: &RespondentsSetOpt) -> Result<()> {
         let known: Vec<&str> = project.respondents.iter().map(|r| r.id.as_str()).collect();
         return Err(fail(vec![Problem::error(
             &csv_path,
-            format!("no respondent \"{}\"{}", o.id, known_list(known.into_iter())),
+            format!(
+                "no respondent \"{}\"{}",
+                o.id,
+                known_list(known.into_iter())
+            ),
         )]));
     };
     let s = &project.settings;
@@ -142,12 +152,19 @@ fn set(root: &Path, o: &RespondentsSetOpt) -> Result<()> {
     if after.len() > before.len() {
         return Err(fail(after));
     }
-    fsutil::write_atomic(&csv_path, &new)
-        .map_err(|e| fail(vec![Problem::error(&csv_path, format!("cannot write: {e}"))]))?;
+    fsutil::write_atomic(&csv_path, &new).map_err(|e| {
+        fail(vec![Problem::error(
+            &csv_path,
+            format!("cannot write: {e}"),
+        )])
+    })?;
     if o.json {
         print_json(&json!({"id": o.id, "set": changes}))?;
     } else {
-        let list: Vec<String> = changes.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
+        let list: Vec<String> = changes
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect();
         println!("{}: {}", o.id, list.join(", "));
     }
     Ok(())

@@ -70,7 +70,10 @@ pub fn collect_paths(paths: &[PathBuf], skip: Option<&Path>) -> Result<Vec<PathB
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file())
                 .filter(|p| {
-                    let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default();
                     !name.starts_with('.') && !name.starts_with("~$")
                 })
                 .filter(|p| ingest::detect(p).is_ok() && !same(p))
@@ -163,7 +166,8 @@ impl PerFile {
             }
             if !seen.insert(file.clone()) {
                 return Err(
-                    Problem::error(path, format!("file \"{file}\" is listed twice")).at(i + 2, None)
+                    Problem::error(path, format!("file \"{file}\" is listed twice"))
+                        .at(i + 2, None),
                 );
             }
             let values = table
@@ -235,17 +239,26 @@ pub struct Plan {
 
 /// Map, render and check every source against the project. All problems are returned, each
 /// naming the source file (or the option) it is about.
-pub fn plan(project: &Project, sources: &[Source], opts: &ImportOptions) -> Result<Plan, Vec<Problem>> {
+pub fn plan(
+    project: &Project,
+    sources: &[Source],
+    opts: &ImportOptions,
+) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let csv_path = Project::respondents_path(&project.root);
     let mut table = match std::fs::read(&csv_path) {
-        Ok(bytes) => Table::read(&bytes).map_err(|e| vec![Problem::error(&csv_path, e.to_string())])?,
+        Ok(bytes) => {
+            Table::read(&bytes).map_err(|e| vec![Problem::error(&csv_path, e.to_string())])?
+        }
         Err(e) => return Err(vec![Problem::error(&csv_path, format!("cannot read: {e}"))]),
     };
     if opts.id.is_some() && sources.len() > 1 {
         return Err(vec![Problem::error(
             "--id",
-            format!("--id names one transcript, but {} files are imported", sources.len()),
+            format!(
+                "--id names one transcript, but {} files are imported",
+                sources.len()
+            ),
         )]);
     }
     let speakers = match speaker_map(&opts.speakers) {
@@ -311,7 +324,10 @@ pub fn plan(project: &Project, sources: &[Source], opts: &ImportOptions) -> Resu
         let rendered = render(&src.ingested.turns, &speakers);
         let mut notes = src.ingested.notes.clone();
         if rendered.dropped > 0 {
-            notes.push(format!("{} turn(s) without text left out", rendered.dropped));
+            notes.push(format!(
+                "{} turn(s) without text left out",
+                rendered.dropped
+            ));
         }
         let file = match existing {
             Some(row) => table.get(row, "file").to_string(),
@@ -324,7 +340,9 @@ pub fn plan(project: &Project, sources: &[Source], opts: &ImportOptions) -> Resu
             continue;
         }
         if !files_in_batch.insert(file.clone()) {
-            problems.push(err(format!("transcripts/{file} is written twice in this import")));
+            problems.push(err(format!(
+                "transcripts/{file} is written twice in this import"
+            )));
             continue;
         }
         let mut adopt = false;
@@ -488,7 +506,11 @@ pub fn check_attr_name(name: &str) -> Result<(), Problem> {
             format!("\"{name}\" cannot be set as an attribute"),
         ));
     }
-    if n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+    if n.is_empty()
+        || !n
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(Problem::error(
             "--attr",
             format!("attribute name \"{name}\" must be letters, digits, '_' or '-'"),
@@ -724,8 +746,16 @@ mod tests {
     fn renders_turns_that_read_back_as_the_same_turns() {
         let map = speaker_map(&[("speaker 1".into(), "I".into())]).unwrap();
         let turns = vec![
-            turn(Some("Speaker 1"), Some(751.9), "Wat doet de coo\u{308}rdinator?\r\n"),
-            turn(Some("SPEAKER_01"), None, "Eén ding.\n\n\nEn nog  iets ’s avonds.  "),
+            turn(
+                Some("Speaker 1"),
+                Some(751.9),
+                "Wat doet de coo\u{308}rdinator?\r\n",
+            ),
+            turn(
+                Some("SPEAKER_01"),
+                None,
+                "Eén ding.\n\n\nEn nog  iets ’s avonds.  ",
+            ),
             turn(None, Some(3723.0), "Zonder spreker."),
             turn(Some("Speaker 1"), None, "   \n "),
         ];
@@ -738,32 +768,62 @@ mod tests {
         assert_eq!(
             r.speakers,
             vec![
-                SpeakerUse { from: "Speaker 1".into(), to: "I".into(), turns: 1 },
-                SpeakerUse { from: "SPEAKER_01".into(), to: "SPEAKER 01".into(), turns: 1 },
+                SpeakerUse {
+                    from: "Speaker 1".into(),
+                    to: "I".into(),
+                    turns: 1
+                },
+                SpeakerUse {
+                    from: "SPEAKER_01".into(),
+                    to: "SPEAKER 01".into(),
+                    turns: 1
+                },
             ]
         );
         let t = Transcript::from_text("T", Path::new("t"), r.text);
-        let got: Vec<(Option<&str>, Option<u32>)> =
-            t.turns.iter().map(|t| (t.speaker.as_deref(), t.timestamp)).collect();
+        let got: Vec<(Option<&str>, Option<u32>)> = t
+            .turns
+            .iter()
+            .map(|t| (t.speaker.as_deref(), t.timestamp))
+            .collect();
         assert_eq!(
             got,
-            vec![(Some("I"), Some(751)), (Some("SPEAKER 01"), None), (None, Some(3723))]
+            vec![
+                (Some("I"), Some(751)),
+                (Some("SPEAKER 01"), None),
+                (None, Some(3723))
+            ]
         );
-        assert_eq!(t.slice(t.turns[0].body_start, t.turns[0].end), "Wat doet de coördinator?");
+        assert_eq!(
+            t.slice(t.turns[0].body_start, t.turns[0].end),
+            "Wat doet de coördinator?"
+        );
     }
 
     #[test]
     fn labels_are_cleaned_and_bad_targets_refused() {
-        assert_eq!(clean_label("Dr. Jan de Vries").as_deref(), Some("Dr.-Jan-de-Vries"));
+        assert_eq!(
+            clean_label("Dr. Jan de Vries").as_deref(),
+            Some("Dr.-Jan-de-Vries")
+        );
         assert_eq!(clean_label("  :: ").as_deref(), None);
-        assert_eq!(clean_label("Interviewer 2").as_deref(), Some("Interviewer 2"));
+        assert_eq!(
+            clean_label("Interviewer 2").as_deref(),
+            Some("Interviewer 2")
+        );
         assert!(speaker_map(&[("a".into(), "I: x".into())]).is_err());
         assert!(parse_speakers("Speaker 1").is_err());
         assert_eq!(
             parse_speakers("Speaker 1=I, Speaker 2=R").unwrap(),
-            vec![("Speaker 1".into(), "I".into()), ("Speaker 2".into(), "R".into())]
+            vec![
+                ("Speaker 1".into(), "I".into()),
+                ("Speaker 2".into(), "R".into())
+            ]
         );
-        assert_eq!(id_from_path(Path::new("dir/Interview Één (2).docx")), "Interview-Één-2");
+        assert_eq!(
+            id_from_path(Path::new("dir/Interview Één (2).docx")),
+            "Interview-Één-2"
+        );
     }
 
     proptest::proptest! {

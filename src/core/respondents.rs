@@ -185,10 +185,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         .flexible(false)
         .from_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(column_name)
-            .collect(),
+        Ok(h) => h.iter().map(column_name).collect(),
         Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
     };
     let missing: Vec<&str> = REQUIRED

@@ -100,7 +100,8 @@ pub fn create(dir: &Path, p: &NewProject, force: bool) -> Result<Vec<PathBuf>, I
     // it again completes it.
     let interrupted = !dir.join("project.json").exists()
         && files.iter().all(|(rel, bytes)| {
-            std::fs::read(dir.join(rel)).map_or(true, |there| there == *bytes || *rel == ".gitignore")
+            std::fs::read(dir.join(rel))
+                .map_or(true, |there| there == *bytes || *rel == ".gitignore")
         });
     for m in MARKERS {
         if dir.join(m).exists() && !interrupted {
@@ -163,11 +164,16 @@ fn contents(p: &NewProject) -> Result<Vec<(&'static str, Vec<u8>)>, InitError> {
             )));
         }
         if !ids.insert(g.id.as_str()) {
-            return Err(InitError::Invalid(format!("group \"{}\" is given twice", g.id)));
+            return Err(InitError::Invalid(format!(
+                "group \"{}\" is given twice",
+                g.id
+            )));
         }
     }
     if p.groups.is_empty() {
-        return Err(InitError::Invalid("a project needs at least one respondent group".into()));
+        return Err(InitError::Invalid(
+            "a project needs at least one respondent group".into(),
+        ));
     }
     let settings = Settings {
         name: p.name.clone(),
@@ -178,9 +184,8 @@ fn contents(p: &NewProject) -> Result<Vec<(&'static str, Vec<u8>)>, InitError> {
     };
     let codebook = match &p.codebook {
         Some((path, bytes)) => {
-            let text = std::str::from_utf8(bytes).map_err(|_| {
-                InitError::Codebook(vec![Problem::error(path, "not valid UTF-8")])
-            })?;
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| InitError::Codebook(vec![Problem::error(path, "not valid UTF-8")]))?;
             Codebook::parse(path, text.strip_prefix('\u{feff}').unwrap_or(text))
                 .map_err(InitError::Codebook)?;
             bytes.clone()
@@ -237,7 +242,9 @@ pub fn parse_deelvraag(spec: &str, previous: u32) -> Result<Deelvraag, InitError
         None => (previous + 1, spec.trim()),
     };
     if title.is_empty() {
-        return Err(InitError::Invalid(format!("deelvraag \"{spec}\" has no title")));
+        return Err(InitError::Invalid(format!(
+            "deelvraag \"{spec}\" has no title"
+        )));
     }
     Ok(Deelvraag {
         number,
@@ -284,12 +291,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.md"), "mine").unwrap();
         let p = NewProject::defaults("x");
-        assert!(matches!(create(dir.path(), &p, false), Err(InitError::NotEmpty(_))));
+        assert!(matches!(
+            create(dir.path(), &p, false),
+            Err(InitError::NotEmpty(_))
+        ));
         std::fs::create_dir(dir.path().join("codebook")).unwrap();
         std::fs::write(dir.path().join(".gitignore"), "target\n").unwrap();
         create(dir.path(), &p, true).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("notes.md")).unwrap(), "mine");
-        assert_eq!(std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(), "target\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("notes.md")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+            "target\n"
+        );
     }
 
     #[test]

@@ -96,7 +96,15 @@ mod tests {
         assert!(!own.is_interviewer(Some("I")));
         assert!(!own.is_interviewer(Some("Speaker 2")));
         // Written back, the field is kept; a default one is not written at all.
-        assert!(serde_json::to_string(&own).unwrap().contains("interviewer_labels"));
-        assert!(!serde_json::to_string(&old).unwrap().contains("interviewer_labels"));
+        assert!(
+            serde_json::to_string(&own)
+                .unwrap()
+                .contains("interviewer_labels")
+        );
+        assert!(
+            !serde_json::to_string(&old)
+                .unwrap()
+                .contains("interviewer_labels")
+        );
     }
 }

@@ -89,7 +89,9 @@ impl Transcript {
             turns
                 .iter()
                 .map(|t| {
-                    t.speaker.as_deref().map_or(0, |s| s.split_whitespace().count())
+                    t.speaker
+                        .as_deref()
+                        .map_or(0, |s| s.split_whitespace().count())
                         + usize::from(t.timestamp.is_some())
                 })
                 .sum(),
@@ -297,7 +299,9 @@ fn timestamp_prefix(s: &str) -> Option<(u32, usize)> {
     };
     let secs = match parts.as_slice() {
         [h, m, sec] if m.len() == 2 && sec.len() == 2 => {
-            num(h, 3)? * 3600 + num(m, 2).filter(|m| *m < 60)? * 60 + num(sec, 2).filter(|s| *s < 60)?
+            num(h, 3)? * 3600
+                + num(m, 2).filter(|m| *m < 60)? * 60
+                + num(sec, 2).filter(|s| *s < 60)?
         }
         [m, sec] if sec.len() == 2 => num(m, 3)? * 60 + num(sec, 2).filter(|s| *s < 60)?,
         _ => return None,
@@ -423,12 +427,23 @@ mod tests {
 
     #[test]
     fn timestamps_after_the_label_are_skipped_with_exact_offsets() {
-        let tr = t("I: [00:12:31] Eén vraag?\n\nR: [1:02:03.5]  Coördinator.\n\n[12:05] Geen label.\n\nR: [99:99] Geen tijd.\n");
+        let tr = t(
+            "I: [00:12:31] Eén vraag?\n\nR: [1:02:03.5]  Coördinator.\n\n[12:05] Geen label.\n\nR: [99:99] Geen tijd.\n",
+        );
         let stamps: Vec<Option<u32>> = tr.turns.iter().map(|t| t.timestamp).collect();
         assert_eq!(stamps, vec![Some(751), Some(3723), Some(725), None]);
-        assert_eq!(tr.slice(tr.turns[0].body_start, tr.turns[0].end), "Eén vraag?");
-        assert_eq!(tr.slice(tr.turns[1].body_start, tr.turns[1].end), "Coördinator.");
-        assert_eq!(tr.slice(tr.turns[2].body_start, tr.turns[2].end), "Geen label.");
+        assert_eq!(
+            tr.slice(tr.turns[0].body_start, tr.turns[0].end),
+            "Eén vraag?"
+        );
+        assert_eq!(
+            tr.slice(tr.turns[1].body_start, tr.turns[1].end),
+            "Coördinator."
+        );
+        assert_eq!(
+            tr.slice(tr.turns[2].body_start, tr.turns[2].end),
+            "Geen label."
+        );
         assert_eq!(
             tr.slice(tr.turns[3].body_start, tr.turns[3].end),
             "[99:99] Geen tijd."
@@ -478,8 +493,14 @@ mod tests {
             assert!(!is_interviewer(Some(no)), "{no}");
         }
         assert!(!is_interviewer(None));
-        assert!(is_interviewer_among(Some("Interviewer B"), &["Interviewer"]));
-        assert!(!is_interviewer_among(Some("Interviewers"), &["Interviewer"]));
+        assert!(is_interviewer_among(
+            Some("Interviewer B"),
+            &["Interviewer"]
+        ));
+        assert!(!is_interviewer_among(
+            Some("Interviewers"),
+            &["Interviewer"]
+        ));
         assert!(!is_interviewer_among(Some("x"), &[""]));
     }
 

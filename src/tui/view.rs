@@ -234,7 +234,10 @@ fn first_steps(app: &App) -> Vec<Line<'static>> {
     let root = app.project.root.display().to_string();
     let p = if root.is_empty() || root == "." {
         String::new()
-    } else if root.chars().all(|c| c.is_alphanumeric() || "/._-".contains(c)) {
+    } else if root
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-".contains(c))
+    {
         format!(" -p {root}")
     } else {
         format!(" -p '{}'", root.replace('\'', "'\\''"))
@@ -245,12 +248,19 @@ fn first_steps(app: &App) -> Vec<Line<'static>> {
         .groups
         .first()
         .map_or("GROUP", |g| g.id.as_str());
-    let cmd = |s: String| Line::styled(format!("    {s}"), Style::default().add_modifier(Modifier::BOLD));
+    let cmd = |s: String| {
+        Line::styled(
+            format!("    {s}"),
+            Style::default().add_modifier(Modifier::BOLD),
+        )
+    };
     let mut lines = vec![
         Line::raw(""),
         Line::raw("  No transcripts yet. Quit (q) and import your interviews, one file each:"),
         Line::raw(""),
-        cmd(format!("codewerk{p} import transcripts INTERVIEWS/ --group {group}")),
+        cmd(format!(
+            "codewerk{p} import transcripts INTERVIEWS/ --group {group}"
+        )),
         Line::raw(""),
         Line::raw("  Word (.docx), OpenDocument (.odt), subtitles (.srt, .vtt), Whisper"),
         Line::raw("  (.json), tables (.csv, .tsv) and text (.txt). Then check and code:"),
@@ -259,8 +269,7 @@ fn first_steps(app: &App) -> Vec<Line<'static>> {
         cmd(format!("codewerk{p}")),
         Line::raw(""),
         Line::styled(
-            "  All options: codewerk import transcripts --help"
-                .to_string(),
+            "  All options: codewerk import transcripts --help".to_string(),
             app.theme.dim(),
         ),
     ];

@@ -36,7 +36,10 @@ pub fn paragraphs(texts: &[&str]) -> String {
     texts
         .iter()
         .map(|t| {
-            let t = t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            let t = t
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
             format!(r#"<w:p><w:r><w:t xml:space="preserve">{t}</w:t></w:r></w:p>"#)
         })
         .collect()
