@@ -410,7 +410,7 @@ fn nothing_is_overwritten_and_replace_reimports() {
         .assert()
         .success();
     write(
-        &a.parent().unwrap(),
+        a.parent().unwrap(),
         "a.txt",
         "I: Nieuwe vraag?\n\nR: Nieuw antwoord.\n",
     );
