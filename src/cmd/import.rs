@@ -181,7 +181,10 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
     if o.dry_run {
         println!("Would import {n} transcript(s); nothing was written (--dry-run).");
     } else {
-        println!("Imported {n} transcript(s). Next: `codewerk` to code them in the TUI.");
+        let p = super::init::project_arg(&project.root);
+        println!(
+            "Imported {n} transcript(s). Next: `codewerk{p} check`, then `codewerk{p}` to code."
+        );
     }
     Ok(())
 }

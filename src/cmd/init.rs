@@ -33,19 +33,15 @@ pub fn run(root: &Path, o: &InitOpt) -> Result<()> {
                     let rel = w.strip_prefix(dir).unwrap_or(w);
                     println!("  {}", rel.display());
                 }
-                let p_arg = if dir == Path::new(".") {
-                    String::new()
-                } else {
-                    format!(" -p {}", shell_word(&dir.display().to_string()))
-                };
+                let p_arg = project_arg(dir);
+                let group = p.groups.first().map_or("GROUP", |g| g.id.as_str());
                 println!("\nNext:");
+                println!("  codewerk{p_arg} import transcripts INTERVIEWS/ --group {group}");
                 println!(
-                    "  codewerk{p_arg} import transcripts INTERVIEWS/ --group {}   # Word, .odt, .srt, .vtt, Whisper, .txt",
-                    p.groups.first().map_or("GROUP", |g| g.id.as_str())
+                    "      (a folder of .docx, .odt, .srt, .vtt, Whisper .json, .csv/.tsv or .txt)"
                 );
-                println!(
-                    "  codewerk{p_arg}                                      # code in the TUI"
-                );
+                println!("  codewerk{p_arg} check");
+                println!("  codewerk{p_arg}        # code in the TUI");
             }
             Ok(())
         }
@@ -156,6 +152,16 @@ fn build(o: &InitOpt, folder_name: &str, ask: bool) -> Result<NewProject, InitEr
         }
     }
     Ok(p)
+}
+
+/// ` -p DIR` for the commands shown to the user, empty for the current folder.
+pub fn project_arg(dir: &Path) -> String {
+    let d = dir.display().to_string();
+    if d.is_empty() || d == "." {
+        String::new()
+    } else {
+        format!(" -p {}", shell_word(&d))
+    }
 }
 
 /// Quote a path for the "Next:" lines when it needs it.
