@@ -67,3 +67,65 @@ fn srt_read() {
         vec![RawTurn::new(Some("R".into()), Some(1.0), "Ja.")]
     );
 }
+
+mod no_panic {
+    use super::super::docx::tests::docx;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid_docx() -> Vec<u8> {
+        docx(
+            "<w:p><w:r><w:t>I: De co</w:t></w:r><w:r><w:t>ördinator?</w:t></w:r></w:p>\
+             <w:tbl><w:tr><w:tc><w:p><w:r><w:t>R</w:t></w:r></w:p></w:tc><w:tc><w:p><w:ins><w:r><w:t>Eén.</w:t></w:r></w:ins></w:p></w:tc></w:tr></w:tbl>",
+            &[],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any bytes, read as any format: an error or turns, never a panic.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            for format in Format::ALL {
+                let _ = read_as(format, &bytes);
+            }
+        }
+
+        /// Text-like input (the parsers' interesting paths): labels, times, cue lines, JSON
+        /// and CSV punctuation in random order.
+        #[test]
+        fn random_text_never_panics(s in "([A-Za-zéö’ 0-9:,;.\\[\\]()<>{}\"\\\\/_\n\t-]|-->|WEBVTT|NOTE|00:00:01,000|<v |\\{\\\\an8\\})*") {
+            for format in Format::ALL {
+                let _ = read_as(format, s.as_bytes());
+            }
+        }
+
+        /// A valid .docx with bytes flipped, cut or inserted.
+        #[test]
+        fn mutated_docx_never_panics(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+            cut in any::<prop::sample::Index>(),
+            do_cut in any::<bool>(),
+        ) {
+            let mut bytes = valid_docx();
+            for (at, b) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if do_cut {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            let _ = read_as(Format::Docx, &bytes);
+            let _ = read_as(Format::Odt, &bytes);
+        }
+    }
+
+    #[test]
+    fn the_valid_docx_reads() {
+        let got = read_as(Format::Docx, &valid_docx()).unwrap();
+        assert_eq!(got.turns.len(), 2);
+        assert_eq!(got.turns[0].text, "De coördinator?");
+        assert_eq!(got.turns[1].speaker.as_deref(), Some("R"));
+    }
+}
