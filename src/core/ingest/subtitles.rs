@@ -171,11 +171,17 @@ struct Piece {
 fn join_cues(cues: Vec<Cue>) -> Vec<RawTurn> {
     let mut turns: Vec<RawTurn> = Vec::new();
     let mut open = false;
+    // Rolling captions (YouTube's) repeat the previous cue's last line as the next cue's first.
+    let mut last_text = String::new();
     for cue in cues {
         for line in &cue.lines {
             let Some(piece) = parse_line(line) else {
                 continue;
             };
+            if piece.speaker.is_none() && !piece.change && piece.text == last_text {
+                continue;
+            }
+            last_text.clone_from(&piece.text);
             let same = match (&piece.speaker, turns.last()) {
                 (Some(s), Some(t)) => t.speaker.as_deref() == Some(s.as_str()),
                 (None, Some(_)) => !piece.change,
@@ -290,31 +296,40 @@ fn strip_tags(s: &str) -> (Option<String>, String) {
     let mut out = String::with_capacity(s.len());
     let mut voice = None;
     let mut rest = s;
+    // Once no closing bracket is left, no later opening one can match: stop looking (keeps a
+    // line of a million '<' linear).
+    let mut angle_open = true;
+    let mut brace_open = true;
     while let Some(c) = rest.chars().next() {
-        if c == '<'
-            && let Some(close) = rest.find('>')
-        {
-            let tag = &rest[1..close];
-            if voice.is_none()
-                && let Some(v) = tag
-                    .strip_prefix('v')
-                    .filter(|v| v.starts_with([' ', '.', '\t']))
-            {
-                // "<v.loud Jan de Vries>": classes after the dot, the name after a space.
-                let name = v.split_once([' ', '\t']).map_or("", |(_, n)| n).trim();
-                if !name.is_empty() {
-                    voice = Some(name.to_string());
+        if c == '<' && angle_open {
+            match rest.find('>') {
+                Some(close) => {
+                    let tag = &rest[1..close];
+                    if voice.is_none()
+                        && let Some(v) = tag
+                            .strip_prefix('v')
+                            .filter(|v| v.starts_with([' ', '.', '\t']))
+                    {
+                        // "<v.loud Jan de Vries>": classes after the dot, the name after a space.
+                        let name = v.split_once([' ', '\t']).map_or("", |(_, n)| n).trim();
+                        if !name.is_empty() {
+                            voice = Some(name.to_string());
+                        }
+                    }
+                    rest = &rest[close + 1..];
+                    continue;
                 }
+                None => angle_open = false,
             }
-            rest = &rest[close + 1..];
-            continue;
         }
-        if c == '{'
-            && rest[1..].starts_with('\\')
-            && let Some(close) = rest.find('}')
-        {
-            rest = &rest[close + 1..];
-            continue;
+        if c == '{' && brace_open && rest[1..].starts_with('\\') {
+            match rest.find('}') {
+                Some(close) => {
+                    rest = &rest[close + 1..];
+                    continue;
+                }
+                None => brace_open = false,
+            }
         }
         out.push(c);
         rest = &rest[c.len_utf8()..];
@@ -448,6 +463,21 @@ mod tests {
             vtt("WEBVTT\n\nNOTE alleen een notitie\n"),
             Err(IngestError::Empty)
         );
+    }
+
+    #[test]
+    fn rolling_captions_are_not_repeated() {
+        let t = vtt("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nde coördinator\n\n00:00:02.000 --> 00:00:03.000\nde coördinator\nzei <00:00:02.500><c>één</c> ding\n").unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].text, "de coördinator zei één ding");
+    }
+
+    #[test]
+    fn unclosed_brackets_are_text() {
+        let line = "<".repeat(100_000) + "{\\" + &"x".repeat(10);
+        let (voice, text) = strip_tags(&line);
+        assert_eq!(voice, None);
+        assert_eq!(text, line);
     }
 
     #[test]

@@ -129,3 +129,140 @@ mod no_panic {
         assert_eq!(got.turns[1].speaker.as_deref(), Some("R"));
     }
 }
+
+mod fixtures {
+    use super::*;
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/ingest/",
+                $name
+            ))
+        };
+    }
+
+    fn turn(speaker: Option<&str>, text: &str) -> RawTurn {
+        RawTurn::new(speaker.map(str::to_string), None, text)
+    }
+
+    #[test]
+    fn word_interview_with_styles_split_runs_table_and_tracked_changes() {
+        let got = read(
+            Path::new("interview-word.docx"),
+            fixture!("interview-word.docx"),
+        )
+        .unwrap();
+        assert_eq!(got.format, Format::Docx);
+        assert_eq!(
+            got.turns,
+            vec![
+                turn(None, "Interview D1"),
+                turn(None, "Datum: 12 maart 2025"),
+                turn(
+                    Some("I"),
+                    "Kunt u iets vertellen over uw rol als zorgcoördinator?"
+                ),
+                turn(
+                    Some("R"),
+                    "Ja. Ik ben sinds één jaar de coördinator, en dat is ’best’ veel werk."
+                ),
+                turn(Some("I"), "En hoe bevalt dat?"),
+                turn(Some("R"), "Goed. Echt.\nAl is het druk."),
+                turn(Some("I"), "Wat doet u precies op een dag?"),
+                turn(Some("R"), "Eén ding vooral: gesprekken met leerlingen."),
+                turn(Some("I"), "Dank u. Dit was pagina 1."),
+                turn(None, "Einde opname."),
+            ]
+        );
+        assert_eq!(
+            got.notes,
+            vec![
+                "tracked changes taken as accepted",
+                "1 comment left out",
+                "1 header left out",
+                "1 footer left out"
+            ]
+        );
+    }
+
+    #[test]
+    fn pandoc_docx_and_odt_read_alike() {
+        let docx = read_as(Format::Docx, fixture!("interview-pandoc.docx")).unwrap();
+        let odt = read_as(Format::Odt, fixture!("interview-pandoc.odt")).unwrap();
+        assert_eq!(docx.turns, odt.turns);
+        assert_eq!(docx.turns.len(), 6);
+        assert_eq!(
+            docx.turns[2],
+            turn(
+                Some("R"),
+                "Ik ben zorgcoördinator, al één jaar. Dat is ’best’ pittig."
+            )
+        );
+        assert_eq!(
+            docx.turns[4],
+            turn(Some("R"), "Eén ding vooral: praten met leerlingen.")
+        );
+        assert_eq!(odt.notes, vec!["1 footer left out"]);
+    }
+
+    #[test]
+    fn shared_word_samples() {
+        let got = read_as(Format::Docx, fixture!("blk-paras-and-tables.docx")).unwrap();
+        let texts: Vec<&str> = got.turns.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+                "Text before",
+                "Table",
+                "Between",
+                "Text after",
+                "Donec semper facilisis metus finibus malesuada."
+            ]
+        );
+        assert_eq!(
+            got.notes,
+            vec![
+                "1 table read cell by cell (not speaker | text)",
+                "1 header left out",
+                "1 footer left out"
+            ]
+        );
+        let got = read_as(Format::Docx, fixture!("comments-rich-para.docx")).unwrap();
+        assert_eq!(got.turns.len(), 7);
+        assert_eq!(got.turns[2].text, "Other document text.");
+        assert_eq!(got.notes, vec!["4 comments left out"]);
+        let got = read_as(Format::Docx, fixture!("hdr-header-footer.docx")).unwrap();
+        assert_eq!(got.notes, vec!["1 header left out", "1 footer left out"]);
+        // A document that is only an empty table.
+        assert_eq!(
+            read_as(Format::Docx, fixture!("tbl-2x2-table.docx")),
+            Err(IngestError::Empty)
+        );
+    }
+
+    #[test]
+    fn a_docx_is_not_an_odt_and_the_reverse() {
+        assert_eq!(
+            read_as(Format::Odt, fixture!("interview-word.docx")),
+            Err(IngestError::MissingPart {
+                part: "content.xml",
+                kind: "OpenDocument"
+            })
+        );
+        assert_eq!(
+            read_as(Format::Docx, fixture!("interview-pandoc.odt")),
+            Err(IngestError::MissingPart {
+                part: "word/document.xml",
+                kind: "Word"
+            })
+        );
+        // A .docx renamed .txt is binary.
+        assert!(matches!(
+            read(Path::new("x.txt"), fixture!("interview-word.docx")),
+            Err(IngestError::Binary { .. })
+        ));
+    }
+}

@@ -449,6 +449,24 @@ const NOT_LABELS: &[&str] = &[
     "nb",
     "http",
     "https",
+    // Metadata lines at the top of a transcript, not speakers.
+    "datum",
+    "date",
+    "duur",
+    "duration",
+    "locatie",
+    "location",
+    "plaats",
+    "onderwerp",
+    "subject",
+    "titel",
+    "title",
+    "bestand",
+    "file",
+    "opname",
+    "recording",
+    "versie",
+    "version",
 ];
 
 /// Name particles that are lowercase inside a name ("Jan de Vries", "Anna van der Berg").
