@@ -239,5 +239,8 @@ fn new_study_init_import_code_and_export() {
         "{csv}"
     );
     assert!(csv.contains("Rol zorg"), "{csv}");
-    assert!(!csv.contains("Dat werkt goed"), "only the sentence is coded: {csv}");
+    assert!(
+        !csv.contains("Dat werkt goed"),
+        "only the sentence is coded: {csv}"
+    );
 }

@@ -591,3 +591,147 @@ fn respondents_list_and_set() {
     assert_eq!(snapshot(&root), before);
     codewerk(&root).arg("check").assert().success();
 }
+
+#[test]
+fn a_folder_of_every_format_imports_and_checks() {
+    let (dir, root) = new_project();
+    let src = dir.path().join("alles");
+    std::fs::create_dir_all(&src).unwrap();
+    let ingest = fixture("ingest");
+    std::fs::copy(ingest.join("interview-word.docx"), src.join("word.docx")).unwrap();
+    std::fs::copy(ingest.join("interview-pandoc.odt"), src.join("open.odt")).unwrap();
+    write(
+        &src,
+        "teams.vtt",
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Jan de Vries>Hoe merk je dat?</v>\n\n00:01:05.000 --> 00:01:09.000\n<v Eva>Aan één leerling.</v>\n",
+    );
+    write(
+        &src,
+        "whisper.json",
+        r#"{"segments": [{"start": 0.0, "end": 2.5, "text": " Eén vraag over de coördinator.", "speaker": "SPEAKER_00"}, {"start": 4.5, "end": 6.0, "text": " Ja, ’prima’.", "speaker": "SPEAKER_01"}]}"#,
+    );
+    write(
+        &src,
+        "tabel.csv",
+        "spreker,tekst,start\nI,Wat doet u?,00:00:01\nR,Ik signaleer.,00:00:04\n",
+    );
+    write(
+        &src,
+        "tabel2.tsv",
+        "speaker\ttext\nI\tEn dan?\nR\tDan bel ik.\n",
+    );
+    write(&src, "win.txt", "");
+    std::fs::write(
+        src.join("win.txt"),
+        b"I: Co\xf6rdinator?\r\n\r\nR: Ja, \x92t klopt.\r\n",
+    )
+    .unwrap();
+    let out = codewerk(&root)
+        .args(["import", "transcripts"])
+        .arg(&src)
+        .args([
+            "--group",
+            "docent",
+            "--speakers",
+            "SPEAKER_00=I,SPEAKER_01=R,Jan de Vries=I,Eva=R",
+        ])
+        .args(["--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let formats: Vec<&str> = v["transcripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["odt", "csv", "tsv", "vtt", "whisper_json", "text", "docx"]
+    );
+    let read =
+        |id: &str| std::fs::read_to_string(root.join(format!("transcripts/{id}.txt"))).unwrap();
+    assert!(
+        read("teams").contains("I: [00:00:01] Hoe merk je dat?"),
+        "{}",
+        read("teams")
+    );
+    assert!(
+        read("teams").contains("R: [00:01:05] Aan één leerling."),
+        "{}",
+        read("teams")
+    );
+    assert!(
+        read("whisper").starts_with("I: [00:00:00] Eén vraag over de coördinator."),
+        "{}",
+        read("whisper")
+    );
+    assert!(
+        read("win").contains("I: Coördinator?\n\nR: Ja, ’t klopt."),
+        "{}",
+        read("win")
+    );
+    assert!(
+        read("tabel").contains("R: [00:00:04] Ik signaleer."),
+        "{}",
+        read("tabel")
+    );
+    assert!(read("word").contains("coördinator"), "{}", read("word"));
+    assert!(
+        read("open").contains("R: Eén ding vooral: praten met leerlingen."),
+        "{}",
+        read("open")
+    );
+    // NFC and LF everywhere.
+    for t in v["transcripts"].as_array().unwrap() {
+        let text = read(t["id"].as_str().unwrap());
+        assert!(!text.contains('\r') && !text.contains("o\u{308}"), "{text}");
+    }
+    codewerk(&root)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Transcripts: 7"))
+        .stdout(predicate::str::contains("No problems found."));
+}
+
+#[test]
+fn hostile_files_are_named_with_the_reason_and_nothing_is_written() {
+    let (dir, root) = new_project();
+    let src = dir.path().join("kwaad");
+    std::fs::create_dir_all(&src).unwrap();
+    write(&src, "goed.txt", TXT);
+    std::fs::write(src.join("kapot.docx"), b"PK\x03\x04 truncated").unwrap();
+    std::fs::write(
+        src.join("binair.txt"),
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00",
+    )
+    .unwrap();
+    write(&src, "fout.json", "{\"segments\": [");
+    common::docx::write(&src.join("leeg.docx"), "");
+    let before = snapshot(&root);
+    let out = codewerk(&root)
+        .args(["import", "transcripts"])
+        .arg(&src)
+        .args(["--group", "docent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for name in [
+        "kapot.docx: error:",
+        "binair.txt: error:",
+        "fout.json: error:",
+        "leeg.docx: error:",
+    ] {
+        assert!(err.contains(name), "{name} in {err}");
+    }
+    assert!(!err.contains("goed.txt"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(snapshot(&root), before);
+}
