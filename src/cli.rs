@@ -133,7 +133,8 @@ pub struct ImportTranscriptsOpt {
     #[arg(long, value_name = "NAME=VALUE")]
     pub attr: Vec<String>,
     /// Per-file values: a CSV with a `file` column (the file's name) and any of id, group,
-    /// school, school_type and attribute columns; over the options above.
+    /// school, school_type and attribute columns; over the options above. Every imported
+    /// file must be listed.
     #[arg(long, value_name = "FILE.csv")]
     pub respondents: Option<PathBuf>,
     /// Re-import transcripts that exist: replace their text (codings are re-anchored by their

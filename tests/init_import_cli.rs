@@ -523,6 +523,70 @@ fn respondents_file_gives_values_per_file() {
          Z1,Z1.txt,zorgcoördinator,School A,havo-vwo,zorgcoördinator\n"
     );
     codewerk(&root).arg("check").assert().success();
+    // A file the table does not list is refused, not imported with the wrong attributes.
+    write(&src, "c.txt", TXT);
+    codewerk(&root)
+        .args(["import", "transcripts"])
+        .arg(src.join("c.txt"))
+        .arg("--respondents")
+        .arg(src.join("respondenten.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("c.txt: error: not listed in"));
+}
+
+#[test]
+fn replace_keeps_codings_by_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("studie");
+    bare()
+        .arg("init")
+        .arg(&root)
+        .arg("--codebook")
+        .arg(fixture("valid").join("codebook/codebook.json"))
+        .args(["--group", "docent"])
+        .assert()
+        .success();
+    let a = write(
+        &dir.path().join("in"),
+        "a.txt",
+        "I: Vraag?\n\nR: Dat voelde niet pluis.\n",
+    );
+    let import = |extra: &[&str]| {
+        codewerk(&root)
+            .args(["import", "transcripts"])
+            .arg(&a)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    import(&[]);
+    let quotes = write(
+        dir.path(),
+        "q.jsonl",
+        r#"{"transcript": "a", "code": "niet-pluis", "quote": "Dat voelde niet pluis."}"#,
+    );
+    codewerk(&root)
+        .args(["import", "quotes"])
+        .arg(&quotes)
+        .assert()
+        .success();
+    write(
+        &dir.path().join("in"),
+        "a.txt",
+        "I: Een langere vraag, eerst?\n\nR: Eh. Dat voelde niet pluis.\n",
+    );
+    import(&["--replace"]);
+    codewerk(&root)
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("re-anchored"));
+    let out = codewerk(&root)
+        .args(["export", "quotes", "-o", "-", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Dat voelde niet pluis."));
 }
 
 #[test]

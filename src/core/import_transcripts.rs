@@ -281,6 +281,17 @@ pub fn plan(
         let path = &src.path;
         let err = |msg: String| Problem::error(path, msg);
         let per_file = opts.per_file.as_ref().and_then(|p| p.values(path));
+        // With a table of per-file values, a file it does not list is most likely a typo in
+        // the table: refuse rather than import it with the wrong attributes.
+        if let Some(table) = &opts.per_file
+            && per_file.is_none()
+        {
+            problems.push(err(format!(
+                "not listed in {} (its file column names the files by name)",
+                table.path.display()
+            )));
+            continue;
+        }
         let value = |name: &str| -> Option<String> {
             per_file
                 .and_then(|v| v.iter().find(|(k, _)| k == name))
