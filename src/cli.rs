@@ -122,11 +122,13 @@ pub struct ImportTranscriptsOpt {
     /// The transcript id (one file only; default: from the file name).
     #[arg(long)]
     pub id: Option<String>,
-    /// The respondents' group (one of project.json's groups).
+    /// The respondents' group (one of project.json's groups; the only one if it declares one).
     #[arg(long)]
     pub group: Option<String>,
+    /// The respondents' school (the school column).
     #[arg(long)]
     pub school: Option<String>,
+    /// The respondents' school type (one of project.json's school types, if it declares any).
     #[arg(long)]
     pub school_type: Option<String>,
     /// A further attribute column of respondents.csv; repeatable.
@@ -147,6 +149,7 @@ pub struct ImportTranscriptsOpt {
     /// Never ask about speakers, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
+    /// Print JSON instead of text: per file its id, format, speakers, turns, words and row.
     #[arg(long)]
     pub json: bool,
 }
