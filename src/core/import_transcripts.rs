@@ -709,29 +709,28 @@ pub fn write(root: &Path, plan: &Plan) -> Result<(), WriteError> {
             let _ = fsutil::write_atomic(p, old);
         }
     };
-    for item in &plan.items {
-        if item.adopt {
-            continue;
-        }
+    let new: Vec<(PathBuf, &[u8])> = plan
+        .items
+        .iter()
+        .filter(|i| !i.adopt && !i.replaces)
+        .map(|i| (dir.join(&i.file), i.text.as_bytes()))
+        .collect();
+    if let Err(e) = fsutil::write_new_all(&new) {
+        undo(&e.created, &replaced);
+        return Err(WriteError::Io {
+            path: e.path,
+            source: e.source,
+        });
+    }
+    created.extend(new.into_iter().map(|(p, _)| p));
+    for item in plan.items.iter().filter(|i| i.replaces) {
         let path = dir.join(&item.file);
-        let result = if item.replaces {
-            let old = std::fs::read(&path).unwrap_or_default();
-            let r = fsutil::write_atomic(&path, item.text.as_bytes());
-            if r.is_ok() {
-                replaced.push((path.clone(), old));
-            }
-            r
-        } else {
-            let r = fsutil::write_new(&path, item.text.as_bytes());
-            if r.is_ok() {
-                created.push(path.clone());
-            }
-            r
-        };
-        if let Err(source) = result {
+        let old = std::fs::read(&path).unwrap_or_default();
+        if let Err(source) = fsutil::write_atomic(&path, item.text.as_bytes()) {
             undo(&created, &replaced);
             return Err(WriteError::Io { path, source });
         }
+        replaced.push((path, old));
     }
     let csv = Project::respondents_path(root);
     if let Err(source) = fsutil::write_atomic(&csv, &plan.respondents) {
