@@ -47,6 +47,14 @@ impl Blocks {
         }
     }
 
+    /// A tab: kept as a tab so that "Speaker 1<tab>0:05" still reads as a header line; the
+    /// final clean-up makes it a space.
+    pub fn tab(&mut self) {
+        if let Some(p) = self.paras.last_mut() {
+            p.push('\t');
+        }
+    }
+
     pub fn line_break(&mut self) {
         if let Some(p) = self.paras.last_mut() {
             p.push('\n');

@@ -9,8 +9,9 @@
 
 use super::blocks::Blocks;
 use super::text::{self, Item};
-use super::xml::{Node, Ns, Package, Xml, attr};
+use super::xml::{Node, Ns, Package, Xml, attr, tolerate};
 use super::{IngestError, Limits, RawTurn};
+use quick_xml::events::BytesStart;
 
 const DOCUMENT: &str = "word/document.xml";
 
@@ -39,16 +40,16 @@ pub(crate) fn read(
         ));
     }
 
-    let comments = count_in(&mut pkg, "word/comments.xml", limits, |name, start| {
-        name == "comment" && start.is_some()
+    let comments = count_in(&mut pkg, "word/comments.xml", limits, notes, |name, _| {
+        name == "comment"
     })?;
-    let notes_filter = |name: &str, start: Option<&quick_xml::events::BytesStart<'_>>| {
+    let notes_filter = |name: &str, start: &BytesStart<'_>| {
         (name == "footnote" || name == "endnote")
             // Separators are part of every notes part, not notes anyone wrote.
-            && start.is_some_and(|s| attr(s, "type").is_none_or(|t| t == "normal"))
+            && attr(start, "type").is_none_or(|t| t == "normal")
     };
-    let footnotes = count_in(&mut pkg, "word/footnotes.xml", limits, notes_filter)?;
-    let endnotes = count_in(&mut pkg, "word/endnotes.xml", limits, notes_filter)?;
+    let footnotes = count_in(&mut pkg, "word/footnotes.xml", limits, notes, notes_filter)?;
+    let endnotes = count_in(&mut pkg, "word/endnotes.xml", limits, notes, notes_filter)?;
     let mut headers = 0;
     let mut footers = 0;
     let mut names: Vec<String> = pkg
@@ -65,7 +66,7 @@ pub(crate) fn read(
     names.truncate(MAX_HEADER_PARTS);
     for name in names {
         if let Some(bytes) = pkg.part(&name)?
-            && has_text(&bytes, limits)?
+            && tolerate(has_text(&bytes, limits), HEADER_PART, notes)?.unwrap_or(false)
         {
             if name.starts_with("word/header") {
                 headers += 1;
@@ -108,11 +109,7 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
     loop {
         match xml.next()? {
             Node::Eof => break,
-            Node::Text(t) => {
-                if in_t > 0 {
-                    blocks.text(&t);
-                }
-            }
+            Node::Text(t) if in_t > 0 => blocks.text(&t),
             Node::Open {
                 ns: Ns::Mc,
                 name,
@@ -132,7 +129,7 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
                     }
                 }
                 "t" if !empty => in_t += 1,
-                "tab" | "ptab" => blocks.text(" "),
+                "tab" | "ptab" => blocks.tab(),
                 "br" | "cr" => blocks.line_break(),
                 "noBreakHyphen" => blocks.text("-"),
                 "tbl" if !empty => blocks.start_table(),
@@ -148,7 +145,8 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
                 // Text that is not document text: field instructions, deleted text, and
                 // property blocks (which hold tab stops and revision marks, not text).
                 "instrText" | "delText" | "delInstrText" | "pPr" | "rPr" | "sectPr" | "tblPr"
-                | "trPr" | "tcPr" | "tblGrid" | "pPrChange" | "rPrChange"
+                | "trPr" | "tcPr" | "tblGrid" | "pPrChange" | "rPrChange" | "sdtPr"
+                | "sdtEndPr"
                     if !empty =>
                 {
                     xml.skip_element()?
@@ -170,17 +168,30 @@ fn parse_document(bytes: &[u8], limits: &Limits) -> Result<(Vec<Item>, Stats), I
     Ok((blocks.finish(), stats))
 }
 
+/// The name errors in header and footer parts go by (their names are not fixed).
+const HEADER_PART: &str = "a header or footer part";
+
 /// Count elements a filter accepts in an optional part (0 if the part is missing).
 fn count_in(
     pkg: &mut Package<'_>,
     part: &'static str,
     limits: &Limits,
-    accept: impl Fn(&str, Option<&quick_xml::events::BytesStart<'_>>) -> bool,
+    notes: &mut Vec<String>,
+    accept: impl Fn(&str, &BytesStart<'_>) -> bool,
 ) -> Result<usize, IngestError> {
     let Some(bytes) = pkg.part(part)? else {
         return Ok(0);
     };
-    let mut xml = Xml::new(&bytes, part, limits)?;
+    Ok(tolerate(count_elements(&bytes, part, limits, accept), part, notes)?.unwrap_or(0))
+}
+
+fn count_elements(
+    bytes: &[u8],
+    part: &'static str,
+    limits: &Limits,
+    accept: impl Fn(&str, &BytesStart<'_>) -> bool,
+) -> Result<usize, IngestError> {
+    let mut xml = Xml::new(bytes, part, limits)?;
     let mut n = 0;
     loop {
         match xml.next()? {
@@ -190,11 +201,7 @@ fn count_in(
                 name,
                 start,
                 ..
-            } => {
-                if accept(&name, Some(&start)) {
-                    n += 1;
-                }
-            }
+            } if accept(&name, &start) => n += 1,
             _ => {}
         }
     }
@@ -202,7 +209,7 @@ fn count_in(
 
 /// Whether a header/footer part holds any text.
 fn has_text(bytes: &[u8], limits: &Limits) -> Result<bool, IngestError> {
-    let mut xml = Xml::new(bytes, "word/header.xml", limits)?;
+    let mut xml = Xml::new(bytes, HEADER_PART, limits)?;
     let mut in_t = 0usize;
     loop {
         match xml.next()? {
@@ -371,6 +378,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn broken_side_parts_are_skipped_with_a_note_but_hostile_ones_refused() {
+        let body = p(&r("R: ja"));
+        let (t, notes) = turns(&docx(
+            &body,
+            &[("word/comments.xml", b"<w:comments><w:comment>")],
+        ))
+        .unwrap();
+        assert_eq!(t[0].text, "ja");
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("word/comments.xml is broken and was skipped"),
+            "{notes:?}"
+        );
+        let hostile =
+            br#"<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:hdr>&e;</w:hdr>"#;
+        assert_eq!(
+            turns(&docx(&body, &[("word/header1.xml", hostile)])),
+            Err(IngestError::Doctype { part: HEADER_PART })
+        );
+    }
+
+    #[test]
     fn word_transcription_layout() {
         let body = p(&r("00:00:03 Speaker 1"))
             + &p(&r("Goedemorgen, één vraag."))
@@ -410,6 +439,13 @@ pub(crate) mod tests {
                 kind: "Word"
             })
         );
+        // A Windows zip tool's backslashes.
+        let doc = format!(
+            r#"<w:document xmlns:w="{W}"><w:body>{}</w:body></w:document>"#,
+            p(&r("R: ja"))
+        );
+        let backslash = zip_of(&[("word\\document.xml", doc.as_bytes())]);
+        assert_eq!(turns(&backslash).unwrap().0[0].text, "ja");
         // Entry names with ".." next to a real document do no harm.
         let doc = format!(
             r#"<w:document xmlns:w="{W}"><w:body>{}</w:body></w:document>"#,
@@ -471,6 +507,17 @@ pub(crate) mod tests {
                 limit: 1 << 20
             })
         );
+        // Headers that lie about the inflated size: reading stops there (the zip crate checks
+        // the declared size, and `take` caps the budget as well).
+        let mut lying = z.clone();
+        for (sig, at) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+            let pos = lying.windows(4).position(|w| w == sig).unwrap();
+            lying[pos + at..pos + at + 4].copy_from_slice(&100u32.to_le_bytes());
+        }
+        assert!(matches!(
+            read_with(Format::Docx, &lying, &limits),
+            Err(IngestError::Zip(m)) if m.contains("declared uncompressed size")
+        ));
         // Too many entries.
         let names: Vec<String> = (0..50).map(|i| format!("f{i}")).collect();
         let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();

@@ -19,6 +19,7 @@ mod text;
 mod whisper;
 mod xml;
 
+use super::problem::Problem;
 use serde::Serialize;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
@@ -130,6 +131,9 @@ pub enum IngestError {
     #[error("{0}")]
     Malformed(String),
 
+    #[error("this file is {0}")]
+    WrongFormat(&'static str),
+
     // Text encodings.
     #[error("this is a binary file, not text (byte {byte:#04x} at offset {offset})")]
     Binary { offset: usize, byte: u8 },
@@ -211,6 +215,20 @@ impl IngestError {
             | IngestError::BadTime { line, .. } => Some(*line),
             IngestError::MissingColumn { .. } => Some(1),
             _ => None,
+        }
+    }
+
+    /// The error as a user-facing problem with the file (and line, where there is one).
+    pub fn problem(&self, file: &Path) -> Problem {
+        let p = Problem::error(file, self.to_string());
+        match self {
+            IngestError::InvalidUtf8 { line, column } | IngestError::Json { line, column, .. } => {
+                p.at(*line, Some(*column))
+            }
+            _ => match self.line() {
+                Some(line) => p.at(line, None),
+                None => p,
+            },
         }
     }
 }
@@ -330,11 +348,8 @@ fn finish(
 /// control characters dropped, each line trimmed, blank lines removed.
 pub(crate) fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for line in s
-        .nfc()
-        .collect::<String>()
-        .split(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
-    {
+    for line in s.split(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}']) {
+        // NFC per line: nothing composes across a line break.
         let line = clean_line(line);
         if line.is_empty() {
             continue;

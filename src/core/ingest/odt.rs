@@ -9,7 +9,7 @@
 
 use super::blocks::Blocks;
 use super::text;
-use super::xml::{Node, Ns, Package, Xml, attr};
+use super::xml::{Node, Ns, Package, Xml, attr, tolerate};
 use super::{IngestError, Limits, RawTurn};
 
 const CONTENT: &str = "content.xml";
@@ -62,7 +62,7 @@ pub(crate) fn read(
                             .min(MAX_SPACES);
                         blocks.text(&" ".repeat(n));
                     }
-                    (Ns::OdfText, "tab") => blocks.text(" "),
+                    (Ns::OdfText, "tab") => blocks.tab(),
                     (Ns::OdfText, "line-break") => blocks.line_break(),
                     (Ns::OdfText, "tracked-changes") => {
                         tracked = true;
@@ -108,7 +108,7 @@ pub(crate) fn read(
     let items = blocks.finish();
 
     let (headers, footers) = match pkg.part(STYLES)? {
-        Some(styles) => count_headers(&styles, limits)?,
+        Some(styles) => tolerate(count_headers(&styles, limits), STYLES, notes)?.unwrap_or((0, 0)),
         None => (0, 0),
     };
     if tracked {
@@ -197,10 +197,14 @@ mod tests {
 
     const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/""#;
 
-    fn odt(body: &str, styles: Option<&str>) -> Vec<u8> {
-        let content = format!(
+    fn content_xml(body: &str) -> String {
+        format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS} office:version="1.3"><office:automatic-styles/><office:body><office:text>{body}</office:text></office:body></office:document-content>"#
-        );
+        )
+    }
+
+    fn odt(body: &str, styles: Option<&str>) -> Vec<u8> {
+        let content = content_xml(body);
         let styles = styles.map(|s| {
             format!(r#"<office:document-styles {NS}><office:master-styles><style:master-page style:name="Standard">{s}</style:master-page></office:master-styles></office:document-styles>"#)
         });
@@ -305,5 +309,29 @@ mod tests {
             Err(IngestError::Empty)
         );
         assert!(matches!(turns(b"not a zip"), Err(IngestError::Zip(_))));
+        let deep = format!("<a>{}{}</a>", "<b>".repeat(2000), "</b>".repeat(2000));
+        assert!(matches!(
+            turns(&zip_of(&[("content.xml", deep.as_bytes())])),
+            Err(IngestError::TooDeep {
+                part: "content.xml",
+                ..
+            })
+        ));
+        assert_eq!(
+            turns(&zip_of(&[("content.xml", b"<a>co\xf6rdinator</a>")])),
+            Err(IngestError::XmlNotUtf8 {
+                part: "content.xml",
+                offset: 5
+            })
+        );
+        // A broken styles.xml only costs the header count.
+        let content = content_xml("<text:p>R: ja</text:p>");
+        let z = zip_of(&[
+            ("content.xml", content.as_bytes()),
+            ("styles.xml", b"<a><b></a>"),
+        ]);
+        let (t, notes) = turns(&z).unwrap();
+        assert_eq!(t[0].text, "ja");
+        assert!(notes[0].starts_with("styles.xml is broken"), "{notes:?}");
     }
 }

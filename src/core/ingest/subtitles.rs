@@ -2,11 +2,14 @@
 //!
 //! Subtitle tools name the speaker in several ways: WebVTT voice tags (`<v Jan>`), a "Name:"
 //! prefix, "[Name]", or "- Name:". Most name the speaker only when it changes, so a cue without
-//! a speaker continues the current turn; a cue with a different speaker starts a new one. The
-//! turn starts at its first cue's start time. Cue line breaks are layout, so a turn's cues are
-//! joined with spaces.
+//! a speaker continues the current turn; a cue with a different speaker starts a new one. In a
+//! file without any names, a pause of more than two seconds between cues starts a new turn, as
+//! for Whisper output (one turn for the whole file would be useless for coding). A turn starts
+//! at its first cue's start time. Cue line breaks are layout, so a turn's cues are joined with
+//! spaces.
 
 use super::text::decode;
+use super::whisper::PAUSE;
 use super::{IngestError, RawTurn};
 
 pub(crate) fn read(
@@ -28,6 +31,7 @@ pub(crate) fn read(
 #[derive(Debug)]
 struct Cue {
     start: f64,
+    end: f64,
     lines: Vec<String>,
 }
 
@@ -94,10 +98,11 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, IngestError> {
             });
         }
         let line_no = block_start + timing + 1;
-        let start = parse_timing(block[timing]).ok_or_else(|| IngestError::BadTimestamp {
-            line: line_no,
-            text: block[timing].trim().to_string(),
-        })?;
+        let (start, end) =
+            parse_timing(block[timing]).ok_or_else(|| IngestError::BadTimestamp {
+                line: line_no,
+                text: block[timing].trim().to_string(),
+            })?;
         let mut cue_lines = Vec::new();
         for (k, l) in block[timing + 1..].iter().enumerate() {
             if l.contains("-->") {
@@ -110,14 +115,15 @@ fn parse_cues(text: &str, vtt: bool) -> Result<Vec<Cue>, IngestError> {
         }
         cues.push(Cue {
             start,
+            end,
             lines: cue_lines,
         });
     }
     Ok(cues)
 }
 
-/// "00:00:01,000 --> 00:00:04,000 [settings]" -> the start in seconds. Both times must parse.
-fn parse_timing(line: &str) -> Option<f64> {
+/// "00:00:01,000 --> 00:00:04,000 [settings]" -> start and end in seconds.
+fn parse_timing(line: &str) -> Option<(f64, f64)> {
     let (a, b) = line.split_once("-->")?;
     let start = parse_cue_time(a.trim())?;
     let end_field = b.split_whitespace().next()?;
@@ -125,7 +131,7 @@ fn parse_timing(line: &str) -> Option<f64> {
     if end < start {
         return None;
     }
-    Some(start)
+    Some((start, end))
 }
 
 /// "hh:mm:ss,mmm", "hh:mm:ss.mmm" or "mm:ss.mmm" (WebVTT allows leaving out the hours).
@@ -173,7 +179,12 @@ fn join_cues(cues: Vec<Cue>) -> Vec<RawTurn> {
     let mut open = false;
     // Rolling captions (YouTube's) repeat the previous cue's last line as the next cue's first.
     let mut last_text = String::new();
+    let mut last_end: Option<f64> = None;
     for cue in cues {
+        // Without speaker names a pause is where a turn ends (as for Whisper output).
+        let paused = last_end.is_some_and(|e| cue.start - e > PAUSE);
+        last_end = Some(cue.end);
+        let mut first_line = true;
         for line in &cue.lines {
             let Some(piece) = parse_line(line) else {
                 continue;
@@ -184,9 +195,13 @@ fn join_cues(cues: Vec<Cue>) -> Vec<RawTurn> {
             last_text.clone_from(&piece.text);
             let same = match (&piece.speaker, turns.last()) {
                 (Some(s), Some(t)) => t.speaker.as_deref() == Some(s.as_str()),
-                (None, Some(_)) => !piece.change,
+                (None, Some(t)) => {
+                    let pause_ends_it = first_line && paused && t.speaker.is_none();
+                    !piece.change && !pause_ends_it
+                }
                 (_, None) => false,
             };
+            first_line = false;
             if open && same {
                 if let Some(t) = turns.last_mut() {
                     if !t.text.is_empty() && !piece.text.is_empty() {
@@ -463,6 +478,17 @@ mod tests {
             vtt("WEBVTT\n\nNOTE alleen een notitie\n"),
             Err(IngestError::Empty)
         );
+    }
+
+    #[test]
+    fn without_names_a_pause_ends_the_turn() {
+        let t = srt("1\n00:00:01,000 --> 00:00:02,000\nEen\n\n2\n00:00:02,100 --> 00:00:03,000\ntwee.\n\n\
+             3\n00:00:06,000 --> 00:00:07,000\nDrie.\n\n4\n00:00:07,000 --> 00:00:08,000\nJan: Vier.\n\n\
+             5\n00:00:12,000 --> 00:00:13,000\nVijf.\n")
+        .unwrap();
+        let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        // A named speaker keeps the turn across a pause.
+        assert_eq!(texts, vec!["Een twee.", "Drie.", "Vier. Vijf."]);
     }
 
     #[test]

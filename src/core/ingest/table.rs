@@ -73,15 +73,23 @@ pub(crate) fn read(
     if text.trim().is_empty() {
         return Err(IngestError::Empty);
     }
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    // Excel's "sep=;" first line names the delimiter; line numbers still count it.
+    let (body, skipped, delimiter) = match excel_sep(&text) {
+        Some((d, rest)) => (rest, 1, delimiter.unwrap_or(d)),
+        None => (
+            text.as_str(),
+            0,
+            delimiter.unwrap_or_else(|| sniff_delimiter(&text)),
+        ),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
         .flexible(false)
-        .from_reader(text.as_bytes());
+        .from_reader(body.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(&e, 1))?
+        .map_err(|e| csv_error(&e, 1, skipped))?
         .iter()
         .map(str::to_string)
         .collect::<Vec<_>>();
@@ -98,10 +106,11 @@ pub(crate) fn read(
 
     let mut rows: Vec<(usize, Option<String>, Option<String>, String)> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&e, 0))?;
-        let line = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let record = record.map_err(|e| csv_error(&e, 0, skipped))?;
+        let line = skipped
+            + record
+                .position()
+                .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX - 1));
         let field = |c: usize| record.get(c).unwrap_or("").trim().to_string();
         if let Some(c) = end_col {
             let v = field(c);
@@ -167,10 +176,20 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-fn csv_error(e: &csv::Error, fallback_line: usize) -> IngestError {
-    let line = e
-        .position()
-        .map_or(fallback_line, |p| usize::try_from(p.line()).unwrap_or(0));
+/// `sep=;` on the first line (Excel writes it for other locales' readers).
+fn excel_sep(text: &str) -> Option<(u8, &str)> {
+    let (first, rest) = text.split_once('\n')?;
+    let sep = first.trim_end().strip_prefix("sep=")?;
+    match sep.as_bytes() {
+        [d] if matches!(d, b',' | b';' | b'\t' | b'|') => Some((*d, rest)),
+        _ => None,
+    }
+}
+
+fn csv_error(e: &csv::Error, fallback_line: usize, skipped: usize) -> IngestError {
+    let line = skipped
+        + e.position()
+            .map_or(fallback_line, |p| usize::try_from(p.line()).unwrap_or(0));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -219,6 +238,32 @@ mod tests {
         assert_eq!(t[0].start, Some(1.5));
         assert_eq!(t[1].speaker.as_deref(), Some("R"));
         assert_eq!(t[1].text, "Antwoord ’ja’.");
+    }
+
+    #[test]
+    fn excel_windows_1252() {
+        let mut notes = Vec::new();
+        let t = read(
+            b"Spreker;Tekst\r\nR;E\xe9n co\xf6rdinator \x92ja\x92\r\n",
+            None,
+            &mut notes,
+        )
+        .unwrap();
+        assert_eq!(t[0].text, "Eén coördinator ’ja’");
+        assert_eq!(notes, vec!["Windows-1252 converted to UTF-8".to_string()]);
+    }
+
+    #[test]
+    fn excel_sep_line() {
+        let t = table("sep=;\r\nSpreker;Tekst\r\nI;Eén, twee.\r\n", None).unwrap();
+        assert_eq!(t, vec![RawTurn::new(Some("I".into()), None, "Eén, twee.")]);
+        assert_eq!(
+            table("sep=;\nSpreker;Begin;Tekst\nI;x;a\n", None),
+            Err(IngestError::BadTime {
+                line: 3,
+                value: "x".into()
+            })
+        );
     }
 
     #[test]

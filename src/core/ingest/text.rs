@@ -1,6 +1,21 @@
 //! Plain text: decoding the encodings transcripts arrive in, and finding turns, speaker labels
 //! and timestamps in paragraphs. The paragraph logic is shared by every format whose source is
 //! running text (.txt, .docx, .odt).
+//!
+//! What a paragraph's first line may start with:
+//! - a label before a colon: "I:", "R:", "Interviewer:", "Speaker 1:", "SPEAKER_00:",
+//!   "Jan de Vries:" (up to three name words plus particles). A label with lowercase words
+//!   ("Interne begeleider:") counts only if it starts three or more paragraphs, so that
+//!   "Dat zei hij: nee" stays speech; "Ja:", "Dus:", "Datum:" and the like never count;
+//! - a timestamp before or after the label: "[00:12:31]", "(01:02)", "00:12:31", f4's
+//!   "#00:12:31-5#", or between label and colon: "Speaker 1 (00:12:31):". A bare "10:30" is
+//!   not taken (more often the time of day);
+//! - a header line of a transcription service, with the text on the next lines or in the next
+//!   paragraph: "Speaker 1  00:00:05" (Otter), "00:00:05 Speaker 1" (Word), "Jan (01:02)", or
+//!   a role alone ("Interviewer", "Speaker 2"). The header's speaker carries on to the
+//!   paragraphs after it until the next label or header.
+//!
+//! f4 puts a timestamp at the end of each paragraph: it is taken as the next turn's start.
 
 use super::{IngestError, RawTurn};
 use std::collections::HashMap;
@@ -19,6 +34,9 @@ pub(crate) fn read(bytes: &[u8], notes: &mut Vec<String>) -> Result<Vec<RawTurn>
 pub(crate) fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
+    }
+    if let Some(what) = sniff_container(bytes) {
+        return Err(IngestError::WrongFormat(what));
     }
     let text = if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         check_controls(rest)?;
@@ -67,11 +85,26 @@ pub(crate) fn decode(bytes: &[u8], notes: &mut Vec<String>) -> Result<String, In
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
+/// Files people rename or mistake for text: better named than called binary.
+pub(crate) fn sniff_container(bytes: &[u8]) -> Option<&'static str> {
+    Some(if bytes.starts_with(b"PK\x03\x04") {
+        "a zip package (a .docx or .odt saved under another name?)"
+    } else if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        "an old Word (.doc) file or a password-protected document; save it as .docx"
+    } else if bytes.starts_with(b"%PDF-") {
+        "a PDF; export the text as .txt or .docx"
+    } else if bytes.starts_with(b"{\\rtf") {
+        "an RTF document; save it as .docx or .txt"
+    } else {
+        return None;
+    })
+}
+
 fn decode_utf16(
     bytes: &[u8],
     encoding: &'static encoding_rs::Encoding,
 ) -> Result<String, IngestError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(IngestError::InvalidUtf16);
     }
     let s = encoding
@@ -196,7 +229,7 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
         if let Item::Para(p) = item {
             for line in p.split('\n') {
                 let (_, rest) = strip_time(line.trim_start(), false);
-                if let Some((label, _)) = split_label(rest)
+                if let Some((label, _, _)) = split_label(rest)
                     && classify_label(label) == LabelKind::Weak
                 {
                     *weak_counts.entry(label.to_lowercase()).or_default() += 1;
@@ -213,6 +246,8 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
     // The speaker such a header named carries over to the paragraphs after its text, until the
     // next header or label.
     let mut carried: Option<String> = None;
+    // f4/f5 put a timestamp at the end of each paragraph: where this one ends, the next starts.
+    let mut f4_end: Option<f64> = None;
     for item in items {
         let para = match item {
             Item::Turn(t) => {
@@ -246,6 +281,14 @@ pub(crate) fn turns_from_items(items: Vec<Item>) -> Vec<RawTurn> {
                 carried = None;
             } else {
                 head.speaker = carried.clone();
+            }
+            let prev_end = f4_end.take();
+            if let Some((end, before)) = strip_trailing_f4(&head.body) {
+                f4_end = Some(end);
+                head.body = before.to_string();
+            }
+            if head.start.is_none() {
+                head.start = prev_end;
             }
             out.push(RawTurn::new(head.speaker, head.start, head.body));
         }
@@ -281,13 +324,17 @@ impl Ctx {
     }
 
     /// A paragraph's lines grouped into turns: a new turn starts at a line that opens with a
-    /// speaker label or is a header line.
+    /// speaker label or is a header line. Inside a paragraph the label must start with a
+    /// capital or digit: a hard-wrapped line may well begin "school: daar...".
     fn segments(&self, para: &str) -> Vec<String> {
         let mut segs: Vec<String> = Vec::new();
         for line in para.split('\n') {
             let starts_turn = segs.is_empty() || self.header(line).is_some() || {
                 let (_, rest) = strip_time(line.trim_start(), false);
-                split_label(rest).is_some_and(|(l, _)| self.label_ok(l))
+                split_label(rest).is_some_and(|(l, _, _)| {
+                    l.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+                        && self.label_ok(l)
+                })
             };
             match segs.last_mut() {
                 Some(last) if !starts_turn => {
@@ -314,11 +361,12 @@ impl Ctx {
         let (mut start, after) = strip_time(line, false);
         line = after;
         let mut speaker = None;
-        if let Some((label, body)) = split_label(line)
+        if let Some((label, t, body)) = split_label(line)
             && self.label_ok(label)
         {
             speaker = Some(label.to_string());
             line = body;
+            start = start.or(t);
             if start.is_none() {
                 let (t, after) = strip_time(line.trim_start(), false);
                 start = t;
@@ -350,13 +398,12 @@ impl Ctx {
         if rest.is_empty() {
             return t.map(|t| (None, Some(t)));
         }
-        if let Some((label, body)) = split_label(rest)
-            && body.trim().is_empty()
+        if let Some((label, t1, body)) = split_label(rest)
             && self.label_ok(label)
         {
             let (t2, after) = strip_time(body.trim(), true);
             if after.is_empty() {
-                return Some((Some(label.to_string()), t.or(t2)));
+                return Some((Some(label.to_string()), t.or(t1).or(t2)));
             }
         }
         // Time first: "00:00:05 Speaker 1".
@@ -366,11 +413,13 @@ impl Ctx {
             return Some((Some(rest.to_string()), Some(t)));
         }
         // Time last: "Speaker 1  00:00:05", "Jan (01:02)".
-        let (name, t) = strip_time_end(line)?;
-        if is_header_speaker(name) {
+        if let Some((name, t)) = strip_time_end(line)
+            && is_header_speaker(name)
+        {
             return Some((Some(name.to_string()), Some(t)));
         }
-        None
+        // A role alone on its line: "Interviewer", "Speaker 2", "SPEAKER_01".
+        is_role_label(line).then(|| (Some(line.to_string()), None))
     }
 }
 
@@ -386,6 +435,28 @@ fn is_header_speaker(s: &str) -> bool {
     }
 }
 
+/// "Interviewer", "Respondent 2", "Speaker B", "Spreker 1", "SPEAKER_00": a label by its form,
+/// even without a colon.
+fn is_role_label(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+    let role = |w: &str| ROLE_WORDS.contains(&w);
+    match words.len() {
+        1 => {
+            role(&first)
+                || first.split_once('_').is_some_and(|(a, n)| {
+                    role(a) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                })
+        }
+        2 => {
+            role(&first)
+                && words[1].chars().count() <= 3
+                && words[1].chars().all(char::is_alphanumeric)
+        }
+        _ => false,
+    }
+}
+
 const ROLE_WORDS: &[&str] = &[
     "interviewer",
     "interviewee",
@@ -397,18 +468,36 @@ const ROLE_WORDS: &[&str] = &[
     "onderzoeker",
 ];
 
-/// "Label: text" -> ("Label", " text"), if the colon is followed by a space or the end.
-fn split_label(line: &str) -> Option<(&str, &str)> {
+/// "Label: text" -> ("Label", None, " text"), if the colon is followed by a space or the end.
+/// A time in brackets between label and colon is the turn's start: "Speaker 1 (00:01:02): ja",
+/// "Jan [01:02]: ja".
+fn split_label(line: &str) -> Option<(&str, Option<f64>, &str)> {
     let colon = line.find(':')?;
-    let label = line[..colon].trim_end();
-    let body = &line[colon + 1..];
+    let (label, time, body) = match line[..colon].find(['(', '[']) {
+        Some(open) if !line[..open].trim().is_empty() => {
+            let (t, after) = bracketed_time(&line[open..])?;
+            (line[..open].trim_end(), Some(t), after.strip_prefix(':')?)
+        }
+        _ => (line[..colon].trim_end(), None, &line[colon + 1..]),
+    };
     if !(body.is_empty() || body.starts_with(char::is_whitespace)) {
         return None;
     }
     if label.is_empty() || label.chars().count() > 40 {
         return None;
     }
-    Some((label, body))
+    Some((label, time, body))
+}
+
+/// "[00:01:02]" or "(01:02)" at the start of `s`: the seconds and what follows the bracket.
+fn bracketed_time(s: &str) -> Option<(f64, &str)> {
+    let close = match s.chars().next()? {
+        '[' => ']',
+        '(' => ')',
+        _ => return None,
+    };
+    let (secs, _, len) = parse_clock(&s[1..])?;
+    Some((secs, s[1 + len..].strip_prefix(close)?))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -530,6 +619,13 @@ fn classify_label(label: &str) -> LabelKind {
 /// the start of speech it is more often the time of day. Returns the seconds and the rest of
 /// `s` after the timestamp and a following separator (" - ", " – ").
 pub(crate) fn strip_time(s: &str, loose: bool) -> (Option<f64>, &str) {
+    if let Some((secs, len)) = f4_time(s) {
+        let rest = &s[len..];
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            return (Some(secs), rest.trim_start());
+        }
+        return (None, s);
+    }
     let (open, inner) = match s.chars().next() {
         Some('[') => (Some(']'), &s[1..]),
         Some('(') => (Some(')'), &s[1..]),
@@ -562,6 +658,39 @@ pub(crate) fn strip_time(s: &str, loose: bool) -> (Option<f64>, &str) {
         }
     }
     (Some(secs), rest)
+}
+
+/// An f4/f5 transcription timestamp at the start of `s`: "#00:01:23-4#" (the digit after the
+/// dash is tenths of a second). Returns the seconds and its length in bytes.
+fn f4_time(s: &str) -> Option<(f64, usize)> {
+    let inner = s.strip_prefix('#')?;
+    let (secs, parts, len) = parse_clock(inner)?;
+    if parts != 3 || inner[..len].contains(['.', ',']) {
+        return None;
+    }
+    let mut rest = &inner[len..];
+    let mut secs = secs;
+    if let Some(r) = rest.strip_prefix('-') {
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 3 {
+            return None;
+        }
+        let v: f64 = r[..digits].parse().ok()?;
+        secs += v / 10f64.powi(digits as i32);
+        rest = &r[digits..];
+    }
+    rest.strip_prefix('#')?;
+    Some((secs, s.len() - rest.len() + 1))
+}
+
+/// An f4/f5 timestamp ending a paragraph ("Dat klopt. #00:01:23-4#"): the time the paragraph
+/// ends, and the text before it.
+fn strip_trailing_f4(body: &str) -> Option<(f64, &str)> {
+    let trimmed = body.trim_end();
+    let without_last = trimmed.strip_suffix('#')?;
+    let at = without_last.rfind('#')?;
+    let (secs, len) = f4_time(&trimmed[at..])?;
+    (at + len == trimmed.len()).then(|| (secs, trimmed[..at].trim_end()))
 }
 
 /// A timestamp at the end of a line, after two or more spaces, a tab, or in brackets:
@@ -731,6 +860,14 @@ mod tests {
             Err(IngestError::Binary { offset: 8, byte: 7 })
         );
         assert_eq!(decode(b"", &mut notes), Err(IngestError::Empty));
+        assert!(matches!(
+            decode(b"{\\rtf1\\ansi Hallo}", &mut notes),
+            Err(IngestError::WrongFormat(m)) if m.starts_with("an RTF")
+        ));
+        assert!(matches!(
+            decode(b"%PDF-1.7\n", &mut notes),
+            Err(IngestError::WrongFormat(m)) if m.starts_with("a PDF")
+        ));
     }
 
     #[test]
@@ -757,6 +894,66 @@ mod tests {
         let t = turns("I: Vraag?\nR: Antwoord\ndat doorloopt.\n\nI: Volgende.\n");
         assert_eq!(t.len(), 3);
         assert_eq!(t[1].text, "Antwoord\ndat doorloopt.");
+        // A wrapped line that happens to start with "word:" does not.
+        let t = turns("R: Het ging over de\nschool: daar was het.\n\nI: Ja.\n");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].text, "Het ging over de\nschool: daar was het.");
+    }
+
+    #[test]
+    fn times_between_label_and_colon() {
+        let t = turns(
+            "Speaker 1 (00:01:02): Hallo.\n\nJan de Vries [01:05]: Dag.\n\nSpeaker 2 (00:01:09):\nAntwoord.\n",
+        );
+        assert_eq!((sp(&t[0]), t[0].start), (Some("Speaker 1"), Some(62.0)));
+        assert_eq!(t[0].text, "Hallo.");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("Jan de Vries"), Some(65.0)));
+        assert_eq!((sp(&t[2]), t[2].start), (Some("Speaker 2"), Some(69.0)));
+        assert_eq!(t[2].text, "Antwoord.");
+        // Brackets that are not a time stay in the text.
+        let t = turns("R: (lacht) ja: echt.\n");
+        assert_eq!(t[0].text, "(lacht) ja: echt.");
+    }
+
+    #[test]
+    fn f4_timestamps() {
+        let t = turns(
+            "I: Hoe gaat het? #00:00:04-2#\n\nR: Goed, één ding. #00:00:09-0#\n\n#00:00:15-5# I: En verder?\n",
+        );
+        assert_eq!((sp(&t[0]), t[0].start), (Some("I"), None));
+        assert_eq!(t[0].text, "Hoe gaat het?");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("R"), Some(4.2)));
+        assert_eq!(t[1].text, "Goed, één ding.");
+        assert_eq!((sp(&t[2]), t[2].start), (Some("I"), Some(15.5)));
+        assert_eq!(f4_time("#00:01:23-4# x"), Some((83.4, 12)));
+        assert_eq!(f4_time("#00:01:23#"), Some((83.0, 10)));
+        assert_eq!(f4_time("#1:23-4#"), None);
+        assert_eq!(strip_trailing_f4("a # b"), None);
+    }
+
+    #[test]
+    fn roles_alone_on_a_line() {
+        let t = turns(
+            "Interviewer\nHoe gaat het?\n\nRespondent 2\n\nGoed.\n\nNog iets.\n\nSPEAKER_00\nJa.\n\nJa\n\nNee.\n",
+        );
+        let got: Vec<(Option<&str>, &str)> = t.iter().map(|t| (sp(t), t.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("Interviewer"), "Hoe gaat het?"),
+                (Some("Respondent 2"), "Goed."),
+                (Some("Respondent 2"), "Nog iets."),
+                (Some("SPEAKER_00"), "Ja."),
+                (Some("SPEAKER_00"), "Ja"),
+                (Some("SPEAKER_00"), "Nee."),
+            ]
+        );
+    }
+
+    #[test]
+    fn tab_separated_headers() {
+        let t = turns("Speaker 1\t0:05\nHallo.\n\nSpeaker 2\t0:09\nDag.\n");
+        assert_eq!((sp(&t[1]), t[1].start), (Some("Speaker 2"), Some(9.0)));
     }
 
     #[test]

@@ -181,7 +181,9 @@ fn group(segments: Vec<Segment>, has_speakers: bool) -> Vec<RawTurn> {
         }
         let joins = match turns.last() {
             None => false,
-            Some(t) if has_speakers => t.speaker == seg.speaker,
+            // A segment diarization left unlabelled (WhisperX does, for short ones) belongs to
+            // the turn it falls in.
+            Some(t) if has_speakers => seg.speaker.is_none() || t.speaker == seg.speaker,
             Some(_) => !pause(last_end, seg.start),
         };
         match turns.last_mut() {
@@ -222,6 +224,21 @@ mod tests {
         assert_eq!(t[0].text, "Goedemorgen. Eén vraag over de coördinator.");
         assert_eq!(t[1].start, Some(4.5));
         assert_eq!(t[2].text, "Mooi.");
+    }
+
+    #[test]
+    fn unlabelled_segments_join_the_turn_they_fall_in() {
+        let t = whisper(
+            r#"{"segments": [
+            {"start": 0.0, "end": 1.0, "text": "Ja,", "speaker": "SPEAKER_00"},
+            {"start": 1.0, "end": 1.5, "text": "eh,"},
+            {"start": 1.5, "end": 3.0, "text": "precies.", "speaker": "SPEAKER_00"},
+            {"start": 3.5, "end": 4.0, "text": "Oké.", "speaker": "SPEAKER_01"}
+        ]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].text, "Ja, eh, precies.");
     }
 
     #[test]

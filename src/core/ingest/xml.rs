@@ -24,6 +24,11 @@ pub(crate) struct Package<'a> {
 
 impl<'a> Package<'a> {
     pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, IngestError> {
+        if !bytes.starts_with(b"PK")
+            && let Some(what) = super::text::sniff_container(bytes)
+        {
+            return Err(IngestError::WrongFormat(what));
+        }
         let archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
         if archive.len() > limits.entries {
             return Err(IngestError::TooManyEntries {
@@ -49,7 +54,20 @@ impl<'a> Package<'a> {
 
     /// The inflated bytes of one part, or `None` if the package has no such part.
     pub fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, IngestError> {
-        let file = match self.archive.by_name(name) {
+        // Some Windows zip tools write "word\document.xml", or change the case.
+        let stored = if self.archive.index_for_name(name).is_some() {
+            name.to_string()
+        } else {
+            match self
+                .names()
+                .into_iter()
+                .find(|n| n.replace('\\', "/").eq_ignore_ascii_case(name))
+            {
+                Some(n) => n,
+                None => return Ok(None),
+            }
+        };
+        let file = match self.archive.by_name(&stored) {
             Ok(f) => f,
             Err(ZipError::FileNotFound) => return Ok(None),
             Err(ZipError::UnsupportedArchive(m)) if m == ZipError::PASSWORD_REQUIRED => {
@@ -251,6 +269,23 @@ impl<'a> Xml<'a> {
                 _ => {}
             }
         }
+    }
+}
+
+/// A broken part that is left out anyway (comments, notes, headers) does not stop the import:
+/// it gets a note. Hostile content (a DOCTYPE, entities, a bomb, absurd nesting) still does.
+pub(crate) fn tolerate<T>(
+    result: Result<T, IngestError>,
+    part: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<T>, IngestError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (IngestError::Xml { .. } | IngestError::XmlNotUtf8 { .. })) => {
+            notes.push(format!("{part} is broken and was skipped ({e})"));
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 
