@@ -19,6 +19,17 @@ struct Tui {
 
 impl Tui {
     fn open(project: &Path, coder: &str) -> Tui {
+        let project = project.as_os_str();
+        Tui::spawn(&[
+            "--project".as_ref(),
+            project,
+            "--coder".as_ref(),
+            coder.as_ref(),
+        ])
+    }
+
+    /// codewerk with these arguments in a pseudo-terminal.
+    fn spawn(args: &[&std::ffi::OsStr]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -28,10 +39,7 @@ impl Tui {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_codewerk"));
-        cmd.arg("--project");
-        cmd.arg(project);
-        cmd.arg("--coder");
-        cmd.arg(coder);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -242,5 +250,58 @@ fn new_study_init_import_code_and_export() {
     assert!(
         !csv.contains("Dat werkt goed"),
         "only the sentence is coded: {csv}"
+    );
+}
+
+/// On a terminal, init asks for what its options do not give, and import asks how to write
+/// speaker labels the project does not use.
+#[test]
+fn init_and_import_ask_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("studie");
+    let mut init = Tui::spawn(&["init".as_ref(), root.as_os_str()]);
+    for (question, answer) in [
+        ("Project name", "Mijn studie"),
+        ("Respondent groups", "docent=docenten, mentor=mentoren"),
+        ("School types", "vmbo, havo"),
+        ("Speaker labels of the interviewer", ""),
+        ("Deelvragen", "Signaleren; Knelpunten"),
+    ] {
+        init.wait_for(question);
+        init.keys(answer);
+        init.keys("\r");
+    }
+    init.wait_for("Created a codewerk project");
+    init.wait_exit();
+    let settings = std::fs::read_to_string(root.join("project.json")).unwrap();
+    assert!(settings.contains("\"Mijn studie\"") && settings.contains("\"mentoren\""));
+    assert!(settings.contains("\"havo\"") && settings.contains("\"Interviewer\""));
+    let codebook = std::fs::read_to_string(root.join("codebook/codebook.json")).unwrap();
+    assert!(codebook.contains("\"Knelpunten\""), "{codebook}");
+
+    let src = tmp.path().join("x.txt");
+    std::fs::write(
+        &src,
+        "Speaker 1: Wat doet u?\n\nSpeaker 2: Ik ben mentor.\n",
+    )
+    .unwrap();
+    let mut import = Tui::spawn(&[
+        "--project".as_ref(),
+        root.as_os_str(),
+        "import".as_ref(),
+        "transcripts".as_ref(),
+        src.as_os_str(),
+        "--group".as_ref(),
+        "mentor".as_ref(),
+    ]);
+    import.wait_for("Speaker 1 (1 turn,");
+    import.keys("I\r");
+    import.wait_for("Speaker 2 (1 turn,");
+    import.keys("R\r");
+    import.wait_for("Imported 1 transcript");
+    import.wait_exit();
+    assert_eq!(
+        std::fs::read_to_string(root.join("transcripts/x.txt")).unwrap(),
+        "I: Wat doet u?\n\nR: Ik ben mentor.\n"
     );
 }

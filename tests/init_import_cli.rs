@@ -458,7 +458,7 @@ fn dry_run_writes_nothing_and_shows_format_speakers_turns_words() {
             "b.srt: SubRip subtitles (.srt) → transcripts/b.txt",
         ))
         .stdout(predicate::str::contains(
-            "2 turns, 15 words; speakers: Speaker 1 → I (1 turns), Speaker 2 → R (1 turns)",
+            "2 turns, 15 words; speakers: Speaker 1 → I (1 turn), Speaker 2 → R (1 turn)",
         ))
         .stdout(predicate::str::contains("with timestamps"))
         .stdout(predicate::str::contains(

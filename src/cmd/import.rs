@@ -154,9 +154,9 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
             .iter()
             .map(|s| {
                 if s.from == s.to {
-                    format!("{} ({} turns)", s.to, s.turns)
+                    format!("{} ({})", s.to, turns(s.turns))
                 } else {
-                    format!("{} → {} ({} turns)", s.from, s.to, s.turns)
+                    format!("{} → {} ({})", s.from, s.to, turns(s.turns))
                 }
             })
             .collect();
@@ -243,7 +243,8 @@ fn ask_speakers(
     let mut out = Vec::new();
     for (label, n, first) in unknown {
         eprint!(
-            "  {label} ({n} turns, \"{}…\") → [{label}]: ",
+            "  {label} ({}, \"{}…\") → [{label}]: ",
+            turns(n),
             first.replace('\n', " ")
         );
         let _ = std::io::stderr().flush();
@@ -253,4 +254,12 @@ fn ask_speakers(
         }
     }
     out
+}
+
+fn turns(n: usize) -> String {
+    if n == 1 {
+        "1 turn".into()
+    } else {
+        format!("{n} turns")
+    }
 }
