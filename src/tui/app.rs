@@ -225,6 +225,9 @@ impl App {
         if !app.project.transcripts.is_empty() {
             app.open(0);
             app.focus = Focus::Text;
+        } else {
+            // A new project: the (hidden) list has nothing to move through; codes can be added.
+            app.focus = Focus::Codebook;
         }
         app
     }
