@@ -109,11 +109,13 @@ pub fn create(dir: &Path, p: &NewProject, force: bool) -> Result<Vec<PathBuf>, I
         }
     }
     let holds_marker = MARKERS.iter().any(|m| dir.join(m).exists());
-    if let Ok(mut entries) = std::fs::read_dir(dir)
-        && entries.next().is_some()
-        && !force
-        && !holds_marker
-    {
+    // A fresh `git init` (or the Finder's .DS_Store) does not make a folder "not empty".
+    let occupied = std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| !matches!(e.file_name().to_str(), Some(".git" | ".DS_Store")))
+    });
+    if occupied && !force && !holds_marker {
         return Err(InitError::NotEmpty(dir.to_path_buf()));
     }
     let mut todo = Vec::new();
