@@ -234,8 +234,8 @@ pub struct AutocodeOpt {
     pub scope: String,
     #[command(flatten)]
     pub filters: SearchFilters,
-    /// Also code hits in interviewer turns (speaker I, Int, Interviewer ...); by default only
-    /// respondent turns are coded.
+    /// Also code hits in interviewer turns (the labels in project.json's interviewer_labels,
+    /// default I, Int, Interviewer ...); by default only respondent turns are coded.
     #[arg(long)]
     pub include_interviewer: bool,
     /// Show what would be coded, write nothing.
