@@ -799,3 +799,49 @@ fn hostile_files_are_named_with_the_reason_and_nothing_is_written() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(snapshot(&root), before);
 }
+
+#[test]
+fn the_projects_interviewer_labels_are_what_autocode_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("studie");
+    bare()
+        .arg("init")
+        .arg(&root)
+        .arg("--codebook")
+        .arg(fixture("valid").join("codebook/codebook.json"))
+        .args(["--group", "docent", "--interviewer-label", "Onderzoeker"])
+        .assert()
+        .success();
+    let a = write(
+        &dir.path().join("in"),
+        "a.txt",
+        "Onderzoeker: Hoe werkt de meldcode?\n\nI: De meldcode werkt goed.\n\nOnderzoeker: En de meldcode thuis?\n",
+    );
+    codewerk(&root)
+        .args(["import", "transcripts"])
+        .arg(&a)
+        .assert()
+        .success();
+    let out = codewerk(&root)
+        .args([
+            "autocode",
+            "meldcode",
+            "--code",
+            "niet-pluis",
+            "--dry-run",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // "Onderzoeker" is this project's interviewer; "I" is not, here.
+    assert_eq!(
+        (v["hits"].as_u64(), v["interviewer_hits"].as_u64()),
+        (Some(1), Some(2))
+    );
+}
