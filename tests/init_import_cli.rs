@@ -523,6 +523,14 @@ fn respondents_file_gives_values_per_file() {
          Z1,Z1.txt,zorgcoördinator,School A,havo-vwo,zorgcoördinator\n"
     );
     codewerk(&root).arg("check").assert().success();
+    // Without --respondents the table is taken for a transcript, and the error says what to do.
+    codewerk(&root)
+        .args(["import", "transcripts"])
+        .arg(&src)
+        .args(["--group", "docent", "--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give it with --respondents"));
     // A file the table does not list is refused, not imported with the wrong attributes.
     write(&src, "c.txt", TXT);
     codewerk(&root)

@@ -115,7 +115,16 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, Vec<Problem>> {
                 path: path.clone(),
                 ingested,
             }),
-            Err(e) => problems.push(Problem::error(path, e.to_string())),
+            Err(e) => {
+                let mut msg = e.to_string();
+                // A folder of interviews often holds the table describing them too.
+                if let ingest::IngestError::MissingColumn { found, .. } = &e
+                    && found.iter().any(|c| column_name(c) == "file")
+                {
+                    msg += "; if this is a table of respondents, give it with --respondents";
+                }
+                problems.push(Problem::error(path, msg));
+            }
         }
     }
     if problems.is_empty() {
