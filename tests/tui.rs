@@ -952,3 +952,32 @@ fn redo_says_when_the_coding_it_brings_back_is_no_longer_on_its_words() {
         msg.text
     );
 }
+
+#[test]
+fn a_new_project_shows_the_commands_that_bring_interviews_in() {
+    use codewerk::core::scaffold::{NewProject, create};
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = NewProject::defaults("Studie");
+    p.groups = vec![codewerk::core::settings::Group {
+        id: "docent".into(),
+        plural: "docenten".into(),
+    }];
+    create(dir.path(), &p, false).unwrap();
+    let mut app = app_in(dir.path(), "ana");
+    assert!(app.transcript().is_none());
+    // The temporary folder's name would change the snapshot on every run.
+    app.project.root = "studie".into();
+    let term = draw(&app);
+    insta::assert_snapshot!("new_project", term.backend());
+    let screen = format!("{:?}", term.backend());
+    assert!(screen.contains("codewerk -p studie import transcripts INTERVIEWS/ --group docent"));
+    assert!(screen.contains("No codes yet."));
+    // Keys on the empty project do nothing harmful; a code can be added at once.
+    keys(&mut app, "jk}{stgG");
+    keys(&mut app, "n");
+    for field in ["Signalen", "1", "geel", "#FFE135"] {
+        keys(&mut app, field);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.project.codebook.codes.len(), 1);
+}

@@ -274,6 +274,9 @@ impl App {
         if !app.project.transcripts.is_empty() {
             app.focus = Focus::Text;
             app.open(0);
+        } else {
+            // A new project: the (hidden) list has nothing to move through; codes can be added.
+            app.focus = Focus::Codebook;
         }
         app
     }
@@ -1811,7 +1814,7 @@ impl App {
         let at = self.text.cursor;
         let target = t.turns.iter().find(|tr| {
             tr.start > at
-                && !is_interviewer(tr.speaker.as_deref())
+                && !self.project.is_interviewer(tr.speaker.as_deref())
                 && !self.here.iter().any(|c| c.overlaps(tr.start, tr.end))
         });
         match target.map(|tr| tr.body_start) {
@@ -1819,12 +1822,6 @@ impl App {
             None => self.say("no uncoded respondent turns below the cursor", false),
         }
     }
-}
-
-/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` (`Interviewer 2:`) by
-/// convention; `Interviewee:` is not one.
-pub fn is_interviewer(label: Option<&str>) -> bool {
-    crate::core::transcript::is_interviewer(label)
 }
 
 /// The transcript an op changes codings in.
