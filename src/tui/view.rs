@@ -220,14 +220,19 @@ fn draw_text(f: &mut Frame, app: &App, area: Rect) {
         return f.render_widget(p, area);
     };
     let r = &app.project.respondents[app.current.unwrap_or(0)];
-    let mut title = format!(
-        " {} · {} · {} · {} · {} words ",
-        t.id,
-        r.group,
-        r.school,
-        r.school_type,
-        t.word_count()
-    );
+    // Parts a project leaves empty (no schools, say) are left out, not shown as "·  ·".
+    let words = format!("{} words", t.word_count());
+    let parts: Vec<&str> = [
+        t.id.as_str(),
+        r.group.as_str(),
+        r.school.as_str(),
+        r.school_type.as_str(),
+        words.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.trim().is_empty())
+    .collect();
+    let mut title = format!(" {} ", parts.join(" · "));
     if app.state().done.contains(&t.id) {
         title += "✓ done ";
     }
