@@ -263,7 +263,7 @@ impl AgreementView {
         );
         let height = area.height.saturating_sub(4) as usize;
         let first = crate::tui::view::list_offset(self.selected, height);
-        let mut rows: Vec<Row> = Vec::new();
+        let mut rows: Vec<Vec<Line>> = Vec::new();
         for (pos, &i) in self.order.iter().enumerate().skip(first).take(height) {
             let row = &r.rows[i];
             let colour = project
@@ -276,13 +276,28 @@ impl AgreementView {
             }
             rows.push(self.row_cells(row, colour, style));
         }
+        let mut rows: Vec<Vec<Line>> = rows;
         rows.push(self.row_cells(
             &r.pooled,
             None,
             Style::default().add_modifier(Modifier::BOLD),
         ));
-        let table = Table::new(rows, WIDTHS.map(Constraint::Length))
-            .header(header())
+        let cols = columns(area.width);
+        let code_w = code_width(area.width, &cols);
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|cells| keep(cells, &cols, code_w))
+            .collect();
+        let widths: Vec<Constraint> = cols
+            .iter()
+            .map(|&c| Constraint::Length(if c == 0 { code_w } else { WIDTHS[c] }))
+            .collect();
+        let header_cells: Vec<Line> = HEADER.iter().map(|h| Line::raw(*h)).collect();
+        let table = Table::new(rows, widths)
+            .header(
+                keep(header_cells, &cols, code_w)
+                    .style(Style::default().add_modifier(Modifier::UNDERLINED)),
+            )
             .block(Block::default().borders(Borders::ALL).title(title).title_bottom(
                 " Enter disagreements · Esc close · kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
             ));
@@ -294,7 +309,7 @@ impl AgreementView {
         row: &crate::core::agreement::Row,
         colour: Option<ratatui::style::Color>,
         style: Style,
-    ) -> Row<'a> {
+    ) -> Vec<Line<'a>> {
         let base = |i: usize| {
             row.coders
                 .get(i)
@@ -311,7 +326,7 @@ impl AgreementView {
         } else {
             row.label.clone()
         };
-        Row::new(vec![
+        vec![
             Line::from(vec![swatch, Span::styled(label, style)]),
             Line::raw(format!("{pa}/{pb}")),
             Line::raw(format!("{ca}/{cb}")),
@@ -328,7 +343,7 @@ impl AgreementView {
                 coefficient_style(row.segments.kappa_bp),
             ),
             Line::raw(row.disagreements.to_string()),
-        ])
+        ]
     }
 
     fn draw_list(
@@ -395,19 +410,85 @@ impl AgreementView {
 
 const WIDTHS: [u16; 9] = [44, 9, 13, 8, 7, 7, 6, 8, 7];
 
-fn header<'a>() -> Row<'a> {
-    Row::new(vec![
-        "Code",
-        "Passages",
-        "Coded chars",
-        "% agree",
-        "Kappa",
-        "Alpha",
-        "Seg.%",
-        "Kappa BP",
-        "Disagr.",
-    ])
-    .style(Style::default().add_modifier(Modifier::UNDERLINED))
+const HEADER: [&str; 9] = [
+    "Code",
+    "Passages",
+    "Coded chars",
+    "% agree",
+    "Kappa",
+    "Alpha",
+    "Seg.%",
+    "Kappa BP",
+    "Disagr.",
+];
+
+/// The columns in the order a narrow terminal gives them up (the last first): the code, then
+/// what a coder reads first (kappa, alpha, segments, disagreements), the bases last. A number
+/// is never cut: a column that does not fit is left out whole.
+const PRIORITY: [usize; 9] = [0, 4, 5, 6, 8, 3, 1, 7, 2];
+
+/// Narrowest the code column gets before other columns are left out.
+const MIN_CODE: u16 = 14;
+
+/// The columns shown at this width, in table order.
+fn columns(width: u16) -> Vec<usize> {
+    let inner = width.saturating_sub(2);
+    let mut cols: Vec<usize> = PRIORITY.to_vec();
+    while cols.len() > 1 && fixed_width(&cols) + MIN_CODE > inner {
+        cols.pop();
+    }
+    cols.sort_unstable();
+    cols
+}
+
+/// Width of the columns other than the code, with their spacing.
+fn fixed_width(cols: &[usize]) -> u16 {
+    cols.iter()
+        .filter(|&&c| c != 0)
+        .map(|&c| WIDTHS[c] + 1)
+        .sum()
+}
+
+fn code_width(width: u16, cols: &[usize]) -> u16 {
+    width
+        .saturating_sub(2 + fixed_width(cols))
+        .clamp(1, WIDTHS[0])
+}
+
+/// A row with only the shown columns; the code's name fitted to its column with an ellipsis.
+fn keep<'a>(cells: Vec<Line<'a>>, cols: &[usize], code_w: u16) -> Row<'a> {
+    let kept: Vec<Line> = cells
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| cols.contains(i))
+        .map(|(i, line)| {
+            if i == 0 {
+                fit_line(line, code_w as usize)
+            } else {
+                line
+            }
+        })
+        .collect();
+    Row::new(kept)
+}
+
+/// Cut a line's spans to `width` columns, the last one ending in … when cut.
+fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    let mut left = width;
+    let total: usize = line.spans.iter().map(|s| super::width_of(&s.content)).sum();
+    if total <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    for s in line.spans {
+        if left == 0 {
+            break;
+        }
+        let text = super::fit(&s.content, left);
+        left -= super::width_of(&text).min(left);
+        spans.push(Span::styled(text, s.style));
+    }
+    Line::from(spans)
 }
 
 fn compare<'a>(
@@ -417,4 +498,36 @@ fn compare<'a>(
 ) -> Result<Comparison<'a>, String> {
     Comparison::new(Input::from_project(project, vec![a, b]), Options::default())
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn a_narrow_view_leaves_whole_columns_out_and_never_cuts_a_number() {
+        // Wide: every column.
+        assert_eq!(columns(160), (0..9).collect::<Vec<_>>());
+        // 40 columns: the code, kappa and alpha at least; every kept number fits its width.
+        let cols = columns(40);
+        assert!(
+            cols.starts_with(&[0]) && cols.contains(&4) && cols.contains(&5),
+            "{cols:?}"
+        );
+        assert!(!cols.contains(&2), "the coded characters go first");
+        assert!(fixed_width(&cols) + MIN_CODE <= 38);
+        for &c in &cols[1..] {
+            assert!(WIDTHS[c] as usize >= "-0.009".len(), "{}", HEADER[c]);
+        }
+        // The code's name is cut with an ellipsis, not mid-number.
+        let line = fit_line(
+            Line::from(vec![
+                Span::raw("██ "),
+                Span::raw("Knelpunten, moeilijkheden"),
+            ]),
+            14,
+        );
+        let text: String = line.spans.iter().map(|s| s.content.to_string()).collect();
+        assert_eq!(text, "██ Knelpunten…");
+    }
 }
