@@ -288,6 +288,36 @@ fn mouse_drag_selects_and_click_on_code_applies() {
     )));
     let (s, e) = app.selection().unwrap();
     assert_eq!(app.transcript().unwrap().slice(s, e), "Ja, eh");
+    // A drag that starts and ends inside words selects the whole words; Alt keeps it exact.
+    for (alt, expected) in [(false, "Ja, eh, soms"), (true, "a, eh, so")] {
+        let modifiers = if alt {
+            KeyModifiers::ALT
+        } else {
+            KeyModifiers::NONE
+        };
+        for (kind, x) in [
+            (MouseEventKind::Down(MouseButton::Left), x0 + 4),
+            (MouseEventKind::Drag(MouseButton::Left), x0 + 12),
+            (MouseEventKind::Up(MouseButton::Left), x0 + 12),
+        ] {
+            app.handle(Msg::Mouse(MouseEvent {
+                kind,
+                column: x,
+                row: inner.y + 2,
+                modifiers,
+            }));
+        }
+        let (s, e) = app.selection().unwrap();
+        assert_eq!(app.transcript().unwrap().slice(s, e), expected, "alt {alt}");
+    }
+    // Back to the first selection for the click below.
+    for (kind, x) in [
+        (MouseEventKind::Down(MouseButton::Left), x0 + 3),
+        (MouseEventKind::Drag(MouseButton::Left), x0 + 8),
+        (MouseEventKind::Up(MouseButton::Left), x0 + 8),
+    ] {
+        app.handle(Msg::Mouse(mouse(kind, x, inner.y + 2)));
+    }
     // Click the third code row (row 0 is the deelvraag header, row 1 the category).
     let cb = app.areas().codebook;
     app.handle(Msg::Mouse(mouse(

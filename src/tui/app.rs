@@ -566,7 +566,21 @@ impl App {
                     self.set_cursor(ch);
                 }
             }
-            MouseEventKind::Up(MouseButton::Left) => self.dragging = false,
+            MouseEventKind::Up(MouseButton::Left) => {
+                // A dragged selection snaps to whole words (hold Alt for exact characters):
+                // a quote that starts or ends mid-word is almost never what was meant.
+                if self.dragging
+                    && !m.modifiers.contains(KeyModifiers::ALT)
+                    && let (Some(anchor), Some(t)) = (self.text.anchor, self.transcript())
+                    && anchor != self.text.cursor
+                {
+                    let (s, e) = motion::snap_to_words(t, anchor, self.text.cursor);
+                    let forward = self.text.cursor >= anchor;
+                    self.text.anchor = Some(if forward { s } else { e });
+                    self.set_cursor(if forward { e } else { s });
+                }
+                self.dragging = false;
+            }
             MouseEventKind::ScrollDown if inside(areas.text) => self.scroll_by(3),
             MouseEventKind::ScrollUp if inside(areas.text) => self.scroll_by(-3),
             _ => {}

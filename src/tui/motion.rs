@@ -13,6 +13,26 @@ fn chars_from(t: &Transcript, at: usize) -> impl Iterator<Item = char> + '_ {
     t.text()[t.byte_at(at)..].chars()
 }
 
+/// A selection `start..=end` (inclusive) widened to whole words: a start inside a word moves to
+/// the word's first character, an end inside one to its last (’ counts as part of a word, so
+/// "zo’n" stays whole). Ends on spaces or punctuation stay where they are.
+pub fn snap_to_words(t: &Transcript, start: usize, end: usize) -> (usize, usize) {
+    let word = |c: char| is_word(c) || c == '’';
+    let text: Vec<char> = t.slice(0, t.len_chars()).chars().collect();
+    let (mut s, mut e) = (start.min(end), start.max(end));
+    if text.get(s).is_some_and(|&c| word(c)) {
+        while s > 0 && word(text[s - 1]) {
+            s -= 1;
+        }
+    }
+    if text.get(e).is_some_and(|&c| word(c)) {
+        while e + 1 < text.len() && word(text[e + 1]) {
+            e += 1;
+        }
+    }
+    (s, e)
+}
+
 /// Start of the next word after `at`.
 pub fn word_next(t: &Transcript, at: usize) -> usize {
     let mut pos = at;
