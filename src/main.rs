@@ -27,7 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
         None => cmd::tui::run(&root, &coder, &cli.theme),
-        Some(Command::Check(o)) => cmd::check::run(&root, o.json),
+        Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref()),
         Some(Command::Stats(o)) => {
             cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)
         }
@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
         Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
         Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
+        Some(Command::Pseudonymize(o)) => cmd::pseudonymize::run(&root, &o),
     }
 }
 

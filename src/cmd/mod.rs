@@ -6,6 +6,7 @@ pub mod autocode;
 pub mod check;
 pub mod export;
 pub mod import;
+pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;
 pub mod search;
