@@ -145,16 +145,26 @@ impl Names {
         let mut pairs: Vec<NamePair> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut first_row = true;
+        // The reader's own line count is off after blank lines and CRLF: count from the byte.
+        // A record's position is where the line end before it starts: skip line ends.
+        let line_of = |byte: u64| {
+            let bytes = text.as_bytes();
+            let mut b = (byte as usize).min(bytes.len());
+            while b < bytes.len() && matches!(bytes[b], b'\r' | b'\n') {
+                b += 1;
+            }
+            bytes[..b].iter().filter(|&&c| c == b'\n').count() + 1
+        };
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    let line = e.position().map_or(0, |p| line_of(p.byte()));
                     problems.push(err(line, format!("unreadable CSV: {e}")));
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let line = record.position().map_or(0, |p| line_of(p.byte()));
             let cells: Vec<String> = record
                 .iter()
                 .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
