@@ -109,7 +109,10 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 walk(&p, root, out);
             } else if !p.to_string_lossy().ends_with(".lock") {
-                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -188,14 +191,25 @@ fn pseudonymize_carries_codings_and_reverse_restores_byte_for_byte() {
     assert_pseudonymised(root);
     // The BOM and CRLF of T1 are kept.
     let t1 = fs::read_to_string(root.join("transcripts/T1.txt")).unwrap();
-    assert!(t1.starts_with("\u{feff}I: Hoe gaat het met Kees Bakker?\r\n\r\n"), "{t1:?}");
+    assert!(
+        t1.starts_with("\u{feff}I: Hoe gaat het met Kees Bakker?\r\n\r\n"),
+        "{t1:?}"
+    );
     // The snapshot is renamed with its new text, and the line naming it follows.
     let new_t1 = t1.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     let v_new = version_of(&new_t1);
     let snap = root.join(format!("codings/versions/{v_new}.txt"));
     assert_eq!(fs::read_to_string(&snap).unwrap(), new_t1);
-    assert!(!root.join(format!("codings/versions/{}.txt", version_of(T1))).exists());
-    assert!(fs::read_to_string(root.join("codings/ana.jsonl")).unwrap().contains(&v_new));
+    assert!(
+        !root
+            .join(format!("codings/versions/{}.txt", version_of(T1)))
+            .exists()
+    );
+    assert!(
+        fs::read_to_string(root.join("codings/ana.jsonl"))
+            .unwrap()
+            .contains(&v_new)
+    );
     // The key is apart and ignored by git.
     let key = key_dir(root);
     assert!(key.join("names.csv").exists() && key.join("replacements.json").exists());
@@ -203,7 +217,11 @@ fn pseudonymize_carries_codings_and_reverse_restores_byte_for_byte() {
         fs::read(key.join("originals/transcripts/T1.txt")).unwrap(),
         before[Path::new("transcripts/T1.txt")]
     );
-    assert!(fs::read_to_string(root.join(".gitignore")).unwrap().contains("/private/"));
+    assert!(
+        fs::read_to_string(root.join(".gitignore"))
+            .unwrap()
+            .contains("/private/")
+    );
     codewerk(root)
         .args(["check", "--names"])
         .arg(root.join("names.csv"))
@@ -216,7 +234,11 @@ fn pseudonymize_carries_codings_and_reverse_restores_byte_for_byte() {
         .arg(&key)
         .assert()
         .success();
-    assert_eq!(tree(root), before, "reverse must give back the originals byte for byte");
+    assert_eq!(
+        tree(root),
+        before,
+        "reverse must give back the originals byte for byte"
+    );
 }
 
 #[test]
@@ -231,7 +253,10 @@ fn broken_names_file_is_refused_naming_the_line() {
         .assert()
         .code(2);
     let err = stderr(&a);
-    assert!(err.contains("names.csv:3: error: a row needs a real name"), "{err}");
+    assert!(
+        err.contains("names.csv:3: error: a row needs a real name"),
+        "{err}"
+    );
     assert_eq!(tree(root), before);
     assert!(!root.join("private").exists());
 }
@@ -264,7 +289,10 @@ fn dry_run_counts_and_writes_nothing() {
         .assert()
         .success();
     let out = stdout(&a);
-    assert!(out.contains("transcripts/T1.txt: Emma 2, Jan 2, Jan de Vries 2, José 1"), "{out}");
+    assert!(
+        out.contains("transcripts/T1.txt: Emma 2, Jan 2, Jan de Vries 2, José 1"),
+        "{out}"
+    );
     assert!(out.contains("transcripts/T2.txt: José 1"), "{out}");
     assert!(out.contains("codings/ana.jsonl"), "{out}");
     assert!(out.contains("nothing was written"), "{out}");
@@ -282,8 +310,14 @@ fn check_and_export_refuse_while_a_real_name_appears() {
         .assert()
         .code(2);
     let err = stderr(&a);
-    assert!(err.contains("T1.txt:1:21: error: the real name \"Jan de Vries\""), "{err}");
-    assert!(err.contains("ana.jsonl:3: error: the real name \"Emma\""), "{err}");
+    assert!(
+        err.contains("T1.txt:1:21: error: the real name \"Jan de Vries\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("ana.jsonl:3: error: the real name \"Emma\""),
+        "{err}"
+    );
     let a = codewerk(root)
         .args(["export", "quotes", "--coder", "ana", "-o", "-", "--names"])
         .arg(root.join("names.csv"))
@@ -318,7 +352,10 @@ fn an_interrupted_run_is_reported_and_can_be_resumed_or_rolled_back() {
             .arg(root.join("names.csv"))
             .assert()
             .code(2);
-        codewerk(root).args(["pseudonymize", finish]).assert().success();
+        codewerk(root)
+            .args(["pseudonymize", finish])
+            .assert()
+            .success();
         codewerk(root).arg("check").assert().success();
         if finish == "--resume" {
             assert_pseudonymised(root);

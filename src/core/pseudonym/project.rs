@@ -307,21 +307,40 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     for (coder, lock) in project.coders.keys().zip(&locks) {
         journal(&mut plan, &texts, &project, coder, &lock.path)?;
     }
-    other_files(&mut plan, root, &listed, &codings_dir)?;
+    let journals: Vec<PathBuf> = locks.iter().map(|j| j.path.clone()).collect();
+    other_files(&mut plan, root, &listed, &journals, &codings_dir)?;
     // Nothing may be left: a pseudonym next to a word can form another listed name.
+    let mut new_by_version: HashMap<String, &Transcript> = HashMap::new();
+    for p in &texts.plans {
+        new_by_version.insert(version_of(p.new.text()), &p.new);
+    }
+    let quotes = |t: Option<&str>, v: Option<&str>, s: usize, e: usize, q: &str| {
+        let text = v.and_then(|v| new_by_version.get(v).copied()).or_else(|| {
+            let i = texts.by_transcript.get(t?)?;
+            Some(&texts.plans[*i].new)
+        });
+        text.is_some_and(|t| s < e && t.slice(s, e) == q)
+    };
     for ch in &plan.changes {
-        if let Some(new) = &ch.new {
-            let text = String::from_utf8_lossy(new);
-            if let Some(h) = plan.names.find(&text).first() {
-                return Err(PseudoError::Problems(vec![Problem::error(
-                    &ch.path,
-                    format!(
-                        "after replacing, the text would still contain the listed name \"{}\" \
-                         (a pseudonym next to a word forms it); choose other pseudonyms",
-                        plan.names.pairs[h.pair].real
-                    ),
-                )]));
-            }
+        let Some(new) = &ch.new else { continue };
+        let text = String::from_utf8_lossy(new);
+        let left = if journals.contains(&root.join(&ch.path)) {
+            journal_names(&plan.names, &text, &quotes)
+                .into_iter()
+                .map(|(_, _, pair)| pair)
+                .next()
+        } else {
+            plan.names.find(&text).first().map(|h| h.pair)
+        };
+        if let Some(pair) = left {
+            return Err(PseudoError::Problems(vec![Problem::error(
+                &ch.path,
+                format!(
+                    "after replacing, the text would still contain the listed name \"{}\" \
+                     (a pseudonym next to a word forms it); choose other pseudonyms",
+                    plan.names.pairs[pair].real
+                ),
+            )]));
         }
     }
     plan.locks = locks;
@@ -719,6 +738,7 @@ fn other_files(
     plan: &mut Plan,
     root: &Path,
     listed: &[PathBuf],
+    journals: &[PathBuf],
     codings_dir: &Path,
 ) -> Result<(), PseudoError> {
     let handled: Vec<PathBuf> = plan.changes.iter().map(|c| root.join(&c.path)).collect();
@@ -731,7 +751,9 @@ fn other_files(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let journal = path.parent() == Some(codings_dir) && name.ends_with(".jsonl");
+        // Journals of coders were rewritten above; any other .jsonl (not read as a journal) is
+        // text like the rest.
+        let journal = journals.contains(&path);
         let lock = name.starts_with('.') && name.ends_with(".lock");
         if listed.contains(&path)
             || handled.contains(&path)
@@ -1000,10 +1022,28 @@ fn write_manifest(keep: &Path, m: &Manifest) -> Result<(), PseudoError> {
 fn read_manifest(keep: &Path) -> Result<Manifest, PseudoError> {
     let path = keep.join(MANIFEST);
     let bytes = fs::read(&path).map_err(io(&path))?;
-    serde_json::from_slice(&bytes).map_err(|e| PseudoError::Manifest {
-        path,
+    let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| PseudoError::Manifest {
+        path: path.clone(),
         msg: format!("unreadable manifest: {e}"),
-    })
+    })?;
+    // The manifest says which files to overwrite: only ever files in transcripts/ and codings/.
+    for f in &m.files {
+        let inside = f
+            .path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+            && (f.path.starts_with("transcripts") || f.path.starts_with("codings"));
+        if !inside {
+            return Err(PseudoError::Manifest {
+                path,
+                msg: format!(
+                    "names {}, which is not in transcripts/ or codings/; refused",
+                    f.path.display()
+                ),
+            });
+        }
+    }
+    Ok(m)
 }
 
 /// Bring every file of the manifest to its new (`forward`) or old content, then finish.
@@ -1195,6 +1235,85 @@ pub fn reverse(root: &Path, keep: &Path) -> Result<(), PseudoError> {
     run(root, &keep, m, false)
 }
 
+/// Does the text a span refers to (by transcript and version) have `quote` at `start..end`?
+type Quotes<'a> = dyn Fn(Option<&str>, Option<&str>, usize, usize, &str) -> bool + 'a;
+
+/// The strings of one journal line that could name someone. A span that quotes its text
+/// exactly is left out: that text is checked itself, and a quote cut from a word ("jan" from
+/// "Marjan") is no name.
+fn line_strings(
+    v: &Value,
+    transcript: Option<&str>,
+    version: Option<&str>,
+    quotes: &Quotes,
+    out: &mut Vec<String>,
+) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => {
+            for x in a {
+                line_strings(x, transcript, version, quotes, out);
+            }
+        }
+        Value::Object(o) => {
+            let version = o.get("version").and_then(Value::as_str).or(version);
+            let exact = match (
+                o.get("start").and_then(Value::as_u64),
+                o.get("end").and_then(Value::as_u64),
+                o.get("text").and_then(Value::as_str),
+            ) {
+                (Some(s), Some(e), Some(t)) => {
+                    quotes(transcript, version, s as usize, e as usize, t)
+                }
+                _ => false,
+            };
+            for (k, x) in o {
+                if !(exact && k == "text") {
+                    line_strings(x, transcript, version, quotes, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Listed names in a journal: (line, what was found, which name).
+fn journal_names(names: &Names, text: &str, quotes: &Quotes) -> Vec<(usize, String, usize)> {
+    let mut ids: HashMap<u64, String> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut strings = Vec::new();
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) => {
+                let id = v
+                    .get("id")
+                    .and_then(Value::as_u64)
+                    .filter(|&i| i != 0)
+                    .or_else(|| v.get("seq").and_then(Value::as_u64));
+                let mut transcript = v
+                    .get("transcript")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                if let (Some(id), Some(t)) = (id, &transcript) {
+                    ids.entry(id).or_insert_with(|| t.clone());
+                }
+                if transcript.is_none() {
+                    transcript = id.and_then(|i| ids.get(&i).cloned());
+                }
+                line_strings(&v, transcript.as_deref(), None, quotes, &mut strings);
+            }
+            Err(_) => strings.push(line.to_string()),
+        }
+        for s in &strings {
+            for h in names.find(s) {
+                let found: String = s.chars().skip(h.start).take(h.end - h.start).collect();
+                out.push((i + 1, found, h.pair));
+            }
+        }
+    }
+    out
+}
+
 /// Every place in transcripts/ and codings/ where a listed real name still appears.
 pub fn scan(root: &Path, names: &Names) -> Vec<Problem> {
     let root = if root == Path::new(".") {
@@ -1202,10 +1321,39 @@ pub fn scan(root: &Path, names: &Names) -> Vec<Problem> {
     } else {
         root
     };
+    let project = Project::load(root).ok();
+    let codings = root.join("codings");
+    let snapshots: std::cell::RefCell<HashMap<String, Option<Transcript>>> = Default::default();
+    let quotes = |t: Option<&str>, v: Option<&str>, s: usize, e: usize, q: &str| {
+        if let Some(v) = v {
+            let mut cache = snapshots.borrow_mut();
+            let snap = cache.entry(v.to_string()).or_insert_with(|| {
+                let ok = v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit());
+                let path = codings.join("versions").join(format!("{v}.txt"));
+                let text = ok.then(|| fs::read_to_string(&path).ok()).flatten()?;
+                Some(Transcript::from_text(v, &path, text))
+            });
+            if let Some(snap) = snap {
+                return s < e && snap.slice(s, e) == q;
+            }
+        }
+        let t = t.and_then(|t| project.as_ref()?.transcript(t));
+        t.is_some_and(|t| s < e && t.slice(s, e) == q)
+    };
     let mut files = Vec::new();
     walk_files(&root.join("transcripts"), &mut files);
-    walk_files(&root.join("codings"), &mut files);
+    walk_files(&codings, &mut files);
     let mut out = Vec::new();
+    let found = |path: &Path, line: usize, col: Option<usize>, found: &str, pair: usize| {
+        Problem::error(
+            path,
+            format!(
+                "the real name \"{}\" appears (as \"{found}\")",
+                names.pairs[pair].real
+            ),
+        )
+        .at(line, col)
+    };
     for path in files {
         let name = path
             .file_name()
@@ -1217,53 +1365,19 @@ pub fn scan(root: &Path, names: &Names) -> Vec<Problem> {
         let Ok(bytes) = fs::read(&path) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = normalise(&text);
-        let jsonl = name.ends_with(".jsonl");
-        for (i, line) in text.lines().enumerate() {
-            let mut strings = Vec::new();
-            match serde_json::from_str::<Value>(line) {
-                Ok(v) if jsonl => collect_strings(&v, &mut strings),
-                _ => strings.push(line.to_string()),
+        let text = normalise(&String::from_utf8_lossy(&bytes));
+        if path.parent() == Some(&codings) && name.ends_with(".jsonl") {
+            for (line, f, pair) in journal_names(names, &text, &quotes) {
+                out.push(found(&path, line, None, &f, pair));
             }
-            for s in &strings {
-                for h in names.find(s) {
-                    let (col, found) = if jsonl {
-                        (
-                            None,
-                            s.chars()
-                                .skip(h.start)
-                                .take(h.end - h.start)
-                                .collect::<String>(),
-                        )
-                    } else {
-                        (
-                            Some(h.start + 1),
-                            s.chars().skip(h.start).take(h.end - h.start).collect(),
-                        )
-                    };
-                    out.push(
-                        Problem::error(
-                            &path,
-                            format!(
-                                "the real name \"{}\" appears (as \"{found}\")",
-                                names.pairs[h.pair].real
-                            ),
-                        )
-                        .at(i + 1, col),
-                    );
-                }
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            for h in names.find(line) {
+                let f: String = line.chars().skip(h.start).take(h.end - h.start).collect();
+                out.push(found(&path, i + 1, Some(h.start + 1), &f, h.pair));
             }
         }
     }
     out
-}
-
-fn collect_strings(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
-        Value::Object(o) => o.values().for_each(|x| collect_strings(x, out)),
-        _ => {}
-    }
 }
