@@ -68,7 +68,7 @@ pub fn run(root: &Path, o: &PseudonymizeOpt) -> Result<()> {
             };
             match r.lines {
                 Some(l) if l > 0 => {
-                    println!("  {}: {l} line(s) rewritten ({what})", r.path.display())
+                    println!("  {}: {l} line(s) rewritten ({what})", r.path.display());
                 }
                 _ => println!("  {}: {what}", r.path.display()),
             }

@@ -219,7 +219,7 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
         root
     };
     let (names, names_bytes) = read_names(names_path)?;
-    if let Some(key) = fs::read_to_string(root.join(MARKER)).ok() {
+    if let Ok(key) = fs::read_to_string(root.join(MARKER)) {
         return Err(PseudoError::Pending(PathBuf::from(key.trim())));
     }
     let project = Project::load(root).map_err(|e| PseudoError::Problems(e.problems))?;
