@@ -329,12 +329,14 @@ fn check_and_export_refuse_while_a_real_name_appears() {
 
 #[test]
 fn an_interrupted_run_is_reported_and_can_be_resumed_or_rolled_back() {
-    for finish in ["--resume", "--rollback"] {
+    // T1, T2, two journals, the snapshot's removal and its new name: stop after each.
+    let cases = (0..6).flat_map(|n| [("--resume", n), ("--rollback", n)]);
+    for (finish, n) in cases {
         let dir = project();
         let root = dir.path();
         let before = tree(root);
         codewerk(root)
-            .env(STOP_ENV, "2")
+            .env(STOP_ENV, n.to_string())
             .args(["pseudonymize", "--names"])
             .arg(root.join("names.csv"))
             .assert()
@@ -363,6 +365,53 @@ fn an_interrupted_run_is_reported_and_can_be_resumed_or_rolled_back() {
             assert_eq!(tree(root), before);
         }
     }
+}
+
+#[test]
+fn a_coder_in_the_tui_without_a_journal_yet_also_blocks_it() {
+    let dir = project();
+    let root = dir.path();
+    let before = tree(root);
+    let held = codewerk::core::coding::Journal::open(&root.join("codings"), "nieuw").unwrap();
+    codewerk(root)
+        .args(["pseudonymize", "--names"])
+        .arg(root.join("names.csv"))
+        .assert()
+        .code(2);
+    drop(held);
+    assert_eq!(tree(root), before);
+}
+
+#[test]
+fn the_key_may_be_kept_outside_the_project_but_not_in_codings() {
+    let dir = project();
+    let root = dir.path();
+    let before = tree(root);
+    codewerk(root)
+        .args(["pseudonymize", "--keep"])
+        .arg(root.join("codings/key"))
+        .arg("--names")
+        .arg(root.join("names.csv"))
+        .assert()
+        .code(2);
+    assert_eq!(tree(root), before);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let key = elsewhere.path().join("sleutel");
+    codewerk(root)
+        .args(["pseudonymize", "--keep"])
+        .arg(&key)
+        .arg("--names")
+        .arg(root.join("names.csv"))
+        .assert()
+        .success();
+    assert!(key.join("originals/codings/ana.jsonl").exists());
+    assert!(!root.join("private").exists());
+    codewerk(root)
+        .args(["pseudonymize", "--reverse", "--key"])
+        .arg(&key)
+        .assert()
+        .success();
+    assert_eq!(tree(root), before);
 }
 
 #[test]

@@ -232,10 +232,28 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     if !errors.is_empty() {
         return Err(PseudoError::Problems(errors));
     }
+    for dir in ["transcripts", "codings"] {
+        let inside = |p: &Path| fs::canonicalize(p).ok();
+        if let (Some(n), Some(d)) = (inside(names_path), inside(&root.join(dir)))
+            && n.starts_with(&d)
+        {
+            return Err(PseudoError::Problems(vec![Problem::error(
+                names_path,
+                format!("the names file is the key: keep it outside {dir}/"),
+            )]));
+        }
+    }
     // Locks first, then read the journals: nobody can append between reading and replacing.
     let mut locks = Vec::new();
     for coder in project.coders.keys() {
         locks.push(project.open_journal(coder)?);
+    }
+    // A coder with the TUI open but no journal yet holds only the lock; their first coding
+    // would be on the old text.
+    for coder in lock_file_coders(&project.codings_dir()) {
+        if !project.coders.contains_key(&coder) {
+            locks.push(Journal::open(&project.codings_dir(), &coder)?);
+        }
     }
     let mut plan = Plan {
         root: root.to_path_buf(),
@@ -1159,6 +1177,23 @@ fn lock_coders(root: &Path, m: &Manifest) -> Result<Vec<Journal>, PseudoError> {
         .iter()
         .map(|c| Journal::open(&codings, c).map_err(PseudoError::from))
         .collect()
+}
+
+/// Coders named by lock files `codings/.<coder>.lock`.
+fn lock_file_coders(codings: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(codings) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let coder = name.strip_prefix('.')?.strip_suffix(".lock")?.to_string();
+            super::super::coding::valid_coder(&coder).then_some(coder)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn pending_key(root: &Path) -> Result<PathBuf, PseudoError> {
