@@ -325,6 +325,18 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     for (coder, lock) in project.coders.keys().zip(&locks) {
         journal(&mut plan, &texts, &project, coder, &lock.path)?;
     }
+    let mut exports = Vec::new();
+    walk_files(&project.exports_dir(), &mut exports);
+    if !exports.is_empty() {
+        plan.notes.push(Problem::warning(
+            project.exports_dir(),
+            format!(
+                "{} export file(s) made before are not changed and may name people: delete them \
+                 and export again",
+                exports.len()
+            ),
+        ));
+    }
     let journals: Vec<PathBuf> = locks.iter().map(|j| j.path.clone()).collect();
     other_files(&mut plan, root, &listed, &journals, &codings_dir)?;
     // Nothing may be left: a pseudonym next to a word can form another listed name.
@@ -1139,7 +1151,11 @@ fn run(root: &Path, keep: &Path, mut m: Manifest, forward: bool) -> Result<(), P
     } else {
         root
     };
-    fsutil::sync_dir(dir).map_err(io(dir))
+    fsutil::sync_dir(dir).map_err(io(dir))?;
+    // The search index stores the texts it was built from; it is a cache, rebuilt on the next
+    // search, so it goes rather than keep the names of the other version.
+    let _ = fs::remove_dir_all(dir.join(".codewerk").join("index"));
+    Ok(())
 }
 
 fn current_hash(path: &Path) -> Result<Option<String>, PseudoError> {
