@@ -5,7 +5,7 @@
 
 use codewerk::core::coding::{Coding, Journal, Op};
 use codewerk::core::project::Project;
-use codewerk::tui::app::App;
+use codewerk::tui::app::{App, Msg};
 use codewerk::tui::theme::Theme;
 use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -137,12 +137,15 @@ fn measure(words: usize, codings: usize) {
                 c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
             };
             let t0 = Instant::now();
-            app.on_key(key);
+            app.handle(Msg::Key(key));
             term.draw(|f| view::draw(f, &app)).unwrap();
             times.push(t0.elapsed().as_secs_f64() * 1e3);
         }
         if round % 20 == 19 {
-            app.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE));
+            app.handle(Msg::Key(KeyEvent::new(
+                KeyCode::Char('g'),
+                KeyModifiers::NONE,
+            )));
         }
     }
     times.sort_by(f64::total_cmp);

@@ -38,6 +38,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Create a new, empty project: project.json, codebook, respondents.csv, codings/, exports/.
+    /// Asks for what is not given when run on a terminal.
+    Init(InitOpt),
     /// Load and validate the project; print a summary. Exit 2 if anything is invalid.
     Check(CheckOpt),
     /// Per code: coded passages and distinct respondents per group.
@@ -53,6 +56,9 @@ pub enum Command {
     /// Write a synthetic corpus (a project of N random Dutch transcripts) for benchmarks.
     #[command(hide = true)]
     BenchCorpus(BenchCorpusOpt),
+    /// Write N synthetic interviews as .docx files, for the import benchmark.
+    #[command(hide = true)]
+    BenchDocx(BenchDocxOpt),
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
@@ -68,6 +74,119 @@ pub enum Command {
     /// Replace real names by pseudonyms in every transcript, carrying every coding along
     /// (offsets exact), in one recoverable step; the key and the originals are kept apart.
     Pseudonymize(PseudonymizeOpt),
+    /// List respondents with their attributes; `respondents set ID name=value...` changes them.
+    Respondents(RespondentsOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct InitOpt {
+    /// The folder to create the project in (default: the --project folder, `.`).
+    pub dir: Option<PathBuf>,
+    /// The project's name (default: the folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A respondent group as ID=PLURAL (`docent=docenten`) or ID; repeatable, in report order.
+    /// Default: respondent=respondenten.
+    #[arg(long = "group", value_name = "ID=PLURAL")]
+    pub groups: Vec<String>,
+    /// A school type (the study's main attribute, the school_type column); repeatable.
+    /// Default: none declared (any value allowed).
+    #[arg(long = "school-type", value_name = "TYPE")]
+    pub school_types: Vec<String>,
+    /// A speaker label that marks the interviewer; repeatable. Default: I, Int, Interviewer.
+    #[arg(long = "interviewer-label", value_name = "LABEL")]
+    pub interviewer_labels: Vec<String>,
+    /// A deelvraag (research sub-question) as N=TITLE or TITLE; repeatable. Default: one,
+    /// "1=Deelvraag 1".
+    #[arg(
+        long = "deelvraag",
+        value_name = "N=TITLE",
+        conflicts_with = "codebook"
+    )]
+    pub deelvragen: Vec<String>,
+    /// Start from this codebook (a codebook.json, copied as it is) instead of an empty one.
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
+    /// Create the project in a folder that already holds other files (none is overwritten).
+    #[arg(long)]
+    pub force: bool,
+    /// Never ask, even on a terminal: use the options and the defaults.
+    #[arg(long)]
+    pub no_input: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportTranscriptsOpt {
+    /// Transcript files, or folders of them: .txt, .docx, .odt, .srt, .vtt, Whisper .json,
+    /// .csv/.tsv with speaker and text columns.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+    /// Map the files' speaker labels to the project's: "Speaker 1=I,Speaker 2=R". On a
+    /// terminal, labels the project does not use are asked for when this is not given.
+    #[arg(long, value_name = "FROM=TO,...")]
+    pub speakers: Option<String>,
+    /// The transcript id (one file only; default: from the file name).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The respondents' group (one of project.json's groups; the only one if it declares one).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The respondents' school (the school column).
+    #[arg(long)]
+    pub school: Option<String>,
+    /// The respondents' school type (one of project.json's school types, if it declares any).
+    #[arg(long)]
+    pub school_type: Option<String>,
+    /// A further attribute column of respondents.csv; repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Per-file values: a CSV with a `file` column (the file's name) and any of id, group,
+    /// school, school_type and attribute columns; over the options above. Every imported
+    /// file must be listed.
+    #[arg(long, value_name = "FILE.csv")]
+    pub respondents: Option<PathBuf>,
+    /// Re-import transcripts that exist: replace their text (codings are re-anchored by their
+    /// text when the project loads).
+    #[arg(long)]
+    pub replace: bool,
+    /// Show what would be written (format, speakers, turns, words per file); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Never ask about speakers, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Print JSON instead of text: per file its id, format, speakers, turns, words and row.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RespondentsOpt {
+    #[command(subcommand)]
+    pub command: Option<RespondentsCommand>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RespondentsCommand {
+    /// Change attributes of a respondent: group, school, school_type or any column (a new
+    /// name adds the column). Written atomically; refused if the project would not be valid.
+    Set(RespondentsSetOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct RespondentsSetOpt {
+    /// The respondent (transcript id).
+    pub id: String,
+    /// NAME=VALUE pairs.
+    #[arg(required = true, value_name = "NAME=VALUE")]
+    pub values: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -162,8 +281,8 @@ pub struct AutocodeOpt {
     pub scope: String,
     #[command(flatten)]
     pub filters: SearchFilters,
-    /// Also code hits in interviewer turns (speaker I, Int, Interviewer ...); by default only
-    /// respondent turns are coded.
+    /// Also code hits in interviewer turns (the labels in project.json's interviewer_labels,
+    /// default I, Int, Interviewer ...); by default only respondent turns are coded.
     #[arg(long)]
     pub include_interviewer: bool,
     /// Show what would be coded, write nothing.
@@ -187,6 +306,19 @@ pub struct BenchCorpusOpt {
 }
 
 #[derive(Args, Debug)]
+pub struct BenchDocxOpt {
+    /// Folder to write the .docx files into.
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 450)]
+    pub files: usize,
+    /// Words per interview (about).
+    #[arg(long, default_value_t = 3000)]
+    pub words: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
 pub struct StatsOpt {
     /// Print JSON instead of text. Counts are for --coder if given, else for every coder.
     #[arg(long)]
@@ -198,6 +330,9 @@ pub struct StatsOpt {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
+    /// Interviews from Word, OpenDocument, subtitles, Whisper or tables, as transcripts with a
+    /// respondents.csv row each. All or nothing: one bad file imports none.
+    Transcripts(ImportTranscriptsOpt),
     /// Codings given as exact quotes, JSON Lines of {"transcript", "code", "quote"[, "memo",
     /// "occurrence"]}; each quote is anchored to its offsets. Written to the coder's journal.
     Quotes(ImportQuotesOpt),
@@ -232,6 +367,10 @@ pub struct AgreementOpt {
     /// Compare every transcript, also those not every coder has worked on (as NVivo does).
     #[arg(long)]
     pub all_transcripts: bool,
+    /// Segment agreement: count a coder's overlapping passages of one code as separate
+    /// segments (by default they are merged into one first, as MAXQDA does).
+    #[arg(long)]
+    pub keep_overlapping: bool,
     /// List the disagreements of A and B instead of the measures.
     #[arg(long)]
     pub list: bool,

@@ -27,6 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
         None => cmd::tui::run(&root, &coder, &cli.theme),
+        Some(Command::Init(o)) => cmd::init::run(&root, &o),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref()),
         Some(Command::Stats(o)) => {
             cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)
@@ -38,12 +39,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Quotes(o))) => {
             cmd::import::quotes(&root, &coder, &o.files, o.dry_run, o.json)
         }
+        Some(Command::Import(ImportCommand::Transcripts(o))) => cmd::import::transcripts(&root, &o),
+        Some(Command::Respondents(o)) => cmd::respondents::run(&root, &o),
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),
         Some(Command::Search(o)) => cmd::search::run(&root, cli.coder.as_deref(), &o),
         Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
         Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
+        Some(Command::BenchDocx(o)) => cmd::bench_docx::run(&o),
         Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
         Some(Command::Pseudonymize(o)) => cmd::pseudonymize::run(&root, &o),
     }

@@ -20,6 +20,17 @@ struct Tui {
 
 impl Tui {
     fn open(project: &Path, coder: &str) -> Tui {
+        let project = project.as_os_str();
+        Tui::spawn(&[
+            "--project".as_ref(),
+            project,
+            "--coder".as_ref(),
+            coder.as_ref(),
+        ])
+    }
+
+    /// codewerk with these arguments in a pseudo-terminal.
+    fn spawn(args: &[&std::ffi::OsStr]) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -29,10 +40,7 @@ impl Tui {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_codewerk"));
-        cmd.arg("--project");
-        cmd.arg(project);
-        cmd.arg("--coder");
-        cmd.arg(coder);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -212,4 +220,136 @@ fn a_symlinked_lock_file_opens_read_only_and_leaves_its_target_alone() {
     tui.wait_exit();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "research data");
     assert!(!dir.path().join("codings/e2e.jsonl").exists());
+}
+
+/// A new study from nothing: init, import a folder of Word, subtitle and text interviews,
+/// check, add a code and code a passage in the TUI, and find the quote in the export.
+#[test]
+fn new_study_init_import_code_and_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("studie");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_codewerk"))
+            .arg("--project")
+            .arg(&root)
+            .args(args)
+            .env("USER", "e2e")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&[
+        "init",
+        "--group",
+        "docent=docenten",
+        "--deelvraag",
+        "1=Signaleren",
+    ]);
+    let src = tmp.path().join("interviews");
+    std::fs::create_dir_all(&src).unwrap();
+    common::docx::write(
+        &src.join("1 word.docx"),
+        &common::docx::paragraphs(&[
+            "I: Wat is de rol van de coördinator?",
+            "R: Eén aanspreekpunt voor de hele school. Dat werkt goed.",
+        ]),
+    );
+    std::fs::write(
+        src.join("2-teams.srt"),
+        "1\n00:00:01,000 --> 00:00:03,000\nSpeaker 1: Hoe merk je dat?\n\n2\n00:00:04,000 --> 00:00:09,000\nSpeaker 2: Aan het gedrag.\n",
+    )
+    .unwrap();
+    std::fs::write(src.join("3-tekst.txt"), "I: En dan?\n\nR: Dan bel ik.\n").unwrap();
+    let out = run(&[
+        "import",
+        "transcripts",
+        src.to_str().unwrap(),
+        "--speakers",
+        "Speaker 1=I,Speaker 2=R",
+    ]);
+    assert!(out.contains("Imported 3 transcript(s)"), "{out}");
+    assert!(run(&["check"]).contains("Transcripts: 3"));
+
+    let mut tui = Tui::open(&root, "e2e");
+    tui.wait_for("1-word · docent");
+    tui.keys("n");
+    for field in ["Rol zorg", "1", "geel", "#FFE135"] {
+        tui.keys(field);
+        tui.keys("\r");
+    }
+    tui.wait_for("code \"Rol zorg\" added");
+    tui.keys("}s1");
+    tui.wait_for("Rol zorg applied");
+    tui.keys("q");
+    tui.wait_exit();
+
+    let csv = run(&["export", "quotes", "-o", "-"]);
+    assert!(
+        csv.contains("Eén aanspreekpunt voor de hele school."),
+        "{csv}"
+    );
+    assert!(csv.contains("Rol zorg"), "{csv}");
+    assert!(
+        !csv.contains("Dat werkt goed"),
+        "only the sentence is coded: {csv}"
+    );
+}
+
+/// On a terminal, init asks for what its options do not give, and import asks how to write
+/// speaker labels the project does not use.
+#[test]
+fn init_and_import_ask_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("studie");
+    let mut init = Tui::spawn(&["init".as_ref(), root.as_os_str()]);
+    for (question, answer) in [
+        ("Project name", "Mijn studie"),
+        ("Respondent groups", "docent=docenten, mentor=mentoren"),
+        ("School types", "vmbo, havo"),
+        ("Speaker labels of the interviewer", ""),
+        ("Deelvragen", "Signaleren; Knelpunten"),
+    ] {
+        init.wait_for(question);
+        init.keys(answer);
+        init.keys("\r");
+    }
+    init.wait_for("Created a codewerk project");
+    init.wait_exit();
+    let settings = std::fs::read_to_string(root.join("project.json")).unwrap();
+    assert!(settings.contains("\"Mijn studie\"") && settings.contains("\"mentoren\""));
+    assert!(settings.contains("\"havo\"") && settings.contains("\"Interviewer\""));
+    let codebook = std::fs::read_to_string(root.join("codebook/codebook.json")).unwrap();
+    assert!(codebook.contains("\"Knelpunten\""), "{codebook}");
+
+    let src = tmp.path().join("x.txt");
+    std::fs::write(
+        &src,
+        "Speaker 1: Wat doet u?\n\nSpeaker 2: Ik ben mentor.\n",
+    )
+    .unwrap();
+    let mut import = Tui::spawn(&[
+        "--project".as_ref(),
+        root.as_os_str(),
+        "import".as_ref(),
+        "transcripts".as_ref(),
+        src.as_os_str(),
+        "--group".as_ref(),
+        "mentor".as_ref(),
+    ]);
+    import.wait_for("Speaker 1 (1 turn,");
+    import.keys("I\r");
+    import.wait_for("Speaker 2 (1 turn,");
+    import.keys("R\r");
+    import.wait_for("Imported 1 transcript");
+    import.wait_exit();
+    assert_eq!(
+        std::fs::read_to_string(root.join("transcripts/x.txt")).unwrap(),
+        "I: Wat doet u?\n\nR: Ik ben mentor.\n"
+    );
 }

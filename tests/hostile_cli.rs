@@ -220,8 +220,10 @@ fn an_unlisted_upper_case_transcript_is_reported() {
         "I: Vraag?\n\nR: Antwoord.\n",
     )
     .unwrap();
-    let err = check(dir.path(), 2);
-    has(&err, "T4.TXT: error: transcript file is not listed");
+    // A warning, not an error: an import cut off between writing a transcript and its row
+    // leaves exactly this, and the project must stay usable.
+    let err = check(dir.path(), 0);
+    has(&err, "T4.TXT: warning: transcript file is not listed");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
         } else {
             Scope::CodedByAll
         },
+        merge_overlapping: !o.keep_overlapping,
     };
     let cmp = match Comparison::from_project(&project, &o.coders, options) {
         Ok(c) => c,

@@ -3,12 +3,15 @@
 
 pub mod agreement;
 pub mod autocode;
+pub mod bench_docx;
 pub mod check;
 pub mod export;
 pub mod import;
+pub mod init;
 pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;
+pub mod respondents;
 pub mod search;
 pub mod stats;
 pub mod tui;

@@ -53,11 +53,15 @@ fn render(s: &CoderStats) -> String {
             .iter()
             .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
             .collect();
+        let noun =
+            |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
         out += &format!(
-            "  {:<width$}  {:>4} passages  {:>3} respondents  ({})\n",
+            "  {:<width$}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
             name,
             c.passages,
+            noun(c.passages, "passage", "passages"),
             c.respondents,
+            noun(c.respondents, "respondent", "respondents"),
             groups.join(", "),
         );
     }

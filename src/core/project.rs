@@ -287,6 +287,11 @@ impl Project {
         self.settings.group(group).map_or(group, |g| g.plural())
     }
 
+    /// Whether a speaker label is the interviewer's, by the labels in project.json.
+    pub fn is_interviewer(&self, label: Option<&str>) -> bool {
+        self.settings.is_interviewer(label)
+    }
+
     pub fn group_size(&self, group: &str) -> usize {
         self.respondents.iter().filter(|r| r.group == group).count()
     }
@@ -427,10 +432,17 @@ fn load_transcripts(
             })
             .collect();
         unlisted.sort();
+        // A warning, not an error: `import transcripts` writes the transcript files before the
+        // respondents.csv that lists them, so an import interrupted in between leaves files
+        // like this, and the project must still open. Running the import again adopts them.
         for p in unlisted {
-            problems.push(Problem::error(
+            problems.push(Problem::warning(
                 &p,
-                format!("transcript file is not listed in {}", csv_path.display()),
+                format!(
+                    "transcript file is not listed in {} and is left out (an interrupted \
+                     import? run it again, or add a row for the file)",
+                    csv_path.display()
+                ),
             ));
         }
     }

@@ -30,7 +30,146 @@ impl Respondent {
 }
 
 const REQUIRED: [&str; 3] = ["id", "file", "group"];
-const KNOWN: [&str; 5] = ["id", "file", "group", "school", "school_type"];
+/// The columns every respondents.csv has, in the order a new one is written.
+pub const KNOWN: [&str; 5] = ["id", "file", "group", "school", "school_type"];
+
+/// A column name as the parser reads it: `School type` is `school_type`.
+pub fn column_name(header: &str) -> String {
+    header.trim().to_lowercase().replace(' ', "_")
+}
+
+/// respondents.csv as cells, to change and write back keeping what the researcher chose: the
+/// column order and names, the delimiter (`;` from a Dutch Excel), a BOM and CRLF line ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    delimiter: u8,
+    bom: bool,
+    crlf: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("malformed CSV: {0}")]
+pub struct TableError(#[from] csv::Error);
+
+impl Table {
+    /// A table with only the standard header, as `init` writes it.
+    pub fn new() -> Table {
+        Table {
+            headers: KNOWN.iter().map(std::string::ToString::to_string).collect(),
+            rows: Vec::new(),
+            delimiter: b',',
+            bom: false,
+            crlf: false,
+        }
+    }
+
+    pub fn read(bytes: &[u8]) -> Result<Table, TableError> {
+        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        let bytes = if bom { &bytes[3..] } else { bytes };
+        let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let semicolons = header.iter().filter(|&&b| b == b';').count();
+        let commas = header.iter().filter(|&&b| b == b',').count();
+        let delimiter = if semicolons > commas { b';' } else { b',' };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(bytes);
+        let headers: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record?;
+            let mut row: Vec<String> = record.iter().map(str::to_string).collect();
+            row.resize(headers.len().max(row.len()), String::new());
+            rows.push(row);
+        }
+        Ok(Table {
+            headers,
+            rows,
+            delimiter,
+            bom,
+            crlf: header.ends_with(b"\r"),
+        })
+    }
+
+    /// Index of a column by its parsed name (`school_type` finds `School type`).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        let name = column_name(name);
+        self.headers.iter().position(|h| column_name(h) == name)
+    }
+
+    /// Index of the row of respondent `id`.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        let col = self.column("id")?;
+        self.rows
+            .iter()
+            .position(|r| r.get(col).is_some_and(|v| v.trim() == id))
+    }
+
+    /// The cell of `row` in column `name`, empty if either is missing.
+    pub fn get(&self, row: usize, name: &str) -> &str {
+        self.column(name)
+            .and_then(|c| self.rows.get(row)?.get(c))
+            .map_or("", |s| s.trim())
+    }
+
+    /// Set a cell, adding the column (empty in other rows) if the table has none of that name.
+    pub fn set(&mut self, row: usize, name: &str, value: &str) {
+        let col = match self.column(name) {
+            Some(c) => c,
+            None => {
+                self.headers.push(column_name(name));
+                for r in &mut self.rows {
+                    r.resize(self.headers.len(), String::new());
+                }
+                self.headers.len() - 1
+            }
+        };
+        if let Some(r) = self.rows.get_mut(row) {
+            r.resize(r.len().max(col + 1), String::new());
+            r[col] = value.to_string();
+        }
+    }
+
+    /// Add an empty row; returns its index.
+    pub fn push_row(&mut self) -> usize {
+        self.rows.push(vec![String::new(); self.headers.len()]);
+        self.rows.len() - 1
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = if self.bom {
+            b"\xEF\xBB\xBF".to_vec()
+        } else {
+            Vec::new()
+        };
+        let terminator = if self.crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .terminator(terminator)
+            .flexible(true)
+            .from_writer(Vec::new());
+        // Writing to a Vec cannot fail; a failure would only drop the row, which `parse` of
+        // the result (every caller checks it) would notice.
+        let _ = w.write_record(&self.headers);
+        for r in &self.rows {
+            let _ = w.write_record(r);
+        }
+        out.extend(w.into_inner().unwrap_or_default());
+        out
+    }
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
+    }
+}
 
 /// Parse the respondents table. Rows with problems are reported and left out.
 pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
@@ -46,10 +185,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         .flexible(false)
         .from_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|s| s.trim().to_lowercase().replace(' ', "_"))
-            .collect(),
+        Ok(h) => h.iter().map(column_name).collect(),
         Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
     };
     let missing: Vec<&str> = REQUIRED
@@ -159,6 +295,28 @@ mod tests {
         assert_eq!(rows[0].school_type, "vmbo");
         assert_eq!(rows[0].attribute("geslacht"), Some("v"));
         assert_eq!(rows[0].line, 2);
+    }
+
+    #[test]
+    fn table_round_trips_and_keeps_delimiter_bom_and_line_ends() {
+        let csv = "\u{feff}id;file;group;School type\r\nA;A.txt;docent;vmbo\r\n";
+        let mut t = Table::read(csv.as_bytes()).unwrap();
+        assert_eq!(t.to_bytes(), csv.as_bytes());
+        let row = t.find("A").unwrap();
+        t.set(row, "school_type", "havo");
+        t.set(row, "geslacht", "v");
+        let r = t.push_row();
+        t.set(r, "id", "B; één");
+        let out = String::from_utf8(t.to_bytes()).unwrap();
+        assert_eq!(
+            out,
+            "\u{feff}id;file;group;School type;geslacht\r\nA;A.txt;docent;havo;v\r\n\"B; één\";;;;\r\n"
+        );
+        assert_eq!(t.get(r, "id"), "B; één");
+        assert_eq!(
+            String::from_utf8(Table::new().to_bytes()).unwrap(),
+            "id,file,group,school,school_type\n"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `project.json`: what a project declares about itself that is not the codebook: its name,
 //! the respondent groups (with the plural used in counts, "12 of 27 docenten") and the school
-//! types. Optional: without it, groups and school types are taken as they occur.
+//! types, and which speaker labels are the interviewer's. Optional: without it, groups and
+//! school types are taken as they occur and the interviewer is `I`, `Int` or `Interviewer`.
 
 use super::problem::Problem;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,14 @@ pub struct Settings {
     /// School types in the order reports show them. Empty: not declared.
     #[serde(default)]
     pub school_types: Vec<String>,
+    /// Speaker labels that mark the interviewer's turns (autocode leaves them out, the TUI dims
+    /// them). Empty, or absent in older project.json files: [`DEFAULT_INTERVIEWER_LABELS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interviewer_labels: Vec<String>,
 }
+
+/// The interviewer labels of a project that does not declare its own.
+pub const DEFAULT_INTERVIEWER_LABELS: [&str; 3] = ["I", "Int", "Interviewer"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,5 +104,49 @@ impl Settings {
 
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
+    }
+
+    /// The labels that mark the interviewer, declared or the default ones.
+    pub fn interviewer_labels(&self) -> Vec<&str> {
+        if self.interviewer_labels.is_empty() {
+            DEFAULT_INTERVIEWER_LABELS.to_vec()
+        } else {
+            self.interviewer_labels.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// Whether a turn's speaker label is the interviewer's, by this project's labels.
+    pub fn is_interviewer(&self, label: Option<&str>) -> bool {
+        crate::core::transcript::is_interviewer_among(label, &self.interviewer_labels())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interviewer_labels_default_and_declared() {
+        let old: Settings = serde_json::from_str(r#"{"name": "x"}"#).unwrap();
+        assert!(old.is_interviewer(Some("Interviewer 2")));
+        assert!(!old.is_interviewer(Some("Speaker 1")));
+        let own: Settings =
+            serde_json::from_str(r#"{"interviewer_labels": ["Speaker 1", "Onderzoeker"]}"#)
+                .unwrap();
+        assert!(own.is_interviewer(Some("speaker 1")));
+        assert!(own.is_interviewer(Some("Onderzoeker 2")));
+        assert!(!own.is_interviewer(Some("I")));
+        assert!(!own.is_interviewer(Some("Speaker 2")));
+        // Written back, the field is kept; a default one is not written at all.
+        assert!(
+            serde_json::to_string(&own)
+                .unwrap()
+                .contains("interviewer_labels")
+        );
+        assert!(
+            !serde_json::to_string(&old)
+                .unwrap()
+                .contains("interviewer_labels")
+        );
     }
 }

@@ -17,8 +17,12 @@ pub struct Turn {
     /// Character range of the whole paragraph, label included, trailing newline excluded.
     pub start: usize,
     pub end: usize,
-    /// Where the spoken text starts, after the label and its colon and space.
+    /// Where the spoken text starts, after the label, its colon and space, and the timestamp.
     pub body_start: usize,
+    /// Seconds into the recording, from a `[00:12:31]` (or `[12:31]`) right after the label:
+    /// imported transcripts keep the time of each turn so the moment can be found in the
+    /// recording. Search, quoting and turn motions start after it (at `body_start`).
+    pub timestamp: Option<u32>,
 }
 
 impl Turn {
@@ -87,10 +91,18 @@ impl Transcript {
             chars += 1;
         }
         let turns = split_turns(&text);
-        let words = text
-            .split_whitespace()
-            .count()
-            .saturating_sub(turns.iter().filter(|t| t.speaker.is_some()).count());
+        // Labels ("Interviewer 2:" is two tokens) and timestamps are not spoken words.
+        let words = text.split_whitespace().count().saturating_sub(
+            turns
+                .iter()
+                .map(|t| {
+                    t.speaker
+                        .as_deref()
+                        .map_or(0, |s| s.split_whitespace().count())
+                        + usize::from(t.timestamp.is_some())
+                })
+                .sum(),
+        );
         Transcript {
             id: id.to_string(),
             path: path.to_path_buf(),
@@ -255,32 +267,106 @@ fn split_turns(text: &str) -> Vec<Turn> {
 
 fn make_turn(text: &str, start: usize, start_byte: usize, end: usize) -> Turn {
     let para = &text[start_byte..];
-    let (speaker, body_start) = match speaker_label(para) {
-        Some((label, label_chars)) => (Some(label), start + label_chars),
-        None => (None, start),
+    let (speaker, mut body_start, after) = match speaker_label(para) {
+        Some((label, label_chars, label_bytes)) => {
+            (Some(label), start + label_chars, &para[label_bytes..])
+        }
+        None => (None, start, para),
     };
+    let first_line = after.split('\n').next().unwrap_or("");
+    let timestamp = timestamp_prefix(first_line).map(|(secs, chars)| {
+        body_start += chars;
+        secs
+    });
     Turn {
         speaker,
         start,
         end,
-        body_start,
+        body_start: body_start.min(end.max(start)),
+        timestamp,
     }
 }
 
-/// Whether a speaker label is the interviewer's: `I`, `Int`, or a label starting with
-/// `Interviewer` (`Interviewer 2`), case ignored. `Interviewee` is not one, nor is `Interne
-/// begeleider`; a turn without a label is not one either.
+/// A `[H:MM:SS]`, `[HH:MM:SS]` or `[MM:SS]` at the start of `s` (fractions `.mmm`/`,mmm`
+/// allowed and dropped), with the spaces after it: (seconds, characters taken).
+fn timestamp_prefix(s: &str) -> Option<(u32, usize)> {
+    let inner = s.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let stamp = &inner[..close];
+    let whole = stamp.split(['.', ',']).next()?;
+    let fraction = &stamp[whole.len()..];
+    if fraction.len() > 4 || !fraction.chars().skip(1).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Vec<&str> = whole.split(':').collect();
+    let num = |p: &str, max_len: usize| -> Option<u32> {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let secs = match parts.as_slice() {
+        [h, m, sec] if m.len() == 2 && sec.len() == 2 => {
+            num(h, 3)? * 3600
+                + num(m, 2).filter(|m| *m < 60)? * 60
+                + num(sec, 2).filter(|s| *s < 60)?
+        }
+        [m, sec] if sec.len() == 2 => num(m, 3)? * 60 + num(sec, 2).filter(|s| *s < 60)?,
+        _ => return None,
+    };
+    let rest = &inner[close + 1..];
+    let spaces = rest.chars().take_while(|c| *c == ' ').count();
+    Some((secs, 1 + stamp.chars().count() + 1 + spaces))
+}
+
+/// `[00:12:31]`: how imported transcripts write a turn's time.
+pub fn format_timestamp(seconds: u32) -> String {
+    format!(
+        "[{:02}:{:02}:{:02}]",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// Whether a speaker label is the interviewer's by the default labels (`I`, `Int`,
+/// `Interviewer`, numbered or not: `Interviewer 2`), case ignored. `Interviewee` is not one, nor
+/// is `Interne begeleider`; a turn without a label is not one either. Projects can declare their
+/// own labels: use `Settings::is_interviewer` where the project is at hand.
 pub fn is_interviewer(label: Option<&str>) -> bool {
-    label.is_some_and(|l| {
-        let l = l.trim().to_lowercase();
-        let first = l.split_whitespace().next().unwrap_or("");
-        first == "i" || first == "int" || l.starts_with("interviewer")
+    is_interviewer_among(label, &super::settings::DEFAULT_INTERVIEWER_LABELS)
+}
+
+/// Whether `label` is one of `labels` (case ignored), alone or numbered/lettered: with labels
+/// `I` and `Interviewer`, `I 2`, `Interviewer2` and `Interviewer B` count, `Ina` does not.
+pub fn is_interviewer_among(label: Option<&str>, labels: &[&str]) -> bool {
+    let Some(label) = label else { return false };
+    let l = label.trim().to_lowercase();
+    labels.iter().any(|want| {
+        let want = want.trim().to_lowercase();
+        let Some(rest) = l.strip_prefix(want.as_str()) else {
+            return false;
+        };
+        if want.is_empty() {
+            return false;
+        }
+        // A suffix is a number or a short tag after a space: "2", " 2", " B"; not "na" of "Ina".
+        let tag = rest.trim_start();
+        rest.is_empty()
+            || (tag.chars().count() <= 3
+                && tag.chars().all(char::is_alphanumeric)
+                && (rest.starts_with(' ') || tag.chars().all(|c| c.is_ascii_digit())))
     })
+}
+
+/// The speaker label a paragraph starts with, as turn splitting reads it.
+pub fn leading_label(para: &str) -> Option<String> {
+    speaker_label(para).map(|(label, _, _)| label)
 }
 
 /// A speaker label is a short run (two words at most) of letters, digits, spaces or dots before
 /// a colon at the start of a paragraph: `I:`, `R:`, `Interviewer:`, `R2:`, `Interviewer 2:`.
-fn speaker_label(para: &str) -> Option<(String, usize)> {
+/// Returns the label, and the characters and bytes up to the spoken text.
+fn speaker_label(para: &str) -> Option<(String, usize, usize)> {
     let first_line = para.lines().next()?;
     let colon = first_line.find(':')?;
     let label = &first_line[..colon];
@@ -297,7 +383,11 @@ fn speaker_label(para: &str) -> Option<(String, usize)> {
     }
     let after = &first_line[colon + 1..];
     let spaces = after.chars().take_while(|c| *c == ' ').count();
-    Some((label.trim().to_string(), label.chars().count() + 1 + spaces))
+    Some((
+        label.trim().to_string(),
+        label.chars().count() + 1 + spaces,
+        colon + 1 + spaces,
+    ))
 }
 
 #[cfg(test)]
@@ -343,6 +433,38 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_after_the_label_are_skipped_with_exact_offsets() {
+        let tr = t(
+            "I: [00:12:31] Eén vraag?\n\nR: [1:02:03.5]  Coördinator.\n\n[12:05] Geen label.\n\nR: [99:99] Geen tijd.\n",
+        );
+        let stamps: Vec<Option<u32>> = tr.turns.iter().map(|t| t.timestamp).collect();
+        assert_eq!(stamps, vec![Some(751), Some(3723), Some(725), None]);
+        assert_eq!(
+            tr.slice(tr.turns[0].body_start, tr.turns[0].end),
+            "Eén vraag?"
+        );
+        assert_eq!(
+            tr.slice(tr.turns[1].body_start, tr.turns[1].end),
+            "Coördinator."
+        );
+        assert_eq!(
+            tr.slice(tr.turns[2].body_start, tr.turns[2].end),
+            "Geen label."
+        );
+        assert_eq!(
+            tr.slice(tr.turns[3].body_start, tr.turns[3].end),
+            "[99:99] Geen tijd."
+        );
+        assert_eq!(tr.turns[2].speaker, None);
+        // Neither labels nor timestamps are spoken words.
+        assert_eq!(tr.word_count(), 8);
+        assert_eq!(t("Interviewer 2: Eén vraag.\n").word_count(), 2);
+        assert_eq!(format_timestamp(3723), "[01:02:03]");
+        let only = t("R: [00:00:01]\n");
+        assert_eq!(only.turns[0].body_start, only.turns[0].end);
+    }
+
+    #[test]
     fn speaker_labels_are_short() {
         let tr = t("Interviewer 2: Vraag?\n\nDat zei hij: nee.\n\nInterne begeleider: ja\n");
         let labels: Vec<Option<&str>> = tr.turns.iter().map(|t| t.speaker.as_deref()).collect();
@@ -378,6 +500,15 @@ mod tests {
             assert!(!is_interviewer(Some(no)), "{no}");
         }
         assert!(!is_interviewer(None));
+        assert!(is_interviewer_among(
+            Some("Interviewer B"),
+            &["Interviewer"]
+        ));
+        assert!(!is_interviewer_among(
+            Some("Interviewers"),
+            &["Interviewer"]
+        ));
+        assert!(!is_interviewer_among(Some("x"), &[""]));
     }
 
     #[test]

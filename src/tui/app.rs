@@ -12,10 +12,12 @@ use super::panels::{Outcome, cycle};
 use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
+use crate::core::agreement::Disagreement;
 use crate::core::codebook::{Code, Rgb, slug};
 use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
+use crate::core::reconcile::{self, Decision};
 use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -52,7 +54,33 @@ pub enum IndexState {
     Failed(String),
 }
 
-/// Results of background work, delivered to `App::on_job` by the event loop.
+/// Everything that can happen to the app, as one type: what the terminal sends and what
+/// background work reports. The event loop turns each into a `Msg` and hands it to
+/// [`App::handle`]; tests can do the same with no terminal.
+pub enum Msg {
+    Key(KeyEvent),
+    /// A bracketed paste: text, never keys.
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Job(Job),
+}
+
+impl Msg {
+    /// The message for a terminal event, if it is one the app cares about.
+    pub fn from_event(event: crossterm::event::Event) -> Option<Msg> {
+        use crossterm::event::Event;
+        match event {
+            Event::Key(k) => Some(Msg::Key(k)),
+            Event::Paste(text) => Some(Msg::Paste(text)),
+            Event::Mouse(m) => Some(Msg::Mouse(m)),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            Event::FocusGained | Event::FocusLost => None,
+        }
+    }
+}
+
+/// Results of background work, delivered as [`Msg::Job`].
 pub enum Job {
     IndexProgress { done: usize, total: usize },
     IndexReady(Result<(Box<Index>, Option<String>), String>),
@@ -139,6 +167,9 @@ pub struct App {
     pub layer: Option<String>,
     pub message: Option<Message>,
     pub should_quit: bool,
+    /// The consensus coder's journal, opened by the first decision in the agreement view when
+    /// the coder at work is someone else.
+    consensus: Option<Journal>,
     /// The side panels folded away (`z`), so the transcript has the whole width.
     pub panels_hidden: bool,
     /// A coding the coder was asked to confirm (interviewer turn, very long): (start, end,
@@ -196,6 +227,7 @@ impl App {
             layer: None,
             message: readonly_reason.map(|text| Message { text, error: true }),
             should_quit: false,
+            consensus: None,
             panels_hidden: false,
             confirm_coding: None,
             help_scroll: 0,
@@ -242,6 +274,9 @@ impl App {
         if !app.project.transcripts.is_empty() {
             app.focus = Focus::Text;
             app.open(0);
+        } else {
+            // A new project: the (hidden) list has nothing to move through; codes can be added.
+            app.focus = Focus::Codebook;
         }
         app
     }
@@ -287,18 +322,30 @@ impl App {
         if self.codes.filter.is_empty() {
             return (0..self.project.codebook.codes.len()).collect();
         }
-        let needle = fold_accents(&self.codes.filter.to_lowercase());
-        let mut scored: Vec<(usize, usize)> = self
+        // helix's fuzzy matcher; both sides accent-folded first, so that "coordinator" and
+        // "coördinator" find each other whichever is typed.
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let pattern = Pattern::parse(
+            &fold_accents(&self.codes.filter),
+            CaseMatching::Ignore,
+            Normalization::Smart,
+        );
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(std::cmp::Reverse<u32>, usize)> = self
             .project
             .codebook
             .codes
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let hay = fold_accents(&format!("{} {}", c.name, c.id).to_lowercase());
-                fuzzy_score(&hay, &needle).map(|s| (s, i))
+                let hay = fold_accents(&format!("{} {}", c.name, c.id));
+                let score =
+                    pattern.score(nucleo_matcher::Utf32Str::new(&hay, &mut buf), &mut matcher)?;
+                Some((std::cmp::Reverse(score), i))
             })
             .collect();
+        // Best first; equal scores in codebook order.
         scored.sort();
         scored.into_iter().map(|(_, i)| i).collect()
     }
@@ -358,7 +405,19 @@ impl App {
 
     // ----- keys and mouse -----
 
-    pub fn on_key(&mut self, key: KeyEvent) {
+    /// The one entry point for everything that happens: keys go through the keymap layers
+    /// (help, popup, view, code filter, panel), the rest to their handlers.
+    pub fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Mouse(m) => self.on_mouse(m),
+            Msg::Resize(w, h) => self.resize(w, h),
+            Msg::Job(job) => self.on_job(job),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
@@ -414,7 +473,7 @@ impl App {
 
     /// A paste (bracketed by the terminal) goes into the text field that has the focus, as
     /// text: never as keys, which would run its letters and newlines as commands.
-    pub fn on_paste(&mut self, pasted: &str) {
+    fn on_paste(&mut self, pasted: &str) {
         // Fields are one line: line breaks become spaces.
         let text: String = pasted
             .chars()
@@ -438,7 +497,7 @@ impl App {
         }
     }
 
-    pub fn on_mouse(&mut self, m: MouseEvent) {
+    fn on_mouse(&mut self, m: MouseEvent) {
         // Under a full-screen view or a popup the panels are hidden: clicks must not reach them.
         if self.view.is_some() || self.mode != Mode::Normal {
             return;
@@ -526,18 +585,16 @@ impl App {
             self.mode = Mode::Help;
             return;
         }
-        let consensus_here = self.coder == CONSENSUS;
-        let (state, own) = match self.journal.as_mut() {
-            Some(j) if consensus_here => (&self.readonly, Some(j)),
-            Some(j) => (&j.state, None),
-            None => (&self.readonly, None),
+        let state = match &self.journal {
+            Some(j) if self.coder != CONSENSUS => &j.state,
+            _ => &self.readonly,
         };
         let index = match &self.index {
             IndexState::Ready(i) => Some(&**i),
             _ => None,
         };
         let outcome = match &mut self.view {
-            Some(View::Agreement(v)) => v.on_key(key, &self.project, state, own),
+            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             Some(View::Clusters(v)) => v.on_key(key, &self.project),
             Some(View::Matrix(v)) => v.on_key(key, &self.project),
@@ -553,6 +610,10 @@ impl App {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
             Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Decide {
+                disagreement,
+                decision,
+            } => self.decide(&disagreement, decision),
             Outcome::Select {
                 transcript,
                 start,
@@ -593,8 +654,69 @@ impl App {
         }
     }
 
+    /// Settle a disagreement in the consensus coder's journal: the app's own when the coder at
+    /// work is the consensus coder, else one the app opens for it once (a second lock on the
+    /// same journal would be refused). Either way the write goes through the app, which then
+    /// refreshes the index and the screen.
+    fn decide(&mut self, d: &Disagreement, decision: Decision) {
+        let what = decision.label();
+        let done = format!("consensus: {what} saved (codings/{CONSENSUS}.jsonl)");
+        if self.coder != CONSENSUS && self.consensus.is_none() {
+            match self.project.open_journal(CONSENSUS) {
+                Ok(j) => self.consensus = Some(j),
+                Err(e) => return self.say(format!("cannot open the consensus coder: {e}"), true),
+            }
+        }
+        let planned = {
+            let Some(t) = self.project.transcript(&d.transcript) else {
+                return;
+            };
+            let journal = if self.coder == CONSENSUS {
+                self.journal.as_ref()
+            } else {
+                self.consensus.as_ref()
+            };
+            let Some(j) = journal else {
+                self.refuse_readonly();
+                return;
+            };
+            reconcile::plan_decision(&j.state, t, d, decision)
+        };
+        let ops = match planned {
+            Ok(ops) => ops,
+            Err(e) => return self.say(format!("NOT saved: {e}"), true),
+        };
+        let saved = if ops.is_empty() {
+            self.say(format!("consensus: {what} already so"), false);
+            true
+        } else if self.coder == CONSENSUS {
+            self.record(ops, &done)
+        } else {
+            match self.consensus.as_mut().map(|j| j.record(ops)) {
+                Some(Ok(_)) => {
+                    if let Some(j) = &self.consensus {
+                        self.project
+                            .coders
+                            .insert(CONSENSUS.to_string(), j.state.clone());
+                    }
+                    self.index_dirty.insert(d.transcript.clone());
+                    self.say(done, false);
+                    true
+                }
+                Some(Err(e)) => {
+                    self.say(format!("NOT saved: {e}"), true);
+                    false
+                }
+                None => false,
+            }
+        };
+        if saved && let Some(View::Agreement(v)) = &mut self.view {
+            v.decided(d, decision);
+        }
+    }
+
     /// Deliver the result of background work.
-    pub fn on_job(&mut self, job: Job) {
+    fn on_job(&mut self, job: Job) {
         match job {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
@@ -1320,7 +1442,7 @@ impl App {
         self.scroll_to_cursor();
     }
 
-    pub fn resize(&mut self, width: u16, height: u16) {
+    fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
         self.refresh();
     }
@@ -1575,6 +1697,7 @@ impl App {
         let result = if undo { journal.undo() } else { journal.redo() };
         // What comes back may have been recorded before the transcript changed: anchor it again.
         let path = journal.path.clone();
+        // What it finds about the codings brought back is said below, not dropped.
         let _ = self.project.check_codings(&path, &mut journal.state);
         let word = if undo { "undid" } else { "redid" };
         match result {
@@ -1603,7 +1726,27 @@ impl App {
                     self.text.anchor = Some(c.start);
                     self.set_cursor(c.end - 1);
                 }
-                self.say(format!("{word}: {what}"), false);
+                // A coding brought back whose text has changed since is not on its words.
+                let off = ops
+                    .iter()
+                    .filter_map(|op| match op {
+                        Op::Add(c) | Op::Remove(c) => self.state().codings.get(&c.id),
+                        _ => None,
+                    })
+                    .filter(|c| c.anchor != Anchor::Exact)
+                    .count();
+                if off == 0 {
+                    self.say(format!("{word}: {what}"), false);
+                } else {
+                    self.say(
+                        format!(
+                            "{word}: {what} · {} no longer on {} words: see codewerk check",
+                            crate::core::text::count(off, "coding", "codings"),
+                            if off == 1 { "its" } else { "their" }
+                        ),
+                        true,
+                    );
+                }
                 self.refresh();
             }
             Ok(None) => self.say(
@@ -1671,7 +1814,7 @@ impl App {
         let at = self.text.cursor;
         let target = t.turns.iter().find(|tr| {
             tr.start > at
-                && !is_interviewer(tr.speaker.as_deref())
+                && !self.project.is_interviewer(tr.speaker.as_deref())
                 && !self.here.iter().any(|c| c.overlaps(tr.start, tr.end))
         });
         match target.map(|tr| tr.body_start) {
@@ -1679,12 +1822,6 @@ impl App {
             None => self.say("no uncoded respondent turns below the cursor", false),
         }
     }
-}
-
-/// Interviewer turns are labelled `I:`, `Int:` or `Interviewer:` (`Interviewer 2:`) by
-/// convention; `Interviewee:` is not one.
-pub fn is_interviewer(label: Option<&str>) -> bool {
-    crate::core::transcript::is_interviewer(label)
 }
 
 /// The transcript an op changes codings in.
@@ -1732,20 +1869,4 @@ pub fn attribute_matches(r: &crate::core::respondents::Respondent, filter: &str)
             columns.into_iter().any(|(_, v)| fold(v).contains(&needle))
         }
     }
-}
-
-/// Subsequence match: lower is better; None when `needle` is not a subsequence of `hay`.
-fn fuzzy_score(hay: &str, needle: &str) -> Option<usize> {
-    if let Some(p) = hay.find(needle) {
-        return Some(p);
-    }
-    let mut score = 1000;
-    let mut it = hay.chars().enumerate();
-    let mut last = 0;
-    for n in needle.chars() {
-        let (i, _) = it.find(|(_, h)| *h == n)?;
-        score += i - last;
-        last = i;
-    }
-    Some(score)
 }

@@ -12,10 +12,9 @@ pub mod wrap;
 
 use crate::core::index::Index;
 use crate::core::project::Project;
-use app::{App, Job};
+use app::{App, Job, Msg};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event,
 };
 use crossterm::execute;
 use std::sync::mpsc;
@@ -37,17 +36,13 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
         while !app.should_quit {
             terminal.draw(|f| view::draw(f, &app))?;
             // Wake up for input, or every 100 ms to pick up background results.
-            if event::poll(Duration::from_millis(100))? {
-                match event::read()? {
-                    Event::Key(k) => app.on_key(k),
-                    Event::Mouse(m) => app.on_mouse(m),
-                    Event::Paste(text) => app.on_paste(&text),
-                    Event::Resize(w, h) => app.resize(w, h),
-                    _ => {}
-                }
+            if event::poll(Duration::from_millis(100))?
+                && let Some(msg) = Msg::from_event(event::read()?)
+            {
+                app.handle(msg);
             }
             while let Ok(job) = rx.try_recv() {
-                app.on_job(job);
+                app.handle(Msg::Job(job));
             }
         }
         // Only a convenience: a failure to remember the place must not fail the exit.
@@ -120,6 +115,10 @@ fn build_index(root: &std::path::Path, tx: &mpsc::Sender<Job>) -> Built {
                 .map(|(index, report)| (Box::new(index), report.message()))
                 .map_err(|e| e.to_string())
         }
-        Err(_) => Err("the project could not be loaded".to_string()),
+        // The real reason, as `codewerk check` would print it.
+        Err(e) => Err(match e.problems.first() {
+            Some(p) => format!("the project could not be loaded: {p}"),
+            None => "the project could not be loaded".to_string(),
+        }),
     }
 }

@@ -1,6 +1,6 @@
 //! Drawing: reads the app state and draws only what is visible. No state changes here.
 
-use super::app::{App, InputPurpose, Mode, is_interviewer};
+use super::app::{App, InputPurpose, Mode};
 use super::keymap::{self, Focus};
 use super::wrap::VLine;
 use ratatui::Frame;
@@ -87,8 +87,13 @@ pub fn draw(f: &mut Frame, app: &App) {
         .areas(f.area());
         match v {
             super::app::View::Agreement(view) => {
-                let consensus =
-                    (app.coder == super::panels::agreement::CONSENSUS).then(|| app.state());
+                // The consensus coder's codings: live when that is the coder at work, else as
+                // the app last wrote them (it updates the project's copy after each decision).
+                let consensus = if app.coder == super::panels::agreement::CONSENSUS {
+                    Some(app.state())
+                } else {
+                    app.project.coders.get(super::panels::agreement::CONSENSUS)
+                };
                 view.draw(f, main, &app.project, &app.theme, consensus);
             }
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
@@ -102,11 +107,19 @@ pub fn draw(f: &mut Frame, app: &App) {
         }
         return;
     }
-    if a.list.width > 0 {
-        draw_list(f, app, a.list);
-    }
-    if a.text.width > 0 {
-        draw_text(f, app, a.text);
+    if app.project.transcripts.is_empty() {
+        // A new project: the first steps get the room of the (empty) list too.
+        let room = a.list.union(a.text);
+        if room.width > 0 {
+            draw_text(f, app, room);
+        }
+    } else {
+        if a.list.width > 0 {
+            draw_list(f, app, a.list);
+        }
+        if a.text.width > 0 {
+            draw_text(f, app, a.text);
+        }
     }
     if a.codebook.width > 0 {
         draw_codebook(f, app, a.codebook);
@@ -201,22 +214,25 @@ fn abbreviate(s: &str) -> String {
 
 fn draw_text(f: &mut Frame, app: &App, area: Rect) {
     let Some(t) = app.transcript() else {
-        let p = Paragraph::new("No transcripts in this project.").block(block(
-            app,
-            " Transcript ".into(),
-            Focus::Text,
-        ));
+        let p = Paragraph::new(first_steps(app))
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block(app, " Transcript ".into(), Focus::Text));
         return f.render_widget(p, area);
     };
     let r = &app.project.respondents[app.current.unwrap_or(0)];
-    let mut title = format!(
-        " {} · {} · {} · {} · {} words ",
-        t.id,
-        r.group,
-        r.school,
-        r.school_type,
-        t.word_count()
-    );
+    // Parts a project leaves empty (no schools, say) are left out, not shown as "·  ·".
+    let words = format!("{} words", t.word_count());
+    let parts: Vec<&str> = [
+        t.id.as_str(),
+        r.group.as_str(),
+        r.school.as_str(),
+        r.school_type.as_str(),
+        words.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.trim().is_empty())
+    .collect();
+    let mut title = format!(" {} ", parts.join(" · "));
     if app.state().done.contains(&t.id) {
         title += "✓ done ";
     }
@@ -238,6 +254,59 @@ fn draw_text(f: &mut Frame, app: &App, area: Rect) {
         .map(|l| text_line(app, t, *l))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What a new project shows instead of an empty screen: the commands that bring interviews in.
+fn first_steps(app: &App) -> Vec<Line<'static>> {
+    let root = app.project.root.display().to_string();
+    let p = if root.is_empty() || root == "." {
+        String::new()
+    } else if root
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-".contains(c))
+    {
+        format!(" -p {root}")
+    } else {
+        format!(" -p '{}'", root.replace('\'', "'\\''"))
+    };
+    let group = app
+        .project
+        .settings
+        .groups
+        .first()
+        .map_or("GROUP", |g| g.id.as_str());
+    let cmd = |s: String| {
+        Line::styled(
+            format!("    {s}"),
+            Style::default().add_modifier(Modifier::BOLD),
+        )
+    };
+    let mut lines = vec![
+        Line::raw(""),
+        Line::raw("  No transcripts yet. Quit (q) and import your interviews, one file each:"),
+        Line::raw(""),
+        cmd(format!(
+            "codewerk{p} import transcripts INTERVIEWS/ --group {group}"
+        )),
+        Line::raw(""),
+        Line::raw("  Word (.docx), OpenDocument (.odt), subtitles (.srt, .vtt), Whisper"),
+        Line::raw("  (.json), tables (.csv, .tsv) and text (.txt). Then check and code:"),
+        Line::raw(""),
+        cmd(format!("codewerk{p} check")),
+        cmd(format!("codewerk{p}")),
+        Line::raw(""),
+        Line::styled(
+            "  All options: codewerk import transcripts --help".to_string(),
+            app.theme.dim(),
+        ),
+    ];
+    if app.project.codebook.codes.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(
+            "  The codebook has no codes yet: press n to add one.",
+        ));
+    }
+    lines
 }
 
 /// One visual line: gutter marks, then the text with per-character styles, merged into spans.
@@ -282,7 +351,7 @@ fn text_line<'a>(app: &App, t: &crate::core::transcript::Transcript, l: VLine) -
         .turn_index_at(l.start)
         .map(|i| &t.turns[i])
         .filter(|tr| l.start >= tr.start && l.start <= tr.end);
-    let interviewer = turn.is_some_and(|tr| is_interviewer(tr.speaker.as_deref()));
+    let interviewer = turn.is_some_and(|tr| app.project.is_interviewer(tr.speaker.as_deref()));
     let selection = app.selection();
     let focus_text = app.focus == Focus::Text && matches!(app.mode, Mode::Normal);
     let mut run = String::new();
@@ -389,12 +458,8 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
             app.count_all.get(i).unwrap_or(&0)
         );
         let name_w = width.saturating_sub(7 + counts.chars().count());
-        let mut name: String = code.name.chars().take(name_w).collect();
-        if code.name.chars().count() > name_w && name_w > 1 {
-            name.pop();
-            name.push('…');
-        }
-        let pad = name_w.saturating_sub(name.chars().count());
+        let name = super::panels::fit(&code.name, name_w);
+        let pad = name_w.saturating_sub(super::panels::width_of(&name));
         let mut style = Style::default();
         if pos == app.codes.selected && (app.focus == Focus::Codebook || app.codes.filtering) {
             style = style.add_modifier(Modifier::REVERSED);
@@ -440,6 +505,17 @@ fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     let height = inner.height as usize;
     // Rows built once per frame, for the offset and the lines alike.
     let rows = codebook_rows(app);
+    if app.project.codebook.codes.is_empty() {
+        let hint = vec![
+            Line::raw("No codes yet."),
+            Line::raw(""),
+            Line::raw("n  add a code (name, deelvraag, colour)"),
+            Line::raw(""),
+            Line::styled("or write them in codebook/codebook.json", app.theme.dim()),
+        ];
+        let p = Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: false });
+        return f.render_widget(p, inner);
+    }
     let first = rows_offset(app, &rows, height);
     let lines: Vec<Line> = rows
         .into_iter()

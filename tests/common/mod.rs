@@ -38,4 +38,5 @@ pub fn codewerk(project: &Path) -> assert_cmd::Command {
         .env("USER", "tester");
     cmd
 }
+pub mod docx;
 pub mod tui;

@@ -1,7 +1,7 @@
 //! Driving the TUI without a terminal: an app on a project, keys, and a drawn screen.
 
 use codewerk::core::project::Project;
-use codewerk::tui::app::App;
+use codewerk::tui::app::{App, Msg};
 use codewerk::tui::theme::Theme;
 use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -21,12 +21,15 @@ pub fn app_in(dir: &Path, coder: &str) -> App {
 /// Type characters, each as one key.
 pub fn keys(app: &mut App, keys: &str) {
     for c in keys.chars() {
-        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        app.handle(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
     }
 }
 
 pub fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    app.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
 pub fn draw(app: &App) -> Terminal<TestBackend> {

@@ -18,6 +18,21 @@ pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     out
 }
 
+/// Merge ranges that share at least one character (not ranges that merely touch): one coder's
+/// overlapping passages of a code become one segment.
+pub fn merge_overlapping(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|&(s, e)| s < e);
+    spans.sort_unstable();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
 /// Total length of merged ranges.
 pub fn total_len(merged: &[Span]) -> u64 {
     merged.iter().map(|&(s, e)| (e - s) as u64).sum()

@@ -63,6 +63,11 @@ pub struct Options {
     /// Minimum overlap of two passages for segment-level agreement, percent, in (0, 100].
     pub overlap: f64,
     pub scope: Scope,
+    /// Before segment agreement, merge a coder's overlapping passages of one code into one
+    /// segment, as MAXQDA does (default). Without it, A coding [3,13) and [8,18) against B's
+    /// [3,18) counts as two segments of A that match nothing, though the characters agree
+    /// fully (kappa 1.0). Touching passages ([3,13), [13,18)) stay two segments either way.
+    pub merge_overlapping: bool,
 }
 
 impl Default for Options {
@@ -71,6 +76,7 @@ impl Default for Options {
             codes: Vec::new(),
             overlap: DEFAULT_OVERLAP,
             scope: Scope::default(),
+            merge_overlapping: true,
         }
     }
 }
@@ -564,12 +570,19 @@ impl<'a> Comparison<'a> {
             acc.binary
                 .add_counts(&[(0, (m - k) as u64), (1, k as u64)], chars);
         }
-        let (am, bm) = intervals::match_passages(&raw[0], &raw[1], self.options.overlap);
+        let segments: Vec<Vec<Span>> = if self.options.merge_overlapping {
+            raw.iter()
+                .map(|r| intervals::merge_overlapping(r.clone()))
+                .collect()
+        } else {
+            raw.clone()
+        };
+        let (am, bm) = intervals::match_passages(&segments[0], &segments[1], self.options.overlap);
         acc.segments = SegmentCounts {
             a_matched: am,
-            a_total: raw[0].len() as u64,
+            a_total: segments[0].len() as u64,
             b_matched: bm,
-            b_total: raw[1].len() as u64,
+            b_total: segments[1].len() as u64,
         };
         acc.disagreements =
             disagreements::count(self.passages(ti, ci, 0), self.passages(ti, ci, 1));

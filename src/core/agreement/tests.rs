@@ -640,3 +640,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn overlapping_passages_of_one_coder_are_one_segment_unless_kept_apart() {
+    // A codes [3,13) and [8,18), B codes [3,18): the characters agree fully.
+    let a = state("ann", &[("T1", "a", 3, 13), ("T1", "a", 8, 18)]);
+    let b = state("bob", &[("T1", "a", 3, 18)]);
+    let merged = Comparison::new(
+        input(&[("T1", 100, "docent")], vec![&a, &b]),
+        Options::default(),
+    )
+    .unwrap();
+    let row = &merged.report(By::Code).rows[0];
+    assert!(close(row.kappa, 1.0));
+    assert_eq!((row.segments.matched, row.segments.unmatched), (2, 0));
+    let apart = Comparison::new(
+        input(&[("T1", 100, "docent")], vec![&a, &b]),
+        Options {
+            merge_overlapping: false,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let row = &apart.report(By::Code).rows[0];
+    assert!(close(row.kappa, 1.0));
+    assert_eq!(
+        row.segments.matched, 0,
+        "no passage of A overlaps B's by 90%"
+    );
+    // Touching passages are two segments either way.
+    let t = state("tim", &[("T1", "a", 3, 10), ("T1", "a", 10, 18)]);
+    let touching = Comparison::new(
+        input(&[("T1", 100, "docent")], vec![&t, &b]),
+        Options::default(),
+    )
+    .unwrap();
+    let row = &touching.report(By::Code).rows[0];
+    assert_eq!(row.segments.matched + row.segments.unmatched, 3);
+}

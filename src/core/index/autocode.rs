@@ -4,13 +4,13 @@
 //!
 //! Only respondent turns are coded unless asked otherwise: the interviewer's questions repeat
 //! the topic words ("En de meldcode?") and coding them would inflate every "N of M" count.
-//! Interviewer turns are those `transcript::is_interviewer` recognises by their speaker label.
+//! Interviewer turns are those whose speaker label is one of the project's interviewer labels
+//! (`interviewer_labels` in project.json).
 
 use super::Index;
 use super::search::{Query, SearchError, search_all};
 use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
-use crate::core::transcript::is_interviewer;
 use std::collections::HashSet;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
@@ -110,7 +110,7 @@ pub fn plan_autocode_with(
     let hits: Vec<_> = found
         .hits
         .into_iter()
-        .filter(|h| options.include_interviewer || !is_interviewer(h.speaker.as_deref()))
+        .filter(|h| options.include_interviewer || !project.is_interviewer(h.speaker.as_deref()))
         .collect();
     let mut plan = AutocodePlan {
         code: code.clone(),

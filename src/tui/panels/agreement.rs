@@ -5,9 +5,9 @@
 use super::{Outcome, ViewKeys, coefficient_style, fmt_coefficient};
 use crate::core::agreement::disagreements::Disagreement;
 use crate::core::agreement::{By, Comparison, Input, Options, Report};
-use crate::core::coding::{CoderState, Journal};
+use crate::core::coding::CoderState;
 use crate::core::project::Project;
-use crate::core::reconcile::{self, Decision};
+use crate::core::reconcile::Decision;
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -39,7 +39,6 @@ pub struct AgreementView {
     pub order: Vec<usize>,
     pub selected: usize,
     pub list: Option<DisagreementList>,
-    consensus: Option<Journal>,
     /// Decisions taken in this view, by disagreement (transcript, code, start, end).
     decisions: HashMap<(String, String, usize, usize), Decision>,
 }
@@ -70,7 +69,6 @@ impl AgreementView {
             order,
             selected: 0,
             list: None,
-            consensus: None,
             decisions: HashMap::new(),
         })
     }
@@ -118,13 +116,7 @@ impl AgreementView {
 
     /// `live` is the state of the coder at work, fresher than the project's copy when that
     /// coder is A.
-    pub fn on_key(
-        &mut self,
-        key: KeyEvent,
-        project: &Project,
-        live: &CoderState,
-        own_consensus: Option<&mut Journal>,
-    ) -> Outcome {
+    pub fn on_key(&mut self, key: KeyEvent, project: &Project, live: &CoderState) -> Outcome {
         let a_state = if live.coder == self.a {
             live
         } else {
@@ -163,7 +155,7 @@ impl AgreementView {
                         '2' => Decision::Both,
                         _ => Decision::Neither,
                     };
-                    return self.decide(project, decision, own_consensus);
+                    return self.decide(decision);
                 }
                 _ => {}
             }
@@ -200,71 +192,35 @@ impl AgreementView {
         Outcome::Stay
     }
 
-    fn decide(
-        &mut self,
-        project: &Project,
-        decision: Decision,
-        own_consensus: Option<&mut Journal>,
-    ) -> Outcome {
-        let Some(list) = &mut self.list else {
+    /// The view never writes: it asks the app to settle the highlighted disagreement, and the
+    /// app writes the consensus journal through its one write path.
+    fn decide(&self, decision: Decision) -> Outcome {
+        let Some(list) = &self.list else {
             return Outcome::Stay;
         };
-        let Some(d) = list.items.get(list.selected) else {
-            return Outcome::Stay;
-        };
-        // The app's own journal when the coder at work is the consensus coder (a second lock
-        // on it would be refused); else the view opens the consensus journal itself.
-        let journal = match own_consensus {
-            Some(j) => j,
-            None => {
-                if self.consensus.is_none() {
-                    match project.open_journal(CONSENSUS) {
-                        Ok(j) => self.consensus = Some(j),
-                        Err(e) => {
-                            return Outcome::Say(
-                                format!("cannot open the consensus coder: {e}"),
-                                true,
-                            );
-                        }
-                    }
-                }
-                match self.consensus.as_mut() {
-                    Some(j) => j,
-                    None => return Outcome::Stay,
-                }
-            }
-        };
-        let Some(t) = project.transcript(&d.transcript) else {
-            return Outcome::Stay;
-        };
-        match reconcile::decide(journal, t, d, decision) {
-            Ok(ops) => {
-                self.decisions.insert(
-                    (d.transcript.clone(), d.code.clone(), d.start, d.end),
-                    decision,
-                );
-                list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
-                let what = if ops.is_empty() {
-                    "already so"
-                } else {
-                    "saved"
-                };
-                Outcome::Say(
-                    format!(
-                        "consensus: {} {what} (codings/{CONSENSUS}.jsonl)",
-                        decision.label()
-                    ),
-                    false,
-                )
-            }
-            Err(e) => Outcome::Say(format!("NOT saved: {e}"), true),
+        match list.items.get(list.selected) {
+            Some(d) => Outcome::Decide {
+                disagreement: d.clone(),
+                decision,
+            },
+            None => Outcome::Stay,
         }
     }
 
-    /// Whether the consensus coder has a passage of the disagreement's code over its stretch.
+    /// The app wrote a decision: mark it and move on to the next disagreement.
+    pub fn decided(&mut self, d: &Disagreement, decision: Decision) {
+        self.decisions.insert(
+            (d.transcript.clone(), d.code.clone(), d.start, d.end),
+            decision,
+        );
+        if let Some(list) = &mut self.list {
+            list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
+        }
+    }
+
     /// What the list shows about a disagreement's settlement: the decision taken here, else
     /// whether the consensus coder has a passage there (from an earlier session), else nothing.
-    fn decided(&self, d: &Disagreement, consensus: Option<&CoderState>) -> &'static str {
+    fn settlement(&self, d: &Disagreement, consensus: Option<&CoderState>) -> &'static str {
         let key = (d.transcript.clone(), d.code.clone(), d.start, d.end);
         match self.decisions.get(&key) {
             Some(Decision::AcceptA) => return "→ decided: A",
@@ -274,8 +230,7 @@ impl AgreementView {
             Some(Decision::Edit { .. }) => return "→ decided: edited",
             None => {}
         }
-        let state = consensus.or(self.consensus.as_ref().map(|j| &j.state));
-        let coded = state.is_some_and(|s| {
+        let coded = consensus.is_some_and(|s| {
             s.codings.values().any(|c| {
                 c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
             })
@@ -402,7 +357,7 @@ impl AgreementView {
         let first = crate::tui::view::list_offset(list.selected, height / per);
         let mut lines: Vec<Line> = Vec::new();
         for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
-            let mark = self.decided(d, consensus);
+            let mark = self.settlement(d, consensus);
             let sel = if pos == list.selected {
                 Style::default().add_modifier(Modifier::REVERSED)
             } else {

@@ -33,6 +33,11 @@ pub enum Outcome {
     },
     /// A line for the status bar.
     Say(String, bool),
+    /// Settle a disagreement in the consensus coder's journal (the app writes it).
+    Decide {
+        disagreement: crate::core::agreement::disagreements::Disagreement,
+        decision: crate::core::reconcile::Decision,
+    },
 }
 
 /// The keys of one view, for the help overlay and the README.
@@ -81,16 +86,33 @@ pub fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
     }
 }
 
-/// `text` cut to `width` characters, with … when cut.
+/// `text` cut to `width` terminal columns (wide characters take two, combining marks none),
+/// with … when cut.
 pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
         return text.to_string();
     }
-    let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-    if width > 0 {
-        s.push('…');
+    if width == 0 {
+        return String::new();
     }
+    let mut s = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        s.push(c);
+    }
+    s.push('…');
     s
+}
+
+/// Display width of a text, in terminal columns.
+pub fn width_of(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// Colour for an agreement coefficient: red below 0.4, yellow below 0.6, light green below 0.8.
@@ -120,4 +142,20 @@ pub fn deelvraag_heading(
         Style::default()
             .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_columns_not_characters() {
+        assert_eq!(fit("Knelpunten", 20), "Knelpunten");
+        assert_eq!(fit("Knelpunten", 6), "Knelp…");
+        // Wide characters take two columns, combining marks none.
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        assert_eq!(width_of(&fit("日本語テキスト", 7)), 7);
+        assert_eq!(fit("coo\u{308}rdinator", 6), "coo\u{308}rd…");
+        assert_eq!(fit("abc", 0), "");
+    }
 }
