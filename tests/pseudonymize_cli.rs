@@ -415,6 +415,25 @@ fn the_key_may_be_kept_outside_the_project_but_not_in_codings() {
 }
 
 #[test]
+fn a_coding_that_no_longer_quotes_its_text_is_fixed_first() {
+    let dir = project();
+    let root = dir.path();
+    // An edit before the coding of "En Emma?": its offsets no longer hold its text.
+    let t1 = fs::read_to_string(root.join("transcripts/T1.txt")).unwrap();
+    fs::write(root.join("transcripts/T1.txt"), t1.replace("I: En Emma?", "I: En eh, Emma?")).unwrap();
+    let before = tree(root);
+    let a = codewerk(root)
+        .args(["pseudonymize", "--names"])
+        .arg(root.join("names.csv"))
+        .assert()
+        .code(2);
+    let err = stderr(&a);
+    assert!(err.contains("bo.jsonl:1: error: coding 1 of T1"), "{err}");
+    assert!(err.contains("no longer quotes its text"), "{err}");
+    assert_eq!(tree(root), before);
+}
+
+#[test]
 fn reverse_is_refused_after_coding_on() {
     let dir = project();
     let root = dir.path();

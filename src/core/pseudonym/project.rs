@@ -28,7 +28,7 @@
 //! recognised by its hash as old or new). A project never silently mixes old offsets with new
 //! text.
 
-use super::super::coding::{CoderState, Journal, JournalError};
+use super::super::coding::{Anchor, CoderState, Journal, JournalError};
 use super::super::fsutil;
 use super::super::problem::Problem;
 use super::super::project::Project;
@@ -296,11 +296,13 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     }
     // Every current coding must quote its text at its offsets: only then is it carried exactly.
     let mut inexact = Vec::new();
-    for (coder, state) in &project.coders {
-        let path = super::super::coding::journal_path(&project.codings_dir(), coder);
-        for c in state.codings.values() {
+    // The journals as read under the lock, checked against the text as every load does: a
+    // coding found again elsewhere (re-anchored) still has its old offsets in the journal.
+    for journal in &locks {
+        let path = &journal.path;
+        for c in journal.state.codings.values() {
             if let Some(&i) = texts.by_transcript.get(&c.transcript)
-                && texts.plans[i].old.slice(c.start, c.end) != c.text
+                && (c.anchor != Anchor::Exact || texts.plans[i].old.slice(c.start, c.end) != c.text)
             {
                 inexact.push(
                     Problem::error(
