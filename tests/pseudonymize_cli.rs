@@ -420,7 +420,11 @@ fn a_coding_that_no_longer_quotes_its_text_is_fixed_first() {
     let root = dir.path();
     // An edit before the coding of "En Emma?": its offsets no longer hold its text.
     let t1 = fs::read_to_string(root.join("transcripts/T1.txt")).unwrap();
-    fs::write(root.join("transcripts/T1.txt"), t1.replace("I: En Emma?", "I: En eh, Emma?")).unwrap();
+    fs::write(
+        root.join("transcripts/T1.txt"),
+        t1.replace("I: En Emma?", "I: En eh, Emma?"),
+    )
+    .unwrap();
     let before = tree(root);
     let a = codewerk(root)
         .args(["pseudonymize", "--names"])
@@ -431,6 +435,30 @@ fn a_coding_that_no_longer_quotes_its_text_is_fixed_first() {
     assert!(err.contains("bo.jsonl:1: error: coding 1 of T1"), "{err}");
     assert!(err.contains("no longer quotes its text"), "{err}");
     assert_eq!(tree(root), before);
+}
+
+#[test]
+fn a_rewrite_that_would_change_what_replay_gives_is_refused() {
+    let dir = project();
+    let root = dir.path();
+    // Two lines that differ only in a name become one line after the rewrite, and a line read
+    // twice counts once: the journal would lose a coding. The replay check catches it.
+    let line = add(1, "bo", "T1", T1, "En Emma?", ",\"memo\":\"Emma\"");
+    let twin = line.replace("\"memo\":\"Emma\"", "\"memo\":\"Sara\"");
+    fs::write(root.join("codings/bo.jsonl"), format!("{line}{twin}")).unwrap();
+    let before = tree(root);
+    let a = codewerk(root)
+        .args(["pseudonymize", "--names"])
+        .arg(root.join("names.csv"))
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("bo.jsonl: the rewritten journal would give other codings"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(tree(root), before);
+    assert!(!root.join("private").exists());
 }
 
 #[test]
