@@ -483,4 +483,26 @@ fn reverse_is_refused_after_coding_on() {
         .code(2);
     assert!(stderr(&a).contains("bo.jsonl"), "{}", stderr(&a));
     assert_eq!(tree(root), after);
+    // A coder who started after it, too (bo's journal back as the pseudonymisation left it).
+    fs::write(&journal, lines.lines().next().unwrap().to_string() + "\n").unwrap();
+    let cy = add(
+        1,
+        "cy",
+        "T3",
+        &fs::read_to_string(root.join("transcripts/T3.txt")).unwrap(),
+        "Dat is een knelpunt.",
+        "",
+    );
+    fs::write(root.join("codings/cy.jsonl"), &cy).unwrap();
+    let a = codewerk(root)
+        .args(["pseudonymize", "--reverse", "--key"])
+        .arg(&key)
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("cy.jsonl: error: a journal begun after"),
+        "{}",
+        stderr(&a)
+    );
+    assert!(!stderr(&a).contains("bo.jsonl"), "{}", stderr(&a));
 }

@@ -121,6 +121,8 @@ pub struct Plan {
     pub notes: Vec<Problem>,
     /// The journal locks, held until the step is done.
     locks: Vec<Journal>,
+    /// Journals that do not change, with their hash: a reverse must find them as they were.
+    kept: Vec<(PathBuf, String)>,
 }
 
 impl Plan {
@@ -264,6 +266,7 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
         replacements: BTreeMap::new(),
         notes: Vec::new(),
         locks: Vec::new(),
+        kept: Vec::new(),
     };
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut texts = Texts::default();
@@ -662,6 +665,8 @@ fn journal(
     }
     let replaced = walk.replaced;
     if changed == 0 {
+        let rel = path.strip_prefix(&plan.root).unwrap_or(path).to_path_buf();
+        plan.kept.push((rel, hash(&old)));
         return Ok(());
     }
     verify_journal(texts, &plan.names, project, coder, path, &old, &new)?;
@@ -879,6 +884,9 @@ struct Manifest {
     created: String,
     project: PathBuf,
     files: Vec<ManifestFile>,
+    /// Journals left as they were (old and new the same).
+    #[serde(default)]
+    kept: Vec<ManifestFile>,
 }
 
 /// What the key folder holds for one transcript: the replacements made.
@@ -971,6 +979,15 @@ pub fn apply(plan: Plan, keep: &Path) -> Result<PathBuf, PseudoError> {
                 path: c.path.clone(),
                 old: c.old.as_deref().map(hash),
                 new: c.new.as_deref().map(hash),
+            })
+            .collect(),
+        kept: plan
+            .kept
+            .iter()
+            .map(|(path, h)| ManifestFile {
+                path: path.clone(),
+                old: Some(h.clone()),
+                new: Some(h.clone()),
             })
             .collect(),
     };
@@ -1268,7 +1285,7 @@ pub fn reverse(root: &Path, keep: &Path) -> Result<(), PseudoError> {
     }
     let _locks = lock_coders(root, &m)?;
     let mut changed = Vec::new();
-    for f in &m.files {
+    for f in m.files.iter().chain(&m.kept) {
         let path = root.join(&f.path);
         if current_hash(&path)? != f.new {
             changed.push(Problem::error(
@@ -1276,6 +1293,27 @@ pub fn reverse(root: &Path, keep: &Path) -> Result<(), PseudoError> {
                 "changed since the pseudonymisation (coded on?); --reverse restores the \
                  originals byte for byte and would lose that work, so nothing was written",
             ));
+        }
+    }
+    // A journal begun since has its codings on the pseudonymised text.
+    let known: Vec<PathBuf> = m
+        .files
+        .iter()
+        .chain(&m.kept)
+        .map(|f| root.join(&f.path))
+        .collect();
+    let codings = root.join("codings");
+    if let Ok(entries) = fs::read_dir(&codings) {
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            if p.extension().is_some_and(|x| x == "jsonl") && !known.contains(&p) {
+                changed.push(Problem::error(
+                    &p,
+                    "a journal begun after the pseudonymisation: its codings are on the \
+                     pseudonymised text and would land on other words; nothing was written",
+                ));
+            }
         }
     }
     if !changed.is_empty() {
