@@ -297,6 +297,8 @@ fn dry_run_counts_and_writes_nothing() {
     assert!(out.contains("codings/ana.jsonl"), "{out}");
     assert!(out.contains("nothing was written"), "{out}");
     assert_eq!(tree(root), before);
+    // Not even a lock file.
+    assert!(!root.join("codings/.ana.lock").exists());
     assert!(!root.join("private").exists() && !root.join(".gitignore").exists());
 }
 

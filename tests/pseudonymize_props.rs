@@ -105,7 +105,7 @@ proptest! {
         prop_assume!(!old.has_errors());
         let counts: Vec<usize> = old.coders.values().map(|c| c.codings.len()).collect();
 
-        let plan = pseudo::plan(root, &root.join("names.csv")).unwrap();
+        let plan = pseudo::plan(root, &root.join("names.csv"), true).unwrap();
         let key = root.join("key");
         pseudo::apply(plan, &key).unwrap();
 

@@ -41,7 +41,8 @@ pub fn run(root: &Path, o: &PseudonymizeOpt) -> Result<()> {
         eprintln!("codewerk: give --names FILE");
         return Err(Exit(2).into());
     };
-    let plan = pseudo::plan(root, names).map_err(fail)?;
+    // A dry run takes no locks, so that it writes nothing at all.
+    let plan = pseudo::plan(root, names, !o.dry_run).map_err(fail)?;
     print_problems(&plan.notes);
     if o.json {
         print_json(&json!({

@@ -211,9 +211,9 @@ pub fn read_names(path: &Path) -> Result<(Names, Vec<u8>), PseudoError> {
     Ok((names, bytes))
 }
 
-/// Lock every coder's journal and compute the whole step. Writes nothing (the lock files
-/// aside).
-pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
+/// Compute the whole step; with `lock`, every coder's journal lock is taken first (and held by
+/// the plan), as `apply` needs. Writes nothing (with `lock`, the lock files aside).
+pub fn plan(root: &Path, names_path: &Path, lock: bool) -> Result<Plan, PseudoError> {
     // As `Project::load` does, so that paths compare equal.
     let root = if root == Path::new(".") {
         Path::new("")
@@ -247,14 +247,24 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     }
     // Locks first, then read the journals: nobody can append between reading and replacing.
     let mut locks = Vec::new();
-    for coder in project.coders.keys() {
-        locks.push(project.open_journal(coder)?);
-    }
-    // A coder with the TUI open but no journal yet holds only the lock; their first coding
-    // would be on the old text.
-    for coder in lock_file_coders(&project.codings_dir()) {
-        if !project.coders.contains_key(&coder) {
-            locks.push(Journal::open(&project.codings_dir(), &coder)?);
+    let mut coders: Vec<(String, PathBuf, CoderState)> = Vec::new();
+    if lock {
+        for coder in project.coders.keys() {
+            let j = project.open_journal(coder)?;
+            coders.push((coder.clone(), j.path.clone(), j.state.clone()));
+            locks.push(j);
+        }
+        // A coder with the TUI open but no journal yet holds only the lock; their first coding
+        // would be on the old text.
+        for coder in lock_file_coders(&project.codings_dir()) {
+            if !project.coders.contains_key(&coder) {
+                locks.push(Journal::open(&project.codings_dir(), &coder)?);
+            }
+        }
+    } else {
+        for (coder, state) in &project.coders {
+            let path = super::super::coding::journal_path(&project.codings_dir(), coder);
+            coders.push((coder.clone(), path, state.clone()));
         }
     }
     let mut plan = Plan {
@@ -301,9 +311,8 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     let mut inexact = Vec::new();
     // The journals as read under the lock, checked against the text as every load does: a
     // coding found again elsewhere (re-anchored) still has its old offsets in the journal.
-    for journal in &locks {
-        let path = &journal.path;
-        for c in journal.state.codings.values() {
+    for (_, path, state) in &coders {
+        for c in state.codings.values() {
             if let Some(&i) = texts.by_transcript.get(&c.transcript)
                 && (c.anchor != Anchor::Exact || texts.plans[i].old.slice(c.start, c.end) != c.text)
             {
@@ -327,8 +336,8 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
     }
     let codings_dir = project.codings_dir();
     snapshots(&mut plan, &mut texts, &codings_dir, root)?;
-    for (coder, lock) in project.coders.keys().zip(&locks) {
-        journal(&mut plan, &texts, &project, coder, &lock.path)?;
+    for (coder, path, _) in &coders {
+        journal(&mut plan, &texts, &project, coder, path)?;
     }
     let mut exports = Vec::new();
     walk_files(&project.exports_dir(), &mut exports);
@@ -342,7 +351,7 @@ pub fn plan(root: &Path, names_path: &Path) -> Result<Plan, PseudoError> {
             ),
         ));
     }
-    let journals: Vec<PathBuf> = locks.iter().map(|j| j.path.clone()).collect();
+    let journals: Vec<PathBuf> = coders.iter().map(|(_, p, _)| p.clone()).collect();
     other_files(&mut plan, root, &listed, &journals, &codings_dir)?;
     // Nothing may be left: a pseudonym next to a word can form another listed name.
     let mut new_by_version: HashMap<String, &Transcript> = HashMap::new();
