@@ -318,7 +318,7 @@ pub fn plan(root: &Path, names_path: &Path, lock: bool) -> Result<Plan, PseudoEr
             {
                 inexact.push(
                     Problem::error(
-                        &path,
+                        path,
                         format!(
                             "coding {} of {} (code {}) no longer quotes its text at {}..{}; run \
                          `codewerk check` and fix or re-anchor it first, so that it can be \
