@@ -350,6 +350,14 @@ fn an_interrupted_run_is_reported_and_can_be_resumed_or_rolled_back() {
             .args(["export", "quotes", "--coder", "ana", "-o", "-"])
             .assert()
             .code(2);
+        for read_only in [
+            &["search", "Kees"][..],
+            &["respondents"][..],
+            &["stats"][..],
+        ] {
+            let a = codewerk(root).args(read_only).assert().code(2);
+            assert!(stderr(&a).contains("interrupted"), "{}", stderr(&a));
+        }
         // A second pseudonymisation does not start on top of it.
         codewerk(root)
             .args(["pseudonymize", "--names"])

@@ -18,11 +18,6 @@ pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
         eprintln!("codewerk: not on a terminal; printing the project summary instead of the TUI");
         return super::check::run(root, false, None);
     }
-    // Coding on half old, half new files would put codings on the wrong words.
-    if let Some(p) = codewerk::core::pseudonym::project::pending_problem(root) {
-        eprintln!("{p}");
-        return Err(super::Exit(2).into());
-    }
     let project = load(root)?;
     codewerk::tui::run(
         project,
