@@ -159,3 +159,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn hyphenated_names_and_no_break_spaces() {
+    let n = names(&[
+        ("Jan", "Piet"),
+        ("Jan-Willem", "Sem"),
+        ("Anne Marie", "Eva"),
+    ]);
+    assert_eq!(n.replace("Jan-Willem en Jan-Peter"), "Sem en Piet-Peter");
+    assert_eq!(n.replace("anne\u{a0}marie"), "Eva");
+}
