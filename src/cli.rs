@@ -42,7 +42,7 @@ pub enum Command {
     /// Asks for what is not given when run on a terminal.
     Init(InitOpt),
     /// Load and validate the project; print a summary. Exit 2 if anything is invalid.
-    Check(JsonOpt),
+    Check(CheckOpt),
     /// Per code: coded passages and distinct respondents per group.
     Stats(StatsOpt),
     /// Import codings from other sources.
@@ -71,6 +71,9 @@ pub enum Command {
     Recode(RecodeOpt),
     /// Start a consensus coder from the passages two coders agree on; list what is left.
     Reconcile(ReconcileOpt),
+    /// Replace real names by pseudonyms in every transcript, carrying every coding along
+    /// (offsets exact), in one recoverable step; the key and the originals are kept apart.
+    Pseudonymize(PseudonymizeOpt),
     /// List respondents with their attributes; `respondents set ID name=value...` changes them.
     Respondents(RespondentsOpt),
 }
@@ -186,6 +189,45 @@ pub struct RespondentsSetOpt {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct CheckOpt {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also fail (exit 2) while a real name of this names file (CSV real,pseudonym) appears in
+    /// transcripts/ or codings/, naming where.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PseudonymizeOpt {
+    /// CSV of real name and pseudonym per row (header `real,pseudonym` optional; `,` or `;`).
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["resume", "rollback", "reverse"])]
+    pub names: Option<PathBuf>,
+    /// Keep the key and the originals here (default: private/pseudonymisation-<time>/ in the
+    /// project, listed in .gitignore). Not inside transcripts/ or codings/.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["resume", "rollback", "reverse"])]
+    pub keep: Option<PathBuf>,
+    /// Show what would be replaced (per name, per file); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Put back the originals kept in --key, byte for byte.
+    #[arg(long, requires = "key", conflicts_with_all = ["resume", "rollback", "names"])]
+    pub reverse: bool,
+    /// The key folder of the pseudonymisation to reverse.
+    #[arg(long, value_name = "DIR")]
+    pub key: Option<PathBuf>,
+    /// Finish an interrupted pseudonymisation (or reversal).
+    #[arg(long, conflicts_with_all = ["rollback", "names"])]
+    pub resume: bool,
+    /// Undo an interrupted pseudonymisation (or reversal).
+    #[arg(long, conflicts_with = "names")]
+    pub rollback: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Which units a search looks at (shared by search and autocode).
 #[derive(Args, Debug, Clone, Default)]
 pub struct SearchFilters {
@@ -274,13 +316,6 @@ pub struct BenchDocxOpt {
     pub words: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-}
-
-#[derive(Args, Debug)]
-pub struct JsonOpt {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -442,6 +477,9 @@ pub struct ExportOpt {
     /// a question is not what the respondent said).
     #[arg(long)]
     pub include_interviewer: bool,
+    /// Refuse (exit 2) while a real name of this names file still appears in the project.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

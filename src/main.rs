@@ -28,7 +28,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => cmd::tui::run(&root, &coder, &cli.theme),
         Some(Command::Init(o)) => cmd::init::run(&root, &o),
-        Some(Command::Check(o)) => cmd::check::run(&root, o.json),
+        Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref()),
         Some(Command::Stats(o)) => {
             cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)
         }
@@ -49,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
         Some(Command::BenchDocx(o)) => cmd::bench_docx::run(&o),
         Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
+        Some(Command::Pseudonymize(o)) => cmd::pseudonymize::run(&root, &o),
     }
 }
 

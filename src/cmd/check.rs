@@ -6,8 +6,11 @@ use codewerk::core::summary::{Count, Summary, summarise};
 use serde_json::json;
 use std::path::Path;
 
-pub fn run(root: &Path, json: bool) -> Result<()> {
+pub fn run(root: &Path, json: bool, names: Option<&Path>) -> Result<()> {
     let project = load(root)?;
+    if let Some(names) = names {
+        super::pseudonymize::refuse_names(root, names)?;
+    }
     let summary = summarise(&project);
     let errors = project.problems.iter().filter(|p| p.is_error()).count();
     if json {

@@ -24,6 +24,9 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         })?,
     };
     let project = load_valid(root)?;
+    if let Some(names) = &o.names {
+        super::pseudonymize::refuse_names(root, names)?;
+    }
     let coder = pick_coder(&project, coder)?;
     let req = Request {
         kind,

@@ -8,6 +8,7 @@ pub mod check;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;
 pub mod respondents;
@@ -40,6 +41,12 @@ pub fn print_problems(problems: &[Problem]) {
 
 /// Load the project; if even the codebook or respondents cannot be read, print why and exit 2.
 pub fn load(root: &Path) -> Result<Project> {
+    // Half old, half new files: nothing may read or write them until the step is finished or
+    // undone (`check` says how).
+    if let Some(p) = codewerk::core::pseudonym::project::pending_problem(root) {
+        eprintln!("{p}");
+        return Err(Exit(2).into());
+    }
     match Project::load(root) {
         Ok(p) => Ok(p),
         Err(e) => {

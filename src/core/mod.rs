@@ -13,6 +13,7 @@ pub mod index;
 pub mod ingest;
 pub mod problem;
 pub mod project;
+pub mod pseudonym;
 pub mod reconcile;
 pub mod respondents;
 pub mod scaffold;

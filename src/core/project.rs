@@ -77,6 +77,8 @@ impl Project {
             Settings::default()
         });
         problems.extend(settings.lint(&settings_path));
+        // Half old, half new files after an interrupted pseudonymisation: nothing may use them.
+        problems.extend(super::pseudonym::project::pending_problem(&root));
         let codebook_path = Self::codebook_path(&root);
         let codebook = match Codebook::load(&codebook_path) {
             Ok(cb) => Some(cb),
