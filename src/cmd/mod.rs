@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod recode;
 pub mod reconcile;
+pub mod refi;
 pub mod search;
 pub mod stats;
 pub mod tui;

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod problem;
 pub mod project;
 pub mod reconcile;
+pub mod refi;
 pub mod respondents;
 pub mod settings;
 pub mod summary;
