@@ -825,7 +825,17 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
     let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut source_notes = 0;
     for (i, (s, text)) in qda.sources.iter().zip(texts).enumerate() {
-        let label = if s.name.is_empty() { s.guid.clone() } else { s.name.clone() };
+        // qc names its sources only by their file (`plainTextPath="board_2017.txt"`).
+        let name = if s.name.trim().is_empty() {
+            s.plain_text_path
+                .as_deref()
+                .and_then(|p| p.rsplit(['/', '\\']).next())
+                .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem).to_string())
+                .unwrap_or_default()
+        } else {
+            s.name.clone()
+        };
+        let label = if name.is_empty() { s.guid.clone() } else { name.clone() };
         if s.kind != SourceKind::Text {
             *kinds
                 .entry(match s.kind {
@@ -862,7 +872,7 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         if m.text != raw.replace("\r\n", "\n").replace('\r', "\n") {
             bom_or_nfc += 1;
         }
-        let id = unique(safe_id(&s.name, &format!("source-{}", i + 1)), &mut ids);
+        let id = unique(safe_id(&name, &format!("source-{}", i + 1)), &mut ids);
         id_of_source.insert(guid_key(&s.guid), id.clone());
         if !s.values.is_empty() {
             source_values.insert(id.clone(), s.values.clone());
@@ -1132,6 +1142,19 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         sets: 0,
     };
     written.users = journals.len();
+    let idle: Vec<&String> = coder_of
+        .values()
+        .filter(|c| !journals.contains_key(*c))
+        .collect();
+    if !idle.is_empty() {
+        let mut idle: Vec<&str> = idle.iter().map(|s| s.as_str()).collect();
+        idle.sort_unstable();
+        report.converted.push(format!(
+            "{} user(s) without codings or memos are no coder in codewerk (a coder is a journal): {}",
+            idle.len(),
+            idle.join(", ")
+        ));
+    }
     report.written = written;
     let settings = Settings {
         name: if qda.name.is_empty() { stem } else { qda.name.clone() },

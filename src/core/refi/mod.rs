@@ -270,12 +270,24 @@ impl ImportReport {
         if let Some(t) = &self.target {
             let _ = writeln!(s, "Wrote {}:\n  {}", t.display(), c(&self.written));
         }
+        // One line per unit and reason: 45 sources read the same way need not be 45 lines.
+        let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
         for p in &self.positions {
-            let _ = writeln!(
-                s,
-                "Positions of {}: {} ({})",
-                p.source, p.unit, p.evidence
-            );
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == p.unit && g.1 == p.evidence)
+            {
+                Some(g) => g.2.push(&p.source),
+                None => groups.push((&p.unit, &p.evidence, vec![&p.source])),
+            }
+        }
+        for (unit, evidence, sources) in groups {
+            let names = if sources.len() > 3 {
+                format!("{} sources", sources.len())
+            } else {
+                sources.join(", ")
+            };
+            let _ = writeln!(s, "Positions of {names}: {unit} ({evidence})");
         }
         if !self.converted.is_empty() {
             let _ = writeln!(s, "Converted:");

@@ -37,25 +37,36 @@ impl El {
     }
 }
 
-fn attrs_of(start: &quick_xml::events::BytesStart<'_>) -> Vec<(String, String)> {
-    let mut attrs = start.attributes();
-    attrs.with_checks(false);
-    attrs
-        .filter_map(Result::ok)
-        .filter(|a| {
-            // Namespace declarations are not data.
-            let k = a.key.as_ref();
-            k != "xmlns" && !k.starts_with("xmlns:")
-        })
-        .filter_map(|a| {
-            let key = a.key.local_name().as_ref().to_string();
-            let value = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()?
-                .into_owned();
-            Some((key, value))
-        })
-        .collect()
+/// The attributes; a value with an unknown entity or a broken reference is an error (a name
+/// silently lost would be a code or a source silently renamed).
+fn attrs_of(
+    start: &quick_xml::events::BytesStart<'_>,
+    part: &'static str,
+) -> Result<Vec<(String, String)>, IngestError> {
+    let mut out = Vec::new();
+    for a in start.attributes() {
+        let a = a.map_err(|e| IngestError::Xml {
+            part,
+            offset: 0,
+            message: e.to_string(),
+        })?;
+        let k = a.key.as_ref();
+        // Namespace declarations are not data.
+        if k == "xmlns" || k.starts_with("xmlns:") {
+            continue;
+        }
+        let key = a.key.local_name().as_ref().to_string();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| IngestError::Xml {
+                part,
+                offset: 0,
+                message: format!("attribute {key} of <{}>: {e}", start.local_name().as_ref()),
+            })?
+            .into_owned();
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 /// Parse a whole document into a tree (the guards of `Xml` apply).
@@ -69,7 +80,7 @@ pub(crate) fn parse(bytes: &[u8], part: &'static str) -> Result<El, IngestError>
             } => {
                 let el = El {
                     name,
-                    attrs: attrs_of(&start),
+                    attrs: attrs_of(&start, part)?,
                     ..El::default()
                 };
                 if empty {
