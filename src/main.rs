@@ -29,7 +29,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Export(cli::ExportCommand::Qdpx(_)))
     );
     if cli.coder.len() > 1 && !many_coders {
-        eprintln!("codewerk: --coder is given {} times; this command takes one", cli.coder.len());
+        eprintln!(
+            "codewerk: --coder is given {} times; this command takes one",
+            cli.coder.len()
+        );
         return Err(cmd::Exit(2).into());
     }
     let coder = cli::coder_name(cli.coder_flag());

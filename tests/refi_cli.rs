@@ -16,8 +16,10 @@ fn repo() -> PathBuf {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = std::env::var_os("CODEWERK_REFI_SAMPLES")
-        .map_or_else(|| PathBuf::from("/work/shared/refi-qda/samples"), PathBuf::from);
+    let dir = std::env::var_os("CODEWERK_REFI_SAMPLES").map_or_else(
+        || PathBuf::from("/work/shared/refi-qda/samples"),
+        PathBuf::from,
+    );
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -188,7 +190,10 @@ fn the_demo_exports_a_valid_qdc_and_qdpx_with_stable_guids() {
     export(d.path(), "qdc", &qdc2);
     export(d.path(), "qdpx", &qdpx2);
     assert_eq!(std::fs::read(&qdc).unwrap(), std::fs::read(&qdc2).unwrap());
-    assert_eq!(std::fs::read(&qdpx).unwrap(), std::fs::read(&qdpx2).unwrap());
+    assert_eq!(
+        std::fs::read(&qdpx).unwrap(),
+        std::fs::read(&qdpx2).unwrap()
+    );
     let cb = std::fs::read_to_string(d.path().join("codebook/codebook.json")).unwrap();
     assert_eq!(cb.matches("\"guid\"").count(), 20);
     let qde = qde_of(&qdpx);
@@ -333,7 +338,14 @@ fn tricky_project() -> tempfile::TempDir {
     };
     let journal = format!(
         "{}\n{}\n{}\n",
-        rec(1, "a", s1, e1, "De coördinator 👍🏽", "met “aanhalingstekens” & <tags>"),
+        rec(
+            1,
+            "a",
+            s1,
+            e1,
+            "De coördinator 👍🏽",
+            "met “aanhalingstekens” & <tags>"
+        ),
         rec(2, "b", s2, e2, "één ding", "regel 1\\nregel 2"),
         r#"{"seq":3,"at":"2026-11-28T18:33:41Z","coder":"ann","op":"code_memo","code":"a","before":null,"after":"memo over de code"}"#
     );
@@ -408,10 +420,14 @@ fn nvivo_windows_utf16_crlf_bom_and_capital_sources_folder() {
     // Before it lie many emoji (2 UTF-16 units each) and CRLFs (2 each).
     assert!(q.iter().any(|(_, t, s, _)| *s == 2483
         && t == "Mi az a fityesznek? Akkor írják át amikor akarják 🤣🤣🤣"));
-    assert!(q.iter().any(|(_, t, ..)| t.starts_with("Na mi van? Nem mertétek kötelezővé tenni?")));
-    assert!(q.iter().any(|(_, t, ..)| t.starts_with(
-        "Természetesen a transzhumanista ügynök szándékosan nem beszél arról"
-    ) && t.ends_with("watch?v=cxUp2aWkEnk&t=454s")));
+    assert!(
+        q.iter()
+            .any(|(_, t, ..)| t.starts_with("Na mi van? Nem mertétek kötelezővé tenni?"))
+    );
+    assert!(q.iter().any(|(_, t, ..)| {
+        t.starts_with("Természetesen a transzhumanista ügynök szándékosan nem beszél arról")
+            && t.ends_with("watch?v=cxUp2aWkEnk&t=454s")
+    }));
     // The text is LF, without BOM.
     let text = std::fs::read_to_string(into.join("transcripts/videos_selection.txt")).unwrap();
     assert!(!text.contains('\r') && !text.starts_with('\u{feff}'));
@@ -433,12 +449,15 @@ fn nvivo_mac_utf16_positions_land_on_the_same_words() {
     );
     assert!(q.iter().any(|(_, t, s, e)| (*s, *e) == (220, 396)
         && t.starts_with("Na mi van? Nem mertétek kötelezővé tenni?")));
-    assert!(q.iter().any(|(_, t, ..)| t.starts_with(
-        "CDC announces 79% of all U.S. omicron cases have occurred in"
-    )));
+    assert!(q.iter().any(|(_, t, ..)| {
+        t.starts_with("CDC announces 79% of all U.S. omicron cases have occurred in")
+    }));
     // The unit was detected from the selections, not only assumed from the origin.
     let positions = r["positions"].to_string();
-    assert!(positions.contains("294/297 on word boundaries"), "{positions}");
+    assert!(
+        positions.contains("294/297 on word boundaries"),
+        "{positions}"
+    );
 }
 
 #[test]
@@ -454,7 +473,10 @@ fn nvivo_mac_15_empty_sources_are_listed_and_nested_codes_kept() {
     assert!(skipped.contains("is empty"), "{skipped}");
     let p = Project::load(&into).unwrap();
     let programming = p.codebook.resolve("programming").unwrap();
-    let competencies = p.codebook.code(programming.parent.as_deref().unwrap()).unwrap();
+    let competencies = p
+        .codebook
+        .code(programming.parent.as_deref().unwrap())
+        .unwrap();
     assert_eq!(competencies.name, "competencies");
 }
 
@@ -487,10 +509,7 @@ fn maxqda_codes_colours_descriptions_and_sets_listed() {
     assert_eq!(r["written"]["sources"], 10);
     assert_eq!(r["left_out"]["sets of sources (document groups)"], 2);
     let p = Project::load(&into).unwrap();
-    let c = p
-        .codebook
-        .resolve("THEME - Affinity Spaces (Gee)")
-        .unwrap();
+    let c = p.codebook.resolve("THEME - Affinity Spaces (Gee)").unwrap();
     assert_eq!(c.colour.to_string(), "#EF8256");
     assert!(c.description.starts_with("Apply this code when"));
     assert!(c.parent.is_some());
@@ -509,7 +528,10 @@ fn atlas_ti_samples_import() {
     let p = Project::load(&d.path().join("t")).unwrap();
     let child = p.codebook.resolve("2022-05-10T02:05:59Z 19e4dce").unwrap();
     assert_eq!(
-        p.codebook.code(child.parent.as_deref().unwrap()).unwrap().name,
+        p.codebook
+            .code(child.parent.as_deref().unwrap())
+            .unwrap()
+            .name,
         "Commits"
     );
 }
@@ -525,13 +547,20 @@ fn taguette_codebook_with_empty_sets_merges() {
         .arg(&f)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["written"]["codes"], 3);
     let p = Project::load(d.path()).unwrap();
     assert!(!p.has_errors());
     let c = p.codebook.resolve("Variables").unwrap();
-    assert_eq!(c.guid.as_deref(), Some("DD1B8AD4-9B6E-5BE2-BD0B-FDE7DEAFDDA4"));
+    assert_eq!(
+        c.guid.as_deref(),
+        Some("DD1B8AD4-9B6E-5BE2-BD0B-FDE7DEAFDDA4")
+    );
     assert_eq!(c.deelvraag, 4);
     // Importing it again adds nothing: same GUID, same code.
     let out = codewerk(d.path())
@@ -592,7 +621,12 @@ fn import_fails(f: &Path, into: &Path) -> String {
         .arg(f)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -612,7 +646,10 @@ fn braced_guids_a_qde_of_another_name_and_old_namespaces() {
         };
         let f = write_qdpx(
             d.path(),
-            &[("Trial.qde", xml.as_bytes()), ("Sources/SRC.TXT", text.as_bytes())],
+            &[
+                ("Trial.qde", xml.as_bytes()),
+                ("Sources/SRC.TXT", text.as_bytes()),
+            ],
         );
         let into = d.path().join(format!("p{i}"));
         let r = import(&f, &into, &[]);
@@ -635,7 +672,10 @@ fn decomposed_text_is_made_nfc_and_positions_follow() {
     let xml = qde("urn:QDA-XML:project:1.0", &sel(start, end));
     let f = write_qdpx(
         d.path(),
-        &[("project.qde", xml.as_bytes()), ("sources/src.txt", text.as_bytes())],
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", text.as_bytes()),
+        ],
     );
     let into = d.path().join("p");
     import(&f, &into, &[]);
@@ -652,14 +692,20 @@ fn selections_outside_the_text_or_backwards_are_listed_not_imported() {
     let xml = qde("urn:QDA-XML:project:1.0", &sels);
     let f = write_qdpx(
         d.path(),
-        &[("project.qde", xml.as_bytes()), ("sources/src.txt", text.as_bytes())],
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", text.as_bytes()),
+        ],
     );
     let into = d.path().join("p");
     let r = import(&f, &into, &[]);
     assert_eq!(r["written"]["codings"], 1);
     let skipped = r["skipped"].to_string();
     assert!(skipped.contains("2 selection(s)"), "{skipped}");
-    assert!(skipped.contains("3..1") && skipped.contains("2..999"), "{skipped}");
+    assert!(
+        skipped.contains("3..1") && skipped.contains("2..999"),
+        "{skipped}"
+    );
 }
 
 #[test]
@@ -671,7 +717,10 @@ fn duplicate_guids_are_listed() {
     );
     let f = write_qdpx(
         d.path(),
-        &[("project.qde", xml.as_bytes()), ("sources/src.txt", b"Hallo wereld")],
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", b"Hallo wereld"),
+        ],
     );
     let into = d.path().join("p");
     let r = import(&f, &into, &[]);
@@ -682,7 +731,11 @@ fn duplicate_guids_are_listed() {
 #[test]
 fn paths_escaping_the_sources_folder_are_not_followed() {
     let d = tempfile::tempdir().unwrap();
-    for path in ["internal://../../etc/passwd", "/etc/passwd", "absolute:///etc/passwd"] {
+    for path in [
+        "internal://../../etc/passwd",
+        "/etc/passwd",
+        "absolute:///etc/passwd",
+    ] {
         let xml = qde("urn:QDA-XML:project:1.0", "").replace("internal://src.txt", path);
         let f = write_qdpx(
             d.path(),
@@ -712,7 +765,8 @@ fn symlink_entries_are_not_followed() {
     let opts = zip::write::SimpleFileOptions::default();
     zip.start_file("project.qde", opts).unwrap();
     zip.write_all(xml.as_bytes()).unwrap();
-    zip.add_symlink("sources/src.txt", "/etc/passwd", opts).unwrap();
+    zip.add_symlink("sources/src.txt", "/etc/passwd", opts)
+        .unwrap();
     let bytes = zip.finish().unwrap().into_inner();
     let f = d.path().join("l.qdpx");
     std::fs::write(&f, bytes).unwrap();
@@ -729,7 +783,10 @@ fn entities_doctype_and_malformed_xml_are_refused() {
     let f = write_qdpx(d.path(), &[("project.qde", xxe.as_bytes())]);
     let err = import_fails(&f, &d.path().join("p"));
     assert!(err.contains("DOCTYPE"), "{err}");
-    let f = write_qdpx(d.path(), &[("project.qde", b"<Project name=\"t\"><Users></Project>")]);
+    let f = write_qdpx(
+        d.path(),
+        &[("project.qde", b"<Project name=\"t\"><Users></Project>")],
+    );
     let err = import_fails(&f, &d.path().join("p"));
     assert!(err.contains("XML error"), "{err}");
     let f = write_qdpx(d.path(), &[("project.qde", b"<Project name=\"&bogus;\"/>")]);
@@ -773,7 +830,10 @@ fn an_existing_project_is_left_untouched() {
     let xml = qde("urn:QDA-XML:project:1.0", &sel(0, 5));
     let f = write_qdpx(
         d.path(),
-        &[("project.qde", xml.as_bytes()), ("sources/src.txt", b"Hallo wereld")],
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", b"Hallo wereld"),
+        ],
     );
     let err = import_fails(&f, &target);
     assert!(err.contains("not empty"), "{err}");
@@ -798,7 +858,10 @@ fn the_group_comes_from_the_variable_asked_for() {
     );
     let f = write_qdpx(
         d.path(),
-        &[("project.qde", xml.as_bytes()), ("sources/src.txt", b"Hallo wereld")],
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", b"Hallo wereld"),
+        ],
     );
     let into = d.path().join("p");
     import(&f, &into, &["--group-variable", "rol"]);
@@ -846,7 +909,11 @@ fn qdc_clash_rules_same_guid_same_name_colour_kept() {
         .arg(&f)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["written"]["codes"], 2);
     assert!(v["skipped"].to_string().contains("ours (#FFE135) kept"));
@@ -857,6 +924,12 @@ fn qdc_clash_rules_same_guid_same_name_colour_kept() {
     assert_eq!(ours.guid.as_deref(), Some(G1));
     let n = p.codebook.resolve("Nieuwer").unwrap();
     assert_eq!(n.deelvraag, 2);
-    assert_eq!(n.parent.as_deref(), Some(p.codebook.resolve("Nieuw").unwrap().id.as_str()));
-    assert_ne!(cb, std::fs::read_to_string(d.path().join("codebook/codebook.json")).unwrap());
+    assert_eq!(
+        n.parent.as_deref(),
+        Some(p.codebook.resolve("Nieuw").unwrap().id.as_str())
+    );
+    assert_ne!(
+        cb,
+        std::fs::read_to_string(d.path().join("codebook/codebook.json")).unwrap()
+    );
 }

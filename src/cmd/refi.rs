@@ -16,7 +16,11 @@ fn fail(e: RefiError) -> anyhow::Error {
 
 fn default_out(project: &codewerk::core::project::Project, ext: &str) -> PathBuf {
     let name = codewerk::core::codebook::slug(&project.settings.name);
-    let name = if name.is_empty() { "project".into() } else { name };
+    let name = if name.is_empty() {
+        "project".into()
+    } else {
+        name
+    };
     project.exports_dir().join(format!("{name}.{ext}"))
 }
 
@@ -61,7 +65,10 @@ fn print_export(path: &Path, s: &ExportSummary, json: bool) -> Result<()> {
 
 pub fn export_qdc(root: &Path, o: &RefiExportOpt) -> Result<()> {
     let mut project = load_valid(root)?;
-    let out = o.out.clone().unwrap_or_else(|| default_out(&project, "qdc"));
+    let out = o
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&project, "qdc"));
     let s = refi::export_qdc(&mut project, &out, o.force).map_err(fail)?;
     print_export(&out, &s, o.json)
 }

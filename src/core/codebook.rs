@@ -358,7 +358,10 @@ fn check_guids_and_parents(path: &Path, codes: &[Code]) -> Vec<Problem> {
                 )),
                 Some(n) if guids.contains(&n) => problems.push(Problem::error(
                     path,
-                    format!("code \"{}\": guid \"{g}\" is used by another code too", c.id),
+                    format!(
+                        "code \"{}\": guid \"{g}\" is used by another code too",
+                        c.id
+                    ),
                 )),
                 Some(n) => {
                     guids.insert(n);

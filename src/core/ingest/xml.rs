@@ -57,7 +57,8 @@ impl<'a> Package<'a> {
         (0..self.archive.len())
             .filter_map(|i| {
                 let f = self.archive.by_index_raw(i).ok()?;
-                f.is_symlink().then(|| f.name().map(|n| n.to_string()).ok())?
+                f.is_symlink()
+                    .then(|| f.name().map(|n| n.to_string()).ok())?
             })
             .collect()
     }

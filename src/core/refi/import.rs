@@ -49,8 +49,8 @@ fn package_error(file: &Path) -> impl Fn(IngestError) -> RefiError + '_ {
 /// Text as a REFI file stores it: UTF-8, a BOM stripped (never counted in positions).
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
     if text.contains('\0') {
         return Err("contains NUL bytes: not a text file".into());
     }
@@ -61,7 +61,9 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
 fn internal_entry(path: &str) -> Result<String, String> {
     let lower = path.to_ascii_lowercase();
     if lower.starts_with("relative://") || lower.starts_with("absolute://") {
-        return Err(format!("is an external file ({path}), not inside the .qdpx"));
+        return Err(format!(
+            "is an external file ({path}), not inside the .qdpx"
+        ));
     }
     let name = path
         .strip_prefix("internal://")
@@ -74,7 +76,9 @@ fn internal_entry(path: &str) -> Result<String, String> {
         || name.contains(':')
         || name.is_empty()
     {
-        return Err(format!("has path \"{path}\", which escapes the sources folder"));
+        return Err(format!(
+            "has path \"{path}\", which escapes the sources folder"
+        ));
     }
     // Sources live flat in sources/ (any case); a path that names the folder is accepted too.
     let lname = name.to_ascii_lowercase();
@@ -149,14 +153,16 @@ pub(crate) fn read_qdpx(file: &Path, bytes: &[u8]) -> Result<Loaded, RefiError> 
         ..ImportReport::default()
     };
     if !qde.eq_ignore_ascii_case("project.qde") {
-        report
-            .converted
-            .push(format!("the project file is named {qde} (read as project.qde)"));
+        report.converted.push(format!(
+            "the project file is named {qde} (read as project.qde)"
+        ));
     }
     let mut read_entry = |path: &str| -> Result<String, String> {
         let entry = internal_entry(path)?;
         if symlinks.contains(&entry.to_ascii_lowercase()) {
-            return Err(format!("{entry} is stored as a symbolic link: not followed"));
+            return Err(format!(
+                "{entry} is stored as a symbolic link: not followed"
+            ));
         }
         match pkg.part(&entry) {
             Ok(Some(b)) => decode_text(&b).map_err(|e| format!("{entry} {e}")),
@@ -446,7 +452,13 @@ fn column_name(name: &str) -> String {
         .trim()
         .to_lowercase()
         .chars()
-        .map(|c| if c == ',' || c == ';' || c.is_whitespace() { '_' } else { c })
+        .map(|c| {
+            if c == ',' || c == ';' || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     if c.is_empty() { "variable".into() } else { c }
 }
@@ -675,7 +687,11 @@ fn walk(
 fn used_codes(qda: &Qda) -> HashSet<String> {
     let mut used = HashSet::new();
     for s in &qda.sources {
-        for c in s.codings.iter().chain(s.selections.iter().flat_map(|x| &x.codings)) {
+        for c in s
+            .codings
+            .iter()
+            .chain(s.selections.iter().flat_map(|x| &x.codings))
+        {
             used.insert(guid_key(&c.code));
         }
     }
@@ -712,7 +728,11 @@ struct Built {
     journals: BTreeMap<String, Vec<Op>>,
 }
 
-fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, ImportReport), RefiError> {
+fn convert(
+    loaded: Loaded,
+    file: &Path,
+    opts: &ImportOptions,
+) -> Result<(Built, ImportReport), RefiError> {
     let Loaded {
         qda,
         texts,
@@ -763,7 +783,9 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         for r in refs {
             let k = guid_key(r);
             let Some(text) = notes.get(&k) else {
-                report.skipped.push(format!("a note on code {code} refers to note {r}, which does not exist"));
+                report.skipped.push(format!(
+                    "a note on code {code} refers to note {r}, which does not exist"
+                ));
                 continue;
             };
             used_notes.insert(k.clone());
@@ -835,7 +857,11 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         } else {
             s.name.clone()
         };
-        let label = if name.is_empty() { s.guid.clone() } else { name.clone() };
+        let label = if name.is_empty() {
+            s.guid.clone()
+        } else {
+            name.clone()
+        };
         if s.kind != SourceKind::Text {
             *kinds
                 .entry(match s.kind {
@@ -887,7 +913,14 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         let t = Transcript::from_text(&id, Path::new(&format!("{id}.txt")), m.text.clone());
         let mut bad = Vec::new();
         let mut empty = 0;
-        let mut add = |coder: String, code_guid: &str, start: usize, end: usize, memo: Option<String>, journals: &mut BTreeMap<String, Vec<Op>>, report: &mut ImportReport| -> bool {
+        let mut add = |coder: String,
+                       code_guid: &str,
+                       start: usize,
+                       end: usize,
+                       memo: Option<String>,
+                       journals: &mut BTreeMap<String, Vec<Op>>,
+                       report: &mut ImportReport|
+         -> bool {
             let Some(code) = tree.by_guid.get(&guid_key(code_guid)) else {
                 report.skipped.push(format!(
                     "a coding in \"{label}\" at {start}..{end} refers to code {code_guid}, which is \
@@ -977,8 +1010,14 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
     for (what, n) in kinds {
         report.leave_out(what, n);
     }
-    report.leave_out("notes on sources (codewerk has no transcript memos)", source_notes);
-    report.leave_out("annotations (a selection with a memo but no code)", annotations);
+    report.leave_out(
+        "notes on sources (codewerk has no transcript memos)",
+        source_notes,
+    );
+    report.leave_out(
+        "annotations (a selection with a memo but no code)",
+        annotations,
+    );
     if crlf > 0 {
         report.converted.push(format!(
             "{crlf} source(s) with CRLF line breaks: made LF, positions mapped"
@@ -1006,7 +1045,10 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
         for t in targets {
             let entry = attrs_of.entry(t.clone()).or_default();
             for (var, value) in &case.values {
-                let name = var_name.get(&guid_key(var)).cloned().unwrap_or_else(|| var.clone());
+                let name = var_name
+                    .get(&guid_key(var))
+                    .cloned()
+                    .unwrap_or_else(|| var.clone());
                 match entry.iter().find(|(k, _)| *k == name) {
                     Some((_, v)) if v != value => conflicts += 1,
                     Some(_) => {}
@@ -1020,7 +1062,10 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
     for (id, values) in &source_values {
         let entry = attrs_of.entry(id.clone()).or_default();
         for (var, value) in values {
-            let name = var_name.get(&guid_key(var)).cloned().unwrap_or_else(|| var.clone());
+            let name = var_name
+                .get(&guid_key(var))
+                .cloned()
+                .unwrap_or_else(|| var.clone());
             if !entry.iter().any(|(k, _)| *k == name) {
                 entry.push((name, value.clone()));
             }
@@ -1123,7 +1168,10 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
     );
     for set in &qda.sets {
         report.leave_out("sets of codes", usize::from(!set.codes.is_empty()));
-        report.leave_out("sets of sources (document groups)", usize::from(!set.sources.is_empty()));
+        report.leave_out(
+            "sets of sources (document groups)",
+            usize::from(!set.sources.is_empty()),
+        );
         report.leave_out("sets of notes", usize::from(!set.notes.is_empty()));
     }
 
@@ -1157,7 +1205,11 @@ fn convert(loaded: Loaded, file: &Path, opts: &ImportOptions) -> Result<(Built, 
     }
     report.written = written;
     let settings = Settings {
-        name: if qda.name.is_empty() { stem } else { qda.name.clone() },
+        name: if qda.name.is_empty() {
+            stem
+        } else {
+            qda.name.clone()
+        },
         description: qda.description.trim().to_string(),
         ..Settings::default()
     };
@@ -1213,7 +1265,11 @@ fn write_project(dir: &Path, built: &Built) -> Result<(), RefiError> {
 
 /// Import a `.qdpx` as a new project in `into` (which must not exist or be empty). The project
 /// is built in a folder next to it and renamed into place only when it loads without errors.
-pub fn import_qdpx(file: &Path, into: &Path, opts: &ImportOptions) -> Result<ImportReport, RefiError> {
+pub fn import_qdpx(
+    file: &Path,
+    into: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, RefiError> {
     let loaded = read_qdpx_file(file)?;
     let (built, mut report) = convert(loaded, file, opts)?;
     if opts.dry_run {
@@ -1338,7 +1394,9 @@ pub fn import_qdc(
         } else {
             d.number
         };
-        if ours.deelvraag(target).is_none() && !new_dvs.iter().any(|x: &Deelvraag| x.number == target) {
+        if ours.deelvraag(target).is_none()
+            && !new_dvs.iter().any(|x: &Deelvraag| x.number == target)
+        {
             new_dvs.push(Deelvraag {
                 number: target,
                 ..d.clone()
@@ -1389,14 +1447,16 @@ pub fn import_qdc(
     }
     report.written.codes = added.len();
     if same > 0 {
-        report
-            .converted
-            .push(format!("{same} code(s) were in the codebook already (same GUID or name): ours kept"));
+        report.converted.push(format!(
+            "{same} code(s) were in the codebook already (same GUID or name): ours kept"
+        ));
     }
     ours.deelvragen.extend(new_dvs);
     ours.codes.extend(added);
     // Validate the merged codebook as it will be read, before anything is written.
-    let json = ours.to_json().map_err(|e| RefiError::Project(e.to_string()))?;
+    let json = ours
+        .to_json()
+        .map_err(|e| RefiError::Project(e.to_string()))?;
     if let Err(ps) = Codebook::parse(&path, &json) {
         return Err(RefiError::Project(format!(
             "the merged codebook would not be valid, nothing written: {}",
@@ -1424,3 +1484,15 @@ fn qda_has_colour(qda: &Qda, guid: Option<&str>) -> bool {
         .unwrap_or(false)
 }
 
+#[cfg(test)]
+pub(crate) mod tests_api {
+    use super::*;
+
+    pub fn mapped_text(raw: &str) -> String {
+        Mapped::new(raw).text
+    }
+
+    pub fn map_unit(raw: &str, utf16: bool, crlf_as_one: bool, pos: i64) -> Option<usize> {
+        Mapped::new(raw).map(Unit { utf16, crlf_as_one }, pos)
+    }
+}

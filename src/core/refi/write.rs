@@ -289,7 +289,10 @@ pub fn project_xml(qda: &Qda) -> String {
     if !qda.sets.is_empty() {
         out.open("Sets", &[]);
         for set in &qda.sets {
-            out.open("Set", &[("guid", Some(&set.guid)), ("name", Some(&set.name))]);
+            out.open(
+                "Set",
+                &[("guid", Some(&set.guid)), ("name", Some(&set.name))],
+            );
             for c in &set.codes {
                 out.empty("MemberCode", &[("targetGUID", Some(c))]);
             }
