@@ -507,8 +507,13 @@ fn maxqda_codes_colours_descriptions_and_sets_listed() {
     let r = import(&f, &into, &[]);
     assert_eq!(r["written"]["codes"], 307);
     assert_eq!(r["written"]["sources"], 10);
-    assert_eq!(r["left_out"]["sets of sources (document groups)"], 2);
+    assert!(r["converted"].to_string().contains("2 set(s) of sources"));
     let p = Project::load(&into).unwrap();
+    assert!(
+        p.respondents
+            .iter()
+            .all(|r| r.attribute("sets").is_some_and(|s| !s.is_empty()))
+    );
     let c = p.codebook.resolve("THEME - Affinity Spaces (Gee)").unwrap();
     assert_eq!(c.colour.to_string(), "#EF8256");
     assert!(c.description.starts_with("Apply this code when"));
@@ -931,5 +936,41 @@ fn qdc_clash_rules_same_guid_same_name_colour_kept() {
     assert_ne!(
         cb,
         std::fs::read_to_string(d.path().join("codebook/codebook.json")).unwrap()
+    );
+}
+
+#[test]
+fn atlas_ti_crlf_counted_as_one_is_detected() {
+    let d = tempfile::tempdir().unwrap();
+    let lines = [
+        "I: Wat merkt u?",
+        "R: Soms komt een leerling zonder ontbijt.",
+        "I: En dan?",
+        "R: Dan bel ik de ouders op.",
+    ];
+    let text = lines.join("\r\n");
+    let lf = lines.join("\n");
+    let at = |needle: &str| lf.chars().count() - lf[lf.find(needle).unwrap()..].chars().count();
+    let mut sels = String::new();
+    for w in ["leerling zonder ontbijt", "bel ik de ouders", "En dan?"] {
+        let s = at(w) as i64;
+        sels.push_str(&sel(s, s + w.chars().count() as i64));
+    }
+    let xml = qde("urn:QDA-XML:project:1.0", &sels).replace("Test 1", "ATLAS.ti 23");
+    let f = write_qdpx(
+        d.path(),
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", text.as_bytes()),
+        ],
+    );
+    let into = d.path().join("p");
+    let r = import(&f, &into, &[]);
+    assert_eq!(r["positions"][0]["unit"], "code points, CRLF counted as 1");
+    let mut q: Vec<String> = quotes_of(&into).into_iter().map(|q| q.1).collect();
+    q.sort();
+    assert_eq!(
+        q,
+        ["En dan?", "bel ik de ouders", "leerling zonder ontbijt"]
     );
 }

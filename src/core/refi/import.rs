@@ -1106,6 +1106,36 @@ fn convert(
                 .into(),
         ),
     }
+    // Sets of sources (MAXQDA's document groups) become one column naming the sets each
+    // transcript is in, so that a group of documents can still be filtered on.
+    let mut sets_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut source_sets = 0;
+    for set in &qda.sets {
+        if set.sources.is_empty() {
+            continue;
+        }
+        source_sets += 1;
+        for s in &set.sources {
+            if let Some(id) = id_of_source.get(&guid_key(s)) {
+                sets_of
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(set.name.as_str());
+            }
+        }
+    }
+    let sets_column = if columns.iter().any(|c| c == "sets") {
+        "refi_sets".to_string()
+    } else {
+        "sets".to_string()
+    };
+    if source_sets > 0 {
+        report.converted.push(format!(
+            "{source_sets} set(s) of sources (document groups) became column \"{sets_column}\" \
+             (the names of the sets a transcript is in, joined by \"; \")"
+        ));
+        columns.push(sets_column.clone());
+    }
     let extra: Vec<&String> = columns
         .iter()
         .filter(|c| c.as_str() != "school" && c.as_str() != "school_type")
@@ -1144,7 +1174,16 @@ fn convert(
             get("school"),
             get("school_type"),
         ];
-        row.extend(extra.iter().map(|c| get(c)));
+        row.extend(extra.iter().map(|c| {
+            if **c == sets_column && source_sets > 0 {
+                sets_of
+                    .get(id.as_str())
+                    .map(|v| v.join("; "))
+                    .unwrap_or_default()
+            } else {
+                get(c)
+            }
+        }));
         csv.write_record(&row).map_err(csv_err)?;
     }
     if no_group > 0 {
@@ -1168,10 +1207,6 @@ fn convert(
     );
     for set in &qda.sets {
         report.leave_out("sets of codes", usize::from(!set.codes.is_empty()));
-        report.leave_out(
-            "sets of sources (document groups)",
-            usize::from(!set.sources.is_empty()),
-        );
         report.leave_out("sets of notes", usize::from(!set.notes.is_empty()));
     }
 
