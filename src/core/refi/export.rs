@@ -41,20 +41,46 @@ pub(crate) fn deelvraag_code_name(number: u32, title: &str) -> String {
 }
 
 /// Give every code without a GUID one, and store it: a GUID must be the same at every export.
+/// Under the codebook's lock and from the file as it is now, as `Codebook::add_code` does, so
+/// that a code another coder added meanwhile is not lost.
 pub fn ensure_guids(codebook: &mut Codebook) -> Result<usize, RefiError> {
-    let missing = codebook.codes.iter().filter(|c| c.guid.is_none()).count();
-    if missing == 0 {
+    if codebook.codes.iter().all(|c| c.guid.is_some()) {
         return Ok(0);
     }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |err| RefiError::Io { path, err }
+    };
+    let lock_path = codebook.path.with_file_name(".codebook.lock");
+    let lock = fsutil::no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true),
+    )
+    .open(&lock_path)
+    .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    if codebook.path.exists() {
+        let on_disk = Codebook::load(&codebook.path).map_err(|ps| {
+            RefiError::Project(format!(
+                "the codebook on disk is not valid, not changing it: {}",
+                ps.first().map(ToString::to_string).unwrap_or_default()
+            ))
+        })?;
+        codebook.deelvragen = on_disk.deelvragen;
+        codebook.codes = on_disk.codes;
+    }
+    let mut missing = 0;
     for c in &mut codebook.codes {
         if c.guid.is_none() {
             c.guid = Some(random_guid());
+            missing += 1;
         }
     }
-    codebook.save().map_err(|err| RefiError::Io {
-        path: codebook.path.clone(),
-        err,
-    })?;
+    if missing > 0 {
+        codebook.save().map_err(io(&codebook.path))?;
+    }
     Ok(missing)
 }
 

@@ -342,6 +342,25 @@ pub(crate) fn model(root: &El) -> Result<Qda, String> {
             })
             .collect();
     }
+    let known: &[&str] = &[
+        "Users",
+        "CodeBook",
+        "Codes",
+        "Variables",
+        "Cases",
+        "Sources",
+        "Notes",
+        "Links",
+        "Sets",
+        "Graphs",
+        "Description",
+        "NoteRef",
+    ];
+    for c in &root.children {
+        if !known.contains(&c.name.as_str()) {
+            bump(&mut qda, &format!("unknown elements <{}>", c.name), 1);
+        }
+    }
     let links = root.kid("Links").map_or(0, |l| l.kids("Link").count());
     bump(&mut qda, "links", links);
     let graphs = root.kid("Graphs").map_or(0, |g| g.kids("Graph").count());
