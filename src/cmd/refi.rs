@@ -28,20 +28,24 @@ fn print_export(path: &Path, s: &ExportSummary, json: bool) -> Result<()> {
     if json {
         return print_json(&serde_json::json!({"file": path, "summary": s}));
     }
-    println!(
-        "Wrote {}: {} codes, {} sources, {} coded passages, {} memos, {} cases, users: {}",
-        path.display(),
-        s.codes,
-        s.sources,
-        s.selections,
-        s.memos,
-        s.cases,
-        if s.users.is_empty() {
-            "none".to_string()
-        } else {
-            s.users.join(", ")
-        }
-    );
+    if s.users.is_empty() && s.sources == 0 {
+        println!("Wrote {}: {} codes", path.display(), s.codes);
+    } else {
+        println!(
+            "Wrote {}: {} codes, {} sources, {} coded passages, {} memos, {} cases, users: {}",
+            path.display(),
+            s.codes,
+            s.sources,
+            s.selections,
+            s.memos,
+            s.cases,
+            if s.users.is_empty() {
+                "none".to_string()
+            } else {
+                s.users.join(", ")
+            }
+        );
+    }
     if s.guids_assigned > 0 {
         println!(
             "{} code(s) got a GUID, saved in codebook.json so that the next export keeps it",

@@ -1410,13 +1410,50 @@ pub fn import_qdc(
         }
     );
     let tree = map_tree(&qda.codes, &title, &HashSet::new(), &mut report);
+    let coloured = coloured_guids(&qda.codes);
+    let (_, same) = merge_codes(
+        &mut ours,
+        &tree.deelvragen,
+        &tree.codes,
+        tree.default_dv,
+        &coloured,
+        opts,
+        &mut report,
+    )?;
+    // Validate the merged codebook as it will be read, before anything is written.
+    let json = ours
+        .to_json()
+        .map_err(|e| RefiError::Project(e.to_string()))?;
+    if let Err(ps) = Codebook::parse(&path, &json) {
+        return Err(RefiError::Project(format!(
+            "the merged codebook would not be valid, nothing written: {}",
+            ps.first().map(ToString::to_string).unwrap_or_default()
+        )));
+    }
+    if !opts.dry_run && report.written.codes + same > 0 {
+        fsutil::write_atomic(&path, json.as_bytes()).map_err(io(&path))?;
+        report.target = Some(path);
+    }
+    Ok(report)
+}
+
+/// Their codes into our codebook by the clash rules; returns their code id → ours.
+fn merge_codes(
+    ours: &mut Codebook,
+    deelvragen: &[Deelvraag],
+    codes: &[Code],
+    default_dv: Option<u32>,
+    coloured: &HashSet<String>,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<(HashMap<String, String>, usize), RefiError> {
     // Their deelvraag numbers → ours: a codewerk deelvraag of the same number is the same one;
     // the foreign codes go to --deelvraag or to a new deelvraag.
     let next = ours.deelvragen.iter().map(|d| d.number).max().unwrap_or(0) + 1;
     let mut dv_map: HashMap<u32, u32> = HashMap::new();
     let mut new_dvs = Vec::new();
-    for d in &tree.deelvragen {
-        let target = if Some(d.number) == tree.default_dv {
+    for d in deelvragen {
+        let target = if Some(d.number) == default_dv {
             match opts.deelvraag {
                 Some(n) if ours.deelvraag(n).is_some() => n,
                 Some(n) => {
@@ -1443,7 +1480,7 @@ pub fn import_qdc(
     let mut added: Vec<Code> = Vec::new();
     let mut same = 0;
     let mut taken_ids: HashSet<String> = ours.codes.iter().map(|c| c.id.clone()).collect();
-    for code in &tree.codes {
+    for code in codes {
         let key = code.guid.as_deref().map(guid_key);
         let by_guid = key.as_ref().and_then(|k| {
             ours.codes
@@ -1459,7 +1496,7 @@ pub fn import_qdc(
         if let Some(i) = by_guid.or_else(by_name) {
             same += 1;
             let our = &mut ours.codes[i];
-            if our.colour != code.colour && qda_has_colour(&qda, code.guid.as_deref()) {
+            if our.colour != code.colour && code.guid.as_deref().is_some_and(|g| coloured.contains(&guid_key(g))) {
                 report.skipped.push(format!(
                     "code \"{}\": their colour {} differs, ours ({}) kept",
                     our.name, code.colour, our.colour
@@ -1488,35 +1525,18 @@ pub fn import_qdc(
     }
     ours.deelvragen.extend(new_dvs);
     ours.codes.extend(added);
-    // Validate the merged codebook as it will be read, before anything is written.
-    let json = ours
-        .to_json()
-        .map_err(|e| RefiError::Project(e.to_string()))?;
-    if let Err(ps) = Codebook::parse(&path, &json) {
-        return Err(RefiError::Project(format!(
-            "the merged codebook would not be valid, nothing written: {}",
-            ps.first().map(ToString::to_string).unwrap_or_default()
-        )));
-    }
-    if !opts.dry_run && report.written.codes + same > 0 {
-        fsutil::write_atomic(&path, json.as_bytes()).map_err(io(&path))?;
-        report.target = Some(path);
-    }
-    Ok(report)
+    Ok((id_map, same))
 }
 
-fn qda_has_colour(qda: &Qda, guid: Option<&str>) -> bool {
-    fn find(cs: &[QdaCode], k: &str) -> Option<bool> {
-        cs.iter().find_map(|c| {
-            if guid_key(&c.guid) == k {
-                Some(c.color.is_some())
-            } else {
-                find(&c.children, k)
-            }
-        })
+fn coloured_guids(codes: &[QdaCode]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for c in codes {
+        if c.color.is_some() {
+            out.insert(guid_key(&c.guid));
+        }
+        out.extend(coloured_guids(&c.children));
     }
-    guid.and_then(|g| find(&qda.codes, &guid_key(g)))
-        .unwrap_or(false)
+    out
 }
 
 #[cfg(test)]

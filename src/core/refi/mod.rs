@@ -267,8 +267,13 @@ impl ImportReport {
             },
             c(&self.read)
         );
-        if let Some(t) = &self.target {
-            let _ = writeln!(s, "Wrote {}:\n  {}", t.display(), c(&self.written));
+        match &self.target {
+            Some(t) => {
+                let _ = writeln!(s, "Wrote {}:\n  {}", t.display(), c(&self.written));
+            }
+            None => {
+                let _ = writeln!(s, "Would write (nothing written):\n  {}", c(&self.written));
+            }
         }
         // One line per unit and reason: 45 sources read the same way need not be 45 lines.
         let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
