@@ -177,9 +177,10 @@ pub enum ImportCommand {
     /// the codebook: a code with the same GUID or name is the same code (ours kept, differences
     /// listed); new codes go under --deelvraag or a new deelvraag.
     Qdc(ImportQdcOpt),
-    /// A REFI-QDA project (.qdpx) as a new codewerk project in --into DIR: sources as
-    /// transcripts, codes with their tree and colours, codings per user as coders, notes as
-    /// memos, cases and variables as respondent attributes. Prints what was left out.
+    /// A REFI-QDA project (.qdpx) as a new codewerk project in --into DIR, or added to the
+    /// project (-p): sources as transcripts, codes with their tree and colours, codings per user
+    /// as coders, notes as memos, cases and variables as respondent attributes. Prints what was
+    /// left out.
     Qdpx(ImportQdpxOpt),
 }
 
@@ -201,7 +202,9 @@ pub struct ImportQdcOpt {
 pub struct ImportQdpxOpt {
     /// The .qdpx file.
     pub file: PathBuf,
-    /// The folder for the new project (must not exist, or be empty).
+    /// The folder for a new project (must not exist, or be empty). Without it the .qdpx is
+    /// added to the project (-p, default the current folder), which is changed only if the
+    /// whole import succeeds.
     #[arg(long, value_name = "DIR")]
     pub into: Option<PathBuf>,
     /// The case variable that becomes the respondent group (default: one group "respondent").

@@ -63,7 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Export(e)) => cmd::export::run(&root, coder_flag, e),
         Some(Command::Import(ImportCommand::Qdc(o))) => cmd::refi::import_qdc(&root, &o),
-        Some(Command::Import(ImportCommand::Qdpx(o))) => cmd::refi::import_qdpx(&o),
+        Some(Command::Import(ImportCommand::Qdpx(o))) => cmd::refi::import_qdpx(&root, &o),
     }
 }
 

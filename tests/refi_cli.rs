@@ -852,15 +852,19 @@ fn an_existing_project_is_left_untouched() {
     assert!(empty.join("codebook/codebook.json").exists());
 }
 
-#[test]
-fn the_group_comes_from_the_variable_asked_for() {
-    let d = tempfile::tempdir().unwrap();
-    let xml = qde("urn:QDA-XML:project:1.0", &sel(0, 5)).replace(
+fn with_case(xml: &str) -> String {
+    xml.replace(
         "<Sources>",
         r#"<Variables><Variable guid="44444444-2222-3333-4444-555555555555" name="Rol" typeOfVariable="Text"/><Variable guid="55555555-2222-3333-4444-555555555555" name="Age group" typeOfVariable="Text"/></Variables>
 <Cases><Case guid="66666666-2222-3333-4444-555555555555" name="c"><VariableValue><VariableRef targetGUID="44444444-2222-3333-4444-555555555555"/><TextValue>docent</TextValue></VariableValue><VariableValue><VariableRef targetGUID="55555555-2222-3333-4444-555555555555"/><TextValue>40-50</TextValue></VariableValue><SourceRef targetGUID="99999999-2222-3333-4444-555555555555"/></Case></Cases>
 <Sources>"#,
-    );
+    )
+}
+
+#[test]
+fn the_group_comes_from_the_variable_asked_for() {
+    let d = tempfile::tempdir().unwrap();
+    let xml = with_case(&qde("urn:QDA-XML:project:1.0", &sel(0, 5)));
     let f = write_qdpx(
         d.path(),
         &[
@@ -973,4 +977,104 @@ fn atlas_ti_crlf_counted_as_one_is_detected() {
         q,
         ["En dan?", "bel ik de ouders", "leerling zonder ontbijt"]
     );
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.file_name().unwrap().to_string_lossy().ends_with(".lock") {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_qdpx_extends_the_current_project_all_or_nothing() {
+    let d = demo();
+    let before = Project::load(d.path()).unwrap();
+    let passages: usize = before.coders.values().map(|s| s.codings.len()).sum();
+    let files = tempfile::tempdir().unwrap();
+    let xml = with_case(&qde("urn:QDA-XML:project:1.0", &sel(0, 5)));
+    let f = write_qdpx(
+        files.path(),
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", b"Hallo wereld"),
+        ],
+    );
+    // A broken package changes nothing.
+    let bad = files.path().join("bad.qdpx");
+    std::fs::write(
+        &bad,
+        zip_of(&[("project.qde", b"<Project name=\"t\"><Users></Project>")]),
+    )
+    .unwrap();
+    let snap = snapshot(d.path());
+    codewerk(d.path())
+        .args(["import", "qdpx"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+    assert_eq!(snap, snapshot(d.path()));
+    // The demo declares its groups: "respondent" is not one of them.
+    let out = codewerk(d.path())
+        .args(["import", "qdpx"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--group-variable"));
+    assert_eq!(snap, snapshot(d.path()));
+    for round in 0..2 {
+        let out = codewerk(d.path())
+            .args(["import", "qdpx", "--json", "--group-variable", "Rol"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after = Project::load(d.path()).unwrap();
+        assert!(!after.has_errors(), "{:?}", after.problems);
+        assert_eq!(
+            after.respondents.len(),
+            before.respondents.len() + round + 1
+        );
+        let zorg = after.codebook.resolve("Zorg").unwrap();
+        assert_eq!(zorg.deelvraag, 4);
+        let ann = &after.coders["Ann-Smit"];
+        assert_eq!(ann.codings.len(), round + 1);
+        assert!(
+            ann.codings
+                .values()
+                .all(|c| c.text == "Hallo" && c.code == zorg.id)
+        );
+        let total: usize = after.coders.values().map(|s| s.codings.len()).sum();
+        assert_eq!(total, passages + round + 1);
+    }
+    let after = Project::load(d.path()).unwrap();
+    assert!(after.respondent("R-1").is_some() && after.respondent("R-1-2").is_some());
+    // The old rows kept their attributes.
+    let r = after.respondent("A-L").unwrap();
+    assert_eq!(r.attribute("functie"), Some("locatiedirecteur"));
+    // Nothing left next to the project.
+    let leftovers: Vec<_> = std::fs::read_dir(d.path().parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.contains(".import-") || n.contains(".before-import-")
+        })
+        .collect();
+    assert!(leftovers.is_empty());
 }

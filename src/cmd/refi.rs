@@ -106,23 +106,16 @@ pub fn import_qdc(root: &Path, o: &ImportQdcOpt) -> Result<()> {
     print_report(&r, o.json)
 }
 
-pub fn import_qdpx(o: &ImportQdpxOpt) -> Result<()> {
+pub fn import_qdpx(root: &Path, o: &ImportQdpxOpt) -> Result<()> {
     let opts = ImportOptions {
         group_variable: o.group_variable.clone(),
         dry_run: o.dry_run,
         ..ImportOptions::default()
     };
-    let into = match (&o.into, o.dry_run) {
-        (Some(d), _) => d.clone(),
-        (None, true) => PathBuf::new(),
-        (None, false) => {
-            eprintln!(
-                "codewerk: give --into DIR, the folder for the new project (extending an \
-                 existing project is not supported yet)"
-            );
-            return Err(Exit(2).into());
-        }
-    };
-    let r = refi::import_qdpx(&o.file, &into, &opts).map_err(fail)?;
+    let r = match &o.into {
+        Some(into) => refi::import_qdpx(&o.file, into, &opts),
+        None => refi::extend_project(root, &o.file, &opts),
+    }
+    .map_err(fail)?;
     print_report(&r, o.json)
 }

@@ -726,6 +726,10 @@ struct Built {
     transcripts: Vec<(String, String)>,
     /// Coder → ops.
     journals: BTreeMap<String, Vec<Op>>,
+    /// The deelvraag foreign top-level codes went to, and the GUIDs of codes with a colour (for
+    /// merging into an existing codebook).
+    default_dv: Option<u32>,
+    coloured: HashSet<String>,
 }
 
 fn convert(
@@ -754,6 +758,7 @@ fn convert(
         format!("Imported from {}", qda.origin)
     };
     let tree = map_tree(&qda.codes, &title, &used, &mut report);
+    let coloured = coloured_guids(&qda.codes);
 
     // Users as coders.
     let mut taken = HashSet::new();
@@ -1248,6 +1253,7 @@ fn convert(
         description: qda.description.trim().to_string(),
         ..Settings::default()
     };
+    let default_dv = tree.default_dv;
     let codebook = Codebook {
         deelvragen: tree.deelvragen,
         codes: tree.codes,
@@ -1260,6 +1266,8 @@ fn convert(
             respondents_csv,
             transcripts,
             journals,
+            default_dv,
+            coloured,
         },
         report,
     ))
@@ -1364,6 +1372,281 @@ pub fn import_qdpx(
     }
     result?;
     report.target = Some(into.to_path_buf());
+    Ok(report)
+}
+
+// ----------------------------------------------------------------------------------------
+// .qdpx → an existing project
+
+/// Copy a project folder (not its search cache); a symbolic link in it is refused, since the
+/// copy would either follow it or lose it.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), RefiError> {
+    std::fs::create_dir(to).map_err(io(to))?;
+    for e in std::fs::read_dir(from).map_err(io(from))? {
+        let e = e.map_err(io(from))?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let kind = e.file_type().map_err(io(&src))?;
+        if kind.is_symlink() {
+            return Err(RefiError::Project(format!(
+                "{} is a symbolic link: the project cannot be extended safely (import into a \
+                 new folder with --into)",
+                src.display()
+            )));
+        }
+        if kind.is_dir() {
+            if e.file_name() == ".codewerk" {
+                continue;
+            }
+            copy_tree(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(io(&src))?;
+        }
+    }
+    Ok(())
+}
+
+/// Add a `.qdpx` to the project in `root`: codes merged by the clash rules of `import qdc`,
+/// sources as new transcripts (ids made unique), codings added to the journals of their coders.
+/// The result is built in a copy next to the project and swapped in only when it loads
+/// without errors; the coders' journals are locked meanwhile.
+pub fn extend_project(
+    root: &Path,
+    file: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, RefiError> {
+    let project = Project::load(root).map_err(|e| {
+        RefiError::Project(format!(
+            "cannot open the project: {}",
+            e.problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ))
+    })?;
+    if let Some(p) = project.problems.iter().find(|p| p.is_error()) {
+        return Err(RefiError::Project(format!(
+            "the project has errors; run `codewerk check` and fix them first: {p}"
+        )));
+    }
+    let loaded = read_qdpx_file(file)?;
+    let (built, mut report) = convert(loaded, file, opts)?;
+    let mut ours = project.codebook.clone();
+    let (id_map, _) = merge_codes(
+        &mut ours,
+        &built.codebook.deelvragen,
+        &built.codebook.codes,
+        built.default_dv,
+        &built.coloured,
+        opts,
+        &mut report,
+    )?;
+    let mut taken: HashSet<String> = project
+        .respondents
+        .iter()
+        .map(|r| r.id.to_lowercase())
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("transcripts")) {
+        for e in entries.flatten() {
+            if let Some(stem) = e.path().file_stem() {
+                taken.insert(stem.to_string_lossy().to_lowercase());
+            }
+        }
+    }
+    let mut t_map: HashMap<String, String> = HashMap::new();
+    for (id, _) in &built.transcripts {
+        let new = unique(id.clone(), &mut taken);
+        if &new != id {
+            report.converted.push(format!(
+                "source \"{id}\" became transcript \"{new}\" (the id was taken)"
+            ));
+        }
+        t_map.insert(id.clone(), new);
+    }
+    // respondents.csv again, with the new rows and any new columns.
+    let mut columns: Vec<String> = Vec::new();
+    for r in &project.respondents {
+        for (k, _) in &r.attributes {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let mut theirs = csv::Reader::from_reader(built.respondents_csv.as_slice());
+    let their_header: Vec<String> = theirs
+        .headers()
+        .map_err(|e| RefiError::Project(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for h in their_header.iter().skip(5) {
+        if !columns.contains(h) {
+            columns.push(h.clone());
+        }
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| RefiError::Project(format!("cannot write respondents.csv: {e}"));
+    let mut header: Vec<&str> = vec!["id", "file", "group", "school", "school_type"];
+    header.extend(columns.iter().map(String::as_str));
+    out.write_record(&header).map_err(csv_err)?;
+    for r in &project.respondents {
+        let mut row = vec![
+            r.id.clone(),
+            r.file.clone(),
+            r.group.clone(),
+            r.school.clone(),
+            r.school_type.clone(),
+        ];
+        row.extend(
+            columns
+                .iter()
+                .map(|c| r.attribute(c).unwrap_or_default().to_string()),
+        );
+        out.write_record(&row).map_err(csv_err)?;
+    }
+    for rec in theirs.records() {
+        let rec = rec.map_err(|e| RefiError::Project(e.to_string()))?;
+        let get = |name: &str| {
+            their_header
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| rec.get(i))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let id = t_map.get(&get("id")).cloned().unwrap_or_else(|| get("id"));
+        let mut row = vec![
+            id.clone(),
+            format!("{id}.txt"),
+            get("group"),
+            get("school"),
+            get("school_type"),
+        ];
+        row.extend(columns.iter().map(|c| get(c)));
+        out.write_record(&row).map_err(csv_err)?;
+    }
+    let csv_bytes = out
+        .into_inner()
+        .map_err(|e| RefiError::Project(format!("cannot write respondents.csv: {e}")))?;
+    if !project.settings.groups.is_empty() {
+        let their_group = their_header.iter().position(|h| h == "group");
+        let mut theirs = csv::Reader::from_reader(built.respondents_csv.as_slice());
+        for rec in theirs.records().flatten() {
+            let g = their_group.and_then(|i| rec.get(i)).unwrap_or_default();
+            if project.settings.group(g).is_none() {
+                let known: Vec<&str> = project
+                    .settings
+                    .groups
+                    .iter()
+                    .map(|g| g.id.as_str())
+                    .collect();
+                return Err(RefiError::Project(format!(
+                    "the imported respondents would be in group \"{g}\", which project.json does \
+                     not declare (groups: {}): give --group-variable NAME, a case variable with \
+                     these values, or declare the group; nothing was changed",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    if opts.dry_run {
+        return Ok(report);
+    }
+
+    // Nobody may write a journal while the copy is made and swapped in.
+    let mut locks = Vec::new();
+    for coder in project.coders.keys() {
+        locks.push(
+            Journal::open(&project.codings_dir(), coder)
+                .map_err(|e| RefiError::Project(format!("cannot extend the project now: {e}")))?,
+        );
+    }
+    let abs = root.canonicalize().map_err(io(root))?;
+    let parent = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".into());
+    let tmp = parent.join(format!(".{name}.import-{}", std::process::id()));
+    let backup = parent.join(format!(".{name}.before-import-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    let result = (|| {
+        copy_tree(&abs, &tmp)?;
+        let json = ours
+            .to_json()
+            .map_err(|e| RefiError::Project(e.to_string()))?;
+        let p = Project::codebook_path(&tmp);
+        fsutil::write_atomic(&p, json.as_bytes()).map_err(io(&p))?;
+        let p = Project::respondents_path(&tmp);
+        fsutil::write_atomic(&p, &csv_bytes).map_err(io(&p))?;
+        for (id, text) in &built.transcripts {
+            let p = tmp.join("transcripts").join(format!("{}.txt", t_map[id]));
+            fsutil::write_new(&p, text.as_bytes()).map_err(io(&p))?;
+        }
+        for (coder, ops) in &built.journals {
+            let ops: Vec<Op> = ops
+                .iter()
+                .cloned()
+                .map(|op| match op {
+                    Op::Add(mut c) => {
+                        c.code = id_map.get(&c.code).cloned().unwrap_or(c.code);
+                        c.transcript = t_map.get(&c.transcript).cloned().unwrap_or(c.transcript);
+                        Op::Add(c)
+                    }
+                    Op::CodeMemo {
+                        code,
+                        before,
+                        after,
+                    } => Op::CodeMemo {
+                        code: id_map.get(&code).cloned().unwrap_or(code),
+                        before,
+                        after,
+                    },
+                    other => other,
+                })
+                .collect();
+            if project.coders.contains_key(coder) {
+                report.converted.push(format!(
+                    "coder {coder} exists: the imported codings were added to their journal"
+                ));
+            }
+            let codings = tmp.join("codings");
+            let mut j = Journal::open(&codings, coder)
+                .map_err(|e| RefiError::Project(format!("journal of {coder}: {e}")))?;
+            j.record(ops).map_err(io(&j.path.clone()))?;
+        }
+        let check = Project::load(&tmp).map_err(|e| {
+            RefiError::Project(format!(
+                "the extended project does not load: {}",
+                e.problems
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ))
+        })?;
+        if let Some(p) = check.problems.iter().find(|p| p.is_error()) {
+            return Err(RefiError::Project(format!(
+                "the extended project would have errors, nothing was changed: {p}"
+            )));
+        }
+        std::fs::rename(&abs, &backup).map_err(io(&abs))?;
+        if let Err(err) = std::fs::rename(&tmp, &abs) {
+            let _ = std::fs::rename(&backup, &abs);
+            return Err(RefiError::Io {
+                path: abs.clone(),
+                err,
+            });
+        }
+        fsutil::sync_dir(&parent).map_err(io(&parent))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result?;
+    drop(locks);
+    let _ = std::fs::remove_dir_all(&backup);
+    report.target = Some(root.to_path_buf());
     Ok(report)
 }
 
@@ -1496,7 +1779,12 @@ fn merge_codes(
         if let Some(i) = by_guid.or_else(by_name) {
             same += 1;
             let our = &mut ours.codes[i];
-            if our.colour != code.colour && code.guid.as_deref().is_some_and(|g| coloured.contains(&guid_key(g))) {
+            if our.colour != code.colour
+                && code
+                    .guid
+                    .as_deref()
+                    .is_some_and(|g| coloured.contains(&guid_key(g)))
+            {
                 report.skipped.push(format!(
                     "code \"{}\": their colour {} differs, ours ({}) kept",
                     our.name, code.colour, our.colour
