@@ -1070,7 +1070,7 @@ fn a_qdpx_extends_the_current_project_all_or_nothing() {
     // Nothing left next to the project.
     let leftovers: Vec<_> = std::fs::read_dir(d.path().parent().unwrap())
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| {
             let n = e.file_name().to_string_lossy().into_owned();
             n.contains(".import-") || n.contains(".before-import-")
