@@ -232,6 +232,7 @@ pub(crate) fn build(project: &Project, coders: &[String]) -> (Qda, ExportSummary
 
     let mut coding_notes: Vec<QdaNote> = Vec::new();
     let mut done = 0;
+    let mut orphaned = 0;
     for (r, t) in project.respondents.iter().zip(&project.transcripts) {
         let sguid = source_guid(&r.id);
         let mut selections: Vec<(usize, usize, &str, &str, QdaSelection)> = Vec::new();
@@ -244,6 +245,11 @@ pub(crate) fn build(project: &Project, coders: &[String]) -> (Qda, ExportSummary
                 let Some(code) = project.codebook.code(&c.code) else {
                     continue;
                 };
+                // Its offsets no longer quote its text: exporting them would code other words.
+                if c.anchor == crate::core::coding::Anchor::Orphaned {
+                    orphaned += 1;
+                    continue;
+                }
                 let key = format!("{coder}:{}", c.id);
                 let mut notes = Vec::new();
                 if let Some(memo) = c.memo.as_deref().filter(|m| !m.is_empty()) {
@@ -321,6 +327,12 @@ pub(crate) fn build(project: &Project, coders: &[String]) -> (Qda, ExportSummary
     coding_notes.append(&mut qda.notes);
     qda.notes = coding_notes;
     summary.memos = qda.notes.len();
+    if orphaned > 0 {
+        summary.left_out.push(format!(
+            "{orphaned} passage(s) whose text is no longer in their transcript (run `codewerk \
+             check` and fix them)"
+        ));
+    }
     if done > 0 {
         summary.left_out.push(format!(
             "{done} transcript(s) marked done (REFI-QDA has no such mark)"
