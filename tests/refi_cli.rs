@@ -1078,3 +1078,49 @@ fn a_qdpx_extends_the_current_project_all_or_nothing() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn the_report_lists_every_element_left_out_with_its_count() {
+    let d = tempfile::tempdir().unwrap();
+    let extra = r#"<PDFSource guid="12121212-2222-3333-4444-555555555555" path="internal://x.pdf"><PDFSelection guid="13131313-2222-3333-4444-555555555555" page="1" firstX="0" firstY="0" secondX="1" secondY="1"/></PDFSource>
+<AudioSource guid="14141414-2222-3333-4444-555555555555" path="internal://x.mp3"/>
+<VideoSource guid="15151515-2222-3333-4444-555555555555" path="relative:///x.mp4"/>
+</Sources>
+<Links><Link guid="16161616-2222-3333-4444-555555555555"/><Link guid="17171717-2222-3333-4444-555555555555"/></Links>
+<Graphs><Graph guid="18181818-2222-3333-4444-555555555555"/></Graphs>
+<Vendor/>"#;
+    let xml = qde("urn:QDA-XML:project:1.0", &sel(0, 5)).replacen("</Sources>", extra, 1);
+    let f = write_qdpx(
+        d.path(),
+        &[
+            ("project.qde", xml.as_bytes()),
+            ("sources/src.txt", b"Hallo wereld"),
+        ],
+    );
+    let out = codewerk(Path::new("."))
+        .args(["import", "qdpx", "--into"])
+        .arg(d.path().join("p"))
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "1 × PDF sources (with their selections and codings)",
+        "1 × PDF selections",
+        "1 × audio sources",
+        "1 × video sources",
+        "2 × links",
+        "1 × graphs",
+        "1 × unknown elements <Vendor>",
+        "Positions of R-1: code points",
+    ] {
+        assert!(text.contains(line), "{line} not in:\n{text}");
+    }
+    let p = Project::load(&d.path().join("p")).unwrap();
+    assert_eq!(p.transcripts.len(), 1);
+}
