@@ -736,10 +736,10 @@ fn duplicate_guids_are_listed() {
 #[test]
 fn paths_escaping_the_sources_folder_are_not_followed() {
     let d = tempfile::tempdir().unwrap();
-    for path in [
-        "internal://../../etc/passwd",
-        "/etc/passwd",
-        "absolute:///etc/passwd",
+    for (path, why) in [
+        ("internal://../../etc/passwd", "escapes the sources folder"),
+        ("/etc/passwd", "escapes the sources folder"),
+        ("absolute:///etc/passwd", "external file"),
     ] {
         let xml = qde("urn:QDA-XML:project:1.0", "").replace("internal://src.txt", path);
         let f = write_qdpx(
@@ -755,7 +755,8 @@ fn paths_escaping_the_sources_folder_are_not_followed() {
         assert!(out.status.success());
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["written"]["sources"], 0, "{path}");
-        assert!(v["skipped"].to_string().contains("R 1"), "{path}: {v}");
+        let skipped = v["skipped"].to_string();
+        assert!(skipped.contains("R 1") && skipped.contains(why), "{path}: {v}");
         assert!(!into.exists());
     }
     assert!(!d.path().join("evil.txt").exists());
