@@ -756,7 +756,10 @@ fn paths_escaping_the_sources_folder_are_not_followed() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["written"]["sources"], 0, "{path}");
         let skipped = v["skipped"].to_string();
-        assert!(skipped.contains("R 1") && skipped.contains(why), "{path}: {v}");
+        assert!(
+            skipped.contains("R 1") && skipped.contains(why),
+            "{path}: {v}"
+        );
         assert!(!into.exists());
     }
     assert!(!d.path().join("evil.txt").exists());
