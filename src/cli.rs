@@ -23,9 +23,9 @@ pub struct Cli {
     pub project: PathBuf,
 
     /// Who is coding: names the journal codings/<CODER>.jsonl. Default: $CODEWERK_CODER, else
-    /// the login name.
-    #[arg(long, short = 'c', global = true)]
-    pub coder: Option<String>,
+    /// the login name. `export qdpx` takes it more than once (one User per coder).
+    #[arg(long, short = 'c', global = true, action = clap::ArgAction::Append)]
+    pub coder: Vec<String>,
 
     /// The TUI's colours: dark (light text on a dark terminal), light (for a white terminal),
     /// or auto (from the terminal's COLORFGBG, else dark).
@@ -34,6 +34,13 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The one --coder given (commands other than `export qdpx` take one).
+    pub fn coder_flag(&self) -> Option<&str> {
+        self.coder.last().map(String::as_str)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -336,6 +343,48 @@ pub enum ImportCommand {
     /// Codings given as exact quotes, JSON Lines of {"transcript", "code", "quote"[, "memo",
     /// "occurrence"]}; each quote is anchored to its offsets. Written to the coder's journal.
     Quotes(ImportQuotesOpt),
+    /// A REFI-QDA codebook (.qdc, from ATLAS.ti, MAXQDA, NVivo, QualCoder, Taguette) merged into
+    /// the codebook: a code with the same GUID or name is the same code (ours kept, differences
+    /// listed); new codes go under --deelvraag or a new deelvraag.
+    Qdc(ImportQdcOpt),
+    /// A REFI-QDA project (.qdpx) as a new codewerk project in --into DIR, or added to the
+    /// project (-p): sources as transcripts, codes with their tree and colours, codings per user
+    /// as coders, notes as memos, cases and variables as respondent attributes. Prints what was
+    /// left out.
+    Qdpx(ImportQdpxOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportQdcOpt {
+    /// The .qdc file.
+    pub file: PathBuf,
+    /// The deelvraag (number) new codes go under; default: a new deelvraag.
+    #[arg(long, value_name = "N")]
+    pub deelvraag: Option<u32>,
+    /// Report what would change, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportQdpxOpt {
+    /// The .qdpx file.
+    pub file: PathBuf,
+    /// The folder for a new project (must not exist, or be empty). Without it the .qdpx is
+    /// added to the project (-p, default the current folder), which is changed only if the
+    /// whole import succeeds.
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// The case variable that becomes the respondent group (default: one group "respondent").
+    #[arg(long, value_name = "NAME")]
+    pub group_variable: Option<String>,
+    /// Read and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -441,6 +490,24 @@ pub enum ExportCommand {
     /// One row per respondent with their attributes, one column per code: passages (or 0/1
     /// with --binary), for statistics programs. csv|xlsx|json.
     Matrix(ExportOpt),
+    /// The codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder:
+    /// deelvragen and categories as non-codable parent codes, GUIDs kept in codebook.json.
+    Qdc(RefiExportOpt),
+    /// The project as a REFI-QDA project (.qdpx): users (one per --coder, default every coder),
+    /// codebook, transcripts, coded passages, memos, respondents as cases with variables.
+    Qdpx(RefiExportOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct RefiExportOpt {
+    /// Write here (default: exports/<project>.qdc or .qdpx).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -24,13 +24,26 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let root = cli.project.clone();
-    let coder = cli::coder_name(cli.coder.as_deref());
+    let many_coders = matches!(
+        cli.command,
+        Some(Command::Export(cli::ExportCommand::Qdpx(_)))
+    );
+    if cli.coder.len() > 1 && !many_coders {
+        eprintln!(
+            "codewerk: --coder is given {} times; this command takes one",
+            cli.coder.len()
+        );
+        return Err(cmd::Exit(2).into());
+    }
+    let coder = cli::coder_name(cli.coder_flag());
+    let coder_flag = cli.coder_flag().map(str::to_string);
+    let coder_flag = coder_flag.as_deref();
     match cli.command {
         None => cmd::tui::run(&root, &coder, &cli.theme),
         Some(Command::Init(o)) => cmd::init::run(&root, &o),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref()),
         Some(Command::Stats(o)) => {
-            cmd::stats::run(&root, cli.coder.as_deref(), o.json, o.include_interviewer)
+            cmd::stats::run(&root, coder_flag, o.json, o.include_interviewer)
         }
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());
@@ -44,12 +57,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),
-        Some(Command::Search(o)) => cmd::search::run(&root, cli.coder.as_deref(), &o),
+        Some(Command::Search(o)) => cmd::search::run(&root, coder_flag, &o),
         Some(Command::Autocode(o)) => cmd::autocode::run(&root, &coder, &o),
         Some(Command::BenchCorpus(o)) => cmd::search::bench_corpus(&o),
         Some(Command::BenchDocx(o)) => cmd::bench_docx::run(&o),
-        Some(Command::Export(e)) => cmd::export::run(&root, cli.coder.as_deref(), e),
         Some(Command::Pseudonymize(o)) => cmd::pseudonymize::run(&root, &o),
+        Some(Command::Export(cli::ExportCommand::Qdc(o))) => cmd::refi::export_qdc(&root, &o),
+        Some(Command::Export(cli::ExportCommand::Qdpx(o))) => {
+            cmd::refi::export_qdpx(&root, &cli.coder.clone(), &o)
+        }
+        Some(Command::Export(e)) => cmd::export::run(&root, coder_flag, e),
+        Some(Command::Import(ImportCommand::Qdc(o))) => cmd::refi::import_qdc(&root, &o),
+        Some(Command::Import(ImportCommand::Qdpx(o))) => cmd::refi::import_qdpx(&root, &o),
     }
 }
 

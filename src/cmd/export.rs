@@ -15,6 +15,11 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Summary(o) => (Kind::Summary, o),
         ExportCommand::Report(o) => (Kind::Report, o),
         ExportCommand::Matrix(o) => (Kind::Matrix, o),
+        ExportCommand::Qdc(o) => return super::refi::export_qdc(root, &o),
+        ExportCommand::Qdpx(o) => {
+            let coders: Vec<String> = coder.map(str::to_string).into_iter().collect();
+            return super::refi::export_qdpx(root, &coders, &o);
+        }
     };
     let format = match o.format.as_deref() {
         None => kind.default_format(),

@@ -11,6 +11,7 @@ pub mod init;
 pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;
+pub mod refi;
 pub mod respondents;
 pub mod search;
 pub mod stats;

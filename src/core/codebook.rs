@@ -82,6 +82,14 @@ pub struct Code {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     pub inductive: bool,
+    /// The code's REFI-QDA GUID: made once (at the first export or import) and kept, so that
+    /// ATLAS.ti, MAXQDA or NVivo recognise the code again in a later exchange.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
+    /// The id of the code this one is a sub-code of (from an exchange; sub-code roll-ups are
+    /// not done yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// A code as written in the file, before validation.
@@ -99,6 +107,10 @@ struct CodeFile {
     description: String,
     #[serde(default)]
     inductive: bool,
+    #[serde(default)]
+    guid: Option<String>,
+    #[serde(default)]
+    parent: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -212,8 +224,11 @@ impl Codebook {
                 colour: colour.unwrap_or(Rgb(128, 128, 128)),
                 description: code.description,
                 inductive: code.inductive,
+                guid: code.guid,
+                parent: code.parent.filter(|p| !p.is_empty()),
             });
         }
+        problems.extend(check_guids_and_parents(path, &codes));
         if problems.is_empty() {
             Ok(Codebook {
                 deelvragen,
@@ -324,6 +339,82 @@ impl Codebook {
         let json = self.to_json().map_err(std::io::Error::other)?;
         fsutil::write_atomic(&self.path, json.as_bytes())
     }
+}
+
+/// GUIDs must be REFI-QDA GUIDs and unique; a parent must be a code, and no code its own
+/// ancestor (a cycle would make the code tree endless).
+fn check_guids_and_parents(path: &Path, codes: &[Code]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut guids: HashSet<String> = HashSet::new();
+    for c in codes {
+        if let Some(g) = &c.guid {
+            match normalise_guid(g) {
+                None => problems.push(Problem::error(
+                    path,
+                    format!(
+                        "code \"{}\": guid \"{g}\" is not a GUID (8-4-4-4-12 hex digits)",
+                        c.id
+                    ),
+                )),
+                Some(n) if guids.contains(&n) => problems.push(Problem::error(
+                    path,
+                    format!(
+                        "code \"{}\": guid \"{g}\" is used by another code too",
+                        c.id
+                    ),
+                )),
+                Some(n) => {
+                    guids.insert(n);
+                }
+            }
+        }
+        if let Some(p) = &c.parent
+            && !codes.iter().any(|x| &x.id == p)
+        {
+            problems.push(Problem::error(
+                path,
+                format!("code \"{}\": parent \"{p}\" is not a code", c.id),
+            ));
+        }
+    }
+    for c in codes {
+        let mut at = c.parent.as_deref();
+        let mut steps = 0;
+        while let Some(p) = at {
+            if p == c.id {
+                problems.push(Problem::error(
+                    path,
+                    format!("code \"{}\" is its own ancestor (a cycle of parents)", c.id),
+                ));
+                break;
+            }
+            steps += 1;
+            if steps > codes.len() {
+                break; // a cycle above this code, reported at its own codes
+            }
+            at = codes
+                .iter()
+                .find(|x| x.id == p)
+                .and_then(|x| x.parent.as_deref());
+        }
+    }
+    problems
+}
+
+/// A GUID in the form REFI-QDA compares: lower case, braces stripped; None if it is not one.
+pub fn normalise_guid(g: &str) -> Option<String> {
+    let g = g.trim();
+    let inner = g
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(g);
+    let groups: Vec<&str> = inner.split('-').collect();
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(part, n)| part.len() == n && part.chars().all(|c| c.is_ascii_hexdigit()));
+    ok.then(|| inner.to_ascii_lowercase())
 }
 
 /// Make an id from a name: lower case, ASCII letters and digits, words joined by `-`.

@@ -15,6 +15,7 @@ pub mod problem;
 pub mod project;
 pub mod pseudonym;
 pub mod reconcile;
+pub mod refi;
 pub mod respondents;
 pub mod scaffold;
 pub mod settings;

@@ -1078,6 +1078,8 @@ impl App {
             colour,
             description: String::new(),
             inductive: true,
+            guid: None,
+            parent: None,
         };
         let name = code.name.clone();
         match self.project.codebook.add_code(code) {

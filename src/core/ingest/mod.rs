@@ -17,7 +17,7 @@ mod subtitles;
 mod table;
 mod text;
 mod whisper;
-mod xml;
+pub(crate) mod xml;
 
 use super::problem::Problem;
 use serde::Serialize;

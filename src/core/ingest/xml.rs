@@ -52,6 +52,17 @@ impl<'a> Package<'a> {
             .collect()
     }
 
+    /// Entries stored as symbolic links (a REFI-QDA reader refuses them rather than follow one).
+    pub fn symlinks(&mut self) -> Vec<String> {
+        (0..self.archive.len())
+            .filter_map(|i| {
+                let f = self.archive.by_index_raw(i).ok()?;
+                f.is_symlink()
+                    .then(|| f.name().map(|n| n.to_string()).ok())?
+            })
+            .collect()
+    }
+
     /// The inflated bytes of one part, or `None` if the package has no such part.
     pub fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, IngestError> {
         // Some Windows zip tools write "word\document.xml", or change the case.
