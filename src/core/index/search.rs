@@ -408,7 +408,13 @@ impl std::fmt::Debug for ParsedQuery {
 impl ParsedQuery {
     /// Read a query. A malformed one is a `SearchError::Syntax` saying what is wrong and where.
     pub fn parse(index: &Index, text: &str) -> Result<ParsedQuery, SearchError> {
-        let trimmed = text.trim();
+        // Control characters (NUL, form feed, ...) are no part of any word, and tantivy's query
+        // grammar can loop on them until memory runs out (found by fuzzing: `"IN [` with NULs).
+        let cleaned: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Ok(ParsedQuery {
                 text: text.to_string(),
