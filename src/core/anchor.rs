@@ -1,12 +1,208 @@
-//! Anchoring codings to text. A coding stores its quoted text next to its offsets; when a
-//! transcript is edited, the offsets may no longer point at that text. Then the coding is moved
-//! to the nearest place where its text occurs, or flagged as orphaned: never silently shifted.
+//! Anchoring codings to text. A coding stores its offsets, its quoted text and the version of
+//! the transcript it was made on (whose text `versions` keeps). When the transcript has been
+//! edited since, the coding is carried to the new text the way an editor carries marks: through
+//! a diff from that version to the current text. Where the diff cannot carry it with certainty
+//! (its text or its surroundings changed, or the text around it repeats), it is looked for by its
+//! text and the text around it, and placed only when exactly one place fits. Otherwise it is
+//! flagged for review (`Anchor::Ambiguous`, `Anchor::Orphaned`): never placed on a guess.
+//!
+//! Why so careful: short codings ("ja", "nee", "meldcode") occur many times in a transcript,
+//! and a coding moved onto another occurrence of its text changes every count downstream
+//! without anyone seeing it.
 
 use super::coding::{Anchor, Coding};
 use super::transcript::Transcript;
+use similar::{Algorithm, DiffTag, capture_diff_slices};
+use std::collections::HashMap;
 
-/// Check a coding against the transcript and move it if its text has moved.
-pub fn reanchor(t: &Transcript, c: &mut Coding) {
+/// Unchanged text needed on each side of a coding for the diff to carry it.
+const GUARD: usize = 32;
+/// A window of text around a coding must occur once in each version for the diff to be
+/// trusted: in text that repeats, a diff may align a copy with the wrong copy.
+const WINDOW: usize = 2 * GUARD;
+/// Characters of surrounding text compared on each side when a coding is looked for.
+const CONTEXT: usize = 32;
+/// A quote at least this long that occurs exactly once in both versions is the same passage.
+const LONG_QUOTE: usize = 32;
+/// Changed regions with more words than this (a reordered file) are not diffed word by word:
+/// their codings are looked for by context instead, which keeps the diff fast.
+const MAX_REFINE_TOKENS: usize = 4000;
+/// At most this many candidate places are kept for review.
+const MAX_CANDIDATES: usize = 50;
+
+/// A stretch of text the diff found unchanged, with how far into it, from each end, a change
+/// could just as well have been placed.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    old: usize,
+    new: usize,
+    len: usize,
+    guard_left: usize,
+    guard_right: usize,
+}
+
+/// Carries codings from one version of a transcript to another. Build it once per (old version,
+/// new version) pair and place every coding of that pair with it.
+pub struct Carrier {
+    old: Vec<char>,
+    new: Vec<char>,
+    /// Unchanged runs, in order of both `old` and `new`.
+    runs: Vec<Run>,
+    old_windows: HashMap<u64, u32>,
+    new_windows: HashMap<u64, u32>,
+}
+
+impl std::fmt::Debug for Carrier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Carrier")
+            .field("old_chars", &self.old.len())
+            .field("new_chars", &self.new.len())
+            .field("runs", &self.runs.len())
+            .finish()
+    }
+}
+
+impl Carrier {
+    pub fn new(old: &str, new: &str) -> Carrier {
+        let old: Vec<char> = old.chars().collect();
+        let new: Vec<char> = new.chars().collect();
+        let equal = equal_runs(&old, &new);
+        let runs = with_guards(&equal, &old, &new);
+        let old_windows = window_counts(&old);
+        let new_windows = window_counts(&new);
+        Carrier {
+            old,
+            new,
+            runs,
+            old_windows,
+            new_windows,
+        }
+    }
+
+    /// Where the diff puts old `start..end`, if it can say so with certainty.
+    fn carry(&self, start: usize, end: usize) -> Option<usize> {
+        let i = self.runs.partition_point(|r| r.old + r.len <= start);
+        let r = self.runs.get(i)?;
+        if start < r.old + r.guard_left || end + r.guard_right > r.old + r.len {
+            return None;
+        }
+        let new_start = r.new + (start - r.old);
+        // The window around the coding, inside the run, must be unique in both texts.
+        if self.old.len() < WINDOW || self.new.len() < WINDOW {
+            return None;
+        }
+        let ws = start.saturating_sub(GUARD).min(self.old.len() - WINDOW);
+        if ws < r.old || ws + WINDOW > r.old + r.len {
+            return None;
+        }
+        let h = hash(&self.old[ws..ws + WINDOW]);
+        let once = |m: &HashMap<u64, u32>| m.get(&h).copied() == Some(1);
+        (once(&self.old_windows) && once(&self.new_windows)).then_some(new_start)
+    }
+
+    /// Place one coding made on the old version: carried or found (`Moved`), or flagged. `t` is
+    /// the transcript whose text is the new version; `hits` caches where each text occurs.
+    pub fn place(&self, t: &Transcript, c: &mut Coding, hits: &mut HashMap<String, Vec<usize>>) {
+        let len = c.text.chars().count();
+        let (start, end) = (c.start, c.end);
+        let own_text = len > 0
+            && end == start + len
+            && end <= self.old.len()
+            && self.old[start..end].iter().copied().eq(c.text.chars());
+        if !own_text {
+            // The line does not match the version it names (edited by hand): no context to
+            // trust, so only a unique occurrence of its text will do.
+            return reanchor_strict(t, c);
+        }
+        if let Some(at) = self.carry(start, end) {
+            return moved(t, c, at);
+        }
+        let before = &self.old[start.saturating_sub(CONTEXT)..start];
+        let after = &self.old[end..(end + CONTEXT).min(self.old.len())];
+        let found = hits
+            .entry(c.text.clone())
+            .or_insert_with(|| t.find_all(&c.text));
+        let need = CONTEXT.min(before.len() + after.len());
+        let strong: Vec<usize> = found
+            .iter()
+            .copied()
+            .filter(|&p| self.context_score(p, len, before, after) >= need)
+            .collect();
+        match (strong.len(), found.len()) {
+            (1, _) => moved(t, c, strong[0]),
+            (0, 0) => c.anchor = Anchor::Orphaned,
+            (0, 1) if len >= LONG_QUOTE && count(&self.old, &c.text) == 1 => moved(t, c, found[0]),
+            (0, _) => c.anchor = ambiguous(found),
+            _ => c.anchor = ambiguous(&strong),
+        }
+    }
+
+    /// How many characters of the old surroundings the new text has around `at`.
+    fn context_score(&self, at: usize, len: usize, before: &[char], after: &[char]) -> usize {
+        let lb = before
+            .iter()
+            .rev()
+            .zip(self.new[..at.min(self.new.len())].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let from = (at + len).min(self.new.len());
+        let la = after
+            .iter()
+            .zip(&self.new[from..])
+            .take_while(|(a, b)| a == b)
+            .count();
+        lb + la
+    }
+}
+
+fn moved(t: &Transcript, c: &mut Coding, at: usize) {
+    let len = c.text.chars().count();
+    c.anchor = Anchor::Moved { from: c.start };
+    c.start = at;
+    c.end = at + len;
+    c.version = Some(t.version().to_string());
+}
+
+fn ambiguous(places: &[usize]) -> Anchor {
+    Anchor::Ambiguous {
+        candidates: places.iter().copied().take(MAX_CANDIDATES).collect(),
+    }
+}
+
+/// Occurrences of `needle` in `hay`, overlapping ones included.
+fn count(hay: &[char], needle: &str) -> usize {
+    let n: Vec<char> = needle.chars().collect();
+    if n.is_empty() || n.len() > hay.len() {
+        return 0;
+    }
+    hay.windows(n.len()).filter(|w| *w == n.as_slice()).count()
+}
+
+/// A coding without a usable snapshot (made before versions were kept, or its snapshot is
+/// gone): at its offsets if its text is there, else at the one place its text occurs, else
+/// flagged. Without the old text around it, more cannot be known.
+pub fn reanchor_strict(t: &Transcript, c: &mut Coding) {
+    if c.start < c.end && c.end <= t.len_chars() && t.slice(c.start, c.end) == c.text {
+        if !matches!(c.anchor, Anchor::Moved { .. }) {
+            c.anchor = Anchor::Exact;
+        }
+        return;
+    }
+    if c.text.is_empty() {
+        c.anchor = Anchor::Orphaned;
+        return;
+    }
+    match t.find_all(&c.text).as_slice() {
+        [] => c.anchor = Anchor::Orphaned,
+        [one] => moved(t, c, *one),
+        many => c.anchor = ambiguous(many),
+    }
+}
+
+/// The old algorithm (the nearest occurrence of the text, without any check that it is the same
+/// place), kept only so that the re-anchoring benchmark can show how often it was wrong.
+#[doc(hidden)]
+pub fn reanchor_nearest(t: &Transcript, c: &mut Coding) {
     if c.end <= t.len_chars() && t.slice(c.start, c.end) == c.text {
         c.anchor = Anchor::Exact;
         return;
@@ -24,6 +220,182 @@ pub fn reanchor(t: &Transcript, c: &mut Coding) {
         }
         _ => c.anchor = Anchor::Orphaned,
     }
+}
+
+/// Unchanged runs (old start, new start, length) of a two-level diff: paragraphs (lines) with
+/// the patience algorithm, which keeps moved paragraphs apart, then words inside the regions
+/// that changed, so that a typo does not take the whole paragraph with it.
+fn equal_runs(old: &[char], new: &[char]) -> Vec<(usize, usize, usize)> {
+    let ol = lines(old);
+    let nl = lines(new);
+    let ops = capture_diff_slices(
+        Algorithm::Patience,
+        &ol.iter().map(|r| &old[r.clone()]).collect::<Vec<_>>(),
+        &nl.iter().map(|r| &new[r.clone()]).collect::<Vec<_>>(),
+    );
+    let at = |v: &[std::ops::Range<usize>], i: usize, total: usize| v.get(i).map_or(total, |r| r.start);
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let push = |runs: &mut Vec<(usize, usize, usize)>, o: usize, n: usize, len: usize| {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = runs.last_mut()
+            && last.0 + last.2 == o
+            && last.1 + last.2 == n
+        {
+            last.2 += len;
+        } else {
+            runs.push((o, n, len));
+        }
+    };
+    for op in ops {
+        let (tag, or, nr) = op.as_tag_tuple();
+        let (o0, o1) = (at(&ol, or.start, old.len()), at(&ol, or.end, old.len()));
+        let (n0, n1) = (at(&nl, nr.start, new.len()), at(&nl, nr.end, new.len()));
+        match tag {
+            DiffTag::Equal => push(&mut runs, o0, n0, o1 - o0),
+            DiffTag::Replace => {
+                let ot = tokens(&old[o0..o1]);
+                let nt = tokens(&new[n0..n1]);
+                if ot.len() > MAX_REFINE_TOKENS || nt.len() > MAX_REFINE_TOKENS {
+                    continue;
+                }
+                let ow: Vec<&[char]> = ot.iter().map(|r| &old[o0 + r.start..o0 + r.end]).collect();
+                let nw: Vec<&[char]> = nt.iter().map(|r| &new[n0 + r.start..n0 + r.end]).collect();
+                for sub in capture_diff_slices(Algorithm::Myers, &ow, &nw) {
+                    let (tag, sor, snr) = sub.as_tag_tuple();
+                    if tag == DiffTag::Equal {
+                        let so = o0 + at(&ot, sor.start, o1 - o0);
+                        let sn = n0 + at(&nt, snr.start, n1 - n0);
+                        let len = at(&ot, sor.end, o1 - o0) - at(&ot, sor.start, o1 - o0);
+                        push(&mut runs, so, sn, len);
+                    }
+                }
+            }
+            DiffTag::Delete | DiffTag::Insert => {}
+        }
+    }
+    runs
+}
+
+/// Lines (with their newline) as character ranges.
+fn lines(text: &[char]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, &ch) in text.iter().enumerate() {
+        if ch == '\n' {
+            out.push(from..i + 1);
+            from = i + 1;
+        }
+    }
+    if from < text.len() {
+        out.push(from..text.len());
+    }
+    out
+}
+
+/// Words (runs of letters and digits) and single other characters, as character ranges.
+fn tokens(text: &[char]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let mut j = i + 1;
+        if text[i].is_alphanumeric() {
+            while j < text.len() && text[j].is_alphanumeric() {
+                j += 1;
+            }
+        }
+        out.push(i..j);
+        i = j;
+    }
+    out
+}
+
+/// Give each run its guards: `GUARD` characters next to every change, more where the change
+/// could slide (deleting one "ja " from "ja ja ja" could be any of them), none at the ends of
+/// the text when the run starts or ends there in both versions.
+fn with_guards(equal: &[(usize, usize, usize)], old: &[char], new: &[char]) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::with_capacity(equal.len());
+    for (i, &(o, n, len)) in equal.iter().enumerate() {
+        // The change before this run: old[a..o], new[c..n].
+        let (a, c) = if i == 0 {
+            (0, 0)
+        } else {
+            let p = equal[i - 1];
+            (p.0 + p.2, p.1 + p.2)
+        };
+        let guard_left = if o == 0 && n == 0 {
+            0
+        } else {
+            GUARD.max(slide_right(old, a, o).max(slide_right(new, c, n)))
+        };
+        // The change after it: old[o + len..b], new[n + len..d].
+        let (b, d) = equal
+            .get(i + 1)
+            .map_or((old.len(), new.len()), |q| (q.0, q.1));
+        let (oe, ne) = (o + len, n + len);
+        let guard_right = if oe == old.len() && ne == new.len() {
+            0
+        } else {
+            GUARD.max(slide_left(old, oe, b).max(slide_left(new, ne, d)))
+        };
+        runs.push(Run {
+            old: o,
+            new: n,
+            len,
+            guard_left,
+            guard_right,
+        });
+    }
+    runs
+}
+
+/// How far the removal of `text[a..b]` could move to the right and remove the same text.
+fn slide_right(text: &[char], a: usize, b: usize) -> usize {
+    if a >= b {
+        return 0;
+    }
+    (0..)
+        .take_while(|&i| b + i < text.len() && text[a + i] == text[b + i])
+        .count()
+}
+
+/// How far the removal of `text[a..b]` could move to the left.
+fn slide_left(text: &[char], a: usize, b: usize) -> usize {
+    if a >= b {
+        return 0;
+    }
+    (1..)
+        .take_while(|&i| i <= a && text[a - i] == text[b - i])
+        .count()
+}
+
+const BASE: u64 = 0x0100_0000_01b3;
+
+fn hash(w: &[char]) -> u64 {
+    w.iter()
+        .fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)))
+}
+
+/// How often each `WINDOW`-character window occurs (by rolling hash; a collision only makes a
+/// window look repeated, which is the safe side).
+fn window_counts(text: &[char]) -> HashMap<u64, u32> {
+    let mut out = HashMap::new();
+    if text.len() < WINDOW {
+        return out;
+    }
+    let top = (0..WINDOW).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let mut h = 0u64;
+    for (i, &c) in text.iter().enumerate() {
+        h = h.wrapping_mul(BASE).wrapping_add(u64::from(c));
+        if i >= WINDOW {
+            h = h.wrapping_sub(u64::from(text[i - WINDOW]).wrapping_mul(top));
+        }
+        if i + 1 >= WINDOW {
+            *out.entry(h).or_insert(0) += 1;
+        }
+    }
+    out
 }
 
 /// Locate a quote in a transcript, as the import of quoted codings does. `occurrence` (1-based)
@@ -86,6 +458,7 @@ mod tests {
             end,
             text: text.into(),
             memo: None,
+            version: None,
             anchor: Anchor::Exact,
             line: 0,
         }
@@ -95,7 +468,7 @@ mod tests {
     fn moved_text_is_found_again() {
         let tr = t("R: Nieuw begin. Ik maak me zorgen.\n");
         let mut c = coding(3, 21, "Ik maak me zorgen.");
-        reanchor(&tr, &mut c);
+        reanchor_strict(&tr, &mut c);
         assert_eq!(c.anchor, Anchor::Moved { from: 3 });
         assert_eq!(tr.slice(c.start, c.end), "Ik maak me zorgen.");
     }
@@ -104,7 +477,7 @@ mod tests {
     fn vanished_text_is_orphaned_not_shifted() {
         let tr = t("R: Iets heel anders.\n");
         let mut c = coding(3, 10, "verdwenen");
-        reanchor(&tr, &mut c);
+        reanchor_strict(&tr, &mut c);
         assert_eq!(c.anchor, Anchor::Orphaned);
         assert_eq!((c.start, c.end), (3, 10));
     }

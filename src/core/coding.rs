@@ -13,6 +13,7 @@
 use super::fsutil;
 use super::problem::Problem;
 use super::transcript::Transcript;
+use super::versions::Snapshots;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -22,16 +23,29 @@ use std::path::{Path, PathBuf};
 pub type CodingId = u64;
 
 /// Where a coding stands relative to its transcript's current text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Anchor {
-    /// The quoted text is at the recorded offsets.
+    /// The coding was made on the current text and its quoted text is at its offsets.
     #[default]
     Exact,
-    /// The transcript changed; the quoted text was found again, starting elsewhere.
+    /// The transcript changed and the coding was carried to its new place with certainty
+    /// (through the diff from the version it was made on, or by a unique match of its text and
+    /// surrounding context). `from` is its start in that version.
     Moved { from: usize },
+    /// The transcript changed and the coding's text occurs at several places that fit equally
+    /// well (starts in the current text): flagged for the coder, not placed on a guess.
+    Ambiguous { candidates: Vec<usize> },
     /// The quoted text is no longer in the transcript: flagged for the coder to fix.
     Orphaned,
+}
+
+impl Anchor {
+    /// Whether the coding needs review and is not on its text: counts, exports, search filters
+    /// and agreement leave it out, and `codewerk check` lists it.
+    pub fn is_flagged(&self) -> bool {
+        matches!(self, Anchor::Ambiguous { .. } | Anchor::Orphaned)
+    }
 }
 
 /// One coded passage: a code applied to a character range of a transcript.
@@ -49,6 +63,10 @@ pub struct Coding {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
+    /// The version (`Transcript::version`) of the text the offsets refer to; None on lines
+    /// written before versions were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     #[serde(skip)]
     pub anchor: Anchor,
     /// Line of the journal that added it, for messages.
@@ -68,8 +86,19 @@ impl Coding {
             end,
             text: t.slice(start, end).to_string(),
             memo: None,
+            version: Some(t.version().to_string()),
             anchor: Anchor::Exact,
             line: 0,
+        }
+    }
+
+    /// Its place, as an edit or re-anchoring records it.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.end,
+            text: self.text.clone(),
+            version: self.version.clone(),
         }
     }
 
@@ -91,6 +120,21 @@ pub struct Span {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The transcript version the offsets refer to (None: unchanged, or not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+impl Span {
+    /// `start..end` of `t` as it is now.
+    pub fn of(t: &Transcript, start: usize, end: usize) -> Span {
+        Span {
+            start,
+            end,
+            text: t.slice(start, end).to_string(),
+            version: Some(t.version().to_string()),
+        }
+    }
 }
 
 /// What one journal line does.
@@ -411,6 +455,9 @@ impl CoderState {
                     c.start = after.start;
                     c.end = after.end;
                     c.text = after.text.clone();
+                    if after.version.is_some() {
+                        c.version = after.version.clone();
+                    }
                 }
             }
             Op::Memo { id, after, .. } => {
@@ -484,6 +531,9 @@ pub struct Journal {
     identity: Option<(u64, u64)>,
     /// A failed write left bytes that could not be cut off: no more writes.
     broken: bool,
+    /// Where the texts of the versions that lines refer to are kept (set by
+    /// `Project::open_journal`); None: not checked.
+    snapshots: Option<Snapshots>,
 }
 
 pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
@@ -551,6 +601,7 @@ impl Journal {
                 state: CoderState::new(coder),
                 identity: None,
                 broken: false,
+                snapshots: None,
             });
         }
         let mut file = fsutil::open_append(&path).map_err(io(&path))?;
@@ -582,7 +633,35 @@ impl Journal {
             state,
             identity,
             broken: false,
+            snapshots: None,
         })
+    }
+
+    /// Write the snapshot of every transcript version a line refers to before the line.
+    pub fn keep_snapshots(&mut self, snapshots: Snapshots) {
+        self.snapshots = Some(snapshots);
+    }
+
+    fn ensure_snapshots(&mut self, ops: &[Op]) -> std::io::Result<()> {
+        let Some(snapshots) = self.snapshots.as_mut() else {
+            return Ok(());
+        };
+        for op in ops {
+            let (transcript, versions) = match op {
+                Op::Add(c) | Op::Remove(c) => (Some(&c.transcript), [c.version.as_ref(), None]),
+                Op::Edit { id, before, after } | Op::Reanchor { id, before, after } => (
+                    self.state.codings.get(id).map(|c| &c.transcript),
+                    [before.version.as_ref(), after.version.as_ref()],
+                ),
+                _ => (None, [None, None]),
+            };
+            if let Some(t) = transcript {
+                for v in versions.into_iter().flatten() {
+                    snapshots.ensure(t, v)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn coder(&self) -> &str {
@@ -595,6 +674,8 @@ impl Journal {
         if ops.is_empty() {
             return Ok(ops);
         }
+        self.check_unchanged()?;
+        self.ensure_snapshots(&ops)?;
         let first = self.state.next_seq;
         let batch = (ops.len() > 1).then_some(first);
         let count = ops.len() as u64;
@@ -748,6 +829,7 @@ mod tests {
             end,
             text: "x".repeat(end - start),
             memo: None,
+            version: None,
             anchor: Anchor::Exact,
             line: 0,
         }
@@ -839,11 +921,13 @@ mod tests {
             start: 0,
             end: 5,
             text: "xxxxx".into(),
+            version: None,
         };
         let after = Span {
             start: 1,
             end: 4,
             text: "xxx".into(),
+            version: None,
         };
         j.record(vec![Op::Edit {
             id: 1,
@@ -971,8 +1055,8 @@ mod tests {
                     }
                     (2, Some(c)) => { j.record(vec![Op::Remove(c)]).unwrap(); }
                     (3, Some(c)) => {
-                        let before = Span { start: c.start, end: c.end, text: c.text.clone() };
-                        let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone() };
+                        let before = c.span();
+                        let after = Span { start: c.start + 1, end: c.end + 1, ..c.span() };
                         j.record(vec![Op::Edit { id: c.id, before, after }]).unwrap();
                     }
                     (4, Some(c)) => {

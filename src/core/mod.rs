@@ -18,3 +18,4 @@ pub mod settings;
 pub mod summary;
 pub mod text;
 pub mod transcript;
+pub mod versions;

@@ -11,15 +11,17 @@
 //! Loading collects every problem it finds rather than stopping at the first, so that `check`
 //! can list them all.
 
-use super::anchor;
+use super::anchor::{self, Carrier};
 use super::codebook::Codebook;
-use super::coding::{Anchor, CoderState, Journal, JournalError, valid_coder};
+use super::coding::{Anchor, CoderState, Coding, Journal, JournalError, valid_coder};
 use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
 use super::transcript::Transcript;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::versions::{self, Snapshots};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
 pub struct Project {
@@ -35,6 +37,9 @@ pub struct Project {
     /// Everything found wrong, errors and warnings.
     pub problems: Vec<Problem>,
     by_id: HashMap<String, usize>,
+    /// Diffs from snapshot versions to the current texts, by (old version, current version):
+    /// built once, however many coders and re-checks (undo in the TUI) use them.
+    carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
 }
 
 /// The codebook or the respondents table could not be read at all.
@@ -116,6 +121,7 @@ impl Project {
             coders: BTreeMap::new(),
             problems,
             by_id,
+            carriers: Mutex::default(),
         };
         project.load_coders();
         Ok(project)
@@ -152,9 +158,15 @@ impl Project {
         }
     }
 
-    /// Validate codings against the codebook and transcripts, re-anchoring moved text.
+    /// Validate codings against the codebook and transcripts, carrying codings made on an
+    /// earlier version of their transcript to the current text (see `anchor`). Codings that
+    /// cannot be carried with certainty are flagged (`Anchor::is_flagged`), never guessed.
     pub fn check_codings(&self, path: &Path, state: &mut CoderState) -> Vec<Problem> {
         let mut problems = Vec::new();
+        // Where each text occurs, per transcript: thousands of "ja" codings share one search.
+        let mut hits: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+        let mut carried: BTreeMap<String, usize> = BTreeMap::new();
+        let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -174,14 +186,50 @@ impl Project {
                 ));
                 continue;
             };
-            anchor::reanchor(t, c);
-            match c.anchor {
+            // Quotes are compared with the NFC text (a journal written from an NFD file).
+            let text = super::transcript::normalise(&c.text);
+            if text != c.text {
+                c.text = text;
+            }
+            let made_on = c.version.clone();
+            let hits = hits.entry(c.transcript.clone()).or_default();
+            match made_on.as_deref() {
+                Some(v) if v != t.version() => match self.carrier(v, t) {
+                    Ok(carrier) => carrier.place(t, c, hits),
+                    Err(e) => {
+                        snapshot_problems.insert(format!(
+                            "{e}; codings of transcript {} made on it can only be found again \
+                             by their text",
+                            c.transcript
+                        ));
+                        anchor::reanchor_strict(t, c);
+                    }
+                },
+                _ => anchor::reanchor_strict(t, c),
+            }
+            match &c.anchor {
                 Anchor::Exact => {}
+                Anchor::Moved { .. } if made_on.is_some() => {
+                    *carried.entry(c.transcript.clone()).or_default() += 1;
+                }
                 Anchor::Moved { from } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} re-anchored by its text from {from} to {}",
+                        "transcript {} changed: coding {} re-anchored by its text from {from} to {} \
+                         (its only occurrence)",
                         c.transcript, c.id, c.start
+                    ),
+                )),
+                Anchor::Ambiguous { candidates } => problems.push(here(
+                    Severity::Warning,
+                    format!(
+                        "transcript {} changed: coding {} (code {}, \"{}\") fits {} places equally \
+                         well; it is not counted until reviewed",
+                        c.transcript,
+                        c.id,
+                        c.code,
+                        preview(&c.text),
+                        candidates.len()
                     ),
                 )),
                 Anchor::Orphaned => problems.push(here(
@@ -194,15 +242,71 @@ impl Project {
                 )),
             }
         }
+        for (transcript, n) in carried {
+            problems.push(Problem::warning(
+                path,
+                format!(
+                    "transcript {transcript} changed since {n} coding(s) were made on it; they \
+                     were carried to the new text with certainty (`codewerk check --fix` records \
+                     that in the journal)"
+                ),
+            ));
+        }
+        problems.extend(snapshot_problems.into_iter().map(|m| Problem::warning(path, m)));
         problems
     }
 
-    /// Open a coder's journal for writing (taking the coder's lock), re-anchored to the text.
+    /// The diff from version `old` of `t` to its current text.
+    fn carrier(&self, old: &str, t: &Transcript) -> Result<Arc<Carrier>, versions::SnapshotError> {
+        let key = (old.to_string(), t.version().to_string());
+        if let Some(c) = self.carriers.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let text = versions::load(&self.codings_dir(), old)?;
+        let carrier = Arc::new(Carrier::new(&text, t.text()));
+        if let Ok(mut m) = self.carriers.lock() {
+            m.insert(key, carrier.clone());
+        }
+        Ok(carrier)
+    }
+
+    /// Open a coder's journal for writing (taking the coder's lock), its codings carried to the
+    /// current texts. Lines it writes get the snapshots of the versions they refer to.
     pub fn open_journal(&self, coder: &str) -> Result<Journal, JournalError> {
         let mut journal = Journal::open(&self.codings_dir(), coder)?;
         let path = journal.path.clone();
         let _ = self.check_codings(&path, &mut journal.state);
+        let sources = self
+            .transcripts
+            .iter()
+            .map(|t| (t.id.clone(), t.path.clone()))
+            .collect();
+        journal.keep_snapshots(Snapshots::new(&self.codings_dir(), sources));
         Ok(journal)
+    }
+
+    /// Every coding that is not exactly where it was made, for review: carried (certain),
+    /// ambiguous and orphaned ones, by coder, transcript and place.
+    pub fn review(&self) -> Vec<Review<'_>> {
+        let mut out: Vec<Review> = self
+            .coders
+            .iter()
+            .flat_map(|(coder, s)| s.codings.values().map(move |c| (coder, c)))
+            .filter(|(_, c)| c.anchor != Anchor::Exact)
+            .map(|(coder, c)| Review {
+                coder: coder.as_str(),
+                coding: c,
+            })
+            .collect();
+        out.sort_by_key(|r| {
+            (
+                r.coding.anchor.is_flagged(),
+                r.coding.transcript.clone(),
+                r.coding.start,
+                r.coder,
+            )
+        });
+        out
     }
 
     pub fn has_errors(&self) -> bool {
@@ -248,6 +352,18 @@ impl Project {
     pub fn group_size(&self, group: &str) -> usize {
         self.respondents.iter().filter(|r| r.group == group).count()
     }
+}
+
+/// A coding that is not exactly where it was made: see `Project::review`.
+#[derive(Debug, Clone, Copy)]
+pub struct Review<'a> {
+    pub coder: &'a str,
+    pub coding: &'a Coding,
+}
+
+fn preview(s: &str) -> String {
+    let p: String = s.chars().take(40).collect();
+    if p.len() < s.len() { format!("{p}…") } else { p }
 }
 
 fn ordered(

@@ -13,7 +13,7 @@ use super::theme::Theme;
 use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
 use crate::core::codebook::{Code, Rgb, slug};
-use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
+use crate::core::coding::{CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
 use crate::core::text::fold_accents;
@@ -1111,7 +1111,7 @@ impl App {
             .state()
             .of_transcript(&id)
             .into_iter()
-            .filter(|c| c.anchor != Anchor::Orphaned)
+            .filter(|c| !c.anchor.is_flagged())
             .cloned()
             .collect();
         self.here = here;
@@ -1332,17 +1332,10 @@ impl App {
         let Some(c) = self.state().codings.get(&id).cloned() else {
             return;
         };
-        let before = Span {
-            start: c.start,
-            end: c.end,
-            text: c.text.clone(),
-        };
-        let after = Span {
-            start,
-            end,
-            text: t.slice(start, end).to_string(),
-        };
-        if before != after {
+        let before = c.span();
+        // The new boundaries are on the text as it is now: the edit records its version.
+        let after = Span::of(t, start, end);
+        if (before.start, before.end) != (after.start, after.end) {
             self.record(
                 vec![Op::Edit { id, before, after }],
                 "passage boundaries saved",

@@ -550,7 +550,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
         orphaned: tally
             .list
             .iter()
-            .filter(|x| x.coding.anchor == super::coding::Anchor::Orphaned)
+            .filter(|x| x.coding.anchor.is_flagged())
             .count(),
         bytes: bytes.len(),
     };
@@ -753,6 +753,7 @@ B-D2,B-D2.txt,docent,School B,havo-vwo,v\n";
                 end: start + q.chars().count(),
                 text: q.into(),
                 memo: None,
+                version: None,
                 anchor: Anchor::Exact,
                 line: 0,
             })
@@ -905,6 +906,7 @@ mod tests {
                 let code = p.codebook.codes[c].id.clone();
                 state.codings.insert(id, Coding {
                     id, transcript, code, start, end: start + len, text, memo: None,
+                    version: None,
                     anchor: Anchor::Exact, line: 0,
                 });
             }
