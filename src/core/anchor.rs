@@ -22,6 +22,9 @@ const GUARD: usize = 32;
 const WINDOW: usize = 2 * GUARD;
 /// Characters of surrounding text compared on each side when a coding is looked for.
 const CONTEXT: usize = 32;
+/// Each side of a match must agree for at least this many characters (or all there is): a
+/// stutter or a copy typed right next to a coding leaves a twin that matches one side fully.
+const MIN_SIDE: usize = 8;
 /// A quote at least this long that occurs exactly once in both versions is the same passage.
 const LONG_QUOTE: usize = 32;
 /// Changed regions with more words than this (a reordered file) are not diffed word by word:
@@ -50,6 +53,16 @@ pub struct Carrier {
     runs: Vec<Run>,
     old_windows: HashMap<u64, u32>,
     new_windows: HashMap<u64, u32>,
+    /// Ranges of the old text whose fate depends on how an edit is read: deleting one "ja "
+    /// from "ja ja ja" may have deleted any of them. Merged and sorted.
+    slides: Vec<(usize, usize)>,
+}
+
+/// Where texts occur, kept while placing the codings of one (old version, new version) pair.
+#[derive(Debug, Default)]
+pub struct Hits {
+    new: HashMap<String, Vec<usize>>,
+    old: HashMap<String, Vec<usize>>,
 }
 
 impl std::fmt::Debug for Carrier {
@@ -67,7 +80,7 @@ impl Carrier {
         let old: Vec<char> = old.chars().collect();
         let new: Vec<char> = new.chars().collect();
         let equal = equal_runs(&old, &new);
-        let runs = with_guards(&equal, &old, &new);
+        let (runs, slides) = with_guards(&equal, &old, &new);
         let old_windows = window_counts(&old);
         let new_windows = window_counts(&new);
         Carrier {
@@ -76,6 +89,7 @@ impl Carrier {
             runs,
             old_windows,
             new_windows,
+            slides,
         }
     }
 
@@ -101,8 +115,8 @@ impl Carrier {
     }
 
     /// Place one coding made on the old version: carried or found (`Moved`), or flagged. `t` is
-    /// the transcript whose text is the new version; `hits` caches where each text occurs.
-    pub fn place(&self, t: &Transcript, c: &mut Coding, hits: &mut HashMap<String, Vec<usize>>) {
+    /// the transcript whose text is the new version; `hits` caches where texts occur.
+    pub fn place(&self, t: &Transcript, c: &mut Coding, hits: &mut Hits) {
         let len = c.text.chars().count();
         let (start, end) = (c.start, c.end);
         let own_text = len > 0
@@ -117,28 +131,98 @@ impl Carrier {
         if let Some(at) = self.carry(start, end) {
             return moved(t, c, at);
         }
-        let before = &self.old[start.saturating_sub(CONTEXT)..start];
-        let after = &self.old[end..(end + CONTEXT).min(self.old.len())];
         let found = hits
+            .new
             .entry(c.text.clone())
             .or_insert_with(|| t.find_all(&c.text));
-        let need = CONTEXT.min(before.len() + after.len());
+        if self.in_slide(start, end) {
+            // Whether its own text survived depends on which of several equal readings of the
+            // edit is true: nobody can know, so the coder decides.
+            c.anchor = if found.is_empty() {
+                Anchor::Orphaned
+            } else {
+                ambiguous(found)
+            };
+            return;
+        }
+        let (before, after) = self.context(start, end);
         let strong: Vec<usize> = found
             .iter()
             .copied()
-            .filter(|&p| self.context_score(p, len, before, after) >= need)
+            .filter(|&p| self.fits(p, len, before, after))
             .collect();
+        let found = found.clone();
         match (strong.len(), found.len()) {
-            (1, _) => moved(t, c, strong[0]),
+            (1, _) => {
+                // The place must fit this coding's surroundings better than those of any other
+                // occurrence of its text in the old version (one deleted "ja" next to another
+                // leaves a "ja" with the left side of one and the right side of the other).
+                let olds = hits
+                    .old
+                    .entry(c.text.clone())
+                    .or_insert_with(|| occurrences(&self.old, &c.text));
+                let rival = olds.iter().any(|&q| {
+                    if q == start {
+                        return false;
+                    }
+                    let (b, a) = self.context(q, q + len);
+                    self.fits(strong[0], len, b, a)
+                });
+                if rival {
+                    c.anchor = ambiguous(&found);
+                } else {
+                    moved(t, c, strong[0]);
+                }
+            }
             (0, 0) => c.anchor = Anchor::Orphaned,
-            (0, 1) if len >= LONG_QUOTE && count(&self.old, &c.text) == 1 => moved(t, c, found[0]),
-            (0, _) => c.anchor = ambiguous(found),
+            (0, 1) if len >= LONG_QUOTE && occurrences(&self.old, &c.text).len() == 1 => {
+                moved(t, c, found[0])
+            }
+            (0, _) => c.anchor = ambiguous(&found),
             _ => c.anchor = ambiguous(&strong),
         }
     }
 
-    /// How many characters of the old surroundings the new text has around `at`.
-    fn context_score(&self, at: usize, len: usize, before: &[char], after: &[char]) -> usize {
+    /// The old text before and after `start..end`, within its paragraph (line): text across
+    /// a paragraph break is not evidence, as the paragraph next to it may have been moved. The
+    /// line break itself is kept, so that being at the start or end of a turn still counts.
+    fn context(&self, start: usize, end: usize) -> (&[char], &[char]) {
+        let end = end.min(self.old.len());
+        let start = start.min(end);
+        let lo = start.saturating_sub(CONTEXT);
+        let b = self.old[lo..start]
+            .iter()
+            .rposition(|&ch| ch == '\n')
+            .map_or(lo, |i| lo + i);
+        let hi = (end + CONTEXT).min(self.old.len());
+        let a = self.old[end..hi]
+            .iter()
+            .position(|&ch| ch == '\n')
+            .map_or(hi, |i| end + i + 1);
+        (&self.old[b..start], &self.old[end..a])
+    }
+
+    fn in_slide(&self, start: usize, end: usize) -> bool {
+        let i = self.slides.partition_point(|&(_, b)| b <= start);
+        self.slides.get(i).is_some_and(|&(a, _)| a < end)
+    }
+
+    /// Whether the new text around `at` has enough of the old surroundings on both sides.
+    fn fits(&self, at: usize, len: usize, before: &[char], after: &[char]) -> bool {
+        let (lb, la) = self.context_score(at, len, before, after);
+        lb >= MIN_SIDE.min(before.len())
+            && la >= MIN_SIDE.min(after.len())
+            && lb + la >= CONTEXT.min(before.len() + after.len())
+    }
+
+    /// How many characters of the old surroundings the new text has before and after `at`.
+    fn context_score(
+        &self,
+        at: usize,
+        len: usize,
+        before: &[char],
+        after: &[char],
+    ) -> (usize, usize) {
         let lb = before
             .iter()
             .rev()
@@ -151,7 +235,7 @@ impl Carrier {
             .zip(&self.new[from..])
             .take_while(|(a, b)| a == b)
             .count();
-        lb + la
+        (lb, la)
     }
 }
 
@@ -169,13 +253,17 @@ fn ambiguous(places: &[usize]) -> Anchor {
     }
 }
 
-/// Occurrences of `needle` in `hay`, overlapping ones included.
-fn count(hay: &[char], needle: &str) -> usize {
+/// Starts of `needle` in `hay`, overlapping ones included.
+fn occurrences(hay: &[char], needle: &str) -> Vec<usize> {
     let n: Vec<char> = needle.chars().collect();
     if n.is_empty() || n.len() > hay.len() {
-        return 0;
+        return Vec::new();
     }
-    hay.windows(n.len()).filter(|w| *w == n.as_slice()).count()
+    hay.windows(n.len())
+        .enumerate()
+        .filter(|(_, w)| *w == n.as_slice())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A coding without a usable snapshot (made before versions were kept, or its snapshot is
@@ -314,8 +402,22 @@ fn tokens(text: &[char]) -> Vec<std::ops::Range<usize>> {
 /// Give each run its guards: `GUARD` characters next to every change, more where the change
 /// could slide (deleting one "ja " from "ja ja ja" could be any of them), none at the ends of
 /// the text when the run starts or ends there in both versions.
-fn with_guards(equal: &[(usize, usize, usize)], old: &[char], new: &[char]) -> Vec<Run> {
+fn with_guards(
+    equal: &[(usize, usize, usize)],
+    old: &[char],
+    new: &[char],
+) -> (Vec<Run>, Vec<(usize, usize)>) {
     let mut runs: Vec<Run> = Vec::with_capacity(equal.len());
+    let mut slides: Vec<(usize, usize)> = Vec::new();
+    // The change before the first run, if the texts do not start alike.
+    if let Some(&(o, n, _)) = equal.first()
+        && (o > 0 || n > 0)
+    {
+        let right = slide_right(old, 0, o).max(slide_right(new, 0, n));
+        if right > 0 {
+            slides.push((0, o + right));
+        }
+    }
     for (i, &(o, n, len)) in equal.iter().enumerate() {
         // The change before this run: old[a..o], new[c..n].
         let (a, c) = if i == 0 {
@@ -334,10 +436,22 @@ fn with_guards(equal: &[(usize, usize, usize)], old: &[char], new: &[char]) -> V
             .get(i + 1)
             .map_or((old.len(), new.len()), |q| (q.0, q.1));
         let (oe, ne) = (o + len, n + len);
+        let (left, right) = if oe == old.len() && ne == new.len() {
+            (0, 0)
+        } else {
+            let (next_o, next_n) = (b.min(old.len()), d.min(new.len()));
+            (
+                slide_left(old, oe, next_o).max(slide_left(new, ne, next_n)),
+                slide_right(old, oe, next_o).max(slide_right(new, ne, next_n)),
+            )
+        };
+        if left + right > 0 {
+            slides.push((oe - left.min(oe), b + right));
+        }
         let guard_right = if oe == old.len() && ne == new.len() {
             0
         } else {
-            GUARD.max(slide_left(old, oe, b).max(slide_left(new, ne, d)))
+            GUARD.max(left)
         };
         runs.push(Run {
             old: o,
@@ -347,7 +461,22 @@ fn with_guards(equal: &[(usize, usize, usize)], old: &[char], new: &[char]) -> V
             guard_right,
         });
     }
-    runs
+    if equal.is_empty() {
+        // Nothing in common: no reading of the edit is better than another.
+        let right = slide_right(old, 0, old.len()).max(slide_right(new, 0, new.len()));
+        if right > 0 {
+            slides.push((0, old.len()));
+        }
+    }
+    slides.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(slides.len());
+    for (a, b) in slides {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    (runs, merged)
 }
 
 /// How far the removal of `text[a..b]` could move to the right and remove the same text.

@@ -164,7 +164,7 @@ impl Project {
     pub fn check_codings(&self, path: &Path, state: &mut CoderState) -> Vec<Problem> {
         let mut problems = Vec::new();
         // Where each text occurs, per transcript: thousands of "ja" codings share one search.
-        let mut hits: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+        let mut hits: HashMap<(String, String), anchor::Hits> = HashMap::new();
         let mut carried: BTreeMap<String, usize> = BTreeMap::new();
         let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         for c in state.codings.values_mut() {
@@ -192,10 +192,12 @@ impl Project {
                 c.text = text;
             }
             let made_on = c.version.clone();
-            let hits = hits.entry(c.transcript.clone()).or_default();
             match made_on.as_deref() {
                 Some(v) if v != t.version() => match self.carrier(v, t) {
-                    Ok(carrier) => carrier.place(t, c, hits),
+                    Ok(carrier) => {
+                        let hits = hits.entry((c.transcript.clone(), v.to_string())).or_default();
+                        carrier.place(t, c, hits)
+                    }
                     Err(e) => {
                         snapshot_problems.insert(format!(
                             "{e}; codings of transcript {} made on it can only be found again \
