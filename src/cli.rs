@@ -33,8 +33,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Load and validate the project; print a summary. Exit 2 if anything is invalid.
-    Check(JsonOpt),
+    /// Load and validate the project; print a summary, and the codings that an edit of their
+    /// transcript moved or made ambiguous or orphaned. Exit 2 if anything is invalid.
+    Check(CheckOpt),
     /// Per code: coded passages and distinct respondents per group.
     Stats(StatsOpt),
     /// Import codings from other sources.
@@ -137,6 +138,17 @@ pub struct BenchCorpusOpt {
     pub words: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckOpt {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the certain re-anchorings (codings carried to their edited transcript) to the
+    /// coders' journals; ambiguous and orphaned codings are left for review.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Args, Debug)]

@@ -27,7 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let coder = cli::coder_name(cli.coder.as_deref());
     match cli.command {
         None => cmd::tui::run(&root, &coder),
-        Some(Command::Check(o)) => cmd::check::run(&root, o.json),
+        Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.fix),
         Some(Command::Stats(o)) => cmd::stats::run(&root, cli.coder.as_deref(), o.json),
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());

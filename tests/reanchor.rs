@@ -163,3 +163,22 @@ mod examples {
         assert_eq!(placed[0].version.as_deref(), Some(t.version()));
     }
 }
+
+/// Many more random cases than the property test: `STRESS=20000 cargo test --release --test
+/// reanchor stress -- --ignored`.
+#[test]
+#[ignore]
+fn stress() {
+    let n: u64 = std::env::var("STRESS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let mut wrong = 0;
+    for seed in 0..n {
+        let mut rng = Rng::new(seed ^ 0xdead_beef);
+        let kinds: Vec<Kind> = (0..1 + rng.below(5)).map(|_| *rng.pick(KINDS)).collect();
+        let (t, report) = run(seed, &kinds);
+        if t.wrong > 0 {
+            wrong += 1;
+            eprintln!("seed {seed} {kinds:?}:\n{report}");
+        }
+    }
+    assert_eq!(wrong, 0);
+}

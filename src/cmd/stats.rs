@@ -24,6 +24,13 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool) -> Result<()> {
         println!("Coder: {}", s.coder);
         print!("{}", render(s));
         println!();
+        if s.flagged > 0 {
+            eprintln!(
+                "codewerk: warning: {} coding(s) of {} no longer sit on their text after a \
+                 transcript edit and are not counted; `codewerk check` lists them",
+                s.flagged, s.coder
+            );
+        }
     }
     Ok(())
 }

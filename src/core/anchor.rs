@@ -168,10 +168,31 @@ impl Carrier {
                     let (b, a) = self.context(q, q + len);
                     self.fits(strong[0], len, b, a)
                 });
-                if rival {
+                // Nor may a copy of its text have come or gone right next to it ("nee nee"
+                // from "nee" matches the left side with one copy, the right with the other).
+                let (lo, hi) = (before.len(), after.len());
+                let near = |occ: &[usize], at: usize| -> Vec<isize> {
+                    occ.iter()
+                        .filter(|&&q| q != at && q + lo >= at && q + len <= at + len + hi)
+                        .map(|&q| q as isize - at as isize)
+                        .collect()
+                };
+                let p = strong[0];
+                let neighbours = near(olds, start);
+                let (lb, la) = self.context_score(p, len, before, after);
+                // Text repeated right next to it is no evidence of where it is: then both sides
+                // must be whole.
+                let whole = neighbours.is_empty() || (lb == before.len() && la == after.len());
+                // And no other place may fit either side as well (the true place may have lost
+                // the other side to an edit, while a copy elsewhere keeps it by chance).
+                let dominant = found.iter().all(|&q| {
+                    let (qb, qa) = self.context_score(q, len, before, after);
+                    q == p || (qb < lb && qa < la)
+                });
+                if rival || !whole || !dominant || neighbours != near(&found, p) {
                     c.anchor = ambiguous(&found);
                 } else {
-                    moved(t, c, strong[0]);
+                    moved(t, c, p);
                 }
             }
             (0, 0) => c.anchor = Anchor::Orphaned,

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod project;
 pub mod reconcile;
 pub mod respondents;
+pub mod review;
 pub mod settings;
 pub mod summary;
 pub mod text;

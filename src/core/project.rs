@@ -13,7 +13,7 @@
 
 use super::anchor::{self, Carrier};
 use super::codebook::Codebook;
-use super::coding::{Anchor, CoderState, Coding, Journal, JournalError, valid_coder};
+use super::coding::{Anchor, CoderState, Journal, JournalError, valid_coder};
 use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
@@ -287,30 +287,6 @@ impl Project {
         Ok(journal)
     }
 
-    /// Every coding that is not exactly where it was made, for review: carried (certain),
-    /// ambiguous and orphaned ones, by coder, transcript and place.
-    pub fn review(&self) -> Vec<Review<'_>> {
-        let mut out: Vec<Review> = self
-            .coders
-            .iter()
-            .flat_map(|(coder, s)| s.codings.values().map(move |c| (coder, c)))
-            .filter(|(_, c)| c.anchor != Anchor::Exact)
-            .map(|(coder, c)| Review {
-                coder: coder.as_str(),
-                coding: c,
-            })
-            .collect();
-        out.sort_by_key(|r| {
-            (
-                r.coding.anchor.is_flagged(),
-                r.coding.transcript.clone(),
-                r.coding.start,
-                r.coder,
-            )
-        });
-        out
-    }
-
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(Problem::is_error)
     }
@@ -354,13 +330,6 @@ impl Project {
     pub fn group_size(&self, group: &str) -> usize {
         self.respondents.iter().filter(|r| r.group == group).count()
     }
-}
-
-/// A coding that is not exactly where it was made: see `Project::review`.
-#[derive(Debug, Clone, Copy)]
-pub struct Review<'a> {
-    pub coder: &'a str,
-    pub coding: &'a Coding,
 }
 
 fn preview(s: &str) -> String {

@@ -30,7 +30,10 @@ pub struct Words {
 #[derive(Debug, Serialize)]
 pub struct CoderSummary {
     pub coder: String,
+    /// Passages on their text: flagged ones (ambiguous or orphaned after an edit) not counted.
     pub passages: usize,
+    /// Passages flagged for review.
+    pub flagged: usize,
     pub transcripts_coded: usize,
     pub transcripts_done: usize,
 }
@@ -93,7 +96,8 @@ pub fn summarise(p: &Project) -> Summary {
             .values()
             .map(|s| CoderSummary {
                 coder: s.coder.clone(),
-                passages: s.codings.len(),
+                passages: s.codings.values().filter(|c| !c.anchor.is_flagged()).count(),
+                flagged: s.codings.values().filter(|c| c.anchor.is_flagged()).count(),
                 transcripts_coded: s
                     .codings
                     .values()
@@ -131,6 +135,8 @@ pub struct CodeStats {
 pub struct CoderStats {
     pub coder: String,
     pub codes: Vec<CodeStats>,
+    /// Codings flagged for review (ambiguous or orphaned after a transcript edit): in no count.
+    pub flagged: usize,
 }
 
 /// Per-code counts for one coder (an absent coder gives zeros).
@@ -146,7 +152,7 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
             let passages: Vec<_> = state
                 .codings
                 .values()
-                .filter(|c| c.code == code.id)
+                .filter(|c| c.code == code.id && !c.anchor.is_flagged())
                 .collect();
             let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
             let by_group = groups
@@ -175,5 +181,6 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
     CoderStats {
         coder: coder.to_string(),
         codes,
+        flagged: state.codings.values().filter(|c| c.anchor.is_flagged()).count(),
     }
 }

@@ -444,6 +444,9 @@ pub struct Tally<'p> {
     pub passages: Vec<Vec<u32>>,
     /// The selected passages in cluster order: deelvraag, code, group, respondent, position.
     pub list: Vec<Passage<'p>>,
+    /// Selected codings flagged for review (ambiguous or orphaned after a transcript edit):
+    /// not on their text, so in no count and no list.
+    pub flagged: usize,
 }
 
 impl<'p> Tally<'p> {
@@ -472,6 +475,7 @@ impl<'p> Tally<'p> {
             .collect();
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
         let mut list = Vec::new();
+        let mut flagged = 0;
         for coding in state.into_iter().flat_map(|s| s.codings.values()) {
             let (Some(&c), Some(&r)) = (
                 code_pos.get(coding.code.as_str()),
@@ -479,6 +483,10 @@ impl<'p> Tally<'p> {
             ) else {
                 continue;
             };
+            if coding.anchor.is_flagged() {
+                flagged += 1;
+                continue;
+            }
             passages[c][r] += 1;
             list.push(Passage {
                 code: c,
@@ -501,6 +509,7 @@ impl<'p> Tally<'p> {
             has_journal: state.is_some(),
             passages,
             list,
+            flagged,
         }
     }
 }
@@ -525,7 +534,8 @@ pub struct Exported {
     /// Selected passages and the distinct respondents they come from.
     pub passages: usize,
     pub respondents: usize,
-    /// Passages whose text is no longer in the transcript (exported with their stored text).
+    /// Selected codings flagged for review after a transcript edit (ambiguous or orphaned):
+    /// left out of the export and its counts.
     pub orphaned: usize,
     pub bytes: usize,
 }
@@ -547,11 +557,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
         has_journal: tally.has_journal,
         passages: tally.list.len(),
         respondents: respondents.len(),
-        orphaned: tally
-            .list
-            .iter()
-            .filter(|x| x.coding.anchor.is_flagged())
-            .count(),
+        orphaned: tally.flagged,
         bytes: bytes.len(),
     };
     Ok((bytes, info))
