@@ -58,11 +58,27 @@ pub struct Carrier {
     slides: Vec<(usize, usize)>,
 }
 
-/// Where texts occur, kept while placing the codings of one (old version, new version) pair.
+/// Where texts occur, kept while placing the codings of one (old version, new version) pair:
+/// thousands of "ja" codings share one search, and each looks only at the occurrences whose
+/// neighbouring characters agree with its own, which keeps placing them linear.
 #[derive(Debug, Default)]
 pub struct Hits {
-    new: HashMap<String, Vec<usize>>,
-    old: HashMap<String, Vec<usize>>,
+    texts: HashMap<String, Occurrences>,
+}
+
+#[derive(Debug, Default)]
+struct Occurrences {
+    /// Starts in the new text and in the old one, ascending.
+    new: Vec<usize>,
+    old: Vec<usize>,
+    /// New starts by (side, k, hash of the k characters before (side 0) or after (side 1)),
+    /// built for each (side, k) when first needed.
+    new_keyed: HashMap<(u8, usize, u64), Vec<usize>>,
+    new_built: Vec<(u8, usize)>,
+    /// Old starts by the k characters of their own context next to them (k = MIN_SIDE, or all
+    /// of it where the paragraph gives less), per side.
+    old_keyed: HashMap<(u8, usize, u64), Vec<usize>>,
+    old_ks: [Vec<usize>; 2],
 }
 
 impl std::fmt::Debug for Carrier {
@@ -131,77 +147,180 @@ impl Carrier {
         if let Some(at) = self.carry(start, end) {
             return moved(t, c, at);
         }
-        let found = hits
-            .new
-            .entry(c.text.clone())
-            .or_insert_with(|| t.find_all(&c.text));
+        let occ = hits.texts.entry(c.text.clone()).or_insert_with(|| {
+            let mut o = Occurrences {
+                new: t.find_all(&c.text),
+                old: occurrences(&self.old, &c.text),
+                ..Occurrences::default()
+            };
+            self.key_old(&mut o, len);
+            o
+        });
+        if occ.new.is_empty() {
+            c.anchor = Anchor::Orphaned;
+            return;
+        }
         if self.in_slide(start, end) {
             // Whether its own text survived depends on which of several equal readings of the
             // edit is true: nobody can know, so the coder decides.
-            c.anchor = if found.is_empty() {
-                Anchor::Orphaned
-            } else {
-                ambiguous(found)
-            };
+            c.anchor = ambiguous(&occ.new);
             return;
         }
-        let (before, after) = self.context(start, end);
-        let strong: Vec<usize> = found
-            .iter()
-            .copied()
+        match self.search(occ, start, len) {
+            Some(p) => moved(t, c, p),
+            None if occ.new.len() == 1 && len >= LONG_QUOTE && occ.old.len() == 1 => {
+                moved(t, c, occ.new[0])
+            }
+            None => c.anchor = ambiguous(&self.fitting(occ, start, len)),
+        }
+    }
+
+    /// The one place in the new text that fits the coding at old `start` by its surroundings,
+    /// if there is exactly one and nothing speaks against it.
+    fn search(&self, occ: &mut Occurrences, start: usize, len: usize) -> Option<usize> {
+        let (before, after) = self.context(start, start + len);
+        let pool = self.pool(occ, before, after, len);
+        let mut strong = pool.iter().copied().filter(|&p| self.fits(p, len, before, after));
+        let p = strong.next()?;
+        if strong.next().is_some() {
+            return None;
+        }
+        let (lb, la) = self.context_score(p, len, before, after);
+        // No other place may fit either side as well (the true place may have lost one side
+        // to an edit while a copy elsewhere keeps it by chance). Places outside the pool match
+        // fewer than MIN_SIDE characters on both sides, so they cannot.
+        let dominant = pool.iter().all(|&q| {
+            let (qb, qa) = self.context_score(q, len, before, after);
+            q == p || ((before.is_empty() || qb < lb) && (after.is_empty() || qa < la))
+        });
+        if !dominant {
+            return None;
+        }
+        // The place must fit this coding better than any other occurrence of its text in the
+        // old version (one deleted "ja" next to another leaves a "ja" with the left side of one
+        // and the right side of the other).
+        let rival = self.old_rivals(occ, p, len).into_iter().any(|q| {
+            if q == start {
+                return false;
+            }
+            let (b, a) = self.context(q, q + len);
+            self.fits(p, len, b, a)
+        });
+        if rival {
+            return None;
+        }
+        // Nor may a copy of its text have come or gone right next to it ("nee nee" from "nee"
+        // matches the left side with one copy and the right side with the other); and text
+        // repeated next to it is no evidence of where it is, so then both sides must be whole.
+        let near = |list: &[usize], at: usize| -> Vec<isize> {
+            let from = list.partition_point(|&q| q + before.len() < at);
+            list[from..]
+                .iter()
+                .take_while(|&&q| q + len <= at + len + after.len())
+                .filter(|&&q| q != at)
+                .map(|&q| q as isize - at as isize)
+                .collect()
+        };
+        let neighbours = near(&occ.old, start);
+        if neighbours != near(&occ.new, p) {
+            return None;
+        }
+        if !neighbours.is_empty() && (lb < before.len() || la < after.len()) {
+            return None;
+        }
+        Some(p)
+    }
+
+    /// For review: the places that fit the surroundings, or else every occurrence.
+    fn fitting(&self, occ: &mut Occurrences, start: usize, len: usize) -> Vec<usize> {
+        let (before, after) = self.context(start, start + len);
+        let pool = self.pool(occ, before, after, len);
+        let mut fit: Vec<usize> = pool
+            .into_iter()
             .filter(|&p| self.fits(p, len, before, after))
             .collect();
-        let found = found.clone();
-        match (strong.len(), found.len()) {
-            (1, _) => {
-                // The place must fit this coding's surroundings better than those of any other
-                // occurrence of its text in the old version (one deleted "ja" next to another
-                // leaves a "ja" with the left side of one and the right side of the other).
-                let olds = hits
-                    .old
-                    .entry(c.text.clone())
-                    .or_insert_with(|| occurrences(&self.old, &c.text));
-                let rival = olds.iter().any(|&q| {
-                    if q == start {
-                        return false;
-                    }
-                    let (b, a) = self.context(q, q + len);
-                    self.fits(strong[0], len, b, a)
-                });
-                // Nor may a copy of its text have come or gone right next to it ("nee nee"
-                // from "nee" matches the left side with one copy, the right with the other).
-                let (lo, hi) = (before.len(), after.len());
-                let near = |occ: &[usize], at: usize| -> Vec<isize> {
-                    occ.iter()
-                        .filter(|&&q| q != at && q + lo >= at && q + len <= at + len + hi)
-                        .map(|&q| q as isize - at as isize)
-                        .collect()
-                };
-                let p = strong[0];
-                let neighbours = near(olds, start);
-                let (lb, la) = self.context_score(p, len, before, after);
-                // Text repeated right next to it is no evidence of where it is: then both sides
-                // must be whole.
-                let whole = neighbours.is_empty() || (lb == before.len() && la == after.len());
-                // And no other place may fit either side as well (the true place may have lost
-                // the other side to an edit, while a copy elsewhere keeps it by chance).
-                let dominant = found.iter().all(|&q| {
-                    let (qb, qa) = self.context_score(q, len, before, after);
-                    q == p || (qb < lb && qa < la)
-                });
-                if rival || !whole || !dominant || neighbours != near(&found, p) {
-                    c.anchor = ambiguous(&found);
+        if fit.len() < 2 {
+            fit = occ.new.iter().copied().take(MAX_CANDIDATES).collect();
+        }
+        fit
+    }
+
+    /// The new occurrences that share at least the MIN_SIDE characters next to the coding on
+    /// one side (all of them when the coding has no context, at the very start of the text).
+    fn pool(&self, occ: &mut Occurrences, before: &[char], after: &[char], len: usize) -> Vec<usize> {
+        let kb = MIN_SIDE.min(before.len());
+        let ka = MIN_SIDE.min(after.len());
+        if kb == 0 && ka == 0 {
+            return occ.new.clone();
+        }
+        let mut out: Vec<usize> = Vec::new();
+        if kb > 0 {
+            let key = hash(&before[before.len() - kb..]);
+            out.extend(self.new_keyed(occ, 0, kb, len, key));
+        }
+        if ka > 0 {
+            let key = hash(&after[..ka]);
+            out.extend(self.new_keyed(occ, 1, ka, len, key));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn new_keyed(&self, occ: &mut Occurrences, side: u8, k: usize, len: usize, key: u64) -> Vec<usize> {
+        if !occ.new_built.contains(&(side, k)) {
+            occ.new_built.push((side, k));
+            for &p in &occ.new {
+                let range = if side == 0 {
+                    p.checked_sub(k).map(|a| a..p)
                 } else {
-                    moved(t, c, p);
+                    Some(p + len..p + len + k).filter(|r| r.end <= self.new.len())
+                };
+                if let Some(r) = range {
+                    occ.new_keyed
+                        .entry((side, k, hash(&self.new[r])))
+                        .or_default()
+                        .push(p);
                 }
             }
-            (0, 0) => c.anchor = Anchor::Orphaned,
-            (0, 1) if len >= LONG_QUOTE && occurrences(&self.old, &c.text).len() == 1 => {
-                moved(t, c, found[0])
-            }
-            (0, _) => c.anchor = ambiguous(&found),
-            _ => c.anchor = ambiguous(&strong),
         }
+        occ.new_keyed.get(&(side, k, key)).cloned().unwrap_or_default()
+    }
+
+    /// Index the old occurrences by the characters of their own context next to them.
+    fn key_old(&self, occ: &mut Occurrences, len: usize) {
+        for &q in &occ.old {
+            let (b, a) = self.context(q, q + len);
+            let kb = MIN_SIDE.min(b.len());
+            let ka = MIN_SIDE.min(a.len());
+            occ.old_keyed
+                .entry((0, kb, hash(&b[b.len() - kb..])))
+                .or_default()
+                .push(q);
+            occ.old_keyed
+                .entry((1, ka, hash(&a[..ka])))
+                .or_default()
+                .push(q);
+            for (side, k) in [(0, kb), (1, ka)] {
+                if !occ.old_ks[side].contains(&k) {
+                    occ.old_ks[side].push(k);
+                }
+            }
+        }
+    }
+
+    /// Old occurrences whose context could fit at new `p`: those whose characters next to
+    /// them on the left agree with the new text there (a fit needs that).
+    fn old_rivals(&self, occ: &Occurrences, p: usize, _len: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        for &k in &occ.old_ks[0] {
+            if let Some(a) = p.checked_sub(k) {
+                if let Some(v) = occ.old_keyed.get(&(0, k, hash(&self.new[a..p]))) {
+                    out.extend_from_slice(v);
+                }
+            }
+        }
+        out
     }
 
     /// The old text before and after `start..end`, within its paragraph (line): text across
