@@ -547,67 +547,58 @@ fn with_guards(
     old: &[char],
     new: &[char],
 ) -> (Vec<Run>, Vec<(usize, usize)>) {
-    let mut runs: Vec<Run> = Vec::with_capacity(equal.len());
-    let mut slides: Vec<(usize, usize)> = Vec::new();
-    // The change before the first run, if the texts do not start alike.
-    if let Some(&(o, n, _)) = equal.first()
-        && (o > 0 || n > 0)
-    {
-        let right = slide_right(old, 0, o).max(slide_right(new, 0, n));
-        if right > 0 {
-            slides.push((0, o + right));
-        }
+    // Every change: old[a..b] became new[c..d], between two runs (or an end of the text).
+    let mut changes: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(equal.len() + 1);
+    let mut at = (0, 0);
+    for &(o, n, len) in equal {
+        changes.push((at.0, o, at.1, n));
+        at = (o + len, n + len);
     }
-    for (i, &(o, n, len)) in equal.iter().enumerate() {
-        // The change before this run: old[a..o], new[c..n].
-        let (a, c) = if i == 0 {
-            (0, 0)
-        } else {
-            let p = equal[i - 1];
-            (p.0 + p.2, p.1 + p.2)
-        };
-        let guard_left = if o == 0 && n == 0 {
-            0
-        } else {
-            GUARD.max(slide_right(old, a, o).max(slide_right(new, c, n)))
-        };
-        // The change after it: old[o + len..b], new[n + len..d].
-        let (b, d) = equal
-            .get(i + 1)
-            .map_or((old.len(), new.len()), |q| (q.0, q.1));
-        let (oe, ne) = (o + len, n + len);
-        let (left, right) = if oe == old.len() && ne == new.len() {
-            (0, 0)
-        } else {
-            let (next_o, next_n) = (b.min(old.len()), d.min(new.len()));
+    changes.push((at.0, old.len(), at.1, new.len()));
+    // How far each change could slide either way and still give the same texts.
+    let slid: Vec<(usize, usize)> = changes
+        .iter()
+        .map(|&(a, b, c, d)| {
             (
-                slide_left(old, oe, next_o).max(slide_left(new, ne, next_n)),
-                slide_right(old, oe, next_o).max(slide_right(new, ne, next_n)),
+                slide_left(old, a, b).max(slide_left(new, c, d)),
+                slide_right(old, a, b).max(slide_right(new, c, d)),
             )
-        };
-        if left + right > 0 {
-            slides.push((oe - left.min(oe), b + right));
+        })
+        .collect();
+    let mut slides: Vec<(usize, usize)> = Vec::new();
+    for (&(a, b, c, d), &(left, right)) in changes.iter().zip(&slid) {
+        if (a, c) == (b, d) || left + right == 0 {
+            continue;
         }
-        let guard_right = if oe == old.len() && ne == new.len() {
-            0
-        } else {
-            GUARD.max(left)
-        };
-        runs.push(Run {
-            old: o,
-            new: n,
-            len,
-            guard_left,
-            guard_right,
-        });
+        // Only the characters the change could slide over have an uncertain fate: those at
+        // either end of it. What lies between is deleted in every reading.
+        slides.push((a - left.min(a), a + right));
+        slides.push((b - left.min(b), b + right));
     }
-    if equal.is_empty() {
-        // Nothing in common: no reading of the edit is better than another.
-        let right = slide_right(old, 0, old.len()).max(slide_right(new, 0, new.len()));
-        if right > 0 {
-            slides.push((0, old.len()));
-        }
-    }
+    let runs = equal
+        .iter()
+        .enumerate()
+        .map(|(i, &(o, n, len))| {
+            let (before, after) = (slid[i], slid[i + 1]);
+            let guard_left = if o == 0 && n == 0 {
+                0
+            } else {
+                GUARD.max(before.1)
+            };
+            let guard_right = if o + len == old.len() && n + len == new.len() {
+                0
+            } else {
+                GUARD.max(after.0)
+            };
+            Run {
+                old: o,
+                new: n,
+                len,
+                guard_left,
+                guard_right,
+            }
+        })
+        .collect();
     slides.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(slides.len());
     for (a, b) in slides {
