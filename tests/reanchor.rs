@@ -149,6 +149,59 @@ mod examples {
         }
     }
 
+    /// Places that must hold for codings `(old start, text)` after `old` became `new`: each
+    /// coding is flagged or at `expect` (None: its text is gone).
+    fn check(old: &str, new: &str, codings: &[(usize, &str, Option<usize>)]) -> Vec<Anchor> {
+        let t = Transcript::from_text("T", Path::new("t"), old.to_string());
+        let cs: Vec<_> = codings
+            .iter()
+            .map(|&(at, text, _)| {
+                assert_eq!(t.slice(at, at + text.chars().count()), text);
+                codewerk::core::coding::Coding::quoted(&t, "c", at, at + text.chars().count())
+            })
+            .collect();
+        let (_, placed) = reanchor(old, new, &cs);
+        for (p, &(at, text, expect)) in placed.iter().zip(codings) {
+            if !p.anchor.is_flagged() {
+                assert_eq!(Some(p.start), expect, "{text:?} at {at}: {p:?}");
+            }
+        }
+        placed.into_iter().map(|p| p.anchor).collect()
+    }
+
+    #[test]
+    fn one_of_three_repeated_words_deleted_leaves_the_others_flagged_or_right() {
+        let head = "R: Nou, toen heb ik dat met de mentor besproken, en die zei ";
+        let tail = " tegen mij, dus dat was dan dat. Daarna hebben we niets meer gehoord.\n";
+        let old = format!("{head}ja ja ja{tail}");
+        let new = format!("{head}ja ja{tail}");
+        let h = head.chars().count();
+        // The first "ja " is the one deleted; the others move three to the left.
+        let anchors = check(
+            &old,
+            &new,
+            &[(h, "ja", None), (h + 3, "ja", Some(h)), (h + 6, "ja", Some(h + 3))],
+        );
+        assert!(anchors[0].is_flagged(), "{anchors:?}");
+    }
+
+    #[test]
+    fn a_repeated_paragraph_is_not_carried_onto_its_twin() {
+        let q = "I: Kunt u daar iets meer over vertellen, bijvoorbeeld hoe dat toen precies ging?\n\n";
+        let old = format!("R: Eerste antwoord.\n\n{q}R: Tweede antwoord, over de meldcode.\n\n{q}R: Derde.\n");
+        // The second answer and the question after it are deleted.
+        let new = format!("R: Eerste antwoord.\n\n{q}R: Derde.\n");
+        let first = old.find("I: Kunt").unwrap();
+        let second = old.rfind("I: Kunt").unwrap();
+        let text = "Kunt u daar iets meer over vertellen";
+        let anchors = check(
+            &old,
+            &new,
+            &[(first + 3, text, Some(first + 3)), (second + 3, text, None)],
+        );
+        assert!(anchors[1].is_flagged(), "{anchors:?}");
+    }
+
     #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
