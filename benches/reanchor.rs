@@ -20,7 +20,16 @@ use std::time::{Duration, Instant};
 
 /// Short texts a coder codes wherever they occur (the codings that went wrong before).
 const SHORT: &[&str] = &[
-    "ja", "Ja", "nee", "Nee", "meldcode", "Veilig Thuis", "eh", "zorgen", "mentor", "ouders",
+    "ja",
+    "Ja",
+    "nee",
+    "Nee",
+    "meldcode",
+    "Veilig Thuis",
+    "eh",
+    "zorgen",
+    "mentor",
+    "ouders",
 ];
 
 fn short_codings(t: &Transcript) -> Vec<Coding> {

@@ -24,7 +24,9 @@ fn run(seed: u64, kinds: &[Kind]) -> (Tally, String) {
     let new_chars: Vec<char> = t.text().chars().collect();
     let old_chars: Vec<char> = old.chars().collect();
     let around = |v: &[char], a: usize, b: usize| -> String {
-        v[a.saturating_sub(30).min(v.len())..(b + 30).min(v.len())].iter().collect()
+        v[a.saturating_sub(30).min(v.len())..(b + 30).min(v.len())]
+            .iter()
+            .collect()
     };
     let mut tally = Tally::default();
     let mut report = String::new();
@@ -141,7 +143,7 @@ mod examples {
     fn a_stuttered_word_makes_its_coding_ambiguous_or_exact() {
         let c = coding_of(OLD, "Ja", 1);
         let new = OLD.replace("R: Ja, nee.", "R: Ja, Ja, nee.");
-        let (_, placed) = reanchor(OLD, &new, &[c.clone()]);
+        let (_, placed) = reanchor(OLD, &new, std::slice::from_ref(&c));
         match &placed[0].anchor {
             Anchor::Ambiguous { candidates } => assert!(candidates.len() >= 2),
             Anchor::Moved { .. } => assert_eq!(placed[0].start, c.start),
@@ -180,15 +182,22 @@ mod examples {
         let anchors = check(
             &old,
             &new,
-            &[(h, "ja", None), (h + 3, "ja", Some(h)), (h + 6, "ja", Some(h + 3))],
+            &[
+                (h, "ja", None),
+                (h + 3, "ja", Some(h)),
+                (h + 6, "ja", Some(h + 3)),
+            ],
         );
         assert!(anchors[0].is_flagged(), "{anchors:?}");
     }
 
     #[test]
     fn a_repeated_paragraph_is_not_carried_onto_its_twin() {
-        let q = "I: Kunt u daar iets meer over vertellen, bijvoorbeeld hoe dat toen precies ging?\n\n";
-        let old = format!("R: Eerste antwoord.\n\n{q}R: Tweede antwoord, over de meldcode.\n\n{q}R: Derde.\n");
+        let q =
+            "I: Kunt u daar iets meer over vertellen, bijvoorbeeld hoe dat toen precies ging?\n\n";
+        let old = format!(
+            "R: Eerste antwoord.\n\n{q}R: Tweede antwoord, over de meldcode.\n\n{q}R: Derde.\n"
+        );
         // The second answer and the question after it are deleted.
         let new = format!("R: Eerste antwoord.\n\n{q}R: Derde.\n");
         let first = old.find("I: Kunt").unwrap();
@@ -205,7 +214,10 @@ mod examples {
     #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
-        let new = format!("{}\n\n{}\n\n{}\n\n{}\n", paras[2], paras[3], paras[0], paras[1]);
+        let new = format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            paras[2], paras[3], paras[0], paras[1]
+        );
         let c = coding_of(OLD, "We hebben toen Veilig Thuis gebeld", 0);
         let (t, placed) = reanchor(OLD, &new, &[c]);
         assert!(matches!(placed[0].anchor, Anchor::Moved { .. }));
@@ -222,7 +234,10 @@ mod examples {
 #[test]
 #[ignore]
 fn stress() {
-    let n: u64 = std::env::var("STRESS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let n: u64 = std::env::var("STRESS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let mut wrong = 0;
     for seed in 0..n {
         let mut rng = Rng::new(seed ^ 0xdead_beef);

@@ -41,7 +41,10 @@ fn codings_record_their_version_and_its_snapshot() {
     let p = Project::load(dir.path()).unwrap();
     let v = p.transcript("T1").unwrap().version().to_string();
     let journal = std::fs::read_to_string(dir.path().join("codings/bo.jsonl")).unwrap();
-    assert!(journal.contains(&format!("\"version\":\"{v}\"")), "{journal}");
+    assert!(
+        journal.contains(&format!("\"version\":\"{v}\"")),
+        "{journal}"
+    );
     let snap = versions::load(&dir.path().join("codings"), &v).unwrap();
     assert_eq!(snap, p.transcript("T1").unwrap().text());
 }
@@ -53,8 +56,8 @@ fn check_lists_moved_and_flagged_and_fix_records_the_certain_ones() {
     let t1 = dir.path().join("transcripts/T1.txt");
     let text = std::fs::read_to_string(&t1).unwrap();
     // A question put in front, the sentence with "niet pluis" gone, and another "Ja" typed in.
-    let edited = format!("I: Eerst iets anders. Ja?\n\n{text}")
-        .replace(" Dat voelde niet pluis.", "");
+    let edited =
+        format!("I: Eerst iets anders. Ja?\n\n{text}").replace(" Dat voelde niet pluis.", "");
     std::fs::write(&t1, &edited).unwrap();
 
     codewerk(dir.path())
@@ -115,11 +118,19 @@ fn check_lists_moved_and_flagged_and_fix_records_the_certain_ones() {
     let p = Project::load(dir.path()).unwrap();
     let t = p.transcript("T1").unwrap();
     let bo = &p.coders["bo"];
-    let c = bo.codings.values().find(|c| c.text == "blauwe plekken").unwrap();
+    let c = bo
+        .codings
+        .values()
+        .find(|c| c.text == "blauwe plekken")
+        .unwrap();
     assert_eq!((c.anchor.clone(), c.start), (Anchor::Exact, new_start));
     assert_eq!(c.version.as_deref(), Some(t.version()));
     assert!(versions::load(&p.codings_dir(), t.version()).is_ok());
-    let flagged: Vec<&Coding> = bo.codings.values().filter(|c| c.anchor.is_flagged()).collect();
+    let flagged: Vec<&Coding> = bo
+        .codings
+        .values()
+        .filter(|c| c.anchor.is_flagged())
+        .collect();
     assert_eq!(flagged.len(), 1);
     assert_eq!(flagged[0].text, "niet pluis");
 

@@ -13,7 +13,11 @@ const LIST_AT_MOST: usize = 40;
 
 pub fn run(root: &Path, json: bool, fix: bool) -> Result<()> {
     let mut project = load(root)?;
-    let fixed = if fix { fix_journals(&project, json)? } else { Vec::new() };
+    let fixed = if fix {
+        fix_journals(&project, json)?
+    } else {
+        Vec::new()
+    };
     if !fixed.is_empty() {
         // Show the project as it is now.
         project = load(root)?;
@@ -74,7 +78,10 @@ fn fix_journals(project: &Project, json: bool) -> Result<Vec<serde_json::Value>>
         let path = journal.path.display().to_string();
         if !json {
             if plan.ops.is_empty() {
-                println!("{path}: nothing to fix ({} coding(s) left for review)", plan.left);
+                println!(
+                    "{path}: nothing to fix ({} coding(s) left for review)",
+                    plan.left
+                );
             } else {
                 println!(
                     "{path}: wrote {} re-anchoring(s): {} moved to a new place, {} carried \
@@ -111,9 +118,15 @@ fn fix_journals(project: &Project, json: bool) -> Result<Vec<serde_json::Value>>
 pub fn render_review(items: &[Item]) -> String {
     let mut out = String::new();
     for (status, title) in [
-        (Status::Moved, "Moved with certainty (`codewerk check --fix` records them)"),
+        (
+            Status::Moved,
+            "Moved with certainty (`codewerk check --fix` records them)",
+        ),
         (Status::Ambiguous, "Ambiguous, not counted until reviewed"),
-        (Status::Orphaned, "Orphaned (text gone), not counted until reviewed"),
+        (
+            Status::Orphaned,
+            "Orphaned (text gone), not counted until reviewed",
+        ),
     ] {
         let these: Vec<&Item> = items.iter().filter(|i| i.status == status).collect();
         if these.is_empty() {

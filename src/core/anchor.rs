@@ -180,7 +180,10 @@ impl Carrier {
     fn search(&self, occ: &mut Occurrences, start: usize, len: usize) -> Option<usize> {
         let (before, after) = self.context(start, start + len);
         let pool = self.pool(occ, before, after, len);
-        let mut strong = pool.iter().copied().filter(|&p| self.fits(p, len, before, after));
+        let mut strong = pool
+            .iter()
+            .copied()
+            .filter(|&p| self.fits(p, len, before, after));
         let p = strong.next()?;
         if strong.next().is_some() {
             return None;
@@ -199,7 +202,7 @@ impl Carrier {
         // The place must fit this coding better than any other occurrence of its text in the
         // old version (one deleted "ja" next to another leaves a "ja" with the left side of one
         // and the right side of the other).
-        let rival = self.old_rivals(occ, p, len).into_iter().any(|q| {
+        let rival = self.old_rivals(occ, p).into_iter().any(|q| {
             if q == start {
                 return false;
             }
@@ -247,7 +250,13 @@ impl Carrier {
 
     /// The new occurrences that share at least the MIN_SIDE characters next to the coding on
     /// one side (all of them when the coding has no context, at the very start of the text).
-    fn pool(&self, occ: &mut Occurrences, before: &[char], after: &[char], len: usize) -> Vec<usize> {
+    fn pool(
+        &self,
+        occ: &mut Occurrences,
+        before: &[char],
+        after: &[char],
+        len: usize,
+    ) -> Vec<usize> {
         let kb = MIN_SIDE.min(before.len());
         let ka = MIN_SIDE.min(after.len());
         if kb == 0 && ka == 0 {
@@ -267,7 +276,14 @@ impl Carrier {
         out
     }
 
-    fn new_keyed(&self, occ: &mut Occurrences, side: u8, k: usize, len: usize, key: u64) -> Vec<usize> {
+    fn new_keyed(
+        &self,
+        occ: &mut Occurrences,
+        side: u8,
+        k: usize,
+        len: usize,
+        key: u64,
+    ) -> Vec<usize> {
         if !occ.new_built.contains(&(side, k)) {
             occ.new_built.push((side, k));
             for &p in &occ.new {
@@ -284,7 +300,10 @@ impl Carrier {
                 }
             }
         }
-        occ.new_keyed.get(&(side, k, key)).cloned().unwrap_or_default()
+        occ.new_keyed
+            .get(&(side, k, key))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Index the old occurrences by the characters of their own context next to them.
@@ -311,13 +330,13 @@ impl Carrier {
 
     /// Old occurrences whose context could fit at new `p`: those whose characters next to
     /// them on the left agree with the new text there (a fit needs that).
-    fn old_rivals(&self, occ: &Occurrences, p: usize, _len: usize) -> Vec<usize> {
+    fn old_rivals(&self, occ: &Occurrences, p: usize) -> Vec<usize> {
         let mut out = Vec::new();
         for &k in &occ.old_ks[0] {
-            if let Some(a) = p.checked_sub(k) {
-                if let Some(v) = occ.old_keyed.get(&(0, k, hash(&self.new[a..p]))) {
-                    out.extend_from_slice(v);
-                }
+            if let Some(a) = p.checked_sub(k)
+                && let Some(v) = occ.old_keyed.get(&(0, k, hash(&self.new[a..p])))
+            {
+                out.extend_from_slice(v);
             }
         }
         out
@@ -461,7 +480,8 @@ fn equal_runs(old: &[char], new: &[char]) -> Vec<(usize, usize, usize)> {
         &ol.iter().map(|r| &old[r.clone()]).collect::<Vec<_>>(),
         &nl.iter().map(|r| &new[r.clone()]).collect::<Vec<_>>(),
     );
-    let at = |v: &[std::ops::Range<usize>], i: usize, total: usize| v.get(i).map_or(total, |r| r.start);
+    let at =
+        |v: &[std::ops::Range<usize>], i: usize, total: usize| v.get(i).map_or(total, |r| r.start);
     let mut runs: Vec<(usize, usize, usize)> = Vec::new();
     let push = |runs: &mut Vec<(usize, usize, usize)>, o: usize, n: usize, len: usize| {
         if len == 0 {
@@ -633,8 +653,9 @@ fn slide_left(text: &[char], a: usize, b: usize) -> usize {
 const BASE: u64 = 0x0100_0000_01b3;
 
 fn hash(w: &[char]) -> u64 {
-    w.iter()
-        .fold(0u64, |h, &c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)))
+    w.iter().fold(0u64, |h, &c| {
+        h.wrapping_mul(BASE).wrapping_add(u64::from(c))
+    })
 }
 
 /// How often each `WINDOW`-character window occurs (by rolling hash; a collision only makes a

@@ -195,7 +195,9 @@ impl Project {
             match made_on.as_deref() {
                 Some(v) if v != t.version() => match self.carrier(v, t) {
                     Ok(carrier) => {
-                        let hits = hits.entry((c.transcript.clone(), v.to_string())).or_default();
+                        let hits = hits
+                            .entry((c.transcript.clone(), v.to_string()))
+                            .or_default();
                         carrier.place(t, c, hits)
                     }
                     Err(e) => {
@@ -254,7 +256,11 @@ impl Project {
                 ),
             ));
         }
-        problems.extend(snapshot_problems.into_iter().map(|m| Problem::warning(path, m)));
+        problems.extend(
+            snapshot_problems
+                .into_iter()
+                .map(|m| Problem::warning(path, m)),
+        );
         problems
     }
 
@@ -334,7 +340,11 @@ impl Project {
 
 fn preview(s: &str) -> String {
     let p: String = s.chars().take(40).collect();
-    if p.len() < s.len() { format!("{p}…") } else { p }
+    if p.len() < s.len() {
+        format!("{p}…")
+    } else {
+        p
+    }
 }
 
 fn ordered(

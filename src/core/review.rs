@@ -92,13 +92,20 @@ pub fn items(p: &Project) -> Vec<Item> {
         .flat_map(|(coder, s)| s.codings.values().filter_map(move |c| item(p, coder, c)))
         .collect();
     out.sort_by(|a, b| {
-        (a.status, &a.coder, p.index_of(&a.transcript), a.old.start, a.id).cmp(&(
-            b.status,
-            &b.coder,
-            p.index_of(&b.transcript),
-            b.old.start,
-            b.id,
-        ))
+        (
+            a.status,
+            &a.coder,
+            p.index_of(&a.transcript),
+            a.old.start,
+            a.id,
+        )
+            .cmp(&(
+                b.status,
+                &b.coder,
+                p.index_of(&b.transcript),
+                b.old.start,
+                b.id,
+            ))
     });
     out
 }

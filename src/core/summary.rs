@@ -96,7 +96,11 @@ pub fn summarise(p: &Project) -> Summary {
             .values()
             .map(|s| CoderSummary {
                 coder: s.coder.clone(),
-                passages: s.codings.values().filter(|c| !c.anchor.is_flagged()).count(),
+                passages: s
+                    .codings
+                    .values()
+                    .filter(|c| !c.anchor.is_flagged())
+                    .count(),
                 flagged: s.codings.values().filter(|c| c.anchor.is_flagged()).count(),
                 transcripts_coded: s
                     .codings
@@ -181,6 +185,10 @@ pub fn code_stats(p: &Project, coder: &str) -> CoderStats {
     CoderStats {
         coder: coder.to_string(),
         codes,
-        flagged: state.codings.values().filter(|c| c.anchor.is_flagged()).count(),
+        flagged: state
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count(),
     }
 }

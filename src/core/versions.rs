@@ -56,7 +56,8 @@ pub fn load(codings_dir: &Path, version: &str) -> Result<String, SnapshotError> 
         }
         Err(source) => return Err(SnapshotError::Io { path, source }),
     };
-    let text = String::from_utf8(bytes).map_err(|_| SnapshotError::Corrupt { path: path.clone() })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| SnapshotError::Corrupt { path: path.clone() })?;
     if version_of(&text) != version {
         return Err(SnapshotError::Corrupt { path });
     }
@@ -114,10 +115,7 @@ impl Snapshots {
             // Content-addressed: whoever wrote it first wrote the same text.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => {
-                return Err(io::Error::new(
-                    e.kind(),
-                    format!("{}: {e}", path.display()),
-                ));
+                return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
             }
         }
         self.known.insert(version.to_string());

@@ -195,6 +195,23 @@ impl App {
             coded_per_transcript: Vec::new(),
             dragging: false,
         };
+        // Codings an edit of their transcript left without a certain place are not drawn: say
+        // so first, or the coder would think them lost.
+        let flagged = app
+            .state()
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count();
+        if flagged > 0 && app.message.is_none() {
+            app.say(
+                format!(
+                    "{flagged} of your codings need review after a transcript edit (not shown, \
+                     not counted): `codewerk check` lists them"
+                ),
+                true,
+            );
+        }
         let warnings = app.project.problems.len();
         if warnings > 0 && app.message.is_none() {
             let errors = app.project.problems.iter().filter(|p| p.is_error()).count();

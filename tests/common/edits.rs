@@ -25,7 +25,11 @@ impl Rng {
         x
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
@@ -40,10 +44,42 @@ impl Rng {
 pub const SHORT: &[&str] = &["ja", "nee", "meldcode", "Veilig Thuis", "ja ja", "eh"];
 
 const WORDS: &[&str] = &[
-    "ja", "ja", "ja", "nee", "nee", "meldcode", "Veilig Thuis", "eh", "ik", "denk", "dat", "de",
-    "het", "een", "leerling", "zorgen", "coördinator", "één", "thuis", "school", "mentor",
-    "gesprek", "toen", "hebben", "we", "gebeld", "ouders", "nou", "misschien", "zeker",
-    "signalen", "ideeën", "zorgcoördinator", "dus", "wel", "niet",
+    "ja",
+    "ja",
+    "ja",
+    "nee",
+    "nee",
+    "meldcode",
+    "Veilig Thuis",
+    "eh",
+    "ik",
+    "denk",
+    "dat",
+    "de",
+    "het",
+    "een",
+    "leerling",
+    "zorgen",
+    "coördinator",
+    "één",
+    "thuis",
+    "school",
+    "mentor",
+    "gesprek",
+    "toen",
+    "hebben",
+    "we",
+    "gebeld",
+    "ouders",
+    "nou",
+    "misschien",
+    "zeker",
+    "signalen",
+    "ideeën",
+    "zorgcoördinator",
+    "dus",
+    "wel",
+    "niet",
 ];
 
 /// A transcript of `I:`/`R:` turns from a small vocabulary full of repeats.
@@ -166,7 +202,11 @@ pub struct Edited {
 impl Edited {
     pub fn new(text: &str) -> Edited {
         Edited {
-            chars: text.chars().enumerate().map(|(i, c)| (c, Some(i))).collect(),
+            chars: text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| (c, Some(i)))
+                .collect(),
             nfd: false,
         }
     }
@@ -178,7 +218,11 @@ impl Edited {
     /// The file as saved (NFD if so edited).
     pub fn file(&self) -> String {
         use unicode_normalization::UnicodeNormalization;
-        if self.nfd { self.text().nfd().collect() } else { self.text() }
+        if self.nfd {
+            self.text().nfd().collect()
+        } else {
+            self.text()
+        }
     }
 
     /// Where each original character is now.
@@ -212,7 +256,8 @@ impl Edited {
             .take_while(|(x, y)| x == y)
             .count();
         let mid: String = new[pre..new.len() - suf].iter().collect();
-        self.chars.splice(a + pre..b - suf, mid.chars().map(|c| (c, None)));
+        self.chars
+            .splice(a + pre..b - suf, mid.chars().map(|c| (c, None)));
     }
 
     fn boundary(&self, rng: &mut Rng) -> usize {
@@ -333,7 +378,7 @@ impl Edited {
                 let para: Vec<(char, Option<usize>)> = self.chars.drain(a..b).collect();
                 let ps = self.paragraphs();
                 let j = rng.below(ps.len());
-                let at = if j + 1 == ps.len() { ps[j].0 } else { ps[j].0 };
+                let at = ps[j].0;
                 self.chars.splice(at..at, para);
             }
             Kind::Reorder => {
@@ -381,20 +426,37 @@ impl Tally {
 /// of them would call "Veilig Thuis" wrong after "Veilig Thuis" became "Veilig Thuis Thuis" by
 /// typing "Thuis " before "Thuis": the same text as typing " Thuis" after it.) A coding put on
 /// another occurrence of its text, or on text after its own was deleted, has none.
-pub fn judge(original: &Coding, placed: &Coding, new_text: &[char], truth: &[Option<usize>]) -> Tally {
+pub fn judge(
+    original: &Coding,
+    placed: &Coding,
+    new_text: &[char],
+    truth: &[Option<usize>],
+) -> Tally {
     if placed.anchor.is_flagged() {
-        return Tally { flagged: 1, ..Tally::default() };
+        return Tally {
+            flagged: 1,
+            ..Tally::default()
+        };
     }
     let on_text = placed.end <= new_text.len()
-        && new_text[placed.start..placed.end].iter().copied().eq(original.text.chars());
+        && new_text[placed.start..placed.end]
+            .iter()
+            .copied()
+            .eq(original.text.chars());
     let right = on_text
         && (original.start..original.end)
             .enumerate()
             .any(|(k, i)| truth.get(i).copied().flatten() == Some(placed.start + k));
     if right {
-        Tally { placed: 1, ..Tally::default() }
+        Tally {
+            placed: 1,
+            ..Tally::default()
+        }
     } else {
-        Tally { wrong: 1, ..Tally::default() }
+        Tally {
+            wrong: 1,
+            ..Tally::default()
+        }
     }
 }
 

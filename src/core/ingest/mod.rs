@@ -88,5 +88,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Ingested, IngestError> {
     let format = detect(path)?;
     let _ = bytes;
     // Each format's reader lives in its own module (filled in by the import work).
-    Err(IngestError::Malformed(format!("{format:?} import is not built yet")))
+    Err(IngestError::Malformed(format!(
+        "{format:?} import is not built yet"
+    )))
 }
