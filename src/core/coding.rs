@@ -1042,7 +1042,7 @@ mod tests {
         /// Whatever a coder does (add, remove, edit, memo, batches, undo, redo, in any order),
         /// reading the journal back gives exactly what was on screen.
         #[test]
-        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..7, 1..40)) {
+        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..8, 1..40)) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
             for (step, action) in script.into_iter().enumerate() {
@@ -1062,6 +1062,11 @@ mod tests {
                     (4, Some(c)) => {
                         j.record(vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }]).unwrap();
                     }
+                    // As `check --fix` writes it: a new place on a new version.
+                    (7, Some(c)) => {
+                        let after = Span { start: c.start + 2, end: c.end + 2, version: Some(format!("{step:064x}")), ..c.span() };
+                        j.record(vec![Op::Reanchor { id: c.id, before: c.span(), after }]).unwrap();
+                    }
                     (5, _) => { j.undo().unwrap(); }
                     (6, _) => { j.redo().unwrap(); }
                     _ => {}
@@ -1070,8 +1075,8 @@ mod tests {
                 let bytes = fs::read(&j.path).unwrap_or_default();
                 let replayed = CoderState::replay(&j.path, "ann", &bytes);
                 proptest::prop_assert!(replayed.warnings.is_empty(), "{:?}", replayed.warnings);
-                let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>)> {
-                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone())).collect()
+                let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>, Option<String>)> {
+                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect()
                 };
                 proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
                 proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());
