@@ -202,3 +202,20 @@ fn a_transcript_saved_as_nfd_keeps_its_codings() {
         .collect();
     assert!(bo.is_empty(), "{bo:?}");
 }
+
+#[test]
+fn a_coding_is_not_journaled_when_its_snapshot_cannot_be_taken() {
+    let dir = copy("valid");
+    let p = Project::load(dir.path()).unwrap();
+    let t = p.transcript("T1").unwrap();
+    let mut j = p.open_journal("bo").unwrap();
+    // The transcript changes on disk after codewerk read it: the coding would point at a
+    // version nobody can reproduce.
+    std::fs::write(dir.path().join("transcripts/T1.txt"), "I: Iets anders.\n").unwrap();
+    let err = j
+        .record(vec![Op::Add(Coding::quoted(t, "signalen", 0, 2))])
+        .unwrap_err();
+    assert!(err.to_string().contains("changed on disk"), "{err}");
+    assert!(!dir.path().join("codings/bo.jsonl").exists());
+    assert!(j.state.codings.is_empty());
+}

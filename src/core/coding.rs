@@ -647,18 +647,25 @@ impl Journal {
             return Ok(());
         };
         for op in ops {
-            let (transcript, versions) = match op {
-                Op::Add(c) | Op::Remove(c) => (Some(&c.transcript), [c.version.as_ref(), None]),
+            // (transcript, the version the op puts a coding on, the version an undo would
+            // restore). Only the first must be kept: a coding whose own version is already
+            // lost (a snapshot deleted by hand) must still be removable.
+            let (transcript, needed, restored) = match op {
+                Op::Add(c) => (Some(&c.transcript), c.version.as_ref(), None),
+                Op::Remove(c) => (Some(&c.transcript), None, c.version.as_ref()),
                 Op::Edit { id, before, after } | Op::Reanchor { id, before, after } => (
                     self.state.codings.get(id).map(|c| &c.transcript),
-                    [before.version.as_ref(), after.version.as_ref()],
+                    after.version.as_ref(),
+                    before.version.as_ref(),
                 ),
-                _ => (None, [None, None]),
+                _ => (None, None, None),
             };
-            if let Some(t) = transcript {
-                for v in versions.into_iter().flatten() {
-                    snapshots.ensure(t, v)?;
-                }
+            let Some(t) = transcript else { continue };
+            if let Some(v) = needed {
+                snapshots.ensure(t, v)?;
+            }
+            if let Some(v) = restored {
+                let _ = snapshots.ensure(t, v);
             }
         }
         Ok(())
@@ -1075,8 +1082,8 @@ mod tests {
                 let bytes = fs::read(&j.path).unwrap_or_default();
                 let replayed = CoderState::replay(&j.path, "ann", &bytes);
                 proptest::prop_assert!(replayed.warnings.is_empty(), "{:?}", replayed.warnings);
-                let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>, Option<String>)> {
-                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect()
+                let strip = |m: &BTreeMap<CodingId, Coding>| {
+                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect::<Vec<_>>()
                 };
                 proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
                 proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());
