@@ -109,6 +109,7 @@ fn generate(root: &Path, transcripts: usize, words: usize, codes: usize, codings
         end,
         text: String::new(),
         memo: None,
+        version: None,
         anchor: Anchor::Exact,
         line: 0,
     };

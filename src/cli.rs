@@ -48,7 +48,8 @@ pub enum Command {
     /// Create a new, empty project: project.json, codebook, respondents.csv, codings/, exports/.
     /// Asks for what is not given when run on a terminal.
     Init(InitOpt),
-    /// Load and validate the project; print a summary. Exit 2 if anything is invalid.
+    /// Load and validate the project; print a summary, and the codings that an edit of their
+    /// transcript moved or made ambiguous or orphaned. Exit 2 if anything is invalid.
     Check(CheckOpt),
     /// Per code: coded passages and distinct respondents per group.
     Stats(StatsOpt),
@@ -205,6 +206,10 @@ pub struct CheckOpt {
     /// transcripts/ or codings/, naming where.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
+    /// Write the certain re-anchorings (codings carried to their edited transcript) to the
+    /// coders' journals; ambiguous and orphaned codings are left for review.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Args, Debug)]

@@ -590,7 +590,9 @@ fn replace_keeps_codings_by_their_text() {
         .arg("check")
         .assert()
         .success()
-        .stderr(predicate::str::contains("re-anchored"));
+        .stderr(predicate::str::contains(
+            "carried to the new text with certainty",
+        ));
     let out = codewerk(&root)
         .args(["export", "quotes", "-o", "-", "--format", "json"])
         .output()

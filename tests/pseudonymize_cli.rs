@@ -27,6 +27,9 @@ fn span(text: &str, quote: &str, nth: usize) -> (usize, usize) {
 }
 
 fn add(seq: u64, coder: &str, t: &str, text: &str, quote: &str, extra: &str) -> String {
+    // Offsets and quotes as codewerk loads the text (BOM off, LF, NFC), as the TUI makes them.
+    let text = &codewerk::core::transcript::normalise(text);
+    let quote = &codewerk::core::transcript::normalise(quote);
     let (s, e) = span(text, quote, 0);
     format!(
         "{{\"seq\":{seq},\"at\":\"2026-11-01T10:00:00Z\",\"coder\":\"{coder}\",\"op\":\"add\",\

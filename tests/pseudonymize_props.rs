@@ -62,6 +62,8 @@ fn journal(coder: &str, texts: &[(&str, &str)], cuts: &[(usize, usize, usize, bo
     let mut out = String::new();
     for (i, &(which, s, len, memo)) in cuts.iter().enumerate() {
         let (id, text) = texts[which % texts.len()];
+        // Offsets count the text as codewerk loads it (BOM off, LF, NFC), as the TUI makes them.
+        let text = codewerk::core::transcript::normalise(text);
         let chars: Vec<char> = text.chars().collect();
         let s = s % chars.len();
         let e = (s + len).min(chars.len());

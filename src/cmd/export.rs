@@ -131,8 +131,8 @@ fn report(project: &Project, info: &Exported) {
     }
     if info.orphaned > 0 {
         eprintln!(
-            "codewerk: warning: {} passage(s) no longer match their transcript and were exported \
-             with their stored text; run `codewerk check`",
+            "codewerk: warning: {} passage(s) no longer sit on their text after a transcript edit \
+             (ambiguous or orphaned) and were left out; `codewerk check` lists them",
             info.orphaned
         );
     }

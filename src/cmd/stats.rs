@@ -33,6 +33,13 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bo
             );
         }
         println!();
+        if s.flagged > 0 {
+            eprintln!(
+                "codewerk: warning: {} coding(s) of {} no longer sit on their text after a \
+                 transcript edit and are not counted; `codewerk check` lists them",
+                s.flagged, s.coder
+            );
+        }
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("codewerk: not on a terminal; printing the project summary instead of the TUI");
-        return super::check::run(root, false, None);
+        return super::check::run(root, false, None, false);
     }
     let project = load(root)?;
     codewerk::tui::run(

@@ -21,6 +21,7 @@
 use super::fsutil;
 use super::problem::Problem;
 use super::transcript::Transcript;
+use super::versions::Snapshots;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
@@ -30,16 +31,29 @@ use std::path::{Path, PathBuf};
 pub type CodingId = u64;
 
 /// Where a coding stands relative to its transcript's current text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Anchor {
-    /// The quoted text is at the recorded offsets.
+    /// The coding was made on the current text and its quoted text is at its offsets.
     #[default]
     Exact,
-    /// The transcript changed; the quoted text was found again, starting elsewhere.
+    /// The transcript changed and the coding was carried to its new place with certainty
+    /// (through the diff from the version it was made on, or by a unique match of its text and
+    /// surrounding context). `from` is its start in that version.
     Moved { from: usize },
+    /// The transcript changed and the coding's text occurs at several places that fit equally
+    /// well (starts in the current text): flagged for the coder, not placed on a guess.
+    Ambiguous { candidates: Vec<usize> },
     /// The quoted text is no longer in the transcript: flagged for the coder to fix.
     Orphaned,
+}
+
+impl Anchor {
+    /// Whether the coding needs review and is not on its text: counts, exports, search filters
+    /// and agreement leave it out, and `codewerk check` lists it.
+    pub fn is_flagged(&self) -> bool {
+        matches!(self, Anchor::Ambiguous { .. } | Anchor::Orphaned)
+    }
 }
 
 /// One coded passage: a code applied to a character range of a transcript.
@@ -58,6 +72,10 @@ pub struct Coding {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
+    /// The version (`Transcript::version`) of the text the offsets refer to; None on lines
+    /// written before versions were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     #[serde(skip)]
     pub anchor: Anchor,
     /// Line of the journal that added it, for messages.
@@ -77,8 +95,19 @@ impl Coding {
             end,
             text: t.slice(start, end).to_string(),
             memo: None,
+            version: Some(t.version().to_string()),
             anchor: Anchor::Exact,
             line: 0,
+        }
+    }
+
+    /// Its place, as an edit or re-anchoring records it.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.end,
+            text: self.text.clone(),
+            version: self.version.clone(),
         }
     }
 
@@ -100,6 +129,21 @@ pub struct Span {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The transcript version the offsets refer to (None: unchanged, or not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+impl Span {
+    /// `start..end` of `t` as it is now.
+    pub fn of(t: &Transcript, start: usize, end: usize) -> Span {
+        Span {
+            start,
+            end,
+            text: t.slice(start, end).to_string(),
+            version: Some(t.version().to_string()),
+        }
+    }
 }
 
 /// What one journal line does.
@@ -646,6 +690,9 @@ impl CoderState {
                     c.start = after.start;
                     c.end = after.end;
                     c.text = after.text.clone();
+                    if after.version.is_some() {
+                        c.version = after.version.clone();
+                    }
                 }
             }
             Op::Memo { id, after, .. } => {
@@ -791,6 +838,9 @@ pub struct Journal {
     identity: Option<(u64, u64)>,
     /// A failed write left bytes that could not be cut off: no more writes.
     broken: bool,
+    /// Where the texts of the versions that lines refer to are kept (set by
+    /// `Project::open_journal`); None: not checked.
+    snapshots: Option<Snapshots>,
 }
 
 pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
@@ -865,6 +915,7 @@ impl Journal {
                 state: CoderState::new(coder),
                 identity: None,
                 broken: false,
+                snapshots: None,
             });
         }
         let mut file = fsutil::open_append(&path).map_err(io(&path))?;
@@ -896,7 +947,42 @@ impl Journal {
             state,
             identity,
             broken: false,
+            snapshots: None,
         })
+    }
+
+    /// Write the snapshot of every transcript version a line refers to before the line.
+    pub fn keep_snapshots(&mut self, snapshots: Snapshots) {
+        self.snapshots = Some(snapshots);
+    }
+
+    fn ensure_snapshots(&mut self, ops: &[Op]) -> std::io::Result<()> {
+        let Some(snapshots) = self.snapshots.as_mut() else {
+            return Ok(());
+        };
+        for op in ops {
+            // (transcript, the version the op puts a coding on, the version an undo would
+            // restore). Only the first must be kept: a coding whose own version is already
+            // lost (a snapshot deleted by hand) must still be removable.
+            let (transcript, needed, restored) = match op {
+                Op::Add(c) => (Some(&c.transcript), c.version.as_ref(), None),
+                Op::Remove(c) => (Some(&c.transcript), None, c.version.as_ref()),
+                Op::Edit { id, before, after } | Op::Reanchor { id, before, after } => (
+                    self.state.codings.get(id).map(|c| &c.transcript),
+                    after.version.as_ref(),
+                    before.version.as_ref(),
+                ),
+                _ => (None, None, None),
+            };
+            let Some(t) = transcript else { continue };
+            if let Some(v) = needed {
+                snapshots.ensure(t, v)?;
+            }
+            if let Some(v) = restored {
+                let _ = snapshots.ensure(t, v);
+            }
+        }
+        Ok(())
     }
 
     pub fn coder(&self) -> &str {
@@ -922,6 +1008,8 @@ impl Journal {
                 ),
             ));
         }
+        self.check_unchanged()?;
+        self.ensure_snapshots(&ops)?;
         let count = ops.len() as u64;
         let at = now();
         let mut seqs: HashSet<u64> = HashSet::with_capacity(ops.len());
@@ -1118,6 +1206,7 @@ mod tests {
             end,
             text: "x".repeat(end - start),
             memo: None,
+            version: None,
             anchor: Anchor::Exact,
             line: 0,
         }
@@ -1212,11 +1301,13 @@ mod tests {
             start: 0,
             end: 5,
             text: "xxxxx".into(),
+            version: None,
         };
         let after = Span {
             start: 1,
             end: 4,
             text: "xxx".into(),
+            version: None,
         };
         j.record(vec![Op::Edit { id, before, after }]).unwrap();
         j.record(vec![Op::Memo {
@@ -1639,8 +1730,8 @@ mod tests {
                         }
                         (2, Some(c)) => { j.record(vec![Op::Remove(c)]).unwrap(); depth += 1; redo = 0; }
                         (3, Some(c)) => {
-                            let before = Span { start: c.start, end: c.end, text: c.text.clone() };
-                            let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone() };
+                            let before = Span { start: c.start, end: c.end, text: c.text.clone(), version: None };
+                            let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone(), version: None };
                             j.record(vec![Op::Edit { id: c.id, before, after }]).unwrap();
                             depth += 1; redo = 0;
                         }
@@ -1693,7 +1784,7 @@ mod tests {
         /// Whatever a coder does (add, remove, edit, memo, batches, undo, redo, in any order),
         /// reading the journal back gives exactly what was on screen.
         #[test]
-        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..7, 1..40)) {
+        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..8, 1..40)) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
             for (step, action) in script.into_iter().enumerate() {
@@ -1706,12 +1797,17 @@ mod tests {
                     }
                     (2, Some(c)) => { j.record(vec![Op::Remove(c)]).unwrap(); }
                     (3, Some(c)) => {
-                        let before = Span { start: c.start, end: c.end, text: c.text.clone() };
-                        let after = Span { start: c.start + 1, end: c.end + 1, text: c.text.clone() };
+                        let before = c.span();
+                        let after = Span { start: c.start + 1, end: c.end + 1, ..c.span() };
                         j.record(vec![Op::Edit { id: c.id, before, after }]).unwrap();
                     }
                     (4, Some(c)) => {
                         j.record(vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }]).unwrap();
+                    }
+                    // As `check --fix` writes it: a new place on a new version.
+                    (7, Some(c)) => {
+                        let after = Span { start: c.start + 2, end: c.end + 2, version: Some(format!("{step:064x}")), ..c.span() };
+                        j.record(vec![Op::Reanchor { id: c.id, before: c.span(), after }]).unwrap();
                     }
                     (5, _) => { j.undo().unwrap(); }
                     (6, _) => { j.redo().unwrap(); }
@@ -1721,8 +1817,8 @@ mod tests {
                 let bytes = fs::read(&j.path).unwrap_or_default();
                 let replayed = CoderState::replay(&j.path, "ann", &bytes);
                 proptest::prop_assert!(replayed.warnings.is_empty(), "{:?}", replayed.warnings);
-                let strip = |m: &BTreeMap<CodingId, Coding>| -> Vec<(u64, usize, usize, Option<String>)> {
-                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone())).collect()
+                let strip = |m: &BTreeMap<CodingId, Coding>| {
+                    m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect::<Vec<_>>()
                 };
                 proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
                 proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());

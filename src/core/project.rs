@@ -11,16 +11,18 @@
 //! Loading collects every problem it finds rather than stopping at the first, so that `check`
 //! can list them all.
 
-use super::anchor;
+use super::anchor::{self, Carrier};
 use super::codebook::Codebook;
 use super::coding::{Anchor, CoderState, Coding, Journal, JournalError, valid_coder};
 use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
 use super::transcript::{self, Transcript};
+use super::versions::{self, Snapshots};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug)]
 pub struct Project {
@@ -36,6 +38,9 @@ pub struct Project {
     /// Everything found wrong, errors and warnings.
     pub problems: Vec<Problem>,
     by_id: HashMap<String, usize>,
+    /// Diffs from snapshot versions to the current texts, by (old version, current version):
+    /// built once, however many coders and re-checks (undo in the TUI) use them.
+    carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
 }
 
 /// The codebook or the respondents table could not be read at all.
@@ -121,6 +126,7 @@ impl Project {
             coders: BTreeMap::new(),
             problems,
             by_id,
+            carriers: Mutex::default(),
         };
         project.load_coders();
         Ok(project)
@@ -178,9 +184,15 @@ impl Project {
         }
     }
 
-    /// Validate codings against the codebook and transcripts, re-anchoring moved text.
+    /// Validate codings against the codebook and transcripts, carrying codings made on an
+    /// earlier version of their transcript to the current text (see `anchor`). Codings that
+    /// cannot be carried with certainty are flagged (`Anchor::is_flagged`), never guessed.
     pub fn check_codings(&self, path: &Path, state: &mut CoderState) -> Vec<Problem> {
         let mut problems = Vec::new();
+        // Where each text occurs, per transcript: thousands of "ja" codings share one search.
+        let mut hits: HashMap<(String, String), anchor::Hits> = HashMap::new();
+        let mut carried: BTreeMap<String, usize> = BTreeMap::new();
+        let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -200,14 +212,58 @@ impl Project {
                 ));
                 continue;
             };
-            anchor::reanchor(t, c);
-            match c.anchor {
+            // Quotes are compared with the NFC text (a journal written from an NFD file).
+            let text = super::transcript::normalise(&c.text);
+            if text != c.text {
+                c.text = text;
+            }
+            let made_on = c.version.clone();
+            match made_on.as_deref() {
+                Some(v) if v != t.version() => match self.carrier(v, t) {
+                    Ok(carrier) => {
+                        let hits = hits
+                            .entry((c.transcript.clone(), v.to_string()))
+                            .or_default();
+                        carrier.place(t, c, hits);
+                    }
+                    Err(e) => {
+                        snapshot_problems.insert(format!(
+                            "{e}; codings of transcript {} made on it can only be found again \
+                             by their text",
+                            c.transcript
+                        ));
+                        anchor::reanchor_strict(t, c);
+                    }
+                },
+                _ => anchor::reanchor_strict(t, c),
+            }
+            match &c.anchor {
                 Anchor::Exact => {}
+                Anchor::Moved { .. } if made_on.is_some() => {
+                    *carried.entry(c.transcript.clone()).or_default() += 1;
+                }
                 Anchor::Moved { from } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} re-anchored by its text from {from} to {}",
+                        "transcript {} changed: coding {} re-anchored by its text from {from} to {} \
+                         (its only occurrence)",
                         c.transcript, c.id, c.start
+                    ),
+                )),
+                Anchor::Ambiguous { candidates } => problems.push(here(
+                    Severity::Warning,
+                    format!(
+                        "transcript {} changed: coding {} (code {}, \"{}\") {}; it is not \
+                         counted until reviewed",
+                        c.transcript,
+                        c.id,
+                        c.code,
+                        preview(&c.text),
+                        if candidates.len() == 1 {
+                            "is still in it once, but what surrounds it changed".to_string()
+                        } else {
+                            format!("fits {} places equally well", candidates.len())
+                        }
                     ),
                 )),
                 Anchor::Orphaned => problems.push(here(
@@ -220,14 +276,50 @@ impl Project {
                 )),
             }
         }
+        for (transcript, n) in carried {
+            problems.push(Problem::warning(
+                path,
+                format!(
+                    "transcript {transcript} changed since {n} coding(s) were made on it; they \
+                     were carried to the new text with certainty (`codewerk check --fix` records \
+                     that in the journal)"
+                ),
+            ));
+        }
+        problems.extend(
+            snapshot_problems
+                .into_iter()
+                .map(|m| Problem::warning(path, m)),
+        );
         problems
     }
 
-    /// Open a coder's journal for writing (taking the coder's lock), re-anchored to the text.
+    /// The diff from version `old` of `t` to its current text.
+    fn carrier(&self, old: &str, t: &Transcript) -> Result<Arc<Carrier>, versions::SnapshotError> {
+        let key = (old.to_string(), t.version().to_string());
+        if let Some(c) = self.carriers.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let text = versions::load(&self.codings_dir(), old)?;
+        let carrier = Arc::new(Carrier::new(&text, t.text()));
+        if let Ok(mut m) = self.carriers.lock() {
+            m.insert(key, carrier.clone());
+        }
+        Ok(carrier)
+    }
+
+    /// Open a coder's journal for writing (taking the coder's lock), its codings carried to the
+    /// current texts. Lines it writes get the snapshots of the versions they refer to.
     pub fn open_journal(&self, coder: &str) -> Result<Journal, JournalError> {
         let mut journal = Journal::open(&self.codings_dir(), coder)?;
         let path = journal.path.clone();
         let _ = self.check_codings(&path, &mut journal.state);
+        let sources = self
+            .transcripts
+            .iter()
+            .map(|t| (t.id.clone(), t.path.clone()))
+            .collect();
+        journal.keep_snapshots(Snapshots::new(&self.codings_dir(), sources));
         Ok(journal)
     }
 
@@ -294,6 +386,15 @@ impl Project {
 
     pub fn group_size(&self, group: &str) -> usize {
         self.respondents.iter().filter(|r| r.group == group).count()
+    }
+}
+
+fn preview(s: &str) -> String {
+    let p: String = s.chars().take(40).collect();
+    if p.len() < s.len() {
+        format!("{p}…")
+    } else {
+        p
     }
 }
 

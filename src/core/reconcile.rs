@@ -6,7 +6,7 @@
 //! any coding. The `plan_*` functions compute the ops without writing, for previews and tests.
 
 use super::agreement::{Comparison, Disagreement};
-use super::coding::{Anchor, CoderState, Coding, Journal, Op};
+use super::coding::{CoderState, Coding, Journal, Op};
 use super::project::Project;
 use super::transcript::Transcript;
 use serde::{Deserialize, Serialize};
@@ -61,7 +61,7 @@ pub fn plan_copy(project: &Project, source: &CoderState, target: &CoderState) ->
     let mut present: HashSet<Key> = target.codings.values().map(key).collect();
     let mut list: Vec<(usize, &Coding)> = Vec::new();
     for c in source.codings.values() {
-        if c.anchor == Anchor::Orphaned {
+        if c.anchor.is_flagged() {
             plan.orphaned += 1;
             continue;
         }

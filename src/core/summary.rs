@@ -30,7 +30,10 @@ pub struct Words {
 #[derive(Debug, Serialize)]
 pub struct CoderSummary {
     pub coder: String,
+    /// Passages on their text: flagged ones (ambiguous or orphaned after an edit) not counted.
     pub passages: usize,
+    /// Passages flagged for review.
+    pub flagged: usize,
     pub transcripts_coded: usize,
     pub transcripts_done: usize,
 }
@@ -97,7 +100,12 @@ pub fn summarise(p: &Project) -> Summary {
             .values()
             .map(|s| CoderSummary {
                 coder: s.coder.clone(),
-                passages: s.codings.len(),
+                passages: s
+                    .codings
+                    .values()
+                    .filter(|c| !c.anchor.is_flagged())
+                    .count(),
+                flagged: s.codings.values().filter(|c| c.anchor.is_flagged()).count(),
                 transcripts_coded: s
                     .codings
                     .values()
@@ -137,6 +145,8 @@ pub struct CoderStats {
     pub codes: Vec<CodeStats>,
     /// Passages left out because they lie wholly in interviewer turns.
     pub interviewer_left_out: usize,
+    /// Codings flagged for review (ambiguous or orphaned after a transcript edit): in no count.
+    pub flagged: usize,
 }
 
 /// Per-code counts for one coder (an absent coder gives zeros).
@@ -153,7 +163,7 @@ pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderS
             let passages: Vec<_> = state
                 .codings
                 .values()
-                .filter(|c| c.code == code.id)
+                .filter(|c| c.code == code.id && !c.anchor.is_flagged())
                 .filter(counted)
                 .collect();
             let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
@@ -189,8 +199,13 @@ pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderS
             state
                 .codings
                 .values()
-                .filter(|c| p.in_interviewer_turn(c))
+                .filter(|c| !c.anchor.is_flagged() && p.in_interviewer_turn(c))
                 .count()
         },
+        flagged: state
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count(),
     }
 }

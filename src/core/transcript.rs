@@ -42,6 +42,9 @@ pub struct Transcript {
     chars: usize,
     pub turns: Vec<Turn>,
     words: usize,
+    /// `version()`, computed when first asked: most transcripts of a large project have no
+    /// codings, and hashing them all would slow down start-up for nothing.
+    version: std::sync::OnceLock<String>,
 }
 
 impl Transcript {
@@ -111,7 +114,15 @@ impl Transcript {
             chars,
             turns,
             words,
+            version: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The version of the text codings are made on: the SHA-256 of the normalised text, in hex.
+    /// A coding records it, and `codings/versions/<version>.txt` keeps that text, so that the
+    /// coding can be carried exactly through later edits of the transcript.
+    pub fn version(&self) -> &str {
+        self.version.get_or_init(|| version_of(&self.text))
     }
 
     pub fn text(&self) -> &str {
@@ -223,13 +234,28 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Strip a BOM and normalise CRLF and lone CR to LF.
+/// The version hash of a normalised text (see `Transcript::version`).
+pub fn version_of(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Strip a BOM, normalise CRLF and lone CR to LF, and compose to Unicode NFC: a file saved by a
+/// Mac tool as NFD ("e" + combining diaeresis) must give the same characters, and so the same
+/// offsets and the same quotes, as the NFC file it was made from.
 pub fn normalise(raw: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    if !raw.contains('\r') {
-        return raw.to_string();
+    let lf = if raw.contains('\r') {
+        std::borrow::Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    };
+    match is_nfc_quick(lf.chars()) {
+        IsNormalized::Yes => lf.into_owned(),
+        _ => lf.nfc().collect(),
     }
-    raw.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Paragraphs are separated by blank lines; a single line break inside a paragraph does not
@@ -403,6 +429,16 @@ mod tests {
         let tr = t("\u{feff}I: Hallo.\r\n\r\nR: Dag, één coördinator.\r\n");
         assert_eq!(tr.text(), "I: Hallo.\n\nR: Dag, één coördinator.\n");
         assert_eq!(tr.turns.len(), 2);
+    }
+
+    #[test]
+    fn nfd_text_is_composed_to_nfc() {
+        let nfd = "R: e\u{301}e\u{301}n coo\u{308}rdinator\n";
+        let tr = t(nfd);
+        assert_eq!(tr.text(), "R: één coördinator\n");
+        assert_eq!(tr.version(), t("R: één coördinator\n").version());
+        assert_eq!(normalise("coo\u{308}rdinator"), "coördinator");
+        assert_eq!(tr.version().len(), 64);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::view::{self, Areas};
 use super::wrap::{TextLayout, char_width};
 use crate::core::agreement::Disagreement;
 use crate::core::codebook::{Code, Rgb, slug};
-use crate::core::coding::{Anchor, CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
+use crate::core::coding::{CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
 use crate::core::reconcile::{self, Decision};
@@ -244,6 +244,23 @@ impl App {
             coded_per_transcript: Vec::new(),
             dragging: false,
         };
+        // Codings an edit of their transcript left without a certain place are not drawn: say
+        // so first, or the coder would think them lost.
+        let flagged = app
+            .state()
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count();
+        if flagged > 0 && app.message.is_none() {
+            app.say(
+                format!(
+                    "{flagged} of your codings need review after a transcript edit (not shown, \
+                     not counted): `codewerk check` lists them"
+                ),
+                true,
+            );
+        }
         let warnings = app.project.problems.len();
         if warnings > 0 && app.message.is_none() {
             let errors = app.project.problems.iter().filter(|p| p.is_error()).count();
@@ -1422,7 +1439,7 @@ impl App {
             .state()
             .of_transcript(&id)
             .into_iter()
-            .filter(|c| c.anchor != Anchor::Orphaned)
+            .filter(|c| !c.anchor.is_flagged())
             .cloned()
             .collect();
         self.here = here;
@@ -1674,17 +1691,10 @@ impl App {
         let Some(c) = self.state().codings.get(&id).cloned() else {
             return;
         };
-        let before = Span {
-            start: c.start,
-            end: c.end,
-            text: c.text.clone(),
-        };
-        let after = Span {
-            start,
-            end,
-            text: t.slice(start, end).to_string(),
-        };
-        if before != after {
+        let before = c.span();
+        // The new boundaries are on the text as it is now: the edit records its version.
+        let after = Span::of(t, start, end);
+        if (before.start, before.end) != (after.start, after.end) {
             self.record(
                 vec![Op::Edit { id, before, after }],
                 "passage boundaries saved",
@@ -1749,7 +1759,7 @@ impl App {
                         Op::Add(c) | Op::Remove(c) => self.state().codings.get(&c.id),
                         _ => None,
                     })
-                    .filter(|c| c.anchor != Anchor::Exact)
+                    .filter(|c| c.anchor.is_flagged())
                     .count();
                 if off == 0 {
                     self.say(format!("{word}: {what}"), false);

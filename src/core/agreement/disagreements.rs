@@ -193,6 +193,7 @@ mod tests {
             end,
             text: String::new(),
             memo: None,
+            version: None,
             anchor: Anchor::Exact,
             line: 0,
         }

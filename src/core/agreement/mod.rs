@@ -26,7 +26,7 @@ pub mod measures;
 pub use disagreements::{DiffRange, Disagreement, Kind, Side};
 pub use measures::{Coincidence, SegmentCounts, Table2};
 
-use crate::core::coding::{Anchor, CoderState, Coding};
+use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
 use intervals::Span;
 use serde::Serialize;
@@ -423,7 +423,7 @@ impl<'a> Comparison<'a> {
                     continue;
                 };
                 worked[ti][k] = true;
-                if c.anchor == Anchor::Orphaned {
+                if c.anchor.is_flagged() {
                     orphaned += 1;
                     continue;
                 }

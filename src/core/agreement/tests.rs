@@ -21,6 +21,7 @@ fn state(name: &str, codings: &[(&str, &str, usize, usize)]) -> CoderState {
                 end,
                 text: String::new(),
                 memo: None,
+                version: None,
                 anchor: Anchor::Exact,
                 line: 0,
             },

@@ -453,6 +453,9 @@ pub struct Tally<'p> {
     /// Passages of the selected codes and respondents left out because they lie wholly in
     /// interviewer turns (see [`Filter::include_interviewer`]).
     pub interviewer_left_out: usize,
+    /// Selected codings flagged for review (ambiguous or orphaned after a transcript edit):
+    /// not on their text, so in no count and no list.
+    pub flagged: usize,
 }
 
 impl<'p> Tally<'p> {
@@ -482,6 +485,7 @@ impl<'p> Tally<'p> {
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
         let mut list = Vec::new();
         let mut interviewer_left_out = 0;
+        let mut flagged = 0;
         for coding in state.into_iter().flat_map(|s| s.codings.values()) {
             let (Some(&c), Some(&r)) = (
                 code_pos.get(coding.code.as_str()),
@@ -489,6 +493,10 @@ impl<'p> Tally<'p> {
             ) else {
                 continue;
             };
+            if coding.anchor.is_flagged() {
+                flagged += 1;
+                continue;
+            }
             if !sel.include_interviewer && p.in_interviewer_turn(coding) {
                 interviewer_left_out += 1;
                 continue;
@@ -516,6 +524,7 @@ impl<'p> Tally<'p> {
             passages,
             list,
             interviewer_left_out,
+            flagged,
         }
     }
 }
@@ -540,7 +549,8 @@ pub struct Exported {
     /// Selected passages and the distinct respondents they come from.
     pub passages: usize,
     pub respondents: usize,
-    /// Passages whose text is no longer in the transcript (exported with their stored text).
+    /// Selected codings flagged for review after a transcript edit (ambiguous or orphaned):
+    /// left out of the export and its counts.
     pub orphaned: usize,
     /// Passages left out because they lie wholly in interviewer turns.
     pub interviewer_left_out: usize,
@@ -564,11 +574,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
         has_journal: tally.has_journal,
         passages: tally.list.len(),
         respondents: respondents.len(),
-        orphaned: tally
-            .list
-            .iter()
-            .filter(|x| x.coding.anchor == super::coding::Anchor::Orphaned)
-            .count(),
+        orphaned: tally.flagged,
         interviewer_left_out: tally.interviewer_left_out,
         bytes: bytes.len(),
     };
@@ -771,6 +777,7 @@ B-D2,B-D2.txt,docent,School B,havo-vwo,v\n";
                 end: start + q.chars().count(),
                 text: q.into(),
                 memo: None,
+                version: None,
                 anchor: Anchor::Exact,
                 line: 0,
             })
@@ -923,6 +930,7 @@ mod tests {
                 let code = p.codebook.codes[c].id.clone();
                 state.codings.insert(id, Coding {
                     id, transcript, code, start, end: start + len, text, memo: None,
+                    version: None,
                     anchor: Anchor::Exact, line: 0,
                 });
             }

@@ -22,7 +22,7 @@ pub use search::{
     search_all,
 };
 
-use super::coding::{Anchor, Coding};
+use super::coding::Coding;
 use super::fsutil;
 use super::project::Project;
 use super::transcript::fnv1a;
@@ -566,7 +566,7 @@ fn codings_by_transcript(project: &Project) -> HashMap<&str, Vec<(&str, &Coding)
     let mut out: HashMap<&str, Vec<(&str, &Coding)>> = HashMap::new();
     for (coder, state) in &project.coders {
         for c in state.codings.values() {
-            if c.anchor != Anchor::Orphaned {
+            if !c.anchor.is_flagged() {
                 out.entry(c.transcript.as_str())
                     .or_default()
                     .push((coder.as_str(), c));

@@ -1,7 +1,7 @@
 //! Index and search tests on small fixture projects.
 
 use super::*;
-use crate::core::coding::{Journal, Op};
+use crate::core::coding::{Anchor, Journal, Op};
 use crate::core::index::search::make_snippet;
 use std::ops::Range;
 use std::path::Path;
@@ -570,6 +570,7 @@ fn filters_by_respondent_and_codes() {
             end: s + 14,
             text: "blauwe plekken".into(),
             memo: None,
+            version: None,
             anchor: Anchor::Exact,
             line: 0,
         };
@@ -870,6 +871,7 @@ fn codings_update_the_code_fields() {
         end: s + 4,
         text: t.slice(s, s + 4).into(),
         memo: None,
+        version: None,
         anchor: Anchor::Exact,
         line: 0,
     };
