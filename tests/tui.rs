@@ -1011,3 +1011,77 @@ fn a_new_project_shows_the_commands_that_bring_interviews_in() {
     }
     assert_eq!(app.project.codebook.codes.len(), 1);
 }
+
+#[test]
+fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    // ana's coding of "Een leerling kwam met blauwe plekken binnen." now fits two places.
+    let twice = "I: Maakt u zich wel eens zorgen?\n\nR: Ja. Een leerling kwam met blauwe plekken \
+                 binnen.\n\nI: Nog eens?\n\nR: Een leerling kwam met blauwe plekken binnen.\n";
+    std::fs::write(dir.path().join("transcripts/T1.txt"), twice).unwrap();
+    let mut app = app_in(dir.path(), "ana");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("R reviews them")
+    );
+    let flagged = |app: &App| {
+        app.state()
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count()
+    };
+    assert_eq!(flagged(&app), 1);
+    keys(&mut app, "R");
+    let Some(View::Review(v)) = &app.view else {
+        panic!("review view")
+    };
+    assert_eq!(v.items.len(), 1);
+    assert_eq!(v.items[0].candidates.len(), 2);
+    let second = v.items[0].candidates[1];
+    let term = draw(&app);
+    insta::assert_snapshot!("review_view", term.backend());
+    // The row to decide on is the highlighted one.
+    let cell = &term.backend().buffer()[(5, 1)];
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+    // The second candidate, accepted: the coding is there, exact, and counted again.
+    keys(&mut app, "la");
+    assert_eq!(flagged(&app), 0);
+    let c = app
+        .state()
+        .codings
+        .values()
+        .find(|c| c.text.starts_with("Een leerling"))
+        .unwrap();
+    assert_eq!(c.start, second);
+    assert!(!c.anchor.is_flagged());
+    let Some(View::Review(v)) = &app.view else {
+        panic!("still in the view")
+    };
+    assert!(v.items.is_empty());
+    // Undo puts it back up for review; x drops it; undo again brings it back.
+    keys(&mut app, "qu");
+    assert_eq!(flagged(&app), 1);
+    keys(&mut app, "Rx");
+    assert_eq!(
+        app.state()
+            .codings
+            .values()
+            .filter(|c| c.text.starts_with("Een leerling"))
+            .count(),
+        0
+    );
+    keys(&mut app, "qu");
+    assert_eq!(flagged(&app), 1);
+    // It survives a restart as the journal says.
+    drop(app);
+    let again = app_in(dir.path(), "ana");
+    assert_eq!(flagged(&again), 1);
+}

@@ -63,6 +63,7 @@ pub enum Action {
     OpenSearch,
     OpenClusters,
     OpenMatrix,
+    OpenReview,
 }
 
 impl Action {
@@ -122,6 +123,7 @@ impl Action {
             OpenSearch => "search the transcripts",
             OpenClusters => "quotes of the highlighted code, per group",
             OpenMatrix => "code matrix: codes × groups, respondents",
+            OpenReview => "review codings a transcript edit left unplaced",
         }
     }
 }

@@ -7,6 +7,7 @@ use super::motion;
 use super::panels::agreement::{AgreementView, CONSENSUS};
 use super::panels::clusters::ClustersView;
 use super::panels::matrix::MatrixView;
+use super::panels::review::ReviewView;
 use super::panels::search::SearchView;
 use super::panels::{Outcome, cycle};
 use super::theme::Theme;
@@ -33,6 +34,7 @@ pub enum View {
     Search(SearchView),
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
+    Review(ReviewView),
 }
 
 impl View {
@@ -43,6 +45,7 @@ impl View {
             View::Search(_) => "/: back to the hits",
             View::Clusters(_) => "C: back to the clusters",
             View::Matrix(_) => "M: back to the matrix",
+            View::Review(_) => "R: back to the review list",
         }
     }
 }
@@ -256,7 +259,7 @@ impl App {
             app.say(
                 format!(
                     "{flagged} of your codings need review after a transcript edit (not shown, \
-                     not counted): `codewerk check` lists them"
+                     not counted): R reviews them"
                 ),
                 true,
             );
@@ -629,6 +632,7 @@ impl App {
             Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
             Some(View::Clusters(v)) => v.on_key(key, &self.project),
             Some(View::Matrix(v)) => v.on_key(key, &self.project),
+            Some(View::Review(v)) => v.on_key(key),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -645,6 +649,15 @@ impl App {
                 disagreement,
                 decision,
             } => self.decide(&disagreement, decision),
+            Outcome::Accept { id, start } => self.accept_place(id, start),
+            Outcome::Drop { id } => {
+                if let Some(c) = self.state().codings.get(&id).cloned() {
+                    let msg = format!("{} dropped (u to undo)", self.code_name(&c.code));
+                    if self.record(vec![Op::Remove(c)], &msg) {
+                        self.reload_review();
+                    }
+                }
+            }
             Outcome::Select {
                 transcript,
                 start,
@@ -682,6 +695,65 @@ impl App {
                 let back = self.parked.as_ref().map_or("", View::back_hint);
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
+        }
+    }
+
+    /// The review view: this coder's codings that a transcript edit left without a certain
+    /// place. Comes back as it was after a jump into the text.
+    fn open_review(&mut self) {
+        let mut view = match self.parked.take() {
+            Some(View::Review(v)) => v,
+            other => {
+                self.parked = other;
+                ReviewView::default()
+            }
+        };
+        view.reload(self.state());
+        self.view = Some(View::Review(view));
+    }
+
+    fn reload_review(&mut self) {
+        let state = match &self.journal {
+            Some(j) => &j.state,
+            None => &self.readonly,
+        };
+        if let Some(View::Review(v)) = &mut self.view {
+            v.reload(state);
+        }
+    }
+
+    /// Move a flagged coding to the candidate place the coder accepted: an edit to the current
+    /// text (with its version), journaled and undoable like any boundary edit.
+    fn accept_place(&mut self, id: CodingId, start: usize) {
+        let Some(c) = self.state().codings.get(&id).cloned() else {
+            return;
+        };
+        let Some(t) = self.project.transcript(&c.transcript) else {
+            return;
+        };
+        let end = start + c.text.chars().count();
+        if end > t.len_chars() || t.slice(start, end) != c.text {
+            return self.say("that place no longer holds the coding's text", true);
+        }
+        let before = Span {
+            start: c.start,
+            end: c.end,
+            text: c.text.clone(),
+            version: c.version.clone(),
+        };
+        let after = Span::of(t, start, end);
+        let msg = format!(
+            "{} placed at {start}..{end} (u to undo)",
+            self.code_name(&c.code)
+        );
+        if self.record(vec![Op::Edit { id, before, after }], &msg) {
+            // Anchor it again: it is now exact on the current text.
+            if let Some(j) = self.journal.as_mut() {
+                let path = j.path.clone();
+                let _ = self.project.check_codings(&path, &mut j.state);
+            }
+            self.refresh();
+            self.reload_review();
         }
     }
 
@@ -1343,6 +1415,7 @@ impl App {
             OpenSearch => self.open_search(),
             OpenClusters => self.open_clusters(),
             OpenMatrix => self.open_matrix(),
+            OpenReview => self.open_review(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

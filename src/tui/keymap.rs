@@ -68,6 +68,7 @@ pub const BINDINGS: &[Binding] = &[
     k(None, C('/'), A::OpenSearch),
     k(None, C('C'), A::OpenClusters),
     k(None, C('M'), A::OpenMatrix),
+    k(None, C('R'), A::OpenReview),
     k(None, KeyCode::Esc, A::ClearSelection),
     // Transcript.
     k(Some(T), KeyCode::Left, A::Left),

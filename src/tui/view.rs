@@ -99,6 +99,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             super::app::View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
             super::app::View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),
             super::app::View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
+            super::app::View::Review(view) => view.draw(f, main, &app.project, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);
@@ -606,6 +607,7 @@ fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
         ],
         (Some(super::app::View::Clusters(_)), _) => super::panels::clusters::HINTS.to_vec(),
         (Some(super::app::View::Matrix(v)), _) => v.hints().to_vec(),
+        (Some(super::app::View::Review(_)), _) => super::panels::review::HINTS.to_vec(),
         (None, Focus::Text) if app.text.editing.is_some() => vec![
             ("move", "end"),
             ("v", "start here"),

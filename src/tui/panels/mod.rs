@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod clusters;
 pub mod matrix;
+pub mod review;
 pub mod search;
 
 use crate::core::export::{self, Request, Target};
@@ -33,6 +34,14 @@ pub enum Outcome {
     },
     /// A line for the status bar.
     Say(String, bool),
+    /// Move a coding flagged for review to the place starting at `start` (the app writes an
+    /// undoable edit).
+    Accept {
+        id: crate::core::coding::CodingId,
+        start: usize,
+    },
+    /// Remove a coding flagged for review (the app writes an undoable removal).
+    Drop { id: crate::core::coding::CodingId },
     /// Settle a disagreement in the consensus coder's journal (the app writes it).
     Decide {
         disagreement: crate::core::agreement::disagreements::Disagreement,
@@ -46,7 +55,13 @@ pub struct ViewKeys {
     pub keys: &'static [(&'static str, &'static str)],
 }
 
-pub const VIEWS: &[ViewKeys] = &[search::KEYS, agreement::KEYS, clusters::KEYS, matrix::KEYS];
+pub const VIEWS: &[ViewKeys] = &[
+    search::KEYS,
+    agreement::KEYS,
+    clusters::KEYS,
+    matrix::KEYS,
+    review::KEYS,
+];
 
 /// Write an export under the project's `exports/` (a new name if the default one is taken) and
 /// say which file it went to.

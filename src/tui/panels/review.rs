@@ -1,0 +1,199 @@
+//! The review view (`R`): the coder's codings that an edit of their transcript left without a
+//! certain place (ambiguous: their text occurs at several places that fit equally well;
+//! orphaned: their text is gone). Re-anchoring never guesses, so the coder decides here: jump
+//! to a candidate, accept it, or drop the coding. The view only reads; the app writes each
+//! decision to the journal (an undoable edit or removal).
+
+use super::{Outcome, ViewKeys, fit};
+use crate::core::coding::{Anchor, CoderState, CodingId};
+use crate::core::project::Project;
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub const KEYS: ViewKeys = ViewKeys {
+    title: "Review view (R): codings a transcript edit left unplaced",
+    keys: &[
+        ("↑↓ / j k", "move through the codings to review"),
+        ("← → / h l", "previous / next candidate place"),
+        ("Enter", "show the candidate (or the old place) in the text"),
+        (
+            "a",
+            "accept the candidate: the coding moves there (u undoes)",
+        ),
+        ("x", "drop the coding (u undoes)"),
+        ("Esc / q", "close the view"),
+    ],
+};
+
+pub const HINTS: &[(&str, &str)] = &[
+    ("↑↓", "coding"),
+    ("←→", "candidate"),
+    ("Enter", "show"),
+    ("a", "accept"),
+    ("x", "drop"),
+    ("Esc", "close"),
+];
+
+/// One coding to review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: CodingId,
+    pub transcript: String,
+    pub code: String,
+    pub text: String,
+    /// Where it was (in the version it was made on).
+    pub start: usize,
+    /// Candidate starts in the current text; empty when its text is gone.
+    pub candidates: Vec<usize>,
+    pub pick: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct ReviewView {
+    pub items: Vec<Item>,
+    pub selected: usize,
+}
+
+impl ReviewView {
+    /// The flagged codings of `state`, by transcript and place.
+    pub fn of(state: &CoderState) -> ReviewView {
+        let mut items: Vec<Item> = state
+            .codings
+            .values()
+            .filter_map(|c| {
+                let candidates = match &c.anchor {
+                    Anchor::Ambiguous { candidates } => candidates.clone(),
+                    Anchor::Orphaned => Vec::new(),
+                    Anchor::Exact | Anchor::Moved { .. } => return None,
+                };
+                Some(Item {
+                    id: c.id,
+                    transcript: c.transcript.clone(),
+                    code: c.code.clone(),
+                    text: c.text.clone(),
+                    start: c.start,
+                    candidates,
+                    pick: 0,
+                })
+            })
+            .collect();
+        items.sort_by(|a, b| (&a.transcript, a.start, a.id).cmp(&(&b.transcript, b.start, b.id)));
+        ReviewView { items, selected: 0 }
+    }
+
+    /// Take the list again after a decision (the reviewed coding is gone from it), keeping the
+    /// place in the list.
+    pub fn reload(&mut self, state: &CoderState) {
+        let selected = self.selected;
+        *self = ReviewView::of(state);
+        self.selected = selected.min(self.items.len().saturating_sub(1));
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
+        let n = self.items.len();
+        match key.code {
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1));
+            }
+            KeyCode::Left | KeyCode::Char('h') => {
+                if let Some(it) = self.items.get_mut(self.selected) {
+                    it.pick = it.pick.saturating_sub(1);
+                }
+            }
+            KeyCode::Right | KeyCode::Char('l') => {
+                if let Some(it) = self.items.get_mut(self.selected) {
+                    it.pick = (it.pick + 1).min(it.candidates.len().saturating_sub(1));
+                }
+            }
+            KeyCode::Enter => {
+                if let Some(it) = self.items.get(self.selected) {
+                    let start = it.candidates.get(it.pick).copied().unwrap_or(it.start);
+                    return Outcome::Jump {
+                        transcript: it.transcript.clone(),
+                        start,
+                        end: start + it.text.chars().count(),
+                        layer: None,
+                    };
+                }
+            }
+            KeyCode::Char('a') => {
+                let Some(it) = self.items.get(self.selected) else {
+                    return Outcome::Stay;
+                };
+                return match it.candidates.get(it.pick) {
+                    Some(&start) => Outcome::Accept { id: it.id, start },
+                    None => Outcome::Say(
+                        "its text is no longer in the transcript: nothing to accept; x drops it \
+                         (code the passage again where it belongs)"
+                            .into(),
+                        true,
+                    ),
+                };
+            }
+            KeyCode::Char('x') => {
+                if let Some(it) = self.items.get(self.selected) {
+                    return Outcome::Drop { id: it.id };
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {
+        let title = format!(
+            " Review · {} a transcript edit left unplaced · not counted until decided ",
+            crate::core::text::count(self.items.len(), "coding", "codings")
+        );
+        let block = Block::default().borders(Borders::ALL).title(title);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        if self.items.is_empty() {
+            let p = Paragraph::new("Nothing to review: every coding is on its words.");
+            return f.render_widget(p, inner);
+        }
+        let height = inner.height as usize;
+        let first = crate::tui::view::list_offset(self.selected, height);
+        let width = inner.width as usize;
+        let lines: Vec<Line> = self
+            .items
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(height)
+            .map(|(i, it)| {
+                let code = project.codebook.code(&it.code);
+                let swatch = code.map_or(Span::raw("   "), |c| {
+                    Span::styled("██ ", theme.swatch(c.colour))
+                });
+                let name = code.map_or(it.code.as_str(), |c| c.name.as_str());
+                let status = match it.candidates.len() {
+                    0 => "text gone".to_string(),
+                    n => format!("place {} of {n}: {}", it.pick + 1, it.candidates[it.pick]),
+                };
+                let head = format!("{:<8} {} · {status} · ", it.transcript, fit(name, 24));
+                let rest = width.saturating_sub(3 + super::width_of(&head));
+                let mut style = Style::default();
+                if i == self.selected {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                Line::from(vec![
+                    swatch,
+                    Span::styled(head, style),
+                    Span::styled(
+                        format!("\"{}\"", fit(&it.text, rest.saturating_sub(2))),
+                        style,
+                    ),
+                ])
+            })
+            .collect();
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+}
