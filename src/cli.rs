@@ -1,6 +1,32 @@
 //! The command line: every job of codewerk as a subcommand, most with `--json` for scripts.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codewerk::core::export::Format;
+
+/// The export formats as the command line spells them (clap lists them in help and errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    #[value(alias = "excel")]
+    Xlsx,
+    Json,
+    #[value(alias = "markdown")]
+    Md,
+    #[value(alias = "htm")]
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Xlsx => Format::Xlsx,
+            FormatArg::Json => Format::Json,
+            FormatArg::Md => Format::Md,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -540,8 +566,14 @@ pub struct ExportOpt {
     #[arg(long)]
     pub excel: bool,
     /// Output format: csv (default), xlsx or json; md (default) or html for report.
-    #[arg(long, short = 'f', value_name = "FORMAT")]
-    pub format: Option<String>,
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "FORMAT",
+        value_enum,
+        ignore_case = true
+    )]
+    pub format: Option<FormatArg>,
     /// Matrix: cells 0/1 (coded or not) instead of passage counts.
     #[arg(long)]
     pub binary: bool,

@@ -618,7 +618,10 @@ fn filters_select_and_name_the_export() {
             &["summary", "--binary"],
             "--binary applies to `export matrix` only",
         ),
-        (&["quotes", "--format", "pdf"], "unknown format \"pdf\""),
+        (
+            &["quotes", "--format", "pdf"],
+            "invalid value 'pdf' for '--format <FORMAT>'\n  [possible values: csv, xlsx, json, md, html]",
+        ),
     ] {
         codewerk(dir.path())
             .args(["--coder", "ann", "export"])

@@ -21,13 +21,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             return super::refi::export_qdpx(root, &coders, &o);
         }
     };
-    let format = match o.format.as_deref() {
-        None => kind.default_format(),
-        Some(f) => Format::parse(f).ok_or_else(|| {
-            eprintln!("codewerk: unknown format \"{f}\"; use csv, xlsx, json, md or html");
-            Exit(2)
-        })?,
-    };
+    let format = o.format.map_or(kind.default_format(), Format::from);
     let project = load_valid(root)?;
     if let Some(names) = &o.names {
         super::pseudonymize::refuse_names(root, names)?;
