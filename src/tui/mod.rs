@@ -28,34 +28,40 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     install_panic_hook();
-    let result = (|| -> anyhow::Result<()> {
-        let size = terminal.size()?;
-        let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-        let mut app = App::new(project, coder, theme, area);
-        app.restore_session();
-        while !app.should_quit {
-            terminal.draw(|f| view::draw(f, &app))?;
-            // Wake up for input, or every 100 ms to pick up background results.
-            if event::poll(Duration::from_millis(100))?
-                && let Some(msg) = Msg::from_event(event::read()?)
-            {
-                app.handle(msg);
+    // A panic that reaches the UI thread from elsewhere (a worker's, re-raised by rayon) does not
+    // go through the hook again: catch it, restore the terminal, then let it go on.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> anyhow::Result<()> {
+            let size = terminal.size()?;
+            let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            let mut app = App::new(project, coder, theme, area);
+            app.restore_session();
+            while !app.should_quit {
+                terminal.draw(|f| view::draw(f, &app))?;
+                // Wake up for input, or every 100 ms to pick up background results.
+                if event::poll(Duration::from_millis(100))?
+                    && let Some(msg) = Msg::from_event(event::read()?)
+                {
+                    app.handle(msg);
+                }
+                while let Ok(job) = rx.try_recv() {
+                    app.handle(Msg::Job(job));
+                }
             }
-            while let Ok(job) = rx.try_recv() {
-                app.handle(Msg::Job(job));
-            }
-        }
-        // Only a convenience: a failure to remember the place must not fail the exit.
-        let _ = app.save_session();
-        Ok(())
-    })();
+            // Only a convenience: a failure to remember the place must not fail the exit.
+            let _ = app.save_session();
+            Ok(())
+        }));
     let _ = execute!(
         std::io::stdout(),
         DisableMouseCapture,
         DisableBracketedPaste
     );
     ratatui::restore();
-    result
+    match result {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// ratatui's panic hook restores the terminal but knows nothing of the mouse capture and
