@@ -107,3 +107,19 @@ fn ingest_inputs() {
         assert!(!is_seed(&p) || read.is_ok(), "{}: {read:?}", p.display());
     }
 }
+
+#[test]
+fn refi_inputs() {
+    // A real package, exported from the valid fixture, must read back.
+    let dir = common::copy("valid");
+    let mut project = Project::load(dir.path()).unwrap();
+    let out = dir.path().join("seed.qdpx");
+    codewerk::core::refi::export_qdpx(&mut project, &[], &out, false).unwrap();
+    let seed = std::fs::read(&out).unwrap();
+    assert!(codewerk::core::refi::read_qdpx(&out, &seed).is_ok());
+    // Kept inputs (hostile or found by the fuzzer) must come back without a panic.
+    for (p, bytes) in inputs("refi") {
+        let read = codewerk::core::refi::read_qdpx(&p, &bytes);
+        assert!(!is_seed(&p) || read.is_ok(), "{}", p.display());
+    }
+}

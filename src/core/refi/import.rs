@@ -97,7 +97,9 @@ pub fn read_qdpx_file(file: &Path) -> Result<Loaded, RefiError> {
     read_qdpx(file, &bytes)
 }
 
-pub(crate) fn read_qdpx(file: &Path, bytes: &[u8]) -> Result<Loaded, RefiError> {
+/// Read a `.qdpx` from its bytes (`file` names it in errors). Any bytes give a project or an
+/// error, never a panic: the cargo-fuzz target `refi` holds it to that.
+pub fn read_qdpx(file: &Path, bytes: &[u8]) -> Result<Loaded, RefiError> {
     let mut pkg = Package::open(bytes, &Limits::DEFAULT).map_err(package_error(file))?;
     let symlinks: HashSet<String> = pkg
         .symlinks()

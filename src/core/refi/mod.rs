@@ -17,7 +17,9 @@ mod read;
 mod write;
 
 pub use export::{ExportSummary, export_qdc, export_qdpx};
-pub use import::{ImportOptions, extend_project, import_qdc, import_qdpx, read_qdpx_file};
+pub use import::{
+    ImportOptions, extend_project, import_qdc, import_qdpx, read_qdpx, read_qdpx_file,
+};
 
 use super::codebook::Rgb;
 use super::ingest::IngestError;
