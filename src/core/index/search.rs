@@ -530,10 +530,23 @@ pub(crate) fn rewrite(text: &str) -> (String, Vec<usize>) {
             }
             k += 1;
         } else {
+            // A bare `*` (also `-*`, `(*)`) among other parts is tantivy's "field exists" query,
+            // which panics without a field (found by fuzzing: `a - *`): escaped, it is a
+            // wordless part. Alone it stays "everything".
+            let core: String = chars[r.clone()]
+                .iter()
+                .collect::<String>()
+                .trim_start_matches(['+', '-', '('])
+                .trim_end_matches(')')
+                .to_string();
+            let bare_star = chunks.len() > 1 && !core.is_empty() && core.chars().all(|c| c == '*');
             let mut quoted = false;
             let mut at = r.start;
             while at < r.end {
                 let c = chars[at];
+                if bare_star && c == '*' {
+                    push('\\', at, &mut piece);
+                }
                 if c == '\\' && at + 1 < r.end {
                     push(c, at, &mut piece);
                     push(chars[at + 1], at + 1, &mut piece);

@@ -318,6 +318,17 @@ fn a_query_part_without_words_matches_nothing() {
     // Only an empty query or `*` is everything.
     assert_eq!(total("").total, all);
     assert_eq!(total("*").total, all);
+    // A bare `*` among other parts is a wordless part (tantivy would panic on it).
+    assert_eq!(total("meldcode -*").total, total("meldcode").total);
+    let dangling = Query {
+        text: "meldcode - *".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        search_all(&p, &ix, &dangling),
+        Err(crate::core::index::search::SearchError::Syntax { .. })
+    ));
+    assert_eq!(total("meldcode AND (*)").total, 0);
     assert_eq!(total("  ").total, all);
     // In an OR the empty part adds nothing, in an AND it leaves nothing.
     assert_eq!(total("meldcode OR ?").total, total("meldcode").total);
