@@ -423,6 +423,15 @@ impl ParsedQuery {
                 highlight: Highlight::default(),
             });
         }
+        if let Some(position) = too_deep(trimmed) {
+            return Err(SearchError::Syntax {
+                message: format!(
+                    "parentheses nested more than {MAX_DEPTH} deep at character {}",
+                    position + 1
+                ),
+                position: Some(position),
+            });
+        }
         let (rewritten, map) = rewrite(trimmed);
         let ast = tantivy::query_grammar::parse_query(&rewritten)
             .map_err(|_| syntax_error(trimmed, &rewritten, &map))?;
@@ -466,6 +475,32 @@ impl ParsedQuery {
 ///   `"'s avonds"`, not the word `s` anywhere in the turn;
 /// - two operands side by side get an explicit `AND` between them, so that the default AND binds
 ///   as the explicit one does: `a b OR c` is `(a AND b) OR c`, not `a AND (b OR c)`.
+/// The deepest nesting of parentheses a query may have. tantivy's grammar backtracks on each
+/// open parenthesis, so twenty of them took seconds per keystroke (found by fuzzing); no one
+/// writes a search nested deeper than this.
+const MAX_DEPTH: usize = 8;
+
+/// Where (char offset) the parentheses outside quotes first nest deeper than `MAX_DEPTH`.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 pub(crate) fn rewrite(text: &str) -> (String, Vec<usize>) {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();

@@ -318,6 +318,19 @@ fn a_query_part_without_words_matches_nothing() {
     // Only an empty query or `*` is everything.
     assert_eq!(total("").total, all);
     assert_eq!(total("*").total, all);
+    // Parentheses nested deeper than eight are refused at once (tantivy's grammar took seconds).
+    let deep = Query {
+        text: format!("{}meldcode{}", "(".repeat(9), ")".repeat(9)),
+        ..Default::default()
+    };
+    assert!(matches!(
+        search_all(&p, &ix, &deep),
+        Err(crate::core::index::search::SearchError::Syntax { .. })
+    ));
+    assert_eq!(
+        total(&format!("{}meldcode{}", "(".repeat(8), ")".repeat(8))).total,
+        total("meldcode").total
+    );
     // A bare `*` among other parts is a wordless part (tantivy would panic on it).
     assert_eq!(total("meldcode -*").total, total("meldcode").total);
     let dangling = Query {
