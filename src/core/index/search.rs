@@ -467,14 +467,6 @@ impl ParsedQuery {
     }
 }
 
-/// The query as tantivy's grammar should read it, with for every byte of it the character of
-/// `text` it stems from (for error positions):
-/// - an apostrophe outside double quotes is escaped: `collega's`, `zo'n` are words (the grammar
-///   would read `'` as the start of a '...' phrase);
-/// - a clitic `'s`, `'t`, `'n` before a word is a phrase with it: `'s avonds` is
-///   `"'s avonds"`, not the word `s` anywhere in the turn;
-/// - two operands side by side get an explicit `AND` between them, so that the default AND binds
-///   as the explicit one does: `a b OR c` is `(a AND b) OR c`, not `a AND (b OR c)`.
 /// The deepest nesting of parentheses a query may have. tantivy's grammar backtracks on each
 /// open parenthesis, so twenty of them took seconds per keystroke (found by fuzzing); no one
 /// writes a search nested deeper than this.
@@ -501,6 +493,14 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// The query as tantivy's grammar should read it, with for every byte of it the character of
+/// `text` it stems from (for error positions):
+/// - an apostrophe outside double quotes is escaped: `collega's`, `zo'n` are words (the grammar
+///   would read `'` as the start of a '...' phrase);
+/// - a clitic `'s`, `'t`, `'n` before a word is a phrase with it: `'s avonds` is
+///   `"'s avonds"`, not the word `s` anywhere in the turn;
+/// - two operands side by side get an explicit `AND` between them, so that the default AND binds
+///   as the explicit one does: `a b OR c` is `(a AND b) OR c`, not `a AND (b OR c)`.
 pub(crate) fn rewrite(text: &str) -> (String, Vec<usize>) {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
