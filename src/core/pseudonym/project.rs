@@ -1106,7 +1106,13 @@ fn read_manifest(keep: &Path) -> Result<Manifest, PseudoError> {
 
 /// Bring every file of the manifest to its new (`forward`) or old content, then finish.
 fn run(root: &Path, keep: &Path, mut m: Manifest, forward: bool) -> Result<(), PseudoError> {
-    let stop_after: Option<usize> = std::env::var(STOP_ENV).ok().and_then(|v| v.parse().ok());
+    // Only debug builds (the test binary) listen: a release must never stop half-way on a
+    // stray environment variable.
+    let stop_after: Option<usize> = if cfg!(debug_assertions) {
+        std::env::var(STOP_ENV).ok().and_then(|v| v.parse().ok())
+    } else {
+        None
+    };
     let mut done = 0;
     let mut changed = Vec::new();
     // First look at every file: one changed by someone else stops the run before any write.
