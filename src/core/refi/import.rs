@@ -88,6 +88,28 @@ fn internal_entry(path: &str) -> Result<String, String> {
     Ok(format!("sources/{rest}"))
 }
 
+/// Load a project built in a temporary folder and insist it has no errors: only then may it
+/// replace (or become) the real one.
+fn load_clean(dir: &Path, what: &str, outcome: &str) -> Result<Project, RefiError> {
+    let project = Project::load(dir).map_err(|e| {
+        RefiError::Project(format!(
+            "the {what} does not load: {}",
+            e.problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ))
+    })?;
+    let errors: Vec<_> = project.problems.iter().filter(|p| p.is_error()).collect();
+    match errors.first() {
+        Some(p) => Err(RefiError::Project(format!(
+            "the {what} has errors ({} in all), {outcome}: {p}",
+            errors.len()
+        ))),
+        None => Ok(project),
+    }
+}
+
 /// Read a `.qdpx` file: the single `.qde` at its root (whatever its name), and the text files.
 pub fn read_qdpx_file(file: &Path) -> Result<Loaded, RefiError> {
     let bytes = std::fs::read(file).map_err(|err| RefiError::Io {
@@ -1348,21 +1370,7 @@ pub fn import_qdpx(
     std::fs::create_dir(&tmp).map_err(io(&tmp))?;
     let result = (|| {
         write_project(&tmp, &built)?;
-        let project = Project::load(&tmp).map_err(|e| {
-            RefiError::Project(format!(
-                "the imported project does not load: {}",
-                e.problems
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            ))
-        })?;
-        if let Some(p) = project.problems.iter().find(|p| p.is_error()) {
-            return Err(RefiError::Project(format!(
-                "the imported project has errors ({} in all), nothing was written: {p}",
-                project.problems.iter().filter(|p| p.is_error()).count()
-            )));
-        }
+        load_clean(&tmp, "imported project", "nothing was written")?;
         if into.exists() {
             std::fs::remove_dir(into).map_err(io(into))?;
         }
@@ -1618,20 +1626,7 @@ pub fn extend_project(
                 .map_err(|e| RefiError::Project(format!("journal of {coder}: {e}")))?;
             j.record(ops).map_err(io(&j.path.clone()))?;
         }
-        let check = Project::load(&tmp).map_err(|e| {
-            RefiError::Project(format!(
-                "the extended project does not load: {}",
-                e.problems
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            ))
-        })?;
-        if let Some(p) = check.problems.iter().find(|p| p.is_error()) {
-            return Err(RefiError::Project(format!(
-                "the extended project would have errors, nothing was changed: {p}"
-            )));
-        }
+        load_clean(&tmp, "extended project", "nothing was changed")?;
         std::fs::rename(&abs, &backup).map_err(io(&abs))?;
         if let Err(err) = std::fs::rename(&tmp, &abs) {
             let _ = std::fs::rename(&backup, &abs);
