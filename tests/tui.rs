@@ -932,6 +932,16 @@ fn the_transcript_list_filters_by_any_attribute() {
     }
     key(&mut app, KeyCode::Enter);
     assert_eq!(ids(&app).len(), 3);
+    // The value must be in the named column: vmbo is a school type, not a school.
+    for (filter, expected) in [("school=vmbo", 0), ("school_type=vmbo", 2)] {
+        keys(&mut app, "a");
+        for _ in 0..30 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        keys(&mut app, filter);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(ids(&app).len(), expected, "{filter}");
+    }
 }
 
 #[test]

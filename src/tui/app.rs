@@ -316,6 +316,8 @@ impl App {
 
     /// Transcript indices shown in the list, after the filters.
     pub fn visible_transcripts(&self) -> Vec<usize> {
+        // Folded once, not once per respondent.
+        let attribute = self.list.attribute.as_deref().map(AttributeFilter::parse);
         self.project
             .respondents
             .iter()
@@ -327,12 +329,7 @@ impl App {
                     .as_ref()
                     .is_none_or(|s| &r.school_type == s)
             })
-            .filter(|(_, r)| {
-                self.list
-                    .attribute
-                    .as_ref()
-                    .is_none_or(|f| attribute_matches(r, f))
-            })
+            .filter(|(_, r)| attribute.as_ref().is_none_or(|f| f.matches(r)))
             .map(|(i, _)| i)
             .collect()
     }
@@ -1943,29 +1940,46 @@ fn describe(ops: &[Op]) -> String {
     }
 }
 
-/// Whether a respondent passes the list's attribute filter: `name=value` compares one column
-/// (names and values case- and accent-insensitive; group, school, school_type and id count as
-/// columns too); plain text is looked for in every column.
-pub fn attribute_matches(r: &crate::core::respondents::Respondent, filter: &str) -> bool {
-    let fold = |s: &str| fold_accents(&s.trim().to_lowercase());
-    let columns = [
-        ("id", r.id.as_str()),
-        ("group", r.group.as_str()),
-        ("school", r.school.as_str()),
-        ("school_type", r.school_type.as_str()),
-    ]
-    .into_iter()
-    .chain(r.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match filter.split_once('=') {
-        Some((name, value)) => {
-            let (name, value) = (fold(name), fold(value));
-            columns
-                .filter(|(k, _)| fold(k) == name)
-                .any(|(_, v)| fold(v) == value)
+/// The list's attribute filter: `name=value` compares one column (names and values case- and
+/// accent-insensitive; group, school, school_type and id count as columns too); plain text is
+/// looked for in every column.
+pub struct AttributeFilter {
+    name: Option<String>,
+    value: String,
+}
+
+fn fold_field(s: &str) -> String {
+    fold_accents(&s.trim().to_lowercase())
+}
+
+impl AttributeFilter {
+    pub fn parse(filter: &str) -> AttributeFilter {
+        match filter.split_once('=') {
+            Some((name, value)) => AttributeFilter {
+                name: Some(fold_field(name)),
+                value: fold_field(value),
+            },
+            None => AttributeFilter {
+                name: None,
+                value: fold_field(filter),
+            },
         }
-        None => {
-            let needle = fold(filter);
-            columns.into_iter().any(|(_, v)| fold(v).contains(&needle))
+    }
+
+    pub fn matches(&self, r: &crate::core::respondents::Respondent) -> bool {
+        let mut columns = [
+            ("id", r.id.as_str()),
+            ("group", r.group.as_str()),
+            ("school", r.school.as_str()),
+            ("school_type", r.school_type.as_str()),
+        ]
+        .into_iter()
+        .chain(r.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        match &self.name {
+            Some(name) => {
+                columns.any(|(k, v)| fold_field(k) == *name && fold_field(v) == self.value)
+            }
+            None => columns.any(|(_, v)| fold_field(v).contains(&self.value)),
         }
     }
 }
