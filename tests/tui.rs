@@ -7,8 +7,8 @@ mod common;
 use codewerk::core::codebook::Rgb;
 use codewerk::core::project::Project;
 use codewerk::tui::app::{App, Mode, Msg};
+use codewerk::tui::draw;
 use codewerk::tui::keymap::Focus;
-use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -187,7 +187,7 @@ fn main_screen_snapshot_and_colours() {
     insta::assert_snapshot!("main_screen", term.backend());
     // The coded passage is drawn on its code's colour, with readable text on it.
     let buf = term.backend().buffer();
-    let area = view::text_inner(view::areas(Rect::new(0, 0, W, H), Focus::Text, false).text);
+    let area = draw::text_inner(draw::areas(Rect::new(0, 0, W, H), Focus::Text, false).text);
     let row = (area.y..area.y + area.height)
         .find(|&y| {
             (area.x..area.x + area.width)
@@ -227,7 +227,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
     app.handle(Msg::Resize(70, 20));
     let draw_at = |app: &App, w: u16, h: u16| {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| view::draw(f, app)).unwrap();
+        t.draw(|f| draw::draw(f, app)).unwrap();
         t
     };
     insta::assert_snapshot!("narrow", draw_at(&app, 70, 20).backend());
@@ -239,7 +239,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
     insta::assert_snapshot!("narrow_text", draw_at(&app, 70, 20).backend());
     // At 80×24 the transcript has most of the width (it had 22 columns of text before).
     app.handle(Msg::Resize(80, 24));
-    assert!(view::text_width(app.areas().text) >= 45);
+    assert!(draw::text_width(app.areas().text) >= 45);
     // At 40 columns the transcript takes the whole width; hints are whole or left out.
     app.handle(Msg::Resize(40, 12));
     assert_eq!(app.areas().text.width, 40);
@@ -262,8 +262,8 @@ fn mouse_drag_selects_and_click_on_code_applies() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "bo");
-    let inner = view::text_inner(app.areas().text);
-    let x0 = inner.x + view::GUTTER;
+    let inner = draw::text_inner(app.areas().text);
+    let x0 = inner.x + draw::GUTTER;
     let mouse = |kind, column, row| MouseEvent {
         kind,
         column,

@@ -291,7 +291,7 @@ pub fn markdown() -> String {
         }
         out.push('\n');
     }
-    for view in super::panels::VIEWS {
+    for view in super::views::VIEWS {
         out += &format!("**{}**\n\n| key | action |\n|---|---|\n", view.title);
         for (key, desc) in view.keys {
             out += &format!("| `{key}` | {desc} |\n");

@@ -312,7 +312,7 @@ impl ClustersView {
             ),
             theme.dim(),
         ));
-        let first = crate::tui::view::list_offset(at, area.height as usize);
+        let first = crate::tui::draw::list_offset(at, area.height as usize);
         let shown: Vec<Line> = lines.into_iter().skip(first).collect();
         f.render_widget(Paragraph::new(shown), area);
     }

@@ -164,7 +164,7 @@ impl SearchView {
         ];
         let per = 2;
         let height = (area.height.saturating_sub(4) as usize) / per;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         for (i, hit) in self.hits.iter().enumerate().skip(first).take(height) {
             let sel = if i == self.selected {
                 Style::default().add_modifier(Modifier::REVERSED)

@@ -160,7 +160,7 @@ impl ReviewView {
             return f.render_widget(p, inner);
         }
         let height = inner.height as usize;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         let width = inner.width as usize;
         let lines: Vec<Line> = self
             .items

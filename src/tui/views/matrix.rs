@@ -231,7 +231,7 @@ impl MatrixView {
         let name_w = width.saturating_sub(ncols * 16).clamp(24, 40);
         let col_w = (width.saturating_sub(name_w) / ncols.max(1)).clamp(12, 26);
         let fit_cols = (width.saturating_sub(name_w) / col_w).max(1);
-        let first_col = crate::tui::view::list_offset(self.col, fit_cols);
+        let first_col = crate::tui::draw::list_offset(self.col, fit_cols);
         let shown_cols: Vec<usize> = (first_col..ncols).take(fit_cols).collect();
         // "14/27" at its widest, so that the bars line up.
         let num_w = m
@@ -359,7 +359,7 @@ impl MatrixView {
             lines.push(Line::styled(" no codes", theme.dim()));
         }
         let h = body.height as usize;
-        let first = crate::tui::view::list_offset(sel_line, h);
+        let first = crate::tui::draw::list_offset(sel_line, h);
         let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
         f.render_widget(Paragraph::new(shown), body);
 

@@ -262,7 +262,7 @@ impl AgreementView {
             r.transcripts_total
         );
         let height = area.height.saturating_sub(4) as usize;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         let mut rows: Vec<Vec<Line>> = Vec::new();
         for (pos, &i) in self.order.iter().enumerate().skip(first).take(height) {
             let row = &r.rows[i];
@@ -369,7 +369,7 @@ impl AgreementView {
         let height = area.height.saturating_sub(2) as usize;
         // Two lines per item: where and what kind, then the text.
         let per = 2;
-        let first = crate::tui::view::list_offset(list.selected, height / per);
+        let first = crate::tui::draw::list_offset(list.selected, height / per);
         let mut lines: Vec<Line> = Vec::new();
         for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
             let mark = self.settlement(d, consensus);
