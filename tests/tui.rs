@@ -1095,3 +1095,71 @@ fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
     let again = app_in(dir.path(), "ana");
     assert_eq!(flagged(&again), 1);
 }
+
+#[test]
+fn a_key_in_the_help_layer_does_not_reach_the_transcript() {
+    use codewerk::tui::keymap::Layer;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    let at = app.text.cursor;
+    keys(&mut app, "?");
+    assert_eq!(app.layer(), Layer::Help);
+    // j scrolls the help, it does not move the cursor; s closes the help without selecting.
+    keys(&mut app, "j");
+    assert_eq!(app.help_scroll, 1);
+    assert_eq!(app.text.cursor, at);
+    keys(&mut app, "s");
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(
+        app.selection().is_none(),
+        "the closing key is not run as a command"
+    );
+    keys(&mut app, "1");
+    assert!(
+        app.here.is_empty(),
+        "nothing was selected, so nothing was coded"
+    );
+}
+
+#[test]
+fn esc_in_a_text_field_cancels_and_typed_letters_are_text() {
+    use codewerk::tui::keymap::Layer;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1");
+    let memo_before = app.here[0].memo.clone();
+    keys(&mut app, "m");
+    assert_eq!(app.layer(), Layer::Input);
+    // Letters that are commands elsewhere (q quits, u undoes) are typed here.
+    keys(&mut app, "qu");
+    let Mode::Input(input) = &app.mode else {
+        panic!("the memo field is open")
+    };
+    assert!(input.value.ends_with("qu"));
+    assert!(!app.should_quit);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.here.len(), 1, "u in the field undid nothing");
+    assert_eq!(app.here[0].memo, memo_before, "Esc saved nothing");
+}
+
+#[test]
+fn q_is_typed_in_the_search_view_and_closes_the_matrix() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "/");
+    keys(&mut app, "q");
+    let Some(View::Search(v)) = &app.view else {
+        panic!("the search view stays open")
+    };
+    assert_eq!(v.query, "q");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "M");
+    assert!(matches!(app.view, Some(View::Matrix(_))));
+    keys(&mut app, "q");
+    assert!(app.view.is_none());
+    assert!(!app.should_quit);
+}

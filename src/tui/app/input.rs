@@ -4,57 +4,30 @@
 use super::*;
 
 impl App {
+    /// A key becomes an action in the layer that has the input (see `keymap`), and goes to
+    /// `update`; a key no layer binds does nothing.
     pub(super) fn on_key(&mut self, key: KeyEvent) {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
-        if !matches!(key.code, KeyCode::Char('u')) {
-            self.confirm_undo = false;
-        }
-        match &self.mode {
-            Mode::Help => {
-                match key.code {
-                    KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => self.help_scroll += 1,
-                    KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
-                        self.help_scroll = self.help_scroll.saturating_sub(1);
-                    }
-                    _ => {
-                        self.mode = Mode::Normal;
-                        self.help_scroll = 0;
-                    }
-                }
-                return;
-            }
-            Mode::Input(_) => return self.on_input_key(key),
-            Mode::PickRemoval(ids) => {
-                let ids = ids.clone();
-                self.mode = Mode::Normal;
-                let picked = match key.code {
-                    KeyCode::Char(c) => c
-                        .to_digit(10)
-                        .and_then(|d| ids.get((d as usize).checked_sub(1)?)),
-                    _ => None,
-                };
-                match picked.and_then(|id| self.state().codings.get(id).cloned()) {
-                    Some(c) => self.remove_coding(c),
-                    None => self.say("nothing removed", false),
-                }
-                return;
-            }
-            Mode::Normal => {}
-        }
-        if self.view.is_some() {
-            return self.on_view_key(key);
-        }
-        if self.codes.filtering {
-            return self.on_filter_key(key);
-        }
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.should_quit = true;
-            return;
-        }
-        if let Some(action) = keymap::lookup(self.focus, key) {
+        if let Some(action) = keymap::resolve(self.layer(), key) {
             self.update(action);
+        }
+    }
+
+    /// The layer of keys in force: a popup's or the help's over everything, then a
+    /// full-screen view's, the code filter's, the boundary edit's, else the focused panel's.
+    pub fn layer(&self) -> Layer {
+        match &self.mode {
+            Mode::Help => Layer::Help,
+            Mode::Input(_) => Layer::Input,
+            Mode::PickRemoval(_) => Layer::PickRemoval,
+            Mode::Normal => match &self.view {
+                Some(v) => v.layer(),
+                None if self.codes.filtering => Layer::CodeFilter,
+                None if self.text.editing.is_some() && self.focus == Focus::Text => Layer::Editing,
+                None => Layer::of(self.focus),
+            },
         }
     }
 
@@ -71,7 +44,7 @@ impl App {
             input.value.push_str(&text);
         } else if self.mode == Mode::Normal && matches!(self.view, Some(View::Search(_))) {
             for c in text.chars() {
-                self.on_view_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+                self.on_view_action(Action::Type(c));
             }
         } else if self.mode == Mode::Normal && self.view.is_none() && self.codes.filtering {
             self.codes.filter.push_str(&text);
@@ -174,14 +147,41 @@ impl App {
         }
     }
 
-    pub(super) fn on_filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
+    /// The help: scrolls, and closes on any other key.
+    pub(super) fn on_help_action(&mut self, action: Action) {
+        match action {
+            Action::Down => self.help_scroll += 1,
+            Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+            _ => {
+                self.mode = Mode::Normal;
+                self.help_scroll = 0;
+            }
+        }
+    }
+
+    /// Which of the overlapping passages to remove: a number picks, anything else cancels.
+    pub(super) fn on_pick_action(&mut self, action: Action) {
+        let Mode::PickRemoval(ids) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+            return;
+        };
+        let picked = match action {
+            Action::Pick(n) => (n as usize).checked_sub(1).and_then(|i| ids.get(i)),
+            _ => None,
+        };
+        match picked.and_then(|id| self.state().codings.get(id).cloned()) {
+            Some(c) => self.remove_coding(c),
+            None => self.say("nothing removed", false),
+        }
+    }
+
+    pub(super) fn on_filter_action(&mut self, action: Action) {
+        match action {
+            Action::Close => {
                 self.codes.filtering = false;
                 self.codes.filter.clear();
                 self.codes.selected = 0;
             }
-            KeyCode::Enter => {
+            Action::Choose => {
                 self.codes.filtering = false;
                 if self.selection().is_some() {
                     self.update(Action::ApplySelectedCode);
@@ -197,16 +197,16 @@ impl App {
                     self.set_focus(Focus::Codebook);
                 }
             }
-            KeyCode::Backspace => {
+            Action::DeleteChar => {
                 self.codes.filter.pop();
                 self.codes.selected = 0;
             }
-            KeyCode::Up => self.codes.selected = self.codes.selected.saturating_sub(1),
-            KeyCode::Down => {
+            Action::CodeUp => self.codes.selected = self.codes.selected.saturating_sub(1),
+            Action::CodeDown => {
                 let n = self.visible_codes().len();
                 self.codes.selected = (self.codes.selected + 1).min(n.saturating_sub(1));
             }
-            KeyCode::Char(c) => {
+            Action::Type(c) => {
                 self.codes.filter.push(c);
                 self.codes.selected = 0;
             }
@@ -214,26 +214,24 @@ impl App {
         }
     }
 
-    pub(super) fn on_input_key(&mut self, key: KeyEvent) {
+    pub(super) fn on_input_action(&mut self, action: Action) {
         let Mode::Input(input) = &mut self.mode else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => {
+        match action {
+            Action::Close => {
                 self.mode = Mode::Normal;
                 self.say("cancelled", false);
             }
-            KeyCode::Enter => {
+            Action::Choose => {
                 let input = input.clone();
                 self.mode = Mode::Normal;
                 self.submit_input(input);
             }
-            KeyCode::Backspace => {
+            Action::DeleteChar => {
                 input.value.pop();
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                input.value.push(c);
-            }
+            Action::Type(c) => input.value.push(c),
             _ => {}
         }
     }

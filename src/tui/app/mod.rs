@@ -20,7 +20,7 @@ pub use views::View;
 
 use super::action::Action;
 use super::draw::{self, Areas};
-use super::keymap::{self, Focus};
+use super::keymap::{self, Focus, Layer};
 use super::motion;
 use super::theme::Theme;
 use super::views::agreement::{AgreementView, CONSENSUS};
@@ -38,7 +38,7 @@ use crate::core::project::Project;
 use crate::core::reconcile::{self, Decision};
 use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 

@@ -3,8 +3,24 @@
 use super::*;
 
 impl App {
+    /// The one place an action takes effect: routed to the popup, help or view that has the
+    /// input, else done on the coding screen.
     pub fn update(&mut self, action: Action) {
         use Action::*;
+        // A second `u` confirms a large undo; anything else in between cancels it.
+        if action != Undo {
+            self.confirm_undo = false;
+        }
+        match self.layer() {
+            Layer::Help => return self.on_help_action(action),
+            Layer::Input => return self.on_input_action(action),
+            Layer::PickRemoval => return self.on_pick_action(action),
+            Layer::CodeFilter => return self.on_filter_action(action),
+            Layer::Search | Layer::Agreement | Layer::Clusters | Layer::Matrix | Layer::Review => {
+                return self.on_view_action(action);
+            }
+            Layer::Global | Layer::Text | Layer::Editing | Layer::List | Layer::Codebook => {}
+        }
         if !matches!(action, Help) {
             self.text.flash = None;
         }
@@ -253,6 +269,10 @@ impl App {
                 }
                 self.refresh();
             }
+            // The views' and popups' own actions are routed above.
+            Close | Choose | Type(_) | DeleteChar | Pick(_) | NextDeelvraag | ToggleColumns
+            | ToggleUncoded | Export | ExportExcel | DecideA | DecideB | DecideBoth
+            | DecideNeither | AcceptPlace | DropCoding => {}
         }
     }
 

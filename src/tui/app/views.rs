@@ -23,20 +23,32 @@ impl View {
             View::Review(_) => "R: back to the review list",
         }
     }
+
+    /// The layer of keys the view takes.
+    pub fn layer(&self) -> Layer {
+        match self {
+            View::Agreement(_) => Layer::Agreement,
+            View::Search(_) => Layer::Search,
+            View::Clusters(_) => Layer::Clusters,
+            View::Matrix(v) => v.layer(),
+            View::Review(_) => Layer::Review,
+        }
+    }
 }
 
 impl App {
-    pub(super) fn on_view_key(&mut self, key: KeyEvent) {
-        // Views that take typed text (search) get every key; the others share q and ?.
-        let typing = matches!(self.view, Some(View::Search(_)));
-        // q closes the view, as Esc does: quitting the program from a view loses its place.
-        if !typing && matches!(key.code, KeyCode::Char('q')) {
-            self.apply_outcome(Outcome::Close);
-            return;
-        }
-        if !typing && matches!(key.code, KeyCode::Char('?')) {
-            self.mode = Mode::Help;
-            return;
+    /// An action in a full-screen view's layer: the view does it and says what the app is to
+    /// do next.
+    pub(super) fn on_view_action(&mut self, action: Action) {
+        match action {
+            // q closes the whole view, as Esc does its outermost level: quitting the program
+            // from a view loses its place.
+            Action::Quit => return self.apply_outcome(Outcome::Close),
+            Action::Help => {
+                self.mode = Mode::Help;
+                return;
+            }
+            _ => {}
         }
         let state = match &self.journal {
             Some(j) if self.coder != CONSENSUS => &j.state,
@@ -47,11 +59,11 @@ impl App {
             _ => None,
         };
         let outcome = match &mut self.view {
-            Some(View::Agreement(v)) => v.on_key(key, &self.project, state),
-            Some(View::Search(v)) => v.on_key(key, &self.project, index, &self.coder),
-            Some(View::Clusters(v)) => v.on_key(key, &self.project),
-            Some(View::Matrix(v)) => v.on_key(key, &self.project),
-            Some(View::Review(v)) => v.on_key(key),
+            Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
+            Some(View::Search(v)) => v.on_action(action, &self.project, index, &self.coder),
+            Some(View::Clusters(v)) => v.on_action(action, &self.project),
+            Some(View::Matrix(v)) => v.on_action(action, &self.project),
+            Some(View::Review(v)) => v.on_action(action),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);

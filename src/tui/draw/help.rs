@@ -18,19 +18,6 @@ pub fn help_lines() -> Vec<Line<'static>> {
         }
         lines.push(Line::raw(""));
     }
-    for v in crate::tui::views::VIEWS {
-        lines.push(Line::styled(
-            v.title,
-            Style::default().add_modifier(Modifier::BOLD),
-        ));
-        for (key, desc) in v.keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{key:>12}  "), Style::default().fg(Color::Cyan)),
-                Span::raw(*desc),
-            ]));
-        }
-        lines.push(Line::raw(""));
-    }
     lines.push(Line::styled(
         "Mouse",
         Style::default().add_modifier(Modifier::BOLD),
@@ -48,7 +35,10 @@ pub(super) fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let blk = Block::default()
         .borders(Borders::ALL)
         .title(" Keys ")
-        .title_bottom(" j/k scroll · any other key closes ");
+        .title_bottom(format!(
+            "{}(any other key closes) ",
+            keymap::hint_text(Layer::Help, &[])
+        ));
     let inner = blk.inner(popup);
     f.render_widget(blk, popup);
     let cap = inner.height as usize;

@@ -22,7 +22,7 @@ use status::{draw_hints, draw_status};
 use transcript::draw_text;
 
 use crate::tui::app::{App, InputPurpose, Mode, View};
-use crate::tui::keymap::{self, Focus};
+use crate::tui::keymap::{self, Focus, Layer};
 use crate::tui::views::agreement::CONSENSUS;
 use crate::tui::wrap::VLine;
 use ratatui::Frame;

@@ -41,9 +41,13 @@ pub(super) fn draw_input(
     f.render_widget(Clear, popup);
     let hint = match purpose {
         InputPurpose::NewCode { values } => {
-            format!(" step {} of 4 · Enter next · Esc cancel ", values.len() + 1)
+            format!(
+                " step {} of 4 ·{}",
+                values.len() + 1,
+                keymap::hint_text(Layer::Input, &[])
+            )
         }
-        _ => " Enter save · Esc cancel · empty removes ".to_string(),
+        _ => format!("{}· empty removes ", keymap::hint_text(Layer::Input, &[])),
     };
     let blk = Block::default()
         .borders(Borders::ALL)

@@ -68,36 +68,10 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The hint bar of the layer that has the input, generated from the keymap.
 pub(super) fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
-    let owned: Vec<(String, &str)>;
-    let hints: Vec<(&str, &str)> = match (&app.view, app.focus) {
-        (Some(crate::tui::app::View::Agreement(_)), _) => {
-            crate::tui::views::agreement::KEYS.keys.to_vec()
-        }
-        (Some(crate::tui::app::View::Search(_)), _) => vec![
-            ("↑↓", "hits"),
-            ("Enter", "show & select"),
-            ("Ctrl-g", "group"),
-            ("Ctrl-t", "type"),
-            ("Ctrl-n", "not coded"),
-            ("Esc", "close"),
-        ],
-        (Some(crate::tui::app::View::Clusters(_)), _) => {
-            crate::tui::views::clusters::HINTS.to_vec()
-        }
-        (Some(crate::tui::app::View::Matrix(v)), _) => v.hints().to_vec(),
-        (Some(crate::tui::app::View::Review(_)), _) => crate::tui::views::review::HINTS.to_vec(),
-        (None, Focus::Text) if app.text.editing.is_some() => vec![
-            ("move", "end"),
-            ("v", "start here"),
-            ("Enter", "save"),
-            ("Esc", "cancel"),
-        ],
-        (None, focus) => {
-            owned = keymap::hints(focus);
-            owned.iter().map(|(k, d)| (k.as_str(), *d)).collect()
-        }
-    };
+    let owned = keymap::hints(app.layer());
+    let hints: Vec<(&str, &str)> = owned.iter().map(|(k, d)| (k.as_str(), *d)).collect();
     f.render_widget(Paragraph::new(hint_line(&hints, area.width)), area);
 }
 
