@@ -458,7 +458,10 @@ fn a_code_under_an_undeclared_deelvraag_is_reported_not_a_panic() {
     let mut los = app.project.codebook.codes[0].clone();
     los.id = "los".into();
     los.deelvraag = 9;
-    app.project.codebook.codes.push(los);
+    std::sync::Arc::make_mut(&mut app.project)
+        .codebook
+        .codes
+        .push(los);
     app.codes.selected = app.project.codebook.codes.len() - 1;
     keys(&mut app, "C");
     assert!(app.view.is_none());

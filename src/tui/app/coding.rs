@@ -52,7 +52,7 @@ impl App {
             parent: None,
         };
         let name = code.name.clone();
-        match self.project.codebook.add_code(code) {
+        match self.project_mut().codebook.add_code(code) {
             Ok(()) => {
                 self.codes.filter.clear();
                 let id = slug(&name);
@@ -78,6 +78,7 @@ impl App {
         match journal.record(ops) {
             Ok(_) => {
                 self.index_dirty.extend(touched);
+                self.coder_synced = false;
                 self.say(done, false);
                 self.refresh();
                 true
@@ -224,6 +225,7 @@ impl App {
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {
+                self.coder_synced = false;
                 self.index_dirty
                     .extend(ops.iter().filter_map(op_transcript));
                 let what = describe(&ops);

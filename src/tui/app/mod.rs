@@ -15,7 +15,7 @@ mod update;
 mod views;
 
 pub use attribute_filter::AttributeFilter;
-pub use jobs::{IndexState, Job};
+pub use jobs::{IndexHandle, IndexRequest, IndexState, Job, Jobs};
 pub use views::View;
 
 use super::action::Action;
@@ -41,6 +41,7 @@ use crate::core::transcript::Transcript;
 use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Passages longer than this (characters, about a page) are coded only when asked twice.
 pub const LARGE_PASSAGE: usize = 2_000;
@@ -136,7 +137,7 @@ pub struct Message {
 }
 
 pub struct App {
-    pub project: Project,
+    pub project: Arc<Project>,
     pub coder: String,
     journal: Option<Journal>,
     readonly: CoderState,
@@ -167,6 +168,9 @@ pub struct App {
     /// A view left by jumping from it into the text, reopened by its key.
     parked: Option<View>,
     pub index: IndexState,
+    jobs: Jobs,
+    /// The project's copy of this coder's codings equals the journal's.
+    coder_synced: bool,
     /// Transcripts whose codings changed since the index last saw them.
     index_dirty: BTreeSet<String>,
     // Derived from the above, refreshed by `refresh` after each change.
@@ -183,7 +187,8 @@ pub struct App {
 impl App {
     /// Open the project as `coder`. If another codewerk holds the coder's journal, open
     /// read-only and say so.
-    pub fn new(project: Project, coder: &str, theme: Theme, size: Rect) -> App {
+    pub fn new(project: impl Into<Arc<Project>>, coder: &str, theme: Theme, size: Rect) -> App {
+        let project: Arc<Project> = project.into();
         let (journal, readonly_reason) = match project.open_journal(coder) {
             Ok(j) => (Some(j), None),
             Err(e @ JournalError::Locked { .. }) => (None, Some(format!("read-only: {e}"))),
@@ -220,6 +225,8 @@ impl App {
             view: None,
             parked: None,
             index: IndexState::Building { done: 0, total: 0 },
+            jobs: Jobs::default(),
+            coder_synced: false,
             index_dirty: BTreeSet::new(),
             layout: TextLayout::default(),
             here: Vec::new(),
@@ -281,6 +288,13 @@ impl App {
             app.focus = Focus::Codebook;
         }
         app
+    }
+
+    /// The project to change. It is shared with background work (the indexer, a search, an
+    /// export): while one of them still reads it, the change goes to a copy (copy on write), so
+    /// that no thread ever sees it half-changed.
+    pub(super) fn project_mut(&mut self) -> &mut Project {
+        Arc::make_mut(&mut self.project)
     }
 
     /// The codings of the coder at work.

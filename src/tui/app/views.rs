@@ -54,19 +54,21 @@ impl App {
             Some(j) if self.coder != CONSENSUS => &j.state,
             _ => &self.readonly,
         };
-        let index = match &self.index {
-            IndexState::Ready(i) => Some(&**i),
-            _ => None,
-        };
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
-            Some(View::Search(v)) => v.on_action(action, &self.project, index, &self.coder),
+            Some(View::Search(v)) => v.on_action(action, &self.project),
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
+        // Typing asks for a search; the answer comes back as a job, never blocking the key.
+        if let Some(View::Search(v)) = &self.view
+            && v.changed
+        {
+            self.run_search();
+        }
         // A decision may have changed this coder's own codings (as the consensus coder).
         self.refresh();
     }
@@ -76,6 +78,7 @@ impl App {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
             Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Export(req) => self.start_export(req),
             Outcome::Decide {
                 disagreement,
                 decision,
@@ -228,10 +231,10 @@ impl App {
         } else {
             match self.consensus.as_mut().map(|j| j.record(ops)) {
                 Some(Ok(_)) => {
-                    if let Some(j) = &self.consensus {
-                        self.project
+                    if let Some(state) = self.consensus.as_ref().map(|j| j.state.clone()) {
+                        self.project_mut()
                             .coders
-                            .insert(CONSENSUS.to_string(), j.state.clone());
+                            .insert(CONSENSUS.to_string(), state);
                     }
                     self.index_dirty.insert(d.transcript.clone());
                     self.say(done, false);
@@ -250,37 +253,19 @@ impl App {
     }
 
     pub(super) fn open_search(&mut self) {
-        // Let the index see codings made since it was built, for the "not coded" filter.
-        if !self.index_dirty.is_empty()
-            && let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal)
-        {
-            self.project
-                .coders
-                .insert(self.coder.clone(), j.state.clone());
-            let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
-            match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
-                Ok(_) => self.index_dirty.clear(),
-                Err(e) => {
-                    self.message = Some(Message {
-                        text: format!("search index: {e}"),
-                        error: true,
-                    });
-                }
-            }
-        }
-        let mut view = match self.parked.take() {
+        // Let the index see codings made since it was built, for the "not coded" filter (in
+        // the worker, before the search asked for below).
+        self.sync_coder();
+        self.refresh_index();
+        let view = match self.parked.take() {
             Some(View::Search(v)) => v,
             other => {
                 self.parked = other;
                 SearchView::default()
             }
         };
-        let index = match &self.index {
-            IndexState::Ready(i) => Some(&**i),
-            _ => None,
-        };
-        view.run(&self.project, index, &self.coder);
         self.view = Some(View::Search(view));
+        self.run_search();
     }
 
     pub(super) fn open_agreement(&mut self) {
@@ -319,11 +304,16 @@ impl App {
     /// Give the project this coder's latest codings (the journal is fresher than the copy
     /// loaded at start-up), for the views that count from the project.
     pub(super) fn sync_coder(&mut self) {
-        if let Some(j) = &self.journal {
-            self.project
-                .coders
-                .insert(self.coder.clone(), j.state.clone());
+        // Only after a change: the project may be shared with a search, and changing it then
+        // copies it.
+        if self.coder_synced {
+            return;
         }
+        if let Some(state) = self.journal.as_ref().map(|j| j.state.clone()) {
+            let coder = self.coder.clone();
+            self.project_mut().coders.insert(coder, state);
+        }
+        self.coder_synced = true;
     }
 
     /// Whose codings the clusters and the matrix count: the coder at work, or, while that coder
