@@ -553,14 +553,14 @@ impl CoderState {
         let warn = |msg: String| Problem::warning(path, msg).at(line, None);
         match &first.rec.op {
             Op::Undo { target } => {
-                if let Err(msg) = self.undo_action(*target) {
-                    self.warnings.push(warn(msg));
+                if let Err(e) = self.undo_action(*target) {
+                    self.warnings.push(warn(e.to_string()));
                 }
                 return;
             }
             Op::Redo { target } => {
-                if let Err(msg) = self.redo_action(*target) {
-                    self.warnings.push(warn(msg));
+                if let Err(e) = self.redo_action(*target) {
+                    self.warnings.push(warn(e.to_string()));
                 }
                 return;
             }
@@ -638,12 +638,11 @@ impl CoderState {
         }
     }
 
-    fn undo_action(&mut self, target: u64) -> Result<(), String> {
-        let ops = self
-            .actions
-            .get(&target)
-            .cloned()
-            .ok_or_else(|| format!("undo of an unknown action {target}; skipped"))?;
+    fn undo_action(&mut self, target: u64) -> Result<(), UnknownAction> {
+        let ops = self.actions.get(&target).cloned().ok_or(UnknownAction {
+            verb: "undo",
+            target,
+        })?;
         let n = self.undone.entry(target).or_default();
         *n += 1;
         if *n == 1 {
@@ -656,12 +655,11 @@ impl CoderState {
         Ok(())
     }
 
-    fn redo_action(&mut self, target: u64) -> Result<(), String> {
-        let ops = self
-            .actions
-            .get(&target)
-            .cloned()
-            .ok_or_else(|| format!("redo of an unknown action {target}; skipped"))?;
+    fn redo_action(&mut self, target: u64) -> Result<(), UnknownAction> {
+        let ops = self.actions.get(&target).cloned().ok_or(UnknownAction {
+            verb: "redo",
+            target,
+        })?;
         let n = self.undone.entry(target).or_default();
         if *n == 0 {
             return Ok(());
@@ -807,6 +805,15 @@ impl Notes {
     }
 }
 
+/// An undo or redo line whose action is not in the journal (cut off by hand, or a merge that
+/// kept one side only): replay warns and skips it.
+#[derive(Debug, thiserror::Error)]
+#[error("{verb} of an unknown action {target}; skipped")]
+struct UnknownAction {
+    verb: &'static str,
+    target: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error(
@@ -825,6 +832,41 @@ pub enum JournalError {
          it points to): replace it with a file of its own"
     )]
     Symlink(PathBuf),
+    /// Replay would skip it with a warning, so it is refused before anything is written.
+    #[error("a coding of \"{transcript}\" at {start}..{end} would be empty; nothing was recorded")]
+    EmptyCoding {
+        transcript: String,
+        start: usize,
+        end: usize,
+    },
+    /// Appending to our handle would write into a file that is no longer the journal (a `git
+    /// checkout`, a sync tool), and the coding would be lost at exit.
+    #[error(
+        "{0} was changed on disk by another program since codewerk read it; nothing was \
+         written: quit and reopen codewerk to continue"
+    )]
+    ChangedOnDisk(PathBuf),
+    #[error(
+        "{0} could not be repaired after a failed write; nothing was written: quit and reopen \
+         codewerk"
+    )]
+    Broken(PathBuf),
+    #[error("a journal line could not be written as JSON: {0}")]
+    Serialise(#[from] serde_json::Error),
+    /// The text of the transcript version a coding is made on could not be kept.
+    #[error("{0}")]
+    Snapshot(std::io::Error),
+}
+
+/// Callers that report journal writes as I/O (the file-format importers) keep the typed error
+/// inside: `io::Error::get_ref` gives it back.
+impl From<JournalError> for std::io::Error {
+    fn from(e: JournalError) -> std::io::Error {
+        match e {
+            JournalError::Io { err, .. } => err,
+            other => std::io::Error::other(other),
+        }
+    }
 }
 
 /// The write side of a coder's journal. Holds the coder's lock while it lives.
@@ -956,7 +998,7 @@ impl Journal {
         self.snapshots = Some(snapshots);
     }
 
-    fn ensure_snapshots(&mut self, ops: &[Op]) -> std::io::Result<()> {
+    fn ensure_snapshots(&mut self, ops: &[Op]) -> Result<(), JournalError> {
         let Some(snapshots) = self.snapshots.as_mut() else {
             return Ok(());
         };
@@ -976,7 +1018,7 @@ impl Journal {
             };
             let Some(t) = transcript else { continue };
             if let Some(v) = needed {
-                snapshots.ensure(t, v)?;
+                snapshots.ensure(t, v).map_err(JournalError::Snapshot)?;
             }
             if let Some(v) = restored {
                 let _ = snapshots.ensure(t, v);
@@ -991,22 +1033,19 @@ impl Journal {
 
     /// Write one action (one or more ops) durably, then apply it. `Add` ops with id 0 get a
     /// new id, unique across machines. Returns the ops as written.
-    pub fn record(&mut self, ops: Vec<Op>) -> std::io::Result<Vec<Op>> {
+    pub fn record(&mut self, ops: Vec<Op>) -> Result<Vec<Op>, JournalError> {
         if ops.is_empty() {
             return Ok(ops);
         }
-        // Replay would skip it with a warning: refuse it now, with nothing written.
         if let Some(c) = ops.iter().find_map(|op| match op {
             Op::Add(c) if c.start >= c.end => Some(c),
             _ => None,
         }) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!(
-                    "a coding of \"{}\" at {}..{} would be empty; nothing was recorded",
-                    c.transcript, c.start, c.end
-                ),
-            ));
+            return Err(JournalError::EmptyCoding {
+                transcript: c.transcript.clone(),
+                start: c.start,
+                end: c.end,
+            });
         }
         self.check_unchanged()?;
         self.ensure_snapshots(&ops)?;
@@ -1038,7 +1077,7 @@ impl Journal {
                 batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
             };
-            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            let line = serde_json::to_string(&rec)?;
             logged.push(Logged {
                 key: line_key(&line),
                 line: self.state.lines + i + 1,
@@ -1065,7 +1104,7 @@ impl Journal {
     }
 
     /// Take back the last action. Returns the ops that were undone, or None if none.
-    pub fn undo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+    pub fn undo(&mut self) -> Result<Option<Vec<Op>>, JournalError> {
         let Some(&target) = self.state.undo.last() else {
             return Ok(None);
         };
@@ -1073,7 +1112,7 @@ impl Journal {
         Ok(self.state.actions.get(&target).cloned())
     }
 
-    pub fn redo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+    pub fn redo(&mut self) -> Result<Option<Vec<Op>>, JournalError> {
         let Some(&target) = self.state.redo.last() else {
             return Ok(None);
         };
@@ -1083,7 +1122,7 @@ impl Journal {
         Ok(self.state.actions.get(&target).cloned())
     }
 
-    fn write_control(&mut self, ops: Vec<Op>) -> std::io::Result<()> {
+    fn write_control(&mut self, ops: Vec<Op>) -> Result<(), JournalError> {
         let at = now();
         let mut text = String::new();
         let mut logged = Vec::with_capacity(ops.len());
@@ -1099,7 +1138,7 @@ impl Journal {
                 batch_size: None,
                 op,
             };
-            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            let line = serde_json::to_string(&rec)?;
             text.push_str(&line);
             text.push('\n');
             logged.push(Logged {
@@ -1116,14 +1155,19 @@ impl Journal {
         Ok(())
     }
 
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), JournalError> {
         self.check_unchanged()?;
         let before = self.state.valid_len;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |err| JournalError::Io { path, err }
+        };
         let file = match &mut self.file {
             Some(file) => file,
             None => {
-                let file = fsutil::open_append(&self.path)?;
-                self.identity = Some(file_identity(&file.metadata()?));
+                let file = fsutil::open_append(&self.path).map_err(io(&self.path))?;
+                let meta = file.metadata().map_err(io(&self.path))?;
+                self.identity = Some(file_identity(&meta));
                 self.file.insert(file)
             }
         };
@@ -1133,7 +1177,10 @@ impl Journal {
             if file.set_len(before).and_then(|()| file.sync_all()).is_err() {
                 self.broken = true;
             }
-            return Err(e);
+            return Err(JournalError::Io {
+                path: self.path.clone(),
+                err: e,
+            });
         }
         self.state.valid_len = before + bytes.len() as u64;
         Ok(())
@@ -1144,13 +1191,9 @@ impl Journal {
     /// Refuse to write when the journal file was replaced or changed behind our back (a `git
     /// checkout`, a sync tool): appending to our handle would then write into a file that is
     /// no longer there, and the coding would be lost at exit.
-    fn check_unchanged(&self) -> std::io::Result<()> {
+    fn check_unchanged(&self) -> Result<(), JournalError> {
         if self.broken {
-            return Err(std::io::Error::other(format!(
-                "{} could not be repaired after a failed write; nothing was written: quit and \
-                 reopen codewerk",
-                self.path.display()
-            )));
+            return Err(JournalError::Broken(self.path.clone()));
         }
         let changed = match (fs::metadata(&self.path), self.identity) {
             (Ok(m), Some(id)) => file_identity(&m) != id || m.len() != self.state.valid_len,
@@ -1160,11 +1203,7 @@ impl Journal {
             (Err(_), None) => false,
         };
         if changed {
-            return Err(std::io::Error::other(format!(
-                "{} was changed on disk by another program since codewerk read it; nothing \
-                 was written: quit and reopen codewerk to continue",
-                self.path.display()
-            )));
+            return Err(JournalError::ChangedOnDisk(self.path.clone()));
         }
         Ok(())
     }
