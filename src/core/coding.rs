@@ -1818,17 +1818,162 @@ mod tests {
         }
     }
 
+    /// What a coder sees, kept by the test itself: undo restores the whole view as it was
+    /// before the action, redo as it was after. An oracle that shares nothing with the
+    /// journal's op-by-op inverses.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Model {
+        codings: BTreeMap<CodingId, (usize, usize, Option<String>)>,
+        code_memos: BTreeMap<String, String>,
+        done: BTreeSet<String>,
+    }
+
+    impl Model {
+        fn of(s: &CoderState) -> Model {
+            Model {
+                codings: s
+                    .codings
+                    .values()
+                    .map(|c| (c.id, (c.start, c.end, c.memo.clone())))
+                    .collect(),
+                code_memos: s.code_memos.clone(),
+                done: s.done.clone(),
+            }
+        }
+
+        fn apply(&mut self, op: &Op) {
+            match op {
+                Op::Add(c) => {
+                    self.codings.insert(c.id, (c.start, c.end, c.memo.clone()));
+                }
+                Op::Remove(c) => {
+                    self.codings.remove(&c.id);
+                }
+                Op::Edit { id, after, .. } => {
+                    if let Some(x) = self.codings.get_mut(id) {
+                        (x.0, x.1) = (after.start, after.end);
+                    }
+                }
+                Op::Memo { id, after, .. } => {
+                    if let Some(x) = self.codings.get_mut(id) {
+                        x.2 = after.clone();
+                    }
+                }
+                Op::CodeMemo {
+                    code,
+                    after: Some(m),
+                    ..
+                } => {
+                    self.code_memos.insert(code.clone(), m.clone());
+                }
+                Op::CodeMemo {
+                    code, after: None, ..
+                } => {
+                    self.code_memos.remove(code);
+                }
+                Op::Done {
+                    transcript,
+                    done: true,
+                } => {
+                    self.done.insert(transcript.clone());
+                }
+                Op::Done {
+                    transcript,
+                    done: false,
+                } => {
+                    self.done.remove(transcript);
+                }
+                Op::Reanchor { .. } | Op::Undo { .. } | Op::Redo { .. } => {}
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// Whatever a coder does (add, remove, edit, memo, batches, undo, redo, in any order),
-        /// reading the journal back gives exactly what was on screen.
+        /// The journal's state, live and replayed from disk, equals the test's own model of
+        /// what the coder did, for any sequence of actions on any codings, code memos and done
+        /// marks with undo and redo.
         #[test]
-        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..8, 1..40)) {
+        fn the_journal_agrees_with_an_independent_model(
+            script in proptest::collection::vec((0u8..8, proptest::num::usize::ANY), 1..40),
+        ) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
-            for (step, action) in script.into_iter().enumerate() {
-                let first = j.state.codings.values().next().cloned();
-                match (action, first) {
+            let mut model = Model::default();
+            // (the view before, the view after) of each action that can be undone or redone.
+            let mut undo: Vec<(Model, Model)> = vec![];
+            let mut redo: Vec<(Model, Model)> = vec![];
+            for (step, (action, pick)) in script.into_iter().enumerate() {
+                let n = j.state.codings.len();
+                let any = (n > 0).then(|| j.state.codings.values().nth(pick % n).cloned()).flatten();
+                let code = ["a", "b", "c"][pick % 3];
+                let ops = match (action, any) {
+                    (0, _) => vec![Op::Add(coding("T1", "a", step, step + 3))],
+                    (1, _) => (0..3).map(|k| Op::Add(coding("T2", "b", step + k, step + k + 2))).collect(),
+                    (2, Some(c)) => vec![Op::Remove(c)],
+                    (3, Some(c)) => vec![Op::Edit { id: c.id, before: c.span(), after: Span { start: c.start + 1, end: c.end + 1, ..c.span() } }],
+                    (4, Some(c)) => vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }],
+                    (5, _) => {
+                        if j.undo().unwrap().is_some() {
+                            let (before, after) = undo.pop().unwrap();
+                            model = before.clone();
+                            redo.push((before, after));
+                        }
+                        vec![]
+                    }
+                    (6, _) => {
+                        if j.redo().unwrap().is_some() {
+                            let (before, after) = redo.pop().unwrap();
+                            model = after.clone();
+                            undo.push((before, after));
+                        }
+                        vec![]
+                    }
+                    (7, _) if pick % 2 == 0 => {
+                        let after = (pick % 3 != 0).then(|| format!("code memo {step}"));
+                        vec![Op::CodeMemo { code: code.into(), before: j.state.code_memos.get(code).cloned(), after }]
+                    }
+                    (7, _) => {
+                        let transcript = ["T1", "T2"][pick / 2 % 2].to_string();
+                        let done = !j.state.done.contains(&transcript);
+                        vec![Op::Done { transcript, done }]
+                    }
+                    _ => vec![],
+                };
+                if !ops.is_empty() {
+                    let before = model.clone();
+                    for op in &j.record(ops).unwrap() {
+                        model.apply(op);
+                    }
+                    undo.push((before, model.clone()));
+                    redo.clear();
+                }
+                proptest::prop_assert_eq!(&Model::of(&j.state), &model);
+                let bytes = fs::read(&j.path).unwrap_or_default();
+                let replayed = CoderState::replay(&j.path, "ann", &bytes);
+                proptest::prop_assert_eq!(&Model::of(&replayed), &model);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever a coder does (add, remove, edit, memo, re-anchor, code memos, done marks,
+        /// batches, undo, redo, in any order, on any of the codings), reading the journal back
+        /// gives exactly what was on screen.
+        #[test]
+        fn replaying_the_journal_gives_the_live_state(
+            script in proptest::collection::vec((0u8..10, proptest::num::usize::ANY), 1..40),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            for (step, (action, pick)) in script.into_iter().enumerate() {
+                // Any coding, not always the first: acting on one in the middle of the map is
+                // where an id mix-up would show.
+                let n = j.state.codings.len();
+                let any = (n > 0).then(|| j.state.codings.values().nth(pick % n).cloned()).flatten();
+                let code = ["a", "b", "c"][pick % 3];
+                match (action, any) {
                     (0, _) => { j.record(vec![Op::Add(coding("T1", "a", step, step + 3))]).unwrap(); }
                     (1, _) => {
                         let batch = (0..3).map(|k| Op::Add(coding("T2", "b", step + k, step + k + 2))).collect();
@@ -1848,6 +1993,17 @@ mod tests {
                         let after = Span { start: c.start + 2, end: c.end + 2, version: Some(format!("{step:064x}")), ..c.span() };
                         j.record(vec![Op::Reanchor { id: c.id, before: c.span(), after }]).unwrap();
                     }
+                    // A code memo written, changed or cleared (every third one).
+                    (8, _) => {
+                        let before = j.state.code_memos.get(code).cloned();
+                        let after = (pick % 3 != 0).then(|| format!("code memo {step}"));
+                        j.record(vec![Op::CodeMemo { code: code.into(), before, after }]).unwrap();
+                    }
+                    (9, _) => {
+                        let transcript = ["T1", "T2"][pick % 2].to_string();
+                        let done = !j.state.done.contains(&transcript);
+                        j.record(vec![Op::Done { transcript, done }]).unwrap();
+                    }
                     (5, _) => { j.undo().unwrap(); }
                     (6, _) => { j.redo().unwrap(); }
                     _ => {}
@@ -1860,6 +2016,8 @@ mod tests {
                     m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect::<Vec<_>>()
                 };
                 proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
+                proptest::prop_assert_eq!(&replayed.code_memos, &j.state.code_memos);
+                proptest::prop_assert_eq!(&replayed.done, &j.state.done);
                 proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());
                 proptest::prop_assert_eq!(replayed.can_redo(), j.state.can_redo());
             }
