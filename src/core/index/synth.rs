@@ -7,7 +7,7 @@
 //! whole processes of the release binary (`scripts/bench-*.sh` run `codewerk bench-corpus`,
 //! then `codewerk search`, `rg`, ...), so that anyone can reproduce the README's figures with
 //! the binary alone, on the machine where the real data lives, without a Rust toolchain. The
-//! command is hidden from `--help`; the module adds about 30 KB to the binary and nothing to
+//! command is hidden from `--help`; the module is word lists and a generator, and adds nothing to
 //! any other command's work.
 
 use crate::core::fsutil;
