@@ -604,7 +604,7 @@ fn the_agreement_view_is_computed_again_after_editing_in_the_text() {
     for _ in 0..at {
         key(&mut app, KeyCode::Right);
     }
-    while app.codings_at_cursor().iter().any(|c| c.code == first.code) {
+    while app.codings_at_cursor().any(|c| c.code == first.code) {
         keys(&mut app, "x");
         if app
             .message

@@ -144,7 +144,7 @@ impl App {
     /// With one passage under the cursor, remove it; with several, ask which (naming each
     /// code, innermost first), so that overlapping codes are never removed by guess.
     pub(super) fn remove_code(&mut self) {
-        let here: Vec<Coding> = self.codings_at_cursor().into_iter().cloned().collect();
+        let here: Vec<Coding> = self.codings_at_cursor().cloned().collect();
         match here.as_slice() {
             [] => self.say("no coded passage under the cursor", true),
             [one] => self.remove_coding(one.clone()),
@@ -166,7 +166,7 @@ impl App {
     }
 
     pub(super) fn start_edit(&mut self) {
-        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+        let Some(c) = self.codings_at_cursor().next().cloned() else {
             return self.say("no coded passage under the cursor", true);
         };
         self.text.editing = Some(c.id);

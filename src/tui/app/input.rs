@@ -98,7 +98,6 @@ impl App {
                         self.open(i);
                     }
                 } else if inside(areas.codebook) {
-                    let rows = draw::codebook_rows(self);
                     let first = draw::codebook_offset(
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
@@ -108,7 +107,8 @@ impl App {
                         return;
                     }
                     let row = (m.row - areas.codebook.y - 1) as usize;
-                    if let Some(Some(pos)) = rows.get(first + row).map(|r| r.position) {
+                    let hit = self.codebook_rows().get(first + row).map(|r| r.position);
+                    if let Some(Some(pos)) = hit {
                         self.codes.selected = pos;
                         if self.selection().is_some() {
                             self.update(Action::ApplySelectedCode);

@@ -136,6 +136,32 @@ pub struct Message {
     pub error: bool,
 }
 
+/// What the codebook rows were built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowsKey {
+    codes_gen: u64,
+    here_gen: u64,
+    selected: usize,
+    focused: bool,
+    filtering: bool,
+    width: u16,
+}
+
+/// Derived from the state by [`App::derive`], read by drawing.
+#[derive(Default)]
+struct Derived {
+    list_key: Option<(Option<String>, Option<String>, Option<String>)>,
+    transcripts: Vec<usize>,
+    codes_key: Option<(String, usize)>,
+    codes: Vec<usize>,
+    codes_gen: u64,
+    rows_key: Option<RowsKey>,
+    codebook_rows: Vec<draw::CodebookRow>,
+    cursor_key: Option<(usize, u64)>,
+    /// Indices into `here`.
+    at_cursor: Vec<usize>,
+}
+
 pub struct App {
     pub project: Arc<Project>,
     pub coder: String,
@@ -182,6 +208,9 @@ pub struct App {
     /// This coder's passages per transcript (index as `project.transcripts`).
     pub coded_per_transcript: Vec<usize>,
     dragging: bool,
+    derived: Derived,
+    /// Bumped whenever `here` and the counts are computed again.
+    here_gen: u64,
 }
 
 impl App {
@@ -235,7 +264,10 @@ impl App {
             count_all: vec![0; n],
             coded_per_transcript: Vec::new(),
             dragging: false,
+            derived: Derived::default(),
+            here_gen: 0,
         };
+        app.derive();
         // Codings an edit of their transcript left without a certain place are not drawn: say
         // so first, or the coder would think them lost.
         let flagged = app
@@ -310,8 +342,12 @@ impl App {
         self.current.map(|i| &self.project.transcripts[i])
     }
 
-    /// Transcript indices shown in the list, after the filters.
-    pub fn visible_transcripts(&self) -> Vec<usize> {
+    /// Transcript indices shown in the list, after the filters (kept by `derive`).
+    pub fn visible_transcripts(&self) -> &[usize] {
+        &self.derived.transcripts
+    }
+
+    fn compute_visible_transcripts(&self) -> Vec<usize> {
         // Folded once, not once per respondent.
         let attribute = self.list.attribute.as_deref().map(AttributeFilter::parse);
         self.project
@@ -330,8 +366,18 @@ impl App {
             .collect()
     }
 
-    /// Code indices shown in the codebook panel, after the filter (best match first).
-    pub fn visible_codes(&self) -> Vec<usize> {
+    /// Code indices shown in the codebook panel, after the filter, best match first (kept by
+    /// `derive`).
+    pub fn visible_codes(&self) -> &[usize] {
+        &self.derived.codes
+    }
+
+    /// The codebook panel's rows as drawn (kept by `derive`).
+    pub fn codebook_rows(&self) -> &[draw::CodebookRow] {
+        &self.derived.codebook_rows
+    }
+
+    fn compute_visible_codes(&self) -> Vec<usize> {
         if self.codes.filter.is_empty() {
             return (0..self.project.codebook.codes.len()).collect();
         }
@@ -378,18 +424,77 @@ impl App {
         Some((s, e.min(t.len_chars())))
     }
 
-    /// This coder's codings under the cursor, innermost (shortest) first.
-    pub fn codings_at_cursor(&self) -> Vec<&Coding> {
-        let at = self.text.cursor;
-        let mut v: Vec<&Coding> = self
-            .here
+    /// This coder's codings under the cursor, innermost (shortest) first (kept by `derive`).
+    pub fn codings_at_cursor(&self) -> impl Iterator<Item = &Coding> + '_ {
+        self.derived
+            .at_cursor
             .iter()
-            .filter(|c| c.start <= at && at < c.end)
+            .filter_map(|&i| self.here.get(i))
+    }
+
+    fn compute_codings_at_cursor(&self) -> Vec<usize> {
+        let at = self.text.cursor;
+        let mut v: Vec<usize> = (0..self.here.len())
+            .filter(|&i| self.here[i].start <= at && at < self.here[i].end)
             .collect();
         // Ids are random (unique across machines): order by the codebook, not by id.
         let cb = &self.project.codebook;
-        v.sort_by_key(|c| (c.len(), cb.index_of(&c.code), c.start, c.id));
+        v.sort_by_key(|&i| {
+            let c = &self.here[i];
+            (c.len(), cb.index_of(&c.code), c.start, c.id)
+        });
         v
+    }
+
+    /// Bring what the screen shows from the state up to date: the list's transcripts, the
+    /// codebook's codes and rows, the codings under the cursor. Each is computed again only
+    /// when what it derives from changed (compared by value, so that no change can be
+    /// forgotten), never per frame: drawing only reads them.
+    pub fn derive(&mut self) {
+        let d = &self.derived;
+        if d.list_key.as_ref()
+            != Some(&(
+                self.list.group.clone(),
+                self.list.school_type.clone(),
+                self.list.attribute.clone(),
+            ))
+        {
+            self.derived.transcripts = self.compute_visible_transcripts();
+            self.derived.list_key = Some((
+                self.list.group.clone(),
+                self.list.school_type.clone(),
+                self.list.attribute.clone(),
+            ));
+        }
+        let d = &self.derived;
+        if d.codes_key.as_ref().map(|(f, n)| (f.as_str(), *n))
+            != Some((
+                self.codes.filter.as_str(),
+                self.project.codebook.codes.len(),
+            ))
+        {
+            self.derived.codes = self.compute_visible_codes();
+            self.derived.codes_key =
+                Some((self.codes.filter.clone(), self.project.codebook.codes.len()));
+            self.derived.codes_gen += 1;
+        }
+        let rows_key = RowsKey {
+            codes_gen: self.derived.codes_gen,
+            here_gen: self.here_gen,
+            selected: self.codes.selected,
+            focused: self.focus == Focus::Codebook,
+            filtering: self.codes.filtering,
+            width: self.size.width,
+        };
+        if self.derived.rows_key != Some(rows_key) {
+            self.derived.codebook_rows = draw::build_codebook_rows(self);
+            self.derived.rows_key = Some(rows_key);
+        }
+        let cursor_key = (self.text.cursor, self.here_gen);
+        if self.derived.cursor_key != Some(cursor_key) {
+            self.derived.at_cursor = self.compute_codings_at_cursor();
+            self.derived.cursor_key = Some(cursor_key);
+        }
     }
 
     pub fn areas(&self) -> Areas {
@@ -419,6 +524,7 @@ impl App {
     /// The one entry point for everything that happens: keys go through the keymap layers
     /// (help, popup, view, code filter, panel), the rest to their handlers.
     pub fn handle(&mut self, msg: Msg) {
+        self.derive();
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Paste(text) => self.on_paste(&text),
@@ -426,6 +532,7 @@ impl App {
             Msg::Resize(w, h) => self.resize(w, h),
             Msg::Job(job) => self.on_job(job),
         }
+        self.derive();
     }
 
     fn code_name(&self, id: &str) -> String {
@@ -483,6 +590,8 @@ impl App {
                 .unwrap_or_default(),
             None => Vec::new(),
         };
+        self.here_gen += 1;
         self.scroll_to_cursor();
+        self.derive();
     }
 }
