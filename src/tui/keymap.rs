@@ -575,6 +575,11 @@ pub fn hint_text(layer: Layer, actions: &[Action]) -> String {
     format!(" {} ", shown.join(" · "))
 }
 
+/// The key to name in a message ("u to undo"): the first that does `action` in `layer`.
+pub fn key(layer: Layer, action: Action) -> String {
+    binding_for(layer, action).map_or_else(|| "?".to_string(), key_name)
+}
+
 /// The first key that does `action` in a layer (its own binding, or one of a fallback layer
 /// that it does not shadow).
 pub fn binding_for(layer: Layer, action: Action) -> Option<&'static Binding> {

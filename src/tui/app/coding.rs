@@ -94,7 +94,12 @@ impl App {
     pub(super) fn apply_code(&mut self, code_id: &str) {
         let Some((start, end)) = self.selection() else {
             return self.say(
-                "select a passage first (v, s or t, or drag with the mouse)",
+                format!(
+                    "select a passage first ({}, {} or {}, or drag with the mouse)",
+                    keymap::key(Layer::Text, Action::ToggleSelect),
+                    keymap::key(Layer::Text, Action::SelectSentence),
+                    keymap::key(Layer::Text, Action::SelectTurn)
+                ),
                 true,
             );
         };
@@ -118,8 +123,9 @@ impl App {
             ))
         } else if end - start > LARGE_PASSAGE {
             Some(format!(
-                "this passage has {} characters: apply {name} again to code it all, or Esc",
-                end - start
+                "this passage has {} characters: apply {name} again to code it all, or {}",
+                end - start,
+                keymap::key(Layer::Text, Action::ClearSelection)
             ))
         } else {
             None
@@ -159,8 +165,9 @@ impl App {
 
     pub(super) fn remove_coding(&mut self, c: Coding) {
         let msg = format!(
-            "{} removed from this passage (u to undo)",
-            self.code_name(&c.code)
+            "{} removed from this passage ({} to undo)",
+            self.code_name(&c.code),
+            keymap::key(Layer::Text, Action::Undo)
         );
         self.record(vec![Op::Remove(c)], &msg);
     }
@@ -173,7 +180,13 @@ impl App {
         self.text.anchor = Some(c.start);
         self.set_cursor(c.end.saturating_sub(1));
         self.say(
-            format!("editing the {} passage: move to set its end, v to set its start here, Enter saves, Esc cancels", self.code_name(&c.code)),
+            format!(
+                "editing the {} passage: move to set its end, {} to set its start here, {} saves, {} cancels",
+                self.code_name(&c.code),
+                keymap::key(Layer::Editing, Action::ToggleSelect),
+                keymap::key(Layer::Editing, Action::ApplySelectedCode),
+                keymap::key(Layer::Editing, Action::ClearSelection)
+            ),
             false,
         );
     }
@@ -212,7 +225,10 @@ impl App {
         {
             self.confirm_undo = true;
             return self.say(
-                format!("the last action changed {n} codings at once: press u again to undo it"),
+                format!(
+                    "the last action changed {n} codings at once: press {} again to undo it",
+                    keymap::key(Layer::Text, Action::Undo)
+                ),
                 false,
             );
         }

@@ -50,8 +50,14 @@ impl App {
             self.codes.filter.push_str(&text);
             self.codes.selected = 0;
         } else {
+            let key = |a| keymap::key(Layer::Text, a);
             self.say(
-                "paste ignored: no text field is open (m for a memo, / to search, f for a code)",
+                format!(
+                    "paste ignored: no text field is open ({} for a memo, {} to search, {} for a code)",
+                    key(Action::MemoPassage),
+                    key(Action::OpenSearch),
+                    key(Action::FilterCodes)
+                ),
                 true,
             );
         }

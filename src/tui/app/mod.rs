@@ -280,7 +280,8 @@ impl App {
             app.say(
                 format!(
                     "{flagged} of your codings need review after a transcript edit (not shown, \
-                     not counted): R reviews them"
+                     not counted): {} reviews them",
+                    keymap::key(Layer::Text, Action::OpenReview)
                 ),
                 true,
             );
@@ -306,8 +307,10 @@ impl App {
         if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
             app.say(
                 format!(
-                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · o shows {}'s codings",
-                    app.coder, others[0]
+                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · {} shows {}'s codings",
+                    app.coder,
+                    keymap::key(Layer::Text, Action::ToggleLayer),
+                    others[0]
                 ),
                 false,
             );

@@ -14,14 +14,15 @@ pub enum View {
 
 impl View {
     /// How to come back to the view after jumping from it into the text.
-    pub fn back_hint(&self) -> &'static str {
-        match self {
-            View::Agreement(_) => "A: back to the list",
-            View::Search(_) => "/: back to the hits",
-            View::Clusters(_) => "C: back to the clusters",
-            View::Matrix(_) => "M: back to the matrix",
-            View::Review(_) => "R: back to the review list",
-        }
+    pub fn back_hint(&self) -> String {
+        let (action, what) = match self {
+            View::Agreement(_) => (Action::OpenAgreement, "the list"),
+            View::Search(_) => (Action::OpenSearch, "the hits"),
+            View::Clusters(_) => (Action::OpenClusters, "the clusters"),
+            View::Matrix(_) => (Action::OpenMatrix, "the matrix"),
+            View::Review(_) => (Action::OpenReview, "the review list"),
+        };
+        format!("{}: back to {what}", keymap::key(Layer::Text, action))
     }
 
     /// The layer of keys the view takes.
@@ -86,7 +87,11 @@ impl App {
             Outcome::Accept { id, start } => self.accept_place(id, start),
             Outcome::Drop { id } => {
                 if let Some(c) = self.state().codings.get(&id).cloned() {
-                    let msg = format!("{} dropped (u to undo)", self.code_name(&c.code));
+                    let msg = format!(
+                        "{} dropped ({} to undo)",
+                        self.code_name(&c.code),
+                        keymap::key(Layer::Text, Action::Undo)
+                    );
                     if self.record(vec![Op::Remove(c)], &msg) {
                         self.reload_review();
                     }
@@ -107,7 +112,11 @@ impl App {
                     self.set_cursor(end - 1);
                 }
                 self.say(
-                    "match selected: a digit or f codes it · / back to the hits",
+                    format!(
+                        "match selected: a digit or {} codes it · {}",
+                        keymap::key(Layer::Text, Action::FilterCodes),
+                        View::Search(SearchView::default()).back_hint()
+                    ),
                     false,
                 );
             }
@@ -126,7 +135,11 @@ impl App {
                 // Keep the view to come back to with A.
                 self.parked = self.view.take();
                 self.show_range(i, start, end);
-                let back = self.parked.as_ref().map_or("", View::back_hint);
+                let back = self
+                    .parked
+                    .as_ref()
+                    .map(View::back_hint)
+                    .unwrap_or_default();
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
         }
@@ -177,8 +190,9 @@ impl App {
         };
         let after = Span::of(t, start, end);
         let msg = format!(
-            "{} placed at {start}..{end} (u to undo)",
-            self.code_name(&c.code)
+            "{} placed at {start}..{end} ({} to undo)",
+            self.code_name(&c.code),
+            keymap::key(Layer::Text, Action::Undo)
         );
         if self.record(vec![Op::Edit { id, before, after }], &msg) {
             // Anchor it again: it is now exact on the current text.
