@@ -1210,3 +1210,26 @@ fn typing_a_search_never_waits_for_the_index_and_stale_answers_are_dropped() {
     assert_eq!(v.total, 1, "the answer to the last key is shown");
     assert_eq!(v.hits[0].transcript, "T1");
 }
+
+#[test]
+fn a_paste_into_the_search_view_is_its_query() {
+    use codewerk::core::index::Index;
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
+    app.handle(Msg::Job(Job::IndexReady(Ok((
+        Box::new(index),
+        report.message(),
+    )))));
+    keys(&mut app, "/");
+    app.handle(Msg::Paste("coördinator\n".into()));
+    let Some(View::Search(v)) = &app.view else {
+        panic!("a paste keeps the search view open")
+    };
+    assert_eq!(
+        v.query, "coördinator ",
+        "the line break is a space, not Enter"
+    );
+    assert_eq!(v.total, 1);
+}

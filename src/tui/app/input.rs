@@ -43,9 +43,13 @@ impl App {
         if let Mode::Input(input) = &mut self.mode {
             input.value.push_str(&text);
         } else if self.mode == Mode::Normal && matches!(self.view, Some(View::Search(_))) {
-            for c in text.chars() {
-                self.on_view_action(Action::Type(c));
+            // The whole paste is typed, then searched for once.
+            if let Some(View::Search(v)) = &mut self.view {
+                for c in text.chars() {
+                    v.on_action(Action::Type(c), &self.project);
+                }
             }
+            self.run_search();
         } else if self.mode == Mode::Normal && self.view.is_none() && self.codes.filtering {
             self.codes.filter.push_str(&text);
             self.codes.selected = 0;
