@@ -603,7 +603,7 @@ fn arrow_binding_for(layer: Layer, action: Action) -> Option<&'static Binding> {
         .or_else(|| binding_for(layer, action))
 }
 
-/// Keys grouped per layer, with one line per action: ("j / ↓", "cursor one line down").
+/// Keys grouped per layer, one line per thing they do: ("j / ↓", "cursor one line down").
 pub fn help_table() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     LAYERS
         .iter()
@@ -618,7 +618,8 @@ pub fn help_table() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
                     a => a,
                 };
                 let desc = b.describe();
-                if let Some(i) = seen.iter().position(|s| *s == (action, desc)) {
+                // Keys that say the same are one row ("Esc / q  close the view").
+                if let Some(i) = seen.iter().position(|s| s.1 == desc) {
                     if !matches!(action, A::ApplyHotkey(_) | A::Pick(_)) {
                         rows[i].0 = format!("{} / {}", rows[i].0, key_name(b));
                     }
