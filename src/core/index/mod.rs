@@ -11,6 +11,7 @@
 //! built in memory instead.
 
 pub mod autocode;
+pub mod fresh;
 pub mod schema;
 pub mod search;
 pub mod synth;
@@ -18,8 +19,8 @@ pub mod synth;
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{
-    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, check_coder, match_ranges, search,
-    search_all,
+    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, Source, Texts, check_coder, match_ranges,
+    search, search_all,
 };
 
 use super::coding::Coding;
@@ -137,6 +138,10 @@ struct Manifest {
     transcripts: BTreeMap<String, Entry>,
     /// Files of the last commit's segments, by name.
     files: BTreeMap<String, Stamp>,
+    /// The project files this state of the index was made from, if a load without errors
+    /// vouched for them: a search may then skip loading the project (see `fresh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sources: Option<fresh::Sources>,
 }
 
 /// An open search index, up to date with the project it was opened or last refreshed with.
@@ -160,7 +165,12 @@ impl std::fmt::Debug for Index {
 
 /// The index folder of a project.
 pub fn index_dir(project: &Project) -> PathBuf {
-    project.cache_dir().join("index")
+    index_dir_in(&project.root)
+}
+
+/// The index folder of the project in `root`.
+fn index_dir_in(root: &Path) -> PathBuf {
+    root.join(".codewerk").join("index")
 }
 
 impl Index {
@@ -456,6 +466,8 @@ impl Index {
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
         let threads = if todo.len() < 50 { 1 } else { threads };
+        // What the files were no longer vouches for what the index holds.
+        self.manifest.sources = None;
         let mut writer: IndexWriter<TantivyDocument> = self
             .index
             .writer_with_num_threads(threads, threads * 64 * 1024 * 1024)?;
