@@ -113,8 +113,11 @@ impl Index {
             return None;
         }
         let dir = index_dir_in(&root);
+        if !dir.join("meta.json").exists() {
+            return None;
+        }
         let manifest = read_manifest(&dir).ok()?;
-        let sources = manifest.sources.clone()?;
+        let sources = manifest.sources.as_ref()?;
         for (path, stamp) in &sources.files {
             if file_stamp(&root.join(path)) != *stamp {
                 return None;
@@ -150,11 +153,6 @@ impl Index {
         }
         let settings = Settings::load(&root.join(SETTINGS)).ok()?;
         let codebook = Codebook::load(&Project::codebook_path(&root)).ok()?;
-        let index = Index::open_existing(&dir).ok()?;
-        // The manifest read above must be the one the opened index has.
-        if index.manifest.transcripts != manifest.transcripts {
-            return None;
-        }
         let coders = sources
             .journals
             .iter()
@@ -162,6 +160,7 @@ impl Index {
             .filter(|c| valid_coder(c))
             .map(str::to_string)
             .collect();
+        let index = Index::open_with(&dir, manifest).ok()?;
         let by_id = rows
             .iter()
             .enumerate()

@@ -325,7 +325,11 @@ impl Index {
         if !dir.join("meta.json").exists() {
             return Err("did not exist yet".into());
         }
-        let manifest = read_manifest(dir)?;
+        Self::open_with(dir, read_manifest(dir)?)
+    }
+
+    /// `open_existing` with the manifest already read.
+    fn open_with(dir: &Path, manifest: Manifest) -> Result<Index, String> {
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(format!(
                 "was built by another version of codewerk (schema {}, now {SCHEMA_VERSION})",
@@ -534,7 +538,8 @@ impl Index {
         }
         self.manifest.files = files;
         let path = dir.join(MANIFEST);
-        let bytes = serde_json::to_vec_pretty(&self.manifest)
+        // Compact: every search that skips loading the project reads it (10,000 transcripts).
+        let bytes = serde_json::to_vec(&self.manifest)
             .map_err(|e| io_err(&path)(std::io::Error::other(e)))?;
         fsutil::write_atomic(&path, &bytes).map_err(io_err(&path))
     }
