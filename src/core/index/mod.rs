@@ -329,7 +329,7 @@ impl Index {
     }
 
     /// `open_existing` with the manifest already read.
-    fn open_with(dir: &Path, manifest: Manifest) -> Result<Index, String> {
+    fn open_with(dir: &Path, manifest: Manifest) -> Result<Index, Unusable> {
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(Unusable::OtherVersion(manifest.schema_version));
         }
