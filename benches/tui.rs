@@ -201,7 +201,7 @@ fn measure_search(n: usize, words: usize) {
             ..Query::default()
         };
         let t = Instant::now();
-        let _ = search_all(&project, &index, &query);
+        let _ = search_all(&*project, &index, &query);
         own.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (w, h) = (160, 50);

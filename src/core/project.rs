@@ -417,7 +417,7 @@ fn preview(s: &str) -> String {
     }
 }
 
-fn ordered(
+pub(crate) fn ordered(
     declared: impl Iterator<Item = String>,
     seen: impl Iterator<Item = String>,
 ) -> Vec<String> {

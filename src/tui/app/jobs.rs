@@ -104,7 +104,7 @@ fn spawn_index_worker(mut index: Box<Index>, tx: Sender<Job>) -> Sender<IndexReq
                 }
             }
             if let Some(IndexRequest::Search { id, project, query }) = last_search {
-                let result = search_all(&project, &index, &query).map_err(|e| e.to_string());
+                let result = search_all(&*project, &index, &query).map_err(|e| e.to_string());
                 // Let go of the project before the answer arrives: the app may change it next.
                 drop(project);
                 if tx.send(Job::SearchDone { id, result }).is_err() {
@@ -200,7 +200,7 @@ impl App {
                 }
             }
             IndexHandle::Inline(index) => {
-                let result = search_all(&self.project, index, &query).map_err(|e| e.to_string());
+                let result = search_all(&*self.project, index, &query).map_err(|e| e.to_string());
                 self.on_job(Job::SearchDone { id, result });
             }
         }
