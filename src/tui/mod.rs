@@ -30,6 +30,12 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     install_panic_hook();
+    // One queue of messages into `update`: terminal input (from a thread that blocks on it) and
+    // the results of background work. The loop sleeps until a message comes, so a search result
+    // is drawn the moment it is ready, and an idle TUI costs nothing.
+    let (msgs, inbox) = mpsc::channel::<Msg>();
+    forward_input(msgs.clone());
+    forward_jobs(rx, msgs);
     // A panic that reaches the UI thread from elsewhere (a worker's, re-raised by rayon) does not
     // go through the hook again: catch it, restore the terminal, then let it go on.
     let result =
@@ -41,14 +47,14 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             app.restore_session();
             while !app.should_quit {
                 terminal.draw(|f| draw::draw(f, &app))?;
-                // Wake up for input, or every 100 ms to pick up background results.
-                if event::poll(Duration::from_millis(100))?
-                    && let Some(msg) = Msg::from_event(event::read()?)
+                let Ok(msg) = inbox.recv() else { break };
+                app.handle(msg);
+                // Whatever else has arrived (a paste's worth of keys, a burst of index
+                // progress) is handled before the next frame: one draw for all of it.
+                while !app.should_quit
+                    && let Ok(msg) = inbox.try_recv()
                 {
                     app.handle(msg);
-                }
-                while let Ok(job) = rx.try_recv() {
-                    app.handle(Msg::Job(job));
                 }
             }
             // Only a convenience: a failure to remember the place must not fail the exit.
@@ -65,6 +71,31 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
         Ok(result) => result,
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// Read terminal events on a thread of their own and send them on as messages. The thread
+/// ends when the app has gone (the receiver is dropped) or the terminal fails.
+fn forward_input(msgs: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if let Some(msg) = Msg::from_event(event)
+                && msgs.send(msg).is_err()
+            {
+                break;
+            }
+        }
+    });
+}
+
+/// Background results (index, searches, exports) into the same queue as the input.
+fn forward_jobs(jobs: mpsc::Receiver<Job>, msgs: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        for job in jobs {
+            if msgs.send(Msg::Job(job)).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// ratatui's panic hook restores the terminal but knows nothing of the mouse capture and
