@@ -12,8 +12,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => match e.downcast_ref::<cmd::Exit>() {
-            Some(cmd::Exit(code)) => ExitCode::from(*code),
+        // The one place errors are printed.
+        Err(e) => match e.downcast_ref::<cmd::CliError>() {
+            Some(err) => {
+                err.print();
+                ExitCode::from(err.code())
+            }
             None => {
                 eprintln!("codewerk: error: {e:#}");
                 ExitCode::from(1)
@@ -29,11 +33,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Export(cli::ExportCommand::Qdpx(_)))
     );
     if cli.coder.len() > 1 && !many_coders {
-        eprintln!(
-            "codewerk: --coder is given {} times; this command takes one",
+        return Err(cmd::invalid(format!(
+            "--coder is given {} times; this command takes one",
             cli.coder.len()
-        );
-        return Err(cmd::Exit(2).into());
+        )));
     }
     let coder = cli::coder_name(cli.coder_flag());
     let coder_flag = cli.coder_flag().map(str::to_string);

@@ -1,7 +1,7 @@
 //! `codewerk agreement A B [C...]`: inter-coder agreement as a table, CSV or JSON, or the list
 //! of A and B's disagreements.
 
-use super::{Exit, load_valid, print_json};
+use super::{invalid, load_valid, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
 use codewerk::core::agreement::{By, CodeDisagreements, Comparison, Options, Report, Row, Scope};
@@ -23,8 +23,7 @@ pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
     let cmp = match Comparison::from_project(&project, &o.coders, options) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("codewerk: {e}");
-            return Err(Exit(2).into());
+            return Err(invalid(e.to_string()));
         }
     };
     if o.list {

@@ -1,7 +1,7 @@
 //! `codewerk export quotes|summary|report|matrix`: write an export under exports/ (or --out),
 //! never over an existing file unless --force.
 
-use super::{Exit, load_valid};
+use super::{invalid, load_valid};
 use crate::cli::{ExportCommand, ExportOpt, coder_name};
 use anyhow::{Context, Result};
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
@@ -57,8 +57,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             return Err(e).context("the export was not written");
         }
         Err(e) => {
-            eprintln!("codewerk: {e}");
-            return Err(Exit(2).into());
+            return Err(invalid(e.to_string()));
         }
     };
     report(&project, &info);
@@ -87,11 +86,10 @@ fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
         // A misspelt coder would give a full export of zeros: refuse it while others exist.
         if !project.coders.is_empty() && !project.coders.contains_key(&c) {
             let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
-            eprintln!(
-                "codewerk: coder \"{c}\" has no codings in this project (coders: {})",
+            return Err(invalid(format!(
+                "coder \"{c}\" has no codings in this project (coders: {})",
                 names.join(", ")
-            );
-            return Err(Exit(2).into());
+            )));
         }
         return Ok(c);
     }
@@ -100,11 +98,10 @@ fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
         1 => Ok(project.coders.keys().next().cloned().unwrap_or_default()),
         _ => {
             let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
-            eprintln!(
-                "codewerk: whose codings? give --coder (coders: {})",
+            Err(invalid(format!(
+                "whose codings? give --coder (coders: {})",
                 names.join(", ")
-            );
-            Err(Exit(2).into())
+            )))
         }
     }
 }

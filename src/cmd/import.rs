@@ -1,6 +1,6 @@
 //! `codewerk import quotes`: codings given as exact quotes, anchored and journaled.
 
-use super::{Exit, load_valid, print_json, print_problems};
+use super::{failed, load_valid, print_json};
 use anyhow::{Context, Result};
 use codewerk::core::coding::Op;
 use serde_json::json;
@@ -26,12 +26,11 @@ pub fn quotes(
         }
     }
     if !problems.is_empty() {
-        print_problems(&problems);
-        eprintln!(
-            "codewerk: {} problem(s); nothing was imported",
-            problems.len()
-        );
-        return Err(Exit(2).into());
+        let n = problems.len();
+        return Err(super::problems(
+            problems,
+            format!("{n} problem(s); nothing was imported"),
+        ));
     }
     let mut journal = project.open_journal(coder)?;
     // Importing the same file twice must not double the codings.
@@ -75,12 +74,8 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
 
     let project = load_valid(root)?;
     let fail = |problems: Vec<codewerk::core::problem::Problem>| -> anyhow::Error {
-        print_problems(&problems);
-        eprintln!(
-            "codewerk: {} problem(s); nothing was imported",
-            problems.len()
-        );
-        Exit(2).into()
+        let n = problems.len();
+        super::problems(problems, format!("{n} problem(s); nothing was imported"))
     };
     let mut opts = ImportOptions {
         id: o.id.clone(),
@@ -126,10 +121,8 @@ pub fn transcripts(root: &std::path::Path, o: &crate::cli::ImportTranscriptsOpt)
 
     let plan = it::plan(&project, &sources, &opts).map_err(fail)?;
     if !o.dry_run {
-        it::write(&project.root, &plan).map_err(|e| {
-            eprintln!("codewerk: {e}; nothing was imported");
-            anyhow::Error::from(Exit(1))
-        })?;
+        it::write(&project.root, &plan)
+            .map_err(|e| failed(format!("{e}; nothing was imported")))?;
     }
     if o.json {
         print_json(&json!({

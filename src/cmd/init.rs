@@ -1,7 +1,7 @@
 //! `codewerk init [DIR]`: create a new, empty project; on a terminal, ask for what the options
 //! do not give.
 
-use super::{Exit, print_json, print_problems};
+use super::{invalid, print_json};
 use crate::cli::InitOpt;
 use anyhow::Result;
 use codewerk::core::scaffold::{self, InitError, NewProject, parse_deelvraag, parse_group};
@@ -45,15 +45,11 @@ pub fn run(root: &Path, o: &InitOpt) -> Result<()> {
             }
             Ok(())
         }
-        Err(InitError::Codebook(problems)) => {
-            print_problems(&problems);
-            eprintln!("codewerk: the starting codebook is not valid; nothing was written");
-            Err(Exit(2).into())
-        }
-        Err(e) => {
-            eprintln!("codewerk: {e}");
-            Err(Exit(2).into())
-        }
+        Err(InitError::Codebook(problems)) => Err(super::problems(
+            problems,
+            "the starting codebook is not valid; nothing was written",
+        )),
+        Err(e) => Err(invalid(e.to_string())),
     }
 }
 

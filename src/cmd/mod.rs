@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod autocode;
 pub mod bench_docx;
 pub mod check;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -20,20 +21,10 @@ pub mod tui;
 use anyhow::Result;
 use codewerk::core::problem::Problem;
 use codewerk::core::project::Project;
+pub use error::{CliError, Exit, failed, invalid, problems};
 use std::path::Path;
 
-/// Exit with this code after the command has printed why. 2 = invalid input.
-#[derive(Debug)]
-pub struct Exit(pub u8);
-
-impl std::fmt::Display for Exit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}", self.0)
-    }
-}
-
-impl std::error::Error for Exit {}
-
+/// Problems that are only warnings (the command goes on): printed where they are found.
 pub fn print_problems(problems: &[Problem]) {
     for p in problems {
         eprintln!("{p}");
@@ -45,16 +36,14 @@ pub fn load(root: &Path) -> Result<Project> {
     // Half old, half new files: nothing may read or write them until the step is finished or
     // undone (`check` says how).
     if let Some(p) = codewerk::core::pseudonym::project::pending_problem(root) {
-        eprintln!("{p}");
-        return Err(Exit(2).into());
+        return Err(problems(vec![p], ""));
     }
     match Project::load(root) {
         Ok(p) => Ok(p),
-        Err(e) => {
-            print_problems(&e.problems);
-            eprintln!("codewerk: cannot open the project in {}", root.display());
-            Err(Exit(2).into())
-        }
+        Err(e) => Err(problems(
+            e.problems,
+            format!("cannot open the project in {}", root.display()),
+        )),
     }
 }
 
@@ -69,12 +58,11 @@ pub fn load_valid(root: &Path) -> Result<Project> {
             .filter(|p| p.is_error())
             .cloned()
             .collect();
-        print_problems(&errors);
-        eprintln!(
-            "codewerk: the project has {} error(s); run `codewerk check` and fix them first",
-            errors.len()
-        );
-        return Err(Exit(2).into());
+        let n = errors.len();
+        return Err(problems(
+            errors,
+            format!("the project has {n} error(s); run `codewerk check` and fix them first"),
+        ));
     }
     Ok(project)
 }

@@ -1,7 +1,7 @@
 //! `codewerk pseudonymize`: real names to pseudonyms in the whole project, codings carried
 //! along; `--dry-run`, `--resume`, `--rollback`, `--reverse --key DIR`.
 
-use super::{Exit, print_json, print_problems};
+use super::{invalid, print_json, print_problems, problems};
 use crate::cli::PseudonymizeOpt;
 use anyhow::Result;
 use codewerk::core::pseudonym::project::{self as pseudo, PseudoError};
@@ -27,8 +27,7 @@ pub fn run(root: &Path, o: &PseudonymizeOpt) -> Result<()> {
     }
     if o.reverse {
         let Some(key) = &o.key else {
-            eprintln!("codewerk: --reverse needs --key DIR");
-            return Err(Exit(2).into());
+            return Err(invalid("--reverse needs --key DIR"));
         };
         pseudo::reverse(root, key).map_err(fail)?;
         println!(
@@ -38,8 +37,7 @@ pub fn run(root: &Path, o: &PseudonymizeOpt) -> Result<()> {
         return Ok(());
     }
     let Some(names) = &o.names else {
-        eprintln!("codewerk: give --names FILE");
-        return Err(Exit(2).into());
+        return Err(invalid("give --names FILE"));
     };
     // A dry run takes no locks, so that it writes nothing at all.
     let plan = pseudo::plan(root, names, !o.dry_run).map_err(fail)?;
@@ -105,15 +103,8 @@ pub fn run(root: &Path, o: &PseudonymizeOpt) -> Result<()> {
 fn fail(e: PseudoError) -> anyhow::Error {
     match e {
         PseudoError::Io { .. } => anyhow::Error::new(e).context("pseudonymisation stopped"),
-        PseudoError::Problems(ps) => {
-            print_problems(&ps);
-            eprintln!("codewerk: nothing was pseudonymised");
-            Exit(2).into()
-        }
-        e => {
-            eprintln!("codewerk: {e}");
-            Exit(2).into()
-        }
+        PseudoError::Problems(ps) => problems(ps, "nothing was pseudonymised"),
+        e => invalid(e.to_string()),
     }
 }
 
@@ -125,11 +116,12 @@ pub fn refuse_names(root: &Path, names: &Path) -> Result<()> {
     if found.is_empty() {
         return Ok(());
     }
-    print_problems(&found);
-    eprintln!(
-        "codewerk: {} place(s) still name a listed real name; run `codewerk pseudonymize --names \
-         FILE` first",
-        found.len()
-    );
-    Err(Exit(2).into())
+    let n = found.len();
+    Err(problems(
+        found,
+        format!(
+            "{n} place(s) still name a listed real name; run `codewerk pseudonymize --names FILE` \
+             first"
+        ),
+    ))
 }

@@ -1,7 +1,7 @@
 //! `codewerk recode --from CODER --as CODER`: start a second-round coder from a copy of another
 //! coder's codings, written as one undoable action.
 
-use super::{Exit, load_valid, print_json};
+use super::{invalid, load_valid, print_json};
 use crate::cli::RecodeOpt;
 use anyhow::Result;
 use codewerk::core::coding::{CoderState, valid_coder};
@@ -13,15 +13,11 @@ pub fn run(root: &Path, coder: &str, o: &RecodeOpt) -> Result<()> {
     let project = load_valid(root)?;
     let target = o.target.clone().unwrap_or_else(|| coder.to_string());
     if !valid_coder(&target) {
-        eprintln!(
-            "codewerk: invalid coder name \"{target}\": use letters, digits, '-', '_' or '.'"
-        );
-        return Err(Exit(2).into());
+        return Err(invalid(format!(
+            "invalid coder name \"{target}\": use letters, digits, '-', '_' or '.'"
+        )));
     }
-    let fail = |e: RecodeError| -> Result<()> {
-        eprintln!("codewerk: {e}");
-        Err(Exit(2).into())
-    };
+    let fail = |e: RecodeError| -> Result<()> { Err(invalid(e.to_string())) };
     let plan = if o.dry_run {
         let Some(source) = project.coders.get(&o.from) else {
             return fail(RecodeError::NoSource(o.from.clone()));

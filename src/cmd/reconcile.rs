@@ -2,7 +2,7 @@
 //! agree on, and list how many disagreements per code are left to decide (in the TUI's
 //! agreement view, or through `core::reconcile::decide`).
 
-use super::{Exit, load_valid, print_json};
+use super::{invalid, load_valid, print_json};
 use crate::cli::ReconcileOpt;
 use anyhow::{Context, Result};
 use codewerk::core::agreement::{Comparison, Options, Scope};
@@ -15,18 +15,16 @@ pub fn run(root: &Path, o: &ReconcileOpt) -> Result<()> {
     let project = load_valid(root)?;
     // Checked here too, so that a dry run refuses what the real run would.
     if !codewerk::core::coding::valid_coder(&o.target) {
-        eprintln!(
-            "codewerk: invalid coder name \"{}\": use letters, digits, '-', '_' or '.'",
+        return Err(invalid(format!(
+            "invalid coder name \"{}\": use letters, digits, '-', '_' or '.'",
             o.target
-        );
-        return Err(Exit(2).into());
+        )));
     }
     if o.target == o.a || o.target == o.b {
-        eprintln!(
-            "codewerk: the consensus coder must be another coder than {} and {}",
+        return Err(invalid(format!(
+            "the consensus coder must be another coder than {} and {}",
             o.a, o.b
-        );
-        return Err(Exit(2).into());
+        )));
     }
     let options = Options {
         codes: o.codes.clone(),
@@ -41,8 +39,7 @@ pub fn run(root: &Path, o: &ReconcileOpt) -> Result<()> {
     let cmp = match Comparison::from_project(&project, &coders, options) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("codewerk: {e}");
-            return Err(Exit(2).into());
+            return Err(invalid(e.to_string()));
         }
     };
     let added = if o.dry_run {

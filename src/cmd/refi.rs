@@ -1,16 +1,15 @@
 //! `codewerk export qdc|qdpx` and `codewerk import qdc|qdpx`: REFI-QDA interchange.
 
-use super::{Exit, load_valid, print_json};
+use super::{failed, invalid, load_valid, print_json};
 use crate::cli::{ImportQdcOpt, ImportQdpxOpt, RefiExportOpt};
 use anyhow::Result;
 use codewerk::core::refi::{self, ExportSummary, ImportOptions, ImportReport, RefiError};
 use std::path::{Path, PathBuf};
 
 fn fail(e: RefiError) -> anyhow::Error {
-    eprintln!("codewerk: {e}");
     match e {
-        RefiError::Io { .. } => Exit(1).into(),
-        _ => Exit(2).into(),
+        RefiError::Io { .. } => failed(e.to_string()),
+        _ => invalid(e.to_string()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `codewerk respondents`: list respondents with their attributes; `respondents set` changes
 //! them, atomically, and only if the project stays valid.
 
-use super::{Exit, load, print_json, print_problems};
+use super::{load, print_json, print_problems};
 use crate::cli::{RespondentsCommand, RespondentsOpt, RespondentsSetOpt};
 use anyhow::Result;
 use codewerk::core::fsutil;
@@ -90,9 +90,7 @@ fn set(root: &Path, o: &RespondentsSetOpt) -> Result<()> {
     let project = load(root)?;
     let csv_path = Project::respondents_path(&project.root);
     let fail = |problems: Vec<Problem>| -> anyhow::Error {
-        print_problems(&problems);
-        eprintln!("codewerk: nothing was changed");
-        Exit(2).into()
+        super::problems(problems, "nothing was changed")
     };
     let bytes = std::fs::read(&csv_path)
         .map_err(|e| fail(vec![Problem::error(&csv_path, format!("cannot read: {e}"))]))?;

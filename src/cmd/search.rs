@@ -1,6 +1,6 @@
 //! `codewerk search`: full-text search of the transcripts, hits in rank order.
 
-use super::{Exit, load, print_json};
+use super::{invalid, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
 use codewerk::core::index::{
@@ -140,8 +140,7 @@ pub fn filters_query(f: &SearchFilters) -> Result<Query> {
     let mut attributes = Vec::new();
     for a in &f.attr {
         let Some((k, v)) = a.split_once('=') else {
-            eprintln!("codewerk: --attr takes NAME=VALUE, not \"{a}\"");
-            return Err(Exit(2).into());
+            return Err(invalid(format!("--attr takes NAME=VALUE, not \"{a}\"")));
         };
         attributes.push((
             k.trim().to_lowercase().replace(' ', "_"),
@@ -161,16 +160,11 @@ pub fn filters_query(f: &SearchFilters) -> Result<Query> {
 /// A bad query or filter: say why, exit 2. Anything else is an error (exit 1).
 pub fn search_failed(e: SearchError) -> anyhow::Error {
     match e {
-        SearchError::Syntax { .. } | SearchError::Filter(_) => {
-            eprintln!("codewerk: {e}");
-            if matches!(e, SearchError::Syntax { .. }) {
-                eprintln!(
-                    "codewerk: query syntax: words, \"a phrase\", AND, OR, NOT, prefix*, ( ); \
-                     see \"Searching the transcripts\" in the README"
-                );
-            }
-            Exit(2).into()
-        }
+        SearchError::Syntax { .. } => invalid(format!(
+            "{e}\ncodewerk: query syntax: words, \"a phrase\", AND, OR, NOT, prefix*, ( ); see \
+             \"Searching the transcripts\" in the README"
+        )),
+        SearchError::Filter(_) => invalid(e.to_string()),
         SearchError::Index(e) => anyhow::anyhow!("search index: {e}"),
     }
 }

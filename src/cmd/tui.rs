@@ -8,11 +8,10 @@ use std::path::Path;
 pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
     // A misspelt name must not open a read-only session that looks like work is being saved.
     if !codewerk::core::coding::valid_coder(coder) {
-        eprintln!(
-            "codewerk: \"{coder}\" cannot be a coder name: use letters, digits, '-', '_' or '.' \
-             (it names the journal codings/<name>.jsonl)"
-        );
-        return Err(super::Exit(2).into());
+        return Err(super::invalid(format!(
+            "\"{coder}\" cannot be a coder name: use letters, digits, '-', '_' or '.' (it names \
+             the journal codings/<name>.jsonl)"
+        )));
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("codewerk: not on a terminal; printing the project summary instead of the TUI");
