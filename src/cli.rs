@@ -364,6 +364,15 @@ pub struct StatsOpt {
     /// Also count passages that lie wholly in interviewer turns (left out by default).
     #[arg(long)]
     pub include_interviewer: bool,
+    /// Only respondents with this attribute value; repeatable (AND). As for export.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the group (an attribute, school-type, school, set:NAME).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -584,6 +593,17 @@ pub struct ExportOpt {
     /// Refuse (exit 2) while a real name of this names file still appears in the project.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
+    /// Only respondents with this attribute value (any respondents.csv column, also group,
+    /// school, school_type); repeatable, all must hold.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the respondent group: any respondents.csv column, group,
+    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

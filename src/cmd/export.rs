@@ -72,6 +72,9 @@ fn filter(o: &ExportOpt) -> Filter {
         school_types: o.school_type.clone(),
         codes: o.code.clone(),
         include_interviewer: o.include_interviewer,
+        attrs: o.attr.clone(),
+        by: o.by.clone(),
+        bins: o.bins.clone(),
     }
 }
 

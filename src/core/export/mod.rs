@@ -20,6 +20,7 @@ pub mod clusters;
 pub mod matrix;
 pub mod quotes;
 pub mod report;
+pub mod split;
 pub mod summary;
 pub mod table;
 
@@ -110,6 +111,13 @@ pub struct Filter {
     /// Count passages that lie wholly in interviewer turns too. Off by default: an
     /// interviewer's question is not something the respondent said.
     pub include_interviewer: bool,
+    /// `--attr name=value`: only respondents with these values (all of them: AND).
+    pub attrs: Vec<String>,
+    /// `--by NAME`: split by this respondent attribute, `group` (the default), `school_type`,
+    /// `school` (schools as the unit) or `set:NAME` (a saved query). See [`split`].
+    pub by: Option<String>,
+    /// `--bins 0,5,10`: bin a numeric `--by` attribute at these edges.
+    pub bins: Option<String>,
 }
 
 /// One export to make.
@@ -183,6 +191,15 @@ impl Request {
         if !f.codes.is_empty() {
             parts.extend(sel.codes.iter().map(|c| name_part(&c.id)));
         }
+        for a in &f.attrs {
+            parts.push(name_part(a));
+        }
+        if let Some(by) = &f.by {
+            parts.push(format!("by-{}", name_part(by)));
+        }
+        if let Some(bins) = &f.bins {
+            parts.push(format!("bins-{}", name_part(bins)));
+        }
         if self.binary {
             parts.push("binary".into());
         }
@@ -248,6 +265,10 @@ pub struct Selection<'p> {
     pub respondents: Vec<usize>,
     /// See [`Filter::include_interviewer`].
     pub include_interviewer: bool,
+    /// The columns or sections (`--by`) and the unit counted; by group unless asked.
+    pub split: split::Split,
+    /// The resolved `--attr` filters, (column, value).
+    pub attrs: Vec<(String, String)>,
 }
 
 /// Counts for one cell of a table: distinct respondents who said it, out of how many, and the
@@ -272,6 +293,8 @@ impl Filter {
             && self.groups.is_empty()
             && self.school_types.is_empty()
             && self.codes.is_empty()
+            && self.attrs.is_empty()
+            && self.by.is_none()
     }
 
     /// Resolve against the project. Unknown values are errors listing the known ones, so that
@@ -327,14 +350,24 @@ impl Filter {
         let school_types = pick(&all_types, &self.school_types, "school type", |t, v| {
             t == v || fold(t) == fold(v)
         })?;
-        let respondents = p
+        let attrs = split::resolve_attrs(p, &self.attrs)?;
+        let respondents: Vec<usize> = p
             .respondents
             .iter()
             .enumerate()
             .filter(|(_, r)| groups.contains(&r.group))
             .filter(|(_, r)| self.school_types.is_empty() || school_types.contains(&r.school_type))
+            .filter(|(_, r)| split::passes(r, &attrs))
             .map(|(i, _)| i)
             .collect();
+        let split = split::resolve(
+            p,
+            self.by.as_deref(),
+            self.bins.as_deref(),
+            &respondents,
+            (&groups, &school_types),
+            None,
+        )?;
         Ok(Selection {
             project: p,
             deelvragen,
@@ -343,6 +376,8 @@ impl Filter {
             school_types,
             respondents,
             include_interviewer: self.include_interviewer,
+            split,
+            attrs,
         })
     }
 }
@@ -401,25 +436,45 @@ impl<'p> Selection<'p> {
         &self.project.respondents[self.respondents[r]]
     }
 
-    /// The selected respondents (positions into `respondents`) for which `keep` holds.
+    /// The number of units (respondents, or schools with `--by school`) among the selected
+    /// respondents for which `keep` holds.
     pub fn size(&self, keep: impl Fn(&Respondent) -> bool) -> usize {
+        let unit = self.split.unit;
+        let mut seen = std::collections::HashSet::new();
         (0..self.respondents.len())
             .filter(|&r| keep(self.respondent(r)))
+            .filter(|&r| seen.insert(unit.key(self.respondent(r))))
             .count()
     }
 
     /// Count the passages of code `c` (a position in `codes`) among the selected respondents
-    /// for which `keep` holds.
+    /// for which `keep` holds. `respondents`/`of` count the selection's unit: distinct
+    /// respondents, or distinct schools (a school counts once when any respondent there has
+    /// the code).
     pub fn count(&self, tally: &Tally, c: usize, keep: impl Fn(&Respondent) -> bool) -> Count {
         let mut n = Count::default();
+        let unit = self.split.unit;
+        let mut units: HashMap<&str, bool> = HashMap::new();
         for (r, &passages) in tally.passages[c].iter().enumerate() {
-            if keep(self.respondent(r)) {
-                n.of += 1;
+            let resp = self.respondent(r);
+            if keep(resp) {
                 n.passages += passages as usize;
-                n.respondents += usize::from(passages > 0);
+                *units.entry(unit.key(resp)).or_default() |= passages > 0;
             }
         }
+        n.of = units.len();
+        n.respondents = units.values().filter(|&&has| has).count();
         n
+    }
+
+    /// The noun after "N of M" for bucket `b` of the split.
+    pub fn bucket_label(&self, b: usize) -> &str {
+        self.split.buckets.get(b).map_or("", |x| x.label.as_str())
+    }
+
+    /// Whether respondent `r` is in bucket `b` of the split.
+    pub fn in_bucket(&self, b: usize, r: &Respondent) -> bool {
+        self.split.is_in(b, r)
     }
 
     pub fn deelvraag_index(&self, number: u32) -> usize {
@@ -475,12 +530,7 @@ impl<'p> Tally<'p> {
             .map(|(i, &r)| (p.respondents[r].id.as_str(), i))
             .collect();
         let group_pos: Vec<usize> = (0..sel.respondents.len())
-            .map(|r| {
-                sel.groups
-                    .iter()
-                    .position(|g| *g == sel.respondent(r).group)
-                    .unwrap_or(0)
-            })
+            .map(|r| sel.split.bucket(sel.respondent(r)).unwrap_or(usize::MAX))
             .collect();
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
         let mut list = Vec::new();

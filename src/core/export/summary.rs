@@ -37,6 +37,11 @@ pub struct SummaryRow {
     /// "14 of 27 docenten".
     pub text: String,
     pub by_school_type: Vec<SchoolTypeCount>,
+    /// What the rows are split by (`group`, an attribute, `school`, `set:NAME`): `group` then
+    /// holds that dimension's value.
+    pub by: String,
+    /// What `respondents` and `group_size` count: `respondents` or `schools`.
+    pub unit: &'static str,
 }
 
 /// "14 of 27 docenten".
@@ -56,9 +61,10 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
     let p = sel.project;
     let mut out = Vec::new();
     for (c, code) in sel.codes.iter().enumerate() {
-        for g in &sel.groups {
-            let total = sel.count(tally, c, |r| &r.group == g);
-            let plural = p.group_plural(g).to_string();
+        for (b, bucket) in sel.split.buckets.iter().enumerate() {
+            let g = &bucket.key;
+            let total = sel.count(tally, c, |r| sel.in_bucket(b, r));
+            let plural = bucket.label.clone();
             out.push(SummaryRow {
                 deelvraag: code.deelvraag,
                 deelvraag_title: p.codebook.deelvraag_title(code.deelvraag).to_string(),
@@ -77,7 +83,7 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                     .school_types
                     .iter()
                     .map(|t| {
-                        let n = sel.count(tally, c, |r| &r.group == g && &r.school_type == t);
+                        let n = sel.count(tally, c, |r| sel.in_bucket(b, r) && &r.school_type == t);
                         SchoolTypeCount {
                             school_type: t.clone(),
                             respondents: n.respondents,
@@ -87,6 +93,8 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                         }
                     })
                     .collect(),
+                by: sel.split.by.clone(),
+                unit: sel.split.unit.name(),
             });
         }
     }
@@ -112,6 +120,8 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
             columns.push(Column::new(format!("{what}_{t}"), 8.0));
         }
     }
+    columns.push(Column::new("by", 10.0));
+    columns.push(Column::new("unit", 10.0));
     let rows = rows
         .iter()
         .map(|s| {
@@ -136,6 +146,8 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
                     Cell::Int(t.passages as u64),
                 ]);
             }
+            cells.push(Cell::text(&s.by));
+            cells.push(Cell::text(s.unit));
             Row {
                 sheet: sel.deelvraag_index(s.deelvraag),
                 cells,
