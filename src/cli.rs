@@ -96,6 +96,9 @@ pub enum Command {
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Code queries: respondents, turns or passages with A AND NOT B, A NEAR B, ..., with
+    /// "N of M" per group; `query save NAME EXPR` keeps one as a named set.
+    Query(QueryOpt),
     /// Print the TUI's keys as a Markdown table (the README's key table is this output).
     Keys,
     /// Inter-coder agreement per code (or transcript, group) and pooled: percent agreement,
@@ -373,6 +376,67 @@ pub struct StatsOpt {
     /// With --by on a numeric column: bin edges, e.g. 0,5,10.
     #[arg(long, value_name = "EDGES", requires = "by")]
     pub bins: Option<String>,
+    /// Only respondents for whom this code query holds (the "of M"), as for export.
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct QueryOpt {
+    #[command(subcommand)]
+    pub command: Option<QueryCommand>,
+    /// The query: codes (id, or "name" in quotes) with AND, OR, NOT, parentheses, A NEAR B (same
+    /// turn), A FOLLOWED-BY B (later in the transcript), set:NAME (a saved query).
+    #[arg(value_name = "EXPR")]
+    pub expr: Option<String>,
+    /// What a match is: respondent (default), turn or passage.
+    #[arg(long, value_name = "SCOPE", default_value = "respondent")]
+    pub scope: String,
+    /// Only respondents with this attribute value; repeatable (AND).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Only this respondent group (id or plural); repeatable.
+    #[arg(long, short = 'g', value_name = "G")]
+    pub group: Vec<String>,
+    /// Only this school type; repeatable.
+    #[arg(long, short = 't', value_name = "T")]
+    pub school_type: Vec<String>,
+    /// Count per this instead of the group (an attribute, school-type, school, set:NAME).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only respondents for whom this query holds: the "of M".
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+    /// Also count passages that lie wholly in interviewer turns.
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCommand {
+    /// Save a query as a named respondent set in the project (queries.json), usable as
+    /// set:NAME in queries, --by set:NAME and --among set:NAME.
+    Save {
+        name: String,
+        expr: String,
+        /// A description kept with it.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Remove a saved set.
+    Remove { name: String },
+    /// List the saved sets.
+    Sets {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -604,6 +668,17 @@ pub struct ExportOpt {
     /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
     #[arg(long, value_name = "EDGES", requires = "by")]
     pub bins: Option<String>,
+    /// Only passages for which this code query holds, e.g. 'knelpunten AND veilig-thuis'
+    /// (group sizes stay); see `codewerk query --help`.
+    #[arg(long = "where", value_name = "EXPR")]
+    pub where_query: Option<String>,
+    /// The unit --where is evaluated on: passage (default), turn or respondent.
+    #[arg(long, value_name = "SCOPE", requires = "where_query")]
+    pub where_scope: Option<String>,
+    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
+    /// or 'set:NAME').
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

@@ -295,3 +295,206 @@ fn bad_attributes_and_bins_are_errors_listing_what_is_known() {
     );
     fails(d, &["stats", "--by", "nope"], &["unknown attribute"]);
 }
+
+/// The coder's codings replayed from the journal file itself: id → (transcript, code, start).
+fn replay(dir: &Path, coder: &str) -> BTreeMap<u64, (String, String, u64)> {
+    let mut live = BTreeMap::new();
+    let text = std::fs::read_to_string(dir.join(format!("codings/{coder}.jsonl"))).unwrap();
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let id = v["id"].as_u64();
+        match v["op"].as_str().unwrap() {
+            "add" => {
+                live.insert(
+                    id.unwrap(),
+                    (
+                        v["transcript"].as_str().unwrap().to_string(),
+                        v["code"].as_str().unwrap().to_string(),
+                        v["start"].as_u64().unwrap(),
+                    ),
+                );
+            }
+            "remove" => {
+                live.remove(&id.unwrap());
+            }
+            _ => {}
+        }
+    }
+    live
+}
+
+fn query(dir: &Path, args: &[&str]) -> Value {
+    let mut a = vec!["query", "--json"];
+    a.extend_from_slice(args);
+    run_json(dir, &a)
+}
+
+fn ids(v: &Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn queries_agree_with_a_replay_of_the_journal() {
+    let dir = project();
+    let d = dir.path();
+    let live = replay(d, "ann");
+    let has = |t: &str, c: &str| live.values().any(|(tt, cc, _)| tt == t && cc == c);
+    let resp = respondents();
+    for a in CODES {
+        for b in CODES {
+            let v = query(d, &[&format!("{a} AND NOT {b}")]);
+            let want: BTreeSet<String> = resp
+                .iter()
+                .map(|r| r["id"].clone())
+                .filter(|t| has(t, a) && !has(t, b))
+                .collect();
+            assert_eq!(ids(&v["total"]["respondents"]), want, "{a} AND NOT {b}");
+            assert_eq!(v["total"]["of"], resp.len());
+            // Per group, the ids add up to the total.
+            let mut union = BTreeSet::new();
+            for g in v["groups"].as_array().unwrap() {
+                union.extend(ids(&g["respondents"]));
+                assert_eq!(g["n"], g["respondents"].as_array().unwrap().len());
+            }
+            assert_eq!(union, want);
+            // FOLLOWED-BY: a passage of a starts before one of b in the same transcript.
+            let v = query(d, &[&format!("{a} FOLLOWED-BY {b}")]);
+            let want: BTreeSet<String> = resp
+                .iter()
+                .map(|r| r["id"].clone())
+                .filter(|t| {
+                    live.values().any(|(t1, c1, s1)| {
+                        t1 == t
+                            && c1 == a
+                            && live
+                                .values()
+                                .any(|(t2, c2, s2)| t2 == t && c2 == b && s1 < s2)
+                    })
+                })
+                .collect();
+            assert_eq!(ids(&v["total"]["respondents"]), want, "{a} FOLLOWED-BY {b}");
+        }
+    }
+    // Passage scope lists passages with their coding ids.
+    let v = query(d, &["twijfel", "--scope", "passage"]);
+    let want: BTreeSet<u64> = live
+        .iter()
+        .filter(|(_, (_, c, _))| c == "twijfel")
+        .map(|(id, _)| *id)
+        .collect();
+    let got: BTreeSet<u64> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["coding"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn saved_sets_split_and_narrow_the_exports() {
+    let dir = project();
+    let d = dir.path();
+    let live = replay(d, "ann");
+    let has = |t: &str, c: &str| live.values().any(|(tt, cc, _)| tt == t && cc == c);
+    let resp = respondents();
+    codewerk(d)
+        .args(["query", "save", "twijfelaars", "twijfel"])
+        .assert()
+        .success();
+    assert!(d.join("queries.json").exists());
+    codewerk(d)
+        .args(["query", "sets"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("set:twijfelaars  twijfel"));
+    // --among: the set's respondents are the denominators.
+    let v = summary(d, &["--among", "set:twijfelaars", "--code", "melden"]);
+    for row in v.as_array().unwrap() {
+        let g = row["group"].as_str().unwrap();
+        let among: Vec<&str> = resp
+            .iter()
+            .filter(|r| r["group"] == g && has(&r["id"], "twijfel"))
+            .map(|r| r["id"].as_str())
+            .collect();
+        let with = among.iter().filter(|t| has(t, "melden")).count();
+        assert_eq!(row["group_size"], among.len(), "{g}");
+        assert_eq!(row["respondents"], with, "{g}");
+    }
+    // --by set:NAME: members and the others.
+    let v = summary(d, &["--by", "set:twijfelaars", "--code", "melden"]);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let members = resp.iter().filter(|r| has(&r["id"], "twijfel")).count();
+    assert_eq!(rows[0]["group_size"], members);
+    assert_eq!(rows[1]["group_size"], resp.len() - members);
+    // --where keeps only passages where the query holds; group sizes stay.
+    let v = summary(
+        d,
+        &["--where", "signalen AND NOT melden", "--code", "signalen"],
+    );
+    let total: u64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["group_size"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, resp.len());
+    // At respondent scope: the passages of respondents for whom it holds.
+    let v = summary(
+        d,
+        &[
+            "--where",
+            "niet-pluis AND NOT twijfel",
+            "--where-scope",
+            "respondent",
+            "--code",
+            "niet-pluis",
+        ],
+    );
+    let want = live
+        .values()
+        .filter(|(t, c, _)| c == "niet-pluis" && !has(t, "twijfel"))
+        .count();
+    let got: u64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["passages"].as_u64().unwrap())
+        .sum();
+    let all = live.values().filter(|(_, c, _)| c == "niet-pluis").count();
+    assert_eq!(got as usize, want);
+    assert!(want < all, "the fixture must have niet-pluis with twijfel");
+    // A query in a set that names an unknown set, or a bad query, is refused with the column.
+    fails(
+        d,
+        &["export", "summary", "--out", "-", "--among", "set:nope"],
+        &["unknown saved set \"nope\"", "twijfelaars"],
+    );
+    fails(
+        d,
+        &["export", "report", "--out", "-", "--where", "twijfel AND"],
+        &["column 12"],
+    );
+    fails(d, &["query", "twijfle"], &["did you mean: twijfel"]);
+    fails(
+        d,
+        &["query", "twijfel OR (melden"],
+        &["column 12", "not closed"],
+    );
+    fails(d, &["query", "twijfel", "--scope", "zin"], &["passage"]);
+    fails(
+        d,
+        &["query", "save", "twee woorden", "twijfel"],
+        &["one word"],
+    );
+    codewerk(d)
+        .args(["query", "remove", "twijfelaars"])
+        .assert()
+        .success();
+    fails(d, &["query", "set:twijfelaars"], &["unknown saved set"]);
+}

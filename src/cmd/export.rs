@@ -75,12 +75,15 @@ fn filter(o: &ExportOpt) -> Filter {
         attrs: o.attr.clone(),
         by: o.by.clone(),
         bins: o.bins.clone(),
+        where_query: o.where_query.clone(),
+        where_scope: o.where_scope.clone(),
+        among: o.among.clone(),
     }
 }
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
-fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
+pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
     let named = flag.map(str::to_string).or_else(|| {
         std::env::var("CODEWERK_CODER")
             .ok()

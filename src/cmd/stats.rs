@@ -14,12 +14,13 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
         Some(c) => vec![c.to_string()],
         None => project.coders.keys().cloned().collect(),
     };
-    let split = !o.attr.is_empty() || o.by.is_some();
+    let split = !o.attr.is_empty() || o.by.is_some() || o.among.is_some();
     let filter = Filter {
         include_interviewer,
         attrs: o.attr.clone(),
         by: o.by.clone(),
         bins: o.bins.clone(),
+        among: o.among.clone(),
         ..Filter::default()
     };
     let mut stats: Vec<CoderStats> = Vec::new();

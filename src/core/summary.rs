@@ -160,7 +160,7 @@ pub fn code_stats_of(
     filter: &super::export::Filter,
 ) -> Result<CoderStats, super::export::ExportError> {
     use super::export::Tally;
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     let tally = Tally::new(&sel, coder);
     let codes = sel
         .codes

@@ -57,7 +57,7 @@ pub fn clusters(
         codes: vec![code.to_string()],
         ..filter.clone()
     };
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     if sel.codes.is_empty() {
         // A code under a deelvraag the codebook does not declare (`codewerk check` says so).
         return Err(ExportError::Usage(format!(

@@ -67,7 +67,7 @@ pub fn code_matrix(
     filter: &Filter,
     columns: Columns,
 ) -> Result<CodeMatrix, ExportError> {
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     let tally = Tally::new(&sel, coder);
     Ok(code_matrix_of(&sel, &tally, columns))
 }
@@ -296,7 +296,7 @@ pub fn respondent_matrix(
     filter: &Filter,
     binary: bool,
 ) -> Result<RespondentMatrix, ExportError> {
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     let tally = Tally::new(&sel, coder);
     Ok(respondent_matrix_of(&sel, &tally, binary))
 }

@@ -118,6 +118,14 @@ pub struct Filter {
     pub by: Option<String>,
     /// `--bins 0,5,10`: bin a numeric `--by` attribute at these edges.
     pub bins: Option<String>,
+    /// `--where 'EXPR'`: only passages for which the code query holds (at `where_scope`,
+    /// passage by default); group sizes stay as they are. See [`crate::core::query`].
+    pub where_query: Option<String>,
+    /// `--where-scope passage|turn|respondent` for `where_query`.
+    pub where_scope: Option<String>,
+    /// `--among 'EXPR'`: only respondents for whom the query holds, so that "of M" counts
+    /// them ("N of the 10 docenten with Veilig Thuis").
+    pub among: Option<String>,
 }
 
 /// One export to make.
@@ -200,6 +208,12 @@ impl Request {
         if let Some(bins) = &f.bins {
             parts.push(format!("bins-{}", name_part(bins)));
         }
+        if let Some(w) = &f.where_query {
+            parts.push(format!("where-{}", name_part(w)));
+        }
+        if let Some(a) = &f.among {
+            parts.push(format!("among-{}", name_part(a)));
+        }
         if self.binary {
             parts.push("binary".into());
         }
@@ -269,6 +283,10 @@ pub struct Selection<'p> {
     pub split: split::Split,
     /// The resolved `--attr` filters, (column, value).
     pub attrs: Vec<(String, String)>,
+    /// With `--where`: the ids of the coder's codings that pass it; others are left out.
+    pub keep_codings: Option<std::collections::HashSet<crate::core::coding::CodingId>>,
+    /// The query options as given, for the report's introduction: (`--where`, `--among`).
+    pub queries: (Option<String>, Option<String>),
 }
 
 /// Counts for one cell of a table: distinct respondents who said it, out of how many, and the
@@ -295,11 +313,38 @@ impl Filter {
             && self.codes.is_empty()
             && self.attrs.is_empty()
             && self.by.is_none()
+            && self.where_query.is_none()
+            && self.among.is_none()
+    }
+
+    /// Whether resolving needs the coder: code queries and saved sets are about codings.
+    pub fn needs_coder(&self) -> bool {
+        self.where_query.is_some()
+            || self.among.is_some()
+            || self
+                .by
+                .as_deref()
+                .is_some_and(|b| b.trim().starts_with("set:"))
     }
 
     /// Resolve against the project. Unknown values are errors listing the known ones, so that
-    /// a typo does not give a silently empty export.
+    /// a typo does not give a silently empty export. Code queries (`--where`, `--among`,
+    /// `--by set:NAME`) need [`Filter::resolve_for`] with the coder.
     pub fn resolve<'p>(&self, p: &'p Project) -> Result<Selection<'p>, ExportError> {
+        self.resolve_for(p, None)
+    }
+
+    /// Resolve for a coder's codings: what code queries are evaluated on.
+    pub fn resolve_for<'p>(
+        &self,
+        p: &'p Project,
+        coder: Option<&str>,
+    ) -> Result<Selection<'p>, ExportError> {
+        if self.needs_coder() && coder.is_none() {
+            return Err(ExportError::Usage(
+                "code queries (--where, --among, set:) need a coder".into(),
+            ));
+        }
         let cb = &p.codebook;
         for &n in &self.deelvragen {
             if cb.deelvraag(n).is_none() {
@@ -351,7 +396,7 @@ impl Filter {
             t == v || fold(t) == fold(v)
         })?;
         let attrs = split::resolve_attrs(p, &self.attrs)?;
-        let respondents: Vec<usize> = p
+        let mut respondents: Vec<usize> = p
             .respondents
             .iter()
             .enumerate()
@@ -360,13 +405,51 @@ impl Filter {
             .filter(|(_, r)| split::passes(r, &attrs))
             .map(|(i, _)| i)
             .collect();
+        let facts = match coder.filter(|_| self.needs_coder()) {
+            Some(c) => Some(
+                crate::core::query::Facts::new(p, c, self.include_interviewer)
+                    .map_err(query_error)?,
+            ),
+            None => None,
+        };
+        let mut keep_codings = None;
+        if let Some(facts) = &facts {
+            if let Some(among) = &self.among {
+                let e = query_expr(facts, among)?;
+                respondents.retain(|&r| facts.respondent(&e, r));
+            }
+            if let Some(w) = &self.where_query {
+                let e = query_expr(facts, w)?;
+                let scope = match &self.where_scope {
+                    None => crate::core::query::Scope::Passage,
+                    Some(s) => {
+                        crate::core::query::Scope::parse(s).ok_or_else(|| ExportError::Unknown {
+                            what: "query scope",
+                            value: s.clone(),
+                            known: "passage, turn, respondent".into(),
+                        })?
+                    }
+                };
+                keep_codings = Some(where_codings(facts, &e, scope, &respondents));
+            }
+        }
+        let members = |name: &str| -> Result<HashMap<String, bool>, ExportError> {
+            let Some(facts) = &facts else {
+                return Ok(HashMap::new());
+            };
+            let e = query_expr(facts, &format!("set:{name}"))?;
+            Ok(respondents
+                .iter()
+                .map(|&r| (p.respondents[r].id.clone(), facts.respondent(&e, r)))
+                .collect())
+        };
         let split = split::resolve(
             p,
             self.by.as_deref(),
             self.bins.as_deref(),
             &respondents,
             (&groups, &school_types),
-            None,
+            Some(&members),
         )?;
         Ok(Selection {
             project: p,
@@ -378,7 +461,60 @@ impl Filter {
             include_interviewer: self.include_interviewer,
             split,
             attrs,
+            keep_codings,
+            queries: (self.where_query.clone(), self.among.clone()),
         })
+    }
+}
+
+fn query_error(e: crate::core::query::QueryError) -> ExportError {
+    ExportError::Usage(e.to_string())
+}
+
+/// Parse a query and check its saved sets.
+fn query_expr(
+    facts: &crate::core::query::Facts,
+    q: &str,
+) -> Result<crate::core::query::Expr, ExportError> {
+    let e = crate::core::query::parse(q, &facts.project.codebook).map_err(query_error)?;
+    facts.check(&e).map_err(query_error)?;
+    Ok(e)
+}
+
+/// The codings `--where` keeps: at passage scope the passages where the query holds; at turn
+/// scope the passages overlapping a turn where it holds; at respondent scope all passages of
+/// respondents for whom it holds.
+fn where_codings(
+    facts: &crate::core::query::Facts,
+    e: &crate::core::query::Expr,
+    scope: crate::core::query::Scope,
+    respondents: &[usize],
+) -> std::collections::HashSet<crate::core::coding::CodingId> {
+    use crate::core::query::Scope;
+    let m = facts.run(e, scope, respondents);
+    let p = facts.project;
+    match scope {
+        Scope::Passage => m
+            .passages
+            .iter()
+            .map(|&(r, i)| facts.of[r][i].coding.id)
+            .collect(),
+        Scope::Respondent => m
+            .respondents
+            .iter()
+            .flat_map(|&r| facts.of[r].iter().map(|f| f.coding.id))
+            .collect(),
+        Scope::Turn => m
+            .turns
+            .iter()
+            .flat_map(|&(r, t)| {
+                let turn = &p.transcripts[r].turns[t];
+                facts.of[r]
+                    .iter()
+                    .filter(move |f| f.start < turn.end.max(turn.start + 1) && turn.start < f.end)
+                    .map(|f| f.coding.id)
+            })
+            .collect(),
     }
 }
 
@@ -547,6 +683,13 @@ impl<'p> Tally<'p> {
                 flagged += 1;
                 continue;
             }
+            if sel
+                .keep_codings
+                .as_ref()
+                .is_some_and(|keep| !keep.contains(&coding.id))
+            {
+                continue;
+            }
             if !sel.include_interviewer && p.in_interviewer_turn(coding) {
                 interviewer_left_out += 1;
                 continue;
@@ -582,7 +725,7 @@ impl<'p> Tally<'p> {
 /// Make the export's bytes.
 pub fn render(p: &Project, req: &Request) -> Result<Vec<u8>, ExportError> {
     req.validate()?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     Ok(render_selection(&sel, req)?.0)
 }
 
@@ -650,7 +793,7 @@ pub fn export(
     force: bool,
 ) -> Result<Exported, ExportError> {
     let (bytes, mut info) = render_with_info(p, req)?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     let path = match target {
         Target::Default => {
             let wanted = p.exports_dir().join(req.file_name(&sel));
@@ -682,7 +825,7 @@ pub fn export(
 /// The export's bytes and what they contain.
 pub fn render_with_info(p: &Project, req: &Request) -> Result<(Vec<u8>, Exported), ExportError> {
     req.validate()?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     render_selection(&sel, req)
 }
 

@@ -162,6 +162,12 @@ fn describe_filter(sel: &Selection) -> String {
     for (k, v) in &sel.attrs {
         parts.push(format!("{k} = {v}"));
     }
+    if let Some(w) = &sel.queries.0 {
+        parts.push(format!("only passages where {w}"));
+    }
+    if let Some(a) = &sel.queries.1 {
+        parts.push(format!("only respondents with {a}"));
+    }
     parts.join("; ")
 }
 
