@@ -594,6 +594,9 @@ pub enum ExportCommand {
     /// One row per respondent with their attributes, one column per code: passages (or 0/1
     /// with --binary), for statistics programs. csv|xlsx|json.
     Matrix(ExportOpt),
+    /// Code × code: units with both codes (--unit respondent, turn or overlap), per group and
+    /// in all, with the c-coefficient (Jaccard) and shares. csv|xlsx|json.
+    Cooccurrence(ExportOpt),
     /// The codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder:
     /// deelvragen and categories as non-codable parent codes, GUIDs kept in codebook.json.
     Qdc(RefiExportOpt),
@@ -679,6 +682,10 @@ pub struct ExportOpt {
     /// or 'set:NAME').
     #[arg(long, value_name = "EXPR")]
     pub among: Option<String>,
+    /// Co-occurrence: what "together" means: respondent (default), turn, or overlap (passages
+    /// whose text overlaps).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

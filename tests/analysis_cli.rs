@@ -296,8 +296,9 @@ fn bad_attributes_and_bins_are_errors_listing_what_is_known() {
     fails(d, &["stats", "--by", "nope"], &["unknown attribute"]);
 }
 
-/// The coder's codings replayed from the journal file itself: id → (transcript, code, start).
-fn replay(dir: &Path, coder: &str) -> BTreeMap<u64, (String, String, u64)> {
+/// The coder's codings replayed from the journal file itself: id → (transcript, code, start,
+/// end).
+fn replay_spans(dir: &Path, coder: &str) -> BTreeMap<u64, (String, String, u64, u64)> {
     let mut live = BTreeMap::new();
     let text = std::fs::read_to_string(dir.join(format!("codings/{coder}.jsonl"))).unwrap();
     for line in text.lines() {
@@ -311,16 +312,26 @@ fn replay(dir: &Path, coder: &str) -> BTreeMap<u64, (String, String, u64)> {
                         v["transcript"].as_str().unwrap().to_string(),
                         v["code"].as_str().unwrap().to_string(),
                         v["start"].as_u64().unwrap(),
+                        v["end"].as_u64().unwrap(),
                     ),
                 );
             }
             "remove" => {
                 live.remove(&id.unwrap());
             }
+            "edit" => panic!("the fixture has no edits; replay them here if it gets some"),
             _ => {}
         }
     }
     live
+}
+
+/// id → (transcript, code, start).
+fn replay(dir: &Path, coder: &str) -> BTreeMap<u64, (String, String, u64)> {
+    replay_spans(dir, coder)
+        .into_iter()
+        .map(|(id, (t, c, s, _))| (id, (t, c, s)))
+        .collect()
 }
 
 fn query(dir: &Path, args: &[&str]) -> Value {
@@ -497,4 +508,152 @@ fn saved_sets_split_and_narrow_the_exports() {
         .assert()
         .success();
     fails(d, &["query", "set:twijfelaars"], &["unknown saved set"]);
+}
+
+/// Character ranges of the turns (paragraphs) of a fixture transcript.
+fn turns(transcript: &str) -> Vec<(u64, u64)> {
+    let text =
+        std::fs::read_to_string(fixture("export").join(format!("transcripts/{transcript}.txt")))
+            .unwrap();
+    let mut out = Vec::new();
+    let mut at = 0u64;
+    for para in text.split("\n\n") {
+        let len = para.chars().count() as u64;
+        out.push((at, at + len));
+        at += len + 2;
+    }
+    out
+}
+
+#[test]
+fn cooccurrence_agrees_with_a_recount_at_every_unit() {
+    let dir = project();
+    let d = dir.path();
+    let live = replay_spans(d, "ann");
+    let resp = respondents();
+    let group_of = |t: &str| resp.iter().find(|r| r["id"] == t).unwrap()["group"].clone();
+    let overlap = |a: (u64, u64), b: (u64, u64)| a.0 < b.1 && b.0 < a.1;
+    for unit in ["respondent", "turn", "overlap"] {
+        let v = run_json(
+            d,
+            &[
+                "export",
+                "cooccurrence",
+                "--unit",
+                unit,
+                "--format",
+                "json",
+                "--out",
+                "-",
+            ],
+        );
+        let rows = v.as_array().unwrap();
+        assert_eq!(
+            rows.len(),
+            4 * CODES.len() * (CODES.len() - 1) / 2,
+            "3 groups and all, every pair"
+        );
+        for row in rows {
+            let g = row["group"].as_str().unwrap();
+            let code = |k: &str| *CODES.iter().find(|c| row[k].as_str() == Some(**c)).unwrap();
+            let (a, b) = (code("code_a"), code("code_b"));
+            let mine: Vec<&(String, String, u64, u64)> = live
+                .values()
+                .filter(|x| g == "all" || group_of(&x.0) == g)
+                .collect();
+            let of = |c: &'static str| mine.iter().filter(move |x| x.1 == c);
+            let (n_a, n_b, n_ab) = match unit {
+                "respondent" => {
+                    let who = |c: &'static str| of(c).map(|x| x.0.clone()).collect::<BTreeSet<_>>();
+                    let (wa, wb) = (who(a), who(b));
+                    let both: BTreeSet<String> = wa.intersection(&wb).cloned().collect();
+                    assert_eq!(ids(&row["with_both"]), both);
+                    (wa.len(), wb.len(), both.len())
+                }
+                "turn" => {
+                    let turns_of = |c: &'static str| {
+                        of(c)
+                            .flat_map(|x| {
+                                turns(&x.0)
+                                    .into_iter()
+                                    .enumerate()
+                                    .filter(|(_, t)| overlap(*t, (x.2, x.3)))
+                                    .map(|(i, _)| (x.0.clone(), i))
+                                    .collect::<Vec<_>>()
+                            })
+                            .collect::<BTreeSet<_>>()
+                    };
+                    let (ta, tb) = (turns_of(a), turns_of(b));
+                    (ta.len(), tb.len(), ta.intersection(&tb).count())
+                }
+                _ => {
+                    let pairs = of(a)
+                        .flat_map(|x| {
+                            of(b).filter(move |y| y.0 == x.0 && overlap((x.2, x.3), (y.2, y.3)))
+                        })
+                        .count();
+                    (of(a).count(), of(b).count(), pairs)
+                }
+            };
+            assert_eq!(
+                (
+                    row["n_a"].as_u64(),
+                    row["n_b"].as_u64(),
+                    row["n_ab"].as_u64()
+                ),
+                (Some(n_a as u64), Some(n_b as u64), Some(n_ab as u64)),
+                "{unit} {g} {a} {b}"
+            );
+            let c = row["c_coefficient"].as_f64();
+            if n_a + n_b > n_ab {
+                let want = n_ab as f64 / (n_a + n_b - n_ab) as f64;
+                assert!((c.unwrap() - want).abs() < 0.0006, "{unit} {g} {a} {b}");
+            }
+        }
+    }
+    // The fixture must exercise the counts: some pair occurs together at each unit.
+    for unit in ["respondent", "turn"] {
+        let v = run_json(
+            d,
+            &[
+                "export",
+                "cooccurrence",
+                "--unit",
+                unit,
+                "--format",
+                "json",
+                "--out",
+                "-",
+            ],
+        );
+        assert!(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["n_ab"].as_u64() > Some(0)),
+            "{unit}"
+        );
+    }
+    // csv and xlsx are written too; a bad unit is refused.
+    codewerk(d)
+        .args([
+            "--coder",
+            "ann",
+            "export",
+            "cooccurrence",
+            "--format",
+            "xlsx",
+        ])
+        .assert()
+        .success();
+    fails(
+        d,
+        &["export", "cooccurrence", "--unit", "zin", "--out", "-"],
+        &["respondent, turn, overlap"],
+    );
+    fails(
+        d,
+        &["export", "summary", "--unit", "turn", "--out", "-"],
+        &["applies to `export cooccurrence` only"],
+    );
 }

@@ -4,6 +4,7 @@
 use super::{Exit, load_valid};
 use crate::cli::{ExportCommand, ExportOpt, coder_name};
 use anyhow::{Context, Result};
+use codewerk::core::export::cooccurrence::CoUnit;
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
 use codewerk::core::project::Project;
 use std::io::Write;
@@ -15,6 +16,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Summary(o) => (Kind::Summary, o),
         ExportCommand::Report(o) => (Kind::Report, o),
         ExportCommand::Matrix(o) => (Kind::Matrix, o),
+        ExportCommand::Cooccurrence(o) => (Kind::Cooccurrence, o),
         ExportCommand::Qdc(o) => return super::refi::export_qdc(root, &o),
         ExportCommand::Qdpx(o) => {
             let coders: Vec<String> = coder.map(str::to_string).into_iter().collect();
@@ -27,6 +29,13 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         super::pseudonymize::refuse_names(root, names)?;
     }
     let coder = pick_coder(&project, coder)?;
+    let co_unit = match o.unit.as_deref() {
+        None => CoUnit::default(),
+        Some(u) => CoUnit::parse(u).ok_or_else(|| {
+            eprintln!("codewerk: unknown unit \"{u}\" (known: respondent, turn, overlap)");
+            Exit(2)
+        })?,
+    };
     let req = Request {
         kind,
         coder,
@@ -34,6 +43,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         format,
         excel: o.excel,
         binary: o.binary,
+        co_unit,
     };
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {

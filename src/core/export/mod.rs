@@ -17,6 +17,7 @@
 //! the xlsx creation date is fixed). Files are never overwritten silently: see [`save`].
 
 pub mod clusters;
+pub mod cooccurrence;
 pub mod matrix;
 pub mod quotes;
 pub mod report;
@@ -41,6 +42,7 @@ pub enum Kind {
     Summary,
     Report,
     Matrix,
+    Cooccurrence,
 }
 
 impl Kind {
@@ -50,13 +52,14 @@ impl Kind {
             Kind::Summary => "summary",
             Kind::Report => "report",
             Kind::Matrix => "matrix",
+            Kind::Cooccurrence => "cooccurrence",
         }
     }
 
     /// The formats this export can be written in; the first is the default.
     pub fn formats(self) -> &'static [Format] {
         match self {
-            Kind::Quotes | Kind::Summary | Kind::Matrix => {
+            Kind::Quotes | Kind::Summary | Kind::Matrix | Kind::Cooccurrence => {
                 &[Format::Csv, Format::Xlsx, Format::Json]
             }
             Kind::Report => &[Format::Md, Format::Html],
@@ -139,6 +142,8 @@ pub struct Request {
     pub excel: bool,
     /// Matrix only: cells 0/1 instead of passage counts.
     pub binary: bool,
+    /// Co-occurrence only: what counts as occurring together.
+    pub co_unit: cooccurrence::CoUnit,
 }
 
 impl Request {
@@ -150,6 +155,7 @@ impl Request {
             format: kind.default_format(),
             excel: false,
             binary: false,
+            co_unit: cooccurrence::CoUnit::default(),
         }
     }
 
@@ -177,6 +183,11 @@ impl Request {
         if self.binary && self.kind != Kind::Matrix {
             return Err(ExportError::Usage(
                 "--binary applies to `export matrix` only".into(),
+            ));
+        }
+        if self.co_unit != cooccurrence::CoUnit::default() && self.kind != Kind::Cooccurrence {
+            return Err(ExportError::Usage(
+                "--unit applies to `export cooccurrence` only".into(),
             ));
         }
         Ok(())
@@ -216,6 +227,9 @@ impl Request {
         }
         if self.binary {
             parts.push("binary".into());
+        }
+        if self.co_unit != cooccurrence::CoUnit::default() {
+            parts.push(self.co_unit.name().into());
         }
         if self.excel {
             parts.push("excel".into());
@@ -757,6 +771,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
         Kind::Summary => summary::render(sel, &tally, req)?,
         Kind::Report => report::render(sel, &tally, req),
         Kind::Matrix => matrix::render(sel, &tally, req)?,
+        Kind::Cooccurrence => cooccurrence::render(sel, &tally, req)?,
     };
     let respondents: std::collections::HashSet<usize> =
         tally.list.iter().map(|x| x.respondent).collect();
