@@ -96,6 +96,9 @@ pub enum Command {
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Mark a coded passage as a key quote for `export report --key-quotes` (journaled; --unset
+    /// unmarks it).
+    Keyquote(KeyQuoteOpt),
     /// Code queries: respondents, turns or passages with A AND NOT B, A NEAR B, ..., with
     /// "N of M" per group; `query save NAME EXPR` keeps one as a named set.
     Query(QueryOpt),
@@ -686,6 +689,23 @@ pub struct ExportOpt {
     /// whose text overlaps).
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
+    /// Report: per code and group only the passages marked as key quotes (`codewerk keyquote`);
+    /// where none is marked, the --shortest N.
+    #[arg(long)]
+    pub key_quotes: bool,
+    /// With --key-quotes: how many of the shortest passages stand in where none is marked.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "key_quotes")]
+    pub shortest: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyQuoteOpt {
+    /// The coding's id (the coding_id column of `export quotes`, `coding` in `query --scope
+    /// passage --json`).
+    pub id: u64,
+    /// Unmark it.
+    #[arg(long)]
+    pub unset: bool,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

@@ -44,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref(), o.fix),
         Some(Command::Stats(o)) => cmd::stats::run(&root, coder_flag, &o),
         Some(Command::Query(o)) => cmd::query::run(&root, coder_flag, o),
+        Some(Command::Keyquote(o)) => cmd::export::keyquote(&root, coder_flag, &o),
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());
             Ok(())

@@ -657,3 +657,122 @@ fn cooccurrence_agrees_with_a_recount_at_every_unit() {
         &["applies to `export cooccurrence` only"],
     );
 }
+
+/// The coding ids of ann's passages of a code, from `export quotes` (the user's way to find
+/// them), with their quote text.
+fn coding_ids(dir: &Path, code: &str) -> Vec<(u64, String, String)> {
+    let v = run_json(
+        dir,
+        &[
+            "export", "quotes", "--code", code, "--format", "json", "--out", "-",
+        ],
+    );
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["coding_id"].as_u64().unwrap(),
+                q["group"].as_str().unwrap().to_string(),
+                q["quote"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn report(dir: &Path, extra: &[&str]) -> String {
+    let out = codewerk(dir)
+        .args(["--coder", "ann", "export", "report", "--out", "-"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A quote as the Markdown report writes its first line (escaped the same simple way).
+fn first_words(q: &str) -> String {
+    q.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn key_quotes_are_journaled_and_chosen_for_the_report() {
+    let dir = project();
+    let d = dir.path();
+    // Two docenten passages of signalen; mark the second.
+    let sig: Vec<_> = coding_ids(d, "signalen")
+        .into_iter()
+        .filter(|(_, g, _)| g == "docent")
+        .collect();
+    assert!(sig.len() >= 2, "{sig:?}");
+    let (id, _, text) = &sig[1];
+    codewerk(d)
+        .args(["--coder", "ann", "keyquote", &id.to_string()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Marked coding"));
+    let journal = std::fs::read_to_string(d.join("codings/ann.jsonl")).unwrap();
+    assert!(
+        journal
+            .lines()
+            .last()
+            .unwrap()
+            .contains("\"op\":\"key_quote\"")
+    );
+    let md = report(
+        d,
+        &["--key-quotes", "--code", "signalen", "--group", "docent"],
+    );
+    assert!(md.contains("*key quotes*"), "{md}");
+    let others: Vec<&String> = sig.iter().filter(|x| x.0 != *id).map(|x| &x.2).collect();
+    assert!(
+        md.contains(&first_words(text)) || md.contains(&text.replace('\n', "\\\n> ")),
+        "{md}"
+    );
+    for o in &others {
+        assert!(!md.contains(&first_words(o)), "only the key quote: {md}");
+    }
+    // Without --key-quotes every passage is there.
+    let all = report(d, &["--code", "signalen", "--group", "docent"]);
+    assert!(
+        others.iter().all(|o| all.contains(&first_words(o))),
+        "{all}"
+    );
+    // Unmarked: the shortest N stand in, and the report says so.
+    codewerk(d)
+        .args(["--coder", "ann", "keyquote", &id.to_string(), "--unset"])
+        .assert()
+        .success();
+    let md = report(
+        d,
+        &[
+            "--key-quotes",
+            "--shortest",
+            "1",
+            "--code",
+            "signalen",
+            "--group",
+            "docent",
+        ],
+    );
+    assert!(
+        md.contains(&format!(
+            "no key quote marked: the 1 shortest of {} passages",
+            sig.len()
+        )),
+        "{md}"
+    );
+    let shortest = sig.iter().min_by_key(|x| x.2.chars().count()).unwrap();
+    assert!(md.contains(&first_words(&shortest.2)), "{md}");
+    // Bad input.
+    fails(d, &["keyquote", "123456789"], &["has no coding 123456789"]);
+    fails(
+        d,
+        &["export", "summary", "--key-quotes", "--out", "-"],
+        &["report` only"],
+    );
+}

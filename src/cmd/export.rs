@@ -44,6 +44,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         excel: o.excel,
         binary: o.binary,
         co_unit,
+        key_quotes: o.key_quotes.then_some(o.shortest),
     };
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {
@@ -165,4 +166,53 @@ fn report(project: &Project, info: &Exported) {
             info.coder
         );
     }
+}
+
+/// `codewerk keyquote ID [--unset]`: mark (or unmark) one of the coder's passages as a key quote,
+/// journaled like every coding action.
+pub fn keyquote(root: &Path, coder: Option<&str>, o: &crate::cli::KeyQuoteOpt) -> Result<()> {
+    let project = load_valid(root)?;
+    let coder = pick_coder(&project, coder)?;
+    let Some(state) = project.coders.get(&coder) else {
+        eprintln!("codewerk: coder {coder} has no codings yet");
+        return Err(Exit(2).into());
+    };
+    let Some(coding) = state.codings.get(&o.id) else {
+        eprintln!(
+            "codewerk: coder {coder} has no coding {} (the coding_id column of `export quotes` \
+             lists them)",
+            o.id
+        );
+        return Err(Exit(2).into());
+    };
+    let before = state.key_quotes.contains(&o.id);
+    let after = !o.unset;
+    let what = format!(
+        "{} at {} {}-{}",
+        coding.code, coding.transcript, coding.start, coding.end
+    );
+    if before == after {
+        println!(
+            "Coding {} ({what}) is {}a key quote already",
+            o.id,
+            if after { "" } else { "not " }
+        );
+        return Ok(());
+    }
+    let mut journal = project
+        .open_journal(&coder)
+        .context("cannot open the journal")?;
+    journal
+        .record(vec![codewerk::core::coding::Op::KeyQuote {
+            id: o.id,
+            before,
+            after,
+        }])
+        .context("the key quote mark was not written")?;
+    println!(
+        "{} coding {} ({what}) as a key quote, coder {coder}",
+        if after { "Marked" } else { "Unmarked" },
+        o.id
+    );
+    Ok(())
 }

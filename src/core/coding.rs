@@ -175,6 +175,12 @@ pub enum Op {
         before: Option<String>,
         after: Option<String>,
     },
+    /// The coder marks a coded passage as a key quote for the report (or unmarks it).
+    KeyQuote {
+        id: CodingId,
+        before: bool,
+        after: bool,
+    },
     /// The coder marks a transcript done (or not).
     Done {
         transcript: String,
@@ -221,6 +227,11 @@ impl Op {
                 transcript: transcript.clone(),
                 done: !done,
             },
+            Op::KeyQuote { id, before, after } => Op::KeyQuote {
+                id: *id,
+                before: *after,
+                after: *before,
+            },
             Op::Undo { .. } | Op::Redo { .. } => self.clone(),
         }
     }
@@ -259,6 +270,8 @@ pub struct CoderState {
     pub codings: BTreeMap<CodingId, Coding>,
     pub code_memos: BTreeMap<String, String>,
     pub done: BTreeSet<String>,
+    /// Codings marked as key quotes (`Op::KeyQuote`): what `export report --key-quotes` shows.
+    pub key_quotes: BTreeSet<CodingId>,
     /// Problems met while reading the journal (skipped lines), as warnings.
     pub warnings: Vec<Problem>,
     actions: HashMap<u64, Vec<Op>>,
@@ -613,7 +626,10 @@ impl CoderState {
                 )));
                 return None;
             }
-            Op::Edit { id, .. } | Op::Reanchor { id, .. } | Op::Memo { id, .. }
+            Op::Edit { id, .. }
+            | Op::Reanchor { id, .. }
+            | Op::Memo { id, .. }
+            | Op::KeyQuote { id, .. }
                 if !self.ever.contains(id) =>
             {
                 self.warnings.push(warn(format!(
@@ -713,6 +729,13 @@ impl CoderState {
                     self.done.insert(transcript.clone());
                 } else {
                     self.done.remove(transcript);
+                }
+            }
+            Op::KeyQuote { id, after, .. } => {
+                if *after {
+                    self.key_quotes.insert(*id);
+                } else {
+                    self.key_quotes.remove(id);
                 }
             }
             Op::Undo { .. } | Op::Redo { .. } => {}

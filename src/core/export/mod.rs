@@ -144,6 +144,9 @@ pub struct Request {
     pub binary: bool,
     /// Co-occurrence only: what counts as occurring together.
     pub co_unit: cooccurrence::CoUnit,
+    /// Report only (`--key-quotes`): per code and group only the passages marked as key quotes;
+    /// where none is marked, the this many shortest (`--shortest N`).
+    pub key_quotes: Option<usize>,
 }
 
 impl Request {
@@ -156,6 +159,7 @@ impl Request {
             excel: false,
             binary: false,
             co_unit: cooccurrence::CoUnit::default(),
+            key_quotes: None,
         }
     }
 
@@ -183,6 +187,11 @@ impl Request {
         if self.binary && self.kind != Kind::Matrix {
             return Err(ExportError::Usage(
                 "--binary applies to `export matrix` only".into(),
+            ));
+        }
+        if self.key_quotes.is_some() && self.kind != Kind::Report {
+            return Err(ExportError::Usage(
+                "--key-quotes applies to `export report` only".into(),
             ));
         }
         if self.co_unit != cooccurrence::CoUnit::default() && self.kind != Kind::Cooccurrence {
@@ -230,6 +239,9 @@ impl Request {
         }
         if self.co_unit != cooccurrence::CoUnit::default() {
             parts.push(self.co_unit.name().into());
+        }
+        if self.key_quotes.is_some() {
+            parts.push("key-quotes".into());
         }
         if self.excel {
             parts.push("excel".into());

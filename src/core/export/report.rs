@@ -56,10 +56,53 @@ pub struct CodeSection<'p> {
     /// School types with respondents in the group, and their counts.
     pub by_school_type: Vec<(String, Count)>,
     pub quotes: Vec<Quote>,
+    /// With `--key-quotes`: how the quotes were chosen (None: all quotes are shown).
+    pub chosen: Option<Chosen>,
+}
+
+/// How a code section's quotes were chosen with `--key-quotes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// The passages the coder marked as key quotes.
+    Marked,
+    /// None marked: the shortest `n` of `of`.
+    Shortest { n: usize, of: usize },
+}
+
+/// `--key-quotes`: the marked key quotes, or, when none of these is marked, the `fallback`
+/// shortest (by characters; the earlier one first when two are as long), in their order.
+pub fn choose_quotes(
+    quotes: Vec<Quote>,
+    marked: &std::collections::BTreeSet<crate::core::coding::CodingId>,
+    fallback: usize,
+) -> (Vec<Quote>, Chosen) {
+    let key: Vec<Quote> = quotes
+        .iter()
+        .filter(|q| marked.contains(&q.coding))
+        .cloned()
+        .collect();
+    if !key.is_empty() {
+        return (key, Chosen::Marked);
+    }
+    let of = quotes.len();
+    let mut by_length: Vec<usize> = (0..of).collect();
+    by_length.sort_by_key(|&i| (quotes[i].text.chars().count(), i));
+    by_length.truncate(fallback);
+    by_length.sort_unstable();
+    let n = by_length.len();
+    let short = by_length.into_iter().map(|i| quotes[i].clone()).collect();
+    (short, Chosen::Shortest { n, of })
 }
 
 pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
+    build_with(sel, tally, None)
+}
+
+/// The report, with `key_quotes` = `Some(fallback)` for `--key-quotes`.
+pub fn build_with<'p>(sel: &Selection<'p>, tally: &Tally, key_quotes: Option<usize>) -> Report<'p> {
     let p = sel.project;
+    let empty = std::collections::BTreeSet::new();
+    let marked = p.coders.get(&tally.coder).map_or(&empty, |s| &s.key_quotes);
     let mut groups = Vec::new();
     for (b, bucket) in sel.split.buckets.iter().enumerate() {
         let g = &bucket.key;
@@ -99,11 +142,19 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
                     .find(|cl| &cl.group == g)
                     .map(|cl| cl.quotes)
                     .unwrap_or_default();
+                let (quotes, chosen) = match key_quotes {
+                    Some(n) => {
+                        let (q, c) = choose_quotes(quotes, marked, n);
+                        (q, Some(c))
+                    }
+                    None => (quotes, None),
+                };
                 section.codes.push(CodeSection {
                     code,
                     count,
                     by_school_type,
                     quotes,
+                    chosen,
                 });
             }
             deelvragen.push(section);
@@ -172,10 +223,21 @@ fn describe_filter(sel: &Selection) -> String {
 }
 
 pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Vec<u8> {
-    let report = build(sel, tally);
+    let report = build_with(sel, tally, req.key_quotes);
     match req.format {
         Format::Html => html(&report).into_bytes(),
         _ => markdown(&report).into_bytes(),
+    }
+}
+
+/// What `--key-quotes` chose, said under the count.
+fn chosen_note(c: Option<Chosen>) -> Option<String> {
+    match c? {
+        Chosen::Marked => Some("key quotes".into()),
+        Chosen::Shortest { n, of } if n < of => Some(format!(
+            "no key quote marked: the {n} shortest of {of} passages"
+        )),
+        Chosen::Shortest { .. } => Some("no key quote marked".into()),
     }
 }
 
@@ -352,6 +414,9 @@ pub fn markdown(r: &Report) -> String {
                     passages(c.count.passages),
                 ];
                 line.extend(school_split(&c.by_school_type).iter().map(|s| md_escape(s)));
+                if let Some(note) = chosen_note(c.chosen) {
+                    line.push(format!("*{}*", md_escape(&note)));
+                }
                 let _ = writeln!(out, "{}", line.join(" · "));
                 for q in &c.quotes {
                     out.push('\n');
@@ -497,6 +562,9 @@ pub fn html(r: &Report) -> String {
                         .iter()
                         .map(|s| format!("<span class=\"split\">{}</span>", html_escape(s))),
                 );
+                if let Some(note) = chosen_note(c.chosen) {
+                    line.push(format!("<em>{}</em>", html_escape(&note)));
+                }
                 let _ = writeln!(out, "<p>{}</p>", line.join(" · "));
                 for q in &c.quotes {
                     let _ = write!(
