@@ -696,6 +696,14 @@ pub struct ExportOpt {
     /// With --key-quotes: how many of the shortest passages stand in where none is marked.
     #[arg(long, value_name = "N", default_value_t = 2, requires = "key_quotes")]
     pub shortest: usize,
+    /// Report: the language of its fixed words, nl or en (default: report_language in
+    /// project.json, else en).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Report: counts up to twenty as words, as a chapter writes them ("Veertien docenten van de
+    /// 27").
+    #[arg(long)]
+    pub number_words: bool,
 }
 
 #[derive(Args, Debug)]

@@ -776,3 +776,66 @@ fn key_quotes_are_journaled_and_chosen_for_the_report() {
         &["report` only"],
     );
 }
+
+#[test]
+fn report_speaks_dutch_with_numbers_as_words() {
+    let dir = project();
+    let d = dir.path();
+    let md = report(d, &["--lang", "nl", "--number-words", "--code", "twijfel"]);
+    let resp = respondents();
+    let live = replay(d, "ann");
+    let docenten = resp.iter().filter(|r| r["group"] == "docent").count();
+    let twijfel: BTreeSet<&str> = live
+        .values()
+        .filter(|(t, c, _)| {
+            c == "twijfel" && resp.iter().any(|r| r["id"] == *t && r["group"] == "docent")
+        })
+        .map(|(t, _, _)| t.as_str())
+        .collect();
+    let words = ["Geen", "Eén", "Twee", "Drie"];
+    let want = if twijfel.len() == 1 {
+        format!("**Eén van de {docenten} docenten**")
+    } else {
+        format!("**{} docenten van de {docenten}**", words[twijfel.len()])
+    };
+    assert!(md.contains(&want), "{want} in {md}");
+    assert!(
+        md.contains("# Resultaten: ") && md.contains("## Overzicht"),
+        "{md}"
+    );
+    assert!(!md.contains(" of "), "no English left: {md}");
+    // One leidinggevende in the fixture: the singular.
+    let md = report(
+        d,
+        &[
+            "--lang",
+            "nl",
+            "--group",
+            "leidinggevende",
+            "--code",
+            "wensen",
+        ],
+    );
+    assert!(
+        md.contains("Niet genoemd door de ene leidinggevende"),
+        "{md}"
+    );
+    let en = report(d, &["--group", "leidinggevende", "--code", "wensen"]);
+    assert!(en.contains("Not mentioned by the 1 leidinggevende"), "{en}");
+    // The project's default language, and a bad one.
+    let settings = std::fs::read_to_string(d.join("project.json")).unwrap();
+    let with = settings.replacen('{', "{\"report_language\": \"nl\",", 1);
+    std::fs::write(d.join("project.json"), with).unwrap();
+    assert!(report(d, &[]).contains("## Overzicht"));
+    assert!(report(d, &["--lang", "en"]).contains("## Overview"));
+    fails(
+        d,
+        &["export", "report", "--lang", "fr", "--out", "-"],
+        &["nl, en"],
+    );
+    fails(
+        d,
+        &["export", "summary", "--lang", "nl", "--out", "-"],
+        &["report` only"],
+    );
+}

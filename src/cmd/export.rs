@@ -36,6 +36,14 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             Exit(2)
         })?,
     };
+    let lang = match o.lang.as_deref().map(export::words::Lang::parse) {
+        None => None,
+        Some(Ok(l)) => Some(l),
+        Some(Err(e)) => {
+            eprintln!("codewerk: {e}");
+            return Err(Exit(2).into());
+        }
+    };
     let req = Request {
         kind,
         coder,
@@ -45,6 +53,8 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         binary: o.binary,
         co_unit,
         key_quotes: o.key_quotes.then_some(o.shortest),
+        lang,
+        number_words: o.number_words,
     };
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {

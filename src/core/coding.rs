@@ -1849,6 +1849,7 @@ mod tests {
         codings: BTreeMap<CodingId, (usize, usize, Option<String>)>,
         code_memos: BTreeMap<String, String>,
         done: BTreeSet<String>,
+        key_quotes: BTreeSet<CodingId>,
     }
 
     impl Model {
@@ -1861,6 +1862,7 @@ mod tests {
                     .collect(),
                 code_memos: s.code_memos.clone(),
                 done: s.done.clone(),
+                key_quotes: s.key_quotes.clone(),
             }
         }
 
@@ -1906,6 +1908,13 @@ mod tests {
                 } => {
                     self.done.remove(transcript);
                 }
+                Op::KeyQuote { id, after, .. } => {
+                    if *after {
+                        self.key_quotes.insert(*id);
+                    } else {
+                        self.key_quotes.remove(id);
+                    }
+                }
                 Op::Reanchor { .. } | Op::Undo { .. } | Op::Redo { .. } => {}
             }
         }
@@ -1918,7 +1927,7 @@ mod tests {
         /// marks with undo and redo.
         #[test]
         fn the_journal_agrees_with_an_independent_model(
-            script in proptest::collection::vec((0u8..8, proptest::num::usize::ANY), 1..40),
+            script in proptest::collection::vec((0u8..9, proptest::num::usize::ANY), 1..40),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
@@ -1960,6 +1969,10 @@ mod tests {
                         let transcript = ["T1", "T2"][pick / 2 % 2].to_string();
                         let done = !j.state.done.contains(&transcript);
                         vec![Op::Done { transcript, done }]
+                    }
+                    (8, Some(c)) => {
+                        let before = j.state.key_quotes.contains(&c.id);
+                        vec![Op::KeyQuote { id: c.id, before, after: !before }]
                     }
                     _ => vec![],
                 };

@@ -24,6 +24,7 @@ pub mod report;
 pub mod split;
 pub mod summary;
 pub mod table;
+pub mod words;
 
 use super::codebook::{Code, Deelvraag, slug};
 use super::coding::{CoderState, Coding};
@@ -147,6 +148,11 @@ pub struct Request {
     /// Report only (`--key-quotes`): per code and group only the passages marked as key quotes;
     /// where none is marked, the this many shortest (`--shortest N`).
     pub key_quotes: Option<usize>,
+    /// Report only: the language of its fixed words (`--lang`); None: project.json's
+    /// `report_language`, else English.
+    pub lang: Option<words::Lang>,
+    /// Report only: counts up to twenty as words ("Veertien docenten van de 27").
+    pub number_words: bool,
 }
 
 impl Request {
@@ -160,6 +166,8 @@ impl Request {
             binary: false,
             co_unit: cooccurrence::CoUnit::default(),
             key_quotes: None,
+            lang: None,
+            number_words: false,
         }
     }
 
@@ -187,6 +195,11 @@ impl Request {
         if self.binary && self.kind != Kind::Matrix {
             return Err(ExportError::Usage(
                 "--binary applies to `export matrix` only".into(),
+            ));
+        }
+        if (self.lang.is_some() || self.number_words) && self.kind != Kind::Report {
+            return Err(ExportError::Usage(
+                "--lang and --number-words apply to `export report` only".into(),
             ));
         }
         if self.key_quotes.is_some() && self.kind != Kind::Report {
@@ -781,7 +794,7 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
     let bytes = match req.kind {
         Kind::Quotes => quotes::render(sel, &tally, req)?,
         Kind::Summary => summary::render(sel, &tally, req)?,
-        Kind::Report => report::render(sel, &tally, req),
+        Kind::Report => report::render(sel, &tally, req)?,
         Kind::Matrix => matrix::render(sel, &tally, req)?,
         Kind::Cooccurrence => cooccurrence::render(sel, &tally, req)?,
     };

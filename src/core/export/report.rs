@@ -8,8 +8,8 @@
 
 use super::clusters::{Quote, of_code};
 use super::matrix::{CodeMatrix, Columns, code_matrix_of};
-use super::summary::n_of_m;
-use super::{Count, Format, Request, Selection, Tally};
+use super::words::{Lang, Noun, Words};
+use super::{Count, ExportError, Format, Request, Selection, Tally};
 use crate::core::codebook::{Code, Rgb};
 use std::fmt::Write;
 
@@ -28,12 +28,16 @@ pub struct Report<'p> {
     /// What "N of M" counts and what the sections are (`--by`).
     pub unit: super::split::Unit,
     pub by: String,
+    /// The language of the fixed words, and numbers as words.
+    pub words: Words,
 }
 
 #[derive(Debug, Clone)]
 pub struct GroupSection<'p> {
     pub group: String,
     pub plural: String,
+    /// The group's noun in the report's language (singular for a count of 1).
+    pub noun: Noun,
     pub size: usize,
     pub deelvragen: Vec<DeelvraagSection<'p>>,
 }
@@ -95,11 +99,16 @@ pub fn choose_quotes(
 }
 
 pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
-    build_with(sel, tally, None)
+    build_with(sel, tally, None, Words::default())
 }
 
-/// The report, with `key_quotes` = `Some(fallback)` for `--key-quotes`.
-pub fn build_with<'p>(sel: &Selection<'p>, tally: &Tally, key_quotes: Option<usize>) -> Report<'p> {
+/// The report, with `key_quotes` = `Some(fallback)` for `--key-quotes`, in the words given.
+pub fn build_with<'p>(
+    sel: &Selection<'p>,
+    tally: &Tally,
+    key_quotes: Option<usize>,
+    words: Words,
+) -> Report<'p> {
     let p = sel.project;
     let empty = std::collections::BTreeSet::new();
     let marked = p.coders.get(&tally.coder).map_or(&empty, |s| &s.key_quotes);
@@ -161,7 +170,8 @@ pub fn build_with<'p>(sel: &Selection<'p>, tally: &Tally, key_quotes: Option<usi
         }
         groups.push(GroupSection {
             group: g.clone(),
-            plural: bucket.label.clone(),
+            plural: bucket.noun(words.lang).many.clone(),
+            noun: bucket.noun(words.lang).clone(),
             size: sel.size(|r| sel.in_bucket(b, r)),
             deelvragen,
         });
@@ -172,7 +182,7 @@ pub fn build_with<'p>(sel: &Selection<'p>, tally: &Tally, key_quotes: Option<usi
         &p.settings.name
     };
     Report {
-        title: format!("Results: {name}"),
+        title: format!("{}: {name}", words.t("Results")),
         coder: tally.coder.clone(),
         has_journal: tally.has_journal,
         filter: describe_filter(sel),
@@ -181,6 +191,7 @@ pub fn build_with<'p>(sel: &Selection<'p>, tally: &Tally, key_quotes: Option<usi
         groups,
         unit: sel.split.unit,
         by: sel.split.by.clone(),
+        words,
     }
 }
 
@@ -222,22 +233,30 @@ fn describe_filter(sel: &Selection) -> String {
     parts.join("; ")
 }
 
-pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Vec<u8> {
-    let report = build_with(sel, tally, req.key_quotes);
-    match req.format {
+pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
+    let lang = match (req.lang, &sel.project.settings.report_language) {
+        (Some(l), _) => l,
+        (None, Some(l)) => Lang::parse(l)
+            .map_err(|e| ExportError::Usage(format!("project.json: report_language: {e}")))?,
+        (None, None) => Lang::En,
+    };
+    let words = Words {
+        lang,
+        number_words: req.number_words,
+    };
+    let report = build_with(sel, tally, req.key_quotes, words);
+    Ok(match req.format {
         Format::Html => html(&report).into_bytes(),
         _ => markdown(&report).into_bytes(),
-    }
+    })
 }
 
 /// What `--key-quotes` chose, said under the count.
-fn chosen_note(c: Option<Chosen>) -> Option<String> {
+fn chosen_note(w: &Words, c: Option<Chosen>) -> Option<String> {
     match c? {
-        Chosen::Marked => Some("key quotes".into()),
-        Chosen::Shortest { n, of } if n < of => Some(format!(
-            "no key quote marked: the {n} shortest of {of} passages"
-        )),
-        Chosen::Shortest { .. } => Some("no key quote marked".into()),
+        Chosen::Marked => Some(w.t("key quotes").into()),
+        Chosen::Shortest { n, of } if n < of => Some(w.shortest(n, of)),
+        Chosen::Shortest { .. } => Some(w.t("no key quote marked").into()),
     }
 }
 
@@ -249,9 +268,9 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn school_split(by: &[(String, Count)]) -> Vec<String> {
+fn school_split(w: &Words, by: &[(String, Count)]) -> Vec<String> {
     by.iter()
-        .map(|(t, n)| format!("{t} {} of {}", n.respondents, n.of))
+        .map(|(t, n)| w.split(t, n.respondents, n.of))
         .collect()
 }
 
@@ -263,15 +282,10 @@ fn attribution(q: &Quote) -> String {
     }
 }
 
-fn passages(n: usize) -> String {
-    if n == 1 {
-        "1 passage".into()
-    } else {
-        format!("{n} passages")
-    }
-}
-
 fn intro(r: &Report) -> String {
+    if r.words.lang == Lang::Nl {
+        return intro_nl(r);
+    }
     let counted = match (r.unit, r.by.as_str()) {
         (super::split::Unit::Schools, _) => {
             "schools where at least one respondent has a passage of the code (a school counts \
@@ -305,6 +319,43 @@ fn intro(r: &Report) -> String {
             " {} in interviewer turns {} not counted.",
             super::super::text::count(n, "passage", "passages"),
             if n == 1 { "is" } else { "are" }
+        );
+    }
+    s
+}
+
+fn intro_nl(r: &Report) -> String {
+    let counted = match (r.unit, r.by.as_str()) {
+        (super::split::Unit::Schools, _) => {
+            "scholen waar ten minste één respondent een passage met de code heeft (een school \
+             telt één keer)"
+                .to_string()
+        }
+        (_, "group") => "respondenten in de groep met ten minste één passage met de code".into(),
+        (_, by) => format!(
+            "respondenten in het onderdeel (naar {by}) met ten minste één passage met de code"
+        ),
+    };
+    let mut s = format!(
+        "Concept gemaakt door codewerk uit de coderingen van codeur {}. \"N van de M\" telt \
+         verschillende {counted}.",
+        r.coder
+    );
+    if !r.has_journal {
+        s += &format!(
+            " Codeur {} heeft nog niets gecodeerd, dus elk aantal is 0.",
+            r.coder
+        );
+    }
+    if !r.filter.is_empty() {
+        s += &format!(" Selectie: {}.", r.filter);
+    }
+    if r.interviewer_left_out > 0 {
+        let n = r.interviewer_left_out;
+        s += &format!(
+            " {} in beurten van de interviewer {} niet meegeteld.",
+            super::super::text::count(n, "passage", "passages"),
+            if n == 1 { "is" } else { "zijn" }
         );
     }
     s
@@ -380,7 +431,8 @@ pub fn markdown(r: &Report) -> String {
         md_escape(&r.title),
         md_escape(&intro(r))
     );
-    out += "## Overview\n\n";
+    let w = &r.words;
+    let _ = writeln!(out, "## {}\n", w.t("Overview"));
     let mut header = "| Deelvraag | Code |".to_string();
     let mut rule = "|---:|---|".to_string();
     for c in &r.overview.columns {
@@ -391,7 +443,7 @@ pub fn markdown(r: &Report) -> String {
     for row in &r.overview.rows {
         let _ = write!(out, "| {} | {} |", row.deelvraag, md_escape(&row.name));
         for n in &row.cells {
-            let _ = write!(out, " {} of {} |", n.respondents, n.of);
+            let _ = write!(out, " {} |", w.split("", n.respondents, n.of).trim_start());
         }
         out.push('\n');
     }
@@ -410,11 +462,18 @@ pub fn markdown(r: &Report) -> String {
             for c in &d.codes {
                 let _ = writeln!(out, "\n#### {}\n", md_escape(&c.code.name));
                 let mut line = vec![
-                    format!("**{}**", md_escape(&n_of_m(&c.count, &g.plural))),
-                    passages(c.count.passages),
+                    format!(
+                        "**{}**",
+                        md_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
+                    ),
+                    w.passages(c.count.passages),
                 ];
-                line.extend(school_split(&c.by_school_type).iter().map(|s| md_escape(s)));
-                if let Some(note) = chosen_note(c.chosen) {
+                line.extend(
+                    school_split(w, &c.by_school_type)
+                        .iter()
+                        .map(|s| md_escape(s)),
+                );
+                if let Some(note) = chosen_note(w, c.chosen) {
                     line.push(format!("*{}*", md_escape(&note)));
                 }
                 let _ = writeln!(out, "{}", line.join(" · "));
@@ -432,9 +491,8 @@ pub fn markdown(r: &Report) -> String {
                     d.not_mentioned.iter().map(|c| md_escape(&c.name)).collect();
                 let _ = writeln!(
                     out,
-                    "\nNot mentioned by any of the {} {}: {}.",
-                    g.size,
-                    md_escape(&g.plural),
+                    "\n{}: {}.",
+                    md_escape(&w.not_mentioned(g.size, &g.noun)),
                     names.join(", ")
                 );
             }
@@ -504,7 +562,12 @@ pub fn html(r: &Report) -> String {
         }
         out += "</ul></nav>\n";
     }
-    out += "<h2>Overview</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>";
+    let w = &r.words;
+    let _ = write!(
+        out,
+        "<h2>{}</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>",
+        w.t("Overview")
+    );
     for c in &r.overview.columns {
         let _ = write!(out, "<th>{} ({})</th>", html_escape(&c.label), c.size);
     }
@@ -553,16 +616,16 @@ pub fn html(r: &Report) -> String {
                 let mut line = vec![
                     format!(
                         "<span class=\"count\">{}</span>",
-                        html_escape(&n_of_m(&c.count, &g.plural))
+                        html_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
                     ),
-                    passages(c.count.passages),
+                    w.passages(c.count.passages),
                 ];
                 line.extend(
-                    school_split(&c.by_school_type)
+                    school_split(w, &c.by_school_type)
                         .iter()
                         .map(|s| format!("<span class=\"split\">{}</span>", html_escape(s))),
                 );
-                if let Some(note) = chosen_note(c.chosen) {
+                if let Some(note) = chosen_note(w, c.chosen) {
                     line.push(format!("<em>{}</em>", html_escape(&note)));
                 }
                 let _ = writeln!(out, "<p>{}</p>", line.join(" · "));
@@ -589,9 +652,8 @@ pub fn html(r: &Report) -> String {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "<p class=\"none\">Not mentioned by any of the {} {}: {}.</p>",
-                    g.size,
-                    html_escape(&g.plural),
+                    "<p class=\"none\">{}: {}.</p>",
+                    html_escape(&w.not_mentioned(g.size, &g.noun)),
                     names.join(" ")
                 );
             }
@@ -647,7 +709,8 @@ mod tests {
         assert!(html.contains(
             "<p class=\"q\">Ik had een &quot;niet pluis&quot;-gevoel; echt.\nTweede regel, één.</p>"
         ));
-        assert!(html.contains("1 of 1 zorgcoördinatoren"));
+        // The noun follows the group size: one zorgcoördinator, not "1 zorgcoördinatoren".
+        assert!(html.contains("1 of 1 zorgcoördinator<"), "{html}");
     }
 
     #[test]

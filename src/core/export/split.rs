@@ -7,6 +7,7 @@
 //! labelled with the group's plural ("14 of 27 docenten").
 
 use super::ExportError;
+use super::words::{Lang, Noun};
 use crate::core::project::Project;
 use crate::core::respondents::Respondent;
 use crate::core::text::fold_accents;
@@ -50,6 +51,29 @@ pub struct Bucket {
     pub key: String,
     /// The noun after "N of M": the group's plural, "schools", or "respondents (geslacht v)".
     pub label: String,
+    /// The noun in both numbers, in English and in Dutch, for the report (see [`Bucket::noun`]).
+    #[serde(skip)]
+    pub nouns: [Noun; 2],
+}
+
+impl Bucket {
+    fn new(key: String, label: String, nouns: [Noun; 2]) -> Bucket {
+        Bucket { key, label, nouns }
+    }
+
+    /// The bucket's noun in a language: a group's id and plural (the same in both), "school",
+    /// "schools"/"scholen", "respondents (geslacht v)"/"respondenten (geslacht v)".
+    pub fn noun(&self, lang: Lang) -> &Noun {
+        &self.nouns[usize::from(lang == Lang::Nl)]
+    }
+}
+
+/// "respondent(s) …" in English and Dutch.
+fn respondent_nouns(rest: &str) -> [Noun; 2] {
+    [
+        Noun::new(&format!("respondent{rest}"), &format!("respondents{rest}")),
+        Noun::new(&format!("respondent{rest}"), &format!("respondenten{rest}")),
+    ]
 }
 
 /// The resolved `--by`: its name, its buckets in report order and each respondent's bucket.
@@ -248,14 +272,25 @@ pub fn resolve(
             }
         };
         let buckets = vec![
-            Bucket {
-                key: name.to_string(),
-                label: format!("respondents in {name}"),
-            },
-            Bucket {
-                key: format!("not {name}"),
-                label: format!("respondents not in {name}"),
-            },
+            Bucket::new(
+                name.to_string(),
+                format!("respondents in {name}"),
+                respondent_nouns(&format!(" in {name}")),
+            ),
+            Bucket::new(
+                format!("not {name}"),
+                format!("respondents not in {name}"),
+                [
+                    Noun::new(
+                        &format!("respondent not in {name}"),
+                        &format!("respondents not in {name}"),
+                    ),
+                    Noun::new(
+                        &format!("respondent niet in {name}"),
+                        &format!("respondenten niet in {name}"),
+                    ),
+                ],
+            ),
         ];
         let of = rs()
             .map(|r| {
@@ -279,10 +314,14 @@ pub fn resolve(
         // Schools as the unit: one bucket, every selected respondent in it.
         return Ok(Split {
             by: "school".into(),
-            buckets: vec![Bucket {
-                key: "all".into(),
-                label: "schools".into(),
-            }],
+            buckets: vec![Bucket::new(
+                "all".into(),
+                "schools".into(),
+                [
+                    Noun::new("school", "schools"),
+                    Noun::new("school", "scholen"),
+                ],
+            )],
             of: rs().map(|r| (r.id.clone(), 0)).collect(),
             unit: Unit::Schools,
         });
@@ -320,16 +359,18 @@ pub fn resolve(
         }
         let order: Vec<usize> = found.keys().copied().collect();
         for label in found.values() {
-            buckets.push(Bucket {
-                key: label.clone(),
-                label: format!("respondents ({name} {label})"),
-            });
+            buckets.push(Bucket::new(
+                label.clone(),
+                format!("respondents ({name} {label})"),
+                respondent_nouns(&format!(" ({name} {label})")),
+            ));
         }
         if empty {
-            buckets.push(Bucket {
-                key: "(empty)".into(),
-                label: format!("respondents (no {name})"),
-            });
+            buckets.push(Bucket::new(
+                "(empty)".into(),
+                format!("respondents (no {name})"),
+                respondent_nouns(&format!(" (no {name})")),
+            ));
         }
         for (r, i) in keyed {
             let b = match i {
@@ -373,15 +414,26 @@ pub fn resolve(
         }
     };
     for v in values {
-        let label = match name.as_str() {
-            "group" => p.group_plural(&v).to_string(),
-            _ if v.is_empty() => format!("respondents (no {name})"),
-            _ => format!("respondents ({name} {v})"),
+        let (label, nouns) = match name.as_str() {
+            "group" => {
+                let plural = p.group_plural(&v);
+                let noun = Noun::new(&v, plural);
+                (plural.to_string(), [noun.clone(), noun])
+            }
+            _ if v.is_empty() => (
+                format!("respondents (no {name})"),
+                respondent_nouns(&format!(" (no {name})")),
+            ),
+            _ => (
+                format!("respondents ({name} {v})"),
+                respondent_nouns(&format!(" ({name} {v})")),
+            ),
         };
-        buckets.push(Bucket {
-            key: if v.is_empty() { "(empty)".into() } else { v },
+        buckets.push(Bucket::new(
+            if v.is_empty() { "(empty)".into() } else { v },
             label,
-        });
+            nouns,
+        ));
     }
     for r in rs() {
         let v = value(r, &name);
