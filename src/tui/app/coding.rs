@@ -164,6 +164,31 @@ impl App {
         self.record(vec![Op::Remove(c)], &msg);
     }
 
+    /// Mark the passage under the cursor (the innermost) as a key quote for `export report
+    /// --key-quotes`, or unmark it: journaled and undoable like any coding action.
+    pub(super) fn toggle_key_quote(&mut self) {
+        if self.refuse_readonly() {
+            return;
+        }
+        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+            return self.say("no coded passage under the cursor", true);
+        };
+        let before = self.state().key_quotes.contains(&c.id);
+        let msg = format!(
+            "{} passage {} as a key quote (u to undo)",
+            self.code_name(&c.code),
+            if before { "unmarked" } else { "marked" }
+        );
+        self.record(
+            vec![Op::KeyQuote {
+                id: c.id,
+                before,
+                after: !before,
+            }],
+            &msg,
+        );
+    }
+
     pub(super) fn start_edit(&mut self) {
         let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
             return self.say("no coded passage under the cursor", true);

@@ -10,6 +10,7 @@ pub enum View {
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
+    Cooccurrence(Box<CooccurrenceView>),
 }
 
 impl View {
@@ -21,6 +22,7 @@ impl View {
             View::Clusters(_) => "C: back to the clusters",
             View::Matrix(_) => "M: back to the matrix",
             View::Review(_) => "R: back to the review list",
+            View::Cooccurrence(_) => "O: back to the co-occurrences",
         }
     }
 
@@ -32,6 +34,7 @@ impl View {
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
+            View::Cooccurrence(v) => v.layer(),
         }
     }
 }
@@ -64,6 +67,7 @@ impl App {
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
+            Some(View::Cooccurrence(v)) => v.on_action(action, &self.project),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -362,6 +366,23 @@ impl App {
         };
         match view {
             Ok(v) => self.view = Some(View::Clusters(v)),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// The co-occurrence view; the one left by a jump comes back as it was, counted again.
+    pub(super) fn open_cooccurrence(&mut self) {
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Cooccurrence(mut v)) => v.reload(&self.project).map(|()| v),
+            other => {
+                self.parked = other;
+                let who = self.counted_coder();
+                CooccurrenceView::open(&self.project, &who).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Cooccurrence(v)),
             Err(e) => self.say(e, true),
         }
     }
