@@ -96,6 +96,8 @@ pub enum Command {
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Which numbers and quotes changed between two JSON exports (report, summary or quotes).
+    Diff(DiffOpt),
     /// Mark a coded passage as a key quote for `export report --key-quotes` (journaled; --unset
     /// unmarks it).
     Keyquote(KeyQuoteOpt),
@@ -704,6 +706,21 @@ pub struct ExportOpt {
     /// 27").
     #[arg(long)]
     pub number_words: bool,
+    /// Report: write nothing; say which numbers and quotes changed since PREVIOUS.json (an
+    /// earlier `export report --format json`, or a summary or quotes JSON).
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub check: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffOpt {
+    /// The earlier JSON export (report, summary or quotes).
+    pub before: PathBuf,
+    /// The later one.
+    pub after: PathBuf,
+    /// Print the changes as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stats(o)) => cmd::stats::run(&root, coder_flag, &o),
         Some(Command::Query(o)) => cmd::query::run(&root, coder_flag, o),
         Some(Command::Keyquote(o)) => cmd::export::keyquote(&root, coder_flag, &o),
+        Some(Command::Diff(o)) => cmd::export::diff(&o),
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());
             Ok(())

@@ -839,3 +839,105 @@ fn report_speaks_dutch_with_numbers_as_words() {
         &["report` only"],
     );
 }
+
+#[test]
+fn counts_are_traceable_and_changes_since_an_export_are_listed() {
+    let dir = project();
+    let d = dir.path();
+    // The ids behind every count, in JSON.
+    let v = summary(d, &[]);
+    let resp = respondents();
+    let live = replay(d, "ann");
+    for row in v.as_array().unwrap() {
+        let (code, g) = (
+            row["code_id"].as_str().unwrap(),
+            row["group"].as_str().unwrap(),
+        );
+        let want: BTreeSet<String> = resp
+            .iter()
+            .filter(|r| r["group"] == g)
+            .map(|r| r["id"].clone())
+            .filter(|t| live.values().any(|(tt, c, _)| tt == t && c == code))
+            .collect();
+        assert_eq!(ids(&row["ids"]), want, "{code} {g}");
+        assert_eq!(row["respondents"], want.len());
+    }
+    // In HTML, as the title of each count.
+    let html = report(d, &["--format", "html", "--code", "twijfel"]);
+    assert!(html.contains("<span class=\"count\" title=\""), "{html}");
+    // A report as JSON, then a change: bob's quotes coded by ann too.
+    let before = d.join("before.json");
+    codewerk(d)
+        .args([
+            "--coder", "ann", "export", "report", "--format", "json", "--out",
+        ])
+        .arg(&before)
+        .assert()
+        .success();
+    codewerk(d)
+        .args(["--coder", "ann", "export", "report", "--check"])
+        .arg(&before)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No number and no quote changed"));
+    let extra = d.join("extra.jsonl");
+    std::fs::write(
+        &extra,
+        "{\"transcript\": \"B-D1\", \"code\": \"melden\", \"quote\": \"Ik ben naïef misschien\"}\n",
+    )
+    .unwrap();
+    codewerk(d)
+        .args(["--coder", "ann", "import", "quotes"])
+        .arg(&extra)
+        .assert()
+        .success();
+    let out = codewerk(d)
+        .args(["--coder", "ann", "export", "report", "--check"])
+        .arg(&before)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(
+        text.contains("Melden bij de zorgcoördinator × docent:") && text.contains("(+ B-D1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ quote melden B-D1: «Ik ben naïef misschien»"),
+        "{text}"
+    );
+    assert!(text.contains("1 count and 1 quote changed"), "{text}");
+    assert!(
+        !d.join("exports").exists() || std::fs::read_dir(d.join("exports")).unwrap().count() == 0
+    );
+    // diff of two exports, as JSON too.
+    let after = d.join("after.json");
+    codewerk(d)
+        .args([
+            "--coder", "ann", "export", "report", "--format", "json", "--out",
+        ])
+        .arg(&after)
+        .assert()
+        .success();
+    let out = codewerk(d)
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v[0]["added"][0], "B-D1");
+    // Not an export: refused with the file's name.
+    let (x, y) = (d.join("x.json"), d.join("y.json"));
+    std::fs::write(&x, "{\"a\": 1}").unwrap();
+    std::fs::write(&y, "[1,").unwrap();
+    let after = after.to_str().unwrap();
+    fails(
+        d,
+        &["diff", x.to_str().unwrap(), after],
+        &["x.json", "neither counts nor quotes"],
+    );
+    fails(d, &["diff", y.to_str().unwrap(), after], &["y.json:1:"]);
+}

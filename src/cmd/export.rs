@@ -56,6 +56,9 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         lang,
         number_words: o.number_words,
     };
+    if let Some(previous) = &o.check {
+        return check(&project, req, previous);
+    }
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {
         export::render_with_info(&project, &req).and_then(|(bytes, info)| {
@@ -224,5 +227,67 @@ pub fn keyquote(root: &Path, coder: Option<&str>, o: &crate::cli::KeyQuoteOpt) -
         if after { "Marked" } else { "Unmarked" },
         o.id
     );
+    Ok(())
+}
+
+fn read_snapshot(path: &Path) -> Result<export::trace::Snapshot> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    export::trace::Snapshot::read(&bytes, &path.display().to_string()).map_err(|e| {
+        eprintln!("codewerk: {e}");
+        Exit(2).into()
+    })
+}
+
+fn print_changes(changes: &[export::trace::Change], since: &str) {
+    if changes.is_empty() {
+        println!("No number and no quote changed since {since}.");
+        return;
+    }
+    let counts = changes.iter().filter(|c| c.what == "count").count();
+    for c in changes {
+        println!("{c}");
+    }
+    println!(
+        "{} and {} changed since {since}.",
+        codewerk::core::text::count(counts, "count", "counts"),
+        codewerk::core::text::count(changes.len() - counts, "quote", "quotes")
+    );
+}
+
+/// `export report --check PREVIOUS.json`: the report's numbers and quotes now against an
+/// earlier JSON export; nothing is written.
+fn check(project: &Project, mut req: Request, previous: &Path) -> Result<()> {
+    if req.kind != Kind::Report {
+        eprintln!("codewerk: --check applies to `export report`");
+        return Err(Exit(2).into());
+    }
+    let before = read_snapshot(previous)?;
+    req.format = Format::Json;
+    let now = match export::render(project, &req) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("codewerk: {e}");
+            return Err(Exit(2).into());
+        }
+    };
+    let after = export::trace::Snapshot::read(&now, "the report now").map_err(|e| {
+        eprintln!("codewerk: {e}");
+        Exit(2)
+    })?;
+    print_changes(
+        &export::trace::diff(&before, &after),
+        &previous.display().to_string(),
+    );
+    Ok(())
+}
+
+/// `codewerk diff A B`: what changed between two JSON exports.
+pub fn diff(o: &crate::cli::DiffOpt) -> Result<()> {
+    let (a, b) = (read_snapshot(&o.before)?, read_snapshot(&o.after)?);
+    let changes = export::trace::diff(&a, &b);
+    if o.json {
+        return super::print_json(&changes);
+    }
+    print_changes(&changes, &o.before.display().to_string());
     Ok(())
 }

@@ -24,6 +24,7 @@ pub mod report;
 pub mod split;
 pub mod summary;
 pub mod table;
+pub mod trace;
 pub mod words;
 
 use super::codebook::{Code, Deelvraag, slug};
@@ -63,7 +64,7 @@ impl Kind {
             Kind::Quotes | Kind::Summary | Kind::Matrix | Kind::Cooccurrence => {
                 &[Format::Csv, Format::Xlsx, Format::Json]
             }
-            Kind::Report => &[Format::Md, Format::Html],
+            Kind::Report => &[Format::Md, Format::Html, Format::Json],
         }
     }
 
@@ -642,6 +643,23 @@ impl<'p> Selection<'p> {
         n
     }
 
+    /// The units behind a count's N: the ids of the selected respondents (or the schools)
+    /// for which `keep` holds with at least one passage of code `c`, in respondents.csv order.
+    pub fn ids(&self, tally: &Tally, c: usize, keep: impl Fn(&Respondent) -> bool) -> Vec<String> {
+        let unit = self.split.unit;
+        let mut out: Vec<String> = Vec::new();
+        for (r, &passages) in tally.passages[c].iter().enumerate() {
+            let resp = self.respondent(r);
+            if passages > 0 && keep(resp) {
+                let key = unit.key(resp);
+                if !out.iter().any(|k| k == key) {
+                    out.push(key.to_string());
+                }
+            }
+        }
+        out
+    }
+
     /// The noun after "N of M" for bucket `b` of the split.
     pub fn bucket_label(&self, b: usize) -> &str {
         self.split.buckets.get(b).map_or("", |x| x.label.as_str())
@@ -794,6 +812,9 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
     let bytes = match req.kind {
         Kind::Quotes => quotes::render(sel, &tally, req)?,
         Kind::Summary => summary::render(sel, &tally, req)?,
+        Kind::Report if req.format == Format::Json => {
+            quotes::json(&trace::report_json(sel, &tally))?
+        }
         Kind::Report => report::render(sel, &tally, req)?,
         Kind::Matrix => matrix::render(sel, &tally, req)?,
         Kind::Cooccurrence => cooccurrence::render(sel, &tally, req)?,

@@ -57,6 +57,8 @@ pub struct DeelvraagSection<'p> {
 pub struct CodeSection<'p> {
     pub code: &'p Code,
     pub count: Count,
+    /// The respondents (or schools) behind `count`.
+    pub ids: Vec<String>,
     /// School types with respondents in the group, and their counts.
     pub by_school_type: Vec<(String, Count)>,
     pub quotes: Vec<Quote>,
@@ -161,6 +163,7 @@ pub fn build_with<'p>(
                 section.codes.push(CodeSection {
                     code,
                     count,
+                    ids: sel.ids(tally, c, |r| sel.in_bucket(b, r)),
                     by_school_type,
                     quotes,
                     chosen,
@@ -615,7 +618,8 @@ pub fn html(r: &Report) -> String {
                 let _ = writeln!(out, "<h4>{}</h4>", swatch(&c.code.name, c.code.colour));
                 let mut line = vec![
                     format!(
-                        "<span class=\"count\">{}</span>",
+                        "<span class=\"count\" title=\"{}\">{}</span>",
+                        html_escape(&c.ids.join(", ")),
                         html_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
                     ),
                     w.passages(c.count.passages),
