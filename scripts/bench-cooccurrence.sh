@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 N=${N:-10000}
 PER=${PER:-20}
 WORDS=${WORDS:-800}
-cargo build --release --quiet
-bin=$PWD/target/release/codewerk
+# BIN=path uses a binary already built (release) instead of building one.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+bin=${BIN:-$PWD/target/release/codewerk}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" bench-corpus "$tmp/p" --transcripts "$N" --words "$WORDS" >/dev/null

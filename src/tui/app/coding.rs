@@ -321,6 +321,9 @@ fn describe(ops: &[Op]) -> String {
         [Op::Memo { .. }] => "memo".into(),
         [Op::CodeMemo { code, .. }] => format!("memo on code {code}"),
         [Op::Done { transcript, .. }] => format!("done mark of {transcript}"),
+        [Op::KeyQuote { after, .. }] => {
+            format!("key quote {}", if *after { "mark" } else { "unmark" })
+        }
         many => format!("{} changes", many.len()),
     }
 }
