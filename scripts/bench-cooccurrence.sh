@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Co-occurrence benchmark (issue #16): `export cooccurrence` of all codes over N synthetic
-# transcripts (`codewerk bench-corpus`) with N × PER codings (default 10,000 × 20 = 200,000),
+# Co-occurrence benchmark (issue #16): `export cooccurrence` of all 20 codes of the demo
+# codebook (190 pairs) over N synthetic transcripts (`codewerk bench-corpus`) with N × PER codings
+# (default 10,000 × 20 = 200,000),
 # written as one coder's journal, at each unit (respondent, turn, overlap), against, in the same
 # run, `export summary` of the same codings (loading the project and counting every code × group,
 # the cheapest export) and `codewerk check`: wall time, and peak memory by /usr/bin/time -v.
@@ -18,6 +19,10 @@ bin=${BIN:-$PWD/target/release/codewerk}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" bench-corpus "$tmp/p" --transcripts "$N" --words "$WORDS" >/dev/null
+
+# The demo project's codebook (20 codes in 3 deelvragen): the synthetic one has only 3 codes,
+# and co-occurrence is about many pairs.
+cp codebook/codebook.json "$tmp/p/codebook/codebook.json"
 
 # One journal of PER random passages per transcript, each inside one respondent turn, so that
 # passages of different codes overlap and share turns as coding does.
