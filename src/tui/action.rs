@@ -149,7 +149,7 @@ impl Action {
             OpenMatrix => "code matrix: codes × groups, respondents",
             OpenReview => "review codings a transcript edit left unplaced",
             OpenCooccurrence => "co-occurrence: codes × codes, units with both",
-            ToggleKeyQuote => "mark the passage under the cursor as a key quote (toggle)",
+            ToggleKeyQuote => "mark / unmark the passage as a key quote",
             Close => "close",
             Choose => "take the highlighted item",
             Type(_) => "type text",
