@@ -17,14 +17,16 @@ use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::execute;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 /// Run the TUI until the user quits. The terminal is restored on exit, on error and on panic
 /// (ratatui::init installs a panic hook that restores it).
 pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
-    spawn_indexer(project.root.clone(), tx);
+    // One project in memory, shared with the indexer (and later searches and exports).
+    let project = Arc::new(project);
+    spawn_indexer(Arc::clone(&project), tx.clone());
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     install_panic_hook();
@@ -35,6 +37,7 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             let size = terminal.size()?;
             let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
             let mut app = App::new(project, coder, theme, area);
+            app.set_job_channel(tx);
             app.restore_session();
             while !app.should_quit {
                 terminal.draw(|f| draw::draw(f, &app))?;
@@ -82,12 +85,14 @@ fn install_panic_hook() {
     }));
 }
 
-/// Open (build or update) the search index off the UI thread, on a project of its own, so that
-/// coding can start at once even when 10,000 transcripts need indexing.
-fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
+/// Open (build or update) the search index off the UI thread, on the app's own project (shared,
+/// not loaded again), so that coding can start at once even when 10,000 transcripts need
+/// indexing. The thread lets go of the project when the index is built.
+fn spawn_indexer(project: Arc<Project>, tx: mpsc::Sender<Job>) {
     std::thread::spawn(move || {
         let built =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_index(&root, &tx)));
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_index(&project, &tx)));
+        drop(project);
         let result = built.unwrap_or_else(|payload| {
             let why = payload
                 .downcast_ref::<&str>()
@@ -104,27 +109,18 @@ fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
 
 type Built = Result<(Box<Index>, Option<String>), String>;
 
-fn build_index(root: &std::path::Path, tx: &mpsc::Sender<Job>) -> Built {
-    match Project::load(root) {
-        Ok(project) => {
-            let mut last = std::time::Instant::now();
-            let mut progress = |p: crate::core::index::Progress| {
-                if last.elapsed() > Duration::from_millis(100) {
-                    last = std::time::Instant::now();
-                    let _ = tx.send(Job::IndexProgress {
-                        done: p.done,
-                        total: p.total,
-                    });
-                }
-            };
-            Index::open(&project, &mut progress)
-                .map(|(index, report)| (Box::new(index), report.message()))
-                .map_err(|e| e.to_string())
+fn build_index(project: &Project, tx: &mpsc::Sender<Job>) -> Built {
+    let mut last = std::time::Instant::now();
+    let mut progress = |p: crate::core::index::Progress| {
+        if last.elapsed() > Duration::from_millis(100) {
+            last = std::time::Instant::now();
+            let _ = tx.send(Job::IndexProgress {
+                done: p.done,
+                total: p.total,
+            });
         }
-        // The real reason, as `codewerk check` would print it.
-        Err(e) => Err(match e.problems.first() {
-            Some(p) => format!("the project could not be loaded: {p}"),
-            None => "the project could not be loaded".to_string(),
-        }),
-    }
+    };
+    Index::open(project, &mut progress)
+        .map(|(index, report)| (Box::new(index), report.message()))
+        .map_err(|e| e.to_string())
 }

@@ -8,7 +8,9 @@ pub struct CodebookRow {
     pub line: Line<'static>,
 }
 
-pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
+/// The rows, built by `App::derive` when what they show changed; drawing reads
+/// `App::codebook_rows`.
+pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
     let cb = &app.project.codebook;
     let visible = app.visible_codes();
     let mut rows = Vec::new();
@@ -79,7 +81,7 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
 }
 
 pub fn codebook_offset(app: &App, height: usize) -> usize {
-    rows_offset(app, &codebook_rows(app), height)
+    rows_offset(app, app.codebook_rows(), height)
 }
 
 /// First row shown so that the highlighted code is on screen.
@@ -101,25 +103,26 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     let inner = blk.inner(area);
     f.render_widget(blk, area);
     let height = inner.height as usize;
-    // Rows built once per frame, for the offset and the lines alike.
-    let rows = codebook_rows(app);
+    // Rows built when they change (`App::derive`), not per frame.
+    let rows = app.codebook_rows();
     if app.project.codebook.codes.is_empty() {
+        let new_code = keymap::binding_for(Layer::Codebook, crate::tui::action::Action::NewCode)
+            .map(keymap::key_name)
+            .unwrap_or_default();
         let hint = vec![
             Line::raw("No codes yet."),
             Line::raw(""),
-            Line::raw("n  add a code (name, deelvraag, colour)"),
+            Line::raw(format!("{new_code}  add a code (name, deelvraag, colour)")),
             Line::raw(""),
             Line::styled("or write them in codebook/codebook.json", app.theme.dim()),
         ];
         let p = Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: false });
         return f.render_widget(p, inner);
     }
-    let first = rows_offset(app, &rows, height);
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .skip(first)
-        .take(height)
-        .map(|r| r.line)
-        .collect();
-    f.render_widget(Paragraph::new(lines), inner);
+    let first = rows_offset(app, rows, height);
+    // Each row drawn from the cache by reference: nothing rebuilt for the frame.
+    for (k, r) in rows.iter().skip(first).take(height).enumerate() {
+        let row = Rect::new(inner.x, inner.y + k as u16, inner.width, 1);
+        f.render_widget(&r.line, row);
+    }
 }
