@@ -188,7 +188,7 @@ pub fn build_with<'p>(
         title: format!("{}: {name}", words.t("Results")),
         coder: tally.coder.clone(),
         has_journal: tally.has_journal,
-        filter: describe_filter(sel),
+        filter: describe_filter(sel, &words),
         interviewer_left_out: tally.interviewer_left_out,
         overview: code_matrix_of(sel, tally, Columns::Groups),
         groups,
@@ -198,7 +198,7 @@ pub fn build_with<'p>(
     }
 }
 
-fn describe_filter(sel: &Selection) -> String {
+fn describe_filter(sel: &Selection, w: &Words) -> String {
     let p = sel.project;
     let mut parts = Vec::new();
     if sel.deelvragen.len() < p.codebook.deelvragen.len() {
@@ -219,19 +219,23 @@ fn describe_filter(sel: &Selection) -> String {
         parts.push(format!("code {}", n.join(", ")));
     }
     if sel.groups.len() < p.groups().len() {
-        parts.push(format!("group {}", sel.groups.join(", ")));
+        parts.push(format!("{} {}", w.t("group"), sel.groups.join(", ")));
     }
     if sel.school_types.len() < p.school_types().len() {
-        parts.push(format!("school type {}", sel.school_types.join(", ")));
+        parts.push(format!(
+            "{} {}",
+            w.t("school type"),
+            sel.school_types.join(", ")
+        ));
     }
     for (k, v) in &sel.attrs {
         parts.push(format!("{k} = {v}"));
     }
-    if let Some(w) = &sel.queries.0 {
-        parts.push(format!("only passages where {w}"));
+    if let Some(q) = &sel.queries.0 {
+        parts.push(format!("{} {q}", w.t("only passages where")));
     }
     if let Some(a) = &sel.queries.1 {
-        parts.push(format!("only respondents with {a}"));
+        parts.push(format!("{} {a}", w.t("only respondents with")));
     }
     parts.join("; ")
 }

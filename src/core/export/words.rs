@@ -194,6 +194,10 @@ impl Words {
             "respondents" => "respondenten",
             "school" => "school",
             "schools" => "scholen",
+            "group" => "groep",
+            "school type" => "schooltype",
+            "only passages where" => "alleen passages waar",
+            "only respondents with" => "alleen respondenten met",
             _ => en,
         }
     }

@@ -183,9 +183,10 @@ impl App {
         };
         let before = self.state().key_quotes.contains(&c.id);
         let msg = format!(
-            "{} passage {} as a key quote (u to undo)",
+            "{} passage {} as a key quote ({} to undo)",
             self.code_name(&c.code),
-            if before { "unmarked" } else { "marked" }
+            if before { "unmarked" } else { "marked" },
+            keymap::key(Layer::Text, Action::Undo)
         );
         self.record(
             vec![Op::KeyQuote {
