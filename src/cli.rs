@@ -96,6 +96,14 @@ pub enum Command {
     /// Export coded quotes, counts, a draft report or a matrix (to exports/ by default).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Which numbers and quotes changed between two JSON exports (report, summary or quotes).
+    Diff(DiffOpt),
+    /// Mark a coded passage as a key quote for `export report --key-quotes` (journaled; --unset
+    /// unmarks it).
+    Keyquote(KeyQuoteOpt),
+    /// Code queries: respondents, turns or passages with A AND NOT B, A NEAR B, ..., with
+    /// "N of M" per group; `query save NAME EXPR` keeps one as a named set.
+    Query(QueryOpt),
     /// Print the TUI's keys as a Markdown table (the README's key table is this output).
     Keys,
     /// Inter-coder agreement per code (or transcript, group) and pooled: percent agreement,
@@ -364,6 +372,76 @@ pub struct StatsOpt {
     /// Also count passages that lie wholly in interviewer turns (left out by default).
     #[arg(long)]
     pub include_interviewer: bool,
+    /// Only respondents with this attribute value; repeatable (AND). As for export.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the group (an attribute, school-type, school, set:NAME).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only respondents for whom this code query holds (the "of M"), as for export.
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct QueryOpt {
+    #[command(subcommand)]
+    pub command: Option<QueryCommand>,
+    /// The query: codes (id, or "name" in quotes) with AND, OR, NOT, parentheses, A NEAR B (same
+    /// turn), A FOLLOWED-BY B (later in the transcript), set:NAME (a saved query).
+    #[arg(value_name = "EXPR")]
+    pub expr: Option<String>,
+    /// What a match is: respondent (default), turn or passage.
+    #[arg(long, value_name = "SCOPE", default_value = "respondent")]
+    pub scope: String,
+    /// Only respondents with this attribute value; repeatable (AND).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Only this respondent group (id or plural); repeatable.
+    #[arg(long, short = 'g', value_name = "G")]
+    pub group: Vec<String>,
+    /// Only this school type; repeatable.
+    #[arg(long, short = 't', value_name = "T")]
+    pub school_type: Vec<String>,
+    /// Count per this instead of the group (an attribute, school-type, school, set:NAME).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only respondents for whom this query holds: the "of M".
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+    /// Also count passages that lie wholly in interviewer turns.
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCommand {
+    /// Save a query as a named respondent set in the project (queries.json), usable as
+    /// set:NAME in queries, --by set:NAME and --among set:NAME.
+    Save {
+        name: String,
+        expr: String,
+        /// A description kept with it.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Remove a saved set.
+    Remove { name: String },
+    /// List the saved sets.
+    Sets {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -521,6 +599,9 @@ pub enum ExportCommand {
     /// One row per respondent with their attributes, one column per code: passages (or 0/1
     /// with --binary), for statistics programs. csv|xlsx|json.
     Matrix(ExportOpt),
+    /// Code × code: units with both codes (--unit respondent, turn or overlap), per group and
+    /// in all, with the c-coefficient (Jaccard) and shares. csv|xlsx|json.
+    Cooccurrence(ExportOpt),
     /// The codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder:
     /// deelvragen and categories as non-codable parent codes, GUIDs kept in codebook.json.
     Qdc(RefiExportOpt),
@@ -584,6 +665,72 @@ pub struct ExportOpt {
     /// Refuse (exit 2) while a real name of this names file still appears in the project.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
+    /// Only respondents with this attribute value (any respondents.csv column, also group,
+    /// school, school_type); repeatable, all must hold.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the respondent group: any respondents.csv column, group,
+    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only passages for which this code query holds, e.g. 'knelpunten AND veilig-thuis'
+    /// (group sizes stay); see `codewerk query --help`.
+    #[arg(long = "where", value_name = "EXPR")]
+    pub where_query: Option<String>,
+    /// The unit --where is evaluated on: passage (default), turn or respondent.
+    #[arg(long, value_name = "SCOPE", requires = "where_query")]
+    pub where_scope: Option<String>,
+    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
+    /// or 'set:NAME').
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+    /// Co-occurrence: what "together" means: respondent (default), turn, or overlap (passages
+    /// whose text overlaps).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Report: per code and group only the passages marked as key quotes (`codewerk keyquote`);
+    /// where none is marked, the --shortest N.
+    #[arg(long)]
+    pub key_quotes: bool,
+    /// With --key-quotes: how many of the shortest passages stand in where none is marked.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "key_quotes")]
+    pub shortest: usize,
+    /// Report: the language of its fixed words, nl or en (default: report_language in
+    /// project.json, else en).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Report: counts up to twenty as words, as a chapter writes them ("Veertien docenten van de
+    /// 27").
+    #[arg(long)]
+    pub number_words: bool,
+    /// Report: write nothing; say which numbers and quotes changed since PREVIOUS.json (an
+    /// earlier `export report --format json`, or a summary or quotes JSON).
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub check: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffOpt {
+    /// The earlier JSON export (report, summary or quotes).
+    pub before: PathBuf,
+    /// The later one.
+    pub after: PathBuf,
+    /// Print the changes as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyQuoteOpt {
+    /// The coding's id (the coding_id column of `export quotes`, `coding` in `query --scope
+    /// passage --json`).
+    pub id: u64,
+    /// Unmark it.
+    #[arg(long)]
+    pub unset: bool,
 }
 
 /// The coder: --coder, else $CODEWERK_CODER, else the login name.

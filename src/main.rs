@@ -45,9 +45,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => cmd::tui::run(&root, &coder, &cli.theme),
         Some(Command::Init(o)) => cmd::init::run(&root, &o),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref(), o.fix),
-        Some(Command::Stats(o)) => {
-            cmd::stats::run(&root, coder_flag, o.json, o.include_interviewer)
-        }
+        Some(Command::Stats(o)) => cmd::stats::run(&root, coder_flag, &o),
+        Some(Command::Query(o)) => cmd::query::run(&root, coder_flag, o),
+        Some(Command::Keyquote(o)) => cmd::export::keyquote(&root, coder_flag, &o),
+        Some(Command::Diff(o)) => cmd::export::diff(&o),
         Some(Command::Keys) => {
             print!("{}", codewerk::tui::keymap::markdown());
             Ok(())

@@ -1165,6 +1165,45 @@ fn q_is_typed_in_the_search_view_and_closes_the_matrix() {
 }
 
 #[test]
+fn key_quote_key_marks_the_passage_journals_and_undoes() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    goto(&mut app, "blauwe");
+    let id = app.here[0].id;
+    keys(&mut app, "K");
+    assert!(app.state().key_quotes.contains(&id));
+    let shown = draw(&app).backend().to_string();
+    assert!(shown.contains("★ key quote"), "{shown}");
+    let journal = std::fs::read_to_string(dir.path().join("codings/ana.jsonl")).unwrap();
+    assert!(
+        journal
+            .lines()
+            .last()
+            .unwrap()
+            .contains("\"op\":\"key_quote\"")
+    );
+    // u takes it back; K again marks, K once more unmarks.
+    keys(&mut app, "u");
+    assert!(!app.state().key_quotes.contains(&id));
+    keys(&mut app, "KK");
+    assert!(!app.state().key_quotes.contains(&id));
+    // It survives a restart, like every coding action.
+    keys(&mut app, "K");
+    drop(app);
+    let app = app_in(dir.path(), "ana");
+    assert!(app.state().key_quotes.contains(&id));
+    // Nothing under the cursor: said, nothing written.
+    let mut app = app;
+    keys(&mut app, "g");
+    let before = std::fs::read_to_string(dir.path().join("codings/ana.jsonl")).unwrap();
+    if app.here.is_empty() {
+        keys(&mut app, "K");
+        let after = std::fs::read_to_string(dir.path().join("codings/ana.jsonl")).unwrap();
+        assert_eq!(before, after);
+    }
+}
+
+#[test]
 fn typing_a_search_never_waits_for_the_index_and_stale_answers_are_dropped() {
     use codewerk::core::index::Index;
     use codewerk::tui::app::{Job, View};

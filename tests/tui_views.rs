@@ -471,6 +471,145 @@ fn a_code_under_an_undeclared_deelvraag_is_reported_not_a_panic() {
     assert!(matrix(&app).matrix.rows.iter().all(|r| r.code != "los"));
 }
 
+fn cooccurrence(app: &App) -> &codewerk::tui::views::cooccurrence::CooccurrenceView {
+    match &app.view {
+        Some(View::Cooccurrence(v)) => v,
+        _ => panic!("the co-occurrence view is not open"),
+    }
+}
+
+#[test]
+fn cooccurrence_view_counts_pairs_switches_unit_and_opens_passages() {
+    let dir = project();
+    let mut app = app_in(dir.path(), "ann");
+    let exp = Expected::of("ann");
+    keys(&mut app, "O");
+    let v = cooccurrence(&app);
+    assert!(screen(&app).contains("Co-occurrence · ann · respondents with both codes"));
+    // Every pair against a recount from the fixture's quote file.
+    let has = |code: &str, r: &str| {
+        exp.passages
+            .contains_key(&(code.to_string(), r.to_string()))
+    };
+    let mut some = None;
+    for a in 0..v.codes.len() {
+        for b in a + 1..v.codes.len() {
+            let (ca, cb) = (&v.codes[a].id, &v.codes[b].id);
+            let both = exp
+                .respondents
+                .keys()
+                .filter(|r| has(ca, r) && has(cb, r))
+                .count();
+            assert_eq!(v.cell(a, b).unwrap().n_ab, both, "{ca} × {cb}");
+            assert_eq!(v.cell(b, a).unwrap().n_ab, both, "symmetric");
+            if both > 0 && some.is_none() {
+                some = Some((a, b, both));
+            }
+        }
+    }
+    let (a, b, both) = some.expect("the fixture has a pair said by one respondent");
+    // Move to the cell and open it: the passages of both codes of those respondents.
+    for _ in 0..a {
+        keys(&mut app, "j");
+    }
+    for _ in 0..b.saturating_sub(1) {
+        keys(&mut app, "l");
+    }
+    let v = cooccurrence(&app);
+    assert_eq!((v.row, v.col), (a, b));
+    key(&mut app, KeyCode::Enter);
+    let v = cooccurrence(&app);
+    let (list, _) = v.passages.as_ref().expect("the passages are listed");
+    let (ca, cb) = (v.codes[a].id.clone(), v.codes[b].id.clone());
+    let want: usize = exp
+        .respondents
+        .keys()
+        .filter(|r| has(&ca, r) && has(&cb, r))
+        .map(|r| {
+            [&ca, &cb]
+                .iter()
+                .map(|c| {
+                    exp.passages
+                        .get(&((*c).clone(), r.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    assert_eq!(list.len(), want, "{both} respondent(s) with both");
+    let first = list[0].clone();
+    assert!(screen(&app).contains("where the two codes occur together"));
+    // Enter shows it in the text; O comes back to the list as it was.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.view.is_none());
+    assert_eq!(app.transcript().unwrap().id, first.transcript);
+    keys(&mut app, "O");
+    assert!(cooccurrence(&app).passages.is_some());
+    key(&mut app, KeyCode::Esc);
+    assert!(cooccurrence(&app).passages.is_none());
+    // u: the unit cycles to turns, then overlapping passages, and back.
+    keys(&mut app, "u");
+    assert_eq!(
+        cooccurrence(&app).unit,
+        codewerk::core::export::cooccurrence::CoUnit::Turn
+    );
+    assert!(screen(&app).contains("turns with both codes"));
+    keys(&mut app, "uu");
+    assert_eq!(
+        cooccurrence(&app).unit,
+        codewerk::core::export::cooccurrence::CoUnit::Respondent
+    );
+    // g: one group; the counts follow.
+    keys(&mut app, "g");
+    let v = cooccurrence(&app);
+    assert_eq!(v.group.as_deref(), Some("docent"));
+    let docent = |r: &str| exp.respondents[r].0 == "docent";
+    let both = exp
+        .respondents
+        .keys()
+        .filter(|r| docent(r) && has(&ca, r) && has(&cb, r))
+        .count();
+    assert_eq!(v.cell(a, b).unwrap().n_ab, both);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+}
+
+#[test]
+fn cooccurrence_view_snapshot_and_colours() {
+    let dir = project();
+    let mut app = app_in(dir.path(), "ann");
+    keys(&mut app, "O");
+    let term = draw(&app);
+    insta::assert_snapshot!("cooccurrence_view", term.backend());
+    // A pair that occurs together has a heat background; one that never does has none.
+    let v = cooccurrence(&app);
+    let buf = term.backend().buffer();
+    let with_bg = (0..H)
+        .flat_map(|y| (0..W).map(move |x| (x, y)))
+        .filter(|&(x, y)| matches!(buf[(x, y)].bg, Color::Rgb(..)))
+        .count();
+    let together = v.cells.values().filter(|r| r.n_ab > 0).count();
+    assert!(together > 0);
+    assert!(
+        with_bg >= together * 4,
+        "each cell with a count is coloured"
+    );
+    // The brightest cell is the pair with the highest c-coefficient.
+    let best = v
+        .cells
+        .values()
+        .filter(|r| r.n_ab > 0)
+        .map(|r| r.c_coefficient.unwrap_or(0.0))
+        .fold(0.0, f64::max);
+    let (bg, _) = codewerk::tui::views::cooccurrence::heat(best);
+    let want = Color::Rgb(bg.0, bg.1, bg.2);
+    assert!(
+        (0..H).any(|y| (0..W).any(|x| buf[(x, y)].bg == want)),
+        "the best pair's colour is on screen"
+    );
+}
+
 /// Focus and selection are styles, not text: the snapshot holds the text, the cells are
 /// checked one by one (focused border, selected characters, cursor, highlighted code row).
 #[test]

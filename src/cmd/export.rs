@@ -4,6 +4,7 @@
 use super::{invalid, load_valid};
 use crate::cli::{ExportCommand, ExportOpt, coder_name};
 use anyhow::{Context, Result};
+use codewerk::core::export::cooccurrence::CoUnit;
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
 use codewerk::core::project::Project;
 use std::io::Write;
@@ -15,6 +16,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Summary(o) => (Kind::Summary, o),
         ExportCommand::Report(o) => (Kind::Report, o),
         ExportCommand::Matrix(o) => (Kind::Matrix, o),
+        ExportCommand::Cooccurrence(o) => (Kind::Cooccurrence, o),
         ExportCommand::Qdc(o) => return super::refi::export_qdc(root, &o),
         ExportCommand::Qdpx(o) => {
             let coders: Vec<String> = coder.map(str::to_string).into_iter().collect();
@@ -27,6 +29,21 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         super::pseudonymize::refuse_names(root, names)?;
     }
     let coder = pick_coder(&project, coder)?;
+    let co_unit = match o.unit.as_deref() {
+        None => CoUnit::default(),
+        Some(u) => CoUnit::parse(u).ok_or_else(|| {
+            eprintln!("codewerk: unknown unit \"{u}\" (known: respondent, turn, overlap)");
+            Exit(2)
+        })?,
+    };
+    let lang = match o.lang.as_deref().map(export::words::Lang::parse) {
+        None => None,
+        Some(Ok(l)) => Some(l),
+        Some(Err(e)) => {
+            eprintln!("codewerk: {e}");
+            return Err(Exit(2).into());
+        }
+    };
     let req = Request {
         kind,
         coder,
@@ -34,7 +51,14 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         format,
         excel: o.excel,
         binary: o.binary,
+        co_unit,
+        key_quotes: o.key_quotes.then_some(o.shortest),
+        lang,
+        number_words: o.number_words,
     };
+    if let Some(previous) = &o.check {
+        return check(&project, req, previous);
+    }
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {
         export::render_with_info(&project, &req).and_then(|(bytes, info)| {
@@ -71,12 +95,18 @@ fn filter(o: &ExportOpt) -> Filter {
         school_types: o.school_type.clone(),
         codes: o.code.clone(),
         include_interviewer: o.include_interviewer,
+        attrs: o.attr.clone(),
+        by: o.by.clone(),
+        bins: o.bins.clone(),
+        where_query: o.where_query.clone(),
+        where_scope: o.where_scope.clone(),
+        among: o.among.clone(),
     }
 }
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
-fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
+pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
     let named = flag.map(str::to_string).or_else(|| {
         std::env::var("CODEWERK_CODER")
             .ok()
@@ -146,4 +176,115 @@ fn report(project: &Project, info: &Exported) {
             info.coder
         );
     }
+}
+
+/// `codewerk keyquote ID [--unset]`: mark (or unmark) one of the coder's passages as a key quote,
+/// journaled like every coding action.
+pub fn keyquote(root: &Path, coder: Option<&str>, o: &crate::cli::KeyQuoteOpt) -> Result<()> {
+    let project = load_valid(root)?;
+    let coder = pick_coder(&project, coder)?;
+    let Some(state) = project.coders.get(&coder) else {
+        eprintln!("codewerk: coder {coder} has no codings yet");
+        return Err(Exit(2).into());
+    };
+    let Some(coding) = state.codings.get(&o.id) else {
+        eprintln!(
+            "codewerk: coder {coder} has no coding {} (the coding_id column of `export quotes` \
+             lists them)",
+            o.id
+        );
+        return Err(Exit(2).into());
+    };
+    let before = state.key_quotes.contains(&o.id);
+    let after = !o.unset;
+    let what = format!(
+        "{} at {} {}-{}",
+        coding.code, coding.transcript, coding.start, coding.end
+    );
+    if before == after {
+        println!(
+            "Coding {} ({what}) is {}a key quote already",
+            o.id,
+            if after { "" } else { "not " }
+        );
+        return Ok(());
+    }
+    let mut journal = project
+        .open_journal(&coder)
+        .context("cannot open the journal")?;
+    journal
+        .record(vec![codewerk::core::coding::Op::KeyQuote {
+            id: o.id,
+            before,
+            after,
+        }])
+        .context("the key quote mark was not written")?;
+    println!(
+        "{} coding {} ({what}) as a key quote, coder {coder}",
+        if after { "Marked" } else { "Unmarked" },
+        o.id
+    );
+    Ok(())
+}
+
+fn read_snapshot(path: &Path) -> Result<export::trace::Snapshot> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    export::trace::Snapshot::read(&bytes, &path.display().to_string()).map_err(|e| {
+        eprintln!("codewerk: {e}");
+        Exit(2).into()
+    })
+}
+
+fn print_changes(changes: &[export::trace::Change], since: &str) {
+    if changes.is_empty() {
+        println!("No number and no quote changed since {since}.");
+        return;
+    }
+    let counts = changes.iter().filter(|c| c.what == "count").count();
+    for c in changes {
+        println!("{c}");
+    }
+    println!(
+        "{} and {} changed since {since}.",
+        codewerk::core::text::count(counts, "count", "counts"),
+        codewerk::core::text::count(changes.len() - counts, "quote", "quotes")
+    );
+}
+
+/// `export report --check PREVIOUS.json`: the report's numbers and quotes now against an
+/// earlier JSON export; nothing is written.
+fn check(project: &Project, mut req: Request, previous: &Path) -> Result<()> {
+    if req.kind != Kind::Report {
+        eprintln!("codewerk: --check applies to `export report`");
+        return Err(Exit(2).into());
+    }
+    let before = read_snapshot(previous)?;
+    req.format = Format::Json;
+    let now = match export::render(project, &req) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("codewerk: {e}");
+            return Err(Exit(2).into());
+        }
+    };
+    let after = export::trace::Snapshot::read(&now, "the report now").map_err(|e| {
+        eprintln!("codewerk: {e}");
+        Exit(2)
+    })?;
+    print_changes(
+        &export::trace::diff(&before, &after),
+        &previous.display().to_string(),
+    );
+    Ok(())
+}
+
+/// `codewerk diff A B`: what changed between two JSON exports.
+pub fn diff(o: &crate::cli::DiffOpt) -> Result<()> {
+    let (a, b) = (read_snapshot(&o.before)?, read_snapshot(&o.after)?);
+    let changes = export::trace::diff(&a, &b);
+    if o.json {
+        return super::print_json(&changes);
+    }
+    print_changes(&changes, &o.before.display().to_string());
+    Ok(())
 }

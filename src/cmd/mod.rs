@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod init;
 pub mod pseudonymize;
+pub mod query;
 pub mod recode;
 pub mod reconcile;
 pub mod refi;

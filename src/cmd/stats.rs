@@ -1,26 +1,55 @@
 //! `codewerk stats`: per code, passages and distinct respondents per group.
 
-use super::{load_valid, print_json};
+use super::{Exit, load_valid, print_json};
+use crate::cli::StatsOpt;
 use anyhow::Result;
-use codewerk::core::summary::{CoderStats, code_stats};
+use codewerk::core::export::Filter;
+use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
 use std::path::Path;
 
-pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bool) -> Result<()> {
+pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
+    let (json, include_interviewer) = (o.json, o.include_interviewer);
     let project = load_valid(root)?;
     let coders: Vec<String> = match coder {
         Some(c) => vec![c.to_string()],
         None => project.coders.keys().cloned().collect(),
     };
-    let stats: Vec<CoderStats> = coders
-        .iter()
-        .map(|c| code_stats(&project, c, include_interviewer))
-        .collect();
+    let split = !o.attr.is_empty() || o.by.is_some() || o.among.is_some();
+    let filter = Filter {
+        include_interviewer,
+        attrs: o.attr.clone(),
+        by: o.by.clone(),
+        bins: o.bins.clone(),
+        among: o.among.clone(),
+        ..Filter::default()
+    };
+    let mut stats: Vec<CoderStats> = Vec::new();
+    for c in &coders {
+        if split {
+            match code_stats_of(&project, c, &filter) {
+                Ok(s) => stats.push(s),
+                Err(e) => {
+                    eprintln!("codewerk: {e}");
+                    return Err(Exit(2).into());
+                }
+            }
+        } else {
+            stats.push(code_stats(&project, c, include_interviewer));
+        }
+    }
     if json {
         return print_json(&stats);
     }
     if stats.is_empty() {
         println!("No codings yet: every code has 0 passages.");
-        let empty = code_stats(&project, "", include_interviewer);
+        let empty = if split {
+            code_stats_of(&project, "", &filter).map_err(|e| {
+                eprintln!("codewerk: {e}");
+                Exit(2)
+            })?
+        } else {
+            code_stats(&project, "", include_interviewer)
+        };
         print!("{}", render(&empty));
     }
     for s in &stats {
@@ -68,7 +97,10 @@ fn render(s: &CoderStats) -> String {
             c.passages,
             noun(c.passages, "passage", "passages"),
             c.respondents,
-            noun(c.respondents, "respondent", "respondents"),
+            match s.unit {
+                "schools" => noun(c.respondents, "school", "schools"),
+                _ => noun(c.respondents, "respondent", "respondents"),
+            },
             groups.join(", "),
         );
     }

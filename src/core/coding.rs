@@ -175,6 +175,12 @@ pub enum Op {
         before: Option<String>,
         after: Option<String>,
     },
+    /// The coder marks a coded passage as a key quote for the report (or unmarks it).
+    KeyQuote {
+        id: CodingId,
+        before: bool,
+        after: bool,
+    },
     /// The coder marks a transcript done (or not).
     Done {
         transcript: String,
@@ -221,6 +227,11 @@ impl Op {
                 transcript: transcript.clone(),
                 done: !done,
             },
+            Op::KeyQuote { id, before, after } => Op::KeyQuote {
+                id: *id,
+                before: *after,
+                after: *before,
+            },
             Op::Undo { .. } | Op::Redo { .. } => self.clone(),
         }
     }
@@ -259,6 +270,8 @@ pub struct CoderState {
     pub codings: BTreeMap<CodingId, Coding>,
     pub code_memos: BTreeMap<String, String>,
     pub done: BTreeSet<String>,
+    /// Codings marked as key quotes (`Op::KeyQuote`): what `export report --key-quotes` shows.
+    pub key_quotes: BTreeSet<CodingId>,
     /// Problems met while reading the journal (skipped lines), as warnings.
     pub warnings: Vec<Problem>,
     actions: HashMap<u64, Vec<Op>>,
@@ -613,7 +626,10 @@ impl CoderState {
                 )));
                 return None;
             }
-            Op::Edit { id, .. } | Op::Reanchor { id, .. } | Op::Memo { id, .. }
+            Op::Edit { id, .. }
+            | Op::Reanchor { id, .. }
+            | Op::Memo { id, .. }
+            | Op::KeyQuote { id, .. }
                 if !self.ever.contains(id) =>
             {
                 self.warnings.push(warn(format!(
@@ -711,6 +727,13 @@ impl CoderState {
                     self.done.insert(transcript.clone());
                 } else {
                     self.done.remove(transcript);
+                }
+            }
+            Op::KeyQuote { id, after, .. } => {
+                if *after {
+                    self.key_quotes.insert(*id);
+                } else {
+                    self.key_quotes.remove(id);
                 }
             }
             Op::Undo { .. } | Op::Redo { .. } => {}
@@ -1826,6 +1849,7 @@ mod tests {
         codings: BTreeMap<CodingId, (usize, usize, Option<String>)>,
         code_memos: BTreeMap<String, String>,
         done: BTreeSet<String>,
+        key_quotes: BTreeSet<CodingId>,
     }
 
     impl Model {
@@ -1838,6 +1862,7 @@ mod tests {
                     .collect(),
                 code_memos: s.code_memos.clone(),
                 done: s.done.clone(),
+                key_quotes: s.key_quotes.clone(),
             }
         }
 
@@ -1883,6 +1908,13 @@ mod tests {
                 } => {
                     self.done.remove(transcript);
                 }
+                Op::KeyQuote { id, after, .. } => {
+                    if *after {
+                        self.key_quotes.insert(*id);
+                    } else {
+                        self.key_quotes.remove(id);
+                    }
+                }
                 Op::Reanchor { .. } | Op::Undo { .. } | Op::Redo { .. } => {}
             }
         }
@@ -1895,7 +1927,7 @@ mod tests {
         /// marks with undo and redo.
         #[test]
         fn the_journal_agrees_with_an_independent_model(
-            script in proptest::collection::vec((0u8..8, proptest::num::usize::ANY), 1..40),
+            script in proptest::collection::vec((0u8..9, proptest::num::usize::ANY), 1..40),
         ) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
@@ -1937,6 +1969,10 @@ mod tests {
                         let transcript = ["T1", "T2"][pick / 2 % 2].to_string();
                         let done = !j.state.done.contains(&transcript);
                         vec![Op::Done { transcript, done }]
+                    }
+                    (8, Some(c)) => {
+                        let before = j.state.key_quotes.contains(&c.id);
+                        vec![Op::KeyQuote { id: c.id, before, after: !before }]
                     }
                     _ => vec![],
                 };

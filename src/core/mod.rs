@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod problem;
 pub mod project;
 pub mod pseudonym;
+pub mod query;
 pub mod reconcile;
 pub mod refi;
 pub mod respondents;

@@ -183,6 +183,7 @@ fn contents(p: &NewProject) -> Result<Vec<(&'static str, Vec<u8>)>, InitError> {
         groups: p.groups.clone(),
         school_types: p.school_types.clone(),
         interviewer_labels: p.interviewer_labels.clone(),
+        report_language: None,
     };
     let codebook = match &p.codebook {
         Some((path, bytes)) => {

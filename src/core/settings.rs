@@ -24,6 +24,9 @@ pub struct Settings {
     /// them). Empty, or absent in older project.json files: [`DEFAULT_INTERVIEWER_LABELS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interviewer_labels: Vec<String>,
+    /// The language of `export report`'s fixed words, `nl` or `en` (`--lang` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_language: Option<String>,
 }
 
 /// The interviewer labels of a project that does not declare its own.

@@ -147,6 +147,59 @@ pub struct CoderStats {
     pub interviewer_left_out: usize,
     /// Codings flagged for review (ambiguous or orphaned after a transcript edit): in no count.
     pub flagged: usize,
+    /// What `respondents` counts: `respondents`, or `schools` with `--by school`.
+    pub unit: &'static str,
+}
+
+/// Per-code counts for one coder over an export selection: `--attr` filters, `--by` splits
+/// (the "groups" are then the split's buckets) and schools as the unit, counted exactly as the
+/// exports count.
+pub fn code_stats_of(
+    p: &Project,
+    coder: &str,
+    filter: &super::export::Filter,
+) -> Result<CoderStats, super::export::ExportError> {
+    use super::export::Tally;
+    let sel = filter.resolve_for(p, Some(coder))?;
+    let tally = Tally::new(&sel, coder);
+    let codes = sel
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(c, code)| {
+            let all = sel.count(&tally, c, |_| true);
+            CodeStats {
+                code: code.id.clone(),
+                name: code.name.clone(),
+                deelvraag: code.deelvraag,
+                passages: all.passages,
+                respondents: all.respondents,
+                by_group: sel
+                    .split
+                    .buckets
+                    .iter()
+                    .enumerate()
+                    .map(|(b, bucket)| {
+                        let n = sel.count(&tally, c, |r| sel.in_bucket(b, r));
+                        GroupCount {
+                            group: bucket.key.clone(),
+                            plural: bucket.label.clone(),
+                            respondents: n.respondents,
+                            of: n.of,
+                            passages: n.passages,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(CoderStats {
+        coder: coder.to_string(),
+        codes,
+        interviewer_left_out: tally.interviewer_left_out,
+        flagged: tally.flagged,
+        unit: sel.split.unit.name(),
+    })
 }
 
 /// Per-code counts for one coder (an absent coder gives zeros).
@@ -207,5 +260,6 @@ pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderS
             .values()
             .filter(|c| c.anchor.is_flagged())
             .count(),
+        unit: "respondents",
     }
 }

@@ -64,6 +64,9 @@ pub enum Action {
     OpenClusters,
     OpenMatrix,
     OpenReview,
+    OpenCooccurrence,
+    /// Mark the passage under the cursor as a key quote for the report, or unmark it.
+    ToggleKeyQuote,
     // In full-screen views, popups and the help.
     /// Close the view, popup or help (Esc).
     Close,
@@ -145,6 +148,8 @@ impl Action {
             OpenClusters => "quotes of the highlighted code, per group",
             OpenMatrix => "code matrix: codes × groups, respondents",
             OpenReview => "review codings a transcript edit left unplaced",
+            OpenCooccurrence => "co-occurrence: codes × codes, units with both",
+            ToggleKeyQuote => "mark / unmark the passage as a key quote",
             Close => "close",
             Choose => "take the highlighted item",
             Type(_) => "type text",

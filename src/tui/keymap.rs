@@ -45,6 +45,7 @@ pub enum Layer {
     Clusters,
     Matrix,
     Review,
+    Cooccurrence,
 }
 
 /// Every layer, in the order of the help overlay and the README.
@@ -63,6 +64,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Clusters,
     Layer::Matrix,
     Layer::Review,
+    Layer::Cooccurrence,
 ];
 
 impl Layer {
@@ -90,6 +92,7 @@ impl Layer {
             Layer::Clusters => "Clusters view (C)",
             Layer::Matrix => "Code matrix view (M)",
             Layer::Review => "Review view (R): codings a transcript edit left unplaced",
+            Layer::Cooccurrence => "Co-occurrence view (O)",
         }
     }
 
@@ -110,6 +113,7 @@ impl Layer {
             Layer::Clusters => &[Layer::Clusters],
             Layer::Matrix => &[Layer::Matrix],
             Layer::Review => &[Layer::Review],
+            Layer::Cooccurrence => &[Layer::Cooccurrence],
         }
     }
 
@@ -177,9 +181,9 @@ use Action as A;
 use KeyCode::Char as C;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
 use Layer::{
-    Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Editing as ED, Global as G,
-    Help as HE, Input as IN, List as L, Matrix as MX, PickRemoval as PR, Review as RV,
-    Search as SE, Text as T,
+    Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Cooccurrence as CO,
+    Editing as ED, Global as G, Help as HE, Input as IN, List as L, Matrix as MX,
+    PickRemoval as PR, Review as RV, Search as SE, Text as T,
 };
 
 pub const BINDINGS: &[Binding] = &[
@@ -200,6 +204,7 @@ pub const BINDINGS: &[Binding] = &[
     k(G, C('C'), A::OpenClusters),
     k(G, C('M'), A::OpenMatrix),
     k(G, C('R'), A::OpenReview),
+    k(G, C('O'), A::OpenCooccurrence),
     k(G, Esc, A::ClearSelection),
     // Transcript.
     k(T, Left, A::Left),
@@ -241,6 +246,7 @@ pub const BINDINGS: &[Binding] = &[
     k(T, KeyCode::Delete, A::RemoveCode),
     k(T, C('e'), A::EditBounds),
     k(T, C('m'), A::MemoPassage),
+    k(T, C('K'), A::ToggleKeyQuote),
     k(T, C('d'), A::ToggleDone),
     k(T, C(']'), A::NextCoded),
     k(T, C('['), A::PrevCoded),
@@ -382,6 +388,23 @@ pub const BINDINGS: &[Binding] = &[
     k(RV, C('?'), A::Help),
     k(RV, Esc, A::Close).says("close the view"),
     k(RV, C('q'), A::Quit).says("close the view"),
+    // Co-occurrence view.
+    k(CO, Up, A::Up).says("cell above / previous passage"),
+    k(CO, C('k'), A::Up).says("cell above / previous passage"),
+    k(CO, Down, A::Down).says("cell below / next passage"),
+    k(CO, C('j'), A::Down).says("cell below / next passage"),
+    k(CO, Left, A::Left).says("cell left"),
+    k(CO, C('h'), A::Left).says("cell left"),
+    k(CO, Right, A::Right).says("cell right"),
+    k(CO, C('l'), A::Right).says("cell right"),
+    k(CO, PageUp, A::PageUp).says("ten rows up"),
+    k(CO, PageDown, A::PageDown).says("ten rows down"),
+    k(CO, Enter, A::Choose).says("the cell's passages / show one in the text"),
+    k(CO, C('u'), A::ToggleColumns).says("unit: respondents, turns, overlapping passages"),
+    k(CO, C('g'), A::CycleGroup),
+    k(CO, C('?'), A::Help),
+    k(CO, Esc, A::Close).says("back / close the view"),
+    k(CO, C('q'), A::Quit).says("close the view"),
 ];
 
 /// The key-hint bar of each layer, most used first: the actions and a short label. The keys
@@ -469,6 +492,12 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (RV, &[A::AcceptPlace], "accept"),
     (RV, &[A::DropCoding], "drop"),
     (RV, &[A::Close], "close"),
+    (CO, &[A::Up, A::Down, A::Left, A::Right], "cell"),
+    (CO, &[A::Choose], "passages"),
+    (CO, &[A::ToggleColumns], "unit"),
+    (CO, &[A::CycleGroup], "group"),
+    (CO, &[A::Close], "close"),
+    (CO, &[A::Help], "all keys"),
 ];
 
 /// The action for a key in a layer: its own binding first, then those of the layers it falls

@@ -57,7 +57,7 @@ pub fn clusters(
         codes: vec![code.to_string()],
         ..filter.clone()
     };
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     if sel.codes.is_empty() {
         // A code under a deelvraag the codebook does not declare (`codewerk check` says so).
         return Err(ExportError::Usage(format!(
@@ -71,24 +71,24 @@ pub fn clusters(
 /// The clusters of `sel.codes[c]`.
 pub fn of_code(sel: &Selection, tally: &Tally, c: usize, by_school_type: bool) -> Vec<Cluster> {
     let p = sel.project;
-    let mut keys: Vec<(String, Option<String>)> = Vec::new();
-    for g in &sel.groups {
+    let mut keys: Vec<(usize, Option<String>)> = Vec::new();
+    for b in 0..sel.split.buckets.len() {
         if by_school_type {
             let mut types = sel.school_types.clone();
             types.push(String::new());
             for t in types {
-                if sel.size(|r| &r.group == g && r.school_type == t) > 0 {
-                    keys.push((g.clone(), Some(t)));
+                if sel.size(|r| sel.in_bucket(b, r) && r.school_type == t) > 0 {
+                    keys.push((b, Some(t)));
                 }
             }
         } else {
-            keys.push((g.clone(), None));
+            keys.push((b, None));
         }
     }
     keys.into_iter()
-        .map(|(g, t)| {
+        .map(|(b, t)| {
             let in_cluster = |r: &crate::core::respondents::Respondent| {
-                r.group == g && t.as_ref().is_none_or(|t| &r.school_type == t)
+                sel.in_bucket(b, r) && t.as_ref().is_none_or(|t| &r.school_type == t)
             };
             let quotes = tally
                 .list
@@ -114,9 +114,9 @@ pub fn of_code(sel: &Selection, tally: &Tally, c: usize, by_school_type: bool) -
                 })
                 .collect();
             Cluster {
-                plural: p.group_plural(&g).to_string(),
+                plural: sel.bucket_label(b).to_string(),
                 count: sel.count(tally, c, in_cluster),
-                group: g,
+                group: sel.split.buckets[b].key.clone(),
                 school_type: t,
                 quotes,
             }

@@ -31,8 +31,11 @@ pub struct MatrixColumn {
     pub school_type: Option<String>,
     /// "docenten", "vmbo", "docenten · vmbo".
     pub label: String,
-    /// Respondents in the column.
+    /// Respondents in the column (schools, with `--by school`).
     pub size: usize,
+    /// The `--by` bucket the column is (with `Columns::Groups`), else None.
+    #[serde(skip)]
+    pub bucket: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,7 +67,7 @@ pub fn code_matrix(
     filter: &Filter,
     columns: Columns,
 ) -> Result<CodeMatrix, ExportError> {
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     let tally = Tally::new(&sel, coder);
     Ok(code_matrix_of(&sel, &tally, columns))
 }
@@ -86,10 +89,25 @@ pub fn code_matrix_of(sel: &Selection, tally: &Tally, columns: Columns) -> CodeM
             school_type: t.cloned(),
             label,
             size,
+            bucket: None,
         }
     };
     match columns {
-        Columns::Groups => cols.extend(sel.groups.iter().map(|g| col(Some(g), None))),
+        Columns::Groups => {
+            cols.extend(
+                sel.split
+                    .buckets
+                    .iter()
+                    .enumerate()
+                    .map(|(b, bucket)| MatrixColumn {
+                        group: Some(bucket.key.clone()),
+                        school_type: None,
+                        label: bucket.label.clone(),
+                        size: sel.size(|r| sel.in_bucket(b, r)),
+                        bucket: Some(b),
+                    }),
+            );
+        }
         Columns::SchoolTypes => cols.extend(sel.school_types.iter().map(|t| col(None, Some(t)))),
         Columns::GroupsBySchoolType => {
             for g in &sel.groups {
@@ -117,9 +135,12 @@ pub fn code_matrix_of(sel: &Selection, tally: &Tally, columns: Columns) -> CodeM
             cells: cols
                 .iter()
                 .map(|k| {
-                    sel.count(tally, c, |r| {
-                        k.group.as_ref().is_none_or(|g| &r.group == g)
-                            && k.school_type.as_ref().is_none_or(|t| &r.school_type == t)
+                    sel.count(tally, c, |r| match k.bucket {
+                        Some(b) => sel.in_bucket(b, r),
+                        None => {
+                            k.group.as_ref().is_none_or(|g| &r.group == g)
+                                && k.school_type.as_ref().is_none_or(|t| &r.school_type == t)
+                        }
                     })
                 })
                 .collect(),
@@ -172,8 +193,15 @@ pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> Res
             }
         }
     }
+    // A split other than by group adds its value as a column (`by_jaren_ervaring`: `[5, 10)`),
+    // so a binned attribute can be used as a variable.
+    let by_column = (!sel.split.is_default() && sel.split.unit == super::split::Unit::Respondents)
+        .then(|| format!("by_{}", sel.split.by));
+    if let Some(b) = &by_column {
+        attributes.push(b.clone());
+    }
     let cell = |n: u32| if binary { n.min(1) } else { n };
-    RespondentMatrix {
+    let mut m = RespondentMatrix {
         coder: tally.coder.clone(),
         binary,
         codes: sel
@@ -195,7 +223,17 @@ pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> Res
                     school_type: r.school_type.clone(),
                     attributes: attributes
                         .iter()
-                        .map(|k| (k.clone(), r.attribute(k).unwrap_or_default().to_string()))
+                        .map(|k| {
+                            let v = if Some(k) == by_column.as_ref() {
+                                sel.split
+                                    .bucket(r)
+                                    .map(|b| sel.split.buckets[b].key.clone())
+                                    .unwrap_or_default()
+                            } else {
+                                r.attribute(k).unwrap_or_default().to_string()
+                            };
+                            (k.clone(), v)
+                        })
                         .collect(),
                     codes: sel
                         .codes
@@ -207,6 +245,47 @@ pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> Res
             })
             .collect(),
         attributes,
+    };
+    if sel.split.unit == super::split::Unit::Schools {
+        m = by_school(m, binary);
+    }
+    m
+}
+
+/// With schools as the unit (`--by school`): one row per school, cells summed over its
+/// respondents (or 0/1: any respondent there), attributes kept where all respondents agree.
+fn by_school(m: RespondentMatrix, binary: bool) -> RespondentMatrix {
+    let mut rows: Vec<RespondentRow> = Vec::new();
+    for r in m.respondents {
+        let key = if r.school.is_empty() {
+            r.respondent.clone()
+        } else {
+            r.school.clone()
+        };
+        match rows.iter_mut().find(|x| x.respondent == key) {
+            Some(x) => {
+                for (code, n) in r.codes {
+                    let cell = x.codes.entry(code).or_default();
+                    *cell = if binary { (*cell).max(n) } else { *cell + n };
+                }
+                if x.group != r.group {
+                    x.group = "(several)".into();
+                }
+                for (k, v) in &r.attributes {
+                    if x.attributes.get(k) != Some(v) {
+                        x.attributes.insert(k.clone(), String::new());
+                    }
+                }
+            }
+            None => rows.push(RespondentRow {
+                respondent: key,
+                ..r
+            }),
+        }
+    }
+    RespondentMatrix {
+        respondents: rows,
+        ..m
     }
 }
 
@@ -217,7 +296,7 @@ pub fn respondent_matrix(
     filter: &Filter,
     binary: bool,
 ) -> Result<RespondentMatrix, ExportError> {
-    let sel = filter.resolve(p)?;
+    let sel = filter.resolve_for(p, Some(coder))?;
     let tally = Tally::new(&sel, coder);
     Ok(respondent_matrix_of(&sel, &tally, binary))
 }

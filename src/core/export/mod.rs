@@ -17,11 +17,15 @@
 //! the xlsx creation date is fixed). Files are never overwritten silently: see [`save`].
 
 pub mod clusters;
+pub mod cooccurrence;
 pub mod matrix;
 pub mod quotes;
 pub mod report;
+pub mod split;
 pub mod summary;
 pub mod table;
+pub mod trace;
+pub mod words;
 
 use super::codebook::{Code, Deelvraag, slug};
 use super::coding::{CoderState, Coding};
@@ -40,6 +44,7 @@ pub enum Kind {
     Summary,
     Report,
     Matrix,
+    Cooccurrence,
 }
 
 impl Kind {
@@ -49,16 +54,17 @@ impl Kind {
             Kind::Summary => "summary",
             Kind::Report => "report",
             Kind::Matrix => "matrix",
+            Kind::Cooccurrence => "cooccurrence",
         }
     }
 
     /// The formats this export can be written in; the first is the default.
     pub fn formats(self) -> &'static [Format] {
         match self {
-            Kind::Quotes | Kind::Summary | Kind::Matrix => {
+            Kind::Quotes | Kind::Summary | Kind::Matrix | Kind::Cooccurrence => {
                 &[Format::Csv, Format::Xlsx, Format::Json]
             }
-            Kind::Report => &[Format::Md, Format::Html],
+            Kind::Report => &[Format::Md, Format::Html, Format::Json],
         }
     }
 
@@ -110,6 +116,21 @@ pub struct Filter {
     /// Count passages that lie wholly in interviewer turns too. Off by default: an
     /// interviewer's question is not something the respondent said.
     pub include_interviewer: bool,
+    /// `--attr name=value`: only respondents with these values (all of them: AND).
+    pub attrs: Vec<String>,
+    /// `--by NAME`: split by this respondent attribute, `group` (the default), `school_type`,
+    /// `school` (schools as the unit) or `set:NAME` (a saved query). See [`split`].
+    pub by: Option<String>,
+    /// `--bins 0,5,10`: bin a numeric `--by` attribute at these edges.
+    pub bins: Option<String>,
+    /// `--where 'EXPR'`: only passages for which the code query holds (at `where_scope`,
+    /// passage by default); group sizes stay as they are. See [`crate::core::query`].
+    pub where_query: Option<String>,
+    /// `--where-scope passage|turn|respondent` for `where_query`.
+    pub where_scope: Option<String>,
+    /// `--among 'EXPR'`: only respondents for whom the query holds, so that "of M" counts
+    /// them ("N of the 10 docenten with Veilig Thuis").
+    pub among: Option<String>,
 }
 
 /// One export to make.
@@ -123,6 +144,16 @@ pub struct Request {
     pub excel: bool,
     /// Matrix only: cells 0/1 instead of passage counts.
     pub binary: bool,
+    /// Co-occurrence only: what counts as occurring together.
+    pub co_unit: cooccurrence::CoUnit,
+    /// Report only (`--key-quotes`): per code and group only the passages marked as key quotes;
+    /// where none is marked, the this many shortest (`--shortest N`).
+    pub key_quotes: Option<usize>,
+    /// Report only: the language of its fixed words (`--lang`); None: project.json's
+    /// `report_language`, else English.
+    pub lang: Option<words::Lang>,
+    /// Report only: counts up to twenty as words ("Veertien docenten van de 27").
+    pub number_words: bool,
 }
 
 impl Request {
@@ -134,6 +165,10 @@ impl Request {
             format: kind.default_format(),
             excel: false,
             binary: false,
+            co_unit: cooccurrence::CoUnit::default(),
+            key_quotes: None,
+            lang: None,
+            number_words: false,
         }
     }
 
@@ -163,6 +198,21 @@ impl Request {
                 "--binary applies to `export matrix` only".into(),
             ));
         }
+        if (self.lang.is_some() || self.number_words) && self.kind != Kind::Report {
+            return Err(ExportError::Usage(
+                "--lang and --number-words apply to `export report` only".into(),
+            ));
+        }
+        if self.key_quotes.is_some() && self.kind != Kind::Report {
+            return Err(ExportError::Usage(
+                "--key-quotes applies to `export report` only".into(),
+            ));
+        }
+        if self.co_unit != cooccurrence::CoUnit::default() && self.kind != Kind::Cooccurrence {
+            return Err(ExportError::Usage(
+                "--unit applies to `export cooccurrence` only".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -183,8 +233,29 @@ impl Request {
         if !f.codes.is_empty() {
             parts.extend(sel.codes.iter().map(|c| name_part(&c.id)));
         }
+        for a in &f.attrs {
+            parts.push(name_part(a));
+        }
+        if let Some(by) = &f.by {
+            parts.push(format!("by-{}", name_part(by)));
+        }
+        if let Some(bins) = &f.bins {
+            parts.push(format!("bins-{}", name_part(bins)));
+        }
+        if let Some(w) = &f.where_query {
+            parts.push(format!("where-{}", name_part(w)));
+        }
+        if let Some(a) = &f.among {
+            parts.push(format!("among-{}", name_part(a)));
+        }
         if self.binary {
             parts.push("binary".into());
+        }
+        if self.co_unit != cooccurrence::CoUnit::default() {
+            parts.push(self.co_unit.name().into());
+        }
+        if self.key_quotes.is_some() {
+            parts.push("key-quotes".into());
         }
         if self.excel {
             parts.push("excel".into());
@@ -248,6 +319,14 @@ pub struct Selection<'p> {
     pub respondents: Vec<usize>,
     /// See [`Filter::include_interviewer`].
     pub include_interviewer: bool,
+    /// The columns or sections (`--by`) and the unit counted; by group unless asked.
+    pub split: split::Split,
+    /// The resolved `--attr` filters, (column, value).
+    pub attrs: Vec<(String, String)>,
+    /// With `--where`: the ids of the coder's codings that pass it; others are left out.
+    pub keep_codings: Option<std::collections::HashSet<crate::core::coding::CodingId>>,
+    /// The query options as given, for the report's introduction: (`--where`, `--among`).
+    pub queries: (Option<String>, Option<String>),
 }
 
 /// Counts for one cell of a table: distinct respondents who said it, out of how many, and the
@@ -272,11 +351,40 @@ impl Filter {
             && self.groups.is_empty()
             && self.school_types.is_empty()
             && self.codes.is_empty()
+            && self.attrs.is_empty()
+            && self.by.is_none()
+            && self.where_query.is_none()
+            && self.among.is_none()
+    }
+
+    /// Whether resolving needs the coder: code queries and saved sets are about codings.
+    pub fn needs_coder(&self) -> bool {
+        self.where_query.is_some()
+            || self.among.is_some()
+            || self
+                .by
+                .as_deref()
+                .is_some_and(|b| b.trim().starts_with("set:"))
     }
 
     /// Resolve against the project. Unknown values are errors listing the known ones, so that
-    /// a typo does not give a silently empty export.
+    /// a typo does not give a silently empty export. Code queries (`--where`, `--among`,
+    /// `--by set:NAME`) need [`Filter::resolve_for`] with the coder.
     pub fn resolve<'p>(&self, p: &'p Project) -> Result<Selection<'p>, ExportError> {
+        self.resolve_for(p, None)
+    }
+
+    /// Resolve for a coder's codings: what code queries are evaluated on.
+    pub fn resolve_for<'p>(
+        &self,
+        p: &'p Project,
+        coder: Option<&str>,
+    ) -> Result<Selection<'p>, ExportError> {
+        if self.needs_coder() && coder.is_none() {
+            return Err(ExportError::Usage(
+                "code queries (--where, --among, set:) need a coder".into(),
+            ));
+        }
         let cb = &p.codebook;
         for &n in &self.deelvragen {
             if cb.deelvraag(n).is_none() {
@@ -327,14 +435,62 @@ impl Filter {
         let school_types = pick(&all_types, &self.school_types, "school type", |t, v| {
             t == v || fold(t) == fold(v)
         })?;
-        let respondents = p
+        let attrs = split::resolve_attrs(p, &self.attrs)?;
+        let mut respondents: Vec<usize> = p
             .respondents
             .iter()
             .enumerate()
             .filter(|(_, r)| groups.contains(&r.group))
             .filter(|(_, r)| self.school_types.is_empty() || school_types.contains(&r.school_type))
+            .filter(|(_, r)| split::passes(r, &attrs))
             .map(|(i, _)| i)
             .collect();
+        let facts = match coder.filter(|_| self.needs_coder()) {
+            Some(c) => Some(
+                crate::core::query::Facts::new(p, c, self.include_interviewer)
+                    .map_err(query_error)?,
+            ),
+            None => None,
+        };
+        let mut keep_codings = None;
+        if let Some(facts) = &facts {
+            if let Some(among) = &self.among {
+                let e = query_expr(facts, among)?;
+                respondents.retain(|&r| facts.respondent(&e, r));
+            }
+            if let Some(w) = &self.where_query {
+                let e = query_expr(facts, w)?;
+                let scope = match &self.where_scope {
+                    None => crate::core::query::Scope::Passage,
+                    Some(s) => {
+                        crate::core::query::Scope::parse(s).ok_or_else(|| ExportError::Unknown {
+                            what: "query scope",
+                            value: s.clone(),
+                            known: "passage, turn, respondent".into(),
+                        })?
+                    }
+                };
+                keep_codings = Some(where_codings(facts, &e, scope, &respondents));
+            }
+        }
+        let members = |name: &str| -> Result<HashMap<String, bool>, ExportError> {
+            let Some(facts) = &facts else {
+                return Ok(HashMap::new());
+            };
+            let e = query_expr(facts, &format!("set:{name}"))?;
+            Ok(respondents
+                .iter()
+                .map(|&r| (p.respondents[r].id.clone(), facts.respondent(&e, r)))
+                .collect())
+        };
+        let split = split::resolve(
+            p,
+            self.by.as_deref(),
+            self.bins.as_deref(),
+            &respondents,
+            (&groups, &school_types),
+            Some(&members),
+        )?;
         Ok(Selection {
             project: p,
             deelvragen,
@@ -343,7 +499,62 @@ impl Filter {
             school_types,
             respondents,
             include_interviewer: self.include_interviewer,
+            split,
+            attrs,
+            keep_codings,
+            queries: (self.where_query.clone(), self.among.clone()),
         })
+    }
+}
+
+fn query_error(e: crate::core::query::QueryError) -> ExportError {
+    ExportError::Usage(e.to_string())
+}
+
+/// Parse a query and check its saved sets.
+fn query_expr(
+    facts: &crate::core::query::Facts,
+    q: &str,
+) -> Result<crate::core::query::Expr, ExportError> {
+    let e = crate::core::query::parse(q, &facts.project.codebook).map_err(query_error)?;
+    facts.check(&e).map_err(query_error)?;
+    Ok(e)
+}
+
+/// The codings `--where` keeps: at passage scope the passages where the query holds; at turn
+/// scope the passages overlapping a turn where it holds; at respondent scope all passages of
+/// respondents for whom it holds.
+fn where_codings(
+    facts: &crate::core::query::Facts,
+    e: &crate::core::query::Expr,
+    scope: crate::core::query::Scope,
+    respondents: &[usize],
+) -> std::collections::HashSet<crate::core::coding::CodingId> {
+    use crate::core::query::Scope;
+    let m = facts.run(e, scope, respondents);
+    let p = facts.project;
+    match scope {
+        Scope::Passage => m
+            .passages
+            .iter()
+            .map(|&(r, i)| facts.of[r][i].coding.id)
+            .collect(),
+        Scope::Respondent => m
+            .respondents
+            .iter()
+            .flat_map(|&r| facts.of[r].iter().map(|f| f.coding.id))
+            .collect(),
+        Scope::Turn => m
+            .turns
+            .iter()
+            .flat_map(|&(r, t)| {
+                let turn = &p.transcripts[r].turns[t];
+                facts.of[r]
+                    .iter()
+                    .filter(move |f| f.start < turn.end.max(turn.start + 1) && turn.start < f.end)
+                    .map(|f| f.coding.id)
+            })
+            .collect(),
     }
 }
 
@@ -401,25 +612,62 @@ impl<'p> Selection<'p> {
         &self.project.respondents[self.respondents[r]]
     }
 
-    /// The selected respondents (positions into `respondents`) for which `keep` holds.
+    /// The number of units (respondents, or schools with `--by school`) among the selected
+    /// respondents for which `keep` holds.
     pub fn size(&self, keep: impl Fn(&Respondent) -> bool) -> usize {
+        let unit = self.split.unit;
+        let mut seen = std::collections::HashSet::new();
         (0..self.respondents.len())
             .filter(|&r| keep(self.respondent(r)))
+            .filter(|&r| seen.insert(unit.key(self.respondent(r))))
             .count()
     }
 
     /// Count the passages of code `c` (a position in `codes`) among the selected respondents
-    /// for which `keep` holds.
+    /// for which `keep` holds. `respondents`/`of` count the selection's unit: distinct
+    /// respondents, or distinct schools (a school counts once when any respondent there has
+    /// the code).
     pub fn count(&self, tally: &Tally, c: usize, keep: impl Fn(&Respondent) -> bool) -> Count {
         let mut n = Count::default();
+        let unit = self.split.unit;
+        let mut units: HashMap<&str, bool> = HashMap::new();
         for (r, &passages) in tally.passages[c].iter().enumerate() {
-            if keep(self.respondent(r)) {
-                n.of += 1;
+            let resp = self.respondent(r);
+            if keep(resp) {
                 n.passages += passages as usize;
-                n.respondents += usize::from(passages > 0);
+                *units.entry(unit.key(resp)).or_default() |= passages > 0;
             }
         }
+        n.of = units.len();
+        n.respondents = units.values().filter(|&&has| has).count();
         n
+    }
+
+    /// The units behind a count's N: the ids of the selected respondents (or the schools)
+    /// for which `keep` holds with at least one passage of code `c`, in respondents.csv order.
+    pub fn ids(&self, tally: &Tally, c: usize, keep: impl Fn(&Respondent) -> bool) -> Vec<String> {
+        let unit = self.split.unit;
+        let mut out: Vec<String> = Vec::new();
+        for (r, &passages) in tally.passages[c].iter().enumerate() {
+            let resp = self.respondent(r);
+            if passages > 0 && keep(resp) {
+                let key = unit.key(resp);
+                if !out.iter().any(|k| k == key) {
+                    out.push(key.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The noun after "N of M" for bucket `b` of the split.
+    pub fn bucket_label(&self, b: usize) -> &str {
+        self.split.buckets.get(b).map_or("", |x| x.label.as_str())
+    }
+
+    /// Whether respondent `r` is in bucket `b` of the split.
+    pub fn in_bucket(&self, b: usize, r: &Respondent) -> bool {
+        self.split.is_in(b, r)
     }
 
     pub fn deelvraag_index(&self, number: u32) -> usize {
@@ -475,12 +723,7 @@ impl<'p> Tally<'p> {
             .map(|(i, &r)| (p.respondents[r].id.as_str(), i))
             .collect();
         let group_pos: Vec<usize> = (0..sel.respondents.len())
-            .map(|r| {
-                sel.groups
-                    .iter()
-                    .position(|g| *g == sel.respondent(r).group)
-                    .unwrap_or(0)
-            })
+            .map(|r| sel.split.bucket(sel.respondent(r)).unwrap_or(usize::MAX))
             .collect();
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
         let mut list = Vec::new();
@@ -495,6 +738,13 @@ impl<'p> Tally<'p> {
             };
             if coding.anchor.is_flagged() {
                 flagged += 1;
+                continue;
+            }
+            if sel
+                .keep_codings
+                .as_ref()
+                .is_some_and(|keep| !keep.contains(&coding.id))
+            {
                 continue;
             }
             if !sel.include_interviewer && p.in_interviewer_turn(coding) {
@@ -532,7 +782,7 @@ impl<'p> Tally<'p> {
 /// Make the export's bytes.
 pub fn render(p: &Project, req: &Request) -> Result<Vec<u8>, ExportError> {
     req.validate()?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     Ok(render_selection(&sel, req)?.0)
 }
 
@@ -562,8 +812,12 @@ fn render_selection(sel: &Selection, req: &Request) -> Result<(Vec<u8>, Exported
     let bytes = match req.kind {
         Kind::Quotes => quotes::render(sel, &tally, req)?,
         Kind::Summary => summary::render(sel, &tally, req)?,
-        Kind::Report => report::render(sel, &tally, req),
+        Kind::Report if req.format == Format::Json => {
+            quotes::json(&trace::report_json(sel, &tally))?
+        }
+        Kind::Report => report::render(sel, &tally, req)?,
         Kind::Matrix => matrix::render(sel, &tally, req)?,
+        Kind::Cooccurrence => cooccurrence::render(sel, &tally, req)?,
     };
     let respondents: std::collections::HashSet<usize> =
         tally.list.iter().map(|x| x.respondent).collect();
@@ -600,7 +854,7 @@ pub fn export(
     force: bool,
 ) -> Result<Exported, ExportError> {
     let (bytes, mut info) = render_with_info(p, req)?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     let path = match target {
         Target::Default => {
             let wanted = p.exports_dir().join(req.file_name(&sel));
@@ -632,7 +886,7 @@ pub fn export(
 /// The export's bytes and what they contain.
 pub fn render_with_info(p: &Project, req: &Request) -> Result<(Vec<u8>, Exported), ExportError> {
     req.validate()?;
-    let sel = req.filter.resolve(p)?;
+    let sel = req.filter.resolve_for(p, Some(&req.coder))?;
     render_selection(&sel, req)
 }
 

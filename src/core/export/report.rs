@@ -8,8 +8,8 @@
 
 use super::clusters::{Quote, of_code};
 use super::matrix::{CodeMatrix, Columns, code_matrix_of};
-use super::summary::n_of_m;
-use super::{Count, Format, Request, Selection, Tally};
+use super::words::{Lang, Noun, Words};
+use super::{Count, ExportError, Format, Request, Selection, Tally};
 use crate::core::codebook::{Code, Rgb};
 use std::fmt::Write;
 
@@ -25,12 +25,19 @@ pub struct Report<'p> {
     pub interviewer_left_out: usize,
     pub overview: CodeMatrix,
     pub groups: Vec<GroupSection<'p>>,
+    /// What "N of M" counts and what the sections are (`--by`).
+    pub unit: super::split::Unit,
+    pub by: String,
+    /// The language of the fixed words, and numbers as words.
+    pub words: Words,
 }
 
 #[derive(Debug, Clone)]
 pub struct GroupSection<'p> {
     pub group: String,
     pub plural: String,
+    /// The group's noun in the report's language (singular for a count of 1).
+    pub noun: Noun,
     pub size: usize,
     pub deelvragen: Vec<DeelvraagSection<'p>>,
 }
@@ -50,15 +57,66 @@ pub struct DeelvraagSection<'p> {
 pub struct CodeSection<'p> {
     pub code: &'p Code,
     pub count: Count,
+    /// The respondents (or schools) behind `count`.
+    pub ids: Vec<String>,
     /// School types with respondents in the group, and their counts.
     pub by_school_type: Vec<(String, Count)>,
     pub quotes: Vec<Quote>,
+    /// With `--key-quotes`: how the quotes were chosen (None: all quotes are shown).
+    pub chosen: Option<Chosen>,
+}
+
+/// How a code section's quotes were chosen with `--key-quotes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// The passages the coder marked as key quotes.
+    Marked,
+    /// None marked: the shortest `n` of `of`.
+    Shortest { n: usize, of: usize },
+}
+
+/// `--key-quotes`: the marked key quotes, or, when none of these is marked, the `fallback`
+/// shortest (by characters; the earlier one first when two are as long), in their order.
+pub fn choose_quotes(
+    quotes: Vec<Quote>,
+    marked: &std::collections::BTreeSet<crate::core::coding::CodingId>,
+    fallback: usize,
+) -> (Vec<Quote>, Chosen) {
+    let key: Vec<Quote> = quotes
+        .iter()
+        .filter(|q| marked.contains(&q.coding))
+        .cloned()
+        .collect();
+    if !key.is_empty() {
+        return (key, Chosen::Marked);
+    }
+    let of = quotes.len();
+    let mut by_length: Vec<usize> = (0..of).collect();
+    by_length.sort_by_key(|&i| (quotes[i].text.chars().count(), i));
+    by_length.truncate(fallback);
+    by_length.sort_unstable();
+    let n = by_length.len();
+    let short = by_length.into_iter().map(|i| quotes[i].clone()).collect();
+    (short, Chosen::Shortest { n, of })
 }
 
 pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
+    build_with(sel, tally, None, Words::default())
+}
+
+/// The report, with `key_quotes` = `Some(fallback)` for `--key-quotes`, in the words given.
+pub fn build_with<'p>(
+    sel: &Selection<'p>,
+    tally: &Tally,
+    key_quotes: Option<usize>,
+    words: Words,
+) -> Report<'p> {
     let p = sel.project;
+    let empty = std::collections::BTreeSet::new();
+    let marked = p.coders.get(&tally.coder).map_or(&empty, |s| &s.key_quotes);
     let mut groups = Vec::new();
-    for g in &sel.groups {
+    for (b, bucket) in sel.split.buckets.iter().enumerate() {
+        let g = &bucket.key;
         let mut deelvragen = Vec::new();
         for d in &sel.deelvragen {
             let mut section = DeelvraagSection {
@@ -74,7 +132,7 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
                 .enumerate()
                 .filter(|(_, c)| c.deelvraag == d.number)
             {
-                let count = sel.count(tally, c, |r| &r.group == g);
+                let count = sel.count(tally, c, |r| sel.in_bucket(b, r));
                 if count.respondents == 0 {
                     section.not_mentioned.push(code);
                     continue;
@@ -85,7 +143,7 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
                     .map(|t| {
                         (
                             t.clone(),
-                            sel.count(tally, c, |r| &r.group == g && &r.school_type == t),
+                            sel.count(tally, c, |r| sel.in_bucket(b, r) && &r.school_type == t),
                         )
                     })
                     .filter(|(_, n)| n.of > 0)
@@ -95,19 +153,29 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
                     .find(|cl| &cl.group == g)
                     .map(|cl| cl.quotes)
                     .unwrap_or_default();
+                let (quotes, chosen) = match key_quotes {
+                    Some(n) => {
+                        let (q, c) = choose_quotes(quotes, marked, n);
+                        (q, Some(c))
+                    }
+                    None => (quotes, None),
+                };
                 section.codes.push(CodeSection {
                     code,
                     count,
+                    ids: sel.ids(tally, c, |r| sel.in_bucket(b, r)),
                     by_school_type,
                     quotes,
+                    chosen,
                 });
             }
             deelvragen.push(section);
         }
         groups.push(GroupSection {
             group: g.clone(),
-            plural: p.group_plural(g).to_string(),
-            size: sel.size(|r| &r.group == g),
+            plural: bucket.noun(words.lang).many.clone(),
+            noun: bucket.noun(words.lang).clone(),
+            size: sel.size(|r| sel.in_bucket(b, r)),
             deelvragen,
         });
     }
@@ -117,17 +185,20 @@ pub fn build<'p>(sel: &Selection<'p>, tally: &Tally) -> Report<'p> {
         &p.settings.name
     };
     Report {
-        title: format!("Results: {name}"),
+        title: format!("{}: {name}", words.t("Results")),
         coder: tally.coder.clone(),
         has_journal: tally.has_journal,
-        filter: describe_filter(sel),
+        filter: describe_filter(sel, &words),
         interviewer_left_out: tally.interviewer_left_out,
         overview: code_matrix_of(sel, tally, Columns::Groups),
         groups,
+        unit: sel.split.unit,
+        by: sel.split.by.clone(),
+        words,
     }
 }
 
-fn describe_filter(sel: &Selection) -> String {
+fn describe_filter(sel: &Selection, w: &Words) -> String {
     let p = sel.project;
     let mut parts = Vec::new();
     if sel.deelvragen.len() < p.codebook.deelvragen.len() {
@@ -148,19 +219,51 @@ fn describe_filter(sel: &Selection) -> String {
         parts.push(format!("code {}", n.join(", ")));
     }
     if sel.groups.len() < p.groups().len() {
-        parts.push(format!("group {}", sel.groups.join(", ")));
+        parts.push(format!("{} {}", w.t("group"), sel.groups.join(", ")));
     }
     if sel.school_types.len() < p.school_types().len() {
-        parts.push(format!("school type {}", sel.school_types.join(", ")));
+        parts.push(format!(
+            "{} {}",
+            w.t("school type"),
+            sel.school_types.join(", ")
+        ));
+    }
+    for (k, v) in &sel.attrs {
+        parts.push(format!("{k} = {v}"));
+    }
+    if let Some(q) = &sel.queries.0 {
+        parts.push(format!("{} {q}", w.t("only passages where")));
+    }
+    if let Some(a) = &sel.queries.1 {
+        parts.push(format!("{} {a}", w.t("only respondents with")));
     }
     parts.join("; ")
 }
 
-pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Vec<u8> {
-    let report = build(sel, tally);
-    match req.format {
+pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, ExportError> {
+    let lang = match (req.lang, &sel.project.settings.report_language) {
+        (Some(l), _) => l,
+        (None, Some(l)) => Lang::parse(l)
+            .map_err(|e| ExportError::Usage(format!("project.json: report_language: {e}")))?,
+        (None, None) => Lang::En,
+    };
+    let words = Words {
+        lang,
+        number_words: req.number_words,
+    };
+    let report = build_with(sel, tally, req.key_quotes, words);
+    Ok(match req.format {
         Format::Html => html(&report).into_bytes(),
         _ => markdown(&report).into_bytes(),
+    })
+}
+
+/// What `--key-quotes` chose, said under the count.
+fn chosen_note(w: &Words, c: Option<Chosen>) -> Option<String> {
+    match c? {
+        Chosen::Marked => Some(w.t("key quotes").into()),
+        Chosen::Shortest { n, of } if n < of => Some(w.shortest(n, of)),
+        Chosen::Shortest { .. } => Some(w.t("no key quote marked").into()),
     }
 }
 
@@ -172,9 +275,9 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn school_split(by: &[(String, Count)]) -> Vec<String> {
+fn school_split(w: &Words, by: &[(String, Count)]) -> Vec<String> {
     by.iter()
-        .map(|(t, n)| format!("{t} {} of {}", n.respondents, n.of))
+        .map(|(t, n)| w.split(t, n.respondents, n.of))
         .collect()
 }
 
@@ -186,18 +289,26 @@ fn attribution(q: &Quote) -> String {
     }
 }
 
-fn passages(n: usize) -> String {
-    if n == 1 {
-        "1 passage".into()
-    } else {
-        format!("{n} passages")
-    }
-}
-
 fn intro(r: &Report) -> String {
+    if r.words.lang == Lang::Nl {
+        return intro_nl(r);
+    }
+    let counted = match (r.unit, r.by.as_str()) {
+        (super::split::Unit::Schools, _) => {
+            "schools where at least one respondent has a passage of the code (a school counts \
+             once)"
+                .to_string()
+        }
+        (_, "group") => {
+            "respondents of the group with at least one passage of the code".to_string()
+        }
+        (_, by) => {
+            format!("respondents of the section (by {by}) with at least one passage of the code")
+        }
+    };
     let mut s = format!(
         "Draft generated by codewerk from the codings of coder {}. \"N of M\" counts distinct \
-         respondents of the group with at least one passage of the code.",
+         {counted}.",
         r.coder
     );
     if !r.has_journal {
@@ -215,6 +326,43 @@ fn intro(r: &Report) -> String {
             " {} in interviewer turns {} not counted.",
             super::super::text::count(n, "passage", "passages"),
             if n == 1 { "is" } else { "are" }
+        );
+    }
+    s
+}
+
+fn intro_nl(r: &Report) -> String {
+    let counted = match (r.unit, r.by.as_str()) {
+        (super::split::Unit::Schools, _) => {
+            "scholen waar ten minste één respondent een passage met de code heeft (een school \
+             telt één keer)"
+                .to_string()
+        }
+        (_, "group") => "respondenten in de groep met ten minste één passage met de code".into(),
+        (_, by) => format!(
+            "respondenten in het onderdeel (naar {by}) met ten minste één passage met de code"
+        ),
+    };
+    let mut s = format!(
+        "Concept gemaakt door codewerk uit de coderingen van codeur {}. \"N van de M\" telt \
+         verschillende {counted}.",
+        r.coder
+    );
+    if !r.has_journal {
+        s += &format!(
+            " Codeur {} heeft nog niets gecodeerd, dus elk aantal is 0.",
+            r.coder
+        );
+    }
+    if !r.filter.is_empty() {
+        s += &format!(" Selectie: {}.", r.filter);
+    }
+    if r.interviewer_left_out > 0 {
+        let n = r.interviewer_left_out;
+        s += &format!(
+            " {} in beurten van de interviewer {} niet meegeteld.",
+            super::super::text::count(n, "passage", "passages"),
+            if n == 1 { "is" } else { "zijn" }
         );
     }
     s
@@ -290,7 +438,8 @@ pub fn markdown(r: &Report) -> String {
         md_escape(&r.title),
         md_escape(&intro(r))
     );
-    out += "## Overview\n\n";
+    let w = &r.words;
+    let _ = writeln!(out, "## {}\n", w.t("Overview"));
     let mut header = "| Deelvraag | Code |".to_string();
     let mut rule = "|---:|---|".to_string();
     for c in &r.overview.columns {
@@ -301,7 +450,7 @@ pub fn markdown(r: &Report) -> String {
     for row in &r.overview.rows {
         let _ = write!(out, "| {} | {} |", row.deelvraag, md_escape(&row.name));
         for n in &row.cells {
-            let _ = write!(out, " {} of {} |", n.respondents, n.of);
+            let _ = write!(out, " {} |", w.split("", n.respondents, n.of).trim_start());
         }
         out.push('\n');
     }
@@ -320,10 +469,20 @@ pub fn markdown(r: &Report) -> String {
             for c in &d.codes {
                 let _ = writeln!(out, "\n#### {}\n", md_escape(&c.code.name));
                 let mut line = vec![
-                    format!("**{}**", md_escape(&n_of_m(&c.count, &g.plural))),
-                    passages(c.count.passages),
+                    format!(
+                        "**{}**",
+                        md_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
+                    ),
+                    w.passages(c.count.passages),
                 ];
-                line.extend(school_split(&c.by_school_type).iter().map(|s| md_escape(s)));
+                line.extend(
+                    school_split(w, &c.by_school_type)
+                        .iter()
+                        .map(|s| md_escape(s)),
+                );
+                if let Some(note) = chosen_note(w, c.chosen) {
+                    line.push(format!("*{}*", md_escape(&note)));
+                }
                 let _ = writeln!(out, "{}", line.join(" · "));
                 for q in &c.quotes {
                     out.push('\n');
@@ -339,9 +498,8 @@ pub fn markdown(r: &Report) -> String {
                     d.not_mentioned.iter().map(|c| md_escape(&c.name)).collect();
                 let _ = writeln!(
                     out,
-                    "\nNot mentioned by any of the {} {}: {}.",
-                    g.size,
-                    md_escape(&g.plural),
+                    "\n{}: {}.",
+                    md_escape(&w.not_mentioned(g.size, &g.noun)),
                     names.join(", ")
                 );
             }
@@ -411,7 +569,12 @@ pub fn html(r: &Report) -> String {
         }
         out += "</ul></nav>\n";
     }
-    out += "<h2>Overview</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>";
+    let w = &r.words;
+    let _ = write!(
+        out,
+        "<h2>{}</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>",
+        w.t("Overview")
+    );
     for c in &r.overview.columns {
         let _ = write!(out, "<th>{} ({})</th>", html_escape(&c.label), c.size);
     }
@@ -459,16 +622,20 @@ pub fn html(r: &Report) -> String {
                 let _ = writeln!(out, "<h4>{}</h4>", swatch(&c.code.name, c.code.colour));
                 let mut line = vec![
                     format!(
-                        "<span class=\"count\">{}</span>",
-                        html_escape(&n_of_m(&c.count, &g.plural))
+                        "<span class=\"count\" title=\"{}\">{}</span>",
+                        html_escape(&c.ids.join(", ")),
+                        html_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
                     ),
-                    passages(c.count.passages),
+                    w.passages(c.count.passages),
                 ];
                 line.extend(
-                    school_split(&c.by_school_type)
+                    school_split(w, &c.by_school_type)
                         .iter()
                         .map(|s| format!("<span class=\"split\">{}</span>", html_escape(s))),
                 );
+                if let Some(note) = chosen_note(w, c.chosen) {
+                    line.push(format!("<em>{}</em>", html_escape(&note)));
+                }
                 let _ = writeln!(out, "<p>{}</p>", line.join(" · "));
                 for q in &c.quotes {
                     let _ = write!(
@@ -493,9 +660,8 @@ pub fn html(r: &Report) -> String {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "<p class=\"none\">Not mentioned by any of the {} {}: {}.</p>",
-                    g.size,
-                    html_escape(&g.plural),
+                    "<p class=\"none\">{}: {}.</p>",
+                    html_escape(&w.not_mentioned(g.size, &g.noun)),
                     names.join(" ")
                 );
             }
@@ -551,7 +717,8 @@ mod tests {
         assert!(html.contains(
             "<p class=\"q\">Ik had een &quot;niet pluis&quot;-gevoel; echt.\nTweede regel, één.</p>"
         ));
-        assert!(html.contains("1 of 1 zorgcoördinatoren"));
+        // The noun follows the group size: one zorgcoördinator, not "1 zorgcoördinatoren".
+        assert!(html.contains("1 of 1 zorgcoördinator<"), "{html}");
     }
 
     #[test]

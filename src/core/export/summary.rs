@@ -15,6 +15,8 @@ pub struct SchoolTypeCount {
     pub group_size: usize,
     pub share: Option<f64>,
     pub passages: usize,
+    /// The respondents (or schools) behind `respondents`.
+    pub ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,6 +39,13 @@ pub struct SummaryRow {
     /// "14 of 27 docenten".
     pub text: String,
     pub by_school_type: Vec<SchoolTypeCount>,
+    /// What the rows are split by (`group`, an attribute, `school`, `set:NAME`): `group` then
+    /// holds that dimension's value.
+    pub by: String,
+    /// What `respondents` and `group_size` count: `respondents` or `schools`.
+    pub unit: &'static str,
+    /// The respondents (or schools) behind `respondents`, so that every "N of M" can be traced.
+    pub ids: Vec<String>,
 }
 
 /// "14 of 27 docenten".
@@ -56,9 +65,10 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
     let p = sel.project;
     let mut out = Vec::new();
     for (c, code) in sel.codes.iter().enumerate() {
-        for g in &sel.groups {
-            let total = sel.count(tally, c, |r| &r.group == g);
-            let plural = p.group_plural(g).to_string();
+        for (b, bucket) in sel.split.buckets.iter().enumerate() {
+            let g = &bucket.key;
+            let total = sel.count(tally, c, |r| sel.in_bucket(b, r));
+            let plural = bucket.label.clone();
             out.push(SummaryRow {
                 deelvraag: code.deelvraag,
                 deelvraag_title: p.codebook.deelvraag_title(code.deelvraag).to_string(),
@@ -77,8 +87,12 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                     .school_types
                     .iter()
                     .map(|t| {
-                        let n = sel.count(tally, c, |r| &r.group == g && &r.school_type == t);
+                        let keep = |r: &crate::core::respondents::Respondent| {
+                            sel.in_bucket(b, r) && &r.school_type == t
+                        };
+                        let n = sel.count(tally, c, keep);
                         SchoolTypeCount {
+                            ids: sel.ids(tally, c, keep),
                             school_type: t.clone(),
                             respondents: n.respondents,
                             group_size: n.of,
@@ -87,6 +101,9 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                         }
                     })
                     .collect(),
+                by: sel.split.by.clone(),
+                unit: sel.split.unit.name(),
+                ids: sel.ids(tally, c, |r| sel.in_bucket(b, r)),
             });
         }
     }
@@ -94,6 +111,11 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
 }
 
 pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
+    table_with(sel, rows, false)
+}
+
+/// The summary table; `with_ids` adds the respondents behind each count (xlsx).
+pub fn table_with(sel: &Selection, rows: &[SummaryRow], with_ids: bool) -> Table {
     let mut columns = vec![
         Column::new("deelvraag", 4.0),
         Column::new("deelvraag_title", 20.0),
@@ -111,6 +133,11 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
         for what in ["respondents", "group_size", "share", "passages"] {
             columns.push(Column::new(format!("{what}_{t}"), 8.0));
         }
+    }
+    columns.push(Column::new("by", 10.0));
+    columns.push(Column::new("unit", 10.0));
+    if with_ids {
+        columns.push(Column::new("ids", 30.0));
     }
     let rows = rows
         .iter()
@@ -136,6 +163,11 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
                     Cell::Int(t.passages as u64),
                 ]);
             }
+            cells.push(Cell::text(&s.by));
+            cells.push(Cell::text(s.unit));
+            if with_ids {
+                cells.push(Cell::text(s.ids.join(", ")));
+            }
             Row {
                 sheet: sel.deelvraag_index(s.deelvraag),
                 cells,
@@ -153,7 +185,7 @@ pub fn render(sel: &Selection, tally: &Tally, req: &Request) -> Result<Vec<u8>, 
     let rows = rows(sel, tally);
     match req.format {
         Format::Json => json(&rows),
-        Format::Xlsx => table::to_xlsx(&table(sel, &rows)),
+        Format::Xlsx => table::to_xlsx(&table_with(sel, &rows, true)),
         _ => table::to_csv(&table(sel, &rows), req.excel),
     }
 }

@@ -172,6 +172,32 @@ impl App {
         self.record(vec![Op::Remove(c)], &msg);
     }
 
+    /// Mark the passage under the cursor (the innermost) as a key quote for `export report
+    /// --key-quotes`, or unmark it: journaled and undoable like any coding action.
+    pub(super) fn toggle_key_quote(&mut self) {
+        if self.refuse_readonly() {
+            return;
+        }
+        let Some(c) = self.codings_at_cursor().next().cloned() else {
+            return self.say("no coded passage under the cursor", true);
+        };
+        let before = self.state().key_quotes.contains(&c.id);
+        let msg = format!(
+            "{} passage {} as a key quote ({} to undo)",
+            self.code_name(&c.code),
+            if before { "unmarked" } else { "marked" },
+            keymap::key(Layer::Text, Action::Undo)
+        );
+        self.record(
+            vec![Op::KeyQuote {
+                id: c.id,
+                before,
+                after: !before,
+            }],
+            &msg,
+        );
+    }
+
     pub(super) fn start_edit(&mut self) {
         let Some(c) = self.codings_at_cursor().next().cloned() else {
             return self.say("no coded passage under the cursor", true);
@@ -314,6 +340,9 @@ fn describe(ops: &[Op]) -> String {
         [Op::Memo { .. }] => "memo".into(),
         [Op::CodeMemo { code, .. }] => format!("memo on code {code}"),
         [Op::Done { transcript, .. }] => format!("done mark of {transcript}"),
+        [Op::KeyQuote { after, .. }] => {
+            format!("key quote {}", if *after { "mark" } else { "unmark" })
+        }
         many => format!("{} changes", many.len()),
     }
 }

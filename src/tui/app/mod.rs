@@ -25,6 +25,7 @@ use super::motion;
 use super::theme::Theme;
 use super::views::agreement::{AgreementView, CONSENSUS};
 use super::views::clusters::ClustersView;
+use super::views::cooccurrence::CooccurrenceView;
 use super::views::matrix::MatrixView;
 use super::views::review::ReviewView;
 use super::views::search::SearchView;

@@ -24,7 +24,12 @@ impl App {
             Layer::Input => return self.on_input_action(action),
             Layer::PickRemoval => return self.on_pick_action(action),
             Layer::CodeFilter => return self.on_filter_action(action),
-            Layer::Search | Layer::Agreement | Layer::Clusters | Layer::Matrix | Layer::Review => {
+            Layer::Search
+            | Layer::Agreement
+            | Layer::Clusters
+            | Layer::Matrix
+            | Layer::Review
+            | Layer::Cooccurrence => {
                 return self.on_view_action(action);
             }
             Layer::Global | Layer::Text | Layer::Editing | Layer::List | Layer::Codebook => {}
@@ -258,6 +263,8 @@ impl App {
             OpenClusters => self.open_clusters(),
             OpenMatrix => self.open_matrix(),
             OpenReview => self.open_review(),
+            OpenCooccurrence => self.open_cooccurrence(),
+            ToggleKeyQuote => self.toggle_key_quote(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

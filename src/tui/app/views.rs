@@ -10,6 +10,7 @@ pub enum View {
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
+    Cooccurrence(Box<CooccurrenceView>),
 }
 
 impl View {
@@ -21,6 +22,7 @@ impl View {
             View::Clusters(_) => (Action::OpenClusters, "the clusters"),
             View::Matrix(_) => (Action::OpenMatrix, "the matrix"),
             View::Review(_) => (Action::OpenReview, "the review list"),
+            View::Cooccurrence(_) => (Action::OpenCooccurrence, "the co-occurrences"),
         };
         format!("{}: back to {what}", keymap::key(Layer::Text, action))
     }
@@ -33,6 +35,7 @@ impl View {
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
+            View::Cooccurrence(v) => v.layer(),
         }
     }
 }
@@ -61,6 +64,7 @@ impl App {
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
+            Some(View::Cooccurrence(v)) => v.on_action(action, &self.project),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -366,6 +370,23 @@ impl App {
         };
         match view {
             Ok(v) => self.view = Some(View::Clusters(v)),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// The co-occurrence view; the one left by a jump comes back as it was, counted again.
+    pub(super) fn open_cooccurrence(&mut self) {
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Cooccurrence(mut v)) => v.reload(&self.project).map(|()| v),
+            other => {
+                self.parked = other;
+                let who = self.counted_coder();
+                CooccurrenceView::open(&self.project, &who).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Cooccurrence(v)),
             Err(e) => self.say(e, true),
         }
     }

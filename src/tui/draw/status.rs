@@ -43,6 +43,13 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                         format!(" {} ", code.name),
                         app.theme.highlight(code.colour),
                     ));
+                    // ★: a key quote for the report (K marks and unmarks it).
+                    if app.state().key_quotes.contains(&c.id) {
+                        spans.push(Span::styled(
+                            "★ key quote ",
+                            Style::default().add_modifier(Modifier::BOLD),
+                        ));
+                    }
                     if let Some(memo) = &c.memo {
                         let short: String = memo.chars().take(40).collect();
                         spans.push(Span::styled(

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod clusters;
+pub mod cooccurrence;
 pub mod matrix;
 pub mod review;
 pub mod search;
