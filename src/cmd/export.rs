@@ -32,16 +32,16 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
     let co_unit = match o.unit.as_deref() {
         None => CoUnit::default(),
         Some(u) => CoUnit::parse(u).ok_or_else(|| {
-            eprintln!("codewerk: unknown unit \"{u}\" (known: respondent, turn, overlap)");
-            Exit(2)
+            invalid(format!(
+                "unknown unit \"{u}\" (known: respondent, turn, overlap)"
+            ))
         })?,
     };
     let lang = match o.lang.as_deref().map(export::words::Lang::parse) {
         None => None,
         Some(Ok(l)) => Some(l),
         Some(Err(e)) => {
-            eprintln!("codewerk: {e}");
-            return Err(Exit(2).into());
+            return Err(invalid(format!("{e}")));
         }
     };
     let req = Request {
@@ -184,16 +184,13 @@ pub fn keyquote(root: &Path, coder: Option<&str>, o: &crate::cli::KeyQuoteOpt) -
     let project = load_valid(root)?;
     let coder = pick_coder(&project, coder)?;
     let Some(state) = project.coders.get(&coder) else {
-        eprintln!("codewerk: coder {coder} has no codings yet");
-        return Err(Exit(2).into());
+        return Err(invalid(format!("coder {coder} has no codings yet")));
     };
     let Some(coding) = state.codings.get(&o.id) else {
-        eprintln!(
-            "codewerk: coder {coder} has no coding {} (the coding_id column of `export quotes` \
-             lists them)",
+        return Err(invalid(format!(
+            "coder {coder} has no coding {} (the coding_id column of `export quotes` lists them)",
             o.id
-        );
-        return Err(Exit(2).into());
+        )));
     };
     let before = state.key_quotes.contains(&o.id);
     let after = !o.unset;
@@ -229,10 +226,8 @@ pub fn keyquote(root: &Path, coder: Option<&str>, o: &crate::cli::KeyQuoteOpt) -
 
 fn read_snapshot(path: &Path) -> Result<export::trace::Snapshot> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    export::trace::Snapshot::read(&bytes, &path.display().to_string()).map_err(|e| {
-        eprintln!("codewerk: {e}");
-        Exit(2).into()
-    })
+    export::trace::Snapshot::read(&bytes, &path.display().to_string())
+        .map_err(|e| invalid(format!("{e}")))
 }
 
 fn print_changes(changes: &[export::trace::Change], since: &str) {
@@ -255,22 +250,18 @@ fn print_changes(changes: &[export::trace::Change], since: &str) {
 /// earlier JSON export; nothing is written.
 fn check(project: &Project, mut req: Request, previous: &Path) -> Result<()> {
     if req.kind != Kind::Report {
-        eprintln!("codewerk: --check applies to `export report`");
-        return Err(Exit(2).into());
+        return Err(invalid("--check applies to `export report`"));
     }
     let before = read_snapshot(previous)?;
     req.format = Format::Json;
     let now = match export::render(project, &req) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("codewerk: {e}");
-            return Err(Exit(2).into());
+            return Err(invalid(format!("{e}")));
         }
     };
-    let after = export::trace::Snapshot::read(&now, "the report now").map_err(|e| {
-        eprintln!("codewerk: {e}");
-        Exit(2)
-    })?;
+    let after = export::trace::Snapshot::read(&now, "the report now")
+        .map_err(|e| invalid(format!("{e}")))?;
     print_changes(
         &export::trace::diff(&before, &after),
         &previous.display().to_string(),

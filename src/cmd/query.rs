@@ -1,7 +1,7 @@
 //! `codewerk query 'EXPR'`: which respondents, turns or passages a code query describes, with
 //! "N of M" per group (or per --by bucket); `query save|remove|sets` manage named sets.
 
-use super::{Exit, load_valid, print_json};
+use super::{invalid, load_valid, print_json};
 use crate::cli::{QueryCommand, QueryOpt};
 use anyhow::Result;
 use codewerk::core::export::{Filter, Selection};
@@ -11,8 +11,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 fn usage(msg: impl std::fmt::Display) -> anyhow::Error {
-    eprintln!("codewerk: {msg}");
-    Exit(2).into()
+    invalid(format!("{msg}"))
 }
 
 #[derive(Serialize)]
