@@ -110,6 +110,128 @@ pub enum Command {
     Pseudonymize(PseudonymizeOpt),
     /// List respondents with their attributes; `respondents set ID name=value...` changes them.
     Respondents(RespondentsOpt),
+    /// Shape the codebook: list, add, rename, recolour, describe, move, merge, delete, undo.
+    /// Every change is journaled (who, when) in codebook/history.jsonl and undoable.
+    #[command(subcommand)]
+    Code(CodeCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CodeCommand {
+    /// The code tree per deelvraag: sub-codes indented, with own and roll-up counts.
+    List(CodeListOpt),
+    /// Add a code. Name and deelvraag (or --parent) are required; without --colour one is
+    /// proposed that differs from every colour in use.
+    Add(CodeAddOpt),
+    /// Give a code a new name (its id, and every coding of it, stay).
+    Rename { code: String, new_name: String },
+    /// Give a code a new colour (#RRGGBB).
+    Recolour {
+        code: String,
+        colour: String,
+        /// The colour's name as the researchers call it (default: the #RRGGBB).
+        #[arg(long)]
+        colour_name: Option<String>,
+    },
+    /// Change a code's definition: description, inclusion and exclusion criteria, example
+    /// ("" clears a part).
+    Describe(CodeDescribeOpt),
+    /// Change a code's parent, deelvraag, category or place; its sub-codes come along.
+    Move(CodeMoveOpt),
+    /// Count every coding of code A as code B, for every coder (journals are not rewritten);
+    /// A's sub-codes become B's.
+    Merge { code: String, into: String },
+    /// Delete a code. Refused while it has codings, unless --merge-into or --force.
+    Delete {
+        code: String,
+        /// Merge its codings into this code instead (as `code merge`).
+        #[arg(long, value_name = "CODE", conflicts_with = "force")]
+        merge_into: Option<String>,
+        /// Delete it although it has codings: they are flagged (counted nowhere, listed by
+        /// `codewerk check`) until recoded or `code undo`.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Take back the latest codebook change (an add, rename, merge, ...).
+    Undo,
+    /// The journal of codebook changes: who changed what, when.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CodeListOpt {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeAddOpt {
+    pub name: String,
+    /// The deelvraag number (may be left out for a sub-code: its parent's).
+    #[arg(long, short = 'd')]
+    pub deelvraag: Option<u32>,
+    /// Make it a sub-code of this code (id or name).
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    /// #RRGGBB; default: a proposed colour distinct from those in use.
+    #[arg(long)]
+    pub colour: Option<String>,
+    #[arg(long)]
+    pub colour_name: Option<String>,
+    /// The id codings will name (default: from the name).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[arg(long, default_value = "")]
+    pub inclusion: String,
+    #[arg(long, default_value = "")]
+    pub exclusion: String,
+    #[arg(long, default_value = "")]
+    pub example: String,
+    /// A code from the research questions rather than one found while coding.
+    #[arg(long)]
+    pub deductive: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeDescribeOpt {
+    pub code: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub inclusion: Option<String>,
+    #[arg(long)]
+    pub exclusion: Option<String>,
+    #[arg(long)]
+    pub example: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeMoveOpt {
+    pub code: String,
+    /// The new parent (id or name), or `none` for a top-level code.
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long, short = 'd')]
+    pub deelvraag: Option<u32>,
+    /// The new category, or `none`.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Put it just before this code.
+    #[arg(long, conflicts_with = "after")]
+    pub before: Option<String>,
+    /// Put it just after this code.
+    #[arg(long)]
+    pub after: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod autocode;
 pub mod bench_docx;
 pub mod check;
+pub mod code;
 pub mod export;
 pub mod import;
 pub mod init;
