@@ -576,6 +576,11 @@ pub struct AgreementOpt {
     /// List the disagreements of A and B instead of the measures.
     #[arg(long)]
     pub list: bool,
+    /// Compare at parent level: every sub-code counts as its top-level code (a passage one
+    /// coder gave "Signalen herkennen" and the other its sub-code agrees). Rows are the
+    /// top-level codes only.
+    #[arg(long)]
+    pub fold_subcodes: bool,
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     #[arg(long)]

@@ -44,33 +44,48 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bo
     Ok(())
 }
 
+/// One line per code in tree order, sub-codes indented; a code with sub-codes gets a second
+/// line with the roll-up (the code or any sub-code), marked as such.
 fn render(s: &CoderStats) -> String {
     let mut out = String::new();
     let width = s
         .codes
         .iter()
-        .map(|c| c.name.chars().count())
+        .map(|c| c.name.chars().count() + 2 * c.depth)
         .max()
         .unwrap_or(4)
         .min(48);
-    for c in &s.codes {
-        let name: String = c.name.chars().take(width).collect();
-        let groups: Vec<String> = c
-            .by_group
-            .iter()
-            .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
-            .collect();
-        let noun =
-            |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-        out += &format!(
+    let has_sub: std::collections::HashSet<&str> =
+        s.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
+    let noun = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let line = |label: String, passages: usize, respondents: usize, groups: Vec<String>| {
+        format!(
             "  {:<width$}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
-            name,
-            c.passages,
-            noun(c.passages, "passage", "passages"),
-            c.respondents,
-            noun(c.respondents, "respondent", "respondents"),
+            label,
+            passages,
+            noun(passages, "passage", "passages"),
+            respondents,
+            noun(respondents, "respondent", "respondents"),
             groups.join(", "),
-        );
+        )
+    };
+    let groups = |g: &[codewerk::core::summary::GroupCount]| {
+        g.iter()
+            .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
+            .collect::<Vec<_>>()
+    };
+    for c in &s.codes {
+        let indent = "  ".repeat(c.depth);
+        let name: String = format!("{indent}{}", c.name).chars().take(width).collect();
+        out += &line(name, c.passages, c.respondents, groups(&c.by_group));
+        if has_sub.contains(c.code.as_str()) {
+            let r = &c.with_subcodes;
+            let label: String = format!("{indent}  = incl. sub-codes")
+                .chars()
+                .take(width)
+                .collect();
+            out += &line(label, r.passages, r.respondents, groups(&r.by_group));
+        }
     }
     out
 }

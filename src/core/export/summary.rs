@@ -25,6 +25,12 @@ pub struct SummaryRow {
     pub code_id: String,
     pub code: String,
     pub colour: Rgb,
+    /// 0 for a top-level code, 1 for a sub-code, ...
+    pub depth: usize,
+    /// The parent code's id ("" for a top-level code).
+    pub parent_id: String,
+    /// "Signalen herkennen › Ander gedrag".
+    pub path: String,
     pub group: String,
     pub group_plural: String,
     /// Distinct respondents of the group with at least one passage of the code.
@@ -36,6 +42,13 @@ pub struct SummaryRow {
     pub passages: usize,
     /// "14 of 27 docenten".
     pub text: String,
+    /// The roll-up: distinct respondents of the group with a passage of the code *or any of
+    /// its sub-codes* (equal to `respondents` for a code without sub-codes).
+    pub respondents_with_subcodes: usize,
+    pub share_with_subcodes: Option<f64>,
+    pub passages_with_subcodes: usize,
+    /// "14 of 27 docenten" for the roll-up.
+    pub text_with_subcodes: String,
     pub by_school_type: Vec<SchoolTypeCount>,
 }
 
@@ -58,6 +71,7 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
     for (c, code) in sel.codes.iter().enumerate() {
         for g in &sel.groups {
             let total = sel.count(tally, c, |r| &r.group == g);
+            let rolled = sel.count_with_subcodes(tally, c, |r| &r.group == g);
             let plural = p.group_plural(g).to_string();
             out.push(SummaryRow {
                 deelvraag: code.deelvraag,
@@ -66,8 +80,15 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                 code_id: code.id.clone(),
                 code: code.name.clone(),
                 colour: code.colour,
+                depth: sel.depths.get(c).copied().unwrap_or(0),
+                parent_id: code.parent.clone().unwrap_or_default(),
+                path: sel.path(c),
                 group: g.clone(),
                 text: n_of_m(&total, &plural),
+                respondents_with_subcodes: rolled.respondents,
+                share_with_subcodes: share(&rolled),
+                passages_with_subcodes: rolled.passages,
+                text_with_subcodes: n_of_m(&rolled, &plural),
                 group_plural: plural,
                 respondents: total.respondents,
                 group_size: total.of,
@@ -100,12 +121,18 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
         Column::new("category", 14.0),
         Column::new("code_id", 14.0),
         Column::new("code", 24.0),
+        Column::new("parent_id", 14.0),
+        Column::new("path", 30.0),
         Column::new("group", 14.0),
         Column::new("respondents", 6.0),
         Column::new("group_size", 6.0),
         Column::new("share", 7.0),
         Column::new("passages", 6.0),
         Column::new("text", 26.0),
+        Column::new("respondents_with_subcodes", 8.0),
+        Column::new("share_with_subcodes", 8.0),
+        Column::new("passages_with_subcodes", 8.0),
+        Column::new("text_with_subcodes", 26.0),
     ];
     for t in &sel.school_types {
         for what in ["respondents", "group_size", "share", "passages"] {
@@ -121,12 +148,18 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
                 Cell::text(&s.category),
                 Cell::text(&s.code_id),
                 Cell::Coloured(s.code.clone(), s.colour),
+                Cell::text(&s.parent_id),
+                Cell::text(&s.path),
                 Cell::text(&s.group),
                 Cell::Int(s.respondents as u64),
                 Cell::Int(s.group_size as u64),
                 Cell::Share(s.respondents, s.group_size),
                 Cell::Int(s.passages as u64),
                 Cell::text(&s.text),
+                Cell::Int(s.respondents_with_subcodes as u64),
+                Cell::Share(s.respondents_with_subcodes, s.group_size),
+                Cell::Int(s.passages_with_subcodes as u64),
+                Cell::text(&s.text_with_subcodes),
             ];
             for t in &s.by_school_type {
                 cells.extend([
