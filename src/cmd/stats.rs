@@ -44,19 +44,28 @@ pub fn run(root: &Path, coder: Option<&str>, json: bool, include_interviewer: bo
     Ok(())
 }
 
+const ROLLUP: &str = "= incl. sub-codes";
+
 /// One line per code in tree order, sub-codes indented; a code with sub-codes gets a second
 /// line with the roll-up (the code or any sub-code), marked as such.
 fn render(s: &CoderStats) -> String {
     let mut out = String::new();
+    let has_sub: std::collections::HashSet<&str> =
+        s.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
     let width = s
         .codes
         .iter()
-        .map(|c| c.name.chars().count() + 2 * c.depth)
+        .map(|c| {
+            let label = if has_sub.contains(c.code.as_str()) {
+                ROLLUP.len() + 2
+            } else {
+                0
+            };
+            c.name.chars().count().max(label) + 2 * c.depth
+        })
         .max()
         .unwrap_or(4)
         .min(48);
-    let has_sub: std::collections::HashSet<&str> =
-        s.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
     let noun = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let line = |label: String, passages: usize, respondents: usize, groups: Vec<String>| {
         format!(
@@ -80,10 +89,7 @@ fn render(s: &CoderStats) -> String {
         out += &line(name, c.passages, c.respondents, groups(&c.by_group));
         if has_sub.contains(c.code.as_str()) {
             let r = &c.with_subcodes;
-            let label: String = format!("{indent}  = incl. sub-codes")
-                .chars()
-                .take(width)
-                .collect();
+            let label: String = format!("{indent}  {ROLLUP}").chars().take(width).collect();
             out += &line(label, r.passages, r.respondents, groups(&r.by_group));
         }
     }

@@ -1330,4 +1330,280 @@ mod tests {
     fn slug_folds_accents() {
         assert_eq!(slug("Zorgcoördinator één!"), "zorgcoordinator-een");
     }
+
+    const TREE: &str = r##"{
+  "deelvragen": [{"number": 1, "title": "Een"}, {"number": 2, "title": "Twee"}],
+  "codes": [
+    {"id": "a", "name": "A", "deelvraag": 1, "colour_name": "x", "colour": "#FFEE00"},
+    {"id": "b", "name": "B", "deelvraag": 2, "colour_name": "x", "colour": "#00EEFF"},
+    {"id": "a1", "name": "A1", "deelvraag": 1, "colour_name": "x", "colour": "#FF0000",
+     "parent": "a"},
+    {"id": "a11", "name": "A11", "deelvraag": 1, "colour_name": "x", "colour": "#00FF00",
+     "parent": "a1"}
+  ]
+}"##;
+
+    fn tree() -> Codebook {
+        Codebook::parse(Path::new("c.json"), TREE).unwrap()
+    }
+
+    fn ids<'a>(v: impl IntoIterator<Item = (&'a Code, usize)>) -> Vec<(String, usize)> {
+        v.into_iter().map(|(c, d)| (c.id.clone(), d)).collect()
+    }
+
+    #[test]
+    fn tree_order_puts_sub_codes_under_their_parent() {
+        let cb = tree();
+        assert_eq!(
+            ids(cb.tree()),
+            [("a", 0), ("a1", 1), ("a11", 2), ("b", 0)].map(|(i, d)| (i.to_string(), d))
+        );
+        assert_eq!(cb.path_of("a11"), "A › A1 › A11");
+        assert_eq!(cb.top("a11"), "a");
+        let sub: Vec<&str> = cb.subtree("a1").iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(sub, ["a1", "a11"]);
+    }
+
+    fn problems_of(text: &str) -> Vec<String> {
+        Codebook::parse(Path::new("c.json"), text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_tree_is_reported_at_the_code_line() {
+        // A cycle a1 → a11 → a1.
+        let cyc = TREE.replace(r#""parent": "a"}"#, r#""parent": "a11"}"#);
+        let p = problems_of(&cyc);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("c.json:6:") && m.contains("own ancestor")),
+            "{p:?}"
+        );
+        // A missing parent.
+        let p = problems_of(&TREE.replace(r#""parent": "a1""#, r#""parent": "zz""#));
+        assert!(
+            p.iter()
+                .any(|m| m.contains("c.json:8:") && m.contains("\"zz\" is not a code")),
+            "{p:?}"
+        );
+        // A parent under another deelvraag.
+        let p = problems_of(&TREE.replace(r#""parent": "a"}"#, r#""parent": "b"}"#));
+        assert!(
+            p.iter()
+                .any(|m| m.contains("c.json:6:") && m.contains("its parent's deelvraag")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_retired_code_needs_a_live_target() {
+        let with = |retired: &str| {
+            TREE.replace(
+                "\n  ]\n}",
+                &format!("\n  ],\n  \"retired\": [{retired}]\n}}"),
+            )
+        };
+        let ok = with(
+            r##"{"id": "old", "name": "Old", "deelvraag": 1, "colour_name": "x", "colour": "#000000", "merged_into": "a1"}"##,
+        );
+        let cb = Codebook::parse(Path::new("c.json"), &ok).unwrap();
+        assert_eq!(cb.canonical("old").unwrap().id, "a1");
+        assert!(cb.code("old").is_none(), "a retired code is not a live one");
+        let p = problems_of(&with(
+            r##"{"id": "old", "name": "Old", "deelvraag": 1, "colour_name": "x", "colour": "#000000", "merged_into": "nope"}"##,
+        ));
+        assert!(p.iter().any(|m| m.contains("not a code in use")), "{p:?}");
+        let p = problems_of(&with(
+            r##"{"id": "old", "name": "Old", "deelvraag": 1, "colour_name": "x", "colour": "#000000"}"##,
+        ));
+        assert!(
+            p.iter().any(|m| m.contains("needs \"merged_into\"")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn old_codebooks_load_and_save_without_new_fields() {
+        let cb = Codebook::parse(Path::new("c.json"), GOOD).unwrap();
+        let json = cb.to_json().unwrap();
+        for field in [
+            "retired",
+            "inclusion",
+            "exclusion",
+            "example",
+            "parent",
+            "merged_into",
+        ] {
+            assert!(!json.contains(field), "{field} in {json}");
+        }
+        assert_eq!(Codebook::parse(Path::new("c.json"), &json).unwrap(), cb);
+    }
+
+    #[test]
+    fn criteria_round_trip_as_fields_of_the_code() {
+        let mut cb = tree();
+        cb.describe(
+            "a1",
+            &Describe {
+                description: Some("Wat".into()),
+                inclusion: Some("ja".into()),
+                example: Some("\"één\"".into()),
+                ..Describe::default()
+            },
+        )
+        .unwrap();
+        let json = cb.to_json().unwrap();
+        let back = Codebook::parse(Path::new("c.json"), &json).unwrap();
+        assert_eq!(back.criteria_of("a1").inclusion, "ja");
+        assert_eq!(back.criteria_of("a1").example, "\"één\"");
+        assert_eq!(back.code("a1").unwrap().description, "Wat");
+        assert_eq!(back, cb);
+    }
+
+    #[test]
+    fn merge_maps_the_code_and_moves_its_sub_codes() {
+        let mut cb = tree();
+        assert!(matches!(
+            cb.merge("a", "a"),
+            Err(CodebookError::MergeIntoItself(_))
+        ));
+        assert!(matches!(
+            cb.merge("a", "a11"),
+            Err(CodebookError::MergeIntoSubcode { .. })
+        ));
+        cb.merge("a1", "b").unwrap();
+        assert_eq!(cb.canonical("a1").unwrap().id, "b");
+        let a11 = cb.code("a11").unwrap();
+        assert_eq!((a11.parent.as_deref(), a11.deelvraag), (Some("b"), 2));
+        // A chain: b merged on into a.
+        cb.merge("b", "a").unwrap();
+        assert_eq!(cb.canonical("a1").unwrap().id, "a");
+        Codebook::parse(Path::new("c.json"), &cb.to_json().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn delete_refuses_a_code_with_codings_unless_forced() {
+        let mut cb = tree();
+        let e = cb.delete("a1", 3, false).unwrap_err();
+        assert!(e.to_string().contains("has 3 coding(s)"), "{e}");
+        cb.delete("a1", 3, true).unwrap();
+        assert!(cb.canonical("a1").is_none());
+        assert!(cb.retired("a1").unwrap().deleted);
+        assert_eq!(cb.code("a11").unwrap().parent.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn rename_and_recolour_check_their_input() {
+        let mut cb = tree();
+        assert!(matches!(
+            cb.rename("a1", " b "),
+            Err(CodebookError::NameTaken { .. })
+        ));
+        cb.rename("a1", "Nieuw").unwrap();
+        assert_eq!(cb.code("a1").unwrap().name, "Nieuw");
+        assert!(matches!(
+            cb.recolour("a1", "#12345", None),
+            Err(CodebookError::BadColour(_))
+        ));
+        let e = cb.rename("zzz", "x").unwrap_err().to_string();
+        assert!(e.contains("unknown code"), "{e}");
+        let e = cb.find("nieuuw").unwrap_err().to_string();
+        assert!(e.contains("did you mean") && e.contains("a1"), "{e}");
+    }
+
+    #[test]
+    fn move_keeps_the_tree_valid() {
+        let mut cb = tree();
+        let e = cb
+            .move_code(
+                "a",
+                &MoveTo {
+                    parent: Some(Some("a11".into())),
+                    ..MoveTo::default()
+                },
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("cycle"), "{e}");
+        // Moving a parent to deelvraag 2 takes its sub-codes along.
+        cb.move_code(
+            "a",
+            &MoveTo {
+                deelvraag: Some(2),
+                ..MoveTo::default()
+            },
+        )
+        .unwrap();
+        assert!(cb.subtree("a").iter().all(|c| c.deelvraag == 2));
+        Codebook::parse(Path::new("c.json"), &cb.to_json().unwrap()).unwrap();
+        // A sub-code cannot leave its parent's deelvraag on its own.
+        let e = cb
+            .move_code(
+                "a1",
+                &MoveTo {
+                    deelvraag: Some(1),
+                    ..MoveTo::default()
+                },
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("parent is under deelvraag 2"), "{e}");
+        cb.move_code(
+            "b",
+            &MoveTo {
+                after: Some("a11".into()),
+                ..MoveTo::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(cb.index_of("b"), cb.index_of("a11").map(|i| i + 1));
+    }
+
+    #[test]
+    fn a_new_code_lands_in_its_deelvraag_and_under_its_parent() {
+        let mut cb = tree();
+        let id = cb
+            .add(NewCode {
+                name: "Één".into(),
+                deelvraag: 1,
+                ..NewCode::default()
+            })
+            .unwrap();
+        assert_eq!(id, "een");
+        // After a11, the last code of deelvraag 1 (in the file too).
+        assert_eq!(cb.index_of("een"), Some(4));
+        let dv1 = |cb: &Codebook| -> Vec<String> {
+            cb.tree_of(1).iter().map(|(c, _)| c.id.clone()).collect()
+        };
+        assert_eq!(dv1(&cb), ["a", "a1", "a11", "een"]);
+        let sub = cb
+            .add(NewCode {
+                name: "A2".into(),
+                parent: Some("A".into()),
+                ..NewCode::default()
+            })
+            .unwrap();
+        assert_eq!(cb.code(&sub).unwrap().deelvraag, 1);
+        assert_eq!(dv1(&cb), ["a", "a1", "a11", "a2", "een"]);
+        assert_eq!(cb.index_of(&sub), Some(4), "after a's subtree in the file");
+        let used: Vec<Rgb> = cb
+            .codes
+            .iter()
+            .filter(|c| c.id != sub)
+            .map(|c| c.colour)
+            .collect();
+        assert_eq!(
+            cb.code(&sub).unwrap().colour,
+            super::super::palette::propose(&used)
+        );
+        assert!(matches!(
+            cb.add(NewCode {
+                name: "X".into(),
+                deelvraag: 9,
+                ..NewCode::default()
+            }),
+            Err(CodebookError::UnknownDeelvraag { .. })
+        ));
+    }
 }

@@ -256,3 +256,113 @@ pub fn undo(path: &Path, who: &str) -> Result<(Codebook, String), CodebookError>
     fsutil::write_atomic(path, restored.as_bytes()).map_err(io(path))?;
     Ok((cb, target.action))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::codebook::NewCode;
+
+    const CB: &str = r##"{
+  "deelvragen": [{"number": 1, "title": "Een"}],
+  "codes": [
+    {"id": "a", "name": "A", "deelvraag": 1, "colour_name": "x", "colour": "#FFEE00"},
+    {"id": "b", "name": "B", "deelvraag": 1, "colour_name": "x", "colour": "#00EEFF"}
+  ]
+}"##;
+
+    fn setup() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("codebook.json");
+        std::fs::write(&path, CB).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn changes_are_journaled_and_undone_in_reverse() {
+        let (_d, path) = setup();
+        change(&path, "ann", "add c", |cb| {
+            cb.add(NewCode {
+                name: "C".into(),
+                parent: Some("a".into()),
+                ..NewCode::default()
+            })
+            .map(|_| ())
+        })
+        .unwrap();
+        let after_add = std::fs::read_to_string(&path).unwrap();
+        change(&path, "bob", "merge a into b", |cb| cb.merge("a", "b")).unwrap();
+        let entries = read(&path).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            (entries[1].who.as_str(), entries[1].action.as_str()),
+            ("bob", "merge a into b")
+        );
+        assert!(!entries[1].at.is_empty());
+        let (_, what) = undo(&path, "ann").unwrap();
+        assert_eq!(what, "merge a into b");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), after_add);
+        undo(&path, "ann").unwrap();
+        let restored: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            restored,
+            serde_json::from_str::<serde_json::Value>(CB).unwrap()
+        );
+        assert!(matches!(
+            undo(&path, "ann"),
+            Err(CodebookError::NothingToUndo(_))
+        ));
+    }
+
+    #[test]
+    fn a_failed_change_writes_nothing() {
+        let (_d, path) = setup();
+        let e = change(&path, "ann", "rename", |cb| cb.rename("a", "B")).unwrap_err();
+        assert!(matches!(e, CodebookError::NameTaken { .. }));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), CB);
+        assert!(!history_path(&path).exists());
+    }
+
+    #[test]
+    fn undo_refuses_after_a_hand_edit() {
+        let (_d, path) = setup();
+        change(&path, "ann", "rename a", |cb| cb.rename("a", "Aa")).unwrap();
+        let edited = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"B\"", "\"Bee\"");
+        std::fs::write(&path, &edited).unwrap();
+        let e = undo(&path, "ann").unwrap_err();
+        assert!(matches!(e, CodebookError::ChangedSince { .. }), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_lock_is_held() {
+        let (_d, path) = setup();
+        let held = lock(&path, LOCK_WAIT).unwrap();
+        let e = change_waiting(&path, "bob", "rename", Duration::from_millis(120), |cb| {
+            cb.rename("a", "Z")
+        })
+        .unwrap_err();
+        assert!(matches!(e, CodebookError::Locked { .. }), "{e}");
+        assert!(
+            e.to_string().contains(&std::process::id().to_string()),
+            "{e}"
+        );
+        drop(held);
+        change(&path, "bob", "rename", |cb| cb.rename("a", "Z")).unwrap();
+    }
+
+    #[test]
+    fn a_torn_last_line_does_not_swallow_the_next() {
+        let (_d, path) = setup();
+        change(&path, "ann", "rename a", |cb| cb.rename("a", "Aa")).unwrap();
+        let h = history_path(&path);
+        let mut f = std::fs::OpenOptions::new().append(true).open(&h).unwrap();
+        f.write_all(b"{\"seq\": 5, \"at\"").unwrap();
+        change(&path, "ann", "rename b", |cb| cb.rename("b", "Bb")).unwrap();
+        assert_eq!(read(&path).unwrap().len(), 2);
+        undo(&path, "ann").unwrap();
+        assert_eq!(Codebook::load(&path).unwrap().code("b").unwrap().name, "B");
+    }
+}

@@ -121,8 +121,6 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
         Column::new("category", 14.0),
         Column::new("code_id", 14.0),
         Column::new("code", 24.0),
-        Column::new("parent_id", 14.0),
-        Column::new("path", 30.0),
         Column::new("group", 14.0),
         Column::new("respondents", 6.0),
         Column::new("group_size", 6.0),
@@ -133,6 +131,8 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
         Column::new("share_with_subcodes", 8.0),
         Column::new("passages_with_subcodes", 8.0),
         Column::new("text_with_subcodes", 26.0),
+        Column::new("parent_id", 14.0),
+        Column::new("path", 30.0),
     ];
     for t in &sel.school_types {
         for what in ["respondents", "group_size", "share", "passages"] {
@@ -148,8 +148,6 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
                 Cell::text(&s.category),
                 Cell::text(&s.code_id),
                 Cell::Coloured(s.code.clone(), s.colour),
-                Cell::text(&s.parent_id),
-                Cell::text(&s.path),
                 Cell::text(&s.group),
                 Cell::Int(s.respondents as u64),
                 Cell::Int(s.group_size as u64),
@@ -160,6 +158,8 @@ pub fn table(sel: &Selection, rows: &[SummaryRow]) -> Table {
                 Cell::Share(s.respondents_with_subcodes, s.group_size),
                 Cell::Int(s.passages_with_subcodes as u64),
                 Cell::text(&s.text_with_subcodes),
+                Cell::text(&s.parent_id),
+                Cell::text(&s.path),
             ];
             for t in &s.by_school_type {
                 cells.extend([
