@@ -776,6 +776,15 @@ impl Codebook {
         }) {
             return Ok(c);
         }
+        // The start of one code's name is enough ("Handelen dat niet"), as long as it is
+        // the only code that starts so.
+        let mut starting = self
+            .codes
+            .iter()
+            .filter(|c| !v.is_empty() && fold(&c.name).starts_with(&v));
+        if let (Some(c), None) = (starting.next(), starting.next()) {
+            return Ok(c);
+        }
         if let Some(r) = self
             .retired
             .iter()

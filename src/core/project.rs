@@ -344,6 +344,31 @@ impl Project {
         Ok(carrier)
     }
 
+    /// Read every coder's journal again: after a codebook change (a merge, a delete or their
+    /// undo), which live code a journal's code id counts as has changed.
+    pub fn reload_coders(&mut self) {
+        let codings = self.codings_dir();
+        self.problems.retain(|p| !p.file.starts_with(&codings));
+        self.coders.clear();
+        self.load_coders();
+    }
+
+    /// The journal's codings read again from its file and checked against the codebook as it
+    /// is now (see [`Project::reload_coders`]).
+    pub fn reread_journal(&self, journal: &mut Journal) -> std::io::Result<()> {
+        let bytes = match std::fs::read(&journal.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let coder = journal.state.coder.clone();
+        let mut state = CoderState::replay(&journal.path, &coder, &bytes);
+        let path = journal.path.clone();
+        let _ = self.check_codings(&path, &mut state);
+        journal.state = state;
+        Ok(())
+    }
+
     /// Open a coder's journal for writing (taking the coder's lock), its codings carried to the
     /// current texts. Lines it writes get the snapshots of the versions they refer to.
     pub fn open_journal(&self, coder: &str) -> Result<Journal, JournalError> {

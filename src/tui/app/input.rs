@@ -103,7 +103,8 @@ impl App {
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
                     );
-                    let height = areas.codebook.height.saturating_sub(2);
+                    let height =
+                        draw::codebook_list_height(areas.codebook.height.saturating_sub(2));
                     if m.row < areas.codebook.y + 1 || m.row >= areas.codebook.y + 1 + height {
                         return;
                     }
@@ -275,6 +276,10 @@ impl App {
             InputPurpose::NewCode { mut values } => {
                 values.push(value);
                 self.new_code_step(values);
+            }
+            InputPurpose::Codebook { op, code, values } => {
+                // The untrimmed text: trimmed where it is saved.
+                self.codebook_input(op, code, values, input.value.clone(), input.prompt.clone());
             }
         }
     }

@@ -7,6 +7,7 @@
 //! `jobs` takes the results of background work.
 
 mod attribute_filter;
+mod codebook;
 mod coding;
 mod cursor;
 mod input;
@@ -15,6 +16,7 @@ mod update;
 mod views;
 
 pub use attribute_filter::AttributeFilter;
+pub use codebook::CodebookOp;
 pub use jobs::{IndexState, Job};
 pub use views::View;
 
@@ -31,7 +33,7 @@ use super::views::search::SearchView;
 use super::views::{Outcome, cycle};
 use super::wrap::{TextLayout, char_width};
 use crate::core::agreement::Disagreement;
-use crate::core::codebook::{Code, Rgb, slug};
+use crate::core::codebook::{Code, Rgb};
 use crate::core::coding::{CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
@@ -89,6 +91,13 @@ pub enum InputPurpose {
     CodeMemo(String),
     /// Asking for the fields of a new code one after another.
     NewCode {
+        values: Vec<String>,
+    },
+    /// A dialogue changing the codebook about code `code`; `values` are the fields given so
+    /// far.
+    Codebook {
+        op: CodebookOp,
+        code: String,
         values: Vec<String>,
     },
 }
@@ -175,6 +184,9 @@ pub struct App {
     pub layer_here: Vec<Coding>,
     pub count_here: Vec<usize>,
     pub count_all: Vec<usize>,
+    /// Per code: distinct respondents with a passage of it or of any of its sub-codes (the
+    /// roll-up shown next to a parent).
+    pub rolled_respondents: Vec<usize>,
     /// This coder's passages per transcript (index as `project.transcripts`).
     pub coded_per_transcript: Vec<usize>,
     dragging: bool,
@@ -226,6 +238,7 @@ impl App {
             layer_here: Vec::new(),
             count_here: vec![0; n],
             count_all: vec![0; n],
+            rolled_respondents: vec![0; n],
             coded_per_transcript: Vec::new(),
             dragging: false,
         };
@@ -319,7 +332,7 @@ impl App {
     /// Code indices shown in the codebook panel, after the filter (best match first).
     pub fn visible_codes(&self) -> Vec<usize> {
         if self.codes.filter.is_empty() {
-            return (0..self.project.codebook.codes.len()).collect();
+            return self.tree_codes();
         }
         // helix's fuzzy matcher; both sides accent-folded first, so that "coordinator" and
         // "coördinator" find each other whichever is typed.
@@ -347,6 +360,28 @@ impl App {
         // Best first; equal scores in codebook order.
         scored.sort();
         scored.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// Code indices in tree order (deelvraag, each code followed by its sub-codes), with
+    /// their depth: the panel's order unfiltered, and what hotkeys 1…9, 0 count.
+    pub fn code_tree(&self) -> Vec<(usize, usize)> {
+        let cb = &self.project.codebook;
+        let mut out: Vec<(usize, usize)> = cb
+            .tree()
+            .into_iter()
+            .filter_map(|(c, d)| cb.index_of(&c.id).map(|i| (i, d)))
+            .collect();
+        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows).
+        for i in 0..cb.codes.len() {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((i, 0));
+            }
+        }
+        out
+    }
+
+    pub fn tree_codes(&self) -> Vec<usize> {
+        self.code_tree().into_iter().map(|(i, _)| i).collect()
     }
 
     pub fn selected_code(&self) -> Option<&Code> {
@@ -451,6 +486,26 @@ impl App {
                 }
             }
         }
+        let cb = &self.project.codebook;
+        let mut who: std::collections::HashMap<&str, BTreeSet<&str>> =
+            std::collections::HashMap::new();
+        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
+            who.entry(c.code.as_str())
+                .or_default()
+                .insert(c.transcript.as_str());
+        }
+        let rolled = cb
+            .codes
+            .iter()
+            .map(|code| {
+                cb.subtree(&code.id)
+                    .iter()
+                    .flat_map(|s| who.get(s.id.as_str()).into_iter().flatten().copied())
+                    .collect::<BTreeSet<&str>>()
+                    .len()
+            })
+            .collect();
+        self.rolled_respondents = rolled;
         self.count_here = here_counts;
         self.count_all = all;
         let mut per = vec![0; self.project.transcripts.len()];

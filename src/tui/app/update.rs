@@ -107,7 +107,11 @@ impl App {
             }
             ApplyHotkey(n) => {
                 let i = if n == 10 { 9 } else { n as usize - 1 };
-                if let Some(code) = self.project.codebook.codes.get(i) {
+                let tree = self.tree_codes();
+                if let Some(code) = tree
+                    .get(i)
+                    .and_then(|&k| self.project.codebook.codes.get(k))
+                {
                     let id = code.id.clone();
                     self.apply_code(&id);
                 }
@@ -159,6 +163,14 @@ impl App {
                     self.new_code_step(Vec::new());
                 }
             }
+            AddSubcode => self.codebook_dialogue(CodebookOp::Subcode),
+            RenameCode => self.codebook_dialogue(CodebookOp::Rename),
+            RecolourCode => self.codebook_dialogue(CodebookOp::Recolour),
+            DescribeCode => self.codebook_dialogue(CodebookOp::Describe),
+            MoveCode => self.codebook_dialogue(CodebookOp::Move),
+            MergeCode => self.codebook_dialogue(CodebookOp::Merge),
+            DeleteCode => self.codebook_dialogue(CodebookOp::Delete),
+            UndoCodebook => self.undo_codebook(),
             Undo | Redo => self.undo_redo(action == Undo),
             ToggleDone => {
                 // In the list: the highlighted transcript; elsewhere the one that is open.

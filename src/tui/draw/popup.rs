@@ -47,6 +47,7 @@ pub(super) fn draw_input(
                 keymap::hint_text(Layer::Input, &[])
             )
         }
+        InputPurpose::Codebook { .. } => keymap::hint_text(Layer::Input, &[]),
         _ => format!("{}· empty removes ", keymap::hint_text(Layer::Input, &[])),
     };
     let blk = Block::default()
