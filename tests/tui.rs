@@ -124,7 +124,12 @@ fn new_inductive_code_is_written_to_the_codebook() {
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "ana");
     keys(&mut app, "n");
-    for field in ["Veilig Thuis", "2", "blauw", "#1E6FE0"] {
+    // Name; deelvraag (the highlighted code's is filled in); no parent; colour (the proposed
+    // one is filled in: replaced here).
+    for (clear, field) in [(0, "Veilig Thuis"), (1, "2"), (0, ""), (7, "#1E6FE0")] {
+        for _ in 0..clear {
+            key(&mut app, KeyCode::Backspace);
+        }
         keys(&mut app, field);
         key(&mut app, KeyCode::Enter);
     }
@@ -1015,7 +1020,10 @@ fn a_new_project_shows_the_commands_that_bring_interviews_in() {
     // Keys on the empty project do nothing harmful; a code can be added at once.
     keys(&mut app, "jk}{stgG");
     keys(&mut app, "n");
-    for field in ["Signalen", "1", "geel", "#FFE135"] {
+    for (clear, field) in [(0, "Signalen"), (1, "1"), (0, ""), (7, "#FFE135")] {
+        for _ in 0..clear {
+            key(&mut app, KeyCode::Backspace);
+        }
         keys(&mut app, field);
         key(&mut app, KeyCode::Enter);
     }
@@ -1162,4 +1170,219 @@ fn q_is_typed_in_the_search_view_and_closes_the_matrix() {
     keys(&mut app, "q");
     assert!(app.view.is_none());
     assert!(!app.should_quit);
+}
+
+/// Focus the codebook panel and highlight a code by its name (through the code filter).
+fn highlight(app: &mut App, name: &str) {
+    while app.focus != Focus::Codebook {
+        key(app, KeyCode::Tab);
+    }
+    keys(app, "f");
+    keys(app, name);
+    key(app, KeyCode::Enter);
+    assert_eq!(app.selected_code().unwrap().name, name);
+}
+
+fn enter(app: &mut App, text: &str) {
+    keys(app, text);
+    key(app, KeyCode::Enter);
+}
+
+#[test]
+fn a_wrong_field_of_a_new_code_is_asked_again_and_the_colour_is_proposed() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let used: Vec<Rgb> = app
+        .project
+        .codebook
+        .codes
+        .iter()
+        .map(|c| c.colour)
+        .collect();
+    keys(&mut app, "n");
+    enter(&mut app, "Signalen HERKENNEN");
+    // A taken name: asked again, nothing lost but the name.
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("has that name already")
+    );
+    assert!(matches!(&app.mode, Mode::Input(i) if i.prompt == "New code: name"));
+    enter(&mut app, "Veilig Thuis");
+    key(&mut app, KeyCode::Backspace);
+    enter(&mut app, "9");
+    assert!(app.message.as_ref().unwrap().error);
+    assert!(
+        matches!(&app.mode, Mode::Input(i) if i.prompt.starts_with("Deelvraag of \"Veilig Thuis\""))
+    );
+    key(&mut app, KeyCode::Backspace);
+    enter(&mut app, "2");
+    enter(&mut app, "");
+    // The proposed colour is filled in: Enter takes it.
+    let proposed = codewerk::core::palette::propose(&used);
+    assert!(matches!(&app.mode, Mode::Input(i) if i.value == proposed.to_string()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    let cb = &Project::load(dir.path()).unwrap().codebook;
+    let code = cb.code("veilig-thuis").unwrap();
+    assert_eq!(
+        (code.deelvraag, code.colour, code.inductive),
+        (2, proposed, true)
+    );
+    // In its deelvraag's place, highlighted.
+    assert_eq!(cb.codes.last().unwrap().id, "veilig-thuis");
+    assert_eq!(app.selected_code().unwrap().id, "veilig-thuis");
+}
+
+#[test]
+fn split_a_code_into_sub_codes_recode_merge_and_undo() {
+    let dir = common::copy("valid");
+    let journal = dir.path().join("codings/ana.jsonl");
+    let mut app = app_in(dir.path(), "ana");
+    for name in ["Blauwe plekken", "Gedrag", "Verzuim"] {
+        highlight(&mut app, "Signalen herkennen");
+        keys(&mut app, "a");
+        enter(&mut app, name);
+        key(&mut app, KeyCode::Enter); // the proposed colour
+        assert!(
+            app.message.as_ref().unwrap().text.contains("sub-code"),
+            "{:?}",
+            app.message
+        );
+    }
+    let tree: Vec<(String, usize)> = app
+        .code_tree()
+        .iter()
+        .map(|&(i, d)| (app.project.codebook.codes[i].id.clone(), d))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            ("niet-pluis", 0),
+            ("signalen", 0),
+            ("blauwe-plekken", 1),
+            ("gedrag", 1),
+            ("verzuim", 1),
+            ("knelpunten", 0)
+        ]
+        .map(|(i, d)| (i.to_string(), d))
+    );
+    // Hotkeys follow the tree: 3 is the first sub-code.
+    key(&mut app, KeyCode::Tab);
+    while app.focus != Focus::Text {
+        key(&mut app, KeyCode::Tab);
+    }
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s3");
+    let coded: Vec<&str> = app
+        .state()
+        .codings
+        .values()
+        .map(|c| c.code.as_str())
+        .collect();
+    assert!(coded.contains(&"blauwe-plekken"), "{coded:?}");
+    // The parent's roll-up counts the respondent of the sub-code.
+    let signalen = app.project.codebook.index_of("signalen").unwrap();
+    assert_eq!(app.rolled_respondents[signalen], 1);
+    let before_merge = std::fs::read(&journal).unwrap();
+    // Merge "Gedrag" into "Blauwe plekken", then the sub-code with the coding into "Verzuim".
+    highlight(&mut app, "Blauwe plekken");
+    keys(&mut app, "J");
+    enter(&mut app, "Verzuim");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("1 coding(s) count as \"Verzuim\""),
+        "{:?}",
+        app.message
+    );
+    assert!(app.state().codings.values().any(|c| c.code == "verzuim"));
+    assert!(app.project.codebook.code("blauwe-plekken").is_none());
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before_merge,
+        "a merge rewrites no journal"
+    );
+    // A merge into itself is refused and asked again.
+    highlight(&mut app, "Verzuim");
+    keys(&mut app, "J");
+    enter(&mut app, "Verzuim");
+    assert!(app.message.as_ref().unwrap().text.contains("into itself"));
+    key(&mut app, KeyCode::Esc);
+    // Z undoes the merge: the coding is the sub-code's again.
+    keys(&mut app, "Z");
+    assert!(
+        app.state()
+            .codings
+            .values()
+            .any(|c| c.code == "blauwe-plekken")
+    );
+    assert!(app.project.codebook.code("blauwe-plekken").is_some());
+    // And the sub-codes one by one.
+    keys(&mut app, "ZZZ");
+    assert_eq!(app.project.codebook.codes.len(), 3);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("undone add code \"Blauwe plekken\"")
+    );
+}
+
+#[test]
+fn codebook_panel_shows_the_tree_roll_up_and_definition() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    highlight(&mut app, "Signalen herkennen");
+    keys(&mut app, "a");
+    enter(&mut app, "Blauwe plekken");
+    key(&mut app, KeyCode::Enter);
+    highlight(&mut app, "Signalen herkennen");
+    keys(&mut app, "e");
+    // Description (filled in: empty), inclusion, exclusion, example.
+    enter(&mut app, "Concrete signalen");
+    enter(&mut app, "gezien of gehoord");
+    enter(&mut app, "");
+    enter(&mut app, "");
+    let term = draw(&app);
+    insta::assert_snapshot!("codebook_tree", term.backend());
+    let buf = term.backend().buffer();
+    let area = draw::areas(Rect::new(0, 0, W, H), Focus::Codebook, false).codebook;
+    let row = |needle: &str| {
+        (area.y..area.y + area.height)
+            .find(|&y| {
+                let line: String = (area.x..area.x + area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect();
+                line.contains(needle)
+            })
+            .unwrap_or_else(|| panic!("{needle} not drawn"))
+    };
+    let line = |y: u16| -> String {
+        (area.x..area.x + area.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect()
+    };
+    // The sub-code indented under its parent, the parent with its roll-up.
+    let sub = row("Blauwe plekken");
+    assert!(line(sub).contains("██   Blauwe plekken"), "{}", line(sub));
+    assert!(
+        line(row("Signalen herkennen   ")).contains("Σ1"),
+        "{}",
+        line(row("Signalen herkennen   "))
+    );
+    // The swatch in the code's colour.
+    let x = (area.x..area.x + area.width)
+        .find(|&x| buf[(x, sub)].symbol() == "█")
+        .unwrap();
+    let colour = app.project.codebook.code("blauwe-plekken").unwrap().colour;
+    assert_eq!(buf[(x, sub)].fg, Color::Rgb(colour.0, colour.1, colour.2));
+    // The definition of the highlighted code under the list.
+    assert!(line(row("Concrete signalen")).contains("Concrete signalen"));
+    assert!(line(row("gezien of gehoord")).contains("incl. gezien of gehoord"));
 }

@@ -130,7 +130,7 @@ impl Action {
             EditBounds => "edit the passage's boundaries (Enter saves)",
             MemoPassage => "memo on the passage under the cursor",
             MemoCode => "write a memo on the highlighted code",
-            NewCode => "add a new code: name, deelvraag, parent, colour (proposed)",
+            NewCode => "add a new code (a colour is proposed)",
             AddSubcode => "add a sub-code under the highlighted code",
             RenameCode => "rename the highlighted code",
             RecolourCode => "recolour the highlighted code (#RRGGBB)",

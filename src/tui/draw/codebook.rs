@@ -110,8 +110,8 @@ pub fn codebook_list_height(inner: u16) -> u16 {
     }
 }
 
-const DEFINITION_LINES: u16 = 4;
-const DEFINITION_MIN_PANEL: u16 = 12;
+const DEFINITION_LINES: u16 = 5;
+const DEFINITION_MIN_PANEL: u16 = 14;
 
 /// The highlighted code's path, roll-up and definition, under the list.
 fn definition_lines(app: &App) -> Vec<Line<'static>> {
@@ -127,7 +127,7 @@ fn definition_lines(app: &App) -> Vec<Line<'static>> {
     if cb.children(&code.id).next().is_some() {
         head.push(Span::styled(
             format!(
-                " · Σ {} of {} respondents with a sub-code",
+                " · Σ{}/{} incl. sub-codes",
                 app.rolled_respondents.get(i).unwrap_or(&0),
                 app.project.respondents.len()
             ),
