@@ -114,6 +114,90 @@ pub enum Command {
     /// Every change is journaled (who, when) in codebook/history.jsonl and undoable.
     #[command(subcommand)]
     Code(CodeCommand),
+    /// Memos: the project logbook (dated entries) and memos on transcripts (respondents),
+    /// codes and coded passages, journaled per coder and undoable.
+    #[command(subcommand)]
+    Memo(MemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemoCommand {
+    /// Write a memo (replacing the coder's memo on the same thing; "" removes it), or add a
+    /// logbook entry.
+    Add(MemoAddOpt),
+    /// The memos of --coder (default: every coder), filterable.
+    List(MemoListOpt),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("about").required(true).args(["transcript", "code", "passage", "log"])))]
+pub struct MemoAddOpt {
+    pub text: String,
+    /// On a transcript (= its respondent).
+    #[arg(long)]
+    pub transcript: Option<String>,
+    /// On a code (id or name).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// On a coded passage (its coding id, as `export quotes` lists it).
+    #[arg(long, value_name = "CODING_ID")]
+    pub passage: Option<u64>,
+    /// A logbook entry.
+    #[arg(long)]
+    pub log: bool,
+    /// The logbook entry's day, YYYY-MM-DD (default: today).
+    #[arg(long, requires = "log")]
+    pub date: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MemoFilterOpt {
+    /// Only this kind: logbook, transcript (or respondent), code, passage; repeatable.
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Only memos on this code or its passages (id or name).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Only memos on this transcript or its passages.
+    #[arg(long)]
+    pub transcript: Option<String>,
+    /// Only memos containing this text (case and accents ignored).
+    #[arg(long)]
+    pub text: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct MemoListOpt {
+    #[command(flatten)]
+    pub filter: MemoFilterOpt,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportMemosOpt {
+    #[command(flatten)]
+    pub filter: MemoFilterOpt,
+    /// md (default), csv or json.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The file to write (`-`: standard output). Default: exports/memos-<coder>.<ext>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportCodebookOpt {
+    /// md (default), html or xlsx.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The file to write (`-`: standard output). Default: exports/codebook-<coder>.<ext>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -637,6 +721,11 @@ pub struct ReconcileOpt {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
+    /// Every memo (logbook, transcripts, codes, passages) of --coder or all coders. md|csv|json.
+    Memos(ExportMemosOpt),
+    /// The codebook as a methods appendix: deelvraag → code tree, colours, definitions,
+    /// criteria, examples, inductive or not, respondents per group, code memos. md|html|xlsx.
+    Codebook(ExportCodebookOpt),
     /// One row per coded passage (deelvraag, code, group, school, respondent, offsets, the quote
     /// with its line breaks, memo), ordered so that each cluster is a block. csv|xlsx|json.
     Quotes(ExportOpt),

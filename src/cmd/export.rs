@@ -15,6 +15,8 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Summary(o) => (Kind::Summary, o),
         ExportCommand::Report(o) => (Kind::Report, o),
         ExportCommand::Matrix(o) => (Kind::Matrix, o),
+        ExportCommand::Memos(o) => return super::memo::export(root, coder, &o),
+        ExportCommand::Codebook(o) => return super::memo::export_codebook(root, coder, &o),
         ExportCommand::Qdc(o) => return super::refi::export_qdc(root, &o),
         ExportCommand::Qdpx(o) => {
             let coders: Vec<String> = coder.map(str::to_string).into_iter().collect();
@@ -77,7 +79,7 @@ fn filter(o: &ExportOpt) -> Filter {
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
-fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
+pub(super) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
     let named = flag.map(str::to_string).or_else(|| {
         std::env::var("CODEWERK_CODER")
             .ok()

@@ -9,6 +9,7 @@ pub mod code;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod memo;
 pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;

@@ -10,6 +10,7 @@ pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod import_transcripts;
+pub mod memo;
 
 pub mod index;
 pub mod ingest;

@@ -17,6 +17,7 @@
 //! the xlsx creation date is fixed). Files are never overwritten silently: see [`save`].
 
 pub mod clusters;
+pub mod codebook;
 pub mod matrix;
 pub mod quotes;
 pub mod report;
