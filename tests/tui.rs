@@ -17,6 +17,14 @@ use ratatui::style::Color;
 
 use common::tui::{H, W, app_in, draw, key, keys};
 
+/// Ctrl-s: save the memo being written.
+fn save_memo(app: &mut App) {
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+}
+
 /// Move the cursor onto `needle` in the open transcript.
 fn goto(app: &mut App, needle: &str) {
     let at = app.transcript().unwrap().find_all(needle)[0];
@@ -100,10 +108,13 @@ fn remove_edit_memo_and_done() {
     assert_eq!(app.here[0].text, "Een leerling kwam met blauwe plekken");
     // Memo.
     keys(&mut app, "m");
-    assert!(matches!(app.mode, Mode::Input(_)));
+    assert!(matches!(app.mode, Mode::Memo(_)));
     keys(&mut app, "zie ook T3");
+    // Enter is a new line in the memo editor; Ctrl-s saves.
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.here[0].memo.as_deref(), Some("zie ook T3"));
+    keys(&mut app, "en T2");
+    save_memo(&mut app);
+    assert_eq!(app.here[0].memo.as_deref(), Some("zie ook T3\nen T2"));
     keys(&mut app, "d");
     assert!(app.state().done.contains("T1"));
     keys(&mut app, "x");
@@ -657,18 +668,19 @@ fn a_paste_goes_into_the_memo_and_never_runs_as_keys() {
     let mut app = app_in(dir.path(), "bo");
     goto(&mut app, "Dat voelde");
     keys(&mut app, "s1m");
-    assert!(matches!(app.mode, Mode::Input(_)));
+    assert!(matches!(app.mode, Mode::Memo(_)));
     // A pasted text with line breaks, digits and motion keys.
-    app.handle(Msg::Paste("Signalen herkennen\n2 ]] s3\nu".into()));
+    app.handle(Msg::Paste("Signalen herkennen\r\n2 ]] s3\nu".into()));
     assert!(
-        matches!(app.mode, Mode::Input(_)),
+        matches!(app.mode, Mode::Memo(_)),
         "the newline did not submit"
     );
-    key(&mut app, KeyCode::Enter);
+    save_memo(&mut app);
     assert_eq!(app.here.len(), 1, "no key of the paste coded anything");
+    // The memo editor keeps the paste's line breaks.
     assert_eq!(
         app.here[0].memo.as_deref(),
-        Some("Signalen herkennen 2 ]] s3 u")
+        Some("Signalen herkennen\n2 ]] s3\nu")
     );
     // Outside a text field a paste is refused with a message, not typed.
     app.handle(Msg::Paste("3".into()));
@@ -1139,13 +1151,13 @@ fn esc_in_a_text_field_cancels_and_typed_letters_are_text() {
     keys(&mut app, "s1");
     let memo_before = app.here[0].memo.clone();
     keys(&mut app, "m");
-    assert_eq!(app.layer(), Layer::Input);
+    assert_eq!(app.layer(), Layer::MemoEditor);
     // Letters that are commands elsewhere (q quits, u undoes) are typed here.
     keys(&mut app, "qu");
-    let Mode::Input(input) = &app.mode else {
-        panic!("the memo field is open")
+    let Mode::Memo(editor) = &app.mode else {
+        panic!("the memo editor is open")
     };
-    assert!(input.value.ends_with("qu"));
+    assert!(editor.text().ends_with("qu"));
     assert!(!app.should_quit);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Normal);
@@ -1385,4 +1397,48 @@ fn codebook_panel_shows_the_tree_roll_up_and_definition() {
     // The definition of the highlighted code under the list.
     assert!(line(row("Concrete signalen")).contains("Concrete signalen"));
     assert!(line(row("gezien of gehoord")).contains("incl. gezien of gehoord"));
+}
+
+#[test]
+fn transcript_memos_and_logbook_entries_are_journaled_and_undone() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    while app.focus != Focus::List {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "m");
+    assert!(matches!(&app.mode, Mode::Memo(e) if e.title.contains("transcript T1")));
+    keys(&mut app, "Twijfelt");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "over de meldcode");
+    save_memo(&mut app);
+    assert_eq!(
+        app.state().transcript_memos.get("T1").map(String::as_str),
+        Some("Twijfelt\nover de meldcode")
+    );
+    keys(&mut app, "L");
+    keys(&mut app, "Signalen splitsen");
+    save_memo(&mut app);
+    let log: Vec<&str> = app
+        .state()
+        .logbook
+        .values()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(log, ["Signalen splitsen"]);
+    // Esc cancels without saving.
+    keys(&mut app, "L");
+    keys(&mut app, "weg");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state().logbook.len(), 1);
+    // Both survive a restart, and u takes the logbook entry back.
+    drop(app);
+    let mut app = app_in(dir.path(), "ana");
+    assert_eq!(app.state().logbook.len(), 1);
+    assert!(app.state().transcript_memos.contains_key("T1"));
+    keys(&mut app, "u");
+    assert!(app.state().logbook.is_empty());
+    let memos = codewerk::core::memo::all(&app.project, &[app.state()]);
+    assert_eq!(memos.len(), 1);
+    assert_eq!(memos[0].kind, codewerk::core::memo::MemoKind::Transcript);
 }

@@ -35,6 +35,8 @@ pub enum Action {
     EditBounds,
     MemoPassage,
     MemoCode,
+    MemoTranscript,
+    LogbookEntry,
     NewCode,
     // Shaping the codebook (the highlighted code).
     AddSubcode,
@@ -130,6 +132,8 @@ impl Action {
             EditBounds => "edit the passage's boundaries (Enter saves)",
             MemoPassage => "memo on the passage under the cursor",
             MemoCode => "write a memo on the highlighted code",
+            MemoTranscript => "memo on the transcript (its respondent)",
+            LogbookEntry => "new entry in your logbook (dated today)",
             NewCode => "add a new code (a colour is proposed)",
             AddSubcode => "add a sub-code under the highlighted code",
             RenameCode => "rename the highlighted code",

@@ -36,6 +36,8 @@ pub enum Layer {
     Help,
     /// A one-line text field: memos, new code, attribute filter.
     Input,
+    /// The multi-line memo editor (`m`, `L`): keys other than these edit the text.
+    MemoEditor,
     /// Typing a code's name in the codebook (`f`).
     CodeFilter,
     /// Which of the overlapping passages to remove (`x`).
@@ -56,6 +58,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Codebook,
     Layer::Help,
     Layer::Input,
+    Layer::MemoEditor,
     Layer::CodeFilter,
     Layer::PickRemoval,
     Layer::Search,
@@ -83,6 +86,7 @@ impl Layer {
             Layer::Codebook => "Codebook",
             Layer::Help => "Help",
             Layer::Input => "Text fields (memos, new code, attribute filter)",
+            Layer::MemoEditor => "Writing a memo (m, L): a text editor",
             Layer::CodeFilter => "Finding a code (f)",
             Layer::PickRemoval => "Choosing which code to remove (x)",
             Layer::Search => "Search view (/)",
@@ -103,6 +107,7 @@ impl Layer {
             Layer::Global => &[Layer::Global],
             Layer::Help => &[Layer::Help],
             Layer::Input => &[Layer::Input],
+            Layer::MemoEditor => &[Layer::MemoEditor],
             Layer::CodeFilter => &[Layer::CodeFilter],
             Layer::PickRemoval => &[Layer::PickRemoval],
             Layer::Search => &[Layer::Search],
@@ -118,6 +123,9 @@ impl Layer {
     pub fn typing(self) -> Option<&'static str> {
         match self {
             Layer::Input => Some("the field's text"),
+            Layer::MemoEditor => Some(
+                "the memo: Enter a new line, arrows and Home/End move, Ctrl-u undo, paste keeps line breaks",
+            ),
             Layer::CodeFilter => Some("part of a code's name (accents optional)"),
             Layer::Search => {
                 Some("words, \"phrases\", AND OR NOT, prefix*; results update as you type")
@@ -178,8 +186,8 @@ use KeyCode::Char as C;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
 use Layer::{
     Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Editing as ED, Global as G,
-    Help as HE, Input as IN, List as L, Matrix as MX, PickRemoval as PR, Review as RV,
-    Search as SE, Text as T,
+    Help as HE, Input as IN, List as L, Matrix as MX, MemoEditor as ME, PickRemoval as PR,
+    Review as RV, Search as SE, Text as T,
 };
 
 pub const BINDINGS: &[Binding] = &[
@@ -195,6 +203,7 @@ pub const BINDINGS: &[Binding] = &[
     ctrl(G, 'r', A::Redo),
     k(G, C('n'), A::NewCode),
     k(G, C('Z'), A::UndoCodebook),
+    k(G, C('L'), A::LogbookEntry),
     k(G, C('o'), A::ToggleLayer),
     k(G, C('A'), A::OpenAgreement),
     k(G, C('/'), A::OpenSearch),
@@ -263,6 +272,7 @@ pub const BINDINGS: &[Binding] = &[
     k(L, C('s'), A::CycleSchoolType),
     k(L, C('a'), A::FilterByAttribute),
     k(L, C('d'), A::ToggleDone),
+    k(L, C('m'), A::MemoTranscript),
     // Codebook.
     k(CB, Up, A::CodeUp),
     k(CB, C('k'), A::CodeUp),
@@ -293,6 +303,9 @@ pub const BINDINGS: &[Binding] = &[
     k(IN, Enter, A::Choose).says("save"),
     k(IN, Esc, A::Close).says("cancel"),
     k(IN, Backspace, A::DeleteChar),
+    // The memo editor.
+    ctrl(ME, 's', A::Choose).says("save the memo"),
+    k(ME, Esc, A::Close).says("cancel (the memo is not saved)"),
     // Finding a code.
     k(CF, Enter, A::Choose).says("apply the code to the selection (or highlight it)"),
     k(CF, Esc, A::Close).says("cancel"),
@@ -436,6 +449,8 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (CB, &[A::UndoCodebook], "undo codebook"),
     (HE, &[A::Up, A::Down], "scroll"),
     (HE, &[A::Close], "close"),
+    (ME, &[A::Choose], "save"),
+    (ME, &[A::Close], "cancel"),
     (IN, &[A::Choose], "save"),
     (IN, &[A::Close], "cancel"),
     (CF, &[A::CodeUp, A::CodeDown], "move"),

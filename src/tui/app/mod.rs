@@ -12,12 +12,14 @@ mod coding;
 mod cursor;
 mod input;
 mod jobs;
+mod memo;
 mod update;
 mod views;
 
 pub use attribute_filter::AttributeFilter;
 pub use codebook::CodebookOp;
 pub use jobs::{IndexState, Job};
+pub use memo::{MemoEditor, MemoTarget};
 pub use views::View;
 
 use super::action::Action;
@@ -81,6 +83,8 @@ pub enum Mode {
     /// Which of the overlapping passages under the cursor to remove: their ids, innermost
     /// first; a digit picks one, Esc cancels.
     PickRemoval(Vec<CodingId>),
+    /// The multi-line memo editor.
+    Memo(Box<MemoEditor>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -87,6 +87,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Help => draw_help(f, app, f.area()),
         Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
         Mode::PickRemoval(ids) => draw_pick_removal(f, app, ids),
+        Mode::Memo(editor) => popup::draw_memo(f, app, editor),
         Mode::Normal => {}
     }
 }
