@@ -1442,3 +1442,69 @@ fn transcript_memos_and_logbook_entries_are_journaled_and_undone() {
     assert_eq!(memos.len(), 1);
     assert_eq!(memos[0].kind, codewerk::core::memo::MemoKind::Transcript);
 }
+
+#[test]
+fn the_memo_view_lists_every_memo_filters_and_jumps() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    goto(&mut app, "blauwe");
+    keys(&mut app, "m");
+    keys(&mut app, "plekken gezien");
+    save_memo(&mut app);
+    highlight(&mut app, "Knelpunten");
+    keys(&mut app, "m");
+    keys(&mut app, "Te breed?");
+    save_memo(&mut app);
+    keys(&mut app, "L");
+    keys(&mut app, "Codeboek besproken");
+    save_memo(&mut app);
+    keys(&mut app, "N");
+    let Some(View::Memos(v)) = &app.view else {
+        panic!("the memo view is open")
+    };
+    let kinds: Vec<&str> = v.visible().iter().map(|m| m.kind.name()).collect();
+    assert_eq!(kinds, ["logbook", "code", "passage"]);
+    // Typed text filters (accents and case ignored); Tab cycles the kind.
+    keys(&mut app, "BREED");
+    let Some(View::Memos(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(v.visible().len(), 1);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let Some(View::Memos(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(
+        v.visible()
+            .iter()
+            .map(|m| m.kind.name())
+            .collect::<Vec<_>>(),
+        ["passage"]
+    );
+    let term = draw(&app);
+    assert!(format!("{:?}", term.backend()).contains("plekken gezien"));
+    // Enter on the passage memo shows the passage in its transcript.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.view.is_none());
+    assert_eq!(app.transcript().unwrap().id, "T1");
+    let at = app.text.cursor;
+    assert!(
+        app.here.iter().any(|c| c.start <= at && at < c.end + 1),
+        "the cursor is on the passage"
+    );
+    // N brings the view back as it was; Enter on the code memo highlights the code.
+    keys(&mut app, "N");
+    // From "passage": all, logbook, transcript, code.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Codebook);
+    assert_eq!(app.selected_code().unwrap().id, "knelpunten");
+}

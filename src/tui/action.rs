@@ -75,6 +75,7 @@ pub enum Action {
     OpenClusters,
     OpenMatrix,
     OpenReview,
+    OpenMemos,
     // In full-screen views, popups and the help.
     /// Close the view, popup or help (Esc).
     Close,
@@ -166,6 +167,7 @@ impl Action {
             OpenClusters => "quotes of the highlighted code, per group",
             OpenMatrix => "code matrix: codes × groups, respondents",
             OpenReview => "review codings a transcript edit left unplaced",
+            OpenMemos => "every memo in one list (filter, Enter jumps)",
             Close => "close",
             Choose => "take the highlighted item",
             Type(_) => "type text",

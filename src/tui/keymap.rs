@@ -47,6 +47,7 @@ pub enum Layer {
     Clusters,
     Matrix,
     Review,
+    Memos,
 }
 
 /// Every layer, in the order of the help overlay and the README.
@@ -66,6 +67,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Clusters,
     Layer::Matrix,
     Layer::Review,
+    Layer::Memos,
 ];
 
 impl Layer {
@@ -94,6 +96,7 @@ impl Layer {
             Layer::Clusters => "Clusters view (C)",
             Layer::Matrix => "Code matrix view (M)",
             Layer::Review => "Review view (R): codings a transcript edit left unplaced",
+            Layer::Memos => "Memo view (N): every memo",
         }
     }
 
@@ -115,6 +118,7 @@ impl Layer {
             Layer::Clusters => &[Layer::Clusters],
             Layer::Matrix => &[Layer::Matrix],
             Layer::Review => &[Layer::Review],
+            Layer::Memos => &[Layer::Memos],
         }
     }
 
@@ -127,6 +131,9 @@ impl Layer {
                 "the memo: Enter a new line, arrows and Home/End move, Ctrl-u undo, paste keeps line breaks",
             ),
             Layer::CodeFilter => Some("part of a code's name (accents optional)"),
+            Layer::Memos => {
+                Some("text to find in the memos, their passages, codes and transcripts")
+            }
             Layer::Search => {
                 Some("words, \"phrases\", AND OR NOT, prefix*; results update as you type")
             }
@@ -186,8 +193,8 @@ use KeyCode::Char as C;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
 use Layer::{
     Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Editing as ED, Global as G,
-    Help as HE, Input as IN, List as L, Matrix as MX, MemoEditor as ME, PickRemoval as PR,
-    Review as RV, Search as SE, Text as T,
+    Help as HE, Input as IN, List as L, Matrix as MX, MemoEditor as ME, Memos as MM,
+    PickRemoval as PR, Review as RV, Search as SE, Text as T,
 };
 
 pub const BINDINGS: &[Binding] = &[
@@ -210,6 +217,7 @@ pub const BINDINGS: &[Binding] = &[
     k(G, C('C'), A::OpenClusters),
     k(G, C('M'), A::OpenMatrix),
     k(G, C('R'), A::OpenReview),
+    k(G, C('N'), A::OpenMemos),
     k(G, Esc, A::ClearSelection),
     // Transcript.
     k(T, Left, A::Left),
@@ -402,6 +410,12 @@ pub const BINDINGS: &[Binding] = &[
     k(RV, C('x'), A::DropCoding),
     k(RV, C('?'), A::Help),
     k(RV, Esc, A::Close).says("close the view"),
+    k(MM, Up, A::Up).says("previous memo"),
+    k(MM, Down, A::Down).says("next memo"),
+    k(MM, Enter, A::Choose).says("go to what the memo is about"),
+    k(MM, KeyCode::Tab, A::ToggleColumns).says("kind: all, logbook, transcript, code, passage"),
+    k(MM, Backspace, A::DeleteChar),
+    k(MM, Esc, A::Close).says("close the view"),
     k(RV, C('q'), A::Quit).says("close the view"),
 ];
 
@@ -496,6 +510,10 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (RV, &[A::AcceptPlace], "accept"),
     (RV, &[A::DropCoding], "drop"),
     (RV, &[A::Close], "close"),
+    (MM, &[A::Up, A::Down], "move"),
+    (MM, &[A::Choose], "go to"),
+    (MM, &[A::ToggleColumns], "kind"),
+    (MM, &[A::Close], "close"),
 ];
 
 /// The action for a key in a layer: its own binding first, then those of the layers it falls

@@ -30,6 +30,7 @@ use super::theme::Theme;
 use super::views::agreement::{AgreementView, CONSENSUS};
 use super::views::clusters::ClustersView;
 use super::views::matrix::MatrixView;
+use super::views::memos::MemosView;
 use super::views::review::ReviewView;
 use super::views::search::SearchView;
 use super::views::{Outcome, cycle};

@@ -28,7 +28,12 @@ impl App {
                 }
                 return;
             }
-            Layer::Search | Layer::Agreement | Layer::Clusters | Layer::Matrix | Layer::Review => {
+            Layer::Search
+            | Layer::Agreement
+            | Layer::Clusters
+            | Layer::Matrix
+            | Layer::Review
+            | Layer::Memos => {
                 return self.on_view_action(action);
             }
             Layer::Global | Layer::Text | Layer::Editing | Layer::List | Layer::Codebook => {}
@@ -266,6 +271,7 @@ impl App {
             OpenClusters => self.open_clusters(),
             OpenMatrix => self.open_matrix(),
             OpenReview => self.open_review(),
+            OpenMemos => self.open_memos(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

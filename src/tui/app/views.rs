@@ -10,6 +10,7 @@ pub enum View {
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
+    Memos(MemosView),
 }
 
 impl View {
@@ -21,6 +22,7 @@ impl View {
             View::Clusters(_) => "C: back to the clusters",
             View::Matrix(_) => "M: back to the matrix",
             View::Review(_) => "R: back to the review list",
+            View::Memos(_) => "N: back to the memos",
         }
     }
 
@@ -32,6 +34,7 @@ impl View {
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
+            View::Memos(_) => Layer::Memos,
         }
     }
 }
@@ -64,6 +67,7 @@ impl App {
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
+            Some(View::Memos(v)) => v.on_action(action),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -75,6 +79,13 @@ impl App {
         match outcome {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
+            Outcome::ShowCode(id) => {
+                self.parked = self.view.take();
+                self.select_code(&id);
+                self.set_focus(Focus::Codebook);
+                let name = self.code_name(&id);
+                self.say(format!("{name} · N: back to the memos"), false);
+            }
             Outcome::Say(text, error) => self.say(text, error),
             Outcome::Decide {
                 disagreement,
@@ -141,6 +152,23 @@ impl App {
         };
         view.reload(self.state());
         self.view = Some(View::Review(view));
+    }
+
+    /// The memo view: every memo of the coder at work, as it was left after a jump.
+    pub(super) fn open_memos(&mut self) {
+        let mut view = match self.parked.take() {
+            Some(View::Memos(v)) => v,
+            other => {
+                self.parked = other;
+                MemosView::default()
+            }
+        };
+        let state = match &self.journal {
+            Some(j) => &j.state,
+            None => &self.readonly,
+        };
+        view.reload(&self.project, state);
+        self.view = Some(View::Memos(view));
     }
 
     pub(super) fn reload_review(&mut self) {

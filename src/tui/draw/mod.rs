@@ -56,6 +56,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),
             View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
             View::Review(view) => view.draw(f, main, &app.project, &app.theme),
+            View::Memos(view) => view.draw(f, main, &app.project, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);

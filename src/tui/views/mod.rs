@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod clusters;
 pub mod matrix;
+pub mod memos;
 pub mod review;
 pub mod search;
 
@@ -41,6 +42,8 @@ pub enum Outcome {
         id: crate::core::coding::CodingId,
         start: usize,
     },
+    /// Close the view and highlight a code in the codebook panel.
+    ShowCode(String),
     /// Remove a coding flagged for review (the app writes an undoable removal).
     Drop { id: crate::core::coding::CodingId },
     /// Settle a disagreement in the consensus coder's journal (the app writes it).
