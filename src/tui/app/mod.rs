@@ -349,7 +349,10 @@ impl App {
         );
         let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
         let mut buf = Vec::new();
-        let mut scored: Vec<(std::cmp::Reverse<u32>, usize)> = self
+        // A name that starts with what was typed comes first ("Niet handelen" before
+        // "Handelen dat niet …", which the fuzzy score may rank higher).
+        let typed = fold_accents(&self.codes.filter.trim().to_lowercase());
+        let mut scored: Vec<(bool, std::cmp::Reverse<u32>, usize)> = self
             .project
             .codebook
             .codes
@@ -359,12 +362,13 @@ impl App {
                 let hay = fold_accents(&format!("{} {}", c.name, c.id));
                 let score =
                     pattern.score(nucleo_matcher::Utf32Str::new(&hay, &mut buf), &mut matcher)?;
-                Some((std::cmp::Reverse(score), i))
+                let starts = fold_accents(&c.name.to_lowercase()).starts_with(&typed);
+                Some((!starts, std::cmp::Reverse(score), i))
             })
             .collect();
         // Best first; equal scores in codebook order.
         scored.sort();
-        scored.into_iter().map(|(_, i)| i).collect()
+        scored.into_iter().map(|(_, _, i)| i).collect()
     }
 
     /// Code indices in tree order (deelvraag, each code followed by its sub-codes), with
