@@ -467,4 +467,13 @@ fn exports_show_own_and_rolled_up_counts_in_tree_order() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("= incl. sub-codes"), "{text}");
+    // Undoing the add of a code with codings would leave them pointing at nothing: refused.
+    codewerk(dir.path())
+        .args(["code", "undo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "would leave 1 coding(s) of code \"blauw\"",
+        ));
+    assert!(codebook(dir.path()).contains("\"blauw\""));
 }

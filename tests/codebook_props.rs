@@ -167,7 +167,7 @@ proptest! {
                 let expect = codings.iter().filter(|(_, c)| *c == a || *c == b).count();
                 prop_assert_eq!(of(&format!("c{b}")), Some(expect));
                 prop_assert_eq!(of(&format!("c{a}")), None);
-                history::undo(&path, "ann").unwrap();
+                history::undo(&path, "ann", &|_| 0).unwrap();
                 let back: serde_json::Value =
                     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
                 prop_assert_eq!(back, serde_json::from_slice::<serde_json::Value>(&before).unwrap());

@@ -1334,8 +1334,16 @@ fn split_a_code_into_sub_codes_recode_merge_and_undo() {
             .any(|c| c.code == "blauwe-plekken")
     );
     assert!(app.project.codebook.code("blauwe-plekken").is_some());
-    // And the sub-codes one by one.
+    // And the sub-codes one by one; the one with a coding only once the coding is undone,
+    // so that no coding is left pointing at nothing.
     keys(&mut app, "ZZZ");
+    assert_eq!(app.project.codebook.codes.len(), 4);
+    let msg = app.message.as_ref().unwrap().text.clone();
+    assert!(
+        msg.contains("would leave 1 coding(s) of code \"blauwe-plekken\""),
+        "{msg}"
+    );
+    keys(&mut app, "uZ");
     assert_eq!(app.project.codebook.codes.len(), 3);
     assert!(
         app.message

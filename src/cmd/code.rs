@@ -59,7 +59,10 @@ pub fn run(root: &Path, who: &str, cmd: CodeCommand) -> Result<()> {
             merge_into: None,
             force,
         } => delete(root, &path, who, &code, force),
-        CodeCommand::Undo => history::undo(&path, who).map(|(_, what)| format!("undone: {what}")),
+        CodeCommand::Undo => codings_per_code(root).and_then(|counts| {
+            let of = |id: &str| counts.get(id).copied().unwrap_or(0);
+            history::undo(&path, who, &of).map(|(_, what)| format!("undone: {what}"))
+        }),
     };
     match result {
         Ok(msg) => {

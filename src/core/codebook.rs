@@ -236,6 +236,15 @@ pub enum CodebookError {
     HasCodings { code: String, n: usize },
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "undoing \"{action}\" would leave {n} coding(s) of code \"{code}\" pointing at nothing: \
+         remove them first (u in the TUI), or `codewerk code delete {code} --force`"
+    )]
+    UndoWouldOrphan {
+        action: String,
+        code: String,
+        n: usize,
+    },
     #[error("nothing to undo: {}", .0.display())]
     NothingToUndo(PathBuf),
     #[error(

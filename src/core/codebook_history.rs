@@ -225,8 +225,14 @@ pub fn change_waiting(
 }
 
 /// Take back the latest change not yet undone; returns the codebook as restored and what was
-/// undone. Refused if the file is not as that change left it (a hand edit since).
-pub fn undo(path: &Path, who: &str) -> Result<(Codebook, String), CodebookError> {
+/// undone. Refused if the file is not as that change left it (a hand edit since), and if it
+/// would take away a code that still has codings (`codings_of(id)`: how many, over every
+/// coder), so that no coding is left pointing at nothing.
+pub fn undo(
+    path: &Path,
+    who: &str,
+    codings_of: &dyn Fn(&str) -> usize,
+) -> Result<(Codebook, String), CodebookError> {
     let _lock = lock(path, LOCK_WAIT)?;
     let entries = read(path)?;
     let Some(target) = undoable(&entries).last().copied().cloned() else {
@@ -242,6 +248,23 @@ pub fn undo(path: &Path, who: &str) -> Result<(Codebook, String), CodebookError>
         .map_err(|e| CodebookError::Encode(e.to_string()))?;
     restored.push('\n');
     let cb = Codebook::parse(path, &restored).map_err(CodebookError::Invalid)?;
+    let now = Codebook::parse(path, &now_text).map_err(CodebookError::Invalid)?;
+    let known = |c: &Codebook, id: &str| c.code(id).is_some() || c.retired(id).is_some();
+    for id in now
+        .codes
+        .iter()
+        .map(|c| &c.id)
+        .chain(now.retired.iter().map(|r| &r.code.id))
+    {
+        let n = codings_of(id);
+        if n > 0 && !known(&cb, id) {
+            return Err(CodebookError::UndoWouldOrphan {
+                action: target.action.clone(),
+                code: id.clone(),
+                n,
+            });
+        }
+    }
     let entry = Entry {
         seq: fresh_seq(&entries),
         at: super::coding::now(),
@@ -298,10 +321,10 @@ mod tests {
             ("bob", "merge a into b")
         );
         assert!(!entries[1].at.is_empty());
-        let (_, what) = undo(&path, "ann").unwrap();
+        let (_, what) = undo(&path, "ann", &|_| 0).unwrap();
         assert_eq!(what, "merge a into b");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), after_add);
-        undo(&path, "ann").unwrap();
+        undo(&path, "ann", &|_| 0).unwrap();
         let restored: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(
@@ -309,7 +332,7 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(CB).unwrap()
         );
         assert!(matches!(
-            undo(&path, "ann"),
+            undo(&path, "ann", &|_| 0),
             Err(CodebookError::NothingToUndo(_))
         ));
     }
@@ -331,7 +354,7 @@ mod tests {
             .unwrap()
             .replace("\"B\"", "\"Bee\"");
         std::fs::write(&path, &edited).unwrap();
-        let e = undo(&path, "ann").unwrap_err();
+        let e = undo(&path, "ann", &|_| 0).unwrap_err();
         assert!(matches!(e, CodebookError::ChangedSince { .. }), "{e}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
     }
@@ -362,7 +385,45 @@ mod tests {
         f.write_all(b"{\"seq\": 5, \"at\"").unwrap();
         change(&path, "ann", "rename b", |cb| cb.rename("b", "Bb")).unwrap();
         assert_eq!(read(&path).unwrap().len(), 2);
-        undo(&path, "ann").unwrap();
+        undo(&path, "ann", &|_| 0).unwrap();
         assert_eq!(Codebook::load(&path).unwrap().code("b").unwrap().name, "B");
+    }
+}
+
+#[cfg(test)]
+mod orphan_tests {
+    use super::*;
+    use crate::core::codebook::NewCode;
+
+    #[test]
+    fn undoing_an_add_is_refused_while_the_code_has_codings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("codebook.json");
+        std::fs::write(
+            &path,
+            r##"{"deelvragen": [{"number": 1, "title": "Een"}], "codes": []}"##,
+        )
+        .unwrap();
+        change(&path, "ann", "add code \"X\"", |cb| {
+            cb.add(NewCode {
+                name: "X".into(),
+                deelvraag: 1,
+                ..NewCode::default()
+            })
+            .map(|_| ())
+        })
+        .unwrap();
+        let e = undo(&path, "ann", &|id| usize::from(id == "x") * 2).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("would leave 2 coding(s) of code \"x\""),
+            "{e}"
+        );
+        assert!(
+            Codebook::load(&path).unwrap().code("x").is_some(),
+            "nothing undone"
+        );
+        undo(&path, "ann", &|_| 0).unwrap();
+        assert!(Codebook::load(&path).unwrap().codes.is_empty());
     }
 }

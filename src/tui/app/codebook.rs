@@ -497,7 +497,8 @@ impl App {
     /// Take back the latest codebook change (by anyone: the history is the project's).
     pub(super) fn undo_codebook(&mut self) {
         let path = self.project.codebook.path.clone();
-        match history::undo(&path, &self.coder) {
+        let result = history::undo(&path, &self.coder, &|id| self.codings_of(id));
+        match result {
             Ok((cb, what)) => {
                 self.codebook_changed(cb);
                 self.say(format!("codebook: undone {what}"), false);
