@@ -1,7 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Key-to-frame time of the TUI: handle one key and draw the whole screen, on a generated
 //! transcript of 100,000 words with 2,000 codings (and, for comparison, a 3,000-word one).
-//! Run with `cargo bench --bench tui`; prints median, p99 and max per transcript size.
+//! Then typing a query in the search view at 10,000 transcripts (the `codewerk bench-corpus`
+//! generator, kept in `target/bench-corpus/tui-search-N/`): per-key latency with the search on
+//! the index worker, against the search's own time and against searching on the key (as before
+//! the worker). Run with `cargo bench --bench tui [-- --transcripts N --words W]`.
 
 use codewerk::core::coding::{Coding, Journal, Op};
 use codewerk::core::project::Project;
@@ -161,7 +164,155 @@ fn measure(words: usize, codings: usize) {
     );
 }
 
+fn pcts(mut times: Vec<f64>) -> (f64, f64, f64) {
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    (pct(0.5), pct(0.99), *times.last().unwrap())
+}
+
+fn measure_search(n: usize, words: usize) {
+    use codewerk::core::index::Index;
+    use codewerk::core::index::search::{Query, search_all};
+    use codewerk::tui::app::{Job, View};
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-corpus")
+        .join(format!("tui-search-{n}-{words}"));
+    if !dir.join("transcripts").join("respondents.csv").exists() {
+        codewerk::core::index::synth::write_corpus(&dir, n, words, 1).unwrap();
+    }
+    let project = std::sync::Arc::new(Project::load(&dir).unwrap());
+    let t0 = Instant::now();
+    let (index, _) = Index::open(&project, &mut |_| {}).unwrap();
+    let open_s = t0.elapsed().as_secs_f64();
+    // What a coder types, a key at a time; every prefix is a query.
+    // Common words, or-ed: each prefix from "de" on matches most units,
+    // so that the search itself is slow enough to show whether it holds up the keys.
+    let typed = "de OR het OR ik OR een";
+    let prefixes: Vec<String> = (1..=typed.chars().count())
+        .map(|k| typed.chars().take(k).collect())
+        .collect();
+    // The search's own time for each prefix, measured alone.
+    let mut own = Vec::new();
+    for q in &prefixes {
+        let query = Query {
+            text: q.clone(),
+            limit: 200,
+            ..Query::default()
+        };
+        let t = Instant::now();
+        let _ = search_all(&*project, &index, &query);
+        own.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (w, h) = (160, 50);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let run = |index: Index, worker: bool, term: &mut Terminal<TestBackend>| {
+        let mut app = App::new(
+            std::sync::Arc::clone(&project),
+            "bench",
+            Theme::dark(true),
+            Rect::new(0, 0, w, h),
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        if worker {
+            app.set_job_channel(tx);
+        }
+        app.handle(Msg::Job(Job::IndexReady(Ok((Box::new(index), None)))));
+        app.handle(Msg::Key(KeyEvent::new(
+            KeyCode::Char('/'),
+            KeyModifiers::NONE,
+        )));
+        let mut per_key = Vec::new();
+        let started = Instant::now();
+        for c in typed.chars() {
+            let t = Instant::now();
+            app.handle(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+            term.draw(|f| draw::draw(f, &app)).unwrap();
+            per_key.push(t.elapsed().as_secs_f64() * 1e3);
+            // As the event loop does between keys: take what the worker answered.
+            while let Ok(job) = rx.try_recv() {
+                app.handle(Msg::Job(job));
+            }
+            // A fast typist: a key every 60 ms.
+            std::thread::sleep(std::time::Duration::from_millis(60));
+        }
+        let searching = |app: &App| matches!(&app.view, Some(View::Search(v)) if v.searching);
+        while searching(&app) {
+            let job = rx.recv().unwrap();
+            app.handle(Msg::Job(job));
+        }
+        let last = started.elapsed().as_secs_f64() * 1e3 - 60.0 * typed.chars().count() as f64;
+        let total = match &app.view {
+            Some(View::Search(v)) => v.total,
+            _ => 0,
+        };
+        (per_key, last, total)
+    };
+    let (own50, own99, own_max) = pcts(own);
+    println!(
+        "search view at {n} transcripts x {words} words (index opened in {open_s:.1} s), \
+         typing \"{typed}\" ({} keys, one per 60 ms):",
+        prefixes.len()
+    );
+    println!(
+        "  the search alone, per prefix: median {own50:.2} ms, p99 {own99:.2} ms, max {own_max:.2} ms"
+    );
+    // Searching on the key (no worker), as before the worker: the index is dropped with the
+    // app, so it can be opened again below.
+    let (per_key, _, total) = run(index, false, &mut term);
+    let (k50, k99, kmax) = pcts(per_key);
+    println!(
+        "  key-to-frame, search on the key (no worker): median {k50:.3} ms, p99 {k99:.3} ms, \
+         max {kmax:.3} ms ({total} hits)"
+    );
+    let (index, _) = Index::open(&project, &mut |_| {}).unwrap();
+    let (per_key, last, total) = run(index, true, &mut term);
+    let (k50, k99, kmax) = pcts(per_key);
+    println!(
+        "  key-to-frame, search on the index worker: median {k50:.3} ms, p99 {k99:.3} ms, \
+         max {kmax:.3} ms; last hits ({total}) shown about {last:.1} ms after the last key"
+    );
+}
+
+/// The machine's own noise, measured in the same run: a fixed piece of work about as long as a
+/// key's median, timed as often as the keys are. Its p99 is what the key-to-frame p99 can be
+/// compared with when other processes share the cores.
+fn reference() {
+    let mut times = Vec::new();
+    for _ in 0..2760 {
+        let t = Instant::now();
+        let mut x: u64 = 1;
+        for i in 0..400_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+        }
+        std::hint::black_box(x);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (p50, p99, max) = pcts(times);
+    println!(
+        "reference (fixed busy loop, same run): median {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms; \
+         load average {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    );
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    };
+    reference();
     measure(3_000, 60);
     measure(100_000, 2_000);
+    reference();
+    measure_search(arg("--transcripts", 10_000), arg("--words", 3_000));
 }

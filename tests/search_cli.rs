@@ -495,3 +495,68 @@ fn filters_are_checked_like_export_does() {
     }
     assert!(!dir.path().join("codings/ann.jsonl").exists());
 }
+
+/// Every file of the project a minute older: stamps of files written just before a load are not
+/// trusted (they may have changed while read), so a fresh fixture never takes the fast path.
+fn age(path: &Path) {
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap() {
+            age(&e.unwrap().path());
+        }
+    } else {
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(old).unwrap();
+    }
+}
+
+#[test]
+fn a_search_from_the_index_alone_answers_the_same_and_sees_every_change() {
+    let dir = fixture();
+    let d = dir.path();
+    age(d);
+    let all = ["search", "signaal OR coördinator", "--limit", "0"];
+    let first = json(d, &all);
+    let manifest = std::fs::read_to_string(d.join(".codewerk/index/codewerk-manifest.json"));
+    assert!(
+        manifest.unwrap().contains("\"sources\""),
+        "stamps remembered"
+    );
+    // Answered without loading the project: the same hits, filters and errors.
+    assert_eq!(json(d, &all), first);
+    let docent = json(
+        d,
+        &["search", "signaal", "--group", "Docent", "--speaker", "r"],
+    );
+    assert_eq!(docent["total"], 1);
+    cw(d)
+        .args(["--coder", "nobody", "search", "signaal"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown coder \"nobody\""));
+    cw(d)
+        .args(["search", "signaal", "--speaker", "X"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("known: I, R"));
+
+    // A transcript edited (a minute old again, as if long ago): its new text is found.
+    let t = d.join("transcripts/D1.txt");
+    let text = std::fs::read_to_string(&t).unwrap() + "\nR: Een zeldzaamheidje.\n";
+    std::fs::write(&t, text).unwrap();
+    age(&t);
+    for _ in 0..2 {
+        assert_eq!(json(d, &["search", "zeldzaamheidje"])["total"], 1);
+    }
+    // A new journal: its codings filter the search at once.
+    let coded = ["--coder", "ann", "search", "signaal", "--code", "signaal"];
+    cw(d).args(coded).assert().code(2); // no coder ann yet
+    cw(d)
+        .args(["--coder", "ann", "autocode", "signaal", "--code", "signaal"])
+        .assert()
+        .success();
+    age(&d.join("codings"));
+    for _ in 0..2 {
+        assert_eq!(json(d, &coded)["total"], 2);
+    }
+}

@@ -620,7 +620,7 @@ fn the_agreement_view_is_computed_again_after_editing_in_the_text() {
     for _ in 0..at {
         key(&mut app, KeyCode::Right);
     }
-    while app.codings_at_cursor().iter().any(|c| c.code == first.code) {
+    while app.codings_at_cursor().any(|c| c.code == first.code) {
         keys(&mut app, "x");
         if app
             .message
@@ -999,7 +999,7 @@ fn redo_says_when_the_coding_it_brings_back_is_no_longer_on_its_words() {
     // The transcript changes while the coding is undone (as if edited and reloaded).
     let t = &app.project.transcripts[0];
     let edited = t.text().replace("Dat voelde niet pluis.", "Iets anders.");
-    app.project.transcripts[0] =
+    std::sync::Arc::make_mut(&mut app.project).transcripts[0] =
         codewerk::core::transcript::Transcript::from_text(&t.id, &t.path.clone(), edited);
     keys(&mut app, "U");
     let msg = &app.message.as_ref().unwrap();
@@ -1023,7 +1023,7 @@ fn a_new_project_shows_the_commands_that_bring_interviews_in() {
     let mut app = app_in(dir.path(), "ana");
     assert!(app.transcript().is_none());
     // The temporary folder's name would change the snapshot on every run.
-    app.project.root = "studie".into();
+    std::sync::Arc::make_mut(&mut app.project).root = "studie".into();
     let term = draw(&app);
     insta::assert_snapshot!("new_project", term.backend());
     let screen = format!("{:?}", term.backend());
@@ -1515,4 +1515,74 @@ fn the_memo_view_lists_every_memo_filters_and_jumps() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.focus, Focus::Codebook);
     assert_eq!(app.selected_code().unwrap().id, "knelpunten");
+}
+
+#[test]
+fn typing_a_search_never_waits_for_the_index_and_stale_answers_are_dropped() {
+    use codewerk::core::index::Index;
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    // As the event loop does: background results come back on a channel.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_job_channel(tx);
+    let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
+    app.handle(Msg::Job(Job::IndexReady(Ok((
+        Box::new(index),
+        report.message(),
+    )))));
+    keys(&mut app, "/");
+    keys(&mut app, "coordinator");
+    let searching = |app: &App| match &app.view {
+        Some(View::Search(v)) => v.searching,
+        _ => panic!("the search view is open"),
+    };
+    // The keys came back before the search: the view says so.
+    assert!(searching(&app));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("searching…"));
+    // The answer to the first key's request ("c") arrives late: it is not shown.
+    app.handle(Msg::Job(Job::SearchDone {
+        id: 1,
+        result: Err("stale".into()),
+    }));
+    assert!(searching(&app), "a stale answer does not end the search");
+    let Some(View::Search(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(v.error, None, "a stale answer is dropped");
+    while searching(&app) {
+        let job = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the worker answers");
+        app.handle(Msg::Job(job));
+    }
+    let Some(View::Search(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(v.total, 1, "the answer to the last key is shown");
+    assert_eq!(v.hits[0].transcript, "T1");
+}
+
+#[test]
+fn a_paste_into_the_search_view_is_its_query() {
+    use codewerk::core::index::Index;
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
+    app.handle(Msg::Job(Job::IndexReady(Ok((
+        Box::new(index),
+        report.message(),
+    )))));
+    keys(&mut app, "/");
+    app.handle(Msg::Paste("coördinator\n".into()));
+    let Some(View::Search(v)) = &app.view else {
+        panic!("a paste keeps the search view open")
+    };
+    assert_eq!(
+        v.query, "coördinator ",
+        "the line break is a space, not Enter"
+    );
+    assert_eq!(v.total, 1);
 }

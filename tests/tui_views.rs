@@ -458,7 +458,10 @@ fn a_code_under_an_undeclared_deelvraag_is_reported_not_a_panic() {
     let mut los = app.project.codebook.codes[0].clone();
     los.id = "los".into();
     los.deelvraag = 9;
-    app.project.codebook.codes.push(los);
+    std::sync::Arc::make_mut(&mut app.project)
+        .codebook
+        .codes
+        .push(los);
     app.codes.selected = app.project.codebook.codes.len() - 1;
     keys(&mut app, "C");
     assert!(app.view.is_none());
@@ -466,4 +469,69 @@ fn a_code_under_an_undeclared_deelvraag_is_reported_not_a_panic() {
     assert!(msg.error && msg.text.contains("deelvraag"), "{}", msg.text);
     keys(&mut app, "M");
     assert!(matrix(&app).matrix.rows.iter().all(|r| r.code != "los"));
+}
+
+/// Focus and selection are styles, not text: the snapshot holds the text, the cells are
+/// checked one by one (focused border, selected characters, cursor, highlighted code row).
+#[test]
+fn focus_and_selection_styles_snapshot() {
+    use codewerk::tui::draw;
+    use codewerk::tui::keymap::Focus;
+    use ratatui::layout::Rect;
+    use ratatui::style::Modifier;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    let at = app.transcript().unwrap().find_all("Dan ga ik")[0];
+    keys(&mut app, "g");
+    for _ in 0..at {
+        key(&mut app, KeyCode::Right);
+    }
+    // v then w: "Dan" selected (a selection ends on a word's end, never past it), the cursor
+    // on its last character.
+    keys(&mut app, "vw");
+    let term = draw(&app);
+    insta::assert_snapshot!("focus_and_selection", term.backend());
+    let buf = term.backend().buffer();
+    let a = draw::areas(Rect::new(0, 0, W, H), Focus::Text, false);
+    // The transcript has the focus: its border is the focused colour, the codebook's is not.
+    assert_eq!(buf[(a.text.x, a.text.y)].fg, Color::Cyan);
+    assert_eq!(buf[(a.codebook.x, a.codebook.y)].fg, Color::DarkGray);
+    let inner = draw::text_inner(a.text);
+    let (row, x) = (inner.y..inner.y + inner.height)
+        .find_map(|y| {
+            (inner.x..inner.x + inner.width.saturating_sub(3))
+                .find(|&x| {
+                    buf[(x, y)].symbol() == "D"
+                        && buf[(x + 1, y)].symbol() == "a"
+                        && buf[(x + 2, y)].symbol() == "n"
+                })
+                .map(|x| (y, x))
+        })
+        .unwrap();
+    let selection = app.theme.selection().bg.unwrap();
+    for dx in 0..2 {
+        assert_eq!(buf[(x + dx, row)].bg, selection, "selected: column {dx}");
+        assert!(!buf[(x + dx, row)].modifier.contains(Modifier::REVERSED));
+    }
+    // The cursor sits on the selection's last character, the "n".
+    assert!(buf[(x + 2, row)].modifier.contains(Modifier::REVERSED));
+    // Past the selection (the space): neither selected nor cursor.
+    assert_ne!(buf[(x + 3, row)].bg, selection);
+    assert!(!buf[(x + 3, row)].modifier.contains(Modifier::REVERSED));
+    // Tab to the codebook: its border takes the focus colour and the highlighted code row
+    // is drawn reversed.
+    key(&mut app, KeyCode::Tab);
+    let term = draw(&app);
+    let buf = term.backend().buffer();
+    let a = app.areas();
+    assert_eq!(buf[(a.codebook.x, a.codebook.y)].fg, Color::Cyan);
+    let code_row = (a.codebook.y + 1..a.codebook.y + a.codebook.height)
+        .find(|&y| buf[(a.codebook.x + 4, y)].symbol() == "█")
+        .unwrap();
+    assert!(
+        buf[(a.codebook.x + 7, code_row)]
+            .modifier
+            .contains(Modifier::REVERSED),
+        "the highlighted code is reversed while the codebook has the focus"
+    );
 }

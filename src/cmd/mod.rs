@@ -81,7 +81,14 @@ pub fn load_valid(root: &Path) -> Result<Project> {
     Ok(project)
 }
 
+/// Pretty JSON on stdout, written as it is serialised: a search with every hit is hundreds of
+/// megabytes, which as one `String` (or a tree of `serde_json::Value`s) took several times that
+/// in memory.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
     Ok(())
 }

@@ -4,20 +4,34 @@ use super::{Exit, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
 use codewerk::core::index::{
-    Hit, Index, Phase, Progress, Query, SearchError, check_coder, search_all,
+    Hit, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
 };
 use codewerk::core::project::Project;
-use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
+    // An index known to be up to date answers alone, without loading the project (see
+    // `core::index::fresh`).
+    if let Some((index, light)) = Index::open_fresh(root) {
+        return answer(&light, &index, coder, o);
+    }
+    let loaded_at = SystemTime::now();
     let project = load_searchable(root)?;
     if let Some(c) = coder {
         check_coder(&project, c).map_err(search_failed)?;
     }
-    let index = open_index(&project)?;
+    let mut index = open_index(&project)?;
+    // Only a cache for the next search: failing to write it changes nothing now.
+    let _ = index.remember_sources(&project, loaded_at);
+    answer(&project, &index, coder, o)
+}
+
+fn answer<S: Source>(project: &S, index: &Index, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
+    if let Some(c) = coder {
+        check_coder(project, c).map_err(search_failed)?;
+    }
     let query = Query {
         text: o.query.clone(),
         code: o.code.clone(),
@@ -26,7 +40,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
         limit: o.limit,
         ..filters_query(&o.filters)?
     };
-    let hits = match search_all(&project, &index, &query) {
+    let hits = match search_all(project, index, &query) {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
     };
@@ -34,23 +48,35 @@ pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
         eprintln!("codewerk: note: {note}");
     }
     if o.json {
-        return print_json(&json!({"query": o.query, "total": hits.total, "hits": hits.hits}));
+        // Serialised straight from the hits, not through a `serde_json::Value` of each.
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            query: &'a str,
+            total: usize,
+            hits: &'a [Hit],
+        }
+        return print_json(&Out {
+            query: &o.query,
+            total: hits.total,
+            hits: &hits.hits,
+        });
     }
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = String::new();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for h in &hits.hits {
-        out += &render(h, colour);
+        out.write_all(render(h, colour).as_bytes())?;
     }
-    print!("{out}");
     match hits.total {
-        0 => println!("No hits for {}.", o.query),
-        n if n == hits.hits.len() => println!("{n} hit(s)."),
-        n => println!(
+        0 => writeln!(out, "No hits for {}.", o.query)?,
+        n if n == hits.hits.len() => writeln!(out, "{n} hit(s).")?,
+        n => writeln!(
+            out,
             "{} of {n} hits shown (--limit {}).",
             hits.hits.len(),
             o.limit
-        ),
+        )?,
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -69,6 +69,48 @@ impl fmt::Display for Problem {
     }
 }
 
+/// `line_col` for many offsets in ascending order, each counted on from the one before: linear
+/// in the text, however many offsets are asked for. An offset before the previous one is counted
+/// from the start again.
+pub struct LineCols<'a> {
+    text: &'a str,
+    /// Byte offset counted up to, its line, and its column (0-based, in characters).
+    byte: usize,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> LineCols<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCols {
+            text,
+            byte: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+
+    /// 1-based line and column (in characters) of `byte`, as `line_col` gives. The column is
+    /// counted on too: a codebook written on one line is one long line.
+    pub fn at(&mut self, byte: usize) -> (usize, usize) {
+        let byte = byte.min(self.text.len());
+        if byte < self.byte {
+            *self = LineCols::new(self.text);
+        }
+        for &b in &self.text.as_bytes()[self.byte..byte] {
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 0;
+            } else if b & 0xC0 != 0x80 {
+                // Not a UTF-8 continuation byte: a character starts here.
+                self.column += 1;
+            }
+        }
+        self.byte = byte;
+        (self.line, self.column + 1)
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
     let byte = byte.min(text.len());
@@ -101,5 +143,18 @@ mod tests {
     fn display_names_file_line_and_column() {
         let p = Problem::error("a/b.json", "bad").at(3, Some(7));
         assert_eq!(p.to_string(), "a/b.json:3:7: error: bad");
+    }
+
+    #[test]
+    fn line_cols_in_order_equal_line_col() {
+        let text = "ab\ncö\n\nd\neé";
+        let mut lc = LineCols::new(text);
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .chain([3, 0, text.len()])
+            .collect();
+        for b in offsets {
+            assert_eq!(lc.at(b), line_col(text, b), "byte {b}");
+        }
     }
 }

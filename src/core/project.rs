@@ -43,6 +43,25 @@ pub struct Project {
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
 }
 
+/// A copy for a front end that shares the project with a background thread and changes it
+/// while the thread still reads it (`Arc::make_mut`). The diff cache starts empty in the copy:
+/// it is derived, and rebuilt on demand.
+impl Clone for Project {
+    fn clone(&self) -> Project {
+        Project {
+            root: self.root.clone(),
+            settings: self.settings.clone(),
+            codebook: self.codebook.clone(),
+            respondents: self.respondents.clone(),
+            transcripts: self.transcripts.clone(),
+            coders: self.coders.clone(),
+            problems: self.problems.clone(),
+            by_id: self.by_id.clone(),
+            carriers: Mutex::default(),
+        }
+    }
+}
+
 /// The codebook or the respondents table could not be read at all.
 #[derive(Debug)]
 pub struct LoadError {
@@ -459,7 +478,7 @@ fn preview(s: &str) -> String {
     }
 }
 
-fn ordered(
+pub(crate) fn ordered(
     declared: impl Iterator<Item = String>,
     seen: impl Iterator<Item = String>,
 ) -> Vec<String> {

@@ -211,6 +211,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut out: Vec<Respondent> = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let lines = Lines::new(bytes);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -222,7 +223,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         // Counted from the byte offset: the csv crate's own line count is off with CRLF files.
         let line = record
             .position()
-            .map_or(0, |p| line_of(bytes, p.byte() as usize));
+            .map_or(0, |p| lines.line_of(p.byte() as usize));
         let get = |name: &str| {
             col(name)
                 .and_then(|i| record.get(i))
@@ -265,14 +266,34 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
     (out, problems)
 }
 
-/// Line of the record starting at `byte`; with CRLF the csv crate reports the record as starting
-/// at the previous line's `\n`, so line breaks at the start are skipped first.
-fn line_of(bytes: &[u8], byte: usize) -> usize {
-    let mut at = byte.min(bytes.len());
-    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
-        at += 1;
+/// Line numbers by byte offset, from the newlines found once: counting them from the file start
+/// for every row made parsing 40,000 rows quadratic (15 s).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Byte offset of every `\n`, ascending.
+    newlines: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+            .collect();
+        Lines { bytes, newlines }
     }
-    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+
+    /// Line of the record starting at `byte`; with CRLF the csv crate reports the record as
+    /// starting at the previous line's `\n`, so line breaks at the start are skipped first.
+    fn line_of(&self, byte: usize) -> usize {
+        let bytes = self.bytes;
+        let mut at = byte.min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        self.newlines.partition_point(|&nl| nl < at) + 1
+    }
 }
 
 fn csv_problem(path: &Path, e: &csv::Error) -> Problem {

@@ -620,6 +620,11 @@ pub fn hint_text(layer: Layer, actions: &[Action]) -> String {
     format!(" {} ", shown.join(" · "))
 }
 
+/// The key to name in a message ("u to undo"): the first that does `action` in `layer`.
+pub fn key(layer: Layer, action: Action) -> String {
+    binding_for(layer, action).map_or_else(|| "?".to_string(), key_name)
+}
+
 /// The first key that does `action` in a layer (its own binding, or one of a fallback layer
 /// that it does not shadow).
 pub fn binding_for(layer: Layer, action: Action) -> Option<&'static Binding> {
@@ -643,7 +648,7 @@ fn arrow_binding_for(layer: Layer, action: Action) -> Option<&'static Binding> {
         .or_else(|| binding_for(layer, action))
 }
 
-/// Keys grouped per layer, with one line per action: ("j / ↓", "cursor one line down").
+/// Keys grouped per layer, one line per thing they do: ("j / ↓", "cursor one line down").
 pub fn help_table() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     LAYERS
         .iter()
@@ -658,7 +663,8 @@ pub fn help_table() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
                     a => a,
                 };
                 let desc = b.describe();
-                if let Some(i) = seen.iter().position(|s| *s == (action, desc)) {
+                // Keys that say the same are one row ("Esc / q  close the view").
+                if let Some(i) = seen.iter().position(|s| s.1 == desc) {
                     if !matches!(action, A::ApplyHotkey(_) | A::Pick(_)) {
                         rows[i].0 = format!("{} / {}", rows[i].0, key_name(b));
                     }

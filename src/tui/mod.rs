@@ -17,17 +17,25 @@ use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::execute;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 /// Run the TUI until the user quits. The terminal is restored on exit, on error and on panic
 /// (ratatui::init installs a panic hook that restores it).
 pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
-    spawn_indexer(project.root.clone(), tx);
+    // One project in memory, shared with the indexer (and later searches and exports).
+    let project = Arc::new(project);
+    spawn_indexer(Arc::clone(&project), tx.clone());
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     install_panic_hook();
+    // One queue of messages into `update`: terminal input (from a thread that blocks on it) and
+    // the results of background work. The loop sleeps until a message comes, so a search result
+    // is drawn the moment it is ready, and an idle TUI costs nothing.
+    let (msgs, inbox) = mpsc::channel::<Msg>();
+    forward_input(msgs.clone());
+    forward_jobs(rx, msgs);
     // A panic that reaches the UI thread from elsewhere (a worker's, re-raised by rayon) does not
     // go through the hook again: catch it, restore the terminal, then let it go on.
     let result =
@@ -35,17 +43,18 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             let size = terminal.size()?;
             let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
             let mut app = App::new(project, coder, theme, area);
+            app.set_job_channel(tx);
             app.restore_session();
             while !app.should_quit {
                 terminal.draw(|f| draw::draw(f, &app))?;
-                // Wake up for input, or every 100 ms to pick up background results.
-                if event::poll(Duration::from_millis(100))?
-                    && let Some(msg) = Msg::from_event(event::read()?)
+                let Ok(msg) = inbox.recv() else { break };
+                app.handle(msg);
+                // Whatever else has arrived (a paste's worth of keys, a burst of index
+                // progress) is handled before the next frame: one draw for all of it.
+                while !app.should_quit
+                    && let Ok(msg) = inbox.try_recv()
                 {
                     app.handle(msg);
-                }
-                while let Ok(job) = rx.try_recv() {
-                    app.handle(Msg::Job(job));
                 }
             }
             // Only a convenience: a failure to remember the place must not fail the exit.
@@ -62,6 +71,31 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
         Ok(result) => result,
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// Read terminal events on a thread of their own and send them on as messages. The thread
+/// ends when the app has gone (the receiver is dropped) or the terminal fails.
+fn forward_input(msgs: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if let Some(msg) = Msg::from_event(event)
+                && msgs.send(msg).is_err()
+            {
+                break;
+            }
+        }
+    });
+}
+
+/// Background results (index, searches, exports) into the same queue as the input.
+fn forward_jobs(jobs: mpsc::Receiver<Job>, msgs: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        for job in jobs {
+            if msgs.send(Msg::Job(job)).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// ratatui's panic hook restores the terminal but knows nothing of the mouse capture and
@@ -82,12 +116,14 @@ fn install_panic_hook() {
     }));
 }
 
-/// Open (build or update) the search index off the UI thread, on a project of its own, so that
-/// coding can start at once even when 10,000 transcripts need indexing.
-fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
+/// Open (build or update) the search index off the UI thread, on the app's own project (shared,
+/// not loaded again), so that coding can start at once even when 10,000 transcripts need
+/// indexing. The thread lets go of the project when the index is built.
+fn spawn_indexer(project: Arc<Project>, tx: mpsc::Sender<Job>) {
     std::thread::spawn(move || {
         let built =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_index(&root, &tx)));
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_index(&project, &tx)));
+        drop(project);
         let result = built.unwrap_or_else(|payload| {
             let why = payload
                 .downcast_ref::<&str>()
@@ -104,27 +140,18 @@ fn spawn_indexer(root: std::path::PathBuf, tx: mpsc::Sender<Job>) {
 
 type Built = Result<(Box<Index>, Option<String>), String>;
 
-fn build_index(root: &std::path::Path, tx: &mpsc::Sender<Job>) -> Built {
-    match Project::load(root) {
-        Ok(project) => {
-            let mut last = std::time::Instant::now();
-            let mut progress = |p: crate::core::index::Progress| {
-                if last.elapsed() > Duration::from_millis(100) {
-                    last = std::time::Instant::now();
-                    let _ = tx.send(Job::IndexProgress {
-                        done: p.done,
-                        total: p.total,
-                    });
-                }
-            };
-            Index::open(&project, &mut progress)
-                .map(|(index, report)| (Box::new(index), report.message()))
-                .map_err(|e| e.to_string())
+fn build_index(project: &Project, tx: &mpsc::Sender<Job>) -> Built {
+    let mut last = std::time::Instant::now();
+    let mut progress = |p: crate::core::index::Progress| {
+        if last.elapsed() > Duration::from_millis(100) {
+            last = std::time::Instant::now();
+            let _ = tx.send(Job::IndexProgress {
+                done: p.done,
+                total: p.total,
+            });
         }
-        // The real reason, as `codewerk check` would print it.
-        Err(e) => Err(match e.problems.first() {
-            Some(p) => format!("the project could not be loaded: {p}"),
-            None => "the project could not be loaded".to_string(),
-        }),
-    }
+    };
+    Index::open(project, &mut progress)
+        .map(|(index, report)| (Box::new(index), report.message()))
+        .map_err(|e| e.to_string())
 }

@@ -11,7 +11,7 @@ use super::Index;
 use super::search::{Query, SearchError, search_all};
 use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -119,6 +119,7 @@ pub fn plan_autocode_with(
         notes: found.notes,
         ..Default::default()
     };
+    let covering = Covering::new(existing, &code);
     let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
     for hit in &hits {
         let Some(t) = project.transcript(&hit.transcript) else {
@@ -133,13 +134,7 @@ pub fn plan_autocode_with(
             if r.is_empty() || !seen.insert((hit.transcript.clone(), r.start, r.end)) {
                 continue;
             }
-            let covered = existing.codings.values().any(|c| {
-                c.transcript == hit.transcript
-                    && c.code == code
-                    && c.start <= r.start
-                    && r.end <= c.end
-            });
-            if covered {
+            if covering.covers(&hit.transcript, &r) {
                 plan.already_coded += 1;
                 continue;
             }
@@ -149,6 +144,56 @@ pub fn plan_autocode_with(
     plan.codings
         .sort_by_key(|c| (project.index_of(&c.transcript), c.start, c.end));
     Ok(plan)
+}
+
+/// The coder's codings with one code, per transcript, to ask whether a range is inside one of
+/// them in O(log n): comparing every candidate with every coding of the coder made a second
+/// autocode at 4,500 transcripts take 670 s (hits × codings).
+struct Covering<'a> {
+    /// Per transcript: the codings' starts, ascending, and the largest end among the codings up
+    /// to each.
+    by_transcript: HashMap<&'a str, (Vec<usize>, Vec<usize>)>,
+}
+
+impl<'a> Covering<'a> {
+    fn new(existing: &'a CoderState, code: &str) -> Self {
+        let mut spans: HashMap<&'a str, Vec<(usize, usize)>> = HashMap::new();
+        for c in existing.codings.values().filter(|c| c.code == code) {
+            spans
+                .entry(c.transcript.as_str())
+                .or_default()
+                .push((c.start, c.end));
+        }
+        let by_transcript = spans
+            .into_iter()
+            .map(|(t, mut s)| {
+                s.sort_unstable();
+                let starts = s.iter().map(|&(start, _)| start).collect();
+                let max_end = s
+                    .iter()
+                    .scan(0, |max, &(_, end)| {
+                        *max = end.max(*max);
+                        Some(*max)
+                    })
+                    .collect();
+                (t, (starts, max_end))
+            })
+            .collect();
+        Covering { by_transcript }
+    }
+
+    /// Whether a coding of the code in `transcript` contains `r` whole.
+    fn covers(&self, transcript: &str, r: &Range<usize>) -> bool {
+        let Some((starts, max_end)) = self.by_transcript.get(transcript) else {
+            return false;
+        };
+        // The codings that start at or before `r`: one of them covers it iff the furthest
+        // reaching one does.
+        match starts.partition_point(|&s| s <= r.start) {
+            0 => false,
+            n => max_end[n - 1] >= r.end,
+        }
+    }
 }
 
 /// Char ranges (absolute, starting at `base`) of the sentences of `text` that hold a match,
@@ -185,5 +230,44 @@ mod tests {
         assert_eq!(r.len(), 1);
         let (s, e) = (r[0].start - 100, r[0].end - 100);
         assert_eq!(&text[s..e], "Tweede zin met meldcode.");
+    }
+
+    fn coding(id: u64, transcript: &str, code: &str, start: usize, end: usize) -> Coding {
+        Coding {
+            id,
+            transcript: transcript.into(),
+            code: code.into(),
+            start,
+            end,
+            text: String::new(),
+            memo: None,
+            version: None,
+            anchor: Default::default(),
+            line: 0,
+        }
+    }
+
+    proptest::proptest! {
+        /// The index answers as comparing with every coding did.
+        #[test]
+        fn covering_is_the_naive_rule(
+            spans in proptest::collection::vec((0usize..2, 0usize..2, 0usize..60, 0usize..20), 0..30),
+            probes in proptest::collection::vec((0usize..2, 0usize..60, 1usize..20), 1..30),
+        ) {
+            let mut state = CoderState::default();
+            for (i, &(t, c, start, len)) in spans.iter().enumerate() {
+                let id = i as u64;
+                let code = ["a", "b"][c];
+                state.codings.insert(id, coding(id, ["t1", "t2"][t], code, start, start + len));
+            }
+            let covering = Covering::new(&state, "a");
+            for &(t, start, len) in &probes {
+                let (t, r) = (["t1", "t2"][t], start..start + len);
+                let naive = state.codings.values().any(|c| {
+                    c.transcript == t && c.code == "a" && c.start <= r.start && r.end <= c.end
+                });
+                proptest::prop_assert_eq!(covering.covers(t, &r), naive);
+            }
+        }
     }
 }

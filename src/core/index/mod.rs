@@ -11,6 +11,7 @@
 //! built in memory instead.
 
 pub mod autocode;
+pub mod fresh;
 pub mod schema;
 pub mod search;
 pub mod synth;
@@ -18,8 +19,8 @@ pub mod synth;
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{
-    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, check_coder, match_ranges, search,
-    search_all,
+    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, Source, Texts, check_coder, match_ranges,
+    search, search_all,
 };
 
 use super::coding::Coding;
@@ -137,6 +138,10 @@ struct Manifest {
     transcripts: BTreeMap<String, Entry>,
     /// Files of the last commit's segments, by name.
     files: BTreeMap<String, Stamp>,
+    /// The project files this state of the index was made from, if a load without errors
+    /// vouched for them: a search may then skip loading the project (see `fresh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sources: Option<fresh::Sources>,
 }
 
 /// An open search index, up to date with the project it was opened or last refreshed with.
@@ -160,7 +165,12 @@ impl std::fmt::Debug for Index {
 
 /// The index folder of a project.
 pub fn index_dir(project: &Project) -> PathBuf {
-    project.cache_dir().join("index")
+    index_dir_in(&project.root)
+}
+
+/// The index folder of the project in `root`.
+fn index_dir_in(root: &Path) -> PathBuf {
+    root.join(".codewerk").join("index")
 }
 
 impl Index {
@@ -315,7 +325,11 @@ impl Index {
         if !dir.join("meta.json").exists() {
             return Err(Unusable::Missing);
         }
-        let manifest = read_manifest(dir)?;
+        Self::open_with(dir, read_manifest(dir)?)
+    }
+
+    /// `open_existing` with the manifest already read.
+    fn open_with(dir: &Path, manifest: Manifest) -> Result<Index, Unusable> {
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(Unusable::OtherVersion(manifest.schema_version));
         }
@@ -454,6 +468,8 @@ impl Index {
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
         let threads = if todo.len() < 50 { 1 } else { threads };
+        // What the files were no longer vouches for what the index holds.
+        self.manifest.sources = None;
         let mut writer: IndexWriter<TantivyDocument> = self
             .index
             .writer_with_num_threads(threads, threads * 64 * 1024 * 1024)?;
@@ -520,7 +536,8 @@ impl Index {
         }
         self.manifest.files = files;
         let path = dir.join(MANIFEST);
-        let bytes = serde_json::to_vec_pretty(&self.manifest)
+        // Compact: every search that skips loading the project reads it (10,000 transcripts).
+        let bytes = serde_json::to_vec(&self.manifest)
             .map_err(|e| io_err(&path)(std::io::Error::other(e)))?;
         fsutil::write_atomic(&path, &bytes).map_err(io_err(&path))
     }

@@ -20,15 +20,20 @@
 //! ANDs out.
 
 use super::Index;
+use super::fresh::Light;
 use super::schema::{
     self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
 };
-use crate::core::project::Project;
+use crate::core::codebook::Codebook;
+use crate::core::project::{Project, ordered};
+use crate::core::respondents::Respondent;
+use crate::core::settings::Settings;
 use crate::core::text::fold_accents;
 use crate::core::transcript::Transcript;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, QueryParser,
@@ -37,7 +42,6 @@ use tantivy::query::{
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, TantivyDocument};
 
 /// Longest snippet, in characters (plus an ellipsis at either end).
 pub const SNIPPET_CHARS: usize = 200;
@@ -128,13 +132,136 @@ pub struct Hits {
     pub notes: Vec<String>,
 }
 
+/// What a search reads of the project besides the index: a loaded `Project`, or a
+/// `fresh::Light` that reads only the transcripts of the hits it shows.
+pub trait Source {
+    fn settings(&self) -> &Settings;
+    fn codebook(&self) -> &Codebook;
+    /// The respondents whose transcripts are searched.
+    fn respondents(&self) -> &[Respondent];
+    fn respondent(&self, id: &str) -> Option<&Respondent>;
+    /// Coders with a journal.
+    fn coder_names(&self) -> Vec<&str>;
+    /// Speaker labels of the turns.
+    fn speaker_labels(&self, index: &Index) -> Vec<String>;
+    /// The texts of these transcripts, to make the hits' snippets.
+    fn texts(&self, ids: &[&str]) -> Texts<'_>;
+
+    /// Respondent groups in report order, as `Project::groups`.
+    fn groups(&self) -> Vec<String> {
+        ordered(
+            self.settings().groups.iter().map(|g| g.id.clone()),
+            self.respondents().iter().map(|r| r.group.clone()),
+        )
+    }
+
+    /// School types in report order, as `Project::school_types`.
+    fn school_types(&self) -> Vec<String> {
+        ordered(
+            self.settings().school_types.iter().cloned(),
+            self.respondents()
+                .iter()
+                .map(|r| r.school_type.clone())
+                .filter(|s| !s.is_empty()),
+        )
+    }
+}
+
+/// Transcript texts a search shows: all of a loaded project, or the few read for the hits.
+pub enum Texts<'a> {
+    Loaded(&'a Project),
+    Read(HashMap<String, Transcript>),
+}
+
+impl Texts<'_> {
+    pub fn get(&self, id: &str) -> Option<&Transcript> {
+        match self {
+            Texts::Loaded(p) => p.transcript(id),
+            Texts::Read(m) => m.get(id),
+        }
+    }
+}
+
+impl Source for Project {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn codebook(&self) -> &Codebook {
+        &self.codebook
+    }
+    fn respondents(&self) -> &[Respondent] {
+        &self.respondents
+    }
+    fn respondent(&self, id: &str) -> Option<&Respondent> {
+        Project::respondent(self, id)
+    }
+    fn coder_names(&self) -> Vec<&str> {
+        self.coders.keys().map(String::as_str).collect()
+    }
+    fn speaker_labels(&self, _: &Index) -> Vec<String> {
+        distinct(
+            self.transcripts
+                .iter()
+                .flat_map(|t| t.turns.iter().filter_map(|tr| tr.speaker.as_deref())),
+        )
+    }
+    fn texts(&self, _: &[&str]) -> Texts<'_> {
+        Texts::Loaded(self)
+    }
+}
+
+impl Source for Light {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn codebook(&self) -> &Codebook {
+        &self.codebook
+    }
+    fn respondents(&self) -> &[Respondent] {
+        &self.respondents
+    }
+    fn respondent(&self, id: &str) -> Option<&Respondent> {
+        Light::respondent(self, id)
+    }
+    fn coder_names(&self) -> Vec<&str> {
+        self.coders.iter().map(String::as_str).collect()
+    }
+    /// From the index's terms: the texts are not read.
+    fn speaker_labels(&self, index: &Index) -> Vec<String> {
+        let mut labels = std::collections::BTreeSet::new();
+        for segment in index.reader.searcher().segment_readers() {
+            let Ok(inverted) = segment.inverted_index(index.fields.speaker) else {
+                continue;
+            };
+            let Ok(mut terms) = inverted.terms().stream() else {
+                continue;
+            };
+            while terms.advance() {
+                labels.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        labels.into_iter().collect()
+    }
+    fn texts(&self, ids: &[&str]) -> Texts<'_> {
+        Texts::Read(self.read_transcripts(ids))
+    }
+}
+
 /// Search; hits in rank order (best first), at most `query.limit`.
-pub fn search(project: &Project, index: &Index, query: &Query) -> Result<Vec<Hit>, SearchError> {
+pub fn search<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    query: &Query,
+) -> Result<Vec<Hit>, SearchError> {
     Ok(search_all(project, index, query)?.hits)
 }
 
 /// Search, also counting every matching unit.
-pub fn search_all(project: &Project, index: &Index, query: &Query) -> Result<Hits, SearchError> {
+pub fn search_all<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    query: &Query,
+) -> Result<Hits, SearchError> {
     let parsed = ParsedQuery::parse(index, &query.text)?;
     let filters = filters(project, index, query)?;
     let full: Box<dyn tantivy::query::Query> = if filters.is_empty() {
@@ -161,9 +288,20 @@ pub fn search_all(project: &Project, index: &Index, query: &Query) -> Result<Hit
         });
     }
     let (top, total) = searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?;
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, addr) in top {
-        if let Some(hit) = make_hit(project, index, &parsed, &searcher, score, addr)? {
+    let docs = top
+        .into_iter()
+        .map(|(score, addr)| Ok((score, searcher.doc::<TantivyDocument>(addr)?)))
+        .collect::<Result<Vec<_>, SearchError>>()?;
+    let f = &index.fields;
+    let ids = distinct(
+        docs.iter()
+            .filter_map(|(_, d)| d.get_first(f.transcript).and_then(|v| v.as_str())),
+    );
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let texts = project.texts(&ids);
+    let mut hits = Vec::with_capacity(docs.len());
+    for (score, doc) in &docs {
+        if let Some(hit) = make_hit(project, &texts, index, &parsed, *score, doc) {
             hits.push(hit);
         }
     }
@@ -185,16 +323,15 @@ pub fn match_ranges(
         .unwrap_or_default())
 }
 
-fn make_hit(
-    project: &Project,
+fn make_hit<S: Source + ?Sized>(
+    project: &S,
+    texts: &Texts,
     index: &Index,
     parsed: &ParsedQuery,
-    searcher: &tantivy::Searcher,
     score: f32,
-    addr: DocAddress,
-) -> Result<Option<Hit>, SearchError> {
+    doc: &TantivyDocument,
+) -> Option<Hit> {
     let f = &index.fields;
-    let doc: TantivyDocument = searcher.doc(addr)?;
     let text = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
@@ -205,15 +342,11 @@ fn make_hit(
             .and_then(|v| v.as_u64())
             .map(|n| n as usize)
     };
-    let (Some(id), Some(start), Some(end)) = (text(f.transcript), num(f.start), num(f.end)) else {
-        return Ok(None);
-    };
-    let (Some(t), Some(r)) = (project.transcript(&id), project.respondent(&id)) else {
-        return Ok(None);
-    };
+    let (id, start, end) = (text(f.transcript)?, num(f.start)?, num(f.end)?);
+    let (t, r) = (texts.get(&id)?, project.respondent(&id)?);
     let matches = parsed.match_ranges(t, start, end);
     let snippet = make_snippet(t, start, end, &matches, SNIPPET_CHARS);
-    Ok(Some(Hit {
+    Some(Hit {
         transcript: id,
         respondent: r.id.clone(),
         group: r.group.clone(),
@@ -225,11 +358,11 @@ fn make_hit(
         score,
         matches,
         snippet,
-    }))
+    })
 }
 
-fn filters(
-    project: &Project,
+fn filters<S: Source + ?Sized>(
+    project: &S,
     index: &Index,
     q: &Query,
 ) -> Result<Vec<(Occur, BoxQuery)>, SearchError> {
@@ -255,7 +388,8 @@ fn filters(
     let mut out = Vec::new();
     if let Some(g) = &q.group {
         let groups = resolve("group", g, &project.groups(), |g| {
-            vec![g.to_string(), project.group_plural(g).to_string()]
+            let plural = project.settings().group(g).map_or(g, |g| g.plural());
+            vec![g.to_string(), plural.to_string()]
         })?;
         out.push((Occur::Must, any(f.group, groups)));
     }
@@ -266,30 +400,25 @@ fn filters(
         out.push((Occur::Must, any(f.school_type, types)));
     }
     if let Some(s) = &q.school {
-        let schools = distinct(project.respondents.iter().map(|r| r.school.as_str()));
+        let schools = distinct(project.respondents().iter().map(|r| r.school.as_str()));
         let schools = resolve("school", s, &schools, |s| vec![s.to_string()])?;
         out.push((Occur::Must, any(f.school, schools)));
     }
     if let Some(s) = &q.speaker {
-        let labels = distinct(
-            project
-                .transcripts
-                .iter()
-                .flat_map(|t| t.turns.iter().filter_map(|tr| tr.speaker.as_deref())),
-        );
+        let labels = project.speaker_labels(index);
         let labels = resolve("speaker label", s, &labels, |l| vec![l.to_string()])?;
         out.push((Occur::Must, any(f.speaker, labels)));
     }
     for (k, v) in &q.attributes {
         let names = distinct(
             project
-                .respondents
+                .respondents()
                 .iter()
                 .flat_map(|r| r.attributes.iter().map(|(k, _)| k.as_str())),
         );
         let name = k.trim().to_lowercase().replace(' ', "_");
         let name = resolve("attribute", &name, &names, |n| vec![n.to_string()])?.remove(0);
-        let values = distinct(project.respondents.iter().filter_map(|r| {
+        let values = distinct(project.respondents().iter().filter_map(|r| {
             r.attributes
                 .iter()
                 .find(|(k, _)| *k == name)
@@ -301,7 +430,7 @@ fn filters(
         out.push((Occur::Must, any(f.attribute, terms)));
     }
     let code = match &q.code {
-        Some(c) => match project.codebook.resolve(c) {
+        Some(c) => match project.codebook().resolve(c) {
             Some(code) => Some(code.id.clone()),
             None => return Err(SearchError::Filter(format!("unknown code \"{c}\""))),
         },
@@ -372,11 +501,11 @@ fn resolve(
 
 /// A coder named as a search filter must have codings in the project (a journal): otherwise
 /// `--coder nobody --uncoded` would quietly be every unit. The error lists the known coders.
-pub fn check_coder(project: &Project, coder: &str) -> Result<(), SearchError> {
-    if project.coders.contains_key(coder) {
+pub fn check_coder<S: Source + ?Sized>(project: &S, coder: &str) -> Result<(), SearchError> {
+    let known = project.coder_names();
+    if known.contains(&coder) {
         return Ok(());
     }
-    let known: Vec<String> = project.coders.keys().cloned().collect();
     let known = if known.is_empty() {
         "none: nobody has coded yet".to_string()
     } else {

@@ -979,8 +979,8 @@ fn deleted_or_corrupt_index_is_rebuilt() {
     std::fs::write(
         idx.join(MANIFEST),
         m.replacen(
-            &format!("\"schema_version\": {SCHEMA_VERSION}"),
-            "\"schema_version\": 0",
+            &format!("\"schema_version\":{SCHEMA_VERSION}"),
+            "\"schema_version\":0",
             1,
         ),
     )

@@ -178,8 +178,13 @@ impl App {
 
     fn codebook_changed(&mut self, cb: Codebook) {
         let selected = self.selected_code().map(|c| c.id.clone());
-        self.project.codebook = cb;
-        self.project.reload_coders();
+        let project = self.project_mut();
+        project.codebook = cb;
+        project.reload_coders();
+        // The panel's cached order and rows are keyed on the filter and the number of codes:
+        // a rename or a move keeps both.
+        self.derived.codes_key = None;
+        self.derived.rows_key = None;
         if let Some(j) = self.journal.as_mut()
             && let Err(e) = self.project.reread_journal(j)
         {

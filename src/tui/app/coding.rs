@@ -17,6 +17,7 @@ impl App {
         match journal.record(ops) {
             Ok(_) => {
                 self.index_dirty.extend(touched);
+                self.coder_synced = false;
                 self.say(done, false);
                 self.refresh();
                 true
@@ -32,7 +33,12 @@ impl App {
     pub(super) fn apply_code(&mut self, code_id: &str) {
         let Some((start, end)) = self.selection() else {
             return self.say(
-                "select a passage first (v, s or t, or drag with the mouse)",
+                format!(
+                    "select a passage first ({}, {} or {}, or drag with the mouse)",
+                    keymap::key(Layer::Text, Action::ToggleSelect),
+                    keymap::key(Layer::Text, Action::SelectSentence),
+                    keymap::key(Layer::Text, Action::SelectTurn)
+                ),
                 true,
             );
         };
@@ -56,8 +62,9 @@ impl App {
             ))
         } else if end - start > LARGE_PASSAGE {
             Some(format!(
-                "this passage has {} characters: apply {name} again to code it all, or Esc",
-                end - start
+                "this passage has {} characters: apply {name} again to code it all, or {}",
+                end - start,
+                keymap::key(Layer::Text, Action::ClearSelection)
             ))
         } else {
             None
@@ -82,7 +89,7 @@ impl App {
     /// With one passage under the cursor, remove it; with several, ask which (naming each
     /// code, innermost first), so that overlapping codes are never removed by guess.
     pub(super) fn remove_code(&mut self) {
-        let here: Vec<Coding> = self.codings_at_cursor().into_iter().cloned().collect();
+        let here: Vec<Coding> = self.codings_at_cursor().cloned().collect();
         match here.as_slice() {
             [] => self.say("no coded passage under the cursor", true),
             [one] => self.remove_coding(one.clone()),
@@ -97,21 +104,28 @@ impl App {
 
     pub(super) fn remove_coding(&mut self, c: Coding) {
         let msg = format!(
-            "{} removed from this passage (u to undo)",
-            self.code_name(&c.code)
+            "{} removed from this passage ({} to undo)",
+            self.code_name(&c.code),
+            keymap::key(Layer::Text, Action::Undo)
         );
         self.record(vec![Op::Remove(c)], &msg);
     }
 
     pub(super) fn start_edit(&mut self) {
-        let Some(c) = self.codings_at_cursor().first().map(|c| (*c).clone()) else {
+        let Some(c) = self.codings_at_cursor().next().cloned() else {
             return self.say("no coded passage under the cursor", true);
         };
         self.text.editing = Some(c.id);
         self.text.anchor = Some(c.start);
         self.set_cursor(c.end.saturating_sub(1));
         self.say(
-            format!("editing the {} passage: move to set its end, v to set its start here, Enter saves, Esc cancels", self.code_name(&c.code)),
+            format!(
+                "editing the {} passage: move to set its end, {} to set its start here, {} saves, {} cancels",
+                self.code_name(&c.code),
+                keymap::key(Layer::Editing, Action::ToggleSelect),
+                keymap::key(Layer::Editing, Action::ApplySelectedCode),
+                keymap::key(Layer::Editing, Action::ClearSelection)
+            ),
             false,
         );
     }
@@ -150,7 +164,10 @@ impl App {
         {
             self.confirm_undo = true;
             return self.say(
-                format!("the last action changed {n} codings at once: press u again to undo it"),
+                format!(
+                    "the last action changed {n} codings at once: press {} again to undo it",
+                    keymap::key(Layer::Text, Action::Undo)
+                ),
                 false,
             );
         }
@@ -163,6 +180,7 @@ impl App {
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {
+                self.coder_synced = false;
                 self.index_dirty
                     .extend(ops.iter().filter_map(op_transcript));
                 let what = describe(&ops);

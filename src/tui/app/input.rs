@@ -52,15 +52,25 @@ impl App {
         } else if let Mode::Input(input) = &mut self.mode {
             input.value.push_str(&text);
         } else if self.mode == Mode::Normal && matches!(self.view, Some(View::Search(_))) {
-            for c in text.chars() {
-                self.on_view_action(Action::Type(c));
+            // The whole paste is typed, then searched for once.
+            if let Some(View::Search(v)) = &mut self.view {
+                for c in text.chars() {
+                    v.on_action(Action::Type(c), &self.project);
+                }
             }
+            self.run_search();
         } else if self.mode == Mode::Normal && self.view.is_none() && self.codes.filtering {
             self.codes.filter.push_str(&text);
             self.codes.selected = 0;
         } else {
+            let key = |a| keymap::key(Layer::Text, a);
             self.say(
-                "paste ignored: no text field is open (m for a memo, / to search, f for a code)",
+                format!(
+                    "paste ignored: no text field is open ({} for a memo, {} to search, {} for a code)",
+                    key(Action::MemoPassage),
+                    key(Action::OpenSearch),
+                    key(Action::FilterCodes)
+                ),
                 true,
             );
         }
@@ -107,7 +117,6 @@ impl App {
                         self.open(i);
                     }
                 } else if inside(areas.codebook) {
-                    let rows = draw::codebook_rows(self);
                     let first = draw::codebook_offset(
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
@@ -118,7 +127,8 @@ impl App {
                         return;
                     }
                     let row = (m.row - areas.codebook.y - 1) as usize;
-                    if let Some(Some(pos)) = rows.get(first + row).map(|r| r.position) {
+                    let hit = self.codebook_rows().get(first + row).map(|r| r.position);
+                    if let Some(Some(pos)) = hit {
                         self.codes.selected = pos;
                         if self.selection().is_some() {
                             self.update(Action::ApplySelectedCode);

@@ -1,42 +1,257 @@
-//! Background work's results, delivered as `Msg::Job`.
+//! Background work: the search index (built at start-up, then owned by one worker thread that
+//! refreshes it and answers searches) and exports. Requests are numbered; a result that is not
+//! the answer to the latest request of its kind is stale and dropped. Results come back on the
+//! event loop's one channel as `Msg::Job`.
+//!
+//! With no channel (tests, benchmarks of `update`), the same work runs at once on the calling
+//! thread and its result goes through the same `on_job`.
 
 use super::*;
+use crate::core::export::Request;
+use crate::core::index::search::{Hits, Query, search_all};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// The search index, built in the background at start-up.
 pub enum IndexState {
     Building { done: usize, total: usize },
-    Ready(Box<Index>),
+    Ready(IndexHandle),
     Failed(String),
+}
+
+/// Where the built index lives.
+pub enum IndexHandle {
+    /// On the calling thread (no event loop): searches run at once.
+    Inline(Box<Index>),
+    /// Owned by the index worker thread, reached by requests.
+    Worker(Sender<IndexRequest>),
 }
 
 /// Results of background work, delivered as [`Msg::Job`].
 pub enum Job {
-    IndexProgress { done: usize, total: usize },
+    IndexProgress {
+        done: usize,
+        total: usize,
+    },
     IndexReady(Result<(Box<Index>, Option<String>), String>),
+    /// The answer to search request `id`.
+    SearchDone {
+        id: u64,
+        result: Result<Hits, String>,
+    },
+    /// The index saw the codings changed since it was built (or failed to).
+    IndexRefreshed(Result<(), String>),
+    /// Export request `id` is written (or not): the status line.
+    ExportDone {
+        id: u64,
+        message: String,
+        error: bool,
+    },
+}
+
+/// What the index worker is asked to do, in order.
+pub enum IndexRequest {
+    /// Re-index these transcripts, whose codings changed.
+    Refresh {
+        project: Arc<Project>,
+        transcripts: Vec<String>,
+    },
+    Search {
+        id: u64,
+        project: Arc<Project>,
+        query: Query,
+    },
+}
+
+/// The channel to the event loop and the request counters.
+#[derive(Default)]
+pub struct Jobs {
+    tx: Option<Sender<Job>>,
+    next: u64,
+    /// The latest search asked for: only its answer is shown.
+    pub search: Option<u64>,
+}
+
+impl Jobs {
+    fn number(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+}
+
+/// Give the index to a thread of its own. It takes the requests that piled up while it was
+/// busy in one go: every refresh (in order), then only the last search, so that typing fast
+/// at 10,000 transcripts runs one search, not one per key.
+fn spawn_index_worker(mut index: Box<Index>, tx: Sender<Job>) -> Sender<IndexRequest> {
+    let (req_tx, req_rx): (Sender<IndexRequest>, Receiver<IndexRequest>) = channel();
+    std::thread::spawn(move || {
+        while let Ok(first) = req_rx.recv() {
+            let mut batch = vec![first];
+            batch.extend(req_rx.try_iter());
+            let mut last_search = None;
+            for req in batch {
+                match req {
+                    IndexRequest::Refresh {
+                        project,
+                        transcripts,
+                    } => {
+                        let _ = tx.send(Job::IndexRefreshed(refresh(
+                            &mut index,
+                            &project,
+                            &transcripts,
+                        )));
+                    }
+                    search @ IndexRequest::Search { .. } => last_search = Some(search),
+                }
+            }
+            if let Some(IndexRequest::Search { id, project, query }) = last_search {
+                let result = search_all(&*project, &index, &query).map_err(|e| e.to_string());
+                // Let go of the project before the answer arrives: the app may change it next.
+                drop(project);
+                if tx.send(Job::SearchDone { id, result }).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    req_tx
+}
+
+fn refresh(index: &mut Index, project: &Project, transcripts: &[String]) -> Result<(), String> {
+    let ids: Vec<&str> = transcripts.iter().map(String::as_str).collect();
+    index
+        .refresh_only(project, &ids, &mut |_| {})
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 impl App {
+    /// Run background work on threads, its results coming back on `tx` (the event loop's
+    /// channel). Without it, work runs at once on the calling thread.
+    pub fn set_job_channel(&mut self, tx: Sender<Job>) {
+        self.jobs.tx = Some(tx);
+    }
+
     /// Deliver the result of background work.
     pub(super) fn on_job(&mut self, job: Job) {
         match job {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
-                self.index = IndexState::Ready(index);
+                self.index = IndexState::Ready(match &self.jobs.tx {
+                    Some(tx) => IndexHandle::Worker(spawn_index_worker(index, tx.clone())),
+                    None => IndexHandle::Inline(index),
+                });
                 // A notice about the index must not hide what the coder just did.
                 if let Some(m) = message.filter(|_| self.message.is_none()) {
                     self.say(m, false);
                 }
-                if let Some(View::Search(v)) = &mut self.view {
-                    let i = match &self.index {
-                        IndexState::Ready(i) => Some(&**i),
-                        _ => None,
-                    };
-                    v.run(&self.project, i, &self.coder);
+                if matches!(self.view, Some(View::Search(_))) {
+                    self.run_search();
                 }
             }
             Job::IndexReady(Err(e)) => {
                 self.say(format!("search index: {e}"), true);
                 self.index = IndexState::Failed(e);
+            }
+            Job::SearchDone { id, result } => {
+                // Only the answer to the latest request: an older one would overwrite newer
+                // hits with those of a query the coder has typed past.
+                if self.jobs.search != Some(id) {
+                    return;
+                }
+                self.jobs.search = None;
+                if let Some(View::Search(v)) = &mut self.view {
+                    v.show(result);
+                }
+            }
+            Job::IndexRefreshed(Ok(())) => {}
+            Job::IndexRefreshed(Err(e)) => self.say(format!("search index: {e}"), true),
+            Job::ExportDone { message, error, .. } => self.say(message, error),
+        }
+    }
+
+    /// Ask for the search view's query; the view shows "searching…" and its last hits until
+    /// the answer comes.
+    pub(super) fn run_search(&mut self) {
+        let coder = self.coder.clone();
+        let Some(View::Search(v)) = &mut self.view else {
+            return;
+        };
+        let Some(query) = v.query_to_run(&coder) else {
+            self.jobs.search = None;
+            return;
+        };
+        let IndexState::Ready(handle) = &mut self.index else {
+            v.error = Some("the search index is still being built…".into());
+            return;
+        };
+        let id = self.jobs.number();
+        self.jobs.search = Some(id);
+        match handle {
+            IndexHandle::Worker(req) => {
+                v.searching = true;
+                let sent = req.send(IndexRequest::Search {
+                    id,
+                    project: Arc::clone(&self.project),
+                    query,
+                });
+                if sent.is_err() {
+                    v.searching = false;
+                    v.error = Some("the search stopped working: restart codewerk".into());
+                }
+            }
+            IndexHandle::Inline(index) => {
+                let result = search_all(&*self.project, index, &query).map_err(|e| e.to_string());
+                self.on_job(Job::SearchDone { id, result });
+            }
+        }
+    }
+
+    /// Let the index see the codings made since it last did (the "not coded" filter).
+    pub(super) fn refresh_index(&mut self) {
+        if self.index_dirty.is_empty() {
+            return;
+        }
+        let IndexState::Ready(handle) = &mut self.index else {
+            return;
+        };
+        let transcripts: Vec<String> = std::mem::take(&mut self.index_dirty).into_iter().collect();
+        match handle {
+            IndexHandle::Worker(req) => {
+                let _ = req.send(IndexRequest::Refresh {
+                    project: Arc::clone(&self.project),
+                    transcripts,
+                });
+            }
+            IndexHandle::Inline(index) => {
+                let result = refresh(index, &self.project, &transcripts);
+                self.on_job(Job::IndexRefreshed(result));
+            }
+        }
+    }
+
+    /// Write an export off the UI thread; the status line says where it went.
+    pub(super) fn start_export(&mut self, req: Request) {
+        self.sync_coder();
+        let id = self.jobs.number();
+        let project = Arc::clone(&self.project);
+        let run = move || {
+            let (message, error) = match crate::tui::views::write_export(&project, &req) {
+                Outcome::Say(m, e) => (m, e),
+                _ => (String::new(), false),
+            };
+            Job::ExportDone { id, message, error }
+        };
+        match &self.jobs.tx {
+            Some(tx) => {
+                let tx = tx.clone();
+                self.say("exporting…", false);
+                std::thread::spawn(move || {
+                    let _ = tx.send(run());
+                });
+            }
+            None => {
+                let job = run();
+                self.on_job(job);
             }
         }
     }

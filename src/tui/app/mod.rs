@@ -18,7 +18,7 @@ mod views;
 
 pub use attribute_filter::AttributeFilter;
 pub use codebook::CodebookOp;
-pub use jobs::{IndexState, Job};
+pub use jobs::{IndexHandle, IndexRequest, IndexState, Job, Jobs};
 pub use memo::{MemoEditor, MemoTarget};
 pub use views::View;
 
@@ -46,6 +46,7 @@ use crate::core::transcript::Transcript;
 use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Passages longer than this (characters, about a page) are coded only when asked twice.
 pub const LARGE_PASSAGE: usize = 2_000;
@@ -149,8 +150,34 @@ pub struct Message {
     pub error: bool,
 }
 
+/// What the codebook rows were built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowsKey {
+    codes_gen: u64,
+    here_gen: u64,
+    selected: usize,
+    focused: bool,
+    filtering: bool,
+    width: u16,
+}
+
+/// Derived from the state by [`App::derive`], read by drawing.
+#[derive(Default)]
+struct Derived {
+    list_key: Option<(Option<String>, Option<String>, Option<String>)>,
+    transcripts: Vec<usize>,
+    codes_key: Option<(String, usize)>,
+    codes: Vec<usize>,
+    codes_gen: u64,
+    rows_key: Option<RowsKey>,
+    codebook_rows: Vec<draw::CodebookRow>,
+    cursor_key: Option<(usize, u64)>,
+    /// Indices into `here`.
+    at_cursor: Vec<usize>,
+}
+
 pub struct App {
-    pub project: Project,
+    pub project: Arc<Project>,
     pub coder: String,
     journal: Option<Journal>,
     readonly: CoderState,
@@ -181,6 +208,9 @@ pub struct App {
     /// A view left by jumping from it into the text, reopened by its key.
     parked: Option<View>,
     pub index: IndexState,
+    jobs: Jobs,
+    /// The project's copy of this coder's codings equals the journal's.
+    coder_synced: bool,
     /// Transcripts whose codings changed since the index last saw them.
     index_dirty: BTreeSet<String>,
     // Derived from the above, refreshed by `refresh` after each change.
@@ -195,12 +225,16 @@ pub struct App {
     /// This coder's passages per transcript (index as `project.transcripts`).
     pub coded_per_transcript: Vec<usize>,
     dragging: bool,
+    derived: Derived,
+    /// Bumped whenever `here` and the counts are computed again.
+    here_gen: u64,
 }
 
 impl App {
     /// Open the project as `coder`. If another codewerk holds the coder's journal, open
     /// read-only and say so.
-    pub fn new(project: Project, coder: &str, theme: Theme, size: Rect) -> App {
+    pub fn new(project: impl Into<Arc<Project>>, coder: &str, theme: Theme, size: Rect) -> App {
+        let project: Arc<Project> = project.into();
         let (journal, readonly_reason) = match project.open_journal(coder) {
             Ok(j) => (Some(j), None),
             Err(e @ JournalError::Locked { .. }) => (None, Some(format!("read-only: {e}"))),
@@ -237,6 +271,8 @@ impl App {
             view: None,
             parked: None,
             index: IndexState::Building { done: 0, total: 0 },
+            jobs: Jobs::default(),
+            coder_synced: false,
             index_dirty: BTreeSet::new(),
             layout: TextLayout::default(),
             here: Vec::new(),
@@ -246,7 +282,10 @@ impl App {
             rolled_respondents: vec![0; n],
             coded_per_transcript: Vec::new(),
             dragging: false,
+            derived: Derived::default(),
+            here_gen: 0,
         };
+        app.derive();
         // Codings an edit of their transcript left without a certain place are not drawn: say
         // so first, or the coder would think them lost.
         let flagged = app
@@ -259,7 +298,8 @@ impl App {
             app.say(
                 format!(
                     "{flagged} of your codings need review after a transcript edit (not shown, \
-                     not counted): R reviews them"
+                     not counted): {} reviews them",
+                    keymap::key(Layer::Text, Action::OpenReview)
                 ),
                 true,
             );
@@ -285,8 +325,10 @@ impl App {
         if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
             app.say(
                 format!(
-                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · o shows {}'s codings",
-                    app.coder, others[0]
+                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · {} shows {}'s codings",
+                    app.coder,
+                    keymap::key(Layer::Text, Action::ToggleLayer),
+                    others[0]
                 ),
                 false,
             );
@@ -299,6 +341,13 @@ impl App {
             app.focus = Focus::Codebook;
         }
         app
+    }
+
+    /// The project to change. It is shared with background work (the indexer, a search, an
+    /// export): while one of them still reads it, the change goes to a copy (copy on write), so
+    /// that no thread ever sees it half-changed.
+    pub(super) fn project_mut(&mut self) -> &mut Project {
+        Arc::make_mut(&mut self.project)
     }
 
     /// The codings of the coder at work.
@@ -314,8 +363,12 @@ impl App {
         self.current.map(|i| &self.project.transcripts[i])
     }
 
-    /// Transcript indices shown in the list, after the filters.
-    pub fn visible_transcripts(&self) -> Vec<usize> {
+    /// Transcript indices shown in the list, after the filters (kept by `derive`).
+    pub fn visible_transcripts(&self) -> &[usize] {
+        &self.derived.transcripts
+    }
+
+    fn compute_visible_transcripts(&self) -> Vec<usize> {
         // Folded once, not once per respondent.
         let attribute = self.list.attribute.as_deref().map(AttributeFilter::parse);
         self.project
@@ -334,8 +387,18 @@ impl App {
             .collect()
     }
 
-    /// Code indices shown in the codebook panel, after the filter (best match first).
-    pub fn visible_codes(&self) -> Vec<usize> {
+    /// Code indices shown in the codebook panel, after the filter, best match first (kept by
+    /// `derive`).
+    pub fn visible_codes(&self) -> &[usize] {
+        &self.derived.codes
+    }
+
+    /// The codebook panel's rows as drawn (kept by `derive`).
+    pub fn codebook_rows(&self) -> &[draw::CodebookRow] {
+        &self.derived.codebook_rows
+    }
+
+    fn compute_visible_codes(&self) -> Vec<usize> {
         if self.codes.filter.is_empty() {
             return self.tree_codes();
         }
@@ -408,18 +471,77 @@ impl App {
         Some((s, e.min(t.len_chars())))
     }
 
-    /// This coder's codings under the cursor, innermost (shortest) first.
-    pub fn codings_at_cursor(&self) -> Vec<&Coding> {
-        let at = self.text.cursor;
-        let mut v: Vec<&Coding> = self
-            .here
+    /// This coder's codings under the cursor, innermost (shortest) first (kept by `derive`).
+    pub fn codings_at_cursor(&self) -> impl Iterator<Item = &Coding> + '_ {
+        self.derived
+            .at_cursor
             .iter()
-            .filter(|c| c.start <= at && at < c.end)
+            .filter_map(|&i| self.here.get(i))
+    }
+
+    fn compute_codings_at_cursor(&self) -> Vec<usize> {
+        let at = self.text.cursor;
+        let mut v: Vec<usize> = (0..self.here.len())
+            .filter(|&i| self.here[i].start <= at && at < self.here[i].end)
             .collect();
         // Ids are random (unique across machines): order by the codebook, not by id.
         let cb = &self.project.codebook;
-        v.sort_by_key(|c| (c.len(), cb.index_of(&c.code), c.start, c.id));
+        v.sort_by_key(|&i| {
+            let c = &self.here[i];
+            (c.len(), cb.index_of(&c.code), c.start, c.id)
+        });
         v
+    }
+
+    /// Bring what the screen shows from the state up to date: the list's transcripts, the
+    /// codebook's codes and rows, the codings under the cursor. Each is computed again only
+    /// when what it derives from changed (compared by value, so that no change can be
+    /// forgotten), never per frame: drawing only reads them.
+    pub fn derive(&mut self) {
+        let d = &self.derived;
+        if d.list_key.as_ref()
+            != Some(&(
+                self.list.group.clone(),
+                self.list.school_type.clone(),
+                self.list.attribute.clone(),
+            ))
+        {
+            self.derived.transcripts = self.compute_visible_transcripts();
+            self.derived.list_key = Some((
+                self.list.group.clone(),
+                self.list.school_type.clone(),
+                self.list.attribute.clone(),
+            ));
+        }
+        let d = &self.derived;
+        if d.codes_key.as_ref().map(|(f, n)| (f.as_str(), *n))
+            != Some((
+                self.codes.filter.as_str(),
+                self.project.codebook.codes.len(),
+            ))
+        {
+            self.derived.codes = self.compute_visible_codes();
+            self.derived.codes_key =
+                Some((self.codes.filter.clone(), self.project.codebook.codes.len()));
+            self.derived.codes_gen += 1;
+        }
+        let rows_key = RowsKey {
+            codes_gen: self.derived.codes_gen,
+            here_gen: self.here_gen,
+            selected: self.codes.selected,
+            focused: self.focus == Focus::Codebook,
+            filtering: self.codes.filtering,
+            width: self.size.width,
+        };
+        if self.derived.rows_key != Some(rows_key) {
+            self.derived.codebook_rows = draw::build_codebook_rows(self);
+            self.derived.rows_key = Some(rows_key);
+        }
+        let cursor_key = (self.text.cursor, self.here_gen);
+        if self.derived.cursor_key != Some(cursor_key) {
+            self.derived.at_cursor = self.compute_codings_at_cursor();
+            self.derived.cursor_key = Some(cursor_key);
+        }
     }
 
     pub fn areas(&self) -> Areas {
@@ -449,6 +571,7 @@ impl App {
     /// The one entry point for everything that happens: keys go through the keymap layers
     /// (help, popup, view, code filter, panel), the rest to their handlers.
     pub fn handle(&mut self, msg: Msg) {
+        self.derive();
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Paste(text) => self.on_paste(&text),
@@ -456,6 +579,7 @@ impl App {
             Msg::Resize(w, h) => self.resize(w, h),
             Msg::Job(job) => self.on_job(job),
         }
+        self.derive();
     }
 
     fn code_name(&self, id: &str) -> String {
@@ -533,6 +657,8 @@ impl App {
                 .unwrap_or_default(),
             None => Vec::new(),
         };
+        self.here_gen += 1;
         self.scroll_to_cursor();
+        self.derive();
     }
 }

@@ -6,6 +6,14 @@ impl App {
     /// The one place an action takes effect: routed to the popup, help or view that has the
     /// input, else done on the coding screen.
     pub fn update(&mut self, action: Action) {
+        // Derived data is fresh for the action (a test or the session may have set state
+        // directly) and after it, for the next frame.
+        self.derive();
+        self.apply(action);
+        self.derive();
+    }
+
+    fn apply(&mut self, action: Action) {
         use Action::*;
         // A second `u` confirms a large undo; anything else in between cancels it.
         if action != Undo {
@@ -145,7 +153,7 @@ impl App {
             RemoveCode => self.remove_code(),
             EditBounds => self.start_edit(),
             MemoPassage => {
-                let Some(id) = self.codings_at_cursor().first().map(|c| c.id) else {
+                let Some(id) = self.codings_at_cursor().next().map(|c| c.id) else {
                     return self.say("no coded passage under the cursor", true);
                 };
                 self.edit_memo(MemoTarget::Passage(id));

@@ -15,15 +15,16 @@ pub enum View {
 
 impl View {
     /// How to come back to the view after jumping from it into the text.
-    pub fn back_hint(&self) -> &'static str {
-        match self {
-            View::Agreement(_) => "A: back to the list",
-            View::Search(_) => "/: back to the hits",
-            View::Clusters(_) => "C: back to the clusters",
-            View::Matrix(_) => "M: back to the matrix",
-            View::Review(_) => "R: back to the review list",
-            View::Memos(_) => "N: back to the memos",
-        }
+    pub fn back_hint(&self) -> String {
+        let (action, what) = match self {
+            View::Agreement(_) => (Action::OpenAgreement, "the list"),
+            View::Search(_) => (Action::OpenSearch, "the hits"),
+            View::Clusters(_) => (Action::OpenClusters, "the clusters"),
+            View::Matrix(_) => (Action::OpenMatrix, "the matrix"),
+            View::Review(_) => (Action::OpenReview, "the review list"),
+            View::Memos(_) => (Action::OpenMemos, "the memos"),
+        };
+        format!("{}: back to {what}", keymap::key(Layer::Text, action))
     }
 
     /// The layer of keys the view takes.
@@ -57,13 +58,9 @@ impl App {
             Some(j) if self.coder != CONSENSUS => &j.state,
             _ => &self.readonly,
         };
-        let index = match &self.index {
-            IndexState::Ready(i) => Some(&**i),
-            _ => None,
-        };
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
-            Some(View::Search(v)) => v.on_action(action, &self.project, index, &self.coder),
+            Some(View::Search(v)) => v.on_action(action, &self.project),
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
@@ -71,6 +68,12 @@ impl App {
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
+        // Typing asks for a search; the answer comes back as a job, never blocking the key.
+        if let Some(View::Search(v)) = &self.view
+            && v.changed
+        {
+            self.run_search();
+        }
         // A decision may have changed this coder's own codings (as the consensus coder).
         self.refresh();
     }
@@ -87,6 +90,7 @@ impl App {
                 self.say(format!("{name} · N: back to the memos"), false);
             }
             Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Export(req) => self.start_export(req),
             Outcome::Decide {
                 disagreement,
                 decision,
@@ -94,7 +98,11 @@ impl App {
             Outcome::Accept { id, start } => self.accept_place(id, start),
             Outcome::Drop { id } => {
                 if let Some(c) = self.state().codings.get(&id).cloned() {
-                    let msg = format!("{} dropped (u to undo)", self.code_name(&c.code));
+                    let msg = format!(
+                        "{} dropped ({} to undo)",
+                        self.code_name(&c.code),
+                        keymap::key(Layer::Text, Action::Undo)
+                    );
                     if self.record(vec![Op::Remove(c)], &msg) {
                         self.reload_review();
                     }
@@ -115,7 +123,11 @@ impl App {
                     self.set_cursor(end - 1);
                 }
                 self.say(
-                    "match selected: a digit or f codes it · / back to the hits",
+                    format!(
+                        "match selected: a digit or {} codes it · {}",
+                        keymap::key(Layer::Text, Action::FilterCodes),
+                        View::Search(SearchView::default()).back_hint()
+                    ),
                     false,
                 );
             }
@@ -134,7 +146,11 @@ impl App {
                 // Keep the view to come back to with A.
                 self.parked = self.view.take();
                 self.show_range(i, start, end);
-                let back = self.parked.as_ref().map_or("", View::back_hint);
+                let back = self
+                    .parked
+                    .as_ref()
+                    .map(View::back_hint)
+                    .unwrap_or_default();
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
         }
@@ -202,8 +218,9 @@ impl App {
         };
         let after = Span::of(t, start, end);
         let msg = format!(
-            "{} placed at {start}..{end} (u to undo)",
-            self.code_name(&c.code)
+            "{} placed at {start}..{end} ({} to undo)",
+            self.code_name(&c.code),
+            keymap::key(Layer::Text, Action::Undo)
         );
         if self.record(vec![Op::Edit { id, before, after }], &msg) {
             // Anchor it again: it is now exact on the current text.
@@ -256,10 +273,10 @@ impl App {
         } else {
             match self.consensus.as_mut().map(|j| j.record(ops)) {
                 Some(Ok(_)) => {
-                    if let Some(j) = &self.consensus {
-                        self.project
+                    if let Some(state) = self.consensus.as_ref().map(|j| j.state.clone()) {
+                        self.project_mut()
                             .coders
-                            .insert(CONSENSUS.to_string(), j.state.clone());
+                            .insert(CONSENSUS.to_string(), state);
                     }
                     self.index_dirty.insert(d.transcript.clone());
                     self.say(done, false);
@@ -278,37 +295,19 @@ impl App {
     }
 
     pub(super) fn open_search(&mut self) {
-        // Let the index see codings made since it was built, for the "not coded" filter.
-        if !self.index_dirty.is_empty()
-            && let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal)
-        {
-            self.project
-                .coders
-                .insert(self.coder.clone(), j.state.clone());
-            let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
-            match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
-                Ok(_) => self.index_dirty.clear(),
-                Err(e) => {
-                    self.message = Some(Message {
-                        text: format!("search index: {e}"),
-                        error: true,
-                    });
-                }
-            }
-        }
-        let mut view = match self.parked.take() {
+        // Let the index see codings made since it was built, for the "not coded" filter (in
+        // the worker, before the search asked for below).
+        self.sync_coder();
+        self.refresh_index();
+        let view = match self.parked.take() {
             Some(View::Search(v)) => v,
             other => {
                 self.parked = other;
                 SearchView::default()
             }
         };
-        let index = match &self.index {
-            IndexState::Ready(i) => Some(&**i),
-            _ => None,
-        };
-        view.run(&self.project, index, &self.coder);
         self.view = Some(View::Search(view));
+        self.run_search();
     }
 
     pub(super) fn open_agreement(&mut self) {
@@ -347,11 +346,16 @@ impl App {
     /// Give the project this coder's latest codings (the journal is fresher than the copy
     /// loaded at start-up), for the views that count from the project.
     pub(super) fn sync_coder(&mut self) {
-        if let Some(j) = &self.journal {
-            self.project
-                .coders
-                .insert(self.coder.clone(), j.state.clone());
+        // Only after a change: the project may be shared with a search, and changing it then
+        // copies it.
+        if self.coder_synced {
+            return;
         }
+        if let Some(state) = self.journal.as_ref().map(|j| j.state.clone()) {
+            let coder = self.coder.clone();
+            self.project_mut().coders.insert(coder, state);
+        }
+        self.coder_synced = true;
     }
 
     /// Whose codings the clusters and the matrix count: the coder at work, or, while that coder

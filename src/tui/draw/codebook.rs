@@ -8,7 +8,9 @@ pub struct CodebookRow {
     pub line: Line<'static>,
 }
 
-pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
+/// The rows, built by `App::derive` when what they show changed; drawing reads
+/// `App::codebook_rows`.
+pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
     let cb = &app.project.codebook;
     let visible = app.visible_codes();
     let mut rows = Vec::new();
@@ -95,7 +97,7 @@ pub fn codebook_rows(app: &App) -> Vec<CodebookRow> {
 pub fn codebook_offset(app: &App, height: usize) -> usize {
     rows_offset(
         app,
-        &codebook_rows(app),
+        app.codebook_rows(),
         codebook_list_height(height as u16) as usize,
     )
 }
@@ -173,13 +175,16 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     let blk = block(app, title, Focus::Codebook);
     let inner = blk.inner(area);
     f.render_widget(blk, area);
-    // Rows built once per frame, for the offset and the lines alike.
-    let rows = codebook_rows(app);
+    // Rows built when they change (`App::derive`), not per frame.
+    let rows = app.codebook_rows();
     if app.project.codebook.codes.is_empty() {
+        let new_code = keymap::binding_for(Layer::Codebook, crate::tui::action::Action::NewCode)
+            .map(keymap::key_name)
+            .unwrap_or_default();
         let hint = vec![
             Line::raw("No codes yet."),
             Line::raw(""),
-            Line::raw("n  add a code (name, deelvraag, colour)"),
+            Line::raw(format!("{new_code}  add a code (name, deelvraag, colour)")),
             Line::raw(""),
             Line::styled("or write them in codebook/codebook.json", app.theme.dim()),
         ];
@@ -187,18 +192,12 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
         return f.render_widget(p, inner);
     }
     let list_h = codebook_list_height(inner.height);
-    let first = rows_offset(app, &rows, list_h as usize);
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .skip(first)
-        .take(list_h as usize)
-        .map(|r| r.line)
-        .collect();
-    let list_area = Rect {
-        height: list_h,
-        ..inner
-    };
-    f.render_widget(Paragraph::new(lines), list_area);
+    let first = rows_offset(app, rows, list_h as usize);
+    // Each row drawn from the cache by reference: nothing rebuilt for the frame.
+    for (k, r) in rows.iter().skip(first).take(list_h as usize).enumerate() {
+        let row = Rect::new(inner.x, inner.y + k as u16, inner.width, 1);
+        f.render_widget(&r.line, row);
+    }
     if list_h < inner.height {
         let rule = Rect {
             y: inner.y + list_h,

@@ -3,7 +3,13 @@
 use super::*;
 
 /// All help lines, in the order of the keymap table.
-pub fn help_lines() -> Vec<Line<'static>> {
+/// Built once: the keymap is fixed for the run.
+pub fn help_lines() -> &'static [Line<'static>] {
+    static LINES: std::sync::OnceLock<Vec<Line<'static>>> = std::sync::OnceLock::new();
+    LINES.get_or_init(build_help_lines)
+}
+
+fn build_help_lines() -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (title, rows) in keymap::help_table() {
         lines.push(Line::styled(
@@ -45,14 +51,12 @@ pub(super) fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let scroll = app.help_scroll.min(lines.len().saturating_sub(2 * cap));
-    let col = |from: usize| {
-        lines
-            .iter()
-            .skip(from)
-            .take(cap)
-            .cloned()
-            .collect::<Vec<_>>()
+    // Drawn line by line from the built lines, by reference.
+    let col = |f: &mut Frame, from: usize, area: Rect| {
+        for (k, line) in lines.iter().skip(from).take(cap).enumerate() {
+            f.render_widget(line, Rect::new(area.x, area.y + k as u16, area.width, 1));
+        }
     };
-    f.render_widget(Paragraph::new(col(scroll)), left);
-    f.render_widget(Paragraph::new(col(scroll + cap)), right);
+    col(f, scroll, left);
+    col(f, scroll + cap, right);
 }

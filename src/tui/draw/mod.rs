@@ -10,7 +10,7 @@ mod status;
 mod transcript;
 
 use codebook::draw_codebook;
-pub use codebook::{CodebookRow, codebook_list_height, codebook_offset, codebook_rows};
+pub use codebook::{CodebookRow, build_codebook_rows, codebook_list_height, codebook_offset};
 use help::draw_help;
 pub use help::help_lines;
 use layout::centered;

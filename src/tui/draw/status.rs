@@ -35,10 +35,9 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 spans.push(Span::raw(" "));
             }
         }
-        let here = app.codings_at_cursor();
-        if !here.is_empty() {
+        if app.codings_at_cursor().next().is_some() {
             spans.push(Span::raw("│ "));
-            for c in here {
+            for c in app.codings_at_cursor() {
                 if let Some(code) = app.project.codebook.code(&c.code) {
                     spans.push(Span::styled(
                         format!(" {} ", code.name),

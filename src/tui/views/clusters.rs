@@ -3,7 +3,7 @@
 //! deelvraag with `d`), filter by group and school type, Enter shows a quote in its transcript,
 //! `x` exports the quotes shown as CSV.
 
-use super::{Outcome, cycle, fit, write_export};
+use super::{Outcome, cycle, fit};
 use crate::core::export::clusters::{Cluster, Quote, clusters};
 use crate::core::export::matrix::{Columns, MatrixRow, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
@@ -159,7 +159,7 @@ impl ClustersView {
                 };
             }
             Action::Export | Action::ExportExcel => {
-                return self.export(project, action == Action::ExportExcel);
+                return self.export(action == Action::ExportExcel);
             }
             _ => {}
         }
@@ -203,7 +203,7 @@ impl ClustersView {
     }
 
     /// Write the quotes shown (this code, this group and school type) under `exports/`.
-    pub fn export(&self, project: &Project, excel: bool) -> Outcome {
+    pub fn export(&self, excel: bool) -> Outcome {
         let mut req = Request::new(Kind::Quotes, &self.coder);
         req.filter = self.filter();
         if let Some(row) = self.row() {
@@ -211,7 +211,7 @@ impl ClustersView {
         }
         req.filter.codes = vec![self.code.clone()];
         req.excel = excel;
-        write_export(project, &req)
+        Outcome::Export(req)
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, project: &Project, theme: &Theme) {

@@ -4,7 +4,7 @@
 //! to school types; Enter on a cell opens its quotes in the clusters view; `x` exports the summary.
 
 use super::clusters::ClustersView;
-use super::{Outcome, fit, write_export};
+use super::{Outcome, fit};
 use crate::core::codebook::Rgb;
 use crate::core::export::matrix::{CodeMatrix, Columns, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
@@ -130,7 +130,7 @@ impl MatrixView {
                 let mut req = Request::new(Kind::Summary, &self.coder);
                 req.filter = self.filter();
                 req.excel = action == Action::ExportExcel;
-                return write_export(project, &req);
+                return Outcome::Export(req);
             }
             _ => {}
         }

@@ -46,6 +46,8 @@ pub enum Outcome {
     ShowCode(String),
     /// Remove a coding flagged for review (the app writes an undoable removal).
     Drop { id: crate::core::coding::CodingId },
+    /// Write an export (the app does it off the UI thread and says where it went).
+    Export(Request),
     /// Settle a disagreement in the consensus coder's journal (the app writes it).
     Decide {
         disagreement: crate::core::agreement::disagreements::Disagreement,

@@ -2,8 +2,7 @@
 //! in the transcript with the match selected, so that a digit or `f` codes it at once.
 
 use super::{Outcome, cycle};
-use crate::core::index::Index;
-use crate::core::index::search::{Hit, Query, search_all};
+use crate::core::index::search::{Hit, Hits, Query};
 use crate::core::project::Project;
 use crate::tui::action::Action;
 use crate::tui::keymap::{self, Layer};
@@ -27,16 +26,14 @@ pub struct SearchView {
     pub total: usize,
     pub error: Option<String>,
     pub selected: usize,
+    /// A search is out for the query as typed: the hits shown are the last ones.
+    pub searching: bool,
+    /// The query or a filter changed since the last search was asked for.
+    pub changed: bool,
 }
 
 impl SearchView {
-    pub fn on_action(
-        &mut self,
-        action: Action,
-        project: &Project,
-        index: Option<&Index>,
-        coder: &str,
-    ) -> Outcome {
+    pub fn on_action(&mut self, action: Action, project: &Project) -> Outcome {
         match action {
             Action::Close => return Outcome::Close,
             Action::Up => self.selected = self.selected.saturating_sub(1),
@@ -69,27 +66,17 @@ impl SearchView {
             _ => return Outcome::Stay,
         }
         if !matches!(action, Action::Up | Action::Down) {
-            self.run(project, index, coder);
+            self.changed = true;
         }
         Outcome::Stay
     }
 
     /// Search again with the current query and filters.
-    pub fn run(&mut self, project: &Project, index: Option<&Index>, coder: &str) {
+    /// The query to search for now (None: nothing typed and no filter, so no hits). The app
+    /// sends it to the index worker and hands the answer to `show`.
+    pub fn query_to_run(&mut self, coder: &str) -> Option<Query> {
+        self.changed = false;
         self.selected = 0;
-        let Some(index) = index else {
-            self.error = Some("the search index is still being built…".into());
-            return;
-        };
-        let query = Query {
-            text: self.query.clone(),
-            group: self.group.clone(),
-            school_type: self.school_type.clone(),
-            coder: self.uncoded.then(|| coder.to_string()),
-            uncoded: self.uncoded,
-            limit: LIMIT,
-            ..Query::default()
-        };
         if self.query.trim().is_empty()
             && !self.uncoded
             && self.group.is_none()
@@ -98,16 +85,32 @@ impl SearchView {
             self.hits.clear();
             self.total = 0;
             self.error = None;
-            return;
+            self.searching = false;
+            return None;
         }
-        match search_all(project, index, &query) {
+        Some(Query {
+            text: self.query.clone(),
+            group: self.group.clone(),
+            school_type: self.school_type.clone(),
+            coder: self.uncoded.then(|| coder.to_string()),
+            uncoded: self.uncoded,
+            limit: LIMIT,
+            ..Query::default()
+        })
+    }
+
+    /// The answer to the latest search.
+    pub fn show(&mut self, result: Result<Hits, String>) {
+        self.searching = false;
+        match result {
             Ok(h) => {
                 self.hits = h.hits;
                 self.total = h.total;
                 self.error = None;
+                self.selected = self.selected.min(self.hits.len().saturating_sub(1));
             }
             // Half-typed queries ("a AND") are normal while typing: keep the last hits.
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(e),
         }
     }
 
@@ -140,6 +143,7 @@ impl SearchView {
             ]),
             match &self.error {
                 Some(e) => Line::styled(format!(" {e}"), Style::default().fg(Color::LightRed)),
+                None if self.searching => Line::styled(" searching…", theme.dim()),
                 None => Line::raw(""),
             },
         ];
