@@ -118,6 +118,212 @@ pub enum Command {
     Pseudonymize(PseudonymizeOpt),
     /// List respondents with their attributes; `respondents set ID name=value...` changes them.
     Respondents(RespondentsOpt),
+    /// Shape the codebook: list, add, rename, recolour, describe, move, merge, delete, undo.
+    /// Every change is journaled (who, when) in codebook/history.jsonl and undoable.
+    #[command(subcommand)]
+    Code(CodeCommand),
+    /// Memos: the project logbook (dated entries) and memos on transcripts (respondents),
+    /// codes and coded passages, journaled per coder and undoable.
+    #[command(subcommand)]
+    Memo(MemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemoCommand {
+    /// Write a memo (replacing the coder's memo on the same thing; "" removes it), or add a
+    /// logbook entry.
+    Add(MemoAddOpt),
+    /// The memos of --coder (default: every coder), filterable.
+    List(MemoListOpt),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("about").required(true).args(["transcript", "code", "passage", "log"])))]
+pub struct MemoAddOpt {
+    pub text: String,
+    /// On a transcript (= its respondent).
+    #[arg(long)]
+    pub transcript: Option<String>,
+    /// On a code (id or name).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// On a coded passage (its coding id, as `export quotes` lists it).
+    #[arg(long, value_name = "CODING_ID")]
+    pub passage: Option<u64>,
+    /// A logbook entry.
+    #[arg(long)]
+    pub log: bool,
+    /// The logbook entry's day, YYYY-MM-DD (default: today).
+    #[arg(long, requires = "log")]
+    pub date: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MemoFilterOpt {
+    /// Only this kind: logbook, transcript (or respondent), code, passage; repeatable.
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Only memos on this code or its passages (id or name).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Only memos on this transcript or its passages.
+    #[arg(long)]
+    pub transcript: Option<String>,
+    /// Only memos containing this text (case and accents ignored).
+    #[arg(long)]
+    pub text: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct MemoListOpt {
+    #[command(flatten)]
+    pub filter: MemoFilterOpt,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportMemosOpt {
+    #[command(flatten)]
+    pub filter: MemoFilterOpt,
+    /// md (default), csv or json.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The file to write (`-`: standard output). Default: exports/memos-<coder>.<ext>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportCodebookOpt {
+    /// md (default), html or xlsx.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// The file to write (`-`: standard output). Default: exports/codebook-<coder>.<ext>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CodeCommand {
+    /// The code tree per deelvraag: sub-codes indented, with own and roll-up counts.
+    List(CodeListOpt),
+    /// Add a code. Name and deelvraag (or --parent) are required; without --colour one is
+    /// proposed that differs from every colour in use.
+    Add(CodeAddOpt),
+    /// Give a code a new name (its id, and every coding of it, stay).
+    Rename { code: String, new_name: String },
+    /// Give a code a new colour (#RRGGBB).
+    Recolour {
+        code: String,
+        colour: String,
+        /// The colour's name as the researchers call it (default: the #RRGGBB).
+        #[arg(long)]
+        colour_name: Option<String>,
+    },
+    /// Change a code's definition: description, inclusion and exclusion criteria, example
+    /// ("" clears a part).
+    Describe(CodeDescribeOpt),
+    /// Change a code's parent, deelvraag, category or place; its sub-codes come along.
+    Move(CodeMoveOpt),
+    /// Count every coding of code A as code B, for every coder (journals are not rewritten);
+    /// A's sub-codes become B's.
+    Merge { code: String, into: String },
+    /// Delete a code. Refused while it has codings, unless --merge-into or --force.
+    Delete {
+        code: String,
+        /// Merge its codings into this code instead (as `code merge`).
+        #[arg(long, value_name = "CODE", conflicts_with = "force")]
+        merge_into: Option<String>,
+        /// Delete it although it has codings: they are flagged (counted nowhere, listed by
+        /// `codewerk check`) until recoded or `code undo`.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Take back the latest codebook change (an add, rename, merge, ...).
+    Undo,
+    /// The journal of codebook changes: who changed what, when.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CodeListOpt {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeAddOpt {
+    pub name: String,
+    /// The deelvraag number (may be left out for a sub-code: its parent's).
+    #[arg(long, short = 'd')]
+    pub deelvraag: Option<u32>,
+    /// Make it a sub-code of this code (id or name).
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    /// #RRGGBB; default: a proposed colour distinct from those in use.
+    #[arg(long)]
+    pub colour: Option<String>,
+    #[arg(long)]
+    pub colour_name: Option<String>,
+    /// The id codings will name (default: from the name).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[arg(long, default_value = "")]
+    pub inclusion: String,
+    #[arg(long, default_value = "")]
+    pub exclusion: String,
+    #[arg(long, default_value = "")]
+    pub example: String,
+    /// A code from the research questions rather than one found while coding.
+    #[arg(long)]
+    pub deductive: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeDescribeOpt {
+    pub code: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub inclusion: Option<String>,
+    #[arg(long)]
+    pub exclusion: Option<String>,
+    #[arg(long)]
+    pub example: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CodeMoveOpt {
+    pub code: String,
+    /// The new parent (id or name), or `none` for a top-level code.
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long, short = 'd')]
+    pub deelvraag: Option<u32>,
+    /// The new category, or `none`.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Put it just before this code.
+    #[arg(long, conflicts_with = "after")]
+    pub before: Option<String>,
+    /// Put it just after this code.
+    #[arg(long)]
+    pub after: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -532,6 +738,11 @@ pub struct AgreementOpt {
     /// List the disagreements of A and B instead of the measures.
     #[arg(long)]
     pub list: bool,
+    /// Compare at parent level: every sub-code counts as its top-level code (a passage one
+    /// coder gave "Signalen herkennen" and the other its sub-code agrees). Rows are the
+    /// top-level codes only.
+    #[arg(long)]
+    pub fold_subcodes: bool,
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     #[arg(long)]
@@ -588,6 +799,11 @@ pub struct ReconcileOpt {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
+    /// Every memo (logbook, transcripts, codes, passages) of --coder or all coders. md|csv|json.
+    Memos(ExportMemosOpt),
+    /// The codebook as a methods appendix: deelvraag → code tree, colours, definitions,
+    /// criteria, examples, inductive or not, respondents per group, code memos. md|html|xlsx.
+    Codebook(ExportCodebookOpt),
     /// One row per coded passage (deelvraag, code, group, school, respondent, offsets, the quote
     /// with its line breaks, memo), ordered so that each cluster is a block. csv|xlsx|json.
     Quotes(ExportOpt),

@@ -478,7 +478,7 @@ fn coder_without_journal_gives_empty_valid_exports() {
     };
     let quotes = read_csv(&run(&["quotes"]), b',');
     assert_eq!(quotes.len(), 1, "headers only");
-    assert_eq!(quotes[0].len(), 18);
+    assert_eq!(quotes[0].len(), 20);
     let summary = read_csv(&run(&["summary"]), b',');
     assert_eq!(summary.len(), 1 + 15);
     assert!(summary[1..].iter().all(|r| r[6] == "0" && r[9] == "0"));

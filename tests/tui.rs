@@ -17,6 +17,14 @@ use ratatui::style::Color;
 
 use common::tui::{H, W, app_in, draw, key, keys};
 
+/// Ctrl-s: save the memo being written.
+fn save_memo(app: &mut App) {
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+}
+
 /// Move the cursor onto `needle` in the open transcript.
 fn goto(app: &mut App, needle: &str) {
     let at = app.transcript().unwrap().find_all(needle)[0];
@@ -100,10 +108,13 @@ fn remove_edit_memo_and_done() {
     assert_eq!(app.here[0].text, "Een leerling kwam met blauwe plekken");
     // Memo.
     keys(&mut app, "m");
-    assert!(matches!(app.mode, Mode::Input(_)));
+    assert!(matches!(app.mode, Mode::Memo(_)));
     keys(&mut app, "zie ook T3");
+    // Enter is a new line in the memo editor; Ctrl-s saves.
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.here[0].memo.as_deref(), Some("zie ook T3"));
+    keys(&mut app, "en T2");
+    save_memo(&mut app);
+    assert_eq!(app.here[0].memo.as_deref(), Some("zie ook T3\nen T2"));
     keys(&mut app, "d");
     assert!(app.state().done.contains("T1"));
     keys(&mut app, "x");
@@ -124,7 +135,12 @@ fn new_inductive_code_is_written_to_the_codebook() {
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "ana");
     keys(&mut app, "n");
-    for field in ["Veilig Thuis", "2", "blauw", "#1E6FE0"] {
+    // Name; deelvraag (the highlighted code's is filled in); no parent; colour (the proposed
+    // one is filled in: replaced here).
+    for (clear, field) in [(0, "Veilig Thuis"), (1, "2"), (0, ""), (7, "#1E6FE0")] {
+        for _ in 0..clear {
+            key(&mut app, KeyCode::Backspace);
+        }
         keys(&mut app, field);
         key(&mut app, KeyCode::Enter);
     }
@@ -652,18 +668,19 @@ fn a_paste_goes_into_the_memo_and_never_runs_as_keys() {
     let mut app = app_in(dir.path(), "bo");
     goto(&mut app, "Dat voelde");
     keys(&mut app, "s1m");
-    assert!(matches!(app.mode, Mode::Input(_)));
+    assert!(matches!(app.mode, Mode::Memo(_)));
     // A pasted text with line breaks, digits and motion keys.
-    app.handle(Msg::Paste("Signalen herkennen\n2 ]] s3\nu".into()));
+    app.handle(Msg::Paste("Signalen herkennen\r\n2 ]] s3\nu".into()));
     assert!(
-        matches!(app.mode, Mode::Input(_)),
+        matches!(app.mode, Mode::Memo(_)),
         "the newline did not submit"
     );
-    key(&mut app, KeyCode::Enter);
+    save_memo(&mut app);
     assert_eq!(app.here.len(), 1, "no key of the paste coded anything");
+    // The memo editor keeps the paste's line breaks.
     assert_eq!(
         app.here[0].memo.as_deref(),
-        Some("Signalen herkennen 2 ]] s3 u")
+        Some("Signalen herkennen\n2 ]] s3\nu")
     );
     // Outside a text field a paste is refused with a message, not typed.
     app.handle(Msg::Paste("3".into()));
@@ -1015,7 +1032,10 @@ fn a_new_project_shows_the_commands_that_bring_interviews_in() {
     // Keys on the empty project do nothing harmful; a code can be added at once.
     keys(&mut app, "jk}{stgG");
     keys(&mut app, "n");
-    for field in ["Signalen", "1", "geel", "#FFE135"] {
+    for (clear, field) in [(0, "Signalen"), (1, "1"), (0, ""), (7, "#FFE135")] {
+        for _ in 0..clear {
+            key(&mut app, KeyCode::Backspace);
+        }
         keys(&mut app, field);
         key(&mut app, KeyCode::Enter);
     }
@@ -1131,13 +1151,13 @@ fn esc_in_a_text_field_cancels_and_typed_letters_are_text() {
     keys(&mut app, "s1");
     let memo_before = app.here[0].memo.clone();
     keys(&mut app, "m");
-    assert_eq!(app.layer(), Layer::Input);
+    assert_eq!(app.layer(), Layer::MemoEditor);
     // Letters that are commands elsewhere (q quits, u undoes) are typed here.
     keys(&mut app, "qu");
-    let Mode::Input(input) = &app.mode else {
-        panic!("the memo field is open")
+    let Mode::Memo(editor) = &app.mode else {
+        panic!("the memo editor is open")
     };
-    assert!(input.value.ends_with("qu"));
+    assert!(editor.text().ends_with("qu"));
     assert!(!app.should_quit);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Normal);
@@ -1162,6 +1182,339 @@ fn q_is_typed_in_the_search_view_and_closes_the_matrix() {
     keys(&mut app, "q");
     assert!(app.view.is_none());
     assert!(!app.should_quit);
+}
+
+/// Focus the codebook panel and highlight a code by its name (through the code filter).
+fn highlight(app: &mut App, name: &str) {
+    while app.focus != Focus::Codebook {
+        key(app, KeyCode::Tab);
+    }
+    keys(app, "f");
+    keys(app, name);
+    key(app, KeyCode::Enter);
+    assert_eq!(app.selected_code().unwrap().name, name);
+}
+
+fn enter(app: &mut App, text: &str) {
+    keys(app, text);
+    key(app, KeyCode::Enter);
+}
+
+#[test]
+fn a_wrong_field_of_a_new_code_is_asked_again_and_the_colour_is_proposed() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let used: Vec<Rgb> = app
+        .project
+        .codebook
+        .codes
+        .iter()
+        .map(|c| c.colour)
+        .collect();
+    keys(&mut app, "n");
+    enter(&mut app, "Signalen HERKENNEN");
+    // A taken name: asked again, nothing lost but the name.
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("has that name already")
+    );
+    assert!(matches!(&app.mode, Mode::Input(i) if i.prompt == "New code: name"));
+    enter(&mut app, "Veilig Thuis");
+    key(&mut app, KeyCode::Backspace);
+    enter(&mut app, "9");
+    assert!(app.message.as_ref().unwrap().error);
+    assert!(
+        matches!(&app.mode, Mode::Input(i) if i.prompt.starts_with("Deelvraag of \"Veilig Thuis\""))
+    );
+    key(&mut app, KeyCode::Backspace);
+    enter(&mut app, "2");
+    enter(&mut app, "");
+    // The proposed colour is filled in: Enter takes it.
+    let proposed = codewerk::core::palette::propose(&used);
+    assert!(matches!(&app.mode, Mode::Input(i) if i.value == proposed.to_string()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Normal);
+    let cb = &Project::load(dir.path()).unwrap().codebook;
+    let code = cb.code("veilig-thuis").unwrap();
+    assert_eq!(
+        (code.deelvraag, code.colour, code.inductive),
+        (2, proposed, true)
+    );
+    // In its deelvraag's place, highlighted.
+    assert_eq!(cb.codes.last().unwrap().id, "veilig-thuis");
+    assert_eq!(app.selected_code().unwrap().id, "veilig-thuis");
+}
+
+#[test]
+fn split_a_code_into_sub_codes_recode_merge_and_undo() {
+    let dir = common::copy("valid");
+    let journal = dir.path().join("codings/ana.jsonl");
+    let mut app = app_in(dir.path(), "ana");
+    for name in ["Blauwe plekken", "Gedrag", "Verzuim"] {
+        highlight(&mut app, "Signalen herkennen");
+        keys(&mut app, "a");
+        enter(&mut app, name);
+        key(&mut app, KeyCode::Enter); // the proposed colour
+        assert!(
+            app.message.as_ref().unwrap().text.contains("sub-code"),
+            "{:?}",
+            app.message
+        );
+    }
+    let tree: Vec<(String, usize)> = app
+        .code_tree()
+        .iter()
+        .map(|&(i, d)| (app.project.codebook.codes[i].id.clone(), d))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            ("niet-pluis", 0),
+            ("signalen", 0),
+            ("blauwe-plekken", 1),
+            ("gedrag", 1),
+            ("verzuim", 1),
+            ("knelpunten", 0)
+        ]
+        .map(|(i, d)| (i.to_string(), d))
+    );
+    // Hotkeys follow the tree: 3 is the first sub-code.
+    key(&mut app, KeyCode::Tab);
+    while app.focus != Focus::Text {
+        key(&mut app, KeyCode::Tab);
+    }
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s3");
+    let coded: Vec<&str> = app
+        .state()
+        .codings
+        .values()
+        .map(|c| c.code.as_str())
+        .collect();
+    assert!(coded.contains(&"blauwe-plekken"), "{coded:?}");
+    // The parent's roll-up counts the respondent of the sub-code.
+    let signalen = app.project.codebook.index_of("signalen").unwrap();
+    assert_eq!(app.rolled_respondents[signalen], 1);
+    let before_merge = std::fs::read(&journal).unwrap();
+    // Merge "Gedrag" into "Blauwe plekken", then the sub-code with the coding into "Verzuim".
+    highlight(&mut app, "Blauwe plekken");
+    keys(&mut app, "J");
+    enter(&mut app, "Verzuim");
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("1 coding(s) count as \"Verzuim\""),
+        "{:?}",
+        app.message
+    );
+    assert!(app.state().codings.values().any(|c| c.code == "verzuim"));
+    assert!(app.project.codebook.code("blauwe-plekken").is_none());
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before_merge,
+        "a merge rewrites no journal"
+    );
+    // A merge into itself is refused and asked again.
+    highlight(&mut app, "Verzuim");
+    keys(&mut app, "J");
+    enter(&mut app, "Verzuim");
+    assert!(app.message.as_ref().unwrap().text.contains("into itself"));
+    key(&mut app, KeyCode::Esc);
+    // Z undoes the merge: the coding is the sub-code's again.
+    keys(&mut app, "Z");
+    assert!(
+        app.state()
+            .codings
+            .values()
+            .any(|c| c.code == "blauwe-plekken")
+    );
+    assert!(app.project.codebook.code("blauwe-plekken").is_some());
+    // And the sub-codes one by one; the one with a coding only once the coding is undone,
+    // so that no coding is left pointing at nothing.
+    keys(&mut app, "ZZZ");
+    assert_eq!(app.project.codebook.codes.len(), 4);
+    let msg = app.message.as_ref().unwrap().text.clone();
+    assert!(
+        msg.contains("would leave 1 coding(s) of code \"blauwe-plekken\""),
+        "{msg}"
+    );
+    keys(&mut app, "uZ");
+    assert_eq!(app.project.codebook.codes.len(), 3);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("undone add code \"Blauwe plekken\"")
+    );
+}
+
+#[test]
+fn codebook_panel_shows_the_tree_roll_up_and_definition() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    highlight(&mut app, "Signalen herkennen");
+    keys(&mut app, "a");
+    enter(&mut app, "Blauwe plekken");
+    key(&mut app, KeyCode::Enter);
+    highlight(&mut app, "Signalen herkennen");
+    keys(&mut app, "e");
+    // Description (filled in: empty), inclusion, exclusion, example.
+    enter(&mut app, "Concrete signalen");
+    enter(&mut app, "gezien of gehoord");
+    enter(&mut app, "");
+    enter(&mut app, "");
+    let term = draw(&app);
+    insta::assert_snapshot!("codebook_tree", term.backend());
+    let buf = term.backend().buffer();
+    let area = draw::areas(Rect::new(0, 0, W, H), Focus::Codebook, false).codebook;
+    let row = |needle: &str| {
+        (area.y..area.y + area.height)
+            .find(|&y| {
+                let line: String = (area.x..area.x + area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect();
+                line.contains(needle)
+            })
+            .unwrap_or_else(|| panic!("{needle} not drawn"))
+    };
+    let line = |y: u16| -> String {
+        (area.x..area.x + area.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect()
+    };
+    // The sub-code indented under its parent, the parent with its roll-up.
+    let sub = row("Blauwe plekken");
+    assert!(line(sub).contains("██   Blauwe plekken"), "{}", line(sub));
+    assert!(
+        line(row("Signalen herkennen   ")).contains("Σ1"),
+        "{}",
+        line(row("Signalen herkennen   "))
+    );
+    // The swatch in the code's colour.
+    let x = (area.x..area.x + area.width)
+        .find(|&x| buf[(x, sub)].symbol() == "█")
+        .unwrap();
+    let colour = app.project.codebook.code("blauwe-plekken").unwrap().colour;
+    assert_eq!(buf[(x, sub)].fg, Color::Rgb(colour.0, colour.1, colour.2));
+    // The definition of the highlighted code under the list.
+    assert!(line(row("Concrete signalen")).contains("Concrete signalen"));
+    assert!(line(row("gezien of gehoord")).contains("incl. gezien of gehoord"));
+}
+
+#[test]
+fn transcript_memos_and_logbook_entries_are_journaled_and_undone() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    while app.focus != Focus::List {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "m");
+    assert!(matches!(&app.mode, Mode::Memo(e) if e.title.contains("transcript T1")));
+    keys(&mut app, "Twijfelt");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "over de meldcode");
+    save_memo(&mut app);
+    assert_eq!(
+        app.state().transcript_memos.get("T1").map(String::as_str),
+        Some("Twijfelt\nover de meldcode")
+    );
+    keys(&mut app, "L");
+    keys(&mut app, "Signalen splitsen");
+    save_memo(&mut app);
+    let log: Vec<&str> = app
+        .state()
+        .logbook
+        .values()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(log, ["Signalen splitsen"]);
+    // Esc cancels without saving.
+    keys(&mut app, "L");
+    keys(&mut app, "weg");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state().logbook.len(), 1);
+    // Both survive a restart, and u takes the logbook entry back.
+    drop(app);
+    let mut app = app_in(dir.path(), "ana");
+    assert_eq!(app.state().logbook.len(), 1);
+    assert!(app.state().transcript_memos.contains_key("T1"));
+    keys(&mut app, "u");
+    assert!(app.state().logbook.is_empty());
+    let memos = codewerk::core::memo::all(&app.project, &[app.state()]);
+    assert_eq!(memos.len(), 1);
+    assert_eq!(memos[0].kind, codewerk::core::memo::MemoKind::Transcript);
+}
+
+#[test]
+fn the_memo_view_lists_every_memo_filters_and_jumps() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    goto(&mut app, "blauwe");
+    keys(&mut app, "m");
+    keys(&mut app, "plekken gezien");
+    save_memo(&mut app);
+    highlight(&mut app, "Knelpunten");
+    keys(&mut app, "m");
+    keys(&mut app, "Te breed?");
+    save_memo(&mut app);
+    keys(&mut app, "L");
+    keys(&mut app, "Codeboek besproken");
+    save_memo(&mut app);
+    keys(&mut app, "N");
+    let Some(View::Memos(v)) = &app.view else {
+        panic!("the memo view is open")
+    };
+    let kinds: Vec<&str> = v.visible().iter().map(|m| m.kind.name()).collect();
+    assert_eq!(kinds, ["logbook", "code", "passage"]);
+    // Typed text filters (accents and case ignored); Tab cycles the kind.
+    keys(&mut app, "BREED");
+    let Some(View::Memos(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(v.visible().len(), 1);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let Some(View::Memos(v)) = &app.view else {
+        panic!()
+    };
+    assert_eq!(
+        v.visible()
+            .iter()
+            .map(|m| m.kind.name())
+            .collect::<Vec<_>>(),
+        ["passage"]
+    );
+    let term = draw(&app);
+    assert!(format!("{:?}", term.backend()).contains("plekken gezien"));
+    // Enter on the passage memo shows the passage in its transcript.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.view.is_none());
+    assert_eq!(app.transcript().unwrap().id, "T1");
+    let at = app.text.cursor;
+    assert!(
+        app.here.iter().any(|c| c.start <= at && at < c.end + 1),
+        "the cursor is on the passage"
+    );
+    // N brings the view back as it was; Enter on the code memo highlights the code.
+    keys(&mut app, "N");
+    // From "passage": all, logbook, transcript, code.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Codebook);
+    assert_eq!(app.selected_code().unwrap().id, "knelpunten");
 }
 
 #[test]

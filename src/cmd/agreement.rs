@@ -4,7 +4,9 @@
 use super::{invalid, load_valid, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
-use codewerk::core::agreement::{By, CodeDisagreements, Comparison, Options, Report, Row, Scope};
+use codewerk::core::agreement::{
+    By, CodeDisagreements, Comparison, Input, Options, Report, Row, Scope, fold_subcodes,
+};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
@@ -20,7 +22,27 @@ pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
         },
         merge_overlapping: !o.keep_overlapping,
     };
-    let cmp = match Comparison::from_project(&project, &o.coders, options) {
+    let folded: Vec<codewerk::core::coding::CoderState>;
+    let made = if o.fold_subcodes {
+        // The same checks of the coder names as without folding, then the folded copies.
+        match Comparison::from_project(&project, &o.coders, options.clone()) {
+            Err(e) => Err(e),
+            Ok(_) => {
+                folded = o
+                    .coders
+                    .iter()
+                    .filter_map(|c| project.coders.get(c))
+                    .map(|s| fold_subcodes(&project, s))
+                    .collect();
+                let mut input = Input::from_project(&project, folded.iter().collect());
+                input.top_level_only(&project);
+                Comparison::new(input, options)
+            }
+        }
+    } else {
+        Comparison::from_project(&project, &o.coders, options)
+    };
+    let cmp = match made {
         Ok(c) => c,
         Err(e) => {
             return Err(invalid(e.to_string()));

@@ -17,6 +17,8 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Report(o) => (Kind::Report, o),
         ExportCommand::Matrix(o) => (Kind::Matrix, o),
         ExportCommand::Cooccurrence(o) => (Kind::Cooccurrence, o),
+        ExportCommand::Memos(o) => return super::memo::export(root, coder, &o),
+        ExportCommand::Codebook(o) => return super::memo::export_codebook(root, coder, &o),
         ExportCommand::Qdc(o) => return super::refi::export_qdc(root, &o),
         ExportCommand::Qdpx(o) => {
             let coders: Vec<String> = coder.map(str::to_string).into_iter().collect();

@@ -73,36 +73,57 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     Ok(())
 }
 
+const ROLLUP: &str = "= incl. sub-codes";
+
+/// One line per code in tree order, sub-codes indented; a code with sub-codes gets a second
+/// line with the roll-up (the code or any sub-code), marked as such.
 fn render(s: &CoderStats) -> String {
     let mut out = String::new();
+    let has_sub: std::collections::HashSet<&str> =
+        s.codes.iter().filter_map(|c| c.parent.as_deref()).collect();
     let width = s
         .codes
         .iter()
-        .map(|c| c.name.chars().count())
+        .map(|c| {
+            let label = if has_sub.contains(c.code.as_str()) {
+                ROLLUP.len() + 2
+            } else {
+                0
+            };
+            c.name.chars().count().max(label) + 2 * c.depth
+        })
         .max()
         .unwrap_or(4)
         .min(48);
-    for c in &s.codes {
-        let name: String = c.name.chars().take(width).collect();
-        let groups: Vec<String> = c
-            .by_group
-            .iter()
-            .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
-            .collect();
-        let noun =
-            |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-        out += &format!(
+    let noun = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let line = |label: String, passages: usize, respondents: usize, groups: Vec<String>| {
+        format!(
             "  {:<width$}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
-            name,
-            c.passages,
-            noun(c.passages, "passage", "passages"),
-            c.respondents,
+            label,
+            passages,
+            noun(passages, "passage", "passages"),
+            respondents,
             match s.unit {
-                "schools" => noun(c.respondents, "school", "schools"),
-                _ => noun(c.respondents, "respondent", "respondents"),
+                "schools" => noun(respondents, "school", "schools"),
+                _ => noun(respondents, "respondent", "respondents"),
             },
             groups.join(", "),
-        );
+        )
+    };
+    let groups = |g: &[codewerk::core::summary::GroupCount]| {
+        g.iter()
+            .map(|g| format!("{} of {} {}", g.respondents, g.of, g.plural))
+            .collect::<Vec<_>>()
+    };
+    for c in &s.codes {
+        let indent = "  ".repeat(c.depth);
+        let name: String = format!("{indent}{}", c.name).chars().take(width).collect();
+        out += &line(name, c.passages, c.respondents, groups(&c.by_group));
+        if has_sub.contains(c.code.as_str()) {
+            let r = &c.with_subcodes;
+            let label: String = format!("{indent}  {ROLLUP}").chars().take(width).collect();
+            out += &line(label, r.passages, r.respondents, groups(&r.by_group));
+        }
     }
     out
 }

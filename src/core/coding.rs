@@ -181,6 +181,21 @@ pub enum Op {
         before: bool,
         after: bool,
     },
+    /// A memo on a transcript, which is also its respondent (None: removed).
+    TranscriptMemo {
+        transcript: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// A dated entry of the coder's project logbook; `remove` takes one out (what undo does).
+    Logbook {
+        id: u64,
+        /// The day it is about, `YYYY-MM-DD` (by default the day it was written).
+        date: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remove: bool,
+    },
     /// The coder marks a transcript done (or not).
     Done {
         transcript: String,
@@ -223,6 +238,26 @@ impl Op {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Op::TranscriptMemo {
+                transcript,
+                before,
+                after,
+            } => Op::TranscriptMemo {
+                transcript: transcript.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Logbook {
+                id,
+                date,
+                text,
+                remove,
+            } => Op::Logbook {
+                id: *id,
+                date: date.clone(),
+                text: text.clone(),
+                remove: !remove,
+            },
             Op::Done { transcript, done } => Op::Done {
                 transcript: transcript.clone(),
                 done: !done,
@@ -263,12 +298,23 @@ pub struct Record {
     pub op: Op,
 }
 
+/// One entry of a coder's project logbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub date: String,
+    pub text: String,
+}
+
 /// A coder's codings as the journal has them now.
 #[derive(Debug, Clone, Default)]
 pub struct CoderState {
     pub coder: String,
     pub codings: BTreeMap<CodingId, Coding>,
     pub code_memos: BTreeMap<String, String>,
+    /// Memos on transcripts (respondents), by transcript id.
+    pub transcript_memos: BTreeMap<String, String>,
+    /// The coder's logbook: dated entries, by entry id.
+    pub logbook: BTreeMap<u64, LogEntry>,
     pub done: BTreeSet<String>,
     /// Codings marked as key quotes (`Op::KeyQuote`): what `export report --key-quotes` shows.
     pub key_quotes: BTreeSet<CodingId>,
@@ -722,6 +768,34 @@ impl CoderState {
                     self.code_memos.remove(code);
                 }
             },
+            Op::TranscriptMemo {
+                transcript, after, ..
+            } => match after {
+                Some(m) => {
+                    self.transcript_memos.insert(transcript.clone(), m.clone());
+                }
+                None => {
+                    self.transcript_memos.remove(transcript);
+                }
+            },
+            Op::Logbook {
+                id,
+                date,
+                text,
+                remove,
+            } => {
+                if *remove {
+                    self.logbook.remove(id);
+                } else {
+                    self.logbook.insert(
+                        *id,
+                        LogEntry {
+                            date: date.clone(),
+                            text: text.clone(),
+                        },
+                    );
+                }
+            }
             Op::Done { transcript, done } => {
                 if *done {
                     self.done.insert(transcript.clone());
@@ -1896,6 +1970,8 @@ mod tests {
                 } => {
                     self.code_memos.remove(code);
                 }
+                // Not modelled: the properties here are about codings and code memos.
+                Op::TranscriptMemo { .. } | Op::Logbook { .. } => {}
                 Op::Done {
                     transcript,
                     done: true,

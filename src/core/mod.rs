@@ -4,13 +4,17 @@
 pub mod agreement;
 pub mod anchor;
 pub mod codebook;
+pub mod codebook_history;
 pub mod coding;
 pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod import_transcripts;
+pub mod memo;
+
 pub mod index;
 pub mod ingest;
+pub mod palette;
 pub mod problem;
 pub mod project;
 pub mod pseudonym;

@@ -212,17 +212,25 @@ impl Project {
         let mut hits: HashMap<(String, String), anchor::Hits> = HashMap::new();
         let mut carried: BTreeMap<String, usize> = BTreeMap::new();
         let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
+        let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
                 let p = Problem::error(path, msg).at(line, None);
                 Problem { severity: sev, ..p }
             };
-            if self.codebook.code(&c.code).is_none() {
-                problems.push(here(
+            // A merged code's codings count as the code it was merged into (the journal keeps
+            // the old id: no coder's journal is rewritten by a merge).
+            match self.codebook.canonical(&c.code) {
+                Some(live) if live.id != c.code => c.code = live.id.clone(),
+                Some(_) => {}
+                None if self.codebook.retired(&c.code).is_some() => {
+                    *deleted.entry(c.code.clone()).or_default() += 1;
+                }
+                None => problems.push(here(
                     Severity::Error,
                     format!("unknown code \"{}\"", c.code),
-                ));
+                )),
             }
             let Some(t) = self.transcript(&c.transcript) else {
                 problems.push(here(
@@ -295,6 +303,34 @@ impl Project {
                 )),
             }
         }
+        // Memos on a merged code are the memos of the code it went into.
+        let merged: Vec<String> = state
+            .code_memos
+            .keys()
+            .filter(|k| self.codebook.code(k).is_none() && self.codebook.canonical(k).is_some())
+            .cloned()
+            .collect();
+        for old in merged {
+            let (Some(memo), Some(live)) =
+                (state.code_memos.remove(&old), self.codebook.canonical(&old))
+            else {
+                continue;
+            };
+            let joined = match state.code_memos.remove(&live.id) {
+                Some(mine) => format!("{mine}\n\n{memo}"),
+                None => memo,
+            };
+            state.code_memos.insert(live.id.clone(), joined);
+        }
+        for (code, n) in deleted {
+            problems.push(Problem::warning(
+                path,
+                format!(
+                    "{n} coding(s) of the deleted code \"{code}\" are counted nowhere: recode \
+                     them, or bring the code back with `codewerk code undo`"
+                ),
+            ));
+        }
         for (transcript, n) in carried {
             problems.push(Problem::warning(
                 path,
@@ -325,6 +361,31 @@ impl Project {
             m.insert(key, carrier.clone());
         }
         Ok(carrier)
+    }
+
+    /// Read every coder's journal again: after a codebook change (a merge, a delete or their
+    /// undo), which live code a journal's code id counts as has changed.
+    pub fn reload_coders(&mut self) {
+        let codings = self.codings_dir();
+        self.problems.retain(|p| !p.file.starts_with(&codings));
+        self.coders.clear();
+        self.load_coders();
+    }
+
+    /// The journal's codings read again from its file and checked against the codebook as it
+    /// is now (see [`Project::reload_coders`]).
+    pub fn reread_journal(&self, journal: &mut Journal) -> std::io::Result<()> {
+        let bytes = match std::fs::read(&journal.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let coder = journal.state.coder.clone();
+        let mut state = CoderState::replay(&journal.path, &coder, &bytes);
+        let path = journal.path.clone();
+        let _ = self.check_codings(&path, &mut state);
+        journal.state = state;
+        Ok(())
     }
 
     /// Open a coder's journal for writing (taking the coder's lock), its codings carried to the

@@ -4,7 +4,7 @@
 use super::coding::{CoderState, Coding};
 use super::project::Project;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 #[derive(Debug, Serialize)]
 pub struct Count {
@@ -134,6 +134,26 @@ pub struct CodeStats {
     pub code: String,
     pub name: String,
     pub deelvraag: u32,
+    /// 0 for a top-level code, 1 for its sub-codes, ...
+    pub depth: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// "Signalen herkennen › Ander gedrag".
+    pub path: String,
+    /// Passages of this code itself.
+    pub passages: usize,
+    /// Distinct respondents with a passage of this code itself.
+    pub respondents: usize,
+    pub by_group: Vec<GroupCount>,
+    /// The roll-up: the code or any of its sub-codes (the same as the own counts for a code
+    /// without sub-codes).
+    pub with_subcodes: Rollup,
+}
+
+/// Counts of a code together with all its sub-codes (any depth): distinct respondents with
+/// at least one passage of any of them, and their passages.
+#[derive(Debug, Serialize)]
+pub struct Rollup {
     pub passages: usize,
     pub respondents: usize,
     pub by_group: Vec<GroupCount>,
@@ -142,6 +162,7 @@ pub struct CodeStats {
 #[derive(Debug, Serialize)]
 pub struct CoderStats {
     pub coder: String,
+    /// In tree order: deelvraag, then each top-level code followed by its sub-codes.
     pub codes: Vec<CodeStats>,
     /// Passages left out because they lie wholly in interviewer turns.
     pub interviewer_left_out: usize,
@@ -168,19 +189,19 @@ pub fn code_stats_of(
         .enumerate()
         .map(|(c, code)| {
             let all = sel.count(&tally, c, |_| true);
-            CodeStats {
-                code: code.id.clone(),
-                name: code.name.clone(),
-                deelvraag: code.deelvraag,
-                passages: all.passages,
-                respondents: all.respondents,
-                by_group: sel
-                    .split
+            let rolled = sel.count_with_subcodes(&tally, c, |_| true);
+            let per_bucket = |with_subcodes: bool| -> Vec<GroupCount> {
+                sel.split
                     .buckets
                     .iter()
                     .enumerate()
                     .map(|(b, bucket)| {
-                        let n = sel.count(&tally, c, |r| sel.in_bucket(b, r));
+                        let keep = |r: &crate::core::respondents::Respondent| sel.in_bucket(b, r);
+                        let n = if with_subcodes {
+                            sel.count_with_subcodes(&tally, c, keep)
+                        } else {
+                            sel.count(&tally, c, keep)
+                        };
                         GroupCount {
                             group: bucket.key.clone(),
                             plural: bucket.label.clone(),
@@ -189,7 +210,23 @@ pub fn code_stats_of(
                             passages: n.passages,
                         }
                     })
-                    .collect(),
+                    .collect()
+            };
+            CodeStats {
+                code: code.id.clone(),
+                name: code.name.clone(),
+                deelvraag: code.deelvraag,
+                depth: sel.depths.get(c).copied().unwrap_or(0),
+                parent: code.parent.clone(),
+                path: sel.path(c),
+                passages: all.passages,
+                respondents: all.respondents,
+                by_group: per_bucket(false),
+                with_subcodes: Rollup {
+                    passages: rolled.passages,
+                    respondents: rolled.respondents,
+                    by_group: per_bucket(true),
+                },
             }
         })
         .collect();
@@ -202,44 +239,68 @@ pub fn code_stats_of(
     })
 }
 
-/// Per-code counts for one coder (an absent coder gives zeros).
+/// Passages, distinct respondents and the split per group of some codings.
+fn tally(p: &Project, groups: &[String], passages: &[&Coding]) -> (usize, Vec<GroupCount>) {
+    let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
+    let by_group = groups
+        .iter()
+        .map(|g| {
+            let in_group = |t: &str| p.respondent(t).is_some_and(|r| &r.group == g);
+            GroupCount {
+                group: g.clone(),
+                plural: p.group_plural(g).to_string(),
+                respondents: who.iter().filter(|t| in_group(t)).count(),
+                of: p.group_size(g),
+                passages: passages.iter().filter(|c| in_group(&c.transcript)).count(),
+            }
+        })
+        .collect();
+    (who.len(), by_group)
+}
+
+/// Per-code counts for one coder (an absent coder gives zeros), own and rolled up.
 pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderStats {
     let empty = CoderState::new(coder);
     let state = p.coders.get(coder).unwrap_or(&empty);
     let counted = |c: &&Coding| include_interviewer || !p.in_interviewer_turn(c);
     let groups = p.groups();
-    let codes = p
-        .codebook
-        .codes
-        .iter()
-        .map(|code| {
-            let passages: Vec<_> = state
-                .codings
-                .values()
-                .filter(|c| c.code == code.id && !c.anchor.is_flagged())
-                .filter(counted)
-                .collect();
-            let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
-            let by_group = groups
+    let mut by_code: HashMap<&str, Vec<&Coding>> = HashMap::new();
+    for c in state
+        .codings
+        .values()
+        .filter(|c| !c.anchor.is_flagged())
+        .filter(counted)
+    {
+        by_code.entry(c.code.as_str()).or_default().push(c);
+    }
+    let cb = &p.codebook;
+    let codes = cb
+        .tree()
+        .into_iter()
+        .map(|(code, depth)| {
+            let own: &[&Coding] = by_code.get(code.id.as_str()).map_or(&[], Vec::as_slice);
+            let (respondents, by_group) = tally(p, &groups, own);
+            let all: Vec<&Coding> = cb
+                .subtree(&code.id)
                 .iter()
-                .map(|g| {
-                    let in_group = |t: &str| p.respondent(t).is_some_and(|r| &r.group == g);
-                    GroupCount {
-                        group: g.clone(),
-                        plural: p.group_plural(g).to_string(),
-                        respondents: who.iter().filter(|t| in_group(t)).count(),
-                        of: p.group_size(g),
-                        passages: passages.iter().filter(|c| in_group(&c.transcript)).count(),
-                    }
-                })
+                .flat_map(|c| by_code.get(c.id.as_str()).into_iter().flatten().copied())
                 .collect();
+            let (rolled, rolled_by_group) = tally(p, &groups, &all);
             CodeStats {
                 code: code.id.clone(),
                 name: code.name.clone(),
                 deelvraag: code.deelvraag,
-                passages: passages.len(),
-                respondents: who.len(),
+                depth,
+                parent: code.parent.clone(),
+                path: cb.path_of(&code.id),
+                passages: own.len(),
+                respondents,
                 by_group,
+                with_subcodes: Rollup {
+                    passages: all.len(),
+                    respondents: rolled,
+                    by_group: rolled_by_group,
+                },
             }
         })
         .collect();

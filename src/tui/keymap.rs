@@ -36,6 +36,8 @@ pub enum Layer {
     Help,
     /// A one-line text field: memos, new code, attribute filter.
     Input,
+    /// The multi-line memo editor (`m`, `L`): keys other than these edit the text.
+    MemoEditor,
     /// Typing a code's name in the codebook (`f`).
     CodeFilter,
     /// Which of the overlapping passages to remove (`x`).
@@ -46,6 +48,7 @@ pub enum Layer {
     Matrix,
     Review,
     Cooccurrence,
+    Memos,
 }
 
 /// Every layer, in the order of the help overlay and the README.
@@ -57,6 +60,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Codebook,
     Layer::Help,
     Layer::Input,
+    Layer::MemoEditor,
     Layer::CodeFilter,
     Layer::PickRemoval,
     Layer::Search,
@@ -65,6 +69,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Matrix,
     Layer::Review,
     Layer::Cooccurrence,
+    Layer::Memos,
 ];
 
 impl Layer {
@@ -85,6 +90,7 @@ impl Layer {
             Layer::Codebook => "Codebook",
             Layer::Help => "Help",
             Layer::Input => "Text fields (memos, new code, attribute filter)",
+            Layer::MemoEditor => "Writing a memo (m, L): a text editor",
             Layer::CodeFilter => "Finding a code (f)",
             Layer::PickRemoval => "Choosing which code to remove (x)",
             Layer::Search => "Search view (/)",
@@ -93,6 +99,7 @@ impl Layer {
             Layer::Matrix => "Code matrix view (M)",
             Layer::Review => "Review view (R): codings a transcript edit left unplaced",
             Layer::Cooccurrence => "Co-occurrence view (O)",
+            Layer::Memos => "Memo view (N): every memo",
         }
     }
 
@@ -106,6 +113,7 @@ impl Layer {
             Layer::Global => &[Layer::Global],
             Layer::Help => &[Layer::Help],
             Layer::Input => &[Layer::Input],
+            Layer::MemoEditor => &[Layer::MemoEditor],
             Layer::CodeFilter => &[Layer::CodeFilter],
             Layer::PickRemoval => &[Layer::PickRemoval],
             Layer::Search => &[Layer::Search],
@@ -114,6 +122,7 @@ impl Layer {
             Layer::Matrix => &[Layer::Matrix],
             Layer::Review => &[Layer::Review],
             Layer::Cooccurrence => &[Layer::Cooccurrence],
+            Layer::Memos => &[Layer::Memos],
         }
     }
 
@@ -122,7 +131,13 @@ impl Layer {
     pub fn typing(self) -> Option<&'static str> {
         match self {
             Layer::Input => Some("the field's text"),
+            Layer::MemoEditor => Some(
+                "the memo: Enter a new line, arrows and Home/End move, Ctrl-u undo, paste keeps line breaks",
+            ),
             Layer::CodeFilter => Some("part of a code's name (accents optional)"),
+            Layer::Memos => {
+                Some("text to find in the memos, their passages, codes and transcripts")
+            }
             Layer::Search => {
                 Some("words, \"phrases\", AND OR NOT, prefix*; results update as you type")
             }
@@ -182,8 +197,8 @@ use KeyCode::Char as C;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
 use Layer::{
     Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Cooccurrence as CO,
-    Editing as ED, Global as G, Help as HE, Input as IN, List as L, Matrix as MX,
-    PickRemoval as PR, Review as RV, Search as SE, Text as T,
+    Editing as ED, Global as G, Help as HE, Input as IN, List as L, Matrix as MX, MemoEditor as ME,
+    Memos as MM, PickRemoval as PR, Review as RV, Search as SE, Text as T,
 };
 
 pub const BINDINGS: &[Binding] = &[
@@ -198,6 +213,8 @@ pub const BINDINGS: &[Binding] = &[
     k(G, C('U'), A::Redo),
     ctrl(G, 'r', A::Redo),
     k(G, C('n'), A::NewCode),
+    k(G, C('Z'), A::UndoCodebook),
+    k(G, C('L'), A::LogbookEntry),
     k(G, C('o'), A::ToggleLayer),
     k(G, C('A'), A::OpenAgreement),
     k(G, C('/'), A::OpenSearch),
@@ -205,6 +222,7 @@ pub const BINDINGS: &[Binding] = &[
     k(G, C('M'), A::OpenMatrix),
     k(G, C('R'), A::OpenReview),
     k(G, C('O'), A::OpenCooccurrence),
+    k(G, C('N'), A::OpenMemos),
     k(G, Esc, A::ClearSelection),
     // Transcript.
     k(T, Left, A::Left),
@@ -268,6 +286,7 @@ pub const BINDINGS: &[Binding] = &[
     k(L, C('s'), A::CycleSchoolType),
     k(L, C('a'), A::FilterByAttribute),
     k(L, C('d'), A::ToggleDone),
+    k(L, C('m'), A::MemoTranscript),
     // Codebook.
     k(CB, Up, A::CodeUp),
     k(CB, C('k'), A::CodeUp),
@@ -277,6 +296,13 @@ pub const BINDINGS: &[Binding] = &[
     k(CB, C('f'), A::FilterCodes),
     k(CB, C('/'), A::FilterCodes),
     k(CB, C('m'), A::MemoCode),
+    k(CB, C('a'), A::AddSubcode),
+    k(CB, C('r'), A::RenameCode),
+    k(CB, C('c'), A::RecolourCode),
+    k(CB, C('e'), A::DescribeCode),
+    k(CB, C('p'), A::MoveCode),
+    k(CB, C('J'), A::MergeCode),
+    k(CB, C('d'), A::DeleteCode),
     k(CB, C('>'), A::NextOfCode),
     k(CB, C('<'), A::PrevOfCode),
     // Help (any other key closes it).
@@ -291,6 +317,9 @@ pub const BINDINGS: &[Binding] = &[
     k(IN, Enter, A::Choose).says("save"),
     k(IN, Esc, A::Close).says("cancel"),
     k(IN, Backspace, A::DeleteChar),
+    // The memo editor.
+    ctrl(ME, 's', A::Choose).says("save the memo"),
+    k(ME, Esc, A::Close).says("cancel (the memo is not saved)"),
     // Finding a code.
     k(CF, Enter, A::Choose).says("apply the code to the selection (or highlight it)"),
     k(CF, Esc, A::Close).says("cancel"),
@@ -387,6 +416,12 @@ pub const BINDINGS: &[Binding] = &[
     k(RV, C('x'), A::DropCoding),
     k(RV, C('?'), A::Help),
     k(RV, Esc, A::Close).says("close the view"),
+    k(MM, Up, A::Up).says("previous memo"),
+    k(MM, Down, A::Down).says("next memo"),
+    k(MM, Enter, A::Choose).says("go to what the memo is about"),
+    k(MM, KeyCode::Tab, A::ToggleColumns).says("kind: all, logbook, transcript, code, passage"),
+    k(MM, Backspace, A::DeleteChar),
+    k(MM, Esc, A::Close).says("close the view"),
     k(RV, C('q'), A::Quit).says("close the view"),
     // Co-occurrence view.
     k(CO, Up, A::Up).says("cell above / previous passage"),
@@ -443,10 +478,16 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (CB, &[A::MemoCode], "memo"),
     (CB, &[A::NextOfCode], "next passage"),
     (CB, &[A::NewCode], "new code"),
+    (CB, &[A::AddSubcode], "sub-code"),
     (CB, &[A::FocusNext], "panel"),
     (CB, &[A::Quit], "quit"),
+    (CB, &[A::MergeCode], "merge"),
+    (CB, &[A::DescribeCode], "define"),
+    (CB, &[A::UndoCodebook], "undo codebook"),
     (HE, &[A::Up, A::Down], "scroll"),
     (HE, &[A::Close], "close"),
+    (ME, &[A::Choose], "save"),
+    (ME, &[A::Close], "cancel"),
     (IN, &[A::Choose], "save"),
     (IN, &[A::Close], "cancel"),
     (CF, &[A::CodeUp, A::CodeDown], "move"),
@@ -498,6 +539,10 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (CO, &[A::CycleGroup], "group"),
     (CO, &[A::Close], "close"),
     (CO, &[A::Help], "all keys"),
+    (MM, &[A::Up, A::Down], "move"),
+    (MM, &[A::Choose], "go to"),
+    (MM, &[A::ToggleColumns], "kind"),
+    (MM, &[A::Close], "close"),
 ];
 
 /// The action for a key in a layer: its own binding first, then those of the layers it falls

@@ -160,6 +160,30 @@ impl<'a> Input<'a> {
     }
 }
 
+/// A coder's codings with every sub-code folded into its top-level code (`agreement
+/// --fold-subcodes`): agreement at parent level, where one coder chose "Signalen herkennen"
+/// and the other its sub-code "Ander gedrag" for the same passage and that counts as agreeing.
+pub fn fold_subcodes(project: &Project, state: &CoderState) -> CoderState {
+    let mut folded = state.clone();
+    for c in folded.codings.values_mut() {
+        let top = project.codebook.top(&c.code).to_string();
+        c.code = top;
+    }
+    folded
+}
+
+impl Input<'_> {
+    /// Keep only the top-level codes (after [`fold_subcodes`], sub-codes have no codings).
+    pub fn top_level_only(&mut self, project: &Project) {
+        self.codes.retain(|c| {
+            project
+                .codebook
+                .code(&c.id)
+                .is_some_and(|x| x.parent.is_none())
+        });
+    }
+}
+
 /// A transcript left out because not every coder has worked on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotCompared {

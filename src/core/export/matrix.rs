@@ -46,10 +46,18 @@ pub struct MatrixRow {
     pub category: Option<String>,
     pub colour_name: String,
     pub colour: Rgb,
+    /// 0 for a top-level code, 1 for a sub-code, ...
+    pub depth: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     /// Over all selected respondents.
     pub total: Count,
     /// One per column.
     pub cells: Vec<Count>,
+    /// The roll-up (the code or any of its sub-codes), for codes that have sub-codes; the
+    /// total and one per column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_subcodes: Option<(Count, Vec<Count>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,26 +132,38 @@ pub fn code_matrix_of(sel: &Selection, tally: &Tally, columns: Columns) -> CodeM
         .codes
         .iter()
         .enumerate()
-        .map(|(c, code)| MatrixRow {
-            deelvraag: code.deelvraag,
-            code: code.id.clone(),
-            name: code.name.clone(),
-            category: code.category.clone(),
-            colour_name: code.colour_name.clone(),
-            colour: code.colour,
-            total: sel.count(tally, c, |_| true),
-            cells: cols
-                .iter()
-                .map(|k| {
-                    sel.count(tally, c, |r| match k.bucket {
-                        Some(b) => sel.in_bucket(b, r),
-                        None => {
-                            k.group.as_ref().is_none_or(|g| &r.group == g)
-                                && k.school_type.as_ref().is_none_or(|t| &r.school_type == t)
-                        }
-                    })
-                })
-                .collect(),
+        .map(|(c, code)| {
+            let in_col = |k: &MatrixColumn, r: &crate::core::respondents::Respondent| match k.bucket
+            {
+                Some(b) => sel.in_bucket(b, r),
+                None => {
+                    k.group.as_ref().is_none_or(|g| &r.group == g)
+                        && k.school_type.as_ref().is_none_or(|t| &r.school_type == t)
+                }
+            };
+            MatrixRow {
+                deelvraag: code.deelvraag,
+                code: code.id.clone(),
+                name: code.name.clone(),
+                category: code.category.clone(),
+                colour_name: code.colour_name.clone(),
+                colour: code.colour,
+                depth: sel.depths.get(c).copied().unwrap_or(0),
+                parent: code.parent.clone(),
+                total: sel.count(tally, c, |_| true),
+                cells: cols
+                    .iter()
+                    .map(|k| sel.count(tally, c, |r| in_col(k, r)))
+                    .collect(),
+                with_subcodes: sel.has_subcodes(c).then(|| {
+                    (
+                        sel.count_with_subcodes(tally, c, |_| true),
+                        cols.iter()
+                            .map(|k| sel.count_with_subcodes(tally, c, |r| in_col(k, r)))
+                            .collect(),
+                    )
+                }),
+            }
         })
         .collect();
     CodeMatrix {
@@ -158,6 +178,8 @@ pub struct MatrixCode {
     pub id: String,
     pub name: String,
     pub deelvraag: u32,
+    /// "Signalen herkennen › Ander gedrag".
+    pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,6 +192,9 @@ pub struct RespondentRow {
     pub attributes: BTreeMap<String, String>,
     /// Code id → passages (or 0/1 when binary), every selected code present.
     pub codes: BTreeMap<String, u32>,
+    /// Code id → passages of the code or any of its sub-codes (or 0/1), for the selected
+    /// codes that have sub-codes (the `ID+sub` columns).
+    pub with_subcodes: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -178,8 +203,10 @@ pub struct RespondentMatrix {
     pub binary: bool,
     /// Names of the attribute columns, in respondents.csv order.
     pub attributes: Vec<String>,
-    /// The code columns, in order.
+    /// The code columns, in order (tree order).
     pub codes: Vec<MatrixCode>,
+    /// The codes with sub-codes, which get a roll-up column `ID+sub` after the code columns.
+    pub rolled_up: Vec<String>,
     /// Every selected respondent, coded or not, in respondents.csv order.
     pub respondents: Vec<RespondentRow>,
 }
@@ -207,11 +234,17 @@ pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> Res
         codes: sel
             .codes
             .iter()
-            .map(|c| MatrixCode {
+            .enumerate()
+            .map(|(i, c)| MatrixCode {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 deelvraag: c.deelvraag,
+                path: sel.path(i),
             })
+            .collect(),
+        rolled_up: (0..sel.codes.len())
+            .filter(|&c| sel.has_subcodes(c))
+            .map(|c| sel.codes[c].id.clone())
             .collect(),
         respondents: (0..sel.respondents.len())
             .map(|i| {
@@ -240,6 +273,10 @@ pub fn respondent_matrix_of(sel: &Selection, tally: &Tally, binary: bool) -> Res
                         .iter()
                         .enumerate()
                         .map(|(c, code)| (code.id.clone(), cell(tally.passages[c][i])))
+                        .collect(),
+                    with_subcodes: (0..sel.codes.len())
+                        .filter(|&c| sel.has_subcodes(c))
+                        .map(|c| (sel.codes[c].id.clone(), cell(tally.rolled[c][i])))
                         .collect(),
                 }
             })
@@ -312,6 +349,11 @@ pub fn table(m: &RespondentMatrix) -> Table {
     ];
     columns.extend(m.attributes.iter().map(|a| Column::new(a.clone(), 10.0)));
     columns.extend(m.codes.iter().map(|c| Column::new(c.id.clone(), 8.0)));
+    columns.extend(
+        m.rolled_up
+            .iter()
+            .map(|id| Column::new(format!("{id}+sub"), 8.0)),
+    );
     let rows = m
         .respondents
         .iter()
@@ -328,6 +370,11 @@ pub fn table(m: &RespondentMatrix) -> Table {
                     .map(|a| Cell::text(r.attributes[a].clone())),
             );
             cells.extend(m.codes.iter().map(|c| Cell::Int(r.codes[&c.id].into())));
+            cells.extend(
+                m.rolled_up
+                    .iter()
+                    .map(|id| Cell::Int(r.with_subcodes.get(id).copied().unwrap_or(0).into())),
+            );
             Row { sheet: 0, cells }
         })
         .collect();

@@ -17,6 +17,7 @@
 //! the xlsx creation date is fixed). Files are never overwritten silently: see [`save`].
 
 pub mod clusters;
+pub mod codebook;
 pub mod cooccurrence;
 pub mod matrix;
 pub mod quotes;
@@ -309,8 +310,11 @@ pub struct Selection<'p> {
     pub project: &'p Project,
     /// In codebook order.
     pub deelvragen: Vec<&'p Deelvraag>,
-    /// By deelvraag (codebook order), then codebook order.
+    /// By deelvraag (codebook order), then in tree order: each top-level code (codebook
+    /// order) followed by its sub-codes.
     pub codes: Vec<&'p Code>,
+    /// `depths[c]`: how deep `codes[c]` is in the code tree (0 = top level).
+    pub depths: Vec<usize>,
     /// In project order (`Project::groups`).
     pub groups: Vec<String>,
     /// In project order (`Project::school_types`).
@@ -418,11 +422,11 @@ impl Filter {
                 self.codes.is_empty() || wanted_codes.iter().any(|c| c.deelvraag == d.number)
             })
             .collect();
-        let codes: Vec<&Code> = deelvragen
+        let (codes, depths): (Vec<&Code>, Vec<usize>) = deelvragen
             .iter()
-            .flat_map(|d| cb.codes_of(d.number))
-            .filter(|c| self.codes.is_empty() || wanted_codes.iter().any(|w| w.id == c.id))
-            .collect();
+            .flat_map(|d| cb.tree_of(d.number))
+            .filter(|(c, _)| self.codes.is_empty() || wanted_codes.iter().any(|w| w.id == c.id))
+            .unzip();
 
         let all_groups = p.groups();
         let groups = pick(&all_groups, &self.groups, "group", |g, v| {
@@ -495,6 +499,7 @@ impl Filter {
             project: p,
             deelvragen,
             codes,
+            depths,
             groups,
             school_types,
             respondents,
@@ -670,6 +675,41 @@ impl<'p> Selection<'p> {
         self.split.is_in(b, r)
     }
 
+    /// As [`Selection::count`], for code `c` together with all its sub-codes (the roll-up):
+    /// respondents with a passage of the code or any sub-code.
+    pub fn count_with_subcodes(
+        &self,
+        tally: &Tally,
+        c: usize,
+        keep: impl Fn(&Respondent) -> bool,
+    ) -> Count {
+        // Counted in the split's unit (respondents or schools), as `count` does.
+        let mut n = Count::default();
+        let unit = self.split.unit;
+        let mut units: HashMap<&str, bool> = HashMap::new();
+        for (r, &passages) in tally.rolled[c].iter().enumerate() {
+            let resp = self.respondent(r);
+            if keep(resp) {
+                n.passages += passages as usize;
+                *units.entry(unit.key(resp)).or_default() |= passages > 0;
+            }
+        }
+        n.of = units.len();
+        n.respondents = units.values().filter(|&&has| has).count();
+        n
+    }
+
+    /// Whether `codes[c]` has sub-codes in the codebook (so its roll-up can differ).
+    pub fn has_subcodes(&self, c: usize) -> bool {
+        let cb = &self.project.codebook;
+        cb.children(&self.codes[c].id).next().is_some()
+    }
+
+    /// "Signalen herkennen › Ander gedrag" for `codes[c]`.
+    pub fn path(&self, c: usize) -> String {
+        self.project.codebook.path_of(&self.codes[c].id)
+    }
+
     pub fn deelvraag_index(&self, number: u32) -> usize {
         self.deelvragen
             .iter()
@@ -696,6 +736,9 @@ pub struct Tally<'p> {
     pub has_journal: bool,
     /// `passages[c][r]`: passages of `codes[c]` for `respondents[r]`.
     pub passages: Vec<Vec<u32>>,
+    /// `rolled[c][r]`: passages of `codes[c]` or any of its sub-codes (selected or not) for
+    /// `respondents[r]`.
+    pub rolled: Vec<Vec<u32>>,
     /// The selected passages in cluster order: deelvraag, code, group, respondent, position.
     pub list: Vec<Passage<'p>>,
     /// Passages of the selected codes and respondents left out because they lie wholly in
@@ -725,19 +768,29 @@ impl<'p> Tally<'p> {
         let group_pos: Vec<usize> = (0..sel.respondents.len())
             .map(|r| sel.split.bucket(sel.respondent(r)).unwrap_or(usize::MAX))
             .collect();
+        // Each code id → the selected codes it rolls up into (itself and its ancestors).
+        let mut roll_pos: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in sel.codes.iter().enumerate() {
+            for sub in p.codebook.subtree(&c.id) {
+                roll_pos.entry(sub.id.as_str()).or_default().push(i);
+            }
+        }
         let mut passages = vec![vec![0u32; sel.respondents.len()]; sel.codes.len()];
+        let mut rolled = passages.clone();
         let mut list = Vec::new();
         let mut interviewer_left_out = 0;
         let mut flagged = 0;
         for coding in state.into_iter().flat_map(|s| s.codings.values()) {
-            let (Some(&c), Some(&r)) = (
-                code_pos.get(coding.code.as_str()),
-                resp_pos.get(coding.transcript.as_str()),
-            ) else {
+            let Some(&r) = resp_pos.get(coding.transcript.as_str()) else {
                 continue;
             };
+            let own = code_pos.get(coding.code.as_str()).copied();
+            let ups = roll_pos.get(coding.code.as_str());
+            if own.is_none() && ups.is_none() {
+                continue;
+            }
             if coding.anchor.is_flagged() {
-                flagged += 1;
+                flagged += usize::from(own.is_some());
                 continue;
             }
             if sel
@@ -748,9 +801,13 @@ impl<'p> Tally<'p> {
                 continue;
             }
             if !sel.include_interviewer && p.in_interviewer_turn(coding) {
-                interviewer_left_out += 1;
+                interviewer_left_out += usize::from(own.is_some());
                 continue;
             }
+            for &u in ups.into_iter().flatten() {
+                rolled[u][r] += 1;
+            }
+            let Some(c) = own else { continue };
             passages[c][r] += 1;
             list.push(Passage {
                 code: c,
@@ -772,6 +829,7 @@ impl<'p> Tally<'p> {
             coder: coder.to_string(),
             has_journal: state.is_some(),
             passages,
+            rolled,
             list,
             interviewer_left_out,
             flagged,

@@ -31,6 +31,10 @@ pub struct QuoteRow {
     pub memo: Option<String>,
     pub coder: String,
     pub coding_id: u64,
+    /// The parent code's id ("" for a top-level code).
+    pub parent_id: String,
+    /// "Signalen herkennen › Ander gedrag": where the code is in the code tree.
+    pub path: String,
 }
 
 pub fn rows(sel: &Selection, tally: &Tally) -> Vec<QuoteRow> {
@@ -65,12 +69,14 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<QuoteRow> {
                 memo: c.memo.clone(),
                 coder: tally.coder.clone(),
                 coding_id: c.id,
+                parent_id: code.parent.clone().unwrap_or_default(),
+                path: sel.path(x.code),
             }
         })
         .collect()
 }
 
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 20] = [
     "deelvraag",
     "deelvraag_title",
     "category",
@@ -89,12 +95,14 @@ pub const COLUMNS: [&str; 18] = [
     "memo",
     "coder",
     "coding_id",
+    "parent_id",
+    "path",
 ];
 
 pub fn table(sel: &Selection, rows: &[QuoteRow]) -> Table {
     let widths = [
         4.0, 20.0, 14.0, 14.0, 22.0, 10.0, 9.0, 14.0, 12.0, 12.0, 10.0, 4.0, 7.0, 7.0, 80.0, 30.0,
-        10.0, 6.0,
+        10.0, 6.0, 14.0, 30.0,
     ];
     let columns = COLUMNS
         .iter()
@@ -130,6 +138,8 @@ pub fn table(sel: &Selection, rows: &[QuoteRow]) -> Table {
                 q.memo.as_ref().map_or(Cell::Empty, Cell::text),
                 Cell::text(&q.coder),
                 Cell::Int(q.coding_id),
+                Cell::text(&q.parent_id),
+                Cell::text(&q.path),
             ],
         })
         .collect();

@@ -27,6 +27,12 @@ pub struct SummaryRow {
     pub code_id: String,
     pub code: String,
     pub colour: Rgb,
+    /// 0 for a top-level code, 1 for a sub-code, ...
+    pub depth: usize,
+    /// The parent code's id ("" for a top-level code).
+    pub parent_id: String,
+    /// "Signalen herkennen › Ander gedrag".
+    pub path: String,
     pub group: String,
     pub group_plural: String,
     /// Distinct respondents of the group with at least one passage of the code.
@@ -38,6 +44,13 @@ pub struct SummaryRow {
     pub passages: usize,
     /// "14 of 27 docenten".
     pub text: String,
+    /// The roll-up: distinct respondents of the group with a passage of the code *or any of
+    /// its sub-codes* (equal to `respondents` for a code without sub-codes).
+    pub respondents_with_subcodes: usize,
+    pub share_with_subcodes: Option<f64>,
+    pub passages_with_subcodes: usize,
+    /// "14 of 27 docenten" for the roll-up.
+    pub text_with_subcodes: String,
     pub by_school_type: Vec<SchoolTypeCount>,
     /// What the rows are split by (`group`, an attribute, `school`, `set:NAME`): `group` then
     /// holds that dimension's value.
@@ -68,6 +81,7 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
         for (b, bucket) in sel.split.buckets.iter().enumerate() {
             let g = &bucket.key;
             let total = sel.count(tally, c, |r| sel.in_bucket(b, r));
+            let rolled = sel.count_with_subcodes(tally, c, |r| sel.in_bucket(b, r));
             let plural = bucket.label.clone();
             out.push(SummaryRow {
                 deelvraag: code.deelvraag,
@@ -76,8 +90,15 @@ pub fn rows(sel: &Selection, tally: &Tally) -> Vec<SummaryRow> {
                 code_id: code.id.clone(),
                 code: code.name.clone(),
                 colour: code.colour,
+                depth: sel.depths.get(c).copied().unwrap_or(0),
+                parent_id: code.parent.clone().unwrap_or_default(),
+                path: sel.path(c),
                 group: g.clone(),
                 text: n_of_m(&total, &plural),
+                respondents_with_subcodes: rolled.respondents,
+                share_with_subcodes: share(&rolled),
+                passages_with_subcodes: rolled.passages,
+                text_with_subcodes: n_of_m(&rolled, &plural),
                 group_plural: plural,
                 respondents: total.respondents,
                 group_size: total.of,
@@ -128,6 +149,12 @@ pub fn table_with(sel: &Selection, rows: &[SummaryRow], with_ids: bool) -> Table
         Column::new("share", 7.0),
         Column::new("passages", 6.0),
         Column::new("text", 26.0),
+        Column::new("respondents_with_subcodes", 8.0),
+        Column::new("share_with_subcodes", 8.0),
+        Column::new("passages_with_subcodes", 8.0),
+        Column::new("text_with_subcodes", 26.0),
+        Column::new("parent_id", 14.0),
+        Column::new("path", 30.0),
     ];
     for t in &sel.school_types {
         for what in ["respondents", "group_size", "share", "passages"] {
@@ -154,6 +181,12 @@ pub fn table_with(sel: &Selection, rows: &[SummaryRow], with_ids: bool) -> Table
                 Cell::Share(s.respondents, s.group_size),
                 Cell::Int(s.passages as u64),
                 Cell::text(&s.text),
+                Cell::Int(s.respondents_with_subcodes as u64),
+                Cell::Share(s.respondents_with_subcodes, s.group_size),
+                Cell::Int(s.passages_with_subcodes as u64),
+                Cell::text(&s.text_with_subcodes),
+                Cell::text(&s.parent_id),
+                Cell::text(&s.path),
             ];
             for t in &s.by_school_type {
                 cells.extend([

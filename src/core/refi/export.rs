@@ -68,8 +68,7 @@ pub fn ensure_guids(codebook: &mut Codebook) -> Result<usize, RefiError> {
                 ps.first().map(ToString::to_string).unwrap_or_default()
             ))
         })?;
-        codebook.deelvragen = on_disk.deelvragen;
-        codebook.codes = on_disk.codes;
+        *codebook = on_disk;
     }
     let mut missing = 0;
     for c in &mut codebook.codes {

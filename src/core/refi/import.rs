@@ -1298,6 +1298,8 @@ fn convert(
     let codebook = Codebook {
         deelvragen: tree.deelvragen,
         codes: tree.codes,
+        criteria: Default::default(),
+        retired: Vec::new(),
         path: PathBuf::new(),
     };
     Ok((

@@ -3,67 +3,6 @@
 use super::*;
 
 impl App {
-    /// Ask for the next field of a new code, or create it when all are given.
-    pub(super) fn new_code_step(&mut self, values: Vec<String>) {
-        let dvs: Vec<String> = self
-            .project
-            .codebook
-            .deelvragen
-            .iter()
-            .map(|d| d.number.to_string())
-            .collect();
-        let prompt = match values.len() {
-            0 => "New code: name".to_string(),
-            1 => format!("Deelvraag ({})", dvs.join("/")),
-            2 => "Colour name (e.g. oranje)".to_string(),
-            3 => "Colour as #RRGGBB".to_string(),
-            _ => return self.create_code(values),
-        };
-        if values.len() == 1 && values[0].is_empty() {
-            return self.say("a code needs a name", true);
-        }
-        self.mode = Mode::Input(Input {
-            purpose: InputPurpose::NewCode { values },
-            prompt,
-            value: String::new(),
-        });
-    }
-
-    pub(super) fn create_code(&mut self, v: Vec<String>) {
-        let Ok(deelvraag) = v[1].parse::<u32>() else {
-            return self.say(format!("\"{}\" is not a deelvraag number", v[1]), true);
-        };
-        let Some(colour) = Rgb::parse(&v[3]) else {
-            return self.say(format!("\"{}\" is not a colour like #FF8800", v[3]), true);
-        };
-        if self.is_readonly() {
-            return self.say("read-only: cannot add codes", true);
-        }
-        let code = Code {
-            id: slug(&v[0]),
-            name: v[0].clone(),
-            deelvraag,
-            category: None,
-            colour_name: v[2].clone(),
-            colour,
-            description: String::new(),
-            inductive: true,
-            guid: None,
-            parent: None,
-        };
-        let name = code.name.clone();
-        match self.project_mut().codebook.add_code(code) {
-            Ok(()) => {
-                self.codes.filter.clear();
-                let id = slug(&name);
-                self.codes.selected = self.project.codebook.index_of(&id).unwrap_or(0);
-                self.refresh();
-                self.say(format!("code \"{name}\" added to the codebook"), false);
-            }
-            Err(e) => self.say(e, true),
-        }
-    }
-
     /// Write ops to the journal; only when that succeeded does the screen change.
     pub(super) fn record(&mut self, ops: Vec<Op>, done: &str) -> bool {
         let mut touched: Vec<String> = ops.iter().filter_map(op_transcript).collect();

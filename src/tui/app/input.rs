@@ -10,6 +10,9 @@ impl App {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return;
         }
+        if matches!(self.mode, Mode::Memo(_)) {
+            return self.on_memo_key(key);
+        }
         if let Some(action) = keymap::resolve(self.layer(), key) {
             self.update(action);
         }
@@ -21,6 +24,7 @@ impl App {
         match &self.mode {
             Mode::Help => Layer::Help,
             Mode::Input(_) => Layer::Input,
+            Mode::Memo(_) => Layer::MemoEditor,
             Mode::PickRemoval(_) => Layer::PickRemoval,
             Mode::Normal => match &self.view {
                 Some(v) => v.layer(),
@@ -40,7 +44,12 @@ impl App {
             .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect();
-        if let Mode::Input(input) = &mut self.mode {
+        if let Mode::Memo(editor) = &mut self.mode {
+            // The memo editor keeps the paste's line breaks.
+            editor
+                .area
+                .insert_str(pasted.replace("\r\n", "\n").replace('\r', "\n"));
+        } else if let Mode::Input(input) = &mut self.mode {
             input.value.push_str(&text);
         } else if self.mode == Mode::Normal && matches!(self.view, Some(View::Search(_))) {
             // The whole paste is typed, then searched for once.
@@ -112,7 +121,8 @@ impl App {
                         self,
                         areas.codebook.height.saturating_sub(2) as usize,
                     );
-                    let height = areas.codebook.height.saturating_sub(2);
+                    let height =
+                        draw::codebook_list_height(areas.codebook.height.saturating_sub(2));
                     if m.row < areas.codebook.y + 1 || m.row >= areas.codebook.y + 1 + height {
                         return;
                     }
@@ -285,6 +295,10 @@ impl App {
             InputPurpose::NewCode { mut values } => {
                 values.push(value);
                 self.new_code_step(values);
+            }
+            InputPurpose::Codebook { op, code, values } => {
+                // The untrimmed text: trimmed where it is saved.
+                self.codebook_input(op, code, values, input.value.clone(), input.prompt.clone());
             }
         }
     }

@@ -7,15 +7,19 @@
 //! `jobs` takes the results of background work.
 
 mod attribute_filter;
+mod codebook;
 mod coding;
 mod cursor;
 mod input;
 mod jobs;
+mod memo;
 mod update;
 mod views;
 
 pub use attribute_filter::AttributeFilter;
+pub use codebook::CodebookOp;
 pub use jobs::{IndexHandle, IndexRequest, IndexState, Job, Jobs};
+pub use memo::{MemoEditor, MemoTarget};
 pub use views::View;
 
 use super::action::Action;
@@ -27,12 +31,13 @@ use super::views::agreement::{AgreementView, CONSENSUS};
 use super::views::clusters::ClustersView;
 use super::views::cooccurrence::CooccurrenceView;
 use super::views::matrix::MatrixView;
+use super::views::memos::MemosView;
 use super::views::review::ReviewView;
 use super::views::search::SearchView;
 use super::views::{Outcome, cycle};
 use super::wrap::{TextLayout, char_width};
 use crate::core::agreement::Disagreement;
-use crate::core::codebook::{Code, Rgb, slug};
+use crate::core::codebook::{Code, Rgb};
 use crate::core::coding::{CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
 use crate::core::index::Index;
 use crate::core::project::Project;
@@ -81,6 +86,8 @@ pub enum Mode {
     /// Which of the overlapping passages under the cursor to remove: their ids, innermost
     /// first; a digit picks one, Esc cancels.
     PickRemoval(Vec<CodingId>),
+    /// The multi-line memo editor.
+    Memo(Box<MemoEditor>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +98,13 @@ pub enum InputPurpose {
     CodeMemo(String),
     /// Asking for the fields of a new code one after another.
     NewCode {
+        values: Vec<String>,
+    },
+    /// A dialogue changing the codebook about code `code`; `values` are the fields given so
+    /// far.
+    Codebook {
+        op: CodebookOp,
+        code: String,
         values: Vec<String>,
     },
 }
@@ -206,6 +220,9 @@ pub struct App {
     pub layer_here: Vec<Coding>,
     pub count_here: Vec<usize>,
     pub count_all: Vec<usize>,
+    /// Per code: distinct respondents with a passage of it or of any of its sub-codes (the
+    /// roll-up shown next to a parent).
+    pub rolled_respondents: Vec<usize>,
     /// This coder's passages per transcript (index as `project.transcripts`).
     pub coded_per_transcript: Vec<usize>,
     dragging: bool,
@@ -263,6 +280,7 @@ impl App {
             layer_here: Vec::new(),
             count_here: vec![0; n],
             count_all: vec![0; n],
+            rolled_respondents: vec![0; n],
             coded_per_transcript: Vec::new(),
             dragging: false,
             derived: Derived::default(),
@@ -383,7 +401,7 @@ impl App {
 
     fn compute_visible_codes(&self) -> Vec<usize> {
         if self.codes.filter.is_empty() {
-            return (0..self.project.codebook.codes.len()).collect();
+            return self.tree_codes();
         }
         // helix's fuzzy matcher; both sides accent-folded first, so that "coordinator" and
         // "coördinator" find each other whichever is typed.
@@ -395,7 +413,10 @@ impl App {
         );
         let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
         let mut buf = Vec::new();
-        let mut scored: Vec<(std::cmp::Reverse<u32>, usize)> = self
+        // A name that starts with what was typed comes first ("Niet handelen" before
+        // "Handelen dat niet …", which the fuzzy score may rank higher).
+        let typed = fold_accents(&self.codes.filter.trim().to_lowercase());
+        let mut scored: Vec<(bool, std::cmp::Reverse<u32>, usize)> = self
             .project
             .codebook
             .codes
@@ -405,12 +426,35 @@ impl App {
                 let hay = fold_accents(&format!("{} {}", c.name, c.id));
                 let score =
                     pattern.score(nucleo_matcher::Utf32Str::new(&hay, &mut buf), &mut matcher)?;
-                Some((std::cmp::Reverse(score), i))
+                let starts = fold_accents(&c.name.to_lowercase()).starts_with(&typed);
+                Some((!starts, std::cmp::Reverse(score), i))
             })
             .collect();
         // Best first; equal scores in codebook order.
         scored.sort();
-        scored.into_iter().map(|(_, i)| i).collect()
+        scored.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    /// Code indices in tree order (deelvraag, each code followed by its sub-codes), with
+    /// their depth: the panel's order unfiltered, and what hotkeys 1…9, 0 count.
+    pub fn code_tree(&self) -> Vec<(usize, usize)> {
+        let cb = &self.project.codebook;
+        let mut out: Vec<(usize, usize)> = cb
+            .tree()
+            .into_iter()
+            .filter_map(|(c, d)| cb.index_of(&c.id).map(|i| (i, d)))
+            .collect();
+        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows).
+        for i in 0..cb.codes.len() {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((i, 0));
+            }
+        }
+        out
+    }
+
+    pub fn tree_codes(&self) -> Vec<usize> {
+        self.code_tree().into_iter().map(|(i, _)| i).collect()
     }
 
     pub fn selected_code(&self) -> Option<&Code> {
@@ -576,6 +620,26 @@ impl App {
                 }
             }
         }
+        let cb = &self.project.codebook;
+        let mut who: std::collections::HashMap<&str, BTreeSet<&str>> =
+            std::collections::HashMap::new();
+        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
+            who.entry(c.code.as_str())
+                .or_default()
+                .insert(c.transcript.as_str());
+        }
+        let rolled = cb
+            .codes
+            .iter()
+            .map(|code| {
+                cb.subtree(&code.id)
+                    .iter()
+                    .flat_map(|s| who.get(s.id.as_str()).into_iter().flatten().copied())
+                    .collect::<BTreeSet<&str>>()
+                    .len()
+            })
+            .collect();
+        self.rolled_respondents = rolled;
         self.count_here = here_counts;
         self.count_all = all;
         let mut per = vec![0; self.project.transcripts.len()];

@@ -24,12 +24,25 @@ impl App {
             Layer::Input => return self.on_input_action(action),
             Layer::PickRemoval => return self.on_pick_action(action),
             Layer::CodeFilter => return self.on_filter_action(action),
+            // Keys reach the editor as keys (`on_memo_key`); an action here is a test's.
+            Layer::MemoEditor => {
+                if matches!(action, Choose | Close) {
+                    let key = if action == Choose {
+                        KeyEvent::new(crossterm::event::KeyCode::Char('s'), KeyModifiers::CONTROL)
+                    } else {
+                        KeyEvent::new(crossterm::event::KeyCode::Esc, KeyModifiers::NONE)
+                    };
+                    self.on_memo_key(key);
+                }
+                return;
+            }
             Layer::Search
             | Layer::Agreement
             | Layer::Clusters
             | Layer::Matrix
             | Layer::Review
-            | Layer::Cooccurrence => {
+            | Layer::Cooccurrence
+            | Layer::Memos => {
                 return self.on_view_action(action);
             }
             Layer::Global | Layer::Text | Layer::Editing | Layer::List | Layer::Codebook => {}
@@ -120,7 +133,11 @@ impl App {
             }
             ApplyHotkey(n) => {
                 let i = if n == 10 { 9 } else { n as usize - 1 };
-                if let Some(code) = self.project.codebook.codes.get(i) {
+                let tree = self.tree_codes();
+                if let Some(code) = tree
+                    .get(i)
+                    .and_then(|&k| self.project.codebook.codes.get(k))
+                {
                     let id = code.id.clone();
                     self.apply_code(&id);
                 }
@@ -137,41 +154,41 @@ impl App {
             RemoveCode => self.remove_code(),
             EditBounds => self.start_edit(),
             MemoPassage => {
-                if self.refuse_readonly() {
-                    return;
-                }
-                let Some(c) = self.codings_at_cursor().next().cloned() else {
+                let Some(id) = self.codings_at_cursor().next().map(|c| c.id) else {
                     return self.say("no coded passage under the cursor", true);
                 };
-                self.mode = Mode::Input(Input {
-                    purpose: InputPurpose::PassageMemo(c.id),
-                    prompt: format!("Memo on {} passage", self.code_name(&c.code)),
-                    value: c.memo.unwrap_or_default(),
-                });
+                self.edit_memo(MemoTarget::Passage(id));
             }
             MemoCode => {
-                if self.refuse_readonly() {
-                    return;
-                }
-                let Some(code) = self.selected_code().cloned() else {
+                let Some(code) = self.selected_code().map(|c| c.id.clone()) else {
                     return;
                 };
-                self.mode = Mode::Input(Input {
-                    purpose: InputPurpose::CodeMemo(code.id.clone()),
-                    prompt: format!("Memo on code {}", code.name),
-                    value: self
-                        .state()
-                        .code_memos
-                        .get(&code.id)
-                        .cloned()
-                        .unwrap_or_default(),
-                });
+                self.edit_memo(MemoTarget::Code(code));
             }
+            MemoTranscript => {
+                let target = match self.focus {
+                    Focus::List => self.visible_transcripts().get(self.list.selected).copied(),
+                    _ => self.current,
+                };
+                let Some(id) = target.map(|i| self.project.transcripts[i].id.clone()) else {
+                    return;
+                };
+                self.edit_memo(MemoTarget::Transcript(id));
+            }
+            LogbookEntry => self.edit_memo(MemoTarget::Logbook),
             NewCode => {
                 if !self.refuse_readonly() {
                     self.new_code_step(Vec::new());
                 }
             }
+            AddSubcode => self.codebook_dialogue(CodebookOp::Subcode),
+            RenameCode => self.codebook_dialogue(CodebookOp::Rename),
+            RecolourCode => self.codebook_dialogue(CodebookOp::Recolour),
+            DescribeCode => self.codebook_dialogue(CodebookOp::Describe),
+            MoveCode => self.codebook_dialogue(CodebookOp::Move),
+            MergeCode => self.codebook_dialogue(CodebookOp::Merge),
+            DeleteCode => self.codebook_dialogue(CodebookOp::Delete),
+            UndoCodebook => self.undo_codebook(),
             Undo | Redo => self.undo_redo(action == Undo),
             ToggleDone => {
                 // In the list: the highlighted transcript; elsewhere the one that is open.
@@ -265,6 +282,7 @@ impl App {
             OpenReview => self.open_review(),
             OpenCooccurrence => self.open_cooccurrence(),
             ToggleKeyQuote => self.toggle_key_quote(),
+            OpenMemos => self.open_memos(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project

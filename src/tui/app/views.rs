@@ -11,6 +11,7 @@ pub enum View {
     Matrix(Box<MatrixView>),
     Review(ReviewView),
     Cooccurrence(Box<CooccurrenceView>),
+    Memos(MemosView),
 }
 
 impl View {
@@ -23,6 +24,7 @@ impl View {
             View::Matrix(_) => (Action::OpenMatrix, "the matrix"),
             View::Review(_) => (Action::OpenReview, "the review list"),
             View::Cooccurrence(_) => (Action::OpenCooccurrence, "the co-occurrences"),
+            View::Memos(_) => (Action::OpenMemos, "the memos"),
         };
         format!("{}: back to {what}", keymap::key(Layer::Text, action))
     }
@@ -36,6 +38,7 @@ impl View {
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
             View::Cooccurrence(v) => v.layer(),
+            View::Memos(_) => Layer::Memos,
         }
     }
 }
@@ -65,6 +68,7 @@ impl App {
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
             Some(View::Cooccurrence(v)) => v.on_action(action, &self.project),
+            Some(View::Memos(v)) => v.on_action(action),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -82,6 +86,13 @@ impl App {
         match outcome {
             Outcome::Stay => {}
             Outcome::Close => self.view = None,
+            Outcome::ShowCode(id) => {
+                self.parked = self.view.take();
+                self.select_code(&id);
+                self.set_focus(Focus::Codebook);
+                let name = self.code_name(&id);
+                self.say(format!("{name} · N: back to the memos"), false);
+            }
             Outcome::Say(text, error) => self.say(text, error),
             Outcome::Export(req) => self.start_export(req),
             Outcome::Decide {
@@ -161,6 +172,23 @@ impl App {
         };
         view.reload(self.state());
         self.view = Some(View::Review(view));
+    }
+
+    /// The memo view: every memo of the coder at work, as it was left after a jump.
+    pub(super) fn open_memos(&mut self) {
+        let mut view = match self.parked.take() {
+            Some(View::Memos(v)) => v,
+            other => {
+                self.parked = other;
+                MemosView::default()
+            }
+        };
+        let state = match &self.journal {
+            Some(j) => &j.state,
+            None => &self.readonly,
+        };
+        view.reload(&self.project, state);
+        self.view = Some(View::Memos(view));
     }
 
     pub(super) fn reload_review(&mut self) {

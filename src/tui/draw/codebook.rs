@@ -17,8 +17,13 @@ pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
     let grouped = app.codes.filter.is_empty() && !app.codes.filtering;
     let mut last: Option<(u32, Option<String>)> = None;
     let width = (areas(app.size, Focus::Codebook, false).codebook.width as usize).saturating_sub(2);
+    // Hotkeys and depths follow the tree order (what the unfiltered panel shows).
+    let tree = app.code_tree();
+    let tree_pos = |i: usize| tree.iter().position(|(j, _)| *j == i);
+    let depth_of = |i: usize| tree.iter().find(|(j, _)| *j == i).map_or(0, |(_, d)| *d);
     for (pos, &i) in visible.iter().enumerate() {
         let code = &cb.codes[i];
+        let depth = if grouped { depth_of(i) } else { 0 };
         if grouped {
             if last.as_ref().is_none_or(|(d, _)| *d != code.deelvraag) {
                 rows.push(CodebookRow {
@@ -28,6 +33,7 @@ pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
                 last = Some((code.deelvraag, None));
             }
             if let Some((_, cat)) = &mut last
+                && depth == 0
                 && code.category.is_some()
                 && *cat != code.category
             {
@@ -41,9 +47,9 @@ pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
                 });
             }
         }
-        let key = match i {
-            0..9 => format!("{}", i + 1),
-            9 => "0".into(),
+        let key = match tree_pos(i) {
+            Some(t @ 0..9) => format!("{}", t + 1),
+            Some(9) => "0".into(),
             _ => " ".into(),
         };
         // ✎: the coder wrote a memo on this code (m in the codebook panel shows it).
@@ -52,13 +58,21 @@ pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
         } else {
             ""
         };
+        // A parent also shows its roll-up: respondents with it or any sub-code (Σ).
+        let rolled = if cb.children(&code.id).next().is_some() {
+            format!(" Σ{}", app.rolled_respondents.get(i).unwrap_or(&0))
+        } else {
+            String::new()
+        };
         let counts = format!(
-            "{memo}{}/{}",
+            "{memo}{}/{}{rolled}",
             app.count_here.get(i).unwrap_or(&0),
             app.count_all.get(i).unwrap_or(&0)
         );
-        let name_w = width.saturating_sub(7 + counts.chars().count());
-        let name = crate::tui::views::fit(&code.name, name_w);
+        let indent = "  ".repeat(depth.min(4));
+        let name_w = width.saturating_sub(7 + counts.chars().count() + indent.len());
+        let name = format!("{indent}{}", crate::tui::views::fit(&code.name, name_w));
+        let name_w = name_w + indent.len();
         let pad = name_w.saturating_sub(crate::tui::views::width_of(&name));
         let mut style = Style::default();
         if pos == app.codes.selected && (app.focus == Focus::Codebook || app.codes.filtering) {
@@ -81,7 +95,66 @@ pub fn build_codebook_rows(app: &App) -> Vec<CodebookRow> {
 }
 
 pub fn codebook_offset(app: &App, height: usize) -> usize {
-    rows_offset(app, app.codebook_rows(), height)
+    rows_offset(
+        app,
+        app.codebook_rows(),
+        codebook_list_height(height as u16) as usize,
+    )
+}
+
+/// Rows of the panel's inside that list codes: a tall panel keeps its last lines for the
+/// highlighted code's definition, which coders code against.
+pub fn codebook_list_height(inner: u16) -> u16 {
+    if inner >= DEFINITION_MIN_PANEL {
+        inner - DEFINITION_LINES
+    } else {
+        inner
+    }
+}
+
+const DEFINITION_LINES: u16 = 5;
+const DEFINITION_MIN_PANEL: u16 = 14;
+
+/// The highlighted code's path, roll-up and definition, under the list.
+fn definition_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(code) = app.selected_code() else {
+        return Vec::new();
+    };
+    let cb = &app.project.codebook;
+    let i = cb.index_of(&code.id).unwrap_or(0);
+    let mut head = vec![Span::styled(
+        cb.path_of(&code.id),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    if cb.children(&code.id).next().is_some() {
+        head.push(Span::styled(
+            format!(
+                " · Σ{}/{} incl. sub-codes",
+                app.rolled_respondents.get(i).unwrap_or(&0),
+                app.project.respondents.len()
+            ),
+            app.theme.dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(head)];
+    let def = app.definition_of(&code.id);
+    if def.is_empty() {
+        lines.push(Line::styled(
+            "no definition yet (e edits it)",
+            app.theme.dim(),
+        ));
+    }
+    for (label, text) in def {
+        if label.is_empty() {
+            lines.push(Line::raw(text));
+        } else {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label} "), app.theme.dim()),
+                Span::raw(text),
+            ]));
+        }
+    }
+    lines
 }
 
 /// First row shown so that the highlighted code is on screen.
@@ -102,7 +175,6 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     let blk = block(app, title, Focus::Codebook);
     let inner = blk.inner(area);
     f.render_widget(blk, area);
-    let height = inner.height as usize;
     // Rows built when they change (`App::derive`), not per frame.
     let rows = app.codebook_rows();
     if app.project.codebook.codes.is_empty() {
@@ -119,10 +191,32 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
         let p = Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: false });
         return f.render_widget(p, inner);
     }
-    let first = rows_offset(app, rows, height);
+    let list_h = codebook_list_height(inner.height);
+    let first = rows_offset(app, rows, list_h as usize);
     // Each row drawn from the cache by reference: nothing rebuilt for the frame.
-    for (k, r) in rows.iter().skip(first).take(height).enumerate() {
+    for (k, r) in rows.iter().skip(first).take(list_h as usize).enumerate() {
         let row = Rect::new(inner.x, inner.y + k as u16, inner.width, 1);
         f.render_widget(&r.line, row);
+    }
+    if list_h < inner.height {
+        let rule = Rect {
+            y: inner.y + list_h,
+            height: 1,
+            ..inner
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                "─".repeat(inner.width as usize),
+                app.theme.dim(),
+            )),
+            rule,
+        );
+        let def = Rect {
+            y: inner.y + list_h + 1,
+            height: inner.height - list_h - 1,
+            ..inner
+        };
+        let p = Paragraph::new(definition_lines(app)).wrap(ratatui::widgets::Wrap { trim: true });
+        f.render_widget(p, def);
     }
 }

@@ -10,7 +10,7 @@ mod status;
 mod transcript;
 
 use codebook::draw_codebook;
-pub use codebook::{CodebookRow, build_codebook_rows, codebook_offset};
+pub use codebook::{CodebookRow, build_codebook_rows, codebook_list_height, codebook_offset};
 use help::draw_help;
 pub use help::help_lines;
 use layout::centered;
@@ -57,6 +57,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
             View::Review(view) => view.draw(f, main, &app.project, &app.theme),
             View::Cooccurrence(view) => view.draw(f, main, &app.project, &app.theme),
+            View::Memos(view) => view.draw(f, main, &app.project, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);
@@ -88,6 +89,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Help => draw_help(f, app, f.area()),
         Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
         Mode::PickRemoval(ids) => draw_pick_removal(f, app, ids),
+        Mode::Memo(editor) => popup::draw_memo(f, app, editor),
         Mode::Normal => {}
     }
 }

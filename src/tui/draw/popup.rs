@@ -47,6 +47,7 @@ pub(super) fn draw_input(
                 keymap::hint_text(Layer::Input, &[])
             )
         }
+        InputPurpose::Codebook { .. } => keymap::hint_text(Layer::Input, &[]),
         _ => format!("{}· empty removes ", keymap::hint_text(Layer::Input, &[])),
     };
     let blk = Block::default()
@@ -61,4 +62,19 @@ pub(super) fn draw_input(
     .wrap(ratatui::widgets::Wrap { trim: false })
     .block(blk);
     f.render_widget(p, popup);
+}
+
+/// The memo editor: a bordered text area over the middle of the screen.
+pub(super) fn draw_memo(f: &mut Frame, app: &App, editor: &crate::tui::app::MemoEditor) {
+    let popup = centered(f.area(), 70, 12);
+    f.render_widget(Clear, popup);
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {} ", editor.title))
+        .title_bottom(keymap::hint_text(Layer::MemoEditor, &[]));
+    let inner = blk.inner(popup);
+    f.render_widget(blk, popup);
+    let _ = app;
+    f.render_widget(&editor.area, inner);
 }

@@ -51,7 +51,8 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                         ));
                     }
                     if let Some(memo) = &c.memo {
-                        let short: String = memo.chars().take(40).collect();
+                        // A multi-line memo on one line: its line breaks as " / ".
+                        let short: String = memo.replace('\n', " / ").chars().take(40).collect();
                         spans.push(Span::styled(
                             format!("✎ {short}"),
                             Style::default().add_modifier(Modifier::ITALIC),

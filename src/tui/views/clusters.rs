@@ -268,7 +268,11 @@ impl ClustersView {
             }
             let count = format!("{:>3}", r.total.respondents);
             let name_w = width.saturating_sub(5 + count.len() + 1);
-            let name = fit(&r.name, name_w);
+            let indent = "  ".repeat(r.depth.min(3));
+            let name = format!(
+                "{indent}{}",
+                fit(&r.name, name_w.saturating_sub(indent.len()))
+            );
             let pad = name_w.saturating_sub(name.chars().count());
             let style = if r.code == self.code {
                 at = lines.len();

@@ -325,7 +325,12 @@ impl MatrixView {
             if i == self.row {
                 sel_line = lines.len();
             }
-            let name = fit(&r.name, name_w - 5);
+            // Sub-codes indented under their parent (the rows come in tree order).
+            let indent = "  ".repeat(r.depth.min(3));
+            let name = format!(
+                "{indent}{}",
+                fit(&r.name, (name_w - 5).saturating_sub(indent.len()))
+            );
             let name_style = if i == self.row {
                 Style::default().add_modifier(Modifier::BOLD)
             } else {

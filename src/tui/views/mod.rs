@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod clusters;
 pub mod cooccurrence;
 pub mod matrix;
+pub mod memos;
 pub mod review;
 pub mod search;
 
@@ -42,6 +43,8 @@ pub enum Outcome {
         id: crate::core::coding::CodingId,
         start: usize,
     },
+    /// Close the view and highlight a code in the codebook panel.
+    ShowCode(String),
     /// Remove a coding flagged for review (the app writes an undoable removal).
     Drop { id: crate::core::coding::CodingId },
     /// Write an export (the app does it off the UI thread and says where it went).
