@@ -20,6 +20,7 @@ pub mod respondents;
 pub mod review;
 pub mod scaffold;
 pub mod settings;
+pub mod stopwords;
 pub mod summary;
 pub mod text;
 pub mod transcript;

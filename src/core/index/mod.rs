@@ -11,6 +11,7 @@
 //! built in memory instead.
 
 pub mod autocode;
+pub mod decompound;
 pub mod schema;
 pub mod search;
 pub mod synth;
@@ -278,6 +279,11 @@ impl Index {
         Ok(report)
     }
 
+    /// The words in the index (its `exact` terms), for splitting compounds.
+    pub fn lexicon(&self) -> decompound::IndexedWords {
+        decompound::IndexedWords::new(&self.reader.searcher(), self.fields.exact)
+    }
+
     /// Number of units (turns) searchable.
     pub fn num_units(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -452,6 +458,19 @@ impl Index {
             return Ok(());
         }
 
+        // Compounds are split with the words of the transcripts being indexed and those already
+        // in the index (see `decompound`), computed once for the token filter to look up.
+        let words = decompound::words_of(
+            todo.par_iter()
+                .map(|&(i, _, _)| project.transcripts[i].text()),
+        );
+        let splits = if decompound::disabled() {
+            decompound::Splits::default()
+        } else {
+            let indexed = self.lexicon();
+            decompound::Splits::compute(&words, &decompound::Either(&words, &indexed))
+        };
+        schema::register_parts(self.index.tokenizers(), std::sync::Arc::new(splits));
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
@@ -644,6 +663,7 @@ fn unit_docs(
         }
         doc.add_text(f.text, text);
         doc.add_text(f.exact, text);
+        doc.add_text(f.parts, text);
         docs.push(doc);
     }
     docs

@@ -20,6 +20,7 @@
 //! ANDs out.
 
 use super::Index;
+use super::decompound::{IndexedWords, MIN_PART_CHARS, Splitter};
 use super::schema::{
     self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
 };
@@ -29,6 +30,7 @@ use crate::core::transcript::Transcript;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, QueryParser,
@@ -439,9 +441,13 @@ impl ParsedQuery {
             stem_parser: QueryParser::for_index(&index.index, vec![index.fields.text]),
             exact_parser: QueryParser::for_index(&index.index, vec![index.fields.exact]),
             exact_field: index.fields.exact,
+            parts_field: index.fields.parts,
             exact: exact_analyzer(),
             stem: stemmed_analyzer(),
-            highlight: Highlight::default(),
+            highlight: Highlight {
+                lexicon: Some(Arc::new(index.lexicon())),
+                ..Highlight::default()
+            },
             notes: Vec::new(),
         };
         // Only an empty query or `*` matches every unit; `()` matches none.
@@ -678,6 +684,7 @@ struct Compiler {
     stem_parser: QueryParser,
     exact_parser: QueryParser,
     exact_field: tantivy::schema::Field,
+    parts_field: tantivy::schema::Field,
     exact: TextAnalyzer,
     stem: TextAnalyzer,
     highlight: Highlight,
@@ -802,12 +809,23 @@ impl Compiler {
             return Ok(Some(Box::new(q)));
         }
         if words.len() == 1 && !quoted {
+            let stems = schema::tokens(&mut self.stem, &phrase);
             if hl {
-                self.highlight
-                    .stems
-                    .extend(schema::tokens(&mut self.stem, &phrase));
+                self.highlight.stems.extend(stems.iter().cloned());
             }
-            return self.parse_leaf(&phrase, Delimiter::None, 0, false, true);
+            let Some(whole) = self.parse_leaf(&phrase, Delimiter::None, 0, false, true)? else {
+                return Ok(None);
+            };
+            // The word on its own, or as a part of a compound (`decompound`).
+            let mut either: Vec<(Occur, BoxQuery)> = vec![(Occur::Should, whole)];
+            for stem in stems {
+                let term = Term::from_field_text(self.parts_field, &stem);
+                either.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                ));
+            }
+            return Ok(Some(Box::new(BooleanQuery::new(either))));
         }
         // A quoted word or phrase, or a word that splits in several (`zorg-coördinator`).
         if hl {
@@ -864,7 +882,10 @@ impl Compiler {
 /// What a query's matches look like in text: stems, exact words, prefixes, phrases.
 #[derive(Clone, Default)]
 struct Highlight {
+    /// Stems of the one-word parts, matched by a word or by a part of a compound.
     stems: HashSet<String>,
+    /// The index's words, to split compounds as the index did.
+    lexicon: Option<Arc<IndexedWords>>,
     exact: HashSet<String>,
     prefixes: Vec<String>,
     phrases: Vec<PhrasePattern>,
@@ -982,6 +1003,24 @@ impl Highlight {
             });
         }
         let mut out: Vec<Range<usize>> = Vec::new();
+        let mut stem = stemmed_analyzer();
+        // A compound whose part has a stem of the query (`zorgcoördinator` for `coördinator`):
+        // only words containing the stem are split, as the index split them.
+        let by_part = |tok: &Tok, stem: &mut TextAnalyzer| {
+            let Some(lexicon) = &self.lexicon else {
+                return false;
+            };
+            if tok.exact.len() < 2 * MIN_PART_CHARS
+                || !self.stems.iter().any(|s| tok.exact.contains(s.as_str()))
+            {
+                return false;
+            }
+            Splitter::new(lexicon.as_ref())
+                .parts(&tok.exact)
+                .iter()
+                .flat_map(|p| schema::tokens(stem, p))
+                .any(|s| self.stems.contains(&s))
+        };
         for tok in &toks {
             if self.stems.contains(&tok.stem)
                 || self.exact.contains(&tok.exact)
@@ -989,6 +1028,7 @@ impl Highlight {
                     .prefixes
                     .iter()
                     .any(|p| tok.exact.starts_with(p.as_str()))
+                || by_part(tok, &mut stem)
             {
                 out.push(tok.from..tok.to);
             }

@@ -81,6 +81,47 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
+fn a_part_finds_the_compound() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    assert_eq!(
+        found(&p, &ix, &q("mishandeling")),
+        pairs(&[("C", "kindermishandeling")])
+    );
+    assert!(found(&p, &ix, &q("\"mishandeling\"")).is_empty());
+    // `team` and `zorg` (parts of zorgteam) with stemming of the part: `teams`.
+    assert_eq!(found(&p, &ix, &q("teams")), pairs(&[("A", "zorgteam")]));
+    // Only whole parts: `kind` is one, `mis` is too short to be.
+    assert_eq!(
+        found(&p, &ix, &q("kind")),
+        pairs(&[("C", "kindermishandeling")])
+    );
+    assert!(found(&p, &ix, &q("mis")).is_empty());
+    // In a phrase a compound stays one word.
+    assert!(found(&p, &ix, &q("\"kinder mishandeling\"")).is_empty());
+    // The same after an incremental update: the index's own words split the new text.
+    std::fs::write(
+        dir.path().join("transcripts/B.txt"),
+        "R: De zorgcoördinator belde over mishandeling.\n",
+    )
+    .unwrap();
+    let p = load(dir.path());
+    let mut ix = ix;
+    let report = ix.refresh(&p, &mut |_| {}).unwrap();
+    assert_eq!(report.updated, 1);
+    assert_eq!(
+        found(&p, &ix, &q("coördinatoren")),
+        pairs(&[
+            ("A", "coördinator"),
+            ("A", "zorgcoördinator"),
+            ("B", "zorgcoördinator")
+        ])
+    );
+}
+
+#[test]
 fn stemming_and_accent_folding_in_dutch() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
@@ -88,14 +129,23 @@ fn stemming_and_accent_folding_in_dutch() {
     let (ix, report) = open(&p);
     assert_eq!(report.added, 3);
     assert!(report.rebuilt.is_some());
-    // coordinator finds coördinator (folding); zorgcoördinator is another word.
+    // coordinator finds coördinator (folding), and zorgcoördinator as its part; a phrase and
+    // the whole compound find exactly the word.
     assert_eq!(
         found(&p, &ix, &q("coordinator")),
-        pairs(&[("A", "coördinator")])
+        pairs(&[("A", "coördinator"), ("A", "zorgcoördinator")])
     );
     assert_eq!(
         found(&p, &ix, &q("Coördinator")),
+        pairs(&[("A", "coördinator"), ("A", "zorgcoördinator")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("\"coordinator\"")),
         pairs(&[("A", "coördinator")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("zorgcoördinator")),
+        pairs(&[("A", "zorgcoördinator")])
     );
     // signalen finds signaal and signalen (stemming).
     assert_eq!(
