@@ -303,6 +303,10 @@ pub struct SearchOpt {
     /// Most hits to show; 0 = all.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Order of the hits: respondent turns first (interviewer questions after them), or by
+    /// score alone.
+    #[arg(long, default_value = "interviewer-last", value_parser = ["interviewer-last", "score"])]
+    pub rank: String,
     #[arg(long)]
     pub json: bool,
 }

@@ -85,3 +85,29 @@ fn a_part_finds_the_compound_in_the_demo() {
     );
     assert_eq!(matched_words(&v), ["kindermishandeling"]);
 }
+
+#[test]
+fn respondent_turns_first_unless_ranked_by_score() {
+    let d = shared_demo();
+    let speakers = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["search", "mishandeling", "--group", "docent", "--json"];
+        args.extend_from_slice(extra);
+        let v = run_json(d, &args);
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["speaker"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let first = speakers(&["--limit", "5"]);
+    assert_eq!(first, ["R"; 5], "default: respondent turns first");
+    let by_score = speakers(&["--limit", "5", "--rank", "score"]);
+    assert!(by_score.iter().any(|s| s == "I"), "{by_score:?}");
+    // All hits: the interviewer's come after every respondent turn.
+    let all = speakers(&["--limit", "0"]);
+    let first_i = all.iter().position(|s| s == "I").unwrap();
+    assert!(all[first_i..].iter().all(|s| s == "I"), "{all:?}");
+    // --speaker still filters.
+    assert!(speakers(&["--speaker", "I"]).iter().all(|s| s == "I"));
+}

@@ -24,6 +24,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
         coder: coder.map(str::to_string),
         uncoded: o.uncoded,
         limit: o.limit,
+        rank: o.rank.parse().map_err(|e: String| anyhow::anyhow!(e))?,
         ..filters_query(&o.filters)?
     };
     let hits = match search_all(&project, &index, &query) {

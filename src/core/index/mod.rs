@@ -19,7 +19,7 @@ pub mod synth;
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{
-    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, check_coder, match_ranges, search,
+    Hit, Hits, ParsedQuery, Query, Rank, SearchError, Snippet, check_coder, match_ranges, search,
     search_all,
 };
 

@@ -68,6 +68,33 @@ pub struct Query {
     pub uncoded: bool,
     /// Most hits to return; 0 = all.
     pub limit: usize,
+    /// The order of the hits.
+    pub rank: Rank,
+}
+
+/// The order of the hits. Interviewer questions repeat the topic words in few words, so by score
+/// alone they come first ("En de meldcode?"): by default the respondents' turns come first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rank {
+    /// Respondent turns (any speaker label not an interviewer's, or none) by score, then the
+    /// interviewer's turns by score.
+    #[default]
+    InterviewerLast,
+    /// By score (BM25) alone.
+    Score,
+}
+
+impl std::str::FromStr for Rank {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "interviewer-last" => Ok(Rank::InterviewerLast),
+            "score" => Ok(Rank::Score),
+            _ => Err(format!(
+                "unknown ranking \"{s}\" (interviewer-last or score)"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +189,34 @@ pub fn search_all(project: &Project, index: &Index, query: &Query) -> Result<Hit
             notes,
         });
     }
-    let (top, total) = searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?;
+    let interviewer = match query.rank {
+        Rank::InterviewerLast => interviewer_turns(project, index, &searcher),
+        Rank::Score => None,
+    };
+    let (top, total) = match interviewer {
+        None => searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?,
+        Some(interviewer) => {
+            // The best respondent turns, then as many of the best interviewer turns as fit.
+            let part = |occur| {
+                BooleanQuery::new(vec![
+                    (Occur::Must, full.box_clone()),
+                    (occur, interviewer.box_clone()),
+                ])
+            };
+            let (mut top, respondent) =
+                searcher.search(&part(Occur::MustNot), &(TopDocs::with_limit(limit), Count))?;
+            let (rest, asked) = if top.len() < limit {
+                searcher.search(
+                    &part(Occur::Must),
+                    &(TopDocs::with_limit(limit - top.len()), Count),
+                )?
+            } else {
+                (Vec::new(), searcher.search(&part(Occur::Must), &Count)?)
+            };
+            top.extend(rest);
+            (top, respondent + asked)
+        }
+    };
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         if let Some(hit) = make_hit(project, index, &parsed, &searcher, score, addr)? {
@@ -325,6 +379,44 @@ fn filters(
         (None, None) => {}
     }
     Ok(out)
+}
+
+/// The units of interviewer turns: any of the index's speaker labels that the project counts
+/// as the interviewer's. None if there are none.
+fn interviewer_turns(
+    project: &Project,
+    index: &Index,
+    searcher: &tantivy::Searcher,
+) -> Option<BoxQuery> {
+    let mut labels: Vec<String> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inv) = segment.inverted_index(index.fields.speaker) else {
+            continue;
+        };
+        let Ok(mut terms) = inv.terms().stream() else {
+            continue;
+        };
+        while terms.advance() {
+            if let Ok(label) = std::str::from_utf8(terms.key())
+                && !labels.iter().any(|l| l == label)
+                && project.is_interviewer(Some(label))
+            {
+                labels.push(label.to_string());
+            }
+        }
+    }
+    if labels.is_empty() {
+        return None;
+    }
+    let terms = labels
+        .iter()
+        .map(|l| {
+            let term = Term::from_field_text(index.fields.speaker, l);
+            let q: BoxQuery = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, q)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(terms)))
 }
 
 /// Distinct non-empty values, in order of first appearance.

@@ -1347,3 +1347,45 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn respondent_turns_rank_before_interviewer_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let speakers = |rank: Rank, limit: usize| -> (usize, Vec<String>) {
+        let hits = search_all(
+            &p,
+            &ix,
+            &Query {
+                text: "meldcode".into(),
+                limit,
+                rank,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = hits
+            .hits
+            .iter()
+            .map(|h| h.speaker.clone().unwrap_or_default())
+            .collect();
+        (hits.total, s)
+    };
+    // By score the short question "En de meldcode?" is the best hit.
+    assert_eq!(
+        speakers(Rank::Score, 10),
+        (3, vec!["I".into(), "R".into(), "R".into()])
+    );
+    assert_eq!(
+        speakers(Rank::InterviewerLast, 10),
+        (3, vec!["R".into(), "R".into(), "I".into()])
+    );
+    assert_eq!(
+        speakers(Rank::InterviewerLast, 2),
+        (3, vec!["R".into(), "R".into()])
+    );
+    assert_eq!(speakers(Rank::InterviewerLast, 0).1.len(), 3);
+    assert_eq!(Rank::default(), Rank::InterviewerLast);
+}
