@@ -110,6 +110,34 @@ pub enum Command {
     Pseudonymize(PseudonymizeOpt),
     /// List respondents with their attributes; `respondents set ID name=value...` changes them.
     Respondents(RespondentsOpt),
+    /// Keyword in context: every occurrence of a search's matches with N words either side,
+    /// aligned, with respondent and group (respondent turns only by default).
+    Kwic(KwicOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct KwicOpt {
+    /// The query (see `codewerk search`), e.g. 'meldcode', '"Veilig Thuis"', 'zorg*'.
+    pub query: String,
+    /// Words of context on each side.
+    #[arg(long, default_value_t = 6)]
+    pub width: usize,
+    /// Order: by the words before the keyword (nearest first), after it, or by transcript.
+    #[arg(long, default_value = "transcript", value_parser = ["left", "right", "transcript"])]
+    pub sort: String,
+    #[command(flatten)]
+    pub filters: SearchFilters,
+    /// Also occurrences in interviewer turns (left out by default).
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// Most lines to show; 0 = all.
+    #[arg(long, default_value_t = 0)]
+    pub limit: usize,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Comma-separated values, one occurrence per row (UTF-8, header row).
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Args, Debug)]

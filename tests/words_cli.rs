@@ -111,3 +111,126 @@ fn respondent_turns_first_unless_ranked_by_score() {
     // --speaker still filters.
     assert!(speakers(&["--speaker", "I"]).iter().all(|s| s == "I"));
 }
+
+fn char_slice(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+fn transcript_text(d: &Path, id: &str) -> String {
+    std::fs::read_to_string(d.join(format!("transcripts/{id}.txt"))).unwrap()
+}
+
+#[test]
+fn kwic_lines_are_the_occurrences_with_their_context() {
+    let d = shared_demo();
+    let v = run_json(d, &["kwic", "mishandeling", "--width", "4", "--json"]);
+    let lines = v["lines"].as_array().unwrap();
+    assert_eq!(v["total"].as_u64().unwrap() as usize, lines.len());
+    assert!(lines.len() > 30, "{}", lines.len());
+    let mut texts = std::collections::HashMap::new();
+    for l in lines {
+        let id = l["transcript"].as_str().unwrap();
+        let text = texts
+            .entry(id.to_string())
+            .or_insert_with(|| transcript_text(d, id));
+        let (s, e) = (
+            l["start"].as_u64().unwrap() as usize,
+            l["end"].as_u64().unwrap() as usize,
+        );
+        // The keyword is the transcript's text at its offsets, the context the words around it.
+        assert_eq!(char_slice(text, s, e), l["keyword"].as_str().unwrap());
+        assert!(
+            l["keyword"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("mishandel")
+        );
+        let left = l["left"].as_str().unwrap();
+        assert!(left.split(' ').count() <= 4);
+        let before: String = char_slice(text, 0, s);
+        assert!(before.trim_end().ends_with(left), "{left:?}");
+        assert_eq!(l["speaker"], "R", "respondent turns only by default");
+        assert!(l["group"].is_string());
+    }
+    // Interviewer turns when asked; they were counted as left out.
+    let all = run_json(
+        d,
+        &["kwic", "mishandeling", "--include-interviewer", "--json"],
+    );
+    assert_eq!(
+        all["lines"].as_array().unwrap().len(),
+        lines.len() + v["interviewer_lines"].as_u64().unwrap() as usize
+    );
+    assert!(v["interviewer_lines"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn kwic_sorts_by_left_or_right_context() {
+    let d = shared_demo();
+    let fold = |s: &str| -> String {
+        codewerk::core::text::fold_accents(&s.to_lowercase())
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .collect::<String>()
+    };
+    let v = run_json(d, &["kwic", "meldcode", "--sort", "right", "--json"]);
+    let rights: Vec<String> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| fold(l["right"].as_str().unwrap()))
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.split_whitespace().next().unwrap().to_string())
+        .collect();
+    let mut sorted = rights.clone();
+    sorted.sort();
+    assert_eq!(rights, sorted);
+    let v = run_json(d, &["kwic", "meldcode", "--sort", "left", "--json"]);
+    let lefts: Vec<String> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| fold(l["left"].as_str().unwrap()))
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.split_whitespace().last().unwrap().to_string())
+        .collect();
+    let mut sorted = lefts.clone();
+    sorted.sort();
+    assert_eq!(lefts, sorted);
+}
+
+#[test]
+fn kwic_text_is_aligned_and_csv_has_a_header() {
+    let d = shared_demo();
+    let out = codewerk(d)
+        .args(["kwic", "meldcode", "--group", "docenten", "--limit", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(lines[5].contains("of") && lines[5].contains("occurrences shown"));
+    // Every keyword starts in the same column.
+    let cols: Vec<usize> = lines[..5]
+        .iter()
+        .map(|l| l.chars().position(|c| c == '[').unwrap())
+        .collect();
+    assert!(cols.iter().all(|&c| c == cols[0]), "{text}");
+    assert!(lines[..5].iter().all(|l| l.contains(" docent ")));
+    let out = codewerk(d)
+        .args(["kwic", "meldcode", "--csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with(
+        "transcript,respondent,group,school,school_type,speaker,start,end,left,keyword,right\n"
+    ));
+    // A bad sort is refused by clap, a bad query with exit 2.
+    codewerk(d)
+        .args(["kwic", "meldcode", "--sort", "middle"])
+        .assert()
+        .failure();
+    codewerk(d).args(["kwic", "\"meldcode"]).assert().code(2);
+}

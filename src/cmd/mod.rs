@@ -8,6 +8,7 @@ pub mod check;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod kwic;
 pub mod pseudonymize;
 pub mod recode;
 pub mod reconcile;

@@ -11,6 +11,7 @@ pub mod import;
 pub mod import_transcripts;
 pub mod index;
 pub mod ingest;
+pub mod kwic;
 pub mod problem;
 pub mod project;
 pub mod pseudonym;
