@@ -113,6 +113,42 @@ pub enum Command {
     /// Keyword in context: every occurrence of a search's matches with N words either side,
     /// aligned, with respondent and group (respondent turns only by default).
     Kwic(KwicOpt),
+    /// Word (or stem) frequencies per respondent group or attribute, with the share of
+    /// respondents using each word; --compare GROUP for the words a group uses more (G²).
+    Words(WordsOpt),
+}
+
+#[derive(Args, Debug)]
+pub struct WordsOpt {
+    /// The respondent column to count by: group, school, school_type or any attribute of
+    /// respondents.csv.
+    #[arg(long, default_value = "group")]
+    pub by: String,
+    /// Count Dutch stems (signaal, signalen as one) instead of words.
+    #[arg(long)]
+    pub stems: bool,
+    /// Shortest word counted, in letters.
+    #[arg(long, default_value_t = 3)]
+    pub min_length: usize,
+    /// Most words to list; 0 = all.
+    #[arg(long, default_value_t = 30)]
+    pub top: usize,
+    /// Also count interviewer turns (left out by default).
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// The words this value of --by (e.g. a group, by id or plural) uses more than the other
+    /// respondents, by log-likelihood G² (with the log ratio).
+    #[arg(long, value_name = "VALUE")]
+    pub compare: Option<String>,
+    /// text (default), csv, xlsx (needs --out) or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "csv", "xlsx", "json"])]
+    pub format: String,
+    /// Write to this file (never overwritten) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the shipped Dutch stop-word list to codebook/stopwords.txt to edit, and stop.
+    #[arg(long)]
+    pub init_stopwords: bool,
 }
 
 #[derive(Args, Debug)]

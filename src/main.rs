@@ -55,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(ImportCommand::Transcripts(o))) => cmd::import::transcripts(&root, &o),
         Some(Command::Respondents(o)) => cmd::respondents::run(&root, &o),
         Some(Command::Kwic(o)) => cmd::kwic::run(&root, &o),
+        Some(Command::Words(o)) => cmd::words::run(&root, &o),
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),

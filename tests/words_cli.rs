@@ -234,3 +234,233 @@ fn kwic_text_is_aligned_and_csv_has_a_header() {
         .failure();
     codewerk(d).args(["kwic", "\"meldcode"]).assert().code(2);
 }
+
+#[test]
+fn words_per_group_with_the_share_of_respondents() {
+    let d = shared_demo();
+    let v = run_json(d, &["words", "--top", "0", "--format", "json"]);
+    let parts = v["parts"].as_array().unwrap();
+    assert_eq!(parts[0]["label"], "docenten");
+    assert_eq!(parts[0]["respondents"], 27);
+    let words = v["words"].as_array().unwrap();
+    let find = |w: &str| words.iter().find(|r| r["key"] == w).unwrap().clone();
+    // Recount "meldcode" (as a whole word) in the respondent turns by hand.
+    let mut expected = 0;
+    let mut docenten = std::collections::HashSet::new();
+    for e in std::fs::read_dir(d.join("transcripts")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for para in text.split('\n') {
+            if para.starts_with("I:") {
+                continue;
+            }
+            let n = para
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.to_lowercase() == "meldcode")
+                .count();
+            expected += n;
+            let id = path.file_stem().unwrap().to_str().unwrap().to_string();
+            if n > 0 && id.contains("-D") {
+                docenten.insert(id);
+            }
+        }
+    }
+    let m = find("meldcode");
+    assert_eq!(m["count"].as_u64().unwrap() as usize, expected);
+    assert_eq!(
+        m["parts"][0]["respondents"].as_u64().unwrap() as usize,
+        docenten.len()
+    );
+    // Stop words are out, accents kept in the shown form.
+    assert!(words.iter().all(|r| r["key"] != "de" && r["key"] != "ja"));
+    assert_eq!(find("zorgcoordinator")["word"], "zorgcoördinator");
+    // Interviewer turns only when asked: more "meldcode" then.
+    let all = run_json(
+        d,
+        &[
+            "words",
+            "--top",
+            "0",
+            "--format",
+            "json",
+            "--include-interviewer",
+        ],
+    );
+    let all_m = all["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "meldcode")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert!(all_m > m["count"].as_u64().unwrap());
+    // Stems: signaal and signalen as one.
+    let stems = run_json(d, &["words", "--stems", "--top", "0", "--format", "json"]);
+    let signal = stems["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "signal")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    let count_of = |w: &str| {
+        words
+            .iter()
+            .find(|r| r["key"] == w)
+            .map_or(0, |r| r["count"].as_u64().unwrap())
+    };
+    assert!(signal >= count_of("signaal") + count_of("signalen"));
+    // Minimum length.
+    let long = run_json(d, &["words", "--min-length", "12", "--format", "json"]);
+    assert!(
+        long["words"].as_array().unwrap().iter().all(|r| r["key"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count()
+            >= 12)
+    );
+}
+
+#[test]
+fn words_text_csv_xlsx_and_errors() {
+    let d = shared_demo();
+    let out = codewerk(d).args(["words", "--top", "3"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("docenten (27)"), "{text}");
+    assert!(text.contains("of 3088 words shown") || text.contains("words shown"));
+    let out = codewerk(d)
+        .args([
+            "words",
+            "--by",
+            "school_type",
+            "--format",
+            "csv",
+            "--top",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.starts_with("word,counted_as,count,respondents,praktijk count,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3);
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("w.xlsx");
+    codewerk(d)
+        .args(["words", "--format", "xlsx", "--out"])
+        .arg(&xlsx)
+        .assert()
+        .success();
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    // Never overwritten.
+    codewerk(d)
+        .args(["words", "--format", "xlsx", "--out"])
+        .arg(&xlsx)
+        .assert()
+        .failure();
+    codewerk(d)
+        .args(["words", "--format", "xlsx"])
+        .assert()
+        .code(2);
+    let out = codewerk(d)
+        .args(["words", "--by", "shoe"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("unknown column \"shoe\"") && err.contains("school_type"),
+        "{err}"
+    );
+    let out = codewerk(d)
+        .args(["words", "--compare", "ouders"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("docent"));
+}
+
+#[test]
+fn words_compare_names_a_measure_and_finds_a_groups_words() {
+    let d = shared_demo();
+    let v = run_json(
+        d,
+        &[
+            "words",
+            "--compare",
+            "zorgcoördinatoren",
+            "--format",
+            "json",
+            "--top",
+            "10",
+        ],
+    );
+    assert_eq!(v["measure"], "log-likelihood G2, log ratio");
+    let rows = v["words"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    for r in rows {
+        assert!(r["log_ratio"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["of"], 9);
+    }
+    let g2: Vec<f64> = rows.iter().map(|r| r["g2"].as_f64().unwrap()).collect();
+    assert!(g2.windows(2).all(|p| p[0] >= p[1]));
+    // Text names the measure.
+    let out = codewerk(d)
+        .args(["words", "--compare", "docent", "--top", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("log-likelihood G²") && text.contains("of 27 docenten"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_stop_word_list_is_the_projects_to_edit() {
+    let d = demo();
+    codewerk(d.path())
+        .args(["words", "--init-stopwords"])
+        .assert()
+        .success();
+    let path = d.path().join("codebook/stopwords.txt");
+    let list = std::fs::read_to_string(&path).unwrap();
+    assert!(list.lines().any(|l| l == "de"));
+    // Written once: a second time refuses.
+    codewerk(d.path())
+        .args(["words", "--init-stopwords"])
+        .assert()
+        .failure();
+    let top = |d: &Path| -> Vec<String> {
+        let v = run_json(d, &["words", "--top", "5", "--format", "json"]);
+        v["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = top(d.path());
+    std::fs::write(&path, format!("{list}\n{}\n", before[0])).unwrap();
+    let after = top(d.path());
+    assert!(!after.contains(&before[0]));
+    assert_eq!(after[0], before[1]);
+    // A broken list names the file and line.
+    std::fs::write(&path, b"de\nhet\n\xff\n").unwrap();
+    let out = codewerk(d.path()).args(["words"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("stopwords.txt:3")
+    );
+}

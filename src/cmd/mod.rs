@@ -17,6 +17,7 @@ pub mod respondents;
 pub mod search;
 pub mod stats;
 pub mod tui;
+pub mod words;
 
 use anyhow::Result;
 use codewerk::core::problem::Problem;

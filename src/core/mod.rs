@@ -26,3 +26,4 @@ pub mod summary;
 pub mod text;
 pub mod transcript;
 pub mod versions;
+pub mod words;
