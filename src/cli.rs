@@ -367,6 +367,14 @@ pub struct SearchOpt {
     /// Most hits to show; 0 = all.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Only matches no coding covers yet (by --coder if given, of --code if given): a turn
+    /// with one coded and one uncoded match stays, with the uncoded one. --uncoded drops it.
+    #[arg(long, conflicts_with = "uncoded")]
+    pub uncoded_matches: bool,
+    /// Search the memos (passage and code memos, of --coder and --code if given) instead of
+    /// the transcripts.
+    #[arg(long, conflicts_with_all = ["uncoded", "uncoded_matches"])]
+    pub memos: bool,
     /// Order of the hits: respondent turns first (interviewer questions after them), or by
     /// score alone.
     #[arg(long, default_value = "interviewer-last", value_parser = ["interviewer-last", "score"])]

@@ -464,3 +464,84 @@ fn the_stop_word_list_is_the_projects_to_edit() {
             .contains("stopwords.txt:3")
     );
 }
+
+#[test]
+fn this_match_not_coded_keeps_turns_with_an_uncoded_mention() {
+    let d = shared_demo();
+    let total = |extra: &[&str]| -> u64 {
+        let mut args = vec!["--coder", "student", "search", "meldcode", "--json"];
+        args.extend_from_slice(extra);
+        run_json(d, &args)["total"].as_u64().unwrap()
+    };
+    let turns_uncoded = total(&["--uncoded"]);
+    let matches_uncoded = total(&["--uncoded-matches"]);
+    let all = run_json(d, &["search", "meldcode", "--json"])["total"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        turns_uncoded < matches_uncoded,
+        "{turns_uncoded} {matches_uncoded}"
+    );
+    assert!(matches_uncoded < all);
+    // Of one code only: more is left to do.
+    assert!(total(&["--uncoded-matches", "--code", "meldcode"]) >= matches_uncoded);
+    codewerk(d)
+        .args(["search", "meldcode", "--uncoded-matches", "--uncoded"])
+        .assert()
+        .failure();
+}
+
+#[test]
+fn memos_are_searched_from_the_cli() {
+    let d = shared_demo();
+    let v = run_json(
+        d,
+        &[
+            "search",
+            "--memos",
+            "terugkoppeling",
+            "--limit",
+            "0",
+            "--json",
+        ],
+    );
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        assert_eq!(h["kind"], "passage");
+        assert!(
+            h["text"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("terugkoppeling")
+        );
+        assert!(h["transcript"].is_string() && h["start"].is_u64());
+    }
+    let student = run_json(
+        d,
+        &[
+            "--coder",
+            "student",
+            "search",
+            "--memos",
+            "terugkoppeling",
+            "--limit",
+            "0",
+            "--json",
+        ],
+    );
+    assert!(student["total"].as_u64().unwrap() < v["total"].as_u64().unwrap());
+    assert!(
+        student["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["coder"] == "student")
+    );
+    let out = codewerk(d)
+        .args(["search", "--memos", "x", "--group", "docent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

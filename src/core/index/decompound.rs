@@ -94,6 +94,14 @@ impl IndexedWords {
     }
 }
 
+impl IndexedWords {
+    /// The words of both.
+    pub fn and(mut self, other: IndexedWords) -> IndexedWords {
+        self.0.extend(other.0);
+        self
+    }
+}
+
 impl Lexicon for IndexedWords {
     fn has(&self, word: &str) -> bool {
         self.0

@@ -502,6 +502,15 @@ impl std::fmt::Debug for ParsedQuery {
 impl ParsedQuery {
     /// Read a query. A malformed one is a `SearchError::Syntax` saying what is wrong and where.
     pub fn parse(index: &Index, text: &str) -> Result<ParsedQuery, SearchError> {
+        Self::parse_with_words(index, text, index.lexicon())
+    }
+
+    /// `parse`, highlighting compounds split with `words` (the memos' and the transcripts').
+    pub(crate) fn parse_with_words(
+        index: &Index,
+        text: &str,
+        words: IndexedWords,
+    ) -> Result<ParsedQuery, SearchError> {
         // Control characters (NUL, form feed, ...) are no part of any word, and tantivy's query
         // grammar can loop on them until memory runs out (found by fuzzing: `"IN [` with NULs).
         let cleaned: String = text
@@ -537,7 +546,7 @@ impl ParsedQuery {
             exact: exact_analyzer(),
             stem: stemmed_analyzer(),
             highlight: Highlight {
-                lexicon: Some(Arc::new(index.lexicon())),
+                lexicon: Some(Arc::new(words)),
                 ..Highlight::default()
             },
             notes: Vec::new(),
@@ -552,6 +561,11 @@ impl ParsedQuery {
             query,
             highlight: compiler.highlight,
         })
+    }
+
+    /// The compiled query, to run on an index of other texts (memos).
+    pub(crate) fn tantivy_query(&self) -> &dyn tantivy::query::Query {
+        &*self.query
     }
 
     /// Character ranges (in the transcript) of the matches within `start..end`.

@@ -1389,3 +1389,157 @@ fn respondent_turns_rank_before_interviewer_questions() {
     assert_eq!(speakers(Rank::InterviewerLast, 0).1.len(), 3);
     assert_eq!(Rank::default(), Rank::InterviewerLast);
 }
+
+/// B with a turn that mentions the meldcode twice, the first mention coded by ann with a memo,
+/// and a code memo of ann's.
+fn twice_mentioned(dir: &Path) -> Project {
+    fixture(dir);
+    std::fs::write(
+        dir.join("transcripts/B.txt"),
+        "I: En de meldcode?\n\nR: De meldcode hier, en later de meldcode daar.\n",
+    )
+    .unwrap();
+    let p = load(dir);
+    let t = p.transcript("B").unwrap();
+    let s = t.char_at_byte(t.text().find("De meldcode").unwrap()) + 3;
+    let mut j = p.open_journal("ann").unwrap();
+    j.record(vec![
+        Op::Add(Coding {
+            id: 0,
+            transcript: "B".into(),
+            code: "meldcode".into(),
+            start: s,
+            end: s + 8,
+            text: "meldcode".into(),
+            memo: Some("Eerste keer; zie het meldcodeprotocol".into()),
+            version: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        }),
+        Op::CodeMemo {
+            code: "niet-pluis".into(),
+            before: None,
+            after: Some("Niet pluis: een gevoel, geen signalen".into()),
+        },
+    ])
+    .unwrap();
+    load(dir)
+}
+
+#[test]
+fn a_hit_stays_while_one_of_its_matches_is_not_coded() {
+    use crate::core::index::uncoded::{CodedBy, keep_uncoded_matches, uncoded_matches};
+    let dir = tempfile::tempdir().unwrap();
+    let p = twice_mentioned(dir.path());
+    let (ix, _) = open(&p);
+    let query = Query {
+        text: "meldcode".into(),
+        speaker: Some("R".into()),
+        ..q("")
+    };
+    let hits = search(&p, &ix, &query).unwrap();
+    let b = hits.iter().find(|h| h.transcript == "B").unwrap().clone();
+    assert_eq!(b.matches.len(), 2);
+    let t = p.transcript("B").unwrap();
+    let ann = CodedBy {
+        coder: Some("ann"),
+        code: None,
+    };
+    let left = uncoded_matches(&p, &b, ann);
+    assert_eq!(left, vec![b.matches[1].clone()], "the second mention only");
+    assert_eq!(t.slice(left[0].start, left[0].end), "meldcode");
+    let kept = keep_uncoded_matches(&p, hits.clone(), ann);
+    let kb = kept.iter().find(|h| h.transcript == "B").unwrap();
+    assert_eq!(kb.matches, left);
+    assert_eq!(kb.snippet.marked.matches('«').count(), 1);
+    // Another coder, or another code: both mentions are still to do.
+    for by in [
+        CodedBy {
+            coder: Some("bob"),
+            code: None,
+        },
+        CodedBy {
+            coder: Some("ann"),
+            code: Some("niet-pluis"),
+        },
+    ] {
+        assert_eq!(uncoded_matches(&p, &b, by).len(), 2);
+    }
+    // Turn-level `uncoded` drops the whole turn.
+    let turn_level = search(
+        &p,
+        &ix,
+        &Query {
+            coder: Some("ann".into()),
+            uncoded: true,
+            ..query.clone()
+        },
+    )
+    .unwrap();
+    assert!(turn_level.iter().all(|h| h.transcript != "B"));
+    // With both mentions coded the hit goes.
+    let mut j = p.open_journal("ann").unwrap();
+    let s = b.matches[1].start;
+    j.record(vec![Op::Add(Coding {
+        id: 0,
+        transcript: "B".into(),
+        code: "meldcode".into(),
+        start: s,
+        end: s + 8,
+        text: "meldcode".into(),
+        memo: None,
+        version: None,
+        anchor: Anchor::Exact,
+        line: 0,
+    })])
+    .unwrap();
+    let p = load(dir.path());
+    let kept = keep_uncoded_matches(&p, hits, ann);
+    assert!(kept.iter().all(|h| h.transcript != "B"));
+}
+
+#[test]
+fn memos_are_searched_with_the_query_language() {
+    use crate::core::index::memos::{MemoKind, search_memos};
+    let dir = tempfile::tempdir().unwrap();
+    let p = twice_mentioned(dir.path());
+    let (ix, _) = open(&p);
+    // A part of a compound (split with the transcripts' word `meldcode`) finds the compound.
+    let hits = search_memos(&p, Some(&ix), "protocol", None, None, 0).unwrap();
+    assert_eq!(hits.total, 1);
+    let h = &hits.hits[0];
+    assert_eq!(h.memo.kind, MemoKind::Passage);
+    assert_eq!(h.memo.transcript.as_deref(), Some("B"));
+    assert_eq!(h.snippet.marked, "Eerste keer; zie het «meldcodeprotocol»");
+    // Code memos; stemming (signaal finds signalen); filters by coder and code.
+    let hits = search_memos(&p, Some(&ix), "signaal", None, None, 0).unwrap();
+    assert_eq!(hits.hits[0].memo.kind, MemoKind::Code);
+    assert_eq!(hits.hits[0].memo.code, "niet-pluis");
+    assert_eq!(
+        search_memos(&p, Some(&ix), "signaal", Some("bob"), None, 0)
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        search_memos(&p, Some(&ix), "", None, Some("Meldcode"), 0)
+            .unwrap()
+            .total,
+        1,
+        "by code name"
+    );
+    assert_eq!(
+        search_memos(&p, Some(&ix), "", None, None, 0)
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(matches!(
+        search_memos(&p, Some(&ix), "\"open", None, None, 0),
+        Err(SearchError::Syntax { .. })
+    ));
+    assert!(matches!(
+        search_memos(&p, Some(&ix), "", None, Some("nope"), 0),
+        Err(SearchError::Filter(_))
+    ));
+}
