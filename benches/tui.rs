@@ -6,8 +6,8 @@
 use codewerk::core::coding::{Coding, Journal, Op};
 use codewerk::core::project::Project;
 use codewerk::tui::app::{App, Msg};
+use codewerk::tui::draw;
 use codewerk::tui::theme::Theme;
-use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -126,7 +126,7 @@ fn measure(words: usize, codings: usize) {
     let mut app = App::new(project, "bench", Theme::dark(true), Rect::new(0, 0, w, h));
     let open_ms = open.elapsed().as_secs_f64() * 1e3;
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::draw(f, &app)).unwrap();
+    term.draw(|f| draw::draw(f, &app)).unwrap();
     // A coder's mix: lines, words, sentences, turns, pages, jumps, selecting.
     let script = "jjjjkkwwwbb))(}}{ ]][ jjjjjjjjjjjjjj}}}}}}}}}}";
     let mut times = Vec::new();
@@ -138,7 +138,7 @@ fn measure(words: usize, codings: usize) {
             };
             let t0 = Instant::now();
             app.handle(Msg::Key(key));
-            term.draw(|f| view::draw(f, &app)).unwrap();
+            term.draw(|f| draw::draw(f, &app)).unwrap();
             times.push(t0.elapsed().as_secs_f64() * 1e3);
         }
         if round % 20 == 19 {

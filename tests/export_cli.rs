@@ -744,3 +744,141 @@ fn stdout_and_relative_out_paths() {
     assert_eq!(by_group["zorgcoördinator"], 1);
     assert_eq!(by_group["leidinggevende"], 1);
 }
+
+/// The demo project's summary, for both coders, against a recount that shares nothing with the
+/// export code: codings from the journal replay, groups and school types read from
+/// respondents.csv with the csv crate, interviewer turns found by the test from the `I:` labels.
+#[test]
+fn summary_counts_equal_an_independent_recount_of_the_demo() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut rows = csv::Reader::from_path(root.join("transcripts/respondents.csv")).unwrap();
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id, file, group, school_type) = (col("id"), col("file"), col("group"), col("school_type"));
+    let mut respondents = BTreeMap::new();
+    for r in rows.records() {
+        let r = r.unwrap();
+        respondents.insert(
+            r[id].to_string(),
+            (
+                r[file].to_string(),
+                r[group].to_string(),
+                r[school_type].to_string(),
+            ),
+        );
+    }
+    // Turn label at each character offset: a line "LABEL: ..." starts a turn.
+    let label_at = |text: &str, at: usize| -> String {
+        let mut label = String::new();
+        let mut pos = 0;
+        for line in text.split('\n') {
+            if pos > at {
+                break;
+            }
+            if let Some((l, _)) = line.split_once(": ")
+                && !l.is_empty()
+                && l.len() < 20
+                && !l.contains(' ')
+            {
+                label = l.to_string();
+            }
+            pos += line.chars().count() + 1;
+        }
+        label
+    };
+    for coder in ["student", "onderzoeker"] {
+        let state = codewerk::core::coding::CoderState::load(
+            &root.join(format!("codings/{coder}.jsonl")),
+            coder,
+        )
+        .unwrap();
+        // (code, group) -> (respondents, passages); (code, group, school type) likewise.
+        let mut by_group: BTreeMap<(String, String), (BTreeSet<String>, usize)> = BTreeMap::new();
+        let mut by_type: BTreeMap<(String, String, String), (BTreeSet<String>, usize)> =
+            BTreeMap::new();
+        let mut texts = BTreeMap::new();
+        for c in state.codings.values() {
+            let (file, group, school_type) = &respondents[&c.transcript];
+            let text = texts.entry(file.clone()).or_insert_with(|| {
+                std::fs::read_to_string(root.join("transcripts").join(file)).unwrap()
+            });
+            let (first, last) = (label_at(text, c.start), label_at(text, c.end - 1));
+            if first == "I" && last == "I" {
+                continue;
+            }
+            let g = by_group.entry((c.code.clone(), group.clone())).or_default();
+            g.0.insert(c.transcript.clone());
+            g.1 += 1;
+            let t = by_type
+                .entry((c.code.clone(), group.clone(), school_type.clone()))
+                .or_default();
+            t.0.insert(c.transcript.clone());
+            t.1 += 1;
+        }
+        let out = codewerk(root)
+            .args([
+                "--coder", coder, "export", "summary", "--format", "json", "--out", "-",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut checked = 0;
+        for row in summary.as_array().unwrap() {
+            let key = (
+                row["code_id"].as_str().unwrap().to_string(),
+                row["group"].as_str().unwrap().to_string(),
+            );
+            let (who, passages) = by_group.remove(&key).unwrap_or_default();
+            assert_eq!(
+                row["respondents"].as_u64().unwrap() as usize,
+                who.len(),
+                "{coder} {key:?}"
+            );
+            assert_eq!(
+                row["passages"].as_u64().unwrap() as usize,
+                passages,
+                "{coder} {key:?}"
+            );
+            let size = respondents.values().filter(|r| r.1 == key.1).count();
+            assert_eq!(
+                row["group_size"].as_u64().unwrap() as usize,
+                size,
+                "{key:?}"
+            );
+            for t in row["by_school_type"].as_array().unwrap() {
+                let tk = (
+                    key.0.clone(),
+                    key.1.clone(),
+                    t["school_type"].as_str().unwrap().to_string(),
+                );
+                let (who, passages) = by_type.remove(&tk).unwrap_or_default();
+                assert_eq!(
+                    t["respondents"].as_u64().unwrap() as usize,
+                    who.len(),
+                    "{coder} {tk:?}"
+                );
+                assert_eq!(
+                    t["passages"].as_u64().unwrap() as usize,
+                    passages,
+                    "{coder} {tk:?}"
+                );
+                checked += 1;
+            }
+        }
+        // Nothing counted by the recount is missing from the summary.
+        assert!(
+            by_group.is_empty(),
+            "{coder}: not in the summary: {by_group:?}"
+        );
+        assert!(
+            by_type.is_empty(),
+            "{coder}: not in the summary: {by_type:?}"
+        );
+        assert!(checked > 100, "{coder}: only {checked} cells checked");
+    }
+}

@@ -7,8 +7,8 @@ mod common;
 use codewerk::core::codebook::Rgb;
 use codewerk::core::project::Project;
 use codewerk::tui::app::{App, Mode, Msg};
+use codewerk::tui::draw;
 use codewerk::tui::keymap::Focus;
-use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -187,7 +187,7 @@ fn main_screen_snapshot_and_colours() {
     insta::assert_snapshot!("main_screen", term.backend());
     // The coded passage is drawn on its code's colour, with readable text on it.
     let buf = term.backend().buffer();
-    let area = view::text_inner(view::areas(Rect::new(0, 0, W, H), Focus::Text, false).text);
+    let area = draw::text_inner(draw::areas(Rect::new(0, 0, W, H), Focus::Text, false).text);
     let row = (area.y..area.y + area.height)
         .find(|&y| {
             (area.x..area.x + area.width)
@@ -227,7 +227,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
     app.handle(Msg::Resize(70, 20));
     let draw_at = |app: &App, w: u16, h: u16| {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| view::draw(f, app)).unwrap();
+        t.draw(|f| draw::draw(f, app)).unwrap();
         t
     };
     insta::assert_snapshot!("narrow", draw_at(&app, 70, 20).backend());
@@ -239,7 +239,7 @@ fn list_filter_snapshot_and_narrow_terminal() {
     insta::assert_snapshot!("narrow_text", draw_at(&app, 70, 20).backend());
     // At 80×24 the transcript has most of the width (it had 22 columns of text before).
     app.handle(Msg::Resize(80, 24));
-    assert!(view::text_width(app.areas().text) >= 45);
+    assert!(draw::text_width(app.areas().text) >= 45);
     // At 40 columns the transcript takes the whole width; hints are whole or left out.
     app.handle(Msg::Resize(40, 12));
     assert_eq!(app.areas().text.width, 40);
@@ -262,8 +262,8 @@ fn mouse_drag_selects_and_click_on_code_applies() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "bo");
-    let inner = view::text_inner(app.areas().text);
-    let x0 = inner.x + view::GUTTER;
+    let inner = draw::text_inner(app.areas().text);
+    let x0 = inner.x + draw::GUTTER;
     let mouse = |kind, column, row| MouseEvent {
         kind,
         column,
@@ -1094,4 +1094,72 @@ fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
     drop(app);
     let again = app_in(dir.path(), "ana");
     assert_eq!(flagged(&again), 1);
+}
+
+#[test]
+fn a_key_in_the_help_layer_does_not_reach_the_transcript() {
+    use codewerk::tui::keymap::Layer;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    let at = app.text.cursor;
+    keys(&mut app, "?");
+    assert_eq!(app.layer(), Layer::Help);
+    // j scrolls the help, it does not move the cursor; s closes the help without selecting.
+    keys(&mut app, "j");
+    assert_eq!(app.help_scroll, 1);
+    assert_eq!(app.text.cursor, at);
+    keys(&mut app, "s");
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(
+        app.selection().is_none(),
+        "the closing key is not run as a command"
+    );
+    keys(&mut app, "1");
+    assert!(
+        app.here.is_empty(),
+        "nothing was selected, so nothing was coded"
+    );
+}
+
+#[test]
+fn esc_in_a_text_field_cancels_and_typed_letters_are_text() {
+    use codewerk::tui::keymap::Layer;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1");
+    let memo_before = app.here[0].memo.clone();
+    keys(&mut app, "m");
+    assert_eq!(app.layer(), Layer::Input);
+    // Letters that are commands elsewhere (q quits, u undoes) are typed here.
+    keys(&mut app, "qu");
+    let Mode::Input(input) = &app.mode else {
+        panic!("the memo field is open")
+    };
+    assert!(input.value.ends_with("qu"));
+    assert!(!app.should_quit);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.here.len(), 1, "u in the field undid nothing");
+    assert_eq!(app.here[0].memo, memo_before, "Esc saved nothing");
+}
+
+#[test]
+fn q_is_typed_in_the_search_view_and_closes_the_matrix() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "/");
+    keys(&mut app, "q");
+    let Some(View::Search(v)) = &app.view else {
+        panic!("the search view stays open")
+    };
+    assert_eq!(v.query, "q");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "M");
+    assert!(matches!(app.view, Some(View::Matrix(_))));
+    keys(&mut app, "q");
+    assert!(app.view.is_none());
+    assert!(!app.should_quit);
 }

@@ -42,7 +42,7 @@ pub fn run(root: &Path, coder: &str, o: &RecodeOpt) -> Result<()> {
         let mut journal = project.open_journal(&target)?;
         match recode(&project, &o.from, &mut journal, o.force) {
             Ok(plan) => plan,
-            Err(RecodeError::Io(e)) => {
+            Err(RecodeError::Journal(e)) => {
                 return Err(anyhow::Error::new(e)
                     .context(format!("cannot write {}", journal.path.display())));
             }

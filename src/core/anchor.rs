@@ -679,35 +679,59 @@ fn window_counts(text: &[char]) -> HashMap<u64, u32> {
     out
 }
 
+/// Why a quote could not be placed in its transcript.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteError {
+    #[error("the quote is empty")]
+    Empty,
+    #[error("quote not found in transcript {transcript}: \"{preview}\"")]
+    NotFound { transcript: String, preview: String },
+    #[error(
+        "quote occurs {count} times in transcript {transcript}; give \"occurrence\" or a longer \
+         quote: \"{preview}\""
+    )]
+    Ambiguous {
+        transcript: String,
+        count: usize,
+        preview: String,
+    },
+    #[error("occurrence {asked} asked, but the quote occurs {count} times in {transcript}")]
+    NoSuchOccurrence {
+        transcript: String,
+        asked: usize,
+        count: usize,
+    },
+}
+
 /// Locate a quote in a transcript, as the import of quoted codings does. `occurrence` (1-based)
 /// picks one when the quote occurs more than once; without it, a repeated quote is an error.
 pub fn find_quote(
     t: &Transcript,
     quote: &str,
     occurrence: Option<usize>,
-) -> Result<(usize, usize), String> {
+) -> Result<(usize, usize), QuoteError> {
     let quote_norm = super::transcript::normalise(quote);
     if quote_norm.trim().is_empty() {
-        return Err("the quote is empty".into());
+        return Err(QuoteError::Empty);
     }
     let hits = t.find_all(&quote_norm);
     let len = quote_norm.chars().count();
     match (hits.len(), occurrence) {
-        (0, _) => Err(format!(
-            "quote not found in transcript {}: \"{}\"",
-            t.id,
-            preview(quote)
-        )),
+        (0, _) => Err(QuoteError::NotFound {
+            transcript: t.id.clone(),
+            preview: preview(quote),
+        }),
         (1, None) => Ok((hits[0], hits[0] + len)),
-        (n, None) => Err(format!(
-            "quote occurs {n} times in transcript {}; give \"occurrence\" or a longer quote: \"{}\"",
-            t.id,
-            preview(quote)
-        )),
-        (n, Some(k)) if k == 0 || k > n => Err(format!(
-            "occurrence {k} asked, but the quote occurs {n} times in {}",
-            t.id
-        )),
+        (count, None) => Err(QuoteError::Ambiguous {
+            transcript: t.id.clone(),
+            count,
+            preview: preview(quote),
+        }),
+        (count, Some(asked)) if asked == 0 || asked > count => Err(QuoteError::NoSuchOccurrence {
+            transcript: t.id.clone(),
+            asked,
+            count,
+        }),
         (_, Some(k)) => Ok((hits[k - 1], hits[k - 1] + len)),
     }
 }
@@ -767,12 +791,23 @@ mod tests {
     fn find_quote_handles_repeats() {
         let tr = t("R: ja ja, één keer ja\n");
         assert_eq!(find_quote(&tr, "één keer", None), Ok((10, 18)));
-        assert!(find_quote(&tr, "ja", None).unwrap_err().contains("3 times"));
+        assert!(matches!(
+            find_quote(&tr, "ja", None),
+            Err(QuoteError::Ambiguous { count: 3, .. })
+        ));
         assert_eq!(find_quote(&tr, "ja", Some(3)), Ok((19, 21)));
-        assert!(
-            find_quote(&tr, "nee", None)
-                .unwrap_err()
-                .contains("not found")
-        );
+        assert!(matches!(
+            find_quote(&tr, "nee", None),
+            Err(QuoteError::NotFound { .. })
+        ));
+        assert!(matches!(
+            find_quote(&tr, "ja", Some(4)),
+            Err(QuoteError::NoSuchOccurrence {
+                asked: 4,
+                count: 3,
+                ..
+            })
+        ));
+        assert_eq!(find_quote(&tr, "  ", None), Err(QuoteError::Empty));
     }
 }

@@ -553,14 +553,14 @@ impl CoderState {
         let warn = |msg: String| Problem::warning(path, msg).at(line, None);
         match &first.rec.op {
             Op::Undo { target } => {
-                if let Err(msg) = self.undo_action(*target) {
-                    self.warnings.push(warn(msg));
+                if let Err(e) = self.undo_action(*target) {
+                    self.warnings.push(warn(e.to_string()));
                 }
                 return;
             }
             Op::Redo { target } => {
-                if let Err(msg) = self.redo_action(*target) {
-                    self.warnings.push(warn(msg));
+                if let Err(e) = self.redo_action(*target) {
+                    self.warnings.push(warn(e.to_string()));
                 }
                 return;
             }
@@ -638,12 +638,11 @@ impl CoderState {
         }
     }
 
-    fn undo_action(&mut self, target: u64) -> Result<(), String> {
-        let ops = self
-            .actions
-            .get(&target)
-            .cloned()
-            .ok_or_else(|| format!("undo of an unknown action {target}; skipped"))?;
+    fn undo_action(&mut self, target: u64) -> Result<(), UnknownAction> {
+        let ops = self.actions.get(&target).cloned().ok_or(UnknownAction {
+            verb: "undo",
+            target,
+        })?;
         let n = self.undone.entry(target).or_default();
         *n += 1;
         if *n == 1 {
@@ -656,12 +655,11 @@ impl CoderState {
         Ok(())
     }
 
-    fn redo_action(&mut self, target: u64) -> Result<(), String> {
-        let ops = self
-            .actions
-            .get(&target)
-            .cloned()
-            .ok_or_else(|| format!("redo of an unknown action {target}; skipped"))?;
+    fn redo_action(&mut self, target: u64) -> Result<(), UnknownAction> {
+        let ops = self.actions.get(&target).cloned().ok_or(UnknownAction {
+            verb: "redo",
+            target,
+        })?;
         let n = self.undone.entry(target).or_default();
         if *n == 0 {
             return Ok(());
@@ -807,6 +805,15 @@ impl Notes {
     }
 }
 
+/// An undo or redo line whose action is not in the journal (cut off by hand, or a merge that
+/// kept one side only): replay warns and skips it.
+#[derive(Debug, thiserror::Error)]
+#[error("{verb} of an unknown action {target}; skipped")]
+struct UnknownAction {
+    verb: &'static str,
+    target: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error(
@@ -825,6 +832,41 @@ pub enum JournalError {
          it points to): replace it with a file of its own"
     )]
     Symlink(PathBuf),
+    /// Replay would skip it with a warning, so it is refused before anything is written.
+    #[error("a coding of \"{transcript}\" at {start}..{end} would be empty; nothing was recorded")]
+    EmptyCoding {
+        transcript: String,
+        start: usize,
+        end: usize,
+    },
+    /// Appending to our handle would write into a file that is no longer the journal (a `git
+    /// checkout`, a sync tool), and the coding would be lost at exit.
+    #[error(
+        "{0} was changed on disk by another program since codewerk read it; nothing was \
+         written: quit and reopen codewerk to continue"
+    )]
+    ChangedOnDisk(PathBuf),
+    #[error(
+        "{0} could not be repaired after a failed write; nothing was written: quit and reopen \
+         codewerk"
+    )]
+    Broken(PathBuf),
+    #[error("a journal line could not be written as JSON: {0}")]
+    Serialise(#[from] serde_json::Error),
+    /// The text of the transcript version a coding is made on could not be kept.
+    #[error("{0}")]
+    Snapshot(std::io::Error),
+}
+
+/// Callers that report journal writes as I/O (the file-format importers) keep the typed error
+/// inside: `io::Error::get_ref` gives it back.
+impl From<JournalError> for std::io::Error {
+    fn from(e: JournalError) -> std::io::Error {
+        match e {
+            JournalError::Io { err, .. } => err,
+            other => std::io::Error::other(other),
+        }
+    }
 }
 
 /// The write side of a coder's journal. Holds the coder's lock while it lives.
@@ -956,7 +998,7 @@ impl Journal {
         self.snapshots = Some(snapshots);
     }
 
-    fn ensure_snapshots(&mut self, ops: &[Op]) -> std::io::Result<()> {
+    fn ensure_snapshots(&mut self, ops: &[Op]) -> Result<(), JournalError> {
         let Some(snapshots) = self.snapshots.as_mut() else {
             return Ok(());
         };
@@ -976,7 +1018,7 @@ impl Journal {
             };
             let Some(t) = transcript else { continue };
             if let Some(v) = needed {
-                snapshots.ensure(t, v)?;
+                snapshots.ensure(t, v).map_err(JournalError::Snapshot)?;
             }
             if let Some(v) = restored {
                 let _ = snapshots.ensure(t, v);
@@ -991,22 +1033,19 @@ impl Journal {
 
     /// Write one action (one or more ops) durably, then apply it. `Add` ops with id 0 get a
     /// new id, unique across machines. Returns the ops as written.
-    pub fn record(&mut self, ops: Vec<Op>) -> std::io::Result<Vec<Op>> {
+    pub fn record(&mut self, ops: Vec<Op>) -> Result<Vec<Op>, JournalError> {
         if ops.is_empty() {
             return Ok(ops);
         }
-        // Replay would skip it with a warning: refuse it now, with nothing written.
         if let Some(c) = ops.iter().find_map(|op| match op {
             Op::Add(c) if c.start >= c.end => Some(c),
             _ => None,
         }) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!(
-                    "a coding of \"{}\" at {}..{} would be empty; nothing was recorded",
-                    c.transcript, c.start, c.end
-                ),
-            ));
+            return Err(JournalError::EmptyCoding {
+                transcript: c.transcript.clone(),
+                start: c.start,
+                end: c.end,
+            });
         }
         self.check_unchanged()?;
         self.ensure_snapshots(&ops)?;
@@ -1038,7 +1077,7 @@ impl Journal {
                 batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
             };
-            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            let line = serde_json::to_string(&rec)?;
             logged.push(Logged {
                 key: line_key(&line),
                 line: self.state.lines + i + 1,
@@ -1065,7 +1104,7 @@ impl Journal {
     }
 
     /// Take back the last action. Returns the ops that were undone, or None if none.
-    pub fn undo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+    pub fn undo(&mut self) -> Result<Option<Vec<Op>>, JournalError> {
         let Some(&target) = self.state.undo.last() else {
             return Ok(None);
         };
@@ -1073,7 +1112,7 @@ impl Journal {
         Ok(self.state.actions.get(&target).cloned())
     }
 
-    pub fn redo(&mut self) -> std::io::Result<Option<Vec<Op>>> {
+    pub fn redo(&mut self) -> Result<Option<Vec<Op>>, JournalError> {
         let Some(&target) = self.state.redo.last() else {
             return Ok(None);
         };
@@ -1083,7 +1122,7 @@ impl Journal {
         Ok(self.state.actions.get(&target).cloned())
     }
 
-    fn write_control(&mut self, ops: Vec<Op>) -> std::io::Result<()> {
+    fn write_control(&mut self, ops: Vec<Op>) -> Result<(), JournalError> {
         let at = now();
         let mut text = String::new();
         let mut logged = Vec::with_capacity(ops.len());
@@ -1099,7 +1138,7 @@ impl Journal {
                 batch_size: None,
                 op,
             };
-            let line = serde_json::to_string(&rec).map_err(std::io::Error::other)?;
+            let line = serde_json::to_string(&rec)?;
             text.push_str(&line);
             text.push('\n');
             logged.push(Logged {
@@ -1116,14 +1155,19 @@ impl Journal {
         Ok(())
     }
 
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), JournalError> {
         self.check_unchanged()?;
         let before = self.state.valid_len;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |err| JournalError::Io { path, err }
+        };
         let file = match &mut self.file {
             Some(file) => file,
             None => {
-                let file = fsutil::open_append(&self.path)?;
-                self.identity = Some(file_identity(&file.metadata()?));
+                let file = fsutil::open_append(&self.path).map_err(io(&self.path))?;
+                let meta = file.metadata().map_err(io(&self.path))?;
+                self.identity = Some(file_identity(&meta));
                 self.file.insert(file)
             }
         };
@@ -1133,7 +1177,10 @@ impl Journal {
             if file.set_len(before).and_then(|()| file.sync_all()).is_err() {
                 self.broken = true;
             }
-            return Err(e);
+            return Err(JournalError::Io {
+                path: self.path.clone(),
+                err: e,
+            });
         }
         self.state.valid_len = before + bytes.len() as u64;
         Ok(())
@@ -1144,13 +1191,9 @@ impl Journal {
     /// Refuse to write when the journal file was replaced or changed behind our back (a `git
     /// checkout`, a sync tool): appending to our handle would then write into a file that is
     /// no longer there, and the coding would be lost at exit.
-    fn check_unchanged(&self) -> std::io::Result<()> {
+    fn check_unchanged(&self) -> Result<(), JournalError> {
         if self.broken {
-            return Err(std::io::Error::other(format!(
-                "{} could not be repaired after a failed write; nothing was written: quit and \
-                 reopen codewerk",
-                self.path.display()
-            )));
+            return Err(JournalError::Broken(self.path.clone()));
         }
         let changed = match (fs::metadata(&self.path), self.identity) {
             (Ok(m), Some(id)) => file_identity(&m) != id || m.len() != self.state.valid_len,
@@ -1160,11 +1203,7 @@ impl Journal {
             (Err(_), None) => false,
         };
         if changed {
-            return Err(std::io::Error::other(format!(
-                "{} was changed on disk by another program since codewerk read it; nothing \
-                 was written: quit and reopen codewerk to continue",
-                self.path.display()
-            )));
+            return Err(JournalError::ChangedOnDisk(self.path.clone()));
         }
         Ok(())
     }
@@ -1779,17 +1818,162 @@ mod tests {
         }
     }
 
+    /// What a coder sees, kept by the test itself: undo restores the whole view as it was
+    /// before the action, redo as it was after. An oracle that shares nothing with the
+    /// journal's op-by-op inverses.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Model {
+        codings: BTreeMap<CodingId, (usize, usize, Option<String>)>,
+        code_memos: BTreeMap<String, String>,
+        done: BTreeSet<String>,
+    }
+
+    impl Model {
+        fn of(s: &CoderState) -> Model {
+            Model {
+                codings: s
+                    .codings
+                    .values()
+                    .map(|c| (c.id, (c.start, c.end, c.memo.clone())))
+                    .collect(),
+                code_memos: s.code_memos.clone(),
+                done: s.done.clone(),
+            }
+        }
+
+        fn apply(&mut self, op: &Op) {
+            match op {
+                Op::Add(c) => {
+                    self.codings.insert(c.id, (c.start, c.end, c.memo.clone()));
+                }
+                Op::Remove(c) => {
+                    self.codings.remove(&c.id);
+                }
+                Op::Edit { id, after, .. } => {
+                    if let Some(x) = self.codings.get_mut(id) {
+                        (x.0, x.1) = (after.start, after.end);
+                    }
+                }
+                Op::Memo { id, after, .. } => {
+                    if let Some(x) = self.codings.get_mut(id) {
+                        x.2 = after.clone();
+                    }
+                }
+                Op::CodeMemo {
+                    code,
+                    after: Some(m),
+                    ..
+                } => {
+                    self.code_memos.insert(code.clone(), m.clone());
+                }
+                Op::CodeMemo {
+                    code, after: None, ..
+                } => {
+                    self.code_memos.remove(code);
+                }
+                Op::Done {
+                    transcript,
+                    done: true,
+                } => {
+                    self.done.insert(transcript.clone());
+                }
+                Op::Done {
+                    transcript,
+                    done: false,
+                } => {
+                    self.done.remove(transcript);
+                }
+                Op::Reanchor { .. } | Op::Undo { .. } | Op::Redo { .. } => {}
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// Whatever a coder does (add, remove, edit, memo, batches, undo, redo, in any order),
-        /// reading the journal back gives exactly what was on screen.
+        /// The journal's state, live and replayed from disk, equals the test's own model of
+        /// what the coder did, for any sequence of actions on any codings, code memos and done
+        /// marks with undo and redo.
         #[test]
-        fn replaying_the_journal_gives_the_live_state(script in proptest::collection::vec(0u8..8, 1..40)) {
+        fn the_journal_agrees_with_an_independent_model(
+            script in proptest::collection::vec((0u8..8, proptest::num::usize::ANY), 1..40),
+        ) {
             let dir = tempfile::tempdir().unwrap();
             let mut j = Journal::open(dir.path(), "ann").unwrap();
-            for (step, action) in script.into_iter().enumerate() {
-                let first = j.state.codings.values().next().cloned();
-                match (action, first) {
+            let mut model = Model::default();
+            // (the view before, the view after) of each action that can be undone or redone.
+            let mut undo: Vec<(Model, Model)> = vec![];
+            let mut redo: Vec<(Model, Model)> = vec![];
+            for (step, (action, pick)) in script.into_iter().enumerate() {
+                let n = j.state.codings.len();
+                let any = (n > 0).then(|| j.state.codings.values().nth(pick % n).cloned()).flatten();
+                let code = ["a", "b", "c"][pick % 3];
+                let ops = match (action, any) {
+                    (0, _) => vec![Op::Add(coding("T1", "a", step, step + 3))],
+                    (1, _) => (0..3).map(|k| Op::Add(coding("T2", "b", step + k, step + k + 2))).collect(),
+                    (2, Some(c)) => vec![Op::Remove(c)],
+                    (3, Some(c)) => vec![Op::Edit { id: c.id, before: c.span(), after: Span { start: c.start + 1, end: c.end + 1, ..c.span() } }],
+                    (4, Some(c)) => vec![Op::Memo { id: c.id, before: c.memo.clone(), after: Some(format!("m{step}")) }],
+                    (5, _) => {
+                        if j.undo().unwrap().is_some() {
+                            let (before, after) = undo.pop().unwrap();
+                            model = before.clone();
+                            redo.push((before, after));
+                        }
+                        vec![]
+                    }
+                    (6, _) => {
+                        if j.redo().unwrap().is_some() {
+                            let (before, after) = redo.pop().unwrap();
+                            model = after.clone();
+                            undo.push((before, after));
+                        }
+                        vec![]
+                    }
+                    (7, _) if pick % 2 == 0 => {
+                        let after = (pick % 3 != 0).then(|| format!("code memo {step}"));
+                        vec![Op::CodeMemo { code: code.into(), before: j.state.code_memos.get(code).cloned(), after }]
+                    }
+                    (7, _) => {
+                        let transcript = ["T1", "T2"][pick / 2 % 2].to_string();
+                        let done = !j.state.done.contains(&transcript);
+                        vec![Op::Done { transcript, done }]
+                    }
+                    _ => vec![],
+                };
+                if !ops.is_empty() {
+                    let before = model.clone();
+                    for op in &j.record(ops).unwrap() {
+                        model.apply(op);
+                    }
+                    undo.push((before, model.clone()));
+                    redo.clear();
+                }
+                proptest::prop_assert_eq!(&Model::of(&j.state), &model);
+                let bytes = fs::read(&j.path).unwrap_or_default();
+                let replayed = CoderState::replay(&j.path, "ann", &bytes);
+                proptest::prop_assert_eq!(&Model::of(&replayed), &model);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever a coder does (add, remove, edit, memo, re-anchor, code memos, done marks,
+        /// batches, undo, redo, in any order, on any of the codings), reading the journal back
+        /// gives exactly what was on screen.
+        #[test]
+        fn replaying_the_journal_gives_the_live_state(
+            script in proptest::collection::vec((0u8..10, proptest::num::usize::ANY), 1..40),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut j = Journal::open(dir.path(), "ann").unwrap();
+            for (step, (action, pick)) in script.into_iter().enumerate() {
+                // Any coding, not always the first: acting on one in the middle of the map is
+                // where an id mix-up would show.
+                let n = j.state.codings.len();
+                let any = (n > 0).then(|| j.state.codings.values().nth(pick % n).cloned()).flatten();
+                let code = ["a", "b", "c"][pick % 3];
+                match (action, any) {
                     (0, _) => { j.record(vec![Op::Add(coding("T1", "a", step, step + 3))]).unwrap(); }
                     (1, _) => {
                         let batch = (0..3).map(|k| Op::Add(coding("T2", "b", step + k, step + k + 2))).collect();
@@ -1809,6 +1993,17 @@ mod tests {
                         let after = Span { start: c.start + 2, end: c.end + 2, version: Some(format!("{step:064x}")), ..c.span() };
                         j.record(vec![Op::Reanchor { id: c.id, before: c.span(), after }]).unwrap();
                     }
+                    // A code memo written, changed or cleared (every third one).
+                    (8, _) => {
+                        let before = j.state.code_memos.get(code).cloned();
+                        let after = (pick % 3 != 0).then(|| format!("code memo {step}"));
+                        j.record(vec![Op::CodeMemo { code: code.into(), before, after }]).unwrap();
+                    }
+                    (9, _) => {
+                        let transcript = ["T1", "T2"][pick % 2].to_string();
+                        let done = !j.state.done.contains(&transcript);
+                        j.record(vec![Op::Done { transcript, done }]).unwrap();
+                    }
                     (5, _) => { j.undo().unwrap(); }
                     (6, _) => { j.redo().unwrap(); }
                     _ => {}
@@ -1821,6 +2016,8 @@ mod tests {
                     m.values().map(|c| (c.id, c.start, c.end, c.memo.clone(), c.version.clone())).collect::<Vec<_>>()
                 };
                 proptest::prop_assert_eq!(strip(&replayed.codings), strip(&live));
+                proptest::prop_assert_eq!(&replayed.code_memos, &j.state.code_memos);
+                proptest::prop_assert_eq!(&replayed.done, &j.state.done);
                 proptest::prop_assert_eq!(replayed.can_undo(), j.state.can_undo());
                 proptest::prop_assert_eq!(replayed.can_redo(), j.state.can_redo());
             }

@@ -9,60 +9,33 @@ use std::path::{Path, PathBuf};
 /// Replace `path` with `bytes` atomically: readers see the old or the new file, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let (dir, tmp) = durable_temp(path, bytes)?;
-    let result = fs::rename(&tmp, path).and_then(|()| sync_dir(&dir));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    // A failed persist hands the temp file back; dropping it removes it.
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(&dir)
 }
 
 /// Create `path` only if it does not exist yet, atomically and durably.
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let (dir, tmp) = durable_temp(path, bytes)?;
-    // hard_link fails if the target exists, which makes "never overwrite" race-free.
-    let linked = fs::hard_link(&tmp, path);
-    let _ = fs::remove_file(&tmp);
-    linked?;
+    // Fails if the target exists (a hard link or renameat2's RENAME_NOREPLACE underneath), which
+    // makes "never overwrite" race-free.
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
     sync_dir(&dir)
 }
 
 /// A batch of [`write_new`]s (an import of hundreds of files): the files are written and
-/// fsynced on a few threads, and each folder is fsynced once at the end rather than after
-/// every file. When this returns Ok, every file is durable. On an error, the files created so
-/// far are in the error, for the caller to remove.
+/// fsynced in parallel, and each folder is fsynced once at the end rather than after every
+/// file. When this returns Ok, every file is durable. On an error, the files created so far are
+/// in the error, for the caller to remove.
 pub fn write_new_all(files: &[(PathBuf, &[u8])]) -> Result<(), BatchError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 4);
-    let chunk = files.len().div_ceil(threads).max(1);
-    let results: Vec<io::Result<()>> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(path, bytes)| {
-                            let (_, tmp) = durable_temp(path, bytes)?;
-                            let linked = fs::hard_link(&tmp, path);
-                            let _ = fs::remove_file(&tmp);
-                            linked
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(files.chunks(chunk))
-            .flat_map(|(h, part)| {
-                h.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|_| Err(io::Error::other("writer thread panicked")))
-                        .collect()
-                })
-            })
-            .collect()
-    });
+    use rayon::prelude::*;
+    let results: Vec<io::Result<()>> = files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let (_, tmp) = durable_temp(path, bytes)?;
+            tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+        })
+        .collect();
     let mut created = Vec::new();
     let mut failed = None;
     for ((path, _), r) in files.iter().zip(results) {
@@ -101,8 +74,11 @@ pub struct BatchError {
     pub source: io::Error,
 }
 
-/// Write `bytes` to a fsynced temporary file next to `path`; returns (its folder, its path).
-fn durable_temp(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
+/// Write `bytes` to a fsynced temporary file next to `path` (same folder, so the rename is
+/// atomic); returns its folder and the file, which removes itself unless persisted. The name
+/// (`.NAME.tmp.RANDOM`) is created exclusively, so a link planted there is never written
+/// through, and two writers of one path never share a temp file.
+fn durable_temp(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, tempfile::NamedTempFile)> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -121,16 +97,19 @@ fn durable_temp(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let written = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
+    let prefix = format!(".{name}.tmp.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).rand_bytes(8);
+    // tempfile creates files 0600; project files are ordinary files (0666 less the umask), as
+    // before, so a project shared by a research group stays readable by the group.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
+    let mut tmp = builder.tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
     Ok((dir, tmp))
 }
 
@@ -213,6 +192,32 @@ mod tests {
         assert_eq!(e.path, dir.path().join("3.txt"));
         assert_eq!(e.created, vec![dir.path().join("new.txt")]);
         assert_eq!(fs::read(dir.path().join("3.txt")).unwrap(), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_ordinary_files_not_private_temp_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("codebook.json");
+        write_atomic(&p, b"{}").unwrap();
+        let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        // 0666 less the umask: at least the group or others can read, unlike tempfile's 0600.
+        assert_ne!(mode, 0o600, "mode {mode:o}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("e.csv");
+        write_new(&p, b"a").unwrap();
+        // The target exists: the temp file written for the second try must be gone.
+        assert!(write_new(&p, b"b").is_err());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("e.csv")]);
     }
 
     #[test]

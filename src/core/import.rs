@@ -66,7 +66,7 @@ pub fn read_quotes(
                 line: line_no,
                 ..Coding::quoted(t, &code.id, start, end)
             }),
-            Err(msg) => problems.push(err(msg)),
+            Err(e) => problems.push(err(e.to_string())),
         }
     }
     if problems.is_empty() {

@@ -6,7 +6,7 @@
 //! any coding. The `plan_*` functions compute the ops without writing, for previews and tests.
 
 use super::agreement::{Comparison, Disagreement};
-use super::coding::{CoderState, Coding, Journal, Op};
+use super::coding::{CoderState, Coding, Journal, JournalError, Op};
 use super::project::Project;
 use super::transcript::Transcript;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub enum RecodeError {
     )]
     TargetNotEmpty { coder: String, count: usize },
     #[error("cannot write the journal: {0}")]
-    Io(std::io::Error),
+    Journal(#[from] JournalError),
 }
 
 /// What copying one coder's codings to another would do.
@@ -155,7 +155,7 @@ pub enum ReconcileError {
     #[error("the disagreement is in transcript {expected}, not {given}")]
     WrongTranscript { expected: String, given: String },
     #[error("cannot write the journal: {0}")]
-    Io(std::io::Error),
+    Journal(#[from] JournalError),
 }
 
 /// The ops that settle `d` in the consensus coder's codings: remove whatever the consensus coder
@@ -266,17 +266,6 @@ pub fn plan_seed(project: &Project, cmp: &Comparison, consensus: &CoderState) ->
 
 // Not `#[from]`: that would make the OS error a `source` too, and printed with its causes it
 // would appear twice.
-impl From<std::io::Error> for RecodeError {
-    fn from(e: std::io::Error) -> Self {
-        RecodeError::Io(e)
-    }
-}
-
-impl From<std::io::Error> for ReconcileError {
-    fn from(e: std::io::Error) -> Self {
-        ReconcileError::Io(e)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -64,6 +64,27 @@ pub enum Action {
     OpenClusters,
     OpenMatrix,
     OpenReview,
+    // In full-screen views, popups and the help.
+    /// Close the view, popup or help (Esc).
+    Close,
+    /// Take the highlighted item / submit the field (Enter in a view or popup).
+    Choose,
+    /// A typed character, in layers that take text.
+    Type(char),
+    DeleteChar,
+    /// Pick entry 1…9 of a picker.
+    Pick(u8),
+    NextDeelvraag,
+    ToggleColumns,
+    ToggleUncoded,
+    Export,
+    ExportExcel,
+    DecideA,
+    DecideB,
+    DecideBoth,
+    DecideNeither,
+    AcceptPlace,
+    DropCoding,
 }
 
 impl Action {
@@ -124,6 +145,22 @@ impl Action {
             OpenClusters => "quotes of the highlighted code, per group",
             OpenMatrix => "code matrix: codes × groups, respondents",
             OpenReview => "review codings a transcript edit left unplaced",
+            Close => "close",
+            Choose => "take the highlighted item",
+            Type(_) => "type text",
+            DeleteChar => "delete the last character",
+            Pick(_) => "pick one of the listed entries",
+            NextDeelvraag => "next deelvraag",
+            ToggleColumns => "switch the columns",
+            ToggleUncoded => "only passages you have not coded (toggle)",
+            Export => "export as CSV",
+            ExportExcel => "export as CSV for Excel",
+            DecideA => "consensus: accept coder A's passages",
+            DecideB => "consensus: accept coder B's passages",
+            DecideBoth => "consensus: both (one passage over all)",
+            DecideNeither => "consensus: neither",
+            AcceptPlace => "accept the candidate: the coding moves there (u undoes)",
+            DropCoding => "drop the coding (u undoes)",
         }
     }
 }

@@ -2,12 +2,12 @@
 
 pub mod action;
 pub mod app;
+pub mod draw;
 pub mod keymap;
 pub mod motion;
-pub mod panels;
 pub mod session;
 pub mod theme;
-pub mod view;
+pub mod views;
 pub mod wrap;
 
 use crate::core::index::Index;
@@ -37,7 +37,7 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             let mut app = App::new(project, coder, theme, area);
             app.restore_session();
             while !app.should_quit {
-                terminal.draw(|f| view::draw(f, &app))?;
+                terminal.draw(|f| draw::draw(f, &app))?;
                 // Wake up for input, or every 100 ms to pick up background results.
                 if event::poll(Duration::from_millis(100))?
                     && let Some(msg) = Msg::from_event(event::read()?)

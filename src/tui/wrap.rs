@@ -62,7 +62,9 @@ fn wrap_line(chars: &[char], base: usize, width: usize, out: &mut Vec<VLine>) {
     let mut i = 0;
     while i < chars.len() {
         let w = char_width(chars[i]);
-        if col + w > width && i > line_start {
+        // `while`: what a break at the last space carries over, plus this character, can still
+        // be too wide (a wide character after a short word): break again before it.
+        while col + w > width && i > line_start {
             let brk = match last_space {
                 Some(s) if s >= line_start && s < i => s + 1,
                 _ => i,
@@ -105,6 +107,20 @@ mod tests {
     }
 
     #[test]
+    fn wide_characters_never_overflow_the_line() {
+        // Four columns: two CJK characters fill a line; a third goes to the next.
+        let lines = wrap("中文字", 4);
+        let spans: Vec<(usize, usize)> = lines.iter().map(|l| (l.start, l.end)).collect();
+        assert_eq!(spans, vec![(0, 2), (2, 3)]);
+        // A combining mark stays with its letter and takes no column.
+        let lines = wrap("e\u{301}e\u{301}e\u{301}", 3);
+        assert_eq!(lines.len(), 1);
+        // One character wider than the panel still gets a line of its own.
+        let lines = wrap("😀a", 1);
+        assert_eq!(lines[0], VLine { start: 0, end: 1 });
+    }
+
+    #[test]
     fn long_words_are_cut() {
         let lines = wrap("abcdefghij", 4);
         assert_eq!(lines.len(), 3);
@@ -113,9 +129,14 @@ mod tests {
 
     proptest! {
         /// Every character is on exactly one visual line, in order, and no line is wider than
-        /// the panel (but for a single character wider than it).
+        /// the panel (but for a single character wider than it). The text mixes the hard
+        /// cases: double-width CJK and emoji, tabs (drawn as one space), combining marks of
+        /// width 0 (NFD text) and spaces at a line's end.
         #[test]
-        fn lines_cover_the_text_in_order(text in "[a-zé ö\n]{0,200}", width in 1usize..30) {
+        fn lines_cover_the_text_in_order(
+            text in "[a-zé ö\n\t\u{301}\u{308}\u{4e00}-\u{4e0f}\u{1f600}-\u{1f60f}]{0,200}",
+            width in 1usize..30,
+        ) {
             let lines = wrap(&text, width);
             let chars: Vec<char> = text.strip_suffix('\n').unwrap_or(&text).chars().collect();
             let mut expect = 0;

@@ -2,8 +2,8 @@
 
 use codewerk::core::project::Project;
 use codewerk::tui::app::{App, Msg};
+use codewerk::tui::draw;
 use codewerk::tui::theme::Theme;
-use codewerk::tui::view;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -34,6 +34,6 @@ pub fn key(app: &mut App, code: KeyCode) {
 
 pub fn draw(app: &App) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
+    t.draw(|f| draw::draw(f, app)).unwrap();
     t
 }

@@ -1,7 +1,7 @@
 //! Agreement coefficients computed from counts, independent of where the counts come from.
 //!
 //! Every coefficient returns `None` where it is undefined (no coded units at all, no variation,
-//! too few categories) rather than NaN or a made-up 1. Formulas and references: docs/agreement.md.
+//! too few categories) rather than NaN or a made-up 1. Formulas and references: README.md, "Second-round coding and inter-coder agreement".
 
 use serde::Serialize;
 

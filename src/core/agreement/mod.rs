@@ -17,7 +17,7 @@
 //! - the base: passages and coded characters per coder.
 //!
 //! Everything is computed from sorted range boundaries (see `intervals`), never one flag per
-//! character. Formulas and references: docs/agreement.md.
+//! character. Formulas and references: README.md, "Second-round coding and inter-coder agreement".
 
 pub mod disagreements;
 pub mod intervals;

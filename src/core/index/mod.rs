@@ -188,7 +188,7 @@ impl Index {
         let mut index = match Self::open_existing(&dir) {
             Ok(index) => index,
             Err(reason) => {
-                report.rebuilt = Some(reason);
+                report.rebuilt = Some(reason.to_string());
                 match Self::create(&dir) {
                     Ok(index) => index,
                     Err(e) => {
@@ -261,7 +261,7 @@ impl Index {
                     only
                 }
                 Err(reason) => {
-                    report.rebuilt = Some(reason);
+                    report.rebuilt = Some(reason.to_string());
                     *self = Self::create(&dir)?;
                     None
                 }
@@ -362,28 +362,26 @@ impl Index {
     }
 
     /// Open what is on disk, or say why it cannot be used.
-    fn open_existing(dir: &Path) -> Result<Index, String> {
+    fn open_existing(dir: &Path) -> Result<Index, Unusable> {
         if !dir.join("meta.json").exists() {
-            return Err("did not exist yet".into());
+            return Err(Unusable::Missing);
         }
         let manifest = read_manifest(dir)?;
         if manifest.schema_version != SCHEMA_VERSION {
-            return Err(format!(
-                "was built by another version of codewerk (schema {}, now {SCHEMA_VERSION})",
-                manifest.schema_version
-            ));
+            return Err(Unusable::OtherVersion(manifest.schema_version));
         }
         let fields = Fields::new();
-        let index = tantivy::Index::open_in_dir(dir).map_err(|e| format!("is corrupt ({e})"))?;
+        let index =
+            tantivy::Index::open_in_dir(dir).map_err(|e| Unusable::Corrupt(e.to_string()))?;
         if index.schema() != fields.schema {
-            return Err("has an unexpected schema".into());
+            return Err(Unusable::UnexpectedSchema);
         }
         let mut suspicious = false;
         for (name, stamp) in &manifest.files {
             match file_stamp(&dir.join(name)) {
-                None => return Err(format!("is corrupt (file {name} is missing)")),
+                None => return Err(Unusable::Corrupt(format!("file {name} is missing"))),
                 Some(s) if s.size != stamp.size => {
-                    return Err(format!("is corrupt (file {name} changed size)"));
+                    return Err(Unusable::Corrupt(format!("file {name} changed size")));
                 }
                 Some(s) if s != *stamp => suspicious = true,
                 Some(_) => {}
@@ -392,10 +390,10 @@ impl Index {
         if suspicious {
             let damaged = index
                 .validate_checksum()
-                .map_err(|e| format!("is corrupt ({e})"))?;
+                .map_err(|e| Unusable::Corrupt(e.to_string()))?;
             if !damaged.is_empty() {
                 let names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
-                return Err(format!("is corrupt (damaged: {})", names.join(", ")));
+                return Err(Unusable::Corrupt(format!("damaged: {}", names.join(", "))));
             }
         }
         schema::register_analyzers(index.tokenizers());
@@ -403,7 +401,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| format!("is corrupt ({e})"))?;
+            .map_err(|e: tantivy::TantivyError| Unusable::Corrupt(e.to_string()))?;
         Ok(Index {
             dir: Some(dir.to_path_buf()),
             fields,
@@ -592,9 +590,26 @@ impl Index {
     }
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest, String> {
-    let bytes = fs::read(dir.join(MANIFEST)).map_err(|_| "had no manifest".to_string())?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("had an unreadable manifest ({e})"))
+/// Why the index on disk cannot be used and is rebuilt; printed after "the search index …".
+#[derive(Debug, thiserror::Error)]
+enum Unusable {
+    #[error("did not exist yet")]
+    Missing,
+    #[error("had no manifest")]
+    NoManifest,
+    #[error("had an unreadable manifest ({0})")]
+    BadManifest(serde_json::Error),
+    #[error("was built by another version of codewerk (schema {0}, now {SCHEMA_VERSION})")]
+    OtherVersion(u32),
+    #[error("has an unexpected schema")]
+    UnexpectedSchema,
+    #[error("is corrupt ({0})")]
+    Corrupt(String),
+}
+
+fn read_manifest(dir: &Path) -> Result<Manifest, Unusable> {
+    let bytes = fs::read(dir.join(MANIFEST)).map_err(|_| Unusable::NoManifest)?;
+    serde_json::from_slice(&bytes).map_err(Unusable::BadManifest)
 }
 
 fn file_stamp(path: &Path) -> Option<Stamp> {

@@ -2,6 +2,13 @@
 //! drawn from a Dutch vocabulary with inflected forms (plurals, verb forms, adjective endings,
 //! diacritics), so that stemming and accent folding matter as in real interviews.
 //! Deterministic for a given seed. Not real data: every word is random.
+//!
+//! Why this ships in the library rather than in a dev-only module: the scaling benchmarks time
+//! whole processes of the release binary (`scripts/bench-*.sh` run `codewerk bench-corpus`,
+//! then `codewerk search`, `rg`, ...), so that anyone can reproduce the README's figures with
+//! the binary alone, on the machine where the real data lives, without a Rust toolchain. The
+//! command is hidden from `--help`; the module is word lists and a generator, and adds nothing to
+//! any other command's work.
 
 use crate::core::fsutil;
 use std::fmt::Write as _;

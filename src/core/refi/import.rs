@@ -34,7 +34,7 @@ pub struct ImportOptions {
 pub struct Loaded {
     pub qda: Qda,
     /// Per source (same index): its plain text as stored, or why it has none.
-    texts: Vec<Result<String, String>>,
+    texts: Vec<Result<String, NoText>>,
     notes: HashMap<String, String>,
     pub report: ImportReport,
 }
@@ -46,24 +46,48 @@ fn package_error(file: &Path) -> impl Fn(IngestError) -> RefiError + '_ {
     }
 }
 
+/// Why a source or note has no text to import; the import reports it and leaves it out.
+/// Printed after the source's name ("text source \"X\" is not in the archive").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum NoText {
+    #[error("is not a text source")]
+    NotText,
+    #[error("has neither plainTextPath nor PlainTextContent")]
+    Missing,
+    #[error("is an external file ({0}), not inside the .qdpx")]
+    External(String),
+    #[error("has path \"{0}\", which escapes the sources folder")]
+    Escapes(String),
+    #[error("{0} is stored as a symbolic link: not followed")]
+    Symlink(String),
+    #[error("{0} is not in the archive")]
+    NotInArchive(String),
+    #[error("{entry} is not UTF-8 (byte {byte})")]
+    NotUtf8 { entry: String, byte: usize },
+    #[error("{0} contains NUL bytes: not a text file")]
+    Nul(String),
+    #[error("{0}")]
+    Package(String),
+}
+
 /// Text as a REFI file stores it: UTF-8, a BOM stripped (never counted in positions).
-fn decode_text(bytes: &[u8]) -> Result<String, String> {
+fn decode_text(entry: &str, bytes: &[u8]) -> Result<String, NoText> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| NoText::NotUtf8 {
+        entry: entry.to_string(),
+        byte: e.valid_up_to(),
+    })?;
     if text.contains('\0') {
-        return Err("contains NUL bytes: not a text file".into());
+        return Err(NoText::Nul(entry.to_string()));
     }
     Ok(text.to_string())
 }
 
 /// Where an internal path points inside the archive, or why it may not be followed.
-fn internal_entry(path: &str) -> Result<String, String> {
+fn internal_entry(path: &str) -> Result<String, NoText> {
     let lower = path.to_ascii_lowercase();
     if lower.starts_with("relative://") || lower.starts_with("absolute://") {
-        return Err(format!(
-            "is an external file ({path}), not inside the .qdpx"
-        ));
+        return Err(NoText::External(path.to_string()));
     }
     let name = path
         .strip_prefix("internal://")
@@ -76,9 +100,7 @@ fn internal_entry(path: &str) -> Result<String, String> {
         || name.contains(':')
         || name.is_empty()
     {
-        return Err(format!(
-            "has path \"{path}\", which escapes the sources folder"
-        ));
+        return Err(NoText::Escapes(path.to_string()));
     }
     // Sources live flat in sources/ (any case); a path that names the folder is accepted too.
     let lname = name.to_ascii_lowercase();
@@ -181,32 +203,27 @@ pub fn read_qdpx(file: &Path, bytes: &[u8]) -> Result<Loaded, RefiError> {
             "the project file is named {qde} (read as project.qde)"
         ));
     }
-    let mut read_entry = |path: &str| -> Result<String, String> {
+    let mut read_entry = |path: &str| -> Result<String, NoText> {
         let entry = internal_entry(path)?;
         if symlinks.contains(&entry.to_ascii_lowercase()) {
-            return Err(format!(
-                "{entry} is stored as a symbolic link: not followed"
-            ));
+            return Err(NoText::Symlink(entry));
         }
         match pkg.part(&entry) {
-            Ok(Some(b)) => decode_text(&b).map_err(|e| format!("{entry} {e}")),
-            Ok(None) => Err(format!("{entry} is not in the archive")),
-            Err(e @ (IngestError::TooLarge { .. } | IngestError::Encrypted { .. })) => {
-                Err(e.to_string())
-            }
-            Err(e) => Err(e.to_string()),
+            Ok(Some(b)) => decode_text(&entry, &b),
+            Ok(None) => Err(NoText::NotInArchive(entry)),
+            Err(e) => Err(NoText::Package(e.to_string())),
         }
     };
     let mut texts = Vec::new();
     for s in &qda.sources {
         let t = if s.kind != SourceKind::Text {
-            Err("not a text source".to_string())
+            Err(NoText::NotText)
         } else if let Some(t) = &s.text {
             Ok(t.clone())
         } else if let Some(p) = &s.plain_text_path {
             read_entry(p)
         } else {
-            Err("has neither plainTextPath nor PlainTextContent".to_string())
+            Err(NoText::Missing)
         };
         texts.push(t);
     }
@@ -1325,7 +1342,7 @@ fn write_project(dir: &Path, built: &Built) -> Result<(), RefiError> {
     for (coder, ops) in &built.journals {
         let mut j = Journal::open(&codings, coder)
             .map_err(|e| RefiError::Project(format!("journal of {coder}: {e}")))?;
-        j.record(ops.clone()).map_err(io(&j.path.clone()))?;
+        j.record(ops.clone())?;
     }
     Ok(())
 }
@@ -1624,7 +1641,7 @@ pub fn extend_project(
             let codings = tmp.join("codings");
             let mut j = Journal::open(&codings, coder)
                 .map_err(|e| RefiError::Project(format!("journal of {coder}: {e}")))?;
-            j.record(ops).map_err(io(&j.path.clone()))?;
+            j.record(ops)?;
         }
         load_clean(&tmp, "extended project", "nothing was changed")?;
         std::fs::rename(&abs, &backup).map_err(io(&abs))?;
@@ -1652,7 +1669,7 @@ pub fn extend_project(
 
 pub(crate) fn read_qdc(file: &Path, bytes: &[u8]) -> Result<Qda, RefiError> {
     let root = read::parse(bytes, "codebook.qdc").map_err(package_error(file))?;
-    read::model(&root).map_err(|m| RefiError::invalid(file, m))
+    read::model(&root).map_err(|m| RefiError::invalid(file, m.to_string()))
 }
 
 /// Merge the codes of a `.qdc` into the project's codebook. Clash rules: a code with the same

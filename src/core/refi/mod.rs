@@ -31,6 +31,8 @@ use std::path::PathBuf;
 pub enum RefiError {
     #[error("{path}: {err}")]
     Io { path: PathBuf, err: std::io::Error },
+    #[error("{0}")]
+    Journal(#[from] super::coding::JournalError),
     #[error("{file}: {source}")]
     Package {
         file: PathBuf,

@@ -237,12 +237,14 @@ fn source(qda: &mut Qda, el: &El) -> QdaSource {
 }
 
 /// A `Project` or `CodeBook` root into the model.
-pub(crate) fn model(root: &El) -> Result<Qda, String> {
+/// The root of the XML is not a REFI-QDA document.
+#[derive(Debug, thiserror::Error)]
+#[error("the root element is <{0}>, not <Project> or <CodeBook>: not a REFI-QDA file")]
+pub(crate) struct NotRefi(String);
+
+pub(crate) fn model(root: &El) -> Result<Qda, NotRefi> {
     if root.name != "Project" && root.name != "CodeBook" {
-        return Err(format!(
-            "the root element is <{}>, not <Project> or <CodeBook>: not a REFI-QDA file",
-            root.name
-        ));
+        return Err(NotRefi(root.name.clone()));
     }
     let mut qda = Qda {
         name: root.attr("name").unwrap_or_default().to_string(),

@@ -2,31 +2,21 @@
 //! next to its base; Enter lists a code's disagreements, Enter on one jumps to it with the other
 //! coder as a second layer, and a/b/2/0 settle it in the consensus coder's journal.
 
-use super::{Outcome, ViewKeys, coefficient_style, fmt_coefficient};
+use super::{Outcome, coefficient_style, fmt_coefficient};
 use crate::core::agreement::disagreements::Disagreement;
 use crate::core::agreement::{By, Comparison, Input, Options, Report};
 use crate::core::coding::CoderState;
 use crate::core::project::Project;
 use crate::core::reconcile::Decision;
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Layer};
 use crate::tui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 use std::collections::HashMap;
-
-pub const KEYS: ViewKeys = ViewKeys {
-    title: "Agreement view (A)",
-    keys: &[
-        ("↑↓ / j k", "move"),
-        ("Enter", "list the code's disagreements / jump to one"),
-        ("a / b", "consensus: accept coder A's / B's passages"),
-        ("2 / 0", "consensus: both (one passage over all) / neither"),
-        ("Esc", "back / close the view"),
-    ],
-};
 
 /// The consensus coder's name, as in the study's method.
 pub const CONSENSUS: &str = "consensus";
@@ -116,7 +106,7 @@ impl AgreementView {
 
     /// `live` is the state of the coder at work, fresher than the project's copy when that
     /// coder is A.
-    pub fn on_key(&mut self, key: KeyEvent, project: &Project, live: &CoderState) -> Outcome {
+    pub fn on_action(&mut self, action: Action, project: &Project, live: &CoderState) -> Outcome {
         let a_state = if live.coder == self.a {
             live
         } else {
@@ -125,16 +115,14 @@ impl AgreementView {
                 None => return Outcome::Close,
             }
         };
-        let up = matches!(key.code, KeyCode::Up | KeyCode::Char('k'));
-        let down = matches!(key.code, KeyCode::Down | KeyCode::Char('j'));
         if let Some(list) = &mut self.list {
-            match key.code {
-                KeyCode::Esc => self.list = None,
-                _ if up => list.selected = list.selected.saturating_sub(1),
-                _ if down => {
+            match action {
+                Action::Close => self.list = None,
+                Action::Up => list.selected = list.selected.saturating_sub(1),
+                Action::Down => {
                     list.selected = (list.selected + 1).min(list.items.len().saturating_sub(1));
                 }
-                KeyCode::Enter => {
+                Action::Choose => {
                     if let Some(d) = list.items.get(list.selected) {
                         return Outcome::Jump {
                             transcript: d.transcript.clone(),
@@ -148,26 +136,21 @@ impl AgreementView {
                         };
                     }
                 }
-                KeyCode::Char(c @ ('a' | 'b' | '2' | '0')) => {
-                    let decision = match c {
-                        'a' => Decision::AcceptA,
-                        'b' => Decision::AcceptB,
-                        '2' => Decision::Both,
-                        _ => Decision::Neither,
-                    };
-                    return self.decide(decision);
-                }
+                Action::DecideA => return self.decide(Decision::AcceptA),
+                Action::DecideB => return self.decide(Decision::AcceptB),
+                Action::DecideBoth => return self.decide(Decision::Both),
+                Action::DecideNeither => return self.decide(Decision::Neither),
                 _ => {}
             }
             return Outcome::Stay;
         }
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            _ if up => self.selected = self.selected.saturating_sub(1),
-            _ if down => {
+        match action {
+            Action::Close => return Outcome::Close,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
                 self.selected = (self.selected + 1).min(self.order.len().saturating_sub(1));
             }
-            KeyCode::Enter => {
+            Action::Choose => {
                 let Some(&i) = self.order.get(self.selected) else {
                     return Outcome::Stay;
                 };
@@ -262,7 +245,7 @@ impl AgreementView {
             r.transcripts_total
         );
         let height = area.height.saturating_sub(4) as usize;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         let mut rows: Vec<Vec<Line>> = Vec::new();
         for (pos, &i) in self.order.iter().enumerate().skip(first).take(height) {
             let row = &r.rows[i];
@@ -298,9 +281,15 @@ impl AgreementView {
                 keep(header_cells, &cols, code_w)
                     .style(Style::default().add_modifier(Modifier::UNDERLINED)),
             )
-            .block(Block::default().borders(Borders::ALL).title(title).title_bottom(
-                " Enter disagreements · Esc close · kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
-            ));
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .title_bottom(format!(
+                        "{}· kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
+                        keymap::hint_text(Layer::Agreement, &[Action::Choose, Action::Close])
+                    )),
+            );
         f.render_widget(table, area);
     }
 
@@ -369,7 +358,7 @@ impl AgreementView {
         let height = area.height.saturating_sub(2) as usize;
         // Two lines per item: where and what kind, then the text.
         let per = 2;
-        let first = crate::tui::view::list_offset(list.selected, height / per);
+        let first = crate::tui::draw::list_offset(list.selected, height / per);
         let mut lines: Vec<Line> = Vec::new();
         for (pos, d) in list.items.iter().enumerate().skip(first).take(height / per) {
             let mark = self.settlement(d, consensus);
@@ -401,9 +390,17 @@ impl AgreementView {
         let blk = Block::default()
             .borders(Borders::ALL)
             .title(title)
-            .title_bottom(
-                " Enter show in text · a accept A · b accept B · 2 both · 0 neither · Esc back ",
-            );
+            .title_bottom(keymap::hint_text(
+                Layer::Agreement,
+                &[
+                    Action::Choose,
+                    Action::DecideA,
+                    Action::DecideB,
+                    Action::DecideBoth,
+                    Action::DecideNeither,
+                    Action::Close,
+                ],
+            ));
         f.render_widget(Paragraph::new(lines).block(blk), area);
     }
 }

@@ -4,39 +4,20 @@
 //! to school types; Enter on a cell opens its quotes in the clusters view; `x` exports the summary.
 
 use super::clusters::ClustersView;
-use super::{Outcome, ViewKeys, fit, write_export};
+use super::{Outcome, fit, write_export};
 use crate::core::codebook::Rgb;
 use crate::core::export::matrix::{CodeMatrix, Columns, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
 use crate::core::project::Project;
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Layer};
+
 use crate::tui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-pub const KEYS: ViewKeys = ViewKeys {
-    title: "Code matrix view (M)",
-    keys: &[
-        ("↑↓←→ hjkl", "move from cell to cell"),
-        ("Enter", "the cell's quotes (clusters view)"),
-        ("t", "columns: group, group × type, school type"),
-        ("d", "only the codes of one deelvraag (cycle)"),
-        ("x / X", "export the summary as CSV / CSV for Excel"),
-        ("Esc", "close the view"),
-    ],
-};
-
-pub const HINTS: &[(&str, &str)] = &[
-    ("↑↓←→", "cell"),
-    ("Enter", "quotes"),
-    ("t", "columns"),
-    ("d", "deelvraag"),
-    ("x", "export summary"),
-    ("Esc", "close"),
-];
 
 pub struct MatrixView {
     pub coder: String,
@@ -99,9 +80,9 @@ impl MatrixView {
             .or((col == r.cells.len()).then_some(r.total))
     }
 
-    pub fn on_key(&mut self, key: KeyEvent, project: &Project) -> Outcome {
+    pub fn on_action(&mut self, action: Action, project: &Project) -> Outcome {
         if let Some(c) = &mut self.clusters {
-            return match c.on_key(key, project) {
+            return match c.on_action(action, project) {
                 Outcome::Close => {
                     self.clusters = None;
                     Outcome::Stay
@@ -111,17 +92,17 @@ impl MatrixView {
         }
         let rows = self.matrix.rows.len();
         let cols = self.matrix.columns.len() + 1;
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Up | KeyCode::Char('k') => self.row = self.row.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
+        match action {
+            Action::Close => return Outcome::Close,
+            Action::Up => self.row = self.row.saturating_sub(1),
+            Action::Down => {
                 self.row = (self.row + 1).min(rows.saturating_sub(1));
             }
-            KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
-            KeyCode::Right | KeyCode::Char('l') => self.col = (self.col + 1).min(cols - 1),
-            KeyCode::PageUp => self.row = self.row.saturating_sub(10),
-            KeyCode::PageDown => self.row = (self.row + 10).min(rows.saturating_sub(1)),
-            KeyCode::Char('t') => {
+            Action::Left => self.col = self.col.saturating_sub(1),
+            Action::Right => self.col = (self.col + 1).min(cols - 1),
+            Action::PageUp => self.row = self.row.saturating_sub(10),
+            Action::PageDown => self.row = (self.row + 10).min(rows.saturating_sub(1)),
+            Action::ToggleColumns => {
                 self.columns = match self.columns {
                     Columns::Groups => Columns::GroupsBySchoolType,
                     Columns::GroupsBySchoolType => Columns::SchoolTypes,
@@ -130,7 +111,7 @@ impl MatrixView {
                 self.col = 0;
                 return self.reloaded(project);
             }
-            KeyCode::Char('d') => {
+            Action::NextDeelvraag => {
                 let numbers: Vec<u32> = project
                     .codebook
                     .deelvragen
@@ -144,11 +125,11 @@ impl MatrixView {
                 self.row = 0;
                 return self.reloaded(project);
             }
-            KeyCode::Enter => return self.open_cell(project),
-            KeyCode::Char(c @ ('x' | 'X')) => {
+            Action::Choose => return self.open_cell(project),
+            Action::Export | Action::ExportExcel => {
                 let mut req = Request::new(Kind::Summary, &self.coder);
                 req.filter = self.filter();
-                req.excel = c == 'X';
+                req.excel = action == Action::ExportExcel;
                 return write_export(project, &req);
             }
             _ => {}
@@ -184,10 +165,11 @@ impl MatrixView {
         }
     }
 
-    pub fn hints(&self) -> &'static [(&'static str, &'static str)] {
+    /// The keys in force: the clusters view's while it is open over the matrix.
+    pub fn layer(&self) -> Layer {
         match self.clusters {
-            Some(_) => super::clusters::HINTS,
-            None => HINTS,
+            Some(_) => Layer::Clusters,
+            None => Layer::Matrix,
         }
     }
 
@@ -212,9 +194,15 @@ impl MatrixView {
         let blk = Block::default()
             .borders(Borders::ALL)
             .title(title)
-            .title_bottom(
-                " Enter the cell's quotes · x export summary CSV · X CSV for Excel · ? all keys ",
-            );
+            .title_bottom(keymap::hint_text(
+                Layer::Matrix,
+                &[
+                    Action::Choose,
+                    Action::Export,
+                    Action::ExportExcel,
+                    Action::Help,
+                ],
+            ));
         let inner = blk.inner(area);
         f.render_widget(blk, area);
         let by_type = self.columns == Columns::GroupsBySchoolType;
@@ -231,7 +219,7 @@ impl MatrixView {
         let name_w = width.saturating_sub(ncols * 16).clamp(24, 40);
         let col_w = (width.saturating_sub(name_w) / ncols.max(1)).clamp(12, 26);
         let fit_cols = (width.saturating_sub(name_w) / col_w).max(1);
-        let first_col = crate::tui::view::list_offset(self.col, fit_cols);
+        let first_col = crate::tui::draw::list_offset(self.col, fit_cols);
         let shown_cols: Vec<usize> = (first_col..ncols).take(fit_cols).collect();
         // "14/27" at its widest, so that the bars line up.
         let num_w = m
@@ -359,7 +347,7 @@ impl MatrixView {
             lines.push(Line::styled(" no codes", theme.dim()));
         }
         let h = body.height as usize;
-        let first = crate::tui::view::list_offset(sel_line, h);
+        let first = crate::tui::draw::list_offset(sel_line, h);
         let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
         f.render_widget(Paragraph::new(shown), body);
 

@@ -1,5 +1,6 @@
-//! Full-screen views over the coding screen: each holds its own state, handles its own keys and
-//! tells the app what to do through an `Outcome` (it never reaches into the app's state).
+//! Full-screen views over the coding screen: each holds its own state, receives actions the
+//! keymap resolved in its layer (never raw keys) and tells the app what to do through an
+//! `Outcome` (it never reaches into the app's state nor writes a journal).
 
 pub mod agreement;
 pub mod clusters;
@@ -48,20 +49,6 @@ pub enum Outcome {
         decision: crate::core::reconcile::Decision,
     },
 }
-
-/// The keys of one view, for the help overlay and the README.
-pub struct ViewKeys {
-    pub title: &'static str,
-    pub keys: &'static [(&'static str, &'static str)],
-}
-
-pub const VIEWS: &[ViewKeys] = &[
-    search::KEYS,
-    agreement::KEYS,
-    clusters::KEYS,
-    matrix::KEYS,
-    review::KEYS,
-];
 
 /// Write an export under the project's `exports/` (a new name if the default one is taken) and
 /// say which file it went to.

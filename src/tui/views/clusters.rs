@@ -3,46 +3,20 @@
 //! deelvraag with `d`), filter by group and school type, Enter shows a quote in its transcript,
 //! `x` exports the quotes shown as CSV.
 
-use super::{Outcome, ViewKeys, cycle, fit, write_export};
+use super::{Outcome, cycle, fit, write_export};
 use crate::core::export::clusters::{Cluster, Quote, clusters};
 use crate::core::export::matrix::{Columns, MatrixRow, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
 use crate::core::project::Project;
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Layer};
 use crate::tui::theme::Theme;
 use crate::tui::wrap::wrap;
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-pub const KEYS: ViewKeys = ViewKeys {
-    title: "Clusters view (C)",
-    keys: &[
-        ("↑↓ / j k", "move through the quotes (PgUp/PgDn: a page)"),
-        ("← → / h l", "previous / next code"),
-        ("d", "first code of the next deelvraag"),
-        ("g", "filter by respondent group (cycle)"),
-        ("s", "filter by school type (cycle)"),
-        ("t", "clusters per group × school type (toggle)"),
-        ("Enter", "show the quote in its transcript"),
-        ("x / X", "export these quotes as CSV / CSV for Excel"),
-        ("Esc", "close the view (back to the matrix)"),
-    ],
-};
-
-pub const HINTS: &[(&str, &str)] = &[
-    ("↑↓", "quotes"),
-    ("←→", "code"),
-    ("d", "deelvraag"),
-    ("g", "group"),
-    ("s", "type"),
-    ("t", "split by type"),
-    ("Enter", "show in text"),
-    ("x", "export"),
-    ("Esc", "close"),
-];
 
 pub struct ClustersView {
     pub coder: String,
@@ -146,7 +120,7 @@ impl ClustersView {
             .map_or("respondents", |g| project.group_plural(g))
     }
 
-    pub fn on_key(&mut self, key: KeyEvent, project: &Project) -> Outcome {
+    pub fn on_action(&mut self, action: Action, project: &Project) -> Outcome {
         let n = self.len();
         let page = 5;
         let before = (
@@ -155,25 +129,25 @@ impl ClustersView {
             self.school_type.clone(),
             self.by_school_type,
         );
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
+        match action {
+            Action::Close => return Outcome::Close,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1));
             }
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(page),
-            KeyCode::PageDown => self.selected = (self.selected + page).min(n.saturating_sub(1)),
-            KeyCode::Home => self.selected = 0,
-            KeyCode::End => self.selected = n.saturating_sub(1),
-            KeyCode::Left | KeyCode::Char('h') => self.step_code(-1),
-            KeyCode::Right | KeyCode::Char('l') => self.step_code(1),
-            KeyCode::Char('d') => self.next_deelvraag(),
-            KeyCode::Char('g') => self.group = cycle(&project.groups(), &self.group),
-            KeyCode::Char('s') => {
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::PageDown => self.selected = (self.selected + page).min(n.saturating_sub(1)),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = n.saturating_sub(1),
+            Action::Left => self.step_code(-1),
+            Action::Right => self.step_code(1),
+            Action::NextDeelvraag => self.next_deelvraag(),
+            Action::CycleGroup => self.group = cycle(&project.groups(), &self.group),
+            Action::CycleSchoolType => {
                 self.school_type = cycle(&project.school_types(), &self.school_type);
             }
-            KeyCode::Char('t') => self.by_school_type = !self.by_school_type,
-            KeyCode::Enter => {
+            Action::ToggleColumns => self.by_school_type = !self.by_school_type,
+            Action::Choose => {
                 return match self.quote(self.selected) {
                     Some(q) => Outcome::Jump {
                         transcript: q.respondent.clone(),
@@ -184,7 +158,9 @@ impl ClustersView {
                     None => Outcome::Say("no quotes to show".into(), false),
                 };
             }
-            KeyCode::Char(c @ ('x' | 'X')) => return self.export(project, c == 'X'),
+            Action::Export | Action::ExportExcel => {
+                return self.export(project, action == Action::ExportExcel);
+            }
             _ => {}
         }
         let after = (
@@ -251,7 +227,15 @@ impl ClustersView {
         let blk = Block::default()
             .borders(Borders::ALL)
             .title(title)
-            .title_bottom(" Enter show in text · x export CSV · X CSV for Excel · ? all keys ");
+            .title_bottom(keymap::hint_text(
+                Layer::Clusters,
+                &[
+                    Action::Choose,
+                    Action::Export,
+                    Action::ExportExcel,
+                    Action::Help,
+                ],
+            ));
         let inner = blk.inner(area);
         f.render_widget(blk, area);
         let (picker, main) = if inner.width >= 100 {
@@ -312,7 +296,7 @@ impl ClustersView {
             ),
             theme.dim(),
         ));
-        let first = crate::tui::view::list_offset(at, area.height as usize);
+        let first = crate::tui::draw::list_offset(at, area.height as usize);
         let shown: Vec<Line> = lines.into_iter().skip(first).collect();
         f.render_widget(Paragraph::new(shown), area);
     }

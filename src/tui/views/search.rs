@@ -1,36 +1,18 @@
 //! The search view (`/`): results update as you type, filters by Ctrl keys, Enter shows the hit
 //! in the transcript with the match selected, so that a digit or `f` codes it at once.
 
-use super::{Outcome, ViewKeys, cycle};
+use super::{Outcome, cycle};
 use crate::core::index::Index;
 use crate::core::index::search::{Hit, Query, search_all};
 use crate::core::project::Project;
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Layer};
 use crate::tui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-pub const KEYS: ViewKeys = ViewKeys {
-    title: "Search view (/)",
-    keys: &[
-        (
-            "type",
-            "words, \"phrases\", AND OR NOT, prefix*; results update as you type",
-        ),
-        ("↑↓", "move through the hits"),
-        (
-            "Enter",
-            "show the hit in the transcript, match selected (a digit codes it)",
-        ),
-        ("Ctrl-g", "filter by respondent group (cycle)"),
-        ("Ctrl-t", "filter by school type (cycle)"),
-        ("Ctrl-n", "only passages you have not coded (toggle)"),
-        ("Esc", "close the view"),
-    ],
-};
 
 /// Hits shown at most; the total is counted in full.
 const LIMIT: usize = 200;
@@ -48,21 +30,20 @@ pub struct SearchView {
 }
 
 impl SearchView {
-    pub fn on_key(
+    pub fn on_action(
         &mut self,
-        key: KeyEvent,
+        action: Action,
         project: &Project,
         index: Option<&Index>,
         coder: &str,
     ) -> Outcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down => {
+        match action {
+            Action::Close => return Outcome::Close,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
                 self.selected = (self.selected + 1).min(self.hits.len().saturating_sub(1));
             }
-            KeyCode::Enter => {
+            Action::Choose => {
                 let Some(hit) = self.hits.get(self.selected) else {
                     return Outcome::Stay;
                 };
@@ -76,18 +57,18 @@ impl SearchView {
                     end,
                 };
             }
-            KeyCode::Char('g') if ctrl => self.group = cycle(&project.groups(), &self.group),
-            KeyCode::Char('t') if ctrl => {
+            Action::CycleGroup => self.group = cycle(&project.groups(), &self.group),
+            Action::CycleSchoolType => {
                 self.school_type = cycle(&project.school_types(), &self.school_type);
             }
-            KeyCode::Char('n') if ctrl => self.uncoded = !self.uncoded,
-            KeyCode::Backspace => {
+            Action::ToggleUncoded => self.uncoded = !self.uncoded,
+            Action::DeleteChar => {
                 self.query.pop();
             }
-            KeyCode::Char(c) if !ctrl => self.query.push(c),
+            Action::Type(c) => self.query.push(c),
             _ => return Outcome::Stay,
         }
-        if !matches!(key.code, KeyCode::Up | KeyCode::Down) {
+        if !matches!(action, Action::Up | Action::Down) {
             self.run(project, index, coder);
         }
         Outcome::Stay
@@ -164,7 +145,7 @@ impl SearchView {
         ];
         let per = 2;
         let height = (area.height.saturating_sub(4) as usize) / per;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         for (i, hit) in self.hits.iter().enumerate().skip(first).take(height) {
             let sel = if i == self.selected {
                 Style::default().add_modifier(Modifier::REVERSED)
@@ -195,9 +176,16 @@ impl SearchView {
         let blk = Block::default()
             .borders(Borders::ALL)
             .title(title)
-            .title_bottom(
-                " Enter show & select · Ctrl-g group · Ctrl-t type · Ctrl-n not coded · Esc close ",
-            );
+            .title_bottom(keymap::hint_text(
+                Layer::Search,
+                &[
+                    Action::Choose,
+                    Action::CycleGroup,
+                    Action::CycleSchoolType,
+                    Action::ToggleUncoded,
+                    Action::Close,
+                ],
+            ));
         f.render_widget(Paragraph::new(lines).block(blk), area);
     }
 }

@@ -4,40 +4,16 @@
 //! to a candidate, accept it, or drop the coding. The view only reads; the app writes each
 //! decision to the journal (an undoable edit or removal).
 
-use super::{Outcome, ViewKeys, fit};
+use super::{Outcome, fit};
 use crate::core::coding::{Anchor, CoderState, CodingId};
 use crate::core::project::Project;
+use crate::tui::action::Action;
 use crate::tui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-
-pub const KEYS: ViewKeys = ViewKeys {
-    title: "Review view (R): codings a transcript edit left unplaced",
-    keys: &[
-        ("↑↓ / j k", "move through the codings to review"),
-        ("← → / h l", "previous / next candidate place"),
-        ("Enter", "show the candidate (or the old place) in the text"),
-        (
-            "a",
-            "accept the candidate: the coding moves there (u undoes)",
-        ),
-        ("x", "drop the coding (u undoes)"),
-        ("Esc / q", "close the view"),
-    ],
-};
-
-pub const HINTS: &[(&str, &str)] = &[
-    ("↑↓", "coding"),
-    ("←→", "candidate"),
-    ("Enter", "show"),
-    ("a", "accept"),
-    ("x", "drop"),
-    ("Esc", "close"),
-];
 
 /// One coding to review.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,25 +70,25 @@ impl ReviewView {
         self.selected = selected.min(self.items.len().saturating_sub(1));
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
+    pub fn on_action(&mut self, action: Action) -> Outcome {
         let n = self.items.len();
-        match key.code {
-            KeyCode::Esc => return Outcome::Close,
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
+        match action {
+            Action::Close => return Outcome::Close,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1));
             }
-            KeyCode::Left | KeyCode::Char('h') => {
+            Action::Left => {
                 if let Some(it) = self.items.get_mut(self.selected) {
                     it.pick = it.pick.saturating_sub(1);
                 }
             }
-            KeyCode::Right | KeyCode::Char('l') => {
+            Action::Right => {
                 if let Some(it) = self.items.get_mut(self.selected) {
                     it.pick = (it.pick + 1).min(it.candidates.len().saturating_sub(1));
                 }
             }
-            KeyCode::Enter => {
+            Action::Choose => {
                 if let Some(it) = self.items.get(self.selected) {
                     let start = it.candidates.get(it.pick).copied().unwrap_or(it.start);
                     return Outcome::Jump {
@@ -123,7 +99,7 @@ impl ReviewView {
                     };
                 }
             }
-            KeyCode::Char('a') => {
+            Action::AcceptPlace => {
                 let Some(it) = self.items.get(self.selected) else {
                     return Outcome::Stay;
                 };
@@ -137,7 +113,7 @@ impl ReviewView {
                     ),
                 };
             }
-            KeyCode::Char('x') => {
+            Action::DropCoding => {
                 if let Some(it) = self.items.get(self.selected) {
                     return Outcome::Drop { id: it.id };
                 }
@@ -160,7 +136,7 @@ impl ReviewView {
             return f.render_widget(p, inner);
         }
         let height = inner.height as usize;
-        let first = crate::tui::view::list_offset(self.selected, height);
+        let first = crate::tui::draw::list_offset(self.selected, height);
         let width = inner.width as usize;
         let lines: Vec<Line> = self
             .items

@@ -1,0 +1,474 @@
+//! The TUI's state and the one entry point, `App::handle`. Every coding action goes to the
+//! coder's journal first (fsynced) and only then changes what the screen shows.
+//!
+//! Split along its seams: `input` turns keys, pastes and the mouse into actions, `update`
+//! applies an action, `cursor` moves the cursor, selection and scroll, `coding` writes
+//! through the journal, `views` opens the full-screen views and applies their outcomes,
+//! `jobs` takes the results of background work.
+
+mod attribute_filter;
+mod coding;
+mod cursor;
+mod input;
+mod jobs;
+mod update;
+mod views;
+
+pub use attribute_filter::AttributeFilter;
+pub use jobs::{IndexState, Job};
+pub use views::View;
+
+use super::action::Action;
+use super::draw::{self, Areas};
+use super::keymap::{self, Focus, Layer};
+use super::motion;
+use super::theme::Theme;
+use super::views::agreement::{AgreementView, CONSENSUS};
+use super::views::clusters::ClustersView;
+use super::views::matrix::MatrixView;
+use super::views::review::ReviewView;
+use super::views::search::SearchView;
+use super::views::{Outcome, cycle};
+use super::wrap::{TextLayout, char_width};
+use crate::core::agreement::Disagreement;
+use crate::core::codebook::{Code, Rgb, slug};
+use crate::core::coding::{CoderState, Coding, CodingId, Journal, JournalError, Op, Span};
+use crate::core::index::Index;
+use crate::core::project::Project;
+use crate::core::reconcile::{self, Decision};
+use crate::core::text::fold_accents;
+use crate::core::transcript::Transcript;
+use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use std::collections::BTreeSet;
+
+/// Passages longer than this (characters, about a page) are coded only when asked twice.
+pub const LARGE_PASSAGE: usize = 2_000;
+
+/// Everything that can happen to the app, as one type: what the terminal sends and what
+/// background work reports. The event loop turns each into a `Msg` and hands it to
+/// [`App::handle`]; tests can do the same with no terminal.
+pub enum Msg {
+    Key(KeyEvent),
+    /// A bracketed paste: text, never keys.
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Job(Job),
+}
+
+impl Msg {
+    /// The message for a terminal event, if it is one the app cares about.
+    pub fn from_event(event: crossterm::event::Event) -> Option<Msg> {
+        use crossterm::event::Event;
+        match event {
+            Event::Key(k) => Some(Msg::Key(k)),
+            Event::Paste(text) => Some(Msg::Paste(text)),
+            Event::Mouse(m) => Some(Msg::Mouse(m)),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            Event::FocusGained | Event::FocusLost => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    Input(Input),
+    /// Which of the overlapping passages under the cursor to remove: their ids, innermost
+    /// first; a digit picks one, Esc cancels.
+    PickRemoval(Vec<CodingId>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// The transcript list's attribute filter.
+    ListFilter,
+    PassageMemo(CodingId),
+    CodeMemo(String),
+    /// Asking for the fields of a new code one after another.
+    NewCode {
+        values: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub prompt: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    pub group: Option<String>,
+    pub school_type: Option<String>,
+    /// Any respondent attribute: `name=value`, or text found in any of them (`a`).
+    pub attribute: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TextState {
+    pub cursor: usize,
+    pub anchor: Option<usize>,
+    /// Display column the cursor keeps when moving up and down.
+    pub goal_col: Option<usize>,
+    pub scroll: usize,
+    /// The coding whose boundaries are being edited.
+    pub editing: Option<CodingId>,
+    /// A stretch to show as found (e.g. a search hit).
+    pub flash: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CodebookState {
+    pub selected: usize,
+    pub filter: String,
+    pub filtering: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub project: Project,
+    pub coder: String,
+    journal: Option<Journal>,
+    readonly: CoderState,
+    pub readonly_reason: Option<String>,
+    pub theme: Theme,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub size: Rect,
+    pub list: ListState,
+    pub current: Option<usize>,
+    pub text: TextState,
+    pub codes: CodebookState,
+    pub layer: Option<String>,
+    pub message: Option<Message>,
+    pub should_quit: bool,
+    /// The consensus coder's journal, opened by the first decision in the agreement view when
+    /// the coder at work is someone else.
+    consensus: Option<Journal>,
+    /// The side panels folded away (`z`), so the transcript has the whole width.
+    pub panels_hidden: bool,
+    /// A coding the coder was asked to confirm (interviewer turn, very long): (start, end,
+    /// code).
+    confirm_coding: Option<(usize, usize, String)>,
+    pub help_scroll: usize,
+    /// `u` was pressed once on an action that changes many codings; the next `u` undoes it.
+    confirm_undo: bool,
+    pub view: Option<View>,
+    /// A view left by jumping from it into the text, reopened by its key.
+    parked: Option<View>,
+    pub index: IndexState,
+    /// Transcripts whose codings changed since the index last saw them.
+    index_dirty: BTreeSet<String>,
+    // Derived from the above, refreshed by `refresh` after each change.
+    pub layout: TextLayout,
+    pub here: Vec<Coding>,
+    pub layer_here: Vec<Coding>,
+    pub count_here: Vec<usize>,
+    pub count_all: Vec<usize>,
+    /// This coder's passages per transcript (index as `project.transcripts`).
+    pub coded_per_transcript: Vec<usize>,
+    dragging: bool,
+}
+
+impl App {
+    /// Open the project as `coder`. If another codewerk holds the coder's journal, open
+    /// read-only and say so.
+    pub fn new(project: Project, coder: &str, theme: Theme, size: Rect) -> App {
+        let (journal, readonly_reason) = match project.open_journal(coder) {
+            Ok(j) => (Some(j), None),
+            Err(e @ JournalError::Locked { .. }) => (None, Some(format!("read-only: {e}"))),
+            Err(e) => (None, Some(format!("read-only: {e}"))),
+        };
+        let readonly = project
+            .coders
+            .get(coder)
+            .cloned()
+            .unwrap_or_else(|| CoderState::new(coder));
+        let n = project.codebook.codes.len();
+        let mut app = App {
+            project,
+            coder: coder.to_string(),
+            journal,
+            readonly,
+            readonly_reason: readonly_reason.clone(),
+            theme,
+            focus: Focus::List,
+            mode: Mode::Normal,
+            size,
+            list: ListState::default(),
+            current: None,
+            text: TextState::default(),
+            codes: CodebookState::default(),
+            layer: None,
+            message: readonly_reason.map(|text| Message { text, error: true }),
+            should_quit: false,
+            consensus: None,
+            panels_hidden: false,
+            confirm_coding: None,
+            help_scroll: 0,
+            confirm_undo: false,
+            view: None,
+            parked: None,
+            index: IndexState::Building { done: 0, total: 0 },
+            index_dirty: BTreeSet::new(),
+            layout: TextLayout::default(),
+            here: Vec::new(),
+            layer_here: Vec::new(),
+            count_here: vec![0; n],
+            count_all: vec![0; n],
+            coded_per_transcript: Vec::new(),
+            dragging: false,
+        };
+        // Codings an edit of their transcript left without a certain place are not drawn: say
+        // so first, or the coder would think them lost.
+        let flagged = app
+            .state()
+            .codings
+            .values()
+            .filter(|c| c.anchor.is_flagged())
+            .count();
+        if flagged > 0 && app.message.is_none() {
+            app.say(
+                format!(
+                    "{flagged} of your codings need review after a transcript edit (not shown, \
+                     not counted): R reviews them"
+                ),
+                true,
+            );
+        }
+        let warnings = app.project.problems.len();
+        if warnings > 0 && app.message.is_none() {
+            let errors = app.project.problems.iter().filter(|p| p.is_error()).count();
+            app.say(
+                format!(
+                    "{errors} error(s), {warnings} problem(s) in the project: run `codewerk check`"
+                ),
+                errors > 0,
+            );
+        }
+        // A new coder sees plain text: say how to see the others' work.
+        let others: Vec<String> = app
+            .project
+            .coders
+            .keys()
+            .filter(|c| **c != app.coder)
+            .cloned()
+            .collect();
+        if app.message.is_none() && app.state().codings.is_empty() && !others.is_empty() {
+            app.say(
+                format!(
+                    "coding as \"{}\" (no codings yet; --coder NAME to be someone else) · o shows {}'s codings",
+                    app.coder, others[0]
+                ),
+                false,
+            );
+        }
+        if !app.project.transcripts.is_empty() {
+            app.focus = Focus::Text;
+            app.open(0);
+        } else {
+            // A new project: the (hidden) list has nothing to move through; codes can be added.
+            app.focus = Focus::Codebook;
+        }
+        app
+    }
+
+    /// The codings of the coder at work.
+    pub fn state(&self) -> &CoderState {
+        self.journal.as_ref().map_or(&self.readonly, |j| &j.state)
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.journal.is_none()
+    }
+
+    pub fn transcript(&self) -> Option<&Transcript> {
+        self.current.map(|i| &self.project.transcripts[i])
+    }
+
+    /// Transcript indices shown in the list, after the filters.
+    pub fn visible_transcripts(&self) -> Vec<usize> {
+        // Folded once, not once per respondent.
+        let attribute = self.list.attribute.as_deref().map(AttributeFilter::parse);
+        self.project
+            .respondents
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.list.group.as_ref().is_none_or(|g| &r.group == g))
+            .filter(|(_, r)| {
+                self.list
+                    .school_type
+                    .as_ref()
+                    .is_none_or(|s| &r.school_type == s)
+            })
+            .filter(|(_, r)| attribute.as_ref().is_none_or(|f| f.matches(r)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Code indices shown in the codebook panel, after the filter (best match first).
+    pub fn visible_codes(&self) -> Vec<usize> {
+        if self.codes.filter.is_empty() {
+            return (0..self.project.codebook.codes.len()).collect();
+        }
+        // helix's fuzzy matcher; both sides accent-folded first, so that "coordinator" and
+        // "coördinator" find each other whichever is typed.
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let pattern = Pattern::parse(
+            &fold_accents(&self.codes.filter),
+            CaseMatching::Ignore,
+            Normalization::Smart,
+        );
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut scored: Vec<(std::cmp::Reverse<u32>, usize)> = self
+            .project
+            .codebook
+            .codes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let hay = fold_accents(&format!("{} {}", c.name, c.id));
+                let score =
+                    pattern.score(nucleo_matcher::Utf32Str::new(&hay, &mut buf), &mut matcher)?;
+                Some((std::cmp::Reverse(score), i))
+            })
+            .collect();
+        // Best first; equal scores in codebook order.
+        scored.sort();
+        scored.into_iter().map(|(_, i)| i).collect()
+    }
+
+    pub fn selected_code(&self) -> Option<&Code> {
+        let visible = self.visible_codes();
+        visible
+            .get(self.codes.selected)
+            .map(|&i| &self.project.codebook.codes[i])
+    }
+
+    /// The selected character range, end exclusive.
+    pub fn selection(&self) -> Option<(usize, usize)> {
+        let t = self.transcript()?;
+        let a = self.text.anchor?;
+        let (s, e) = (a.min(self.text.cursor), a.max(self.text.cursor) + 1);
+        Some((s, e.min(t.len_chars())))
+    }
+
+    /// This coder's codings under the cursor, innermost (shortest) first.
+    pub fn codings_at_cursor(&self) -> Vec<&Coding> {
+        let at = self.text.cursor;
+        let mut v: Vec<&Coding> = self
+            .here
+            .iter()
+            .filter(|c| c.start <= at && at < c.end)
+            .collect();
+        // Ids are random (unique across machines): order by the codebook, not by id.
+        let cb = &self.project.codebook;
+        v.sort_by_key(|c| (c.len(), cb.index_of(&c.code), c.start, c.id));
+        v
+    }
+
+    pub fn areas(&self) -> Areas {
+        draw::areas(self.size, self.focus, self.panels_hidden)
+    }
+
+    /// A read-only instance says so before a popup asks for text it could never save.
+    fn refuse_readonly(&mut self) -> bool {
+        if self.journal.is_some() {
+            return false;
+        }
+        let why = self
+            .readonly_reason
+            .clone()
+            .unwrap_or_else(|| "read-only".into());
+        self.say(why, true);
+        true
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message {
+            text: text.into(),
+            error,
+        });
+    }
+
+    /// The one entry point for everything that happens: keys go through the keymap layers
+    /// (help, popup, view, code filter, panel), the rest to their handlers.
+    pub fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Mouse(m) => self.on_mouse(m),
+            Msg::Resize(w, h) => self.resize(w, h),
+            Msg::Job(job) => self.on_job(job),
+        }
+    }
+
+    fn code_name(&self, id: &str) -> String {
+        self.project
+            .codebook
+            .code(id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+
+    /// Recompute what derives from state: wrap layout, codings on screen, counts.
+    pub fn refresh(&mut self) {
+        let width = draw::text_width(self.areas().text);
+        if let Some(i) = self.current
+            && (self.layout.transcript != Some(i) || self.layout.width != width)
+        {
+            self.layout = TextLayout::new(i, self.project.transcripts[i].text(), width);
+        }
+        let id = self.transcript().map(|t| t.id.clone()).unwrap_or_default();
+        // A coding whose text is gone from the transcript is not drawn over other words;
+        // `codewerk check` lists it for the coder to fix.
+        let here: Vec<Coding> = self
+            .state()
+            .of_transcript(&id)
+            .into_iter()
+            .filter(|c| !c.anchor.is_flagged())
+            .cloned()
+            .collect();
+        self.here = here;
+        let state = self.state();
+        let mut here_counts = vec![0; self.project.codebook.codes.len()];
+        let mut all = vec![0; self.project.codebook.codes.len()];
+        for c in state.codings.values() {
+            if let Some(k) = self.project.codebook.index_of(&c.code) {
+                all[k] += 1;
+                if c.transcript == id {
+                    here_counts[k] += 1;
+                }
+            }
+        }
+        self.count_here = here_counts;
+        self.count_all = all;
+        let mut per = vec![0; self.project.transcripts.len()];
+        for c in self.state().codings.values() {
+            if let Some(i) = self.project.index_of(&c.transcript) {
+                per[i] += 1;
+            }
+        }
+        self.coded_per_transcript = per;
+        self.layer_here = match &self.layer {
+            Some(l) => self
+                .project
+                .coders
+                .get(l)
+                .map(|s| s.of_transcript(&id).into_iter().cloned().collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        self.scroll_to_cursor();
+    }
+}

@@ -1,0 +1,385 @@
+//! The full-screen views: opening them (or the one parked by a jump) and applying the
+//! outcomes they return. Writes they ask for go through the app's journal path.
+
+use super::*;
+
+/// A full-screen view open over the coding screen.
+pub enum View {
+    Agreement(Box<AgreementView>),
+    Search(SearchView),
+    Clusters(Box<ClustersView>),
+    Matrix(Box<MatrixView>),
+    Review(ReviewView),
+}
+
+impl View {
+    /// How to come back to the view after jumping from it into the text.
+    pub fn back_hint(&self) -> &'static str {
+        match self {
+            View::Agreement(_) => "A: back to the list",
+            View::Search(_) => "/: back to the hits",
+            View::Clusters(_) => "C: back to the clusters",
+            View::Matrix(_) => "M: back to the matrix",
+            View::Review(_) => "R: back to the review list",
+        }
+    }
+
+    /// The layer of keys the view takes.
+    pub fn layer(&self) -> Layer {
+        match self {
+            View::Agreement(_) => Layer::Agreement,
+            View::Search(_) => Layer::Search,
+            View::Clusters(_) => Layer::Clusters,
+            View::Matrix(v) => v.layer(),
+            View::Review(_) => Layer::Review,
+        }
+    }
+}
+
+impl App {
+    /// An action in a full-screen view's layer: the view does it and says what the app is to
+    /// do next.
+    pub(super) fn on_view_action(&mut self, action: Action) {
+        match action {
+            // q closes the whole view, as Esc does its outermost level: quitting the program
+            // from a view loses its place.
+            Action::Quit => return self.apply_outcome(Outcome::Close),
+            Action::Help => {
+                self.mode = Mode::Help;
+                return;
+            }
+            _ => {}
+        }
+        let state = match &self.journal {
+            Some(j) if self.coder != CONSENSUS => &j.state,
+            _ => &self.readonly,
+        };
+        let index = match &self.index {
+            IndexState::Ready(i) => Some(&**i),
+            _ => None,
+        };
+        let outcome = match &mut self.view {
+            Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
+            Some(View::Search(v)) => v.on_action(action, &self.project, index, &self.coder),
+            Some(View::Clusters(v)) => v.on_action(action, &self.project),
+            Some(View::Matrix(v)) => v.on_action(action, &self.project),
+            Some(View::Review(v)) => v.on_action(action),
+            None => Outcome::Stay,
+        };
+        self.apply_outcome(outcome);
+        // A decision may have changed this coder's own codings (as the consensus coder).
+        self.refresh();
+    }
+
+    pub(super) fn apply_outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Close => self.view = None,
+            Outcome::Say(text, error) => self.say(text, error),
+            Outcome::Decide {
+                disagreement,
+                decision,
+            } => self.decide(&disagreement, decision),
+            Outcome::Accept { id, start } => self.accept_place(id, start),
+            Outcome::Drop { id } => {
+                if let Some(c) = self.state().codings.get(&id).cloned() {
+                    let msg = format!("{} dropped (u to undo)", self.code_name(&c.code));
+                    if self.record(vec![Op::Remove(c)], &msg) {
+                        self.reload_review();
+                    }
+                }
+            }
+            Outcome::Select {
+                transcript,
+                start,
+                end,
+            } => {
+                let Some(i) = self.project.index_of(&transcript) else {
+                    return;
+                };
+                self.parked = self.view.take();
+                self.show_range(i, start, end);
+                if end > start {
+                    self.text.anchor = Some(start);
+                    self.set_cursor(end - 1);
+                }
+                self.say(
+                    "match selected: a digit or f codes it · / back to the hits",
+                    false,
+                );
+            }
+            Outcome::Jump {
+                transcript,
+                start,
+                end,
+                layer,
+            } => {
+                let Some(i) = self.project.index_of(&transcript) else {
+                    return;
+                };
+                if layer.is_some() {
+                    self.layer = layer;
+                }
+                // Keep the view to come back to with A.
+                self.parked = self.view.take();
+                self.show_range(i, start, end);
+                let back = self.parked.as_ref().map_or("", View::back_hint);
+                self.say(format!("{transcript} {start}..{end} · {back}"), false);
+            }
+        }
+    }
+
+    /// The review view: this coder's codings that a transcript edit left without a certain
+    /// place. Comes back as it was after a jump into the text.
+    pub(super) fn open_review(&mut self) {
+        let mut view = match self.parked.take() {
+            Some(View::Review(v)) => v,
+            other => {
+                self.parked = other;
+                ReviewView::default()
+            }
+        };
+        view.reload(self.state());
+        self.view = Some(View::Review(view));
+    }
+
+    pub(super) fn reload_review(&mut self) {
+        let state = match &self.journal {
+            Some(j) => &j.state,
+            None => &self.readonly,
+        };
+        if let Some(View::Review(v)) = &mut self.view {
+            v.reload(state);
+        }
+    }
+
+    /// Move a flagged coding to the candidate place the coder accepted: an edit to the current
+    /// text (with its version), journaled and undoable like any boundary edit.
+    pub(super) fn accept_place(&mut self, id: CodingId, start: usize) {
+        let Some(c) = self.state().codings.get(&id).cloned() else {
+            return;
+        };
+        let Some(t) = self.project.transcript(&c.transcript) else {
+            return;
+        };
+        let end = start + c.text.chars().count();
+        if end > t.len_chars() || t.slice(start, end) != c.text {
+            return self.say("that place no longer holds the coding's text", true);
+        }
+        let before = Span {
+            start: c.start,
+            end: c.end,
+            text: c.text.clone(),
+            version: c.version.clone(),
+        };
+        let after = Span::of(t, start, end);
+        let msg = format!(
+            "{} placed at {start}..{end} (u to undo)",
+            self.code_name(&c.code)
+        );
+        if self.record(vec![Op::Edit { id, before, after }], &msg) {
+            // Anchor it again: it is now exact on the current text.
+            if let Some(j) = self.journal.as_mut() {
+                let path = j.path.clone();
+                let _ = self.project.check_codings(&path, &mut j.state);
+            }
+            self.refresh();
+            self.reload_review();
+        }
+    }
+
+    /// Settle a disagreement in the consensus coder's journal: the app's own when the coder at
+    /// work is the consensus coder, else one the app opens for it once (a second lock on the
+    /// same journal would be refused). Either way the write goes through the app, which then
+    /// refreshes the index and the screen.
+    pub(super) fn decide(&mut self, d: &Disagreement, decision: Decision) {
+        let what = decision.label();
+        let done = format!("consensus: {what} saved (codings/{CONSENSUS}.jsonl)");
+        if self.coder != CONSENSUS && self.consensus.is_none() {
+            match self.project.open_journal(CONSENSUS) {
+                Ok(j) => self.consensus = Some(j),
+                Err(e) => return self.say(format!("cannot open the consensus coder: {e}"), true),
+            }
+        }
+        let planned = {
+            let Some(t) = self.project.transcript(&d.transcript) else {
+                return;
+            };
+            let journal = if self.coder == CONSENSUS {
+                self.journal.as_ref()
+            } else {
+                self.consensus.as_ref()
+            };
+            let Some(j) = journal else {
+                self.refuse_readonly();
+                return;
+            };
+            reconcile::plan_decision(&j.state, t, d, decision)
+        };
+        let ops = match planned {
+            Ok(ops) => ops,
+            Err(e) => return self.say(format!("NOT saved: {e}"), true),
+        };
+        let saved = if ops.is_empty() {
+            self.say(format!("consensus: {what} already so"), false);
+            true
+        } else if self.coder == CONSENSUS {
+            self.record(ops, &done)
+        } else {
+            match self.consensus.as_mut().map(|j| j.record(ops)) {
+                Some(Ok(_)) => {
+                    if let Some(j) = &self.consensus {
+                        self.project
+                            .coders
+                            .insert(CONSENSUS.to_string(), j.state.clone());
+                    }
+                    self.index_dirty.insert(d.transcript.clone());
+                    self.say(done, false);
+                    true
+                }
+                Some(Err(e)) => {
+                    self.say(format!("NOT saved: {e}"), true);
+                    false
+                }
+                None => false,
+            }
+        };
+        if saved && let Some(View::Agreement(v)) = &mut self.view {
+            v.decided(d, decision);
+        }
+    }
+
+    pub(super) fn open_search(&mut self) {
+        // Let the index see codings made since it was built, for the "not coded" filter.
+        if !self.index_dirty.is_empty()
+            && let (IndexState::Ready(index), Some(j)) = (&mut self.index, &self.journal)
+        {
+            self.project
+                .coders
+                .insert(self.coder.clone(), j.state.clone());
+            let dirty: Vec<&str> = self.index_dirty.iter().map(String::as_str).collect();
+            match index.refresh_only(&self.project, &dirty, &mut |_| {}) {
+                Ok(_) => self.index_dirty.clear(),
+                Err(e) => {
+                    self.message = Some(Message {
+                        text: format!("search index: {e}"),
+                        error: true,
+                    });
+                }
+            }
+        }
+        let mut view = match self.parked.take() {
+            Some(View::Search(v)) => v,
+            other => {
+                self.parked = other;
+                SearchView::default()
+            }
+        };
+        let index = match &self.index {
+            IndexState::Ready(i) => Some(&**i),
+            _ => None,
+        };
+        view.run(&self.project, index, &self.coder);
+        self.view = Some(View::Search(view));
+    }
+
+    pub(super) fn open_agreement(&mut self) {
+        if matches!(self.parked, Some(View::Agreement(_)))
+            && let Some(View::Agreement(mut v)) = self.parked.take()
+        {
+            let live = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+            v.refresh(&self.project, live);
+            self.view = Some(View::Agreement(v));
+            return;
+        }
+        // Compare this coder with the second layer's coder, else with the first other coder;
+        // a coder with no codings yet compares the project's first two coders.
+        let others: Vec<String> = self
+            .project
+            .coders
+            .keys()
+            .filter(|c| **c != self.coder && *c != CONSENSUS)
+            .filter(|c| !self.project.coders[*c].codings.is_empty())
+            .cloned()
+            .collect();
+        // The consensus coder reconciles the others: it is not one of the two compared.
+        let own = !self.state().codings.is_empty() && self.coder != CONSENSUS;
+        let (a_state, b) = match (&self.layer, others.first()) {
+            (Some(l), _) if own => (self.state().clone(), l.clone()),
+            (None, Some(o)) if own => (self.state().clone(), o.clone()),
+            _ if others.len() >= 2 => (self.project.coders[&others[0]].clone(), others[1].clone()),
+            _ => return self.say("agreement needs two coders with codings", true),
+        };
+        match AgreementView::open(&self.project, &a_state, &b) {
+            Ok(v) => self.view = Some(View::Agreement(Box::new(v))),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// Give the project this coder's latest codings (the journal is fresher than the copy
+    /// loaded at start-up), for the views that count from the project.
+    pub(super) fn sync_coder(&mut self) {
+        if let Some(j) = &self.journal {
+            self.project
+                .coders
+                .insert(self.coder.clone(), j.state.clone());
+        }
+    }
+
+    /// Whose codings the clusters and the matrix count: the coder at work, or, while that coder
+    /// has none yet (a first look at a project), the first coder who has.
+    pub(super) fn counted_coder(&self) -> String {
+        if !self.state().codings.is_empty() {
+            return self.coder.clone();
+        }
+        let other = self
+            .project
+            .coders
+            .iter()
+            .find(|(name, s)| **name != self.coder && !s.codings.is_empty());
+        match other {
+            Some((name, _)) => name.clone(),
+            None => self.coder.clone(),
+        }
+    }
+
+    /// The clusters view on the code highlighted in the codebook. The view left by a jump into
+    /// the text comes back as it was while the highlight is unchanged.
+    pub(super) fn open_clusters(&mut self) {
+        let Some(code) = self.selected_code().map(|c| c.id.clone()) else {
+            return self.say("no code highlighted in the codebook", true);
+        };
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Clusters(mut v)) if v.opened_on == code => {
+                v.reload(&self.project).map(|()| v)
+            }
+            other => {
+                self.parked = other;
+                let who = self.counted_coder();
+                ClustersView::open(&self.project, &who, &code, None, None).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Clusters(v)),
+            Err(e) => self.say(e, true),
+        }
+    }
+
+    /// The code matrix; the one left by a jump comes back as it was, counted again.
+    pub(super) fn open_matrix(&mut self) {
+        self.sync_coder();
+        let view = match self.parked.take() {
+            Some(View::Matrix(mut v)) => v.reload(&self.project).map(|()| v),
+            other => {
+                self.parked = other;
+                let who = self.counted_coder();
+                MatrixView::open(&self.project, &who).map(Box::new)
+            }
+        };
+        match view {
+            Ok(v) => self.view = Some(View::Matrix(v)),
+            Err(e) => self.say(e, true),
+        }
+    }
+}

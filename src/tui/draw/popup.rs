@@ -1,0 +1,64 @@
+//! Popups over the coding screen: text input and the removal picker.
+
+use super::*;
+
+pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::coding::CodingId]) {
+    let popup = centered(f.area(), 60, ids.len() as u16 + 2);
+    f.render_widget(Clear, popup);
+    let lines: Vec<Line> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let c = app.state().codings.get(id)?;
+            let code = app.project.codebook.code(&c.code)?;
+            let mut preview: String = c.text.chars().take(30).collect();
+            if preview.len() < c.text.len() {
+                preview.push('…');
+            }
+            Some(Line::from(vec![
+                Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
+                Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),
+                Span::raw(format!(" {} chars · {preview}", c.len())),
+            ]))
+        })
+        .collect();
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(" Remove which code here? ")
+        .title_bottom(" 1-9 remove · any other key cancels ");
+    f.render_widget(Paragraph::new(lines).block(blk), popup);
+}
+
+pub(super) fn draw_input(
+    f: &mut Frame,
+    app: &App,
+    prompt: &str,
+    value: &str,
+    purpose: &InputPurpose,
+) {
+    let popup = centered(f.area(), 70, 5);
+    f.render_widget(Clear, popup);
+    let hint = match purpose {
+        InputPurpose::NewCode { values } => {
+            format!(
+                " step {} of 4 ·{}",
+                values.len() + 1,
+                keymap::hint_text(Layer::Input, &[])
+            )
+        }
+        _ => format!("{}· empty removes ", keymap::hint_text(Layer::Input, &[])),
+    };
+    let blk = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(format!(" {prompt} "))
+        .title_bottom(hint);
+    let p = Paragraph::new(Line::from(vec![
+        Span::raw(value.to_string()),
+        Span::styled(" ", app.theme.cursor()),
+    ]))
+    .wrap(ratatui::widgets::Wrap { trim: false })
+    .block(blk);
+    f.render_widget(p, popup);
+}

@@ -1,0 +1,95 @@
+//! The status line and the key-hint bar.
+
+use super::*;
+
+pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.coder),
+        Style::default()
+            .bg(Color::Blue)
+            .fg(Color::White)
+            .add_modifier(Modifier::BOLD),
+    )];
+    if app.is_readonly() {
+        spans.push(Span::styled(" READ-ONLY ", app.theme.error()));
+    }
+    if let Some(t) = app.transcript() {
+        spans.push(Span::raw(format!(
+            " {} {}/{} ",
+            t.id,
+            app.text.cursor,
+            t.len_chars()
+        )));
+        if let Some((s, e)) = app.selection() {
+            spans.push(Span::styled(
+                format!(" sel {} chars ", e - s),
+                app.theme.selection(),
+            ));
+            // What Enter would apply: the highlighted code, visible while the codebook is not.
+            if let Some(code) = app.selected_code() {
+                spans.push(Span::raw(" Enter: "));
+                spans.push(Span::styled(
+                    format!(" {} ", code.name),
+                    app.theme.highlight(code.colour),
+                ));
+                spans.push(Span::raw(" "));
+            }
+        }
+        let here = app.codings_at_cursor();
+        if !here.is_empty() {
+            spans.push(Span::raw("│ "));
+            for c in here {
+                if let Some(code) = app.project.codebook.code(&c.code) {
+                    spans.push(Span::styled(
+                        format!(" {} ", code.name),
+                        app.theme.highlight(code.colour),
+                    ));
+                    if let Some(memo) = &c.memo {
+                        let short: String = memo.chars().take(40).collect();
+                        spans.push(Span::styled(
+                            format!("✎ {short}"),
+                            Style::default().add_modifier(Modifier::ITALIC),
+                        ));
+                    }
+                    spans.push(Span::raw(" "));
+                }
+            }
+        }
+    }
+    if let Some(m) = &app.message {
+        spans.push(Span::raw("│ "));
+        let style = if m.error {
+            app.theme.error()
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        };
+        spans.push(Span::styled(m.text.clone(), style));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hint bar of the layer that has the input, generated from the keymap.
+pub(super) fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
+    let owned = keymap::hints(app.layer());
+    let hints: Vec<(&str, &str)> = owned.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+    f.render_widget(Paragraph::new(hint_line(&hints, area.width)), area);
+}
+
+/// As many hints as fit, whole: a hint cut in half ("Tab  pan") reads as a wrong key.
+pub fn hint_line<'a>(hints: &[(&'a str, &'a str)], width: u16) -> Line<'a> {
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (k, d) in hints {
+        let w = k.width() + d.width() + 4;
+        if used + w > width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(
+            format!(" {k} "),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {d} ")));
+    }
+    Line::from(spans)
+}
