@@ -77,6 +77,12 @@ pub enum Action {
     NextDeelvraag,
     ToggleColumns,
     ToggleUncoded,
+    CycleSpeaker,
+    ToggleRank,
+    MarkHit,
+    AutocodeHits,
+    OpenKwic,
+    CycleSort,
     Export,
     ExportExcel,
     DecideA,
@@ -152,7 +158,16 @@ impl Action {
             Pick(_) => "pick one of the listed entries",
             NextDeelvraag => "next deelvraag",
             ToggleColumns => "switch the columns",
-            ToggleUncoded => "only passages you have not coded (toggle)",
+            ToggleUncoded => "only matches you have not coded (toggle)",
+            CycleSpeaker => "filter by speaker label (cycle)",
+            ToggleRank => "respondent turns first / by score alone (toggle)",
+            MarkHit => "mark / unmark the hit for coding",
+            AutocodeHits => {
+                "code all hits (or the marked ones) with the highlighted code, \
+                 respondent turns only, as one undoable action"
+            }
+            OpenKwic => "show the hits as keyword in context",
+            CycleSort => "sort by left context, right context or transcript (cycle)",
             Export => "export as CSV",
             ExportExcel => "export as CSV for Excel",
             DecideA => "consensus: accept coder A's passages",

@@ -31,7 +31,8 @@ impl App {
                         IndexState::Ready(i) => Some(&**i),
                         _ => None,
                     };
-                    v.run(&self.project, i, &self.coder);
+                    let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+                    v.run(&self.project, i, state);
                 }
             }
             Job::IndexReady(Err(e)) => {

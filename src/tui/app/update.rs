@@ -16,7 +16,12 @@ impl App {
             Layer::Input => return self.on_input_action(action),
             Layer::PickRemoval => return self.on_pick_action(action),
             Layer::CodeFilter => return self.on_filter_action(action),
-            Layer::Search | Layer::Agreement | Layer::Clusters | Layer::Matrix | Layer::Review => {
+            Layer::Search
+            | Layer::Kwic
+            | Layer::Agreement
+            | Layer::Clusters
+            | Layer::Matrix
+            | Layer::Review => {
                 return self.on_view_action(action);
             }
             Layer::Global | Layer::Text | Layer::Editing | Layer::List | Layer::Codebook => {}
@@ -271,8 +276,9 @@ impl App {
             }
             // The views' and popups' own actions are routed above.
             Close | Choose | Type(_) | DeleteChar | Pick(_) | NextDeelvraag | ToggleColumns
-            | ToggleUncoded | Export | ExportExcel | DecideA | DecideB | DecideBoth
-            | DecideNeither | AcceptPlace | DropCoding => {}
+            | ToggleUncoded | CycleSpeaker | ToggleRank | MarkHit | AutocodeHits | OpenKwic
+            | CycleSort | Export | ExportExcel | DecideA | DecideB | DecideBoth | DecideNeither
+            | AcceptPlace | DropCoding => {}
         }
     }
 

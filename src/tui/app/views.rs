@@ -7,6 +7,7 @@ use super::*;
 pub enum View {
     Agreement(Box<AgreementView>),
     Search(SearchView),
+    Kwic(KwicView),
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
@@ -18,6 +19,7 @@ impl View {
         match self {
             View::Agreement(_) => "A: back to the list",
             View::Search(_) => "/: back to the hits",
+            View::Kwic(_) => "/: back to the search",
             View::Clusters(_) => "C: back to the clusters",
             View::Matrix(_) => "M: back to the matrix",
             View::Review(_) => "R: back to the review list",
@@ -29,6 +31,7 @@ impl View {
         match self {
             View::Agreement(_) => Layer::Agreement,
             View::Search(_) => Layer::Search,
+            View::Kwic(_) => Layer::Kwic,
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
@@ -60,7 +63,13 @@ impl App {
         };
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
-            Some(View::Search(v)) => v.on_action(action, &self.project, index, &self.coder),
+            Some(View::Search(v)) => v.on_action(
+                action,
+                &self.project,
+                index,
+                self.journal.as_ref().map_or(&self.readonly, |j| &j.state),
+            ),
+            Some(View::Kwic(v)) => v.on_action(action, &self.project, index),
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
@@ -81,6 +90,22 @@ impl App {
                 decision,
             } => self.decide(&disagreement, decision),
             Outcome::Accept { id, start } => self.accept_place(id, start),
+            Outcome::Autocode {
+                query,
+                only,
+                uncoded,
+            } => self.autocode_hits(&query, only.as_deref(), uncoded),
+            Outcome::Kwic(query) => {
+                let IndexState::Ready(index) = &self.index else {
+                    return self.say("the search index is still being built…", true);
+                };
+                let view = KwicView::open(&self.project, index, query);
+                // `/` comes back to the search it was opened from.
+                if let Some(View::Search(s)) = self.view.take() {
+                    self.parked = Some(View::Search(s));
+                }
+                self.view = Some(View::Kwic(view));
+            }
             Outcome::Drop { id } => {
                 if let Some(c) = self.state().codings.get(&id).cloned() {
                     let msg = format!("{} dropped (u to undo)", self.code_name(&c.code));
@@ -125,6 +150,74 @@ impl App {
                 self.show_range(i, start, end);
                 let back = self.parked.as_ref().map_or("", View::back_hint);
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
+            }
+        }
+    }
+
+    /// Code the search's hits (or only the given matches) with the highlighted code, leaving
+    /// out interviewer turns and what the coder has coded with it, as one undoable action.
+    fn autocode_hits(
+        &mut self,
+        query: &Query,
+        only: Option<&[(String, usize, usize)]>,
+        uncoded: bool,
+    ) {
+        let Some((code, name)) = self.selected_code().map(|c| (c.id.clone(), c.name.clone()))
+        else {
+            return self.say(
+                "highlight a code in the codebook first (Tab, or f to find one)",
+                true,
+            );
+        };
+        let IndexState::Ready(index) = &self.index else {
+            return self.say("the search index is still being built…", true);
+        };
+        let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let plan = match plan_autocode_with(
+            &self.project,
+            index,
+            query,
+            &code,
+            &AutocodeOptions::default(),
+            state,
+        ) {
+            Ok(plan) => plan,
+            Err(e) => return self.say(e.to_string(), true),
+        };
+        let mut codings = plan.codings;
+        if let Some(only) = only {
+            codings.retain(|c| {
+                only.iter()
+                    .any(|(t, s, e)| *t == c.transcript && c.start < *e && *s < c.end)
+            });
+        }
+        if uncoded {
+            // "Not coded yet" means by any of the coder's codes.
+            codings.retain(|c| {
+                !state
+                    .codings
+                    .values()
+                    .any(|x| x.transcript == c.transcript && x.start < c.end && c.start < x.end)
+            });
+        }
+        if codings.is_empty() {
+            return self.say(format!("nothing to code with {name}: coded already"), false);
+        }
+        let n = codings.len();
+        let left_out = if plan.interviewer_hits > 0 && only.is_none() {
+            format!(", {} interviewer turn(s) left out", plan.interviewer_hits)
+        } else {
+            String::new()
+        };
+        let msg = format!("{name}: {n} passage(s) coded{left_out} · u undoes all");
+        if self.record(codings.into_iter().map(Op::Add).collect(), &msg) {
+            let index = match &self.index {
+                IndexState::Ready(i) => Some(&**i),
+                _ => None,
+            };
+            let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+            if let Some(View::Search(v)) = &mut self.view {
+                v.run(&self.project, index, state);
             }
         }
     }
@@ -279,7 +372,11 @@ impl App {
             IndexState::Ready(i) => Some(&**i),
             _ => None,
         };
-        view.run(&self.project, index, &self.coder);
+        view.run(
+            &self.project,
+            index,
+            self.journal.as_ref().map_or(&self.readonly, |j| &j.state),
+        );
         self.view = Some(View::Search(view));
     }
 

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod clusters;
+pub mod kwic;
 pub mod matrix;
 pub mod review;
 pub mod search;
@@ -43,6 +44,16 @@ pub enum Outcome {
     },
     /// Remove a coding flagged for review (the app writes an undoable removal).
     Drop { id: crate::core::coding::CodingId },
+    /// Code the hits of a search with the highlighted code as one action (the app plans and
+    /// writes it): all of them, or only these matches `(transcript, start, end)`; with
+    /// `uncoded`, only matches this coder has not coded.
+    Autocode {
+        query: crate::core::index::search::Query,
+        only: Option<Vec<(String, usize, usize)>>,
+        uncoded: bool,
+    },
+    /// Show the hits of a search as keyword in context.
+    Kwic(crate::core::index::search::Query),
     /// Settle a disagreement in the consensus coder's journal (the app writes it).
     Decide {
         disagreement: crate::core::agreement::disagreements::Disagreement,
