@@ -247,3 +247,59 @@ fn kwic_view_snapshot_with_the_keywords_in_one_highlighted_column() {
     assert!(columns.len() >= 2, "{columns:?}");
     assert!(columns.iter().all(|&x| x == columns[0]), "{columns:?}");
 }
+
+fn words(app: &App) -> &codewerk::tui::views::words::WordsView {
+    match &app.view {
+        Some(View::Words(v)) => v,
+        _ => panic!("the words view is open"),
+    }
+}
+
+#[test]
+fn w_shows_word_frequencies_compares_groups_and_opens_a_word_in_context() {
+    let dir = demo();
+    let mut app = app_in(dir.path(), "student");
+    let (index, report) = Index::open(&app.project, &mut |_| {}).unwrap();
+    app.handle(Msg::Job(Job::IndexReady(Ok((
+        Box::new(index),
+        report.message(),
+    )))));
+    keys(&mut app, "W");
+    let f = words(&app).freq.clone().unwrap();
+    assert_eq!(f.parts[0].label, "docenten");
+    assert!(f.words[0].count >= f.words[1].count);
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(screen.contains("docenten (27)") && screen.contains(&f.words[0].word));
+    // Stems: fewer distinct entries.
+    keys(&mut app, "s");
+    assert!(words(&app).freq.as_ref().unwrap().words.len() < f.words.len());
+    keys(&mut app, "s");
+    // Compare: the docenten's words, G² largest first.
+    keys(&mut app, "c");
+    let k = &words(&app).keyness;
+    assert!(!k.is_empty() && k.windows(2).all(|p| p[0].g2 >= p[1].g2));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(
+        screen.contains("Words docenten use more than the rest"),
+        "{screen}"
+    );
+    let word = k[0].word.clone();
+    // Enter: the word in context.
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Kwic(kw)) = &app.view else {
+        panic!("the KWIC view is open")
+    };
+    assert!(!kw.lines.is_empty());
+    assert!(
+        kw.lines
+            .iter()
+            .all(|l| l.keyword.to_lowercase() == word.to_lowercase())
+    );
+    // Esc, then W comes back to the words as they were.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "W");
+    assert_eq!(words(&app).compare, Some(0));
+    // By school type.
+    keys(&mut app, "b");
+    assert_eq!(words(&app).options.by, "school_type");
+}

@@ -29,6 +29,7 @@ use super::views::kwic::KwicView;
 use super::views::matrix::MatrixView;
 use super::views::review::ReviewView;
 use super::views::search::SearchView;
+use super::views::words::WordsView;
 use super::views::{Outcome, cycle};
 use super::wrap::{TextLayout, char_width};
 use crate::core::agreement::Disagreement;

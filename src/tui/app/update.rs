@@ -18,6 +18,7 @@ impl App {
             Layer::CodeFilter => return self.on_filter_action(action),
             Layer::Search
             | Layer::Kwic
+            | Layer::Words
             | Layer::Agreement
             | Layer::Clusters
             | Layer::Matrix
@@ -255,6 +256,7 @@ impl App {
             OpenClusters => self.open_clusters(),
             OpenMatrix => self.open_matrix(),
             OpenReview => self.open_review(),
+            OpenWords => self.open_words(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project
@@ -277,8 +279,8 @@ impl App {
             // The views' and popups' own actions are routed above.
             Close | Choose | Type(_) | DeleteChar | Pick(_) | NextDeelvraag | ToggleColumns
             | ToggleUncoded | CycleSpeaker | ToggleRank | MarkHit | AutocodeHits | OpenKwic
-            | CycleSort | Export | ExportExcel | DecideA | DecideB | DecideBoth | DecideNeither
-            | AcceptPlace | DropCoding => {}
+            | CycleSort | ToggleStems | CycleBy | CycleCompare | Export | ExportExcel | DecideA
+            | DecideB | DecideBoth | DecideNeither | AcceptPlace | DropCoding => {}
         }
     }
 

@@ -8,6 +8,7 @@ pub enum View {
     Agreement(Box<AgreementView>),
     Search(SearchView),
     Kwic(KwicView),
+    Words(Box<WordsView>),
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
@@ -20,6 +21,7 @@ impl View {
             View::Agreement(_) => "A: back to the list",
             View::Search(_) => "/: back to the hits",
             View::Kwic(_) => "/: back to the search",
+            View::Words(_) => "W: back to the words",
             View::Clusters(_) => "C: back to the clusters",
             View::Matrix(_) => "M: back to the matrix",
             View::Review(_) => "R: back to the review list",
@@ -32,6 +34,7 @@ impl View {
             View::Agreement(_) => Layer::Agreement,
             View::Search(_) => Layer::Search,
             View::Kwic(_) => Layer::Kwic,
+            View::Words(_) => Layer::Words,
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
@@ -70,6 +73,7 @@ impl App {
                 self.journal.as_ref().map_or(&self.readonly, |j| &j.state),
             ),
             Some(View::Kwic(v)) => v.on_action(action, &self.project, index),
+            Some(View::Words(v)) => v.on_action(action, &self.project),
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
@@ -100,9 +104,9 @@ impl App {
                     return self.say("the search index is still being built…", true);
                 };
                 let view = KwicView::open(&self.project, index, query);
-                // `/` comes back to the search it was opened from.
-                if let Some(View::Search(s)) = self.view.take() {
-                    self.parked = Some(View::Search(s));
+                // `/` (or `W`) comes back to the view it was opened from.
+                if let Some(v @ (View::Search(_) | View::Words(_))) = self.view.take() {
+                    self.parked = Some(v);
                 }
                 self.view = Some(View::Kwic(view));
             }
@@ -220,6 +224,18 @@ impl App {
                 v.run(&self.project, index, state);
             }
         }
+    }
+
+    /// The word-frequency view, as it was if it is the one parked by a jump.
+    pub(super) fn open_words(&mut self) {
+        let view = match self.parked.take() {
+            Some(View::Words(v)) => v,
+            other => {
+                self.parked = other;
+                Box::new(WordsView::open(&self.project))
+            }
+        };
+        self.view = Some(View::Words(view));
     }
 
     /// The review view: this coder's codings that a transcript edit left without a certain

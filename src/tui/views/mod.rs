@@ -8,6 +8,7 @@ pub mod kwic;
 pub mod matrix;
 pub mod review;
 pub mod search;
+pub mod words;
 
 use crate::core::export::{self, Request, Target};
 use crate::core::project::Project;
