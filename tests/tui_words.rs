@@ -222,6 +222,9 @@ fn ctrl_w_shows_the_hits_in_context_sorted_and_enter_selects() {
     let (s, e) = app.selection().unwrap();
     assert_eq!((s, e), (line.start, line.end));
     assert_eq!(app.transcript().unwrap().id, line.transcript);
+    // `/` goes back to the hits the view was opened from.
+    keys(&mut app, "/");
+    assert_eq!(view(&app).query, "meldcode");
 }
 
 #[test]

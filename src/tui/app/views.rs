@@ -126,7 +126,12 @@ impl App {
                 let Some(i) = self.project.index_of(&transcript) else {
                     return;
                 };
-                self.parked = self.view.take();
+                // From keyword in context, `/` (or `W`) goes back to the search (or words) it
+                // came from.
+                let current = self.view.take();
+                if !matches!(current, Some(View::Kwic(_))) || self.parked.is_none() {
+                    self.parked = current;
+                }
                 self.show_range(i, start, end);
                 if end > start {
                     self.text.anchor = Some(start);
