@@ -175,6 +175,66 @@ fn count_transcript(
     (counts, total)
 }
 
+/// Word rows with their written forms, and the words per part, of some transcripts.
+struct Table {
+    rows: HashMap<String, (WordRow, HashMap<String, usize>)>,
+    words: Vec<usize>,
+}
+
+fn empty_row(key: String, parts: usize) -> WordRow {
+    WordRow {
+        word: String::new(),
+        key,
+        count: 0,
+        respondents: 0,
+        parts: vec![
+            Count {
+                count: 0,
+                respondents: 0
+            };
+            parts
+        ],
+    }
+}
+
+impl Table {
+    fn new(parts: usize) -> Table {
+        Table {
+            rows: HashMap::new(),
+            words: vec![0; parts],
+        }
+    }
+
+    /// Both tables' counts (each transcript is in one of them only).
+    fn merge(mut self, mut other: Table) -> Table {
+        if self.rows.len() < other.rows.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a += b;
+        }
+        for (key, (row, forms)) in other.rows {
+            match self.rows.get_mut(&key) {
+                Some((mine, my_forms)) => {
+                    mine.count += row.count;
+                    mine.respondents += row.respondents;
+                    for (m, o) in mine.parts.iter_mut().zip(&row.parts) {
+                        m.count += o.count;
+                        m.respondents += o.respondents;
+                    }
+                    for (f, c) in forms {
+                        *my_forms.entry(f).or_default() += c;
+                    }
+                }
+                None => {
+                    self.rows.insert(key, (row, forms));
+                }
+            }
+        }
+        self
+    }
+}
+
 /// Count the words of the project's transcripts per value of `options.by`.
 pub fn frequencies(
     project: &Project,
@@ -215,35 +275,20 @@ pub fn frequencies(
         parts[k].respondents += 1;
         part_of.push(k);
     }
-    let per: Vec<Counts> = (0..project.transcripts.len())
-        .into_par_iter()
-        .map(|i| count_transcript(project, i, options, stopwords))
-        .collect();
-    let mut words: HashMap<String, (WordRow, HashMap<String, usize>)> = HashMap::new();
-    let mut total_words = 0;
-    for (i, (counts, n)) in per.into_iter().enumerate() {
-        let Some(&k) = part_of.get(i) else { continue };
-        parts[k].words += n;
-        total_words += n;
+    // Each thread adds its transcripts into a table of its own, and the tables are merged:
+    // holding every transcript's counts until the end took over a gigabyte at 10,000.
+    let n_parts = parts.len();
+    let add = |mut table: Table, i: usize| {
+        let Some(&k) = part_of.get(i) else {
+            return table;
+        };
+        let (counts, n) = count_transcript(project, i, options, stopwords);
+        table.words[k] += n;
         for (key, (count, forms)) in counts {
-            let (row, all_forms) = words.entry(key.clone()).or_insert_with(|| {
-                (
-                    WordRow {
-                        word: String::new(),
-                        key,
-                        count: 0,
-                        respondents: 0,
-                        parts: vec![
-                            Count {
-                                count: 0,
-                                respondents: 0
-                            };
-                            parts.len()
-                        ],
-                    },
-                    HashMap::new(),
-                )
-            });
+            let (row, all_forms) = table
+                .rows
+                .entry(key.clone())
+                .or_insert_with(|| (empty_row(key, n_parts), HashMap::new()));
             row.count += count;
             row.respondents += 1;
             row.parts[k].count += count;
@@ -252,7 +297,17 @@ pub fn frequencies(
                 *all_forms.entry(f).or_default() += c;
             }
         }
+        table
+    };
+    let table = (0..project.transcripts.len())
+        .into_par_iter()
+        .fold(|| Table::new(n_parts), add)
+        .reduce(|| Table::new(n_parts), Table::merge);
+    for (p, n) in parts.iter_mut().zip(&table.words) {
+        p.words = *n;
     }
+    let total_words = table.words.iter().sum();
+    let words = table.rows;
     let mut rows: Vec<WordRow> = words
         .into_values()
         .map(|(mut row, forms)| {
