@@ -126,6 +126,12 @@ pub enum Command {
     /// codes and coded passages, journaled per coder and undoable.
     #[command(subcommand)]
     Memo(MemoCommand),
+    /// Keyword in context: every occurrence of a search's matches with N words either side,
+    /// aligned, with respondent and group (respondent turns only by default).
+    Kwic(KwicOpt),
+    /// Word (or stem) frequencies per respondent group or attribute, with the share of
+    /// respondents using each word; --compare GROUP for the words a group uses more (G²).
+    Words(WordsOpt),
 }
 
 #[derive(Subcommand, Debug)]
@@ -327,6 +333,64 @@ pub struct CodeMoveOpt {
 }
 
 #[derive(Args, Debug)]
+pub struct WordsOpt {
+    /// The respondent column to count by: group, school, school_type or any attribute of
+    /// respondents.csv.
+    #[arg(long, default_value = "group")]
+    pub by: String,
+    /// Count Dutch stems (signaal, signalen as one) instead of words.
+    #[arg(long)]
+    pub stems: bool,
+    /// Shortest word counted, in letters.
+    #[arg(long, default_value_t = 3)]
+    pub min_length: usize,
+    /// Most words to list; 0 = all.
+    #[arg(long, default_value_t = 30)]
+    pub top: usize,
+    /// Also count interviewer turns (left out by default).
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// The words this value of --by (e.g. a group, by id or plural) uses more than the other
+    /// respondents, by log-likelihood G² (with the log ratio).
+    #[arg(long, value_name = "VALUE")]
+    pub compare: Option<String>,
+    /// text (default), csv, xlsx (needs --out) or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "csv", "xlsx", "json"])]
+    pub format: String,
+    /// Write to this file (never overwritten) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the shipped Dutch stop-word list to codebook/stopwords.txt to edit, and stop.
+    #[arg(long)]
+    pub init_stopwords: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct KwicOpt {
+    /// The query (see `codewerk search`), e.g. 'meldcode', '"Veilig Thuis"', 'zorg*'.
+    pub query: String,
+    /// Words of context on each side.
+    #[arg(long, default_value_t = 6)]
+    pub width: usize,
+    /// Order: by the words before the keyword (nearest first), after it, or by transcript.
+    #[arg(long, default_value = "transcript", value_parser = ["left", "right", "transcript"])]
+    pub sort: String,
+    #[command(flatten)]
+    pub filters: SearchFilters,
+    /// Also occurrences in interviewer turns (left out by default).
+    #[arg(long)]
+    pub include_interviewer: bool,
+    /// Most lines to show; 0 = all.
+    #[arg(long, default_value_t = 0)]
+    pub limit: usize,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Comma-separated values, one occurrence per row (UTF-8, header row).
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct InitOpt {
     /// The folder to create the project in (default: the --project folder, `.`).
     pub dir: Option<PathBuf>,
@@ -517,6 +581,18 @@ pub struct SearchOpt {
     /// Most hits to show; 0 = all.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Only matches no coding covers yet (by --coder if given, of --code if given): a turn
+    /// with one coded and one uncoded match stays, with the uncoded one. --uncoded drops it.
+    #[arg(long, conflicts_with = "uncoded")]
+    pub uncoded_matches: bool,
+    /// Search the memos (passage and code memos, of --coder and --code if given) instead of
+    /// the transcripts.
+    #[arg(long, conflicts_with_all = ["uncoded", "uncoded_matches"])]
+    pub memos: bool,
+    /// Order of the hits: respondent turns first (interviewer questions after them), or by
+    /// score alone.
+    #[arg(long, default_value = "interviewer-last", value_parser = ["interviewer-last", "score"])]
+    pub rank: String,
     #[arg(long)]
     pub json: bool,
 }

@@ -60,6 +60,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Respondents(o)) => cmd::respondents::run(&root, &o),
         Some(Command::Code(o)) => cmd::code::run(&root, &coder, o),
         Some(Command::Memo(o)) => cmd::memo::run(&root, &coder, coder_flag, o),
+        Some(Command::Kwic(o)) => cmd::kwic::run(&root, &o),
+        Some(Command::Words(o)) => cmd::words::run(&root, &o),
         Some(Command::Agreement(o)) => cmd::agreement::run(&root, &o),
         Some(Command::Recode(o)) => cmd::recode::run(&root, &coder, &o),
         Some(Command::Reconcile(o)) => cmd::reconcile::run(&root, &o),

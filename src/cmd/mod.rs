@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod kwic;
 pub mod memo;
 pub mod pseudonymize;
 pub mod query;
@@ -20,6 +21,7 @@ pub mod respondents;
 pub mod search;
 pub mod stats;
 pub mod tui;
+pub mod words;
 
 use anyhow::Result;
 use codewerk::core::problem::Problem;

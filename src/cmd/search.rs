@@ -3,47 +3,98 @@
 use super::{invalid, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
+use codewerk::core::index::memos::search_memos;
+use codewerk::core::index::uncoded::{CodedBy, keep_uncoded_matches};
 use codewerk::core::index::{
     Hit, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
 };
 use codewerk::core::project::Project;
+use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     // An index known to be up to date answers alone, without loading the project (see
-    // `core::index::fresh`).
-    if let Some((index, light)) = Index::open_fresh(root) {
-        return answer(&light, &index, coder, o);
+    // `core::index::fresh`); memos and "match not coded" need the journals, so the project.
+    if !o.memos
+        && !o.uncoded_matches
+        && let Some((index, light)) = Index::open_fresh(root)
+    {
+        return answer(&light, None, &index, coder, o);
     }
     let loaded_at = SystemTime::now();
     let project = load_searchable(root)?;
     if let Some(c) = coder {
         check_coder(&project, c).map_err(search_failed)?;
     }
+    if o.memos {
+        return memos(&project, coder, o);
+    }
     let mut index = open_index(&project)?;
     // Only a cache for the next search: failing to write it changes nothing now.
     let _ = index.remember_sources(&project, loaded_at);
-    answer(&project, &index, coder, o)
+    answer(&project, Some(&project), &index, coder, o)
 }
 
-fn answer<S: Source>(project: &S, index: &Index, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
+/// The search and its output. `full` is the loaded project when there is one (never on the
+/// fresh path); `--uncoded-matches` needs it for the codings.
+fn answer<S: Source>(
+    project: &S,
+    full: Option<&Project>,
+    index: &Index,
+    coder: Option<&str>,
+    o: &SearchOpt,
+) -> Result<()> {
     if let Some(c) = coder {
         check_coder(project, c).map_err(search_failed)?;
     }
     let query = Query {
         text: o.query.clone(),
-        code: o.code.clone(),
-        coder: coder.map(str::to_string),
+        code: if o.uncoded_matches {
+            None
+        } else {
+            o.code.clone()
+        },
+        coder: if o.uncoded_matches {
+            None
+        } else {
+            coder.map(str::to_string)
+        },
         uncoded: o.uncoded,
-        limit: o.limit,
+        limit: if o.uncoded_matches { 0 } else { o.limit },
+        rank: o.rank.parse().map_err(|e: String| anyhow::anyhow!(e))?,
         ..filters_query(&o.filters)?
     };
-    let hits = match search_all(project, index, &query) {
+    let mut hits = match search_all(project, index, &query) {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
     };
+    if o.uncoded_matches
+        && let Some(project) = full
+    {
+        let code = match &o.code {
+            Some(c) => match project.codebook.resolve(c) {
+                Some(code) => Some(code.id.clone()),
+                None => {
+                    return Err(search_failed(SearchError::Filter(format!(
+                        "unknown code \"{c}\""
+                    ))));
+                }
+            },
+            None => None,
+        };
+        let by = CodedBy {
+            coder,
+            code: code.as_deref(),
+        };
+        let mut kept = keep_uncoded_matches(project, std::mem::take(&mut hits.hits), by);
+        hits.total = kept.len();
+        if o.limit > 0 {
+            kept.truncate(o.limit);
+        }
+        hits.hits = kept;
+    }
     for note in &hits.notes {
         eprintln!("codewerk: note: {note}");
     }
@@ -77,6 +128,65 @@ fn answer<S: Source>(project: &S, index: &Index, coder: Option<&str>, o: &Search
         )?,
     }
     out.flush()?;
+    Ok(())
+}
+
+/// `search --memos`: the memos that match, with the passage or code they belong to.
+fn memos(project: &Project, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
+    let f = &o.filters;
+    if f.group.is_some()
+        || f.school.is_some()
+        || f.school_type.is_some()
+        || f.speaker.is_some()
+        || !f.attr.is_empty()
+    {
+        return Err(invalid(
+            "--memos takes --coder and --code, not respondent or speaker filters",
+        ));
+    }
+    // The transcripts' words split the compounds of the memos too.
+    let index = open_index(project)?;
+    let hits = search_memos(
+        project,
+        Some(&index),
+        &o.query,
+        coder,
+        o.code.as_deref(),
+        o.limit,
+    )
+    .map_err(search_failed)?;
+    for note in &hits.notes {
+        eprintln!("codewerk: note: {note}");
+    }
+    if o.json {
+        return print_json(&json!({"query": o.query, "total": hits.total, "hits": hits.hits}));
+    }
+    let mut out = String::new();
+    for h in &hits.hits {
+        let m = &h.memo;
+        let name = project
+            .codebook
+            .resolve(&m.code)
+            .map_or(m.code.as_str(), |c| c.name.as_str());
+        let place = match (&m.transcript, m.start, m.end) {
+            (Some(t), Some(s), Some(e)) => format!("passage memo on {t} {s}-{e}"),
+            _ => "code memo".to_string(),
+        };
+        out += &format!(
+            "{place}, {name}, by {}  score {:.2}\n    {}\n",
+            m.coder, h.score, h.snippet.marked
+        );
+    }
+    print!("{out}");
+    match hits.total {
+        0 => println!("No memos match {}.", o.query),
+        n if n == hits.hits.len() => println!("{n} memo(s)."),
+        n => println!(
+            "{} of {n} memos shown (--limit {}).",
+            hits.hits.len(),
+            o.limit
+        ),
+    }
     Ok(())
 }
 

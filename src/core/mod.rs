@@ -14,6 +14,7 @@ pub mod memo;
 
 pub mod index;
 pub mod ingest;
+pub mod kwic;
 pub mod palette;
 pub mod problem;
 pub mod project;
@@ -25,7 +26,9 @@ pub mod respondents;
 pub mod review;
 pub mod scaffold;
 pub mod settings;
+pub mod stopwords;
 pub mod summary;
 pub mod text;
 pub mod transcript;
 pub mod versions;
+pub mod words;

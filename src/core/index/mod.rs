@@ -11,16 +11,19 @@
 //! built in memory instead.
 
 pub mod autocode;
+pub mod decompound;
 pub mod fresh;
+pub mod memos;
 pub mod schema;
 pub mod search;
 pub mod synth;
+pub mod uncoded;
 
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{
-    Hit, Hits, ParsedQuery, Query, SearchError, Snippet, Source, Texts, check_coder, match_ranges,
-    search, search_all,
+    Hit, Hits, ParsedQuery, Query, Rank, SearchError, Snippet, Source, Texts, check_coder,
+    match_ranges, search, search_all,
 };
 
 use super::coding::Coding;
@@ -288,6 +291,54 @@ impl Index {
         Ok(report)
     }
 
+    /// An index in memory of loose texts (memos): one unit each, its position as `transcript`,
+    /// analysed as transcripts are (compounds split with the texts' own words and those of
+    /// `words`, e.g. the transcripts' index).
+    pub fn of_texts(
+        texts: &[&str],
+        words: Option<&dyn decompound::Lexicon>,
+    ) -> Result<Index, IndexError> {
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        schema::register_analyzers(index.tokenizers());
+        let words_too = words;
+        let words = decompound::words_of(texts.par_iter().copied());
+        let splits = match words_too {
+            Some(more) => decompound::Splits::compute(&words, &decompound::Either(&words, more)),
+            None => decompound::Splits::compute(&words, &words),
+        };
+        schema::register_parts(index.tokenizers(), std::sync::Arc::new(splits));
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, 15 * 1024 * 1024)?;
+        for (i, text) in texts.iter().enumerate() {
+            let mut doc = TantivyDocument::new();
+            doc.add_text(fields.transcript, i.to_string());
+            doc.add_u64(fields.start, 0);
+            doc.add_u64(fields.end, text.chars().count() as u64);
+            doc.add_text(fields.text, text);
+            doc.add_text(fields.exact, text);
+            doc.add_text(fields.parts, text);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Index {
+            dir: None,
+            fields,
+            index,
+            reader,
+            manifest: Manifest::default(),
+        })
+    }
+
+    /// The words in the index (its `exact` terms), for splitting compounds.
+    pub fn lexicon(&self) -> decompound::IndexedWords {
+        decompound::IndexedWords::new(&self.reader.searcher(), self.fields.exact)
+    }
+
     /// Number of units (turns) searchable.
     pub fn num_units(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -464,6 +515,19 @@ impl Index {
             return Ok(());
         }
 
+        // Compounds are split with the words of the transcripts being indexed and those already
+        // in the index (see `decompound`), computed once for the token filter to look up.
+        let words = decompound::words_of(
+            todo.par_iter()
+                .map(|&(i, _, _)| project.transcripts[i].text()),
+        );
+        let splits = if decompound::disabled() {
+            decompound::Splits::default()
+        } else {
+            let indexed = self.lexicon();
+            decompound::Splits::compute(&words, &decompound::Either(&words, &indexed))
+        };
+        schema::register_parts(self.index.tokenizers(), std::sync::Arc::new(splits));
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
@@ -676,6 +740,7 @@ fn unit_docs(
         }
         doc.add_text(f.text, text);
         doc.add_text(f.exact, text);
+        doc.add_text(f.parts, text);
         docs.push(doc);
     }
     docs

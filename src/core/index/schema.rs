@@ -2,6 +2,8 @@
 //! spoken text), with filterable respondent fields, the codes applied to it, and the text twice:
 //! Dutch-stemmed for word queries and exact (unstemmed) for phrases and prefixes.
 
+use super::decompound::{Decompound, Splits};
+use std::sync::Arc;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -12,7 +14,7 @@ use tantivy::tokenizer::{
 
 /// Bump when the schema, the analyzers or what goes into a document change: an index of another
 /// version is rebuilt on open.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Longest word indexed, in bytes (UTF-8): longer ones are dropped by the analyzers, so a query
 /// word longer than this has nothing to match. Dutch compounds reach 50 letters
@@ -23,6 +25,8 @@ pub const MAX_WORD_BYTES: usize = 100;
 pub const STEMMED_TOKENIZER: &str = "codewerk_nl_stem";
 /// Tokenizer of `exact`: words, lower-cased, accents folded, not stemmed.
 pub const EXACT_TOKENIZER: &str = "codewerk_exact";
+/// Tokenizer of `parts`: the parts of Dutch compounds (see `decompound`), Dutch-stemmed.
+pub const PARTS_TOKENIZER: &str = "codewerk_nl_parts";
 
 /// The separator in `coder_code` terms: `student:niet-pluis`.
 pub const CODER_CODE_SEP: char = ':';
@@ -55,6 +59,9 @@ pub struct Fields {
     pub text: Field,
     /// The unit's text, lower-cased and folded but not stemmed, with positions.
     pub exact: Field,
+    /// The parts of the unit's compounds, Dutch-stemmed (no positions): a one-word query
+    /// looks here too, so `coördinator` finds *zorgcoördinator*.
+    pub parts: Field,
 }
 
 impl Fields {
@@ -87,6 +94,10 @@ impl Fields {
             "exact",
             text_options(EXACT_TOKENIZER, IndexRecordOption::WithFreqsAndPositions),
         );
+        let parts = b.add_text_field(
+            "parts",
+            text_options(PARTS_TOKENIZER, IndexRecordOption::WithFreqs),
+        );
         Fields {
             schema: b.build(),
             transcript,
@@ -102,6 +113,7 @@ impl Fields {
             coded_by,
             text,
             exact,
+            parts,
         }
     }
 }
@@ -190,9 +202,30 @@ impl<S: TokenStream> TokenStream for DutchPluralSStream<S> {
 }
 
 /// Tokenizers are not stored in an index: register them on every index opened or created.
+/// The `parts` analyzer starts with no compounds known; `register_parts` gives it the splits of
+/// the words about to be indexed (queries never use it: they look parts up as terms).
 pub fn register_analyzers(manager: &TokenizerManager) {
     manager.register(STEMMED_TOKENIZER, stemmed_analyzer());
     manager.register(EXACT_TOKENIZER, exact_analyzer());
+    register_parts(manager, Arc::default());
+}
+
+/// Register the `parts` analyzer with these splits, before documents are added.
+pub fn register_parts(manager: &TokenizerManager, splits: Arc<Splits>) {
+    manager.register(PARTS_TOKENIZER, parts_analyzer(splits));
+}
+
+/// As `exact_analyzer`, then each compound replaced by its parts (other words dropped), then
+/// stemmed as `stemmed_analyzer` does.
+pub fn parts_analyzer(splits: Arc<Splits>) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES + 1))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Decompound(splits))
+        .filter(DutchPluralS)
+        .filter(Stemmer::new(Language::Dutch))
+        .build()
 }
 
 /// The analysed tokens of `text` (for tests and the highlighter).
@@ -241,6 +274,6 @@ mod tests {
     fn fields_are_named_once() {
         let f = Fields::new();
         assert_eq!(f.schema.get_field("exact").unwrap(), f.exact);
-        assert_eq!(f.schema.fields().count(), 13);
+        assert_eq!(f.schema.fields().count(), 14);
     }
 }

@@ -20,6 +20,7 @@
 //! ANDs out.
 
 use super::Index;
+use super::decompound::{IndexedWords, MIN_PART_CHARS, Splitter};
 use super::fresh::Light;
 use super::schema::{
     self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
@@ -33,6 +34,7 @@ use crate::core::transcript::Transcript;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -70,6 +72,33 @@ pub struct Query {
     pub uncoded: bool,
     /// Most hits to return; 0 = all.
     pub limit: usize,
+    /// The order of the hits.
+    pub rank: Rank,
+}
+
+/// The order of the hits. Interviewer questions repeat the topic words in few words, so by score
+/// alone they come first ("En de meldcode?"): by default the respondents' turns come first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rank {
+    /// Respondent turns (any speaker label not an interviewer's, or none) by score, then the
+    /// interviewer's turns by score.
+    #[default]
+    InterviewerLast,
+    /// By score (BM25) alone.
+    Score,
+}
+
+impl std::str::FromStr for Rank {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "interviewer-last" => Ok(Rank::InterviewerLast),
+            "score" => Ok(Rank::Score),
+            _ => Err(format!(
+                "unknown ranking \"{s}\" (interviewer-last or score)"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -287,7 +316,34 @@ pub fn search_all<S: Source + ?Sized>(
             notes,
         });
     }
-    let (top, total) = searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?;
+    let interviewer = match query.rank {
+        Rank::InterviewerLast => interviewer_turns(project, index, &searcher),
+        Rank::Score => None,
+    };
+    let (top, total) = match interviewer {
+        None => searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?,
+        Some(interviewer) => {
+            // The best respondent turns, then as many of the best interviewer turns as fit.
+            let part = |occur| {
+                BooleanQuery::new(vec![
+                    (Occur::Must, full.box_clone()),
+                    (occur, interviewer.box_clone()),
+                ])
+            };
+            let (mut top, respondent) =
+                searcher.search(&part(Occur::MustNot), &(TopDocs::with_limit(limit), Count))?;
+            let (rest, asked) = if top.len() < limit {
+                searcher.search(
+                    &part(Occur::Must),
+                    &(TopDocs::with_limit(limit - top.len()), Count),
+                )?
+            } else {
+                (Vec::new(), searcher.search(&part(Occur::Must), &Count)?)
+            };
+            top.extend(rest);
+            (top, respondent + asked)
+        }
+    };
     let docs = top
         .into_iter()
         .map(|(score, addr)| Ok((score, searcher.doc::<TantivyDocument>(addr)?)))
@@ -454,6 +510,44 @@ fn filters<S: Source + ?Sized>(
     Ok(out)
 }
 
+/// The units of interviewer turns: any of the index's speaker labels that the project counts
+/// as the interviewer's. None if there are none.
+fn interviewer_turns<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    searcher: &tantivy::Searcher,
+) -> Option<BoxQuery> {
+    let mut labels: Vec<String> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inv) = segment.inverted_index(index.fields.speaker) else {
+            continue;
+        };
+        let Ok(mut terms) = inv.terms().stream() else {
+            continue;
+        };
+        while terms.advance() {
+            if let Ok(label) = std::str::from_utf8(terms.key())
+                && !labels.iter().any(|l| l == label)
+                && project.settings().is_interviewer(Some(label))
+            {
+                labels.push(label.to_string());
+            }
+        }
+    }
+    if labels.is_empty() {
+        return None;
+    }
+    let terms = labels
+        .iter()
+        .map(|l| {
+            let term = Term::from_field_text(index.fields.speaker, l);
+            let q: BoxQuery = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, q)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(terms)))
+}
+
 /// Distinct non-empty values, in order of first appearance.
 fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut seen = HashSet::new();
@@ -537,6 +631,15 @@ impl std::fmt::Debug for ParsedQuery {
 impl ParsedQuery {
     /// Read a query. A malformed one is a `SearchError::Syntax` saying what is wrong and where.
     pub fn parse(index: &Index, text: &str) -> Result<ParsedQuery, SearchError> {
+        Self::parse_with_words(index, text, index.lexicon())
+    }
+
+    /// `parse`, highlighting compounds split with `words` (the memos' and the transcripts').
+    pub(crate) fn parse_with_words(
+        index: &Index,
+        text: &str,
+        words: IndexedWords,
+    ) -> Result<ParsedQuery, SearchError> {
         // Control characters (NUL, form feed, ...) are no part of any word, and tantivy's query
         // grammar can loop on them until memory runs out (found by fuzzing: `"IN [` with NULs).
         let cleaned: String = text
@@ -568,9 +671,13 @@ impl ParsedQuery {
             stem_parser: QueryParser::for_index(&index.index, vec![index.fields.text]),
             exact_parser: QueryParser::for_index(&index.index, vec![index.fields.exact]),
             exact_field: index.fields.exact,
+            parts_field: index.fields.parts,
             exact: exact_analyzer(),
             stem: stemmed_analyzer(),
-            highlight: Highlight::default(),
+            highlight: Highlight {
+                lexicon: Some(Arc::new(words)),
+                ..Highlight::default()
+            },
             notes: Vec::new(),
         };
         // Only an empty query or `*` matches every unit; `()` matches none.
@@ -583,6 +690,11 @@ impl ParsedQuery {
             query,
             highlight: compiler.highlight,
         })
+    }
+
+    /// The compiled query, to run on an index of other texts (memos).
+    pub(crate) fn tantivy_query(&self) -> &dyn tantivy::query::Query {
+        &*self.query
     }
 
     /// Character ranges (in the transcript) of the matches within `start..end`.
@@ -807,6 +919,7 @@ struct Compiler {
     stem_parser: QueryParser,
     exact_parser: QueryParser,
     exact_field: tantivy::schema::Field,
+    parts_field: tantivy::schema::Field,
     exact: TextAnalyzer,
     stem: TextAnalyzer,
     highlight: Highlight,
@@ -931,12 +1044,23 @@ impl Compiler {
             return Ok(Some(Box::new(q)));
         }
         if words.len() == 1 && !quoted {
+            let stems = schema::tokens(&mut self.stem, &phrase);
             if hl {
-                self.highlight
-                    .stems
-                    .extend(schema::tokens(&mut self.stem, &phrase));
+                self.highlight.stems.extend(stems.iter().cloned());
             }
-            return self.parse_leaf(&phrase, Delimiter::None, 0, false, true);
+            let Some(whole) = self.parse_leaf(&phrase, Delimiter::None, 0, false, true)? else {
+                return Ok(None);
+            };
+            // The word on its own, or as a part of a compound (`decompound`).
+            let mut either: Vec<(Occur, BoxQuery)> = vec![(Occur::Should, whole)];
+            for stem in stems {
+                let term = Term::from_field_text(self.parts_field, &stem);
+                either.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                ));
+            }
+            return Ok(Some(Box::new(BooleanQuery::new(either))));
         }
         // A quoted word or phrase, or a word that splits in several (`zorg-coördinator`).
         if hl {
@@ -993,7 +1117,10 @@ impl Compiler {
 /// What a query's matches look like in text: stems, exact words, prefixes, phrases.
 #[derive(Clone, Default)]
 struct Highlight {
+    /// Stems of the one-word parts, matched by a word or by a part of a compound.
     stems: HashSet<String>,
+    /// The index's words, to split compounds as the index did.
+    lexicon: Option<Arc<IndexedWords>>,
     exact: HashSet<String>,
     prefixes: Vec<String>,
     phrases: Vec<PhrasePattern>,
@@ -1111,6 +1238,24 @@ impl Highlight {
             });
         }
         let mut out: Vec<Range<usize>> = Vec::new();
+        let mut stem = stemmed_analyzer();
+        // A compound whose part has a stem of the query (`zorgcoördinator` for `coördinator`):
+        // only words containing the stem are split, as the index split them.
+        let by_part = |tok: &Tok, stem: &mut TextAnalyzer| {
+            let Some(lexicon) = &self.lexicon else {
+                return false;
+            };
+            if tok.exact.len() < 2 * MIN_PART_CHARS
+                || !self.stems.iter().any(|s| tok.exact.contains(s.as_str()))
+            {
+                return false;
+            }
+            Splitter::new(lexicon.as_ref())
+                .parts(&tok.exact)
+                .iter()
+                .flat_map(|p| schema::tokens(stem, p))
+                .any(|s| self.stems.contains(&s))
+        };
         for tok in &toks {
             if self.stems.contains(&tok.stem)
                 || self.exact.contains(&tok.exact)
@@ -1118,6 +1263,7 @@ impl Highlight {
                     .prefixes
                     .iter()
                     .any(|p| tok.exact.starts_with(p.as_str()))
+                || by_part(tok, &mut stem)
             {
                 out.push(tok.from..tok.to);
             }

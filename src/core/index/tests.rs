@@ -81,6 +81,47 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
+fn a_part_finds_the_compound() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    assert_eq!(
+        found(&p, &ix, &q("mishandeling")),
+        pairs(&[("C", "kindermishandeling")])
+    );
+    assert!(found(&p, &ix, &q("\"mishandeling\"")).is_empty());
+    // `team` and `zorg` (parts of zorgteam) with stemming of the part: `teams`.
+    assert_eq!(found(&p, &ix, &q("teams")), pairs(&[("A", "zorgteam")]));
+    // Only whole parts: `kind` is one, `mis` is too short to be.
+    assert_eq!(
+        found(&p, &ix, &q("kind")),
+        pairs(&[("C", "kindermishandeling")])
+    );
+    assert!(found(&p, &ix, &q("mis")).is_empty());
+    // In a phrase a compound stays one word.
+    assert!(found(&p, &ix, &q("\"kinder mishandeling\"")).is_empty());
+    // The same after an incremental update: the index's own words split the new text.
+    std::fs::write(
+        dir.path().join("transcripts/B.txt"),
+        "R: De zorgcoördinator belde over mishandeling.\n",
+    )
+    .unwrap();
+    let p = load(dir.path());
+    let mut ix = ix;
+    let report = ix.refresh(&p, &mut |_| {}).unwrap();
+    assert_eq!(report.updated, 1);
+    assert_eq!(
+        found(&p, &ix, &q("coördinatoren")),
+        pairs(&[
+            ("A", "coördinator"),
+            ("A", "zorgcoördinator"),
+            ("B", "zorgcoördinator")
+        ])
+    );
+}
+
+#[test]
 fn stemming_and_accent_folding_in_dutch() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
@@ -88,14 +129,23 @@ fn stemming_and_accent_folding_in_dutch() {
     let (ix, report) = open(&p);
     assert_eq!(report.added, 3);
     assert!(report.rebuilt.is_some());
-    // coordinator finds coördinator (folding); zorgcoördinator is another word.
+    // coordinator finds coördinator (folding), and zorgcoördinator as its part; a phrase and
+    // the whole compound find exactly the word.
     assert_eq!(
         found(&p, &ix, &q("coordinator")),
-        pairs(&[("A", "coördinator")])
+        pairs(&[("A", "coördinator"), ("A", "zorgcoördinator")])
     );
     assert_eq!(
         found(&p, &ix, &q("Coördinator")),
+        pairs(&[("A", "coördinator"), ("A", "zorgcoördinator")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("\"coordinator\"")),
         pairs(&[("A", "coördinator")])
+    );
+    assert_eq!(
+        found(&p, &ix, &q("zorgcoördinator")),
+        pairs(&[("A", "zorgcoördinator")])
     );
     // signalen finds signaal and signalen (stemming).
     assert_eq!(
@@ -1296,4 +1346,200 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn respondent_turns_rank_before_interviewer_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let p = load(dir.path());
+    let (ix, _) = open(&p);
+    let speakers = |rank: Rank, limit: usize| -> (usize, Vec<String>) {
+        let hits = search_all(
+            &p,
+            &ix,
+            &Query {
+                text: "meldcode".into(),
+                limit,
+                rank,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = hits
+            .hits
+            .iter()
+            .map(|h| h.speaker.clone().unwrap_or_default())
+            .collect();
+        (hits.total, s)
+    };
+    // By score the short question "En de meldcode?" is the best hit.
+    assert_eq!(
+        speakers(Rank::Score, 10),
+        (3, vec!["I".into(), "R".into(), "R".into()])
+    );
+    assert_eq!(
+        speakers(Rank::InterviewerLast, 10),
+        (3, vec!["R".into(), "R".into(), "I".into()])
+    );
+    assert_eq!(
+        speakers(Rank::InterviewerLast, 2),
+        (3, vec!["R".into(), "R".into()])
+    );
+    assert_eq!(speakers(Rank::InterviewerLast, 0).1.len(), 3);
+    assert_eq!(Rank::default(), Rank::InterviewerLast);
+}
+
+/// B with a turn that mentions the meldcode twice, the first mention coded by ann with a memo,
+/// and a code memo of ann's.
+fn twice_mentioned(dir: &Path) -> Project {
+    fixture(dir);
+    std::fs::write(
+        dir.join("transcripts/B.txt"),
+        "I: En de meldcode?\n\nR: De meldcode hier, en later de meldcode daar.\n",
+    )
+    .unwrap();
+    let p = load(dir);
+    let t = p.transcript("B").unwrap();
+    let s = t.char_at_byte(t.text().find("De meldcode").unwrap()) + 3;
+    let mut j = p.open_journal("ann").unwrap();
+    j.record(vec![
+        Op::Add(Coding {
+            id: 0,
+            transcript: "B".into(),
+            code: "meldcode".into(),
+            start: s,
+            end: s + 8,
+            text: "meldcode".into(),
+            memo: Some("Eerste keer; zie het meldcodeprotocol".into()),
+            version: None,
+            anchor: Anchor::Exact,
+            line: 0,
+        }),
+        Op::CodeMemo {
+            code: "niet-pluis".into(),
+            before: None,
+            after: Some("Niet pluis: een gevoel, geen signalen".into()),
+        },
+    ])
+    .unwrap();
+    load(dir)
+}
+
+#[test]
+fn a_hit_stays_while_one_of_its_matches_is_not_coded() {
+    use crate::core::index::uncoded::{CodedBy, keep_uncoded_matches, uncoded_matches};
+    let dir = tempfile::tempdir().unwrap();
+    let p = twice_mentioned(dir.path());
+    let (ix, _) = open(&p);
+    let query = Query {
+        text: "meldcode".into(),
+        speaker: Some("R".into()),
+        ..q("")
+    };
+    let hits = search(&p, &ix, &query).unwrap();
+    let b = hits.iter().find(|h| h.transcript == "B").unwrap().clone();
+    assert_eq!(b.matches.len(), 2);
+    let t = p.transcript("B").unwrap();
+    let ann = CodedBy {
+        coder: Some("ann"),
+        code: None,
+    };
+    let left = uncoded_matches(&p, &b, ann);
+    assert_eq!(left, vec![b.matches[1].clone()], "the second mention only");
+    assert_eq!(t.slice(left[0].start, left[0].end), "meldcode");
+    let kept = keep_uncoded_matches(&p, hits.clone(), ann);
+    let kb = kept.iter().find(|h| h.transcript == "B").unwrap();
+    assert_eq!(kb.matches, left);
+    assert_eq!(kb.snippet.marked.matches('«').count(), 1);
+    // Another coder, or another code: both mentions are still to do.
+    for by in [
+        CodedBy {
+            coder: Some("bob"),
+            code: None,
+        },
+        CodedBy {
+            coder: Some("ann"),
+            code: Some("niet-pluis"),
+        },
+    ] {
+        assert_eq!(uncoded_matches(&p, &b, by).len(), 2);
+    }
+    // Turn-level `uncoded` drops the whole turn.
+    let turn_level = search(
+        &p,
+        &ix,
+        &Query {
+            coder: Some("ann".into()),
+            uncoded: true,
+            ..query.clone()
+        },
+    )
+    .unwrap();
+    assert!(turn_level.iter().all(|h| h.transcript != "B"));
+    // With both mentions coded the hit goes.
+    let mut j = p.open_journal("ann").unwrap();
+    let s = b.matches[1].start;
+    j.record(vec![Op::Add(Coding {
+        id: 0,
+        transcript: "B".into(),
+        code: "meldcode".into(),
+        start: s,
+        end: s + 8,
+        text: "meldcode".into(),
+        memo: None,
+        version: None,
+        anchor: Anchor::Exact,
+        line: 0,
+    })])
+    .unwrap();
+    let p = load(dir.path());
+    let kept = keep_uncoded_matches(&p, hits, ann);
+    assert!(kept.iter().all(|h| h.transcript != "B"));
+}
+
+#[test]
+fn memos_are_searched_with_the_query_language() {
+    use crate::core::index::memos::{MemoKind, search_memos};
+    let dir = tempfile::tempdir().unwrap();
+    let p = twice_mentioned(dir.path());
+    let (ix, _) = open(&p);
+    // A part of a compound (split with the transcripts' word `meldcode`) finds the compound.
+    let hits = search_memos(&p, Some(&ix), "protocol", None, None, 0).unwrap();
+    assert_eq!(hits.total, 1);
+    let h = &hits.hits[0];
+    assert_eq!(h.memo.kind, MemoKind::Passage);
+    assert_eq!(h.memo.transcript.as_deref(), Some("B"));
+    assert_eq!(h.snippet.marked, "Eerste keer; zie het «meldcodeprotocol»");
+    // Code memos; stemming (signaal finds signalen); filters by coder and code.
+    let hits = search_memos(&p, Some(&ix), "signaal", None, None, 0).unwrap();
+    assert_eq!(hits.hits[0].memo.kind, MemoKind::Code);
+    assert_eq!(hits.hits[0].memo.code, "niet-pluis");
+    assert_eq!(
+        search_memos(&p, Some(&ix), "signaal", Some("bob"), None, 0)
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        search_memos(&p, Some(&ix), "", None, Some("Meldcode"), 0)
+            .unwrap()
+            .total,
+        1,
+        "by code name"
+    );
+    assert_eq!(
+        search_memos(&p, Some(&ix), "", None, None, 0)
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(matches!(
+        search_memos(&p, Some(&ix), "\"open", None, None, 0),
+        Err(SearchError::Syntax { .. })
+    ));
+    assert!(matches!(
+        search_memos(&p, Some(&ix), "", None, Some("nope"), 0),
+        Err(SearchError::Filter(_))
+    ));
 }

@@ -10,6 +10,7 @@ use super::*;
 use crate::core::export::Request;
 use crate::core::index::search::{Hits, Query, search_all};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, RwLock};
 
 /// The search index, built in the background at start-up.
 pub enum IndexState {
@@ -22,8 +23,13 @@ pub enum IndexState {
 pub enum IndexHandle {
     /// On the calling thread (no event loop): searches run at once.
     Inline(Box<Index>),
-    /// Owned by the index worker thread, reached by requests.
-    Worker(Sender<IndexRequest>),
+    /// Kept by the index worker thread, which does the searches typed and the refreshes;
+    /// a key that needs the index at once (keyword in context, autocoding the hits) borrows
+    /// it for a moment through the lock.
+    Worker {
+        requests: Sender<IndexRequest>,
+        shared: Arc<RwLock<Box<Index>>>,
+    },
 }
 
 /// Results of background work, delivered as [`Msg::Job`].
@@ -81,8 +87,10 @@ impl Jobs {
 /// Give the index to a thread of its own. It takes the requests that piled up while it was
 /// busy in one go: every refresh (in order), then only the last search, so that typing fast
 /// at 10,000 transcripts runs one search, not one per key.
-fn spawn_index_worker(mut index: Box<Index>, tx: Sender<Job>) -> Sender<IndexRequest> {
+fn spawn_index_worker(index: Box<Index>, tx: Sender<Job>) -> IndexHandle {
     let (req_tx, req_rx): (Sender<IndexRequest>, Receiver<IndexRequest>) = channel();
+    let shared = Arc::new(RwLock::new(index));
+    let index = Arc::clone(&shared);
     std::thread::spawn(move || {
         while let Ok(first) = req_rx.recv() {
             let mut batch = vec![first];
@@ -94,17 +102,20 @@ fn spawn_index_worker(mut index: Box<Index>, tx: Sender<Job>) -> Sender<IndexReq
                         project,
                         transcripts,
                     } => {
-                        let _ = tx.send(Job::IndexRefreshed(refresh(
-                            &mut index,
-                            &project,
-                            &transcripts,
-                        )));
+                        let result = match index.write() {
+                            Ok(mut index) => refresh(&mut index, &project, &transcripts),
+                            Err(_) => Err("the index is unusable after a failure".to_string()),
+                        };
+                        let _ = tx.send(Job::IndexRefreshed(result));
                     }
                     search @ IndexRequest::Search { .. } => last_search = Some(search),
                 }
             }
             if let Some(IndexRequest::Search { id, project, query }) = last_search {
-                let result = search_all(&*project, &index, &query).map_err(|e| e.to_string());
+                let result = match index.read() {
+                    Ok(index) => search_all(&*project, &index, &query).map_err(|e| e.to_string()),
+                    Err(_) => Err("the index is unusable after a failure".to_string()),
+                };
                 // Let go of the project before the answer arrives: the app may change it next.
                 drop(project);
                 if tx.send(Job::SearchDone { id, result }).is_err() {
@@ -113,7 +124,10 @@ fn spawn_index_worker(mut index: Box<Index>, tx: Sender<Job>) -> Sender<IndexReq
             }
         }
     });
-    req_tx
+    IndexHandle::Worker {
+        requests: req_tx,
+        shared,
+    }
 }
 
 fn refresh(index: &mut Index, project: &Project, transcripts: &[String]) -> Result<(), String> {
@@ -137,7 +151,7 @@ impl App {
             Job::IndexProgress { done, total } => self.index = IndexState::Building { done, total },
             Job::IndexReady(Ok((index, message))) => {
                 self.index = IndexState::Ready(match &self.jobs.tx {
-                    Some(tx) => IndexHandle::Worker(spawn_index_worker(index, tx.clone())),
+                    Some(tx) => spawn_index_worker(index, tx.clone()),
                     None => IndexHandle::Inline(index),
                 });
                 // A notice about the index must not hide what the coder just did.
@@ -159,8 +173,9 @@ impl App {
                     return;
                 }
                 self.jobs.search = None;
+                let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
                 if let Some(View::Search(v)) = &mut self.view {
-                    v.show(result);
+                    v.show(result, &self.project, state);
                 }
             }
             Job::IndexRefreshed(Ok(())) => {}
@@ -172,11 +187,10 @@ impl App {
     /// Ask for the search view's query; the view shows "searching…" and its last hits until
     /// the answer comes.
     pub(super) fn run_search(&mut self) {
-        let coder = self.coder.clone();
         let Some(View::Search(v)) = &mut self.view else {
             return;
         };
-        let Some(query) = v.query_to_run(&coder) else {
+        let Some(query) = v.query_to_run() else {
             self.jobs.search = None;
             return;
         };
@@ -187,9 +201,9 @@ impl App {
         let id = self.jobs.number();
         self.jobs.search = Some(id);
         match handle {
-            IndexHandle::Worker(req) => {
+            IndexHandle::Worker { requests, .. } => {
                 v.searching = true;
-                let sent = req.send(IndexRequest::Search {
+                let sent = requests.send(IndexRequest::Search {
                     id,
                     project: Arc::clone(&self.project),
                     query,
@@ -206,6 +220,19 @@ impl App {
         }
     }
 
+    /// Run `f` on the built index wherever it is kept (None while it is being built). On the
+    /// worker it waits for a refresh or search in progress to finish: for keys that need the
+    /// index at once, not for typing.
+    pub(super) fn with_index<R>(&self, f: impl FnOnce(&Index) -> R) -> Option<R> {
+        match &self.index {
+            IndexState::Ready(IndexHandle::Inline(index)) => Some(f(index)),
+            IndexState::Ready(IndexHandle::Worker { shared, .. }) => {
+                shared.read().ok().map(|index| f(&index))
+            }
+            _ => None,
+        }
+    }
+
     /// Let the index see the codings made since it last did (the "not coded" filter).
     pub(super) fn refresh_index(&mut self) {
         if self.index_dirty.is_empty() {
@@ -216,8 +243,8 @@ impl App {
         };
         let transcripts: Vec<String> = std::mem::take(&mut self.index_dirty).into_iter().collect();
         match handle {
-            IndexHandle::Worker(req) => {
-                let _ = req.send(IndexRequest::Refresh {
+            IndexHandle::Worker { requests, .. } => {
+                let _ = requests.send(IndexRequest::Refresh {
                     project: Arc::clone(&self.project),
                     transcripts,
                 });

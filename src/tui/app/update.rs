@@ -37,6 +37,8 @@ impl App {
                 return;
             }
             Layer::Search
+            | Layer::Kwic
+            | Layer::Words
             | Layer::Agreement
             | Layer::Clusters
             | Layer::Matrix
@@ -283,6 +285,7 @@ impl App {
             OpenCooccurrence => self.open_cooccurrence(),
             ToggleKeyQuote => self.toggle_key_quote(),
             OpenMemos => self.open_memos(),
+            OpenWords => self.open_words(),
             ToggleLayer => {
                 let others: Vec<String> = self
                     .project
@@ -304,8 +307,9 @@ impl App {
             }
             // The views' and popups' own actions are routed above.
             Close | Choose | Type(_) | DeleteChar | Pick(_) | NextDeelvraag | ToggleColumns
-            | ToggleUncoded | Export | ExportExcel | DecideA | DecideB | DecideBoth
-            | DecideNeither | AcceptPlace | DropCoding => {}
+            | ToggleUncoded | CycleSpeaker | ToggleRank | MarkHit | AutocodeHits | OpenKwic
+            | CycleSort | ToggleStems | CycleBy | CycleCompare | Export | ExportExcel | DecideA
+            | DecideB | DecideBoth | DecideNeither | AcceptPlace | DropCoding => {}
         }
     }
 

@@ -7,6 +7,8 @@ use super::*;
 pub enum View {
     Agreement(Box<AgreementView>),
     Search(SearchView),
+    Kwic(KwicView),
+    Words(Box<WordsView>),
     Clusters(Box<ClustersView>),
     Matrix(Box<MatrixView>),
     Review(ReviewView),
@@ -20,6 +22,8 @@ impl View {
         let (action, what) = match self {
             View::Agreement(_) => (Action::OpenAgreement, "the list"),
             View::Search(_) => (Action::OpenSearch, "the hits"),
+            View::Kwic(_) => (Action::OpenSearch, "the search"),
+            View::Words(_) => (Action::OpenWords, "the words"),
             View::Clusters(_) => (Action::OpenClusters, "the clusters"),
             View::Matrix(_) => (Action::OpenMatrix, "the matrix"),
             View::Review(_) => (Action::OpenReview, "the review list"),
@@ -34,6 +38,8 @@ impl View {
         match self {
             View::Agreement(_) => Layer::Agreement,
             View::Search(_) => Layer::Search,
+            View::Kwic(_) => Layer::Kwic,
+            View::Words(_) => Layer::Words,
             View::Clusters(_) => Layer::Clusters,
             View::Matrix(v) => v.layer(),
             View::Review(_) => Layer::Review,
@@ -57,6 +63,18 @@ impl App {
             }
             _ => {}
         }
+        if matches!(self.view, Some(View::Kwic(_))) {
+            let project = Arc::clone(&self.project);
+            let mut view = self.view.take();
+            let outcome = match &mut view {
+                Some(View::Kwic(v)) => self
+                    .with_index(|index| v.on_action(action, &project, Some(index)))
+                    .unwrap_or_else(|| v.on_action(action, &project, None)),
+                _ => Outcome::Stay,
+            };
+            self.view = view;
+            return self.apply_outcome(outcome);
+        }
         let state = match &self.journal {
             Some(j) if self.coder != CONSENSUS => &j.state,
             _ => &self.readonly,
@@ -64,6 +82,9 @@ impl App {
         let outcome = match &mut self.view {
             Some(View::Agreement(v)) => v.on_action(action, &self.project, state),
             Some(View::Search(v)) => v.on_action(action, &self.project),
+            // Re-sorting runs the keyword-in-context again: it borrows the index (below).
+            Some(View::Kwic(_)) => Outcome::Stay,
+            Some(View::Words(v)) => v.on_action(action, &self.project),
             Some(View::Clusters(v)) => v.on_action(action, &self.project),
             Some(View::Matrix(v)) => v.on_action(action, &self.project),
             Some(View::Review(v)) => v.on_action(action),
@@ -100,6 +121,23 @@ impl App {
                 decision,
             } => self.decide(&disagreement, decision),
             Outcome::Accept { id, start } => self.accept_place(id, start),
+            Outcome::Autocode {
+                query,
+                only,
+                uncoded,
+            } => self.autocode_hits(&query, only.as_deref(), uncoded),
+            Outcome::Kwic(query) => {
+                let project = Arc::clone(&self.project);
+                let Some(view) = self.with_index(|index| KwicView::open(&project, index, query))
+                else {
+                    return self.say("the search index is still being built…", true);
+                };
+                // `/` (or `W`) comes back to the view it was opened from.
+                if let Some(v @ (View::Search(_) | View::Words(_))) = self.view.take() {
+                    self.parked = Some(v);
+                }
+                self.view = Some(View::Kwic(view));
+            }
             Outcome::Drop { id } => {
                 if let Some(c) = self.state().codings.get(&id).cloned() {
                     let msg = format!(
@@ -120,7 +158,12 @@ impl App {
                 let Some(i) = self.project.index_of(&transcript) else {
                     return;
                 };
-                self.parked = self.view.take();
+                // From keyword in context, `/` (or `W`) goes back to the search (or words) it
+                // came from.
+                let current = self.view.take();
+                if !matches!(current, Some(View::Kwic(_))) || self.parked.is_none() {
+                    self.parked = current;
+                }
                 self.show_range(i, start, end);
                 if end > start {
                     self.text.anchor = Some(start);
@@ -158,6 +201,83 @@ impl App {
                 self.say(format!("{transcript} {start}..{end} · {back}"), false);
             }
         }
+    }
+
+    /// Code the search's hits (or only the given matches) with the highlighted code, leaving
+    /// out interviewer turns and what the coder has coded with it, as one undoable action.
+    fn autocode_hits(
+        &mut self,
+        query: &Query,
+        only: Option<&[(String, usize, usize)]>,
+        uncoded: bool,
+    ) {
+        let Some((code, name)) = self.selected_code().map(|c| (c.id.clone(), c.name.clone()))
+        else {
+            return self.say(
+                "highlight a code in the codebook first (Tab, or f to find one)",
+                true,
+            );
+        };
+        let state = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
+        let planned = self.with_index(|index| {
+            plan_autocode_with(
+                &self.project,
+                index,
+                query,
+                &code,
+                &AutocodeOptions::default(),
+                state,
+            )
+        });
+        let plan = match planned {
+            None => return self.say("the search index is still being built…", true),
+            Some(Ok(plan)) => plan,
+            Some(Err(e)) => return self.say(e.to_string(), true),
+        };
+        let mut codings = plan.codings;
+        if let Some(only) = only {
+            codings.retain(|c| {
+                only.iter()
+                    .any(|(t, s, e)| *t == c.transcript && c.start < *e && *s < c.end)
+            });
+        }
+        if uncoded {
+            // "Not coded yet" means by any of the coder's codes.
+            codings.retain(|c| {
+                !state
+                    .codings
+                    .values()
+                    .any(|x| x.transcript == c.transcript && x.start < c.end && c.start < x.end)
+            });
+        }
+        if codings.is_empty() {
+            return self.say(format!("nothing to code with {name}: coded already"), false);
+        }
+        let n = codings.len();
+        let left_out = if plan.interviewer_hits > 0 && only.is_none() {
+            format!(", {} interviewer turn(s) left out", plan.interviewer_hits)
+        } else {
+            String::new()
+        };
+        let msg = format!("{name}: {n} passage(s) coded{left_out} · u undoes all");
+        // The hits again, now that some are coded ("not coded" changes).
+        if self.record(codings.into_iter().map(Op::Add).collect(), &msg)
+            && matches!(self.view, Some(View::Search(_)))
+        {
+            self.run_search();
+        }
+    }
+
+    /// The word-frequency view, as it was if it is the one parked by a jump.
+    pub(super) fn open_words(&mut self) {
+        let view = match self.parked.take() {
+            Some(View::Words(v)) => v,
+            other => {
+                self.parked = other;
+                Box::new(WordsView::open(&self.project))
+            }
+        };
+        self.view = Some(View::Words(view));
     }
 
     /// The review view: this coder's codings that a transcript edit left without a certain

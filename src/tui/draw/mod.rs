@@ -53,6 +53,8 @@ pub fn draw(f: &mut Frame, app: &App) {
                 view.draw(f, main, &app.project, &app.theme, consensus);
             }
             View::Search(view) => view.draw(f, main, &app.theme, &app.index_status()),
+            View::Kwic(view) => view.draw(f, main, &app.theme),
+            View::Words(view) => view.draw(f, main, &app.theme),
             View::Clusters(view) => view.draw(f, main, &app.project, &app.theme),
             View::Matrix(view) => view.draw(f, main, &app.project, &app.theme),
             View::Review(view) => view.draw(f, main, &app.project, &app.theme),

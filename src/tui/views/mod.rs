@@ -5,10 +5,12 @@
 pub mod agreement;
 pub mod clusters;
 pub mod cooccurrence;
+pub mod kwic;
 pub mod matrix;
 pub mod memos;
 pub mod review;
 pub mod search;
+pub mod words;
 
 use crate::core::export::{self, Request, Target};
 use crate::core::project::Project;
@@ -49,6 +51,16 @@ pub enum Outcome {
     Drop { id: crate::core::coding::CodingId },
     /// Write an export (the app does it off the UI thread and says where it went).
     Export(Request),
+    /// Code the hits of a search with the highlighted code as one action (the app plans and
+    /// writes it): all of them, or only these matches `(transcript, start, end)`; with
+    /// `uncoded`, only matches this coder has not coded.
+    Autocode {
+        query: crate::core::index::search::Query,
+        only: Option<Vec<(String, usize, usize)>>,
+        uncoded: bool,
+    },
+    /// Show the hits of a search as keyword in context.
+    Kwic(crate::core::index::search::Query),
     /// Settle a disagreement in the consensus coder's journal (the app writes it).
     Decide {
         disagreement: crate::core::agreement::disagreements::Disagreement,
