@@ -1628,3 +1628,45 @@ fn a_paste_into_the_search_view_is_its_query() {
     // "coördinator" in T1 and, as a part, "zorgcoördinator" in T3.
     assert_eq!(v.total, 2);
 }
+
+/// The code Enter applies is the highlighted one: finding a code with `f` and giving up (Esc,
+/// or Enter on a filter that matches nothing) leaves the highlight where it was. It used to
+/// drop back to the first code, which the next Enter then applied.
+#[test]
+fn giving_up_on_f_keeps_the_highlighted_code() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    let highlighted = |app: &App| app.selected_code().map(|c| c.id.clone());
+    // Tab to the codebook, two codes down.
+    while app.focus != Focus::Codebook {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "jj");
+    let before = highlighted(&app);
+    assert!(before.is_some());
+    assert_ne!(
+        before,
+        app.project.codebook.codes.first().map(|c| c.id.clone())
+    );
+    while app.focus != Focus::Text {
+        key(&mut app, KeyCode::Tab);
+    }
+    goto(&mut app, "Een leerling");
+    keys(&mut app, "s");
+    keys(&mut app, "f");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(highlighted(&app), before, "Esc in the code finder");
+    keys(&mut app, "fxyzq");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(highlighted(&app), before, "Enter that found nothing");
+    assert!(app.here.is_empty(), "nothing was coded");
+    // The selection is still there, and Enter now applies the code the coder had chosen.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.here
+            .iter()
+            .map(|c| Some(c.code.clone()))
+            .collect::<Vec<_>>(),
+        vec![before]
+    );
+}

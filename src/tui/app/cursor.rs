@@ -53,9 +53,12 @@ impl App {
 
     /// Highlight a code in the codebook panel (clearing a filter that would hide it).
     pub fn highlight_code(&mut self, id: &str) {
-        if let Some(i) = self.project.codebook.index_of(id) {
+        // `selected` counts codes as the panel lists them (tree order), not codebook order:
+        // with sub-codes the two differ.
+        let codes = &self.project.codebook.codes;
+        if let Some(pos) = self.tree_codes().iter().position(|&i| codes[i].id == id) {
             self.codes.filter.clear();
-            self.codes.selected = i;
+            self.codes.selected = pos;
         }
     }
 

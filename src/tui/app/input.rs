@@ -198,22 +198,23 @@ impl App {
         match action {
             Action::Close => {
                 self.codes.filtering = false;
-                self.codes.filter.clear();
-                self.codes.selected = 0;
+                self.restore_highlight();
             }
             Action::Choose => {
                 self.codes.filtering = false;
+                let Some(id) = self.selected_code().map(|c| c.id.clone()) else {
+                    self.restore_highlight();
+                    return self.say("no code matches what was typed", true);
+                };
+                self.codes.before_filter = None;
                 if self.selection().is_some() {
+                    // Applied while the list is still the filtered one `selected` points into;
+                    // then the code found stays highlighted in the full list.
                     self.update(Action::ApplySelectedCode);
-                    self.codes.filter.clear();
-                    self.codes.selected = 0;
+                    self.highlight_code(&id);
                 } else {
-                    // Keep the code highlighted: clear the filter but point at the same code.
-                    let id = self.selected_code().map(|c| c.id.clone());
-                    self.codes.filter.clear();
-                    self.codes.selected = id
-                        .and_then(|id| self.project.codebook.index_of(&id))
-                        .unwrap_or(0);
+                    // Keep the code found highlighted, with the filter cleared.
+                    self.highlight_code(&id);
                     self.set_focus(Focus::Codebook);
                 }
             }
@@ -231,6 +232,15 @@ impl App {
                 self.codes.selected = 0;
             }
             _ => {}
+        }
+    }
+
+    /// Back to the code highlighted before `f`, the filter cleared.
+    fn restore_highlight(&mut self) {
+        self.codes.filter.clear();
+        match self.codes.before_filter.take() {
+            Some(id) => self.highlight_code(&id),
+            None => self.codes.selected = 0,
         }
     }
 

@@ -143,9 +143,13 @@ pub struct TextState {
 
 #[derive(Debug, Clone, Default)]
 pub struct CodebookState {
+    /// Position in the codes as listed (tree order, or the filter's order while filtering).
     pub selected: usize,
     pub filter: String,
     pub filtering: bool,
+    /// The code highlighted when `f` was pressed: what Esc, or an Enter that found nothing,
+    /// goes back to (the highlight is what Enter applies, so it must never change unseen).
+    pub before_filter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -273,6 +273,7 @@ impl App {
                 self.codes.selected = (self.codes.selected + 1).min(n.saturating_sub(1));
             }
             FilterCodes => {
+                self.codes.before_filter = self.selected_code().map(|c| c.id.clone());
                 self.codes.filtering = true;
                 self.codes.filter.clear();
                 self.codes.selected = 0;
