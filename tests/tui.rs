@@ -1670,3 +1670,25 @@ fn giving_up_on_f_keeps_the_highlighted_code() {
         vec![before]
     );
 }
+
+/// Scrolling with the wheel while a passage is selected only scrolls: the selection (what the
+/// next digit codes) keeps its ends.
+#[test]
+fn the_mouse_wheel_never_stretches_a_selection() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Een leerling");
+    keys(&mut app, "s");
+    let before = app.selection().unwrap();
+    let text = app.areas().text;
+    for _ in 0..3 {
+        app.handle(Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: text.x + 2,
+            row: text.y + 2,
+            modifiers: KeyModifiers::NONE,
+        }));
+    }
+    assert_eq!(app.selection(), Some(before));
+}

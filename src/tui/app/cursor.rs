@@ -121,6 +121,12 @@ impl App {
     pub(super) fn scroll_by(&mut self, delta: isize) {
         let max = self.layout.lines.len().saturating_sub(1);
         self.text.scroll = (self.text.scroll as isize + delta).clamp(0, max as isize) as usize;
+        // With a selection the cursor is one end of it: moving it would stretch the selection
+        // under the next digit's code. The wheel then only looks; the cursor stays (off screen
+        // if need be) and the next motion brings the view back to it.
+        if self.text.anchor.is_some() {
+            return;
+        }
         // Keep the cursor on screen, as editors do when the wheel scrolls.
         let h = draw::text_inner(self.areas().text).height as usize;
         let line = self.layout.line_of(self.text.cursor);
