@@ -1067,6 +1067,21 @@ fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
             .count()
     };
     assert_eq!(flagged(&app), 1);
+    // Awaiting review: in no count of the codebook panel, as in the exports and `stats`.
+    let ana_code = |app: &App| {
+        app.state()
+            .codings
+            .values()
+            .find(|c| c.text.starts_with("Een leerling"))
+            .unwrap()
+            .code
+            .clone()
+    };
+    let counted = |app: &App| {
+        let k = app.project.codebook.index_of(&ana_code(app)).unwrap();
+        (app.count_all[k], app.count_here[k])
+    };
+    let before_review = counted(&app);
     keys(&mut app, "R");
     let Some(View::Review(v)) = &app.view else {
         panic!("review view")
@@ -1085,6 +1100,8 @@ fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
     // The second candidate, accepted: the coding is there, exact, and counted again.
     keys(&mut app, "la");
     assert_eq!(flagged(&app), 0);
+    let (all, _) = counted(&app);
+    assert_eq!(all, before_review.0 + 1, "placed again, counted again");
     let c = app
         .state()
         .codings

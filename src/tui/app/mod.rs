@@ -619,7 +619,8 @@ impl App {
         let state = self.state();
         let mut here_counts = vec![0; self.project.codebook.codes.len()];
         let mut all = vec![0; self.project.codebook.codes.len()];
-        for c in state.codings.values() {
+        // Codings awaiting review (their words changed) are in no count, as in the exports.
+        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
             if let Some(k) = self.project.codebook.index_of(&c.code) {
                 all[k] += 1;
                 if c.transcript == id {
@@ -650,7 +651,12 @@ impl App {
         self.count_here = here_counts;
         self.count_all = all;
         let mut per = vec![0; self.project.transcripts.len()];
-        for c in self.state().codings.values() {
+        for c in self
+            .state()
+            .codings
+            .values()
+            .filter(|c| !c.anchor.is_flagged())
+        {
             if let Some(i) = self.project.index_of(&c.transcript) {
                 per[i] += 1;
             }
