@@ -959,6 +959,14 @@ fn the_transcript_list_filters_by_any_attribute() {
         keys(&mut app, filter);
         key(&mut app, KeyCode::Enter);
         assert_eq!(ids(&app).len(), expected, "{filter}");
+        // The status says how many the filter shows now, not before.
+        let said = &app.message.as_ref().unwrap().text;
+        let count = if expected == 1 {
+            "1 transcript shown".to_string()
+        } else {
+            format!("{expected} transcripts shown")
+        };
+        assert_eq!(said, &count, "{filter}");
     }
 }
 

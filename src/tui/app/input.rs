@@ -272,7 +272,8 @@ impl App {
             InputPurpose::ListFilter => {
                 self.list.attribute = (!value.is_empty()).then_some(value);
                 self.list.selected = 0;
-                let n = self.visible_transcripts().len();
+                // Counted afresh: the kept list is brought up to date only after this message.
+                let n = self.compute_visible_transcripts().len();
                 self.say(
                     crate::core::text::count(n, "transcript", "transcripts") + " shown",
                     n == 0,
