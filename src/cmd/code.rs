@@ -2,7 +2,7 @@
 //! `core::codebook_history::change` (locked, journaled with who and when, atomic), so that
 //! `code undo` can take it back.
 
-use super::{Exit, load, print_json};
+use super::{invalid, load, print_json};
 use crate::cli::{CodeAddOpt, CodeCommand, CodeMoveOpt};
 use anyhow::Result;
 use codewerk::core::codebook::{Codebook, CodebookError, Criteria, Describe, MoveTo, NewCode, Rgb};
@@ -69,10 +69,7 @@ pub fn run(root: &Path, who: &str, cmd: CodeCommand) -> Result<()> {
             println!("{msg}");
             Ok(())
         }
-        Err(e) => {
-            eprintln!("codewerk: {}", e);
-            Err(Exit(2).into())
-        }
+        Err(e) => Err(invalid(format!("{}", e))),
     }
 }
 
@@ -369,10 +366,7 @@ fn list(root: &Path, json: bool) -> Result<()> {
 }
 
 fn show_history(path: &Path, json: bool) -> Result<()> {
-    let entries = history::read(path).map_err(|e| {
-        eprintln!("codewerk: {e}");
-        Exit(2)
-    })?;
+    let entries = history::read(path).map_err(|e| invalid(format!("{e}")))?;
     if json {
         #[derive(Serialize)]
         struct Line<'a> {

@@ -1,6 +1,6 @@
 //! `codewerk memo add|list`, `codewerk export memos` and `codewerk export codebook`.
 
-use super::{Exit, load, load_valid, print_json};
+use super::{invalid, load, load_valid, print_json};
 use crate::cli::{ExportCodebookOpt, ExportMemosOpt, MemoAddOpt, MemoCommand, MemoFilterOpt};
 use anyhow::Result;
 use codewerk::core::coding::Op;
@@ -30,8 +30,7 @@ pub fn run(root: &Path, coder: &str, coder_flag: Option<&str>, cmd: MemoCommand)
 }
 
 fn fail(msg: impl std::fmt::Display) -> anyhow::Error {
-    eprintln!("codewerk: {msg}");
-    Exit(2).into()
+    invalid(format!("{msg}"))
 }
 
 fn filter(p: &Project, o: &MemoFilterOpt) -> Result<MemoFilter> {

@@ -1,6 +1,6 @@
 //! `codewerk stats`: per code, passages and distinct respondents per group.
 
-use super::{Exit, load_valid, print_json};
+use super::{invalid, load_valid, print_json};
 use crate::cli::StatsOpt;
 use anyhow::Result;
 use codewerk::core::export::Filter;
@@ -29,8 +29,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
             match code_stats_of(&project, c, &filter) {
                 Ok(s) => stats.push(s),
                 Err(e) => {
-                    eprintln!("codewerk: {e}");
-                    return Err(Exit(2).into());
+                    return Err(invalid(format!("{e}")));
                 }
             }
         } else {
@@ -43,10 +42,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     if stats.is_empty() {
         println!("No codings yet: every code has 0 passages.");
         let empty = if split {
-            code_stats_of(&project, "", &filter).map_err(|e| {
-                eprintln!("codewerk: {e}");
-                Exit(2)
-            })?
+            code_stats_of(&project, "", &filter).map_err(|e| invalid(format!("{e}")))?
         } else {
             code_stats(&project, "", include_interviewer)
         };

@@ -1,6 +1,6 @@
 //! `codewerk words`: word frequencies per group, and the words one group uses more.
 
-use super::{Exit, load_valid};
+use super::{invalid, load_valid, problems};
 use crate::cli::WordsOpt;
 use anyhow::{Context, Result};
 use codewerk::core::export::table::{Cell, Column, Row, Table, to_csv, to_xlsx};
@@ -28,15 +28,13 @@ pub fn run(root: &Path, o: &WordsOpt) -> Result<()> {
         return Ok(());
     }
     if o.format == "xlsx" && o.out.is_none() {
-        eprintln!("codewerk: --format xlsx needs --out FILE.xlsx");
-        return Err(Exit(2).into());
+        return Err(invalid("--format xlsx needs --out FILE.xlsx"));
     }
     let project = load_valid(root)?;
     let stop = match StopWords::for_project(root) {
         Ok(s) => s,
         Err(p) => {
-            eprintln!("{p}");
-            return Err(Exit(2).into());
+            return Err(problems(vec![p], ""));
         }
     };
     let options = WordsOptions {
@@ -45,16 +43,10 @@ pub fn run(root: &Path, o: &WordsOpt) -> Result<()> {
         min_length: o.min_length,
         include_interviewer: o.include_interviewer,
     };
-    let f = frequencies(&project, &options, &stop).map_err(|e| {
-        eprintln!("codewerk: {e}");
-        Exit(2)
-    })?;
+    let f = frequencies(&project, &options, &stop).map_err(|e| invalid(format!("{e}")))?;
     let top = |n: usize| if o.top == 0 { n } else { o.top.min(n) };
     let bytes: Vec<u8> = if let Some(value) = &o.compare {
-        let mut rows = compare(&f, value).map_err(|e| {
-            eprintln!("codewerk: {e}");
-            Exit(2)
-        })?;
+        let mut rows = compare(&f, value).map_err(|e| invalid(format!("{e}")))?;
         rows.truncate(top(rows.len()));
         match o.format.as_str() {
             "json" => serde_json::to_vec_pretty(&json!({
