@@ -545,3 +545,71 @@ fn memos_are_searched_from_the_cli() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Transcript memos and logbook entries are searched with the passage and code memos, and
+/// say what they are about.
+#[test]
+fn transcript_memos_and_the_logbook_are_searched_too() {
+    let d = demo();
+    for args in [
+        &[
+            "memo",
+            "add",
+            "--transcript",
+            "A-D1",
+            "Respondent leek zenuwachtig over privacy",
+        ][..],
+        &[
+            "memo",
+            "add",
+            "--log",
+            "--date",
+            "2026-11-30",
+            "Besproken: privacywetgeving en AVG",
+        ][..],
+    ] {
+        codewerk(d.path())
+            .args(["--coder", "student"])
+            .args(args)
+            .assert()
+            .success();
+    }
+    let v = run_json(
+        d.path(),
+        &["search", "--memos", "privacy*", "--limit", "0", "--json"],
+    );
+    let kinds: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"transcript"), "{kinds:?}");
+    assert!(kinds.contains(&"logbook"), "{kinds:?}");
+    let hits = v["hits"].as_array().unwrap();
+    let t = hits.iter().find(|h| h["kind"] == "transcript").unwrap();
+    assert_eq!(t["transcript"], "A-D1");
+    let l = hits.iter().find(|h| h["kind"] == "logbook").unwrap();
+    assert_eq!(l["date"], "2026-11-30");
+    // With a code asked for, memos on no code are left out.
+    let on_code = run_json(
+        d.path(),
+        &[
+            "search", "--memos", "privacy*", "--code", "meldcode", "--json",
+        ],
+    );
+    assert!(
+        on_code["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["kind"] == "passage" || h["kind"] == "code")
+    );
+    let text = codewerk(d.path())
+        .args(["search", "--memos", "privacy*"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("transcript memo on A-D1"), "{text}");
+    assert!(text.contains("logbook 2026-11-30"), "{text}");
+}

@@ -168,12 +168,19 @@ fn memos(project: &Project, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
             .codebook
             .resolve(&m.code)
             .map_or(m.code.as_str(), |c| c.name.as_str());
-        let place = match (&m.transcript, m.start, m.end) {
-            (Some(t), Some(s), Some(e)) => format!("passage memo on {t} {s}-{e}"),
-            _ => "code memo".to_string(),
+        use codewerk::core::index::memos::MemoKind;
+        let place = match (m.kind, &m.transcript, m.start, m.end) {
+            (MemoKind::Passage, Some(t), Some(s), Some(e)) => {
+                format!("passage memo on {t} {s}-{e}, {name}")
+            }
+            (MemoKind::Transcript, Some(t), _, _) => format!("transcript memo on {t}"),
+            (MemoKind::Logbook, ..) => {
+                format!("logbook {}", m.date.as_deref().unwrap_or_default())
+            }
+            _ => format!("code memo, {name}"),
         };
         out += &format!(
-            "{place}, {name}, by {}  score {:.2}\n    {}\n",
+            "{place}, by {}  score {:.2}\n    {}\n",
             m.coder, h.score, h.snippet.marked
         );
     }

@@ -1,5 +1,6 @@
-//! Searching the memos: passage memos (on a coding) and code memos (a coder's note on a code),
-//! with the query language of the transcripts. codewerk has no transcript memos.
+//! Searching the memos: passage memos (on a coding), code memos (a coder's note on a code),
+//! transcript memos (on a transcript, i.e. its respondent) and logbook entries, with the query
+//! language of the transcripts.
 //!
 //! Memos are few (hundreds, not hundreds of thousands), so they are indexed in memory for each
 //! search, analysed exactly as transcripts are: stemming, accents, compounds, phrases, prefixes.
@@ -22,6 +23,10 @@ pub enum MemoKind {
     Passage,
     /// A coder's memo on a code.
     Code,
+    /// A coder's memo on a transcript (its respondent).
+    Transcript,
+    /// An entry of a coder's project logbook.
+    Logbook,
 }
 
 /// One memo, with where it belongs.
@@ -29,7 +34,7 @@ pub enum MemoKind {
 pub struct Memo {
     pub kind: MemoKind,
     pub coder: String,
-    /// Code id.
+    /// Code id (passage and code memos; empty for the others).
     pub code: String,
     /// The coded passage (passage memos).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,6 +43,9 @@ pub struct Memo {
     pub start: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<usize>,
+    /// The day a logbook entry is about (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     pub text: String,
 }
 
@@ -75,6 +83,7 @@ pub fn memos(project: &Project, coder: Option<&str>, code: Option<&str>) -> Vec<
                     transcript: None,
                     start: None,
                     end: None,
+                    date: None,
                     text: text.clone(),
                 });
             }
@@ -89,7 +98,40 @@ pub fn memos(project: &Project, coder: Option<&str>, code: Option<&str>) -> Vec<
                     transcript: Some(c.transcript.clone()),
                     start: Some(c.start),
                     end: Some(c.end),
+                    date: None,
                     text: text.clone(),
+                });
+            }
+        }
+        // Memos on no code: only when no code is asked for.
+        if code.is_some() {
+            continue;
+        }
+        for (t, text) in &state.transcript_memos {
+            if !text.trim().is_empty() {
+                out.push(Memo {
+                    kind: MemoKind::Transcript,
+                    coder: name.clone(),
+                    code: String::new(),
+                    transcript: Some(t.clone()),
+                    start: None,
+                    end: None,
+                    date: None,
+                    text: text.clone(),
+                });
+            }
+        }
+        for entry in state.logbook.values() {
+            if !entry.text.trim().is_empty() {
+                out.push(Memo {
+                    kind: MemoKind::Logbook,
+                    coder: name.clone(),
+                    code: String::new(),
+                    transcript: None,
+                    start: None,
+                    end: None,
+                    date: Some(entry.date.clone()),
+                    text: entry.text.clone(),
                 });
             }
         }
