@@ -167,6 +167,12 @@ fn second_instance_opens_read_only() {
     goto(&mut second, "Dat voelde");
     keys(&mut second, "s1");
     assert_eq!(second.here.len(), 1, "nothing written, nothing shown");
+    // Quitting it leaves the coder's place (saved by the instance that codes) alone.
+    second.save_session().unwrap();
+    assert!(
+        !dir.path().join(".codewerk/session-ana.json").exists(),
+        "a read-only instance wrote the session"
+    );
 }
 
 #[test]
@@ -1134,8 +1140,14 @@ fn the_review_view_places_or_drops_codings_an_edit_left_unplaced() {
             .count(),
         0
     );
-    keys(&mut app, "qu");
+    // u in the review list undoes the drop there, as its message says.
+    keys(&mut app, "u");
     assert_eq!(flagged(&app), 1);
+    let Some(View::Review(v)) = &app.view else {
+        panic!("still in the review view after u")
+    };
+    assert_eq!(v.items.len(), 1, "the coding is up for review again");
+    keys(&mut app, "q");
     // It survives a restart as the journal says.
     drop(app);
     let again = app_in(dir.path(), "ana");

@@ -449,6 +449,8 @@ pub const BINDINGS: &[Binding] = &[
     k(RV, Enter, A::Choose).says("show the candidate (or the old place) in the text"),
     k(RV, C('a'), A::AcceptPlace),
     k(RV, C('x'), A::DropCoding),
+    k(RV, C('u'), A::Undo).says("undo the last accept or drop"),
+    k(RV, C('U'), A::Redo).says("redo"),
     k(RV, C('?'), A::Help),
     k(RV, Esc, A::Close).says("close the view"),
     k(MM, Up, A::Up).says("previous memo"),

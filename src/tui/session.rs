@@ -101,6 +101,11 @@ impl App {
     }
 
     pub fn save_session(&self) -> std::io::Result<()> {
+        // A read-only second instance (the coder is open elsewhere) must not overwrite the place
+        // that the instance doing the coding will save.
+        if self.is_readonly() {
+            return Ok(());
+        }
         Session::of(self).save(self)
     }
 }

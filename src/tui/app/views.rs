@@ -61,6 +61,12 @@ impl App {
                 self.mode = Mode::Help;
                 return;
             }
+            // In the review list, "x … (u to undo)" means here.
+            Action::Undo | Action::Redo if matches!(self.view, Some(View::Review(_))) => {
+                self.undo_redo(action == Action::Undo);
+                self.reload_review();
+                return;
+            }
             _ => {}
         }
         if matches!(self.view, Some(View::Kwic(_))) {
