@@ -1729,3 +1729,43 @@ fn the_mouse_wheel_never_stretches_a_selection() {
     }
     assert_eq!(app.selection(), Some(before));
 }
+
+/// `p` in the codebook panel moves a code as `codewerk code move` does: under another code, to
+/// another deelvraag, or before a code; a wrong answer is asked again.
+#[test]
+fn p_moves_a_code_to_another_deelvraag_or_place() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let deelvraag = |app: &App, id: &str| app.project.codebook.code(id).unwrap().deelvraag;
+    let order = |app: &App| -> Vec<String> {
+        app.code_tree()
+            .iter()
+            .map(|&(i, _)| app.project.codebook.codes[i].id.clone())
+            .collect()
+    };
+    highlight(&mut app, "Niet pluis gevoel");
+    keys(&mut app, "p");
+    // The field starts with the current parent ("none"): clear it, then a bad number.
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    enter(&mut app, "deelvraag x");
+    assert!(matches!(app.mode, Mode::Input(_)), "asked again");
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    enter(&mut app, "deelvraag 2");
+    assert_eq!(deelvraag(&app, "niet-pluis"), 2);
+    assert_eq!(order(&app), ["signalen", "knelpunten", "niet-pluis"]);
+    highlight(&mut app, "Niet pluis gevoel");
+    keys(&mut app, "p");
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    enter(&mut app, "before knelpunten");
+    assert_eq!(order(&app), ["signalen", "niet-pluis", "knelpunten"]);
+    // Both moves are undone by Z, one at a time.
+    keys(&mut app, "ZZ");
+    assert_eq!(deelvraag(&app, "niet-pluis"), 1);
+    assert_eq!(order(&app), ["niet-pluis", "signalen", "knelpunten"]);
+}

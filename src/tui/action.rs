@@ -153,7 +153,7 @@ impl Action {
             RenameCode => "rename the highlighted code",
             RecolourCode => "recolour the highlighted code (#RRGGBB)",
             DescribeCode => "edit its definition: description, inclusion, exclusion, example",
-            MoveCode => "move it under another code (or to the top level)",
+            MoveCode => "move it: under a code, to a deelvraag or category, before/after a code",
             MergeCode => "merge it into another code (every coder's codings)",
             DeleteCode => "delete it (asks; codings are merged elsewhere or flagged)",
             UndoCodebook => "undo the last codebook change",

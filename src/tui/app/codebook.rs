@@ -261,7 +261,11 @@ impl App {
                     .map_or_else(|| "none".to_string(), |p| p.name.clone());
                 self.ask(
                     purpose(Vec::new()),
-                    format!("Move \"{}\" under (a code's name; none: top level)", code.name),
+                    format!(
+                        "Move \"{}\": under CODE (none: top level), deelvraag N, category NAME \
+                         (none), before CODE or after CODE",
+                        code.name
+                    ),
                     parent,
                 );
             }
@@ -429,15 +433,9 @@ impl App {
                 }
             }
             CodebookOp::Move => {
-                let v = value.trim();
-                let parent = if v.is_empty() || v.eq_ignore_ascii_case("none") {
-                    None
-                } else {
-                    Some(v.to_string())
-                };
-                let to = MoveTo {
-                    parent: Some(parent),
-                    ..MoveTo::default()
+                let to = match move_target(value.trim()) {
+                    Ok(to) => to,
+                    Err(e) => return again(self, values, asked, value, e),
                 };
                 let what = format!("move \"{}\"", current.name);
                 match self.change_codebook(&what, |cb| cb.move_code(&code, &to)) {
@@ -533,4 +531,49 @@ impl App {
         .filter(|(_, t)| !t.trim().is_empty())
         .collect()
     }
+}
+
+/// What the move dialogue's answer asks for, as `codewerk code move` takes it: a parent code (or
+/// `none`), `deelvraag N`, `category NAME` (`none` clears it), `before CODE`, `after CODE`.
+fn move_target(v: &str) -> Result<MoveTo, String> {
+    let (word, rest) = v.split_once(' ').unwrap_or((v, ""));
+    let rest = rest.trim();
+    let named = |what: &str| -> Result<String, String> {
+        if rest.is_empty() {
+            Err(format!("{what} needs a code's name after it"))
+        } else {
+            Ok(rest.to_string())
+        }
+    };
+    Ok(match word.to_lowercase().as_str() {
+        "deelvraag" | "dv" => MoveTo {
+            deelvraag: Some(
+                rest.parse()
+                    .map_err(|_| format!("\"{rest}\" is not a deelvraag number"))?,
+            ),
+            ..MoveTo::default()
+        },
+        "category" => MoveTo {
+            category: Some(
+                (!rest.is_empty() && !rest.eq_ignore_ascii_case("none")).then(|| rest.to_string()),
+            ),
+            ..MoveTo::default()
+        },
+        "before" => MoveTo {
+            before: Some(named("before")?),
+            ..MoveTo::default()
+        },
+        "after" => MoveTo {
+            after: Some(named("after")?),
+            ..MoveTo::default()
+        },
+        _ if v.is_empty() || v.eq_ignore_ascii_case("none") => MoveTo {
+            parent: Some(None),
+            ..MoveTo::default()
+        },
+        _ => MoveTo {
+            parent: Some(Some(v.to_string())),
+            ..MoveTo::default()
+        },
+    })
 }
