@@ -1769,3 +1769,67 @@ fn p_moves_a_code_to_another_deelvraag_or_place() {
     assert_eq!(deelvraag(&app, "niet-pluis"), 1);
     assert_eq!(order(&app), ["niet-pluis", "signalen", "knelpunten"]);
 }
+
+/// The matrix view filters by any respondent attribute (`a`), by a code query (`w`: only the
+/// respondents it holds for, who are then the "of M"), and splits its columns by an attribute
+/// (`b`), as the exports' --attr, --among and --by do.
+#[test]
+fn the_matrix_filters_by_attribute_and_query_and_splits_by_attribute() {
+    use codewerk::tui::app::View;
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    keys(&mut app, "M");
+    let all_of = |app: &App| match &app.view {
+        Some(View::Matrix(v)) => v.cell(0, v.matrix.columns.len()).unwrap().of,
+        _ => panic!("the matrix is open"),
+    };
+    assert_eq!(all_of(&app), 3);
+    keys(&mut app, "a");
+    enter(&mut app, "geslacht=v");
+    assert_eq!(all_of(&app), 2, "T1 and T3");
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("only geslacht=v"), "{screen}");
+    // A query: only respondents with a passage of signalen.
+    keys(&mut app, "a");
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(all_of(&app), 3, "empty clears the filter");
+    keys(&mut app, "w");
+    enter(&mut app, "signalen");
+    let with_signalen = app
+        .state()
+        .codings
+        .values()
+        .filter(|c| c.code == "signalen")
+        .map(|c| c.transcript.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(with_signalen > 0);
+    assert_eq!(all_of(&app), with_signalen);
+    // A query that does not parse is said, and the matrix stays as it was.
+    keys(&mut app, "w");
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    enter(&mut app, "signalen AND (");
+    assert!(app.message.as_ref().unwrap().error);
+    assert_eq!(all_of(&app), with_signalen);
+    // Columns by the geslacht attribute (the query cleared): its values are the columns.
+    keys(&mut app, "w");
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "b");
+    let Some(View::Matrix(v)) = &app.view else {
+        panic!()
+    };
+    let labels: Vec<&str> = v.matrix.columns.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["respondents (geslacht v)", "respondents (geslacht m)"]
+    );
+    assert_eq!(v.by.as_deref(), Some("geslacht"));
+}

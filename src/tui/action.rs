@@ -91,6 +91,12 @@ pub enum Action {
     Pick(u8),
     NextDeelvraag,
     ToggleColumns,
+    /// Matrix: only respondents with an attribute value (asked for).
+    FilterAttribute,
+    /// Matrix: only passages, or only respondents, for which a code query holds (asked for).
+    FilterQuery,
+    /// Matrix: columns by a respondent attribute (cycle through the columns of respondents.csv).
+    CycleSplit,
     ToggleUncoded,
     CycleSpeaker,
     ToggleRank,
@@ -189,6 +195,9 @@ impl Action {
             DeleteChar => "delete the last character",
             Pick(_) => "pick one of the listed entries",
             NextDeelvraag => "next deelvraag",
+            FilterAttribute => "only respondents with NAME=VALUE (empty: all)",
+            FilterQuery => "only what a code query holds for (e.g. meldcode AND NOT veilig-thuis)",
+            CycleSplit => "columns by a respondent attribute (cycle)",
             ToggleColumns => "switch the columns",
             ToggleUncoded => "only matches you have not coded (toggle)",
             CycleSpeaker => "filter by speaker label (cycle)",

@@ -269,6 +269,14 @@ impl App {
     pub(super) fn submit_input(&mut self, input: Input) {
         let value = input.value.trim().to_string();
         match input.purpose {
+            InputPurpose::Matrix(what) => {
+                let project = Arc::clone(&self.project);
+                if let Some(View::Matrix(v)) = &mut self.view
+                    && let Err(e) = v.set(what, &value, &project)
+                {
+                    self.say(e, true);
+                }
+            }
             InputPurpose::ListFilter => {
                 self.list.attribute = (!value.is_empty()).then_some(value);
                 self.list.selected = 0;

@@ -103,6 +103,8 @@ pub enum InputPurpose {
     NewCode {
         values: Vec<String>,
     },
+    /// A filter of the matrix view.
+    Matrix(crate::tui::views::matrix::Ask),
     /// A dialogue changing the codebook about code `code`; `values` are the fields given so
     /// far.
     Codebook {

@@ -308,9 +308,10 @@ impl App {
             }
             // The views' and popups' own actions are routed above.
             Close | Choose | Type(_) | DeleteChar | Pick(_) | NextDeelvraag | ToggleColumns
-            | ToggleUncoded | CycleSpeaker | ToggleRank | MarkHit | AutocodeHits | OpenKwic
-            | CycleSort | ToggleStems | CycleBy | CycleCompare | Export | ExportExcel | DecideA
-            | DecideB | DecideBoth | DecideNeither | AcceptPlace | DropCoding => {}
+            | FilterAttribute | FilterQuery | CycleSplit | ToggleUncoded | CycleSpeaker
+            | ToggleRank | MarkHit | AutocodeHits | OpenKwic | CycleSort | ToggleStems
+            | CycleBy | CycleCompare | Export | ExportExcel | DecideA | DecideB | DecideBoth
+            | DecideNeither | AcceptPlace | DropCoding => {}
         }
     }
 

@@ -112,6 +112,13 @@ impl App {
     pub(super) fn apply_outcome(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Stay => {}
+            Outcome::AskMatrix(what, prompt, value) => {
+                self.mode = Mode::Input(Input {
+                    purpose: InputPurpose::Matrix(what),
+                    prompt,
+                    value,
+                });
+            }
             Outcome::Close => self.view = None,
             Outcome::ShowCode(id) => {
                 self.parked = self.view.take();

@@ -19,8 +19,23 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+/// What the matrix view asks the coder for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// `NAME=VALUE`: only respondents with it.
+    Attribute,
+    /// A code query: only respondents for whom it holds (they are the "M" of "N of M").
+    Query,
+}
+
 pub struct MatrixView {
     pub coder: String,
+    /// `NAME=VALUE` filters on respondents.csv columns (all must hold).
+    pub attrs: Vec<String>,
+    /// A code query: only respondents for whom it holds count (also as the denominator).
+    pub among: Option<String>,
+    /// Columns by this respondent attribute instead of `columns` (None: `columns`).
+    pub by: Option<String>,
     pub columns: Columns,
     /// Only this deelvraag's codes.
     pub deelvraag: Option<u32>,
@@ -37,6 +52,9 @@ impl MatrixView {
     pub fn open(project: &Project, coder: &str) -> Result<MatrixView, String> {
         let mut v = MatrixView {
             coder: coder.to_string(),
+            attrs: Vec::new(),
+            among: None,
+            by: None,
             columns: Columns::Groups,
             deelvraag: None,
             matrix: CodeMatrix {
@@ -55,7 +73,57 @@ impl MatrixView {
     pub fn filter(&self) -> Filter {
         Filter {
             deelvragen: self.deelvraag.into_iter().collect(),
+            attrs: self.attrs.clone(),
+            among: self.among.clone(),
+            by: self.by.clone(),
             ..Filter::default()
+        }
+    }
+
+    /// The coder's answer to an [`Ask`]; an error (unknown attribute, a query that does not
+    /// parse) leaves the matrix as it was and says why.
+    pub fn set(&mut self, what: Ask, value: &str, project: &Project) -> Result<(), String> {
+        let value = value.trim();
+        let before = (self.attrs.clone(), self.among.clone());
+        match what {
+            Ask::Attribute => {
+                self.attrs = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = self.attrs.iter().find(|a| !a.contains('=')) {
+                    let bad = bad.clone();
+                    (self.attrs, self.among) = before;
+                    return Err(format!("\"{bad}\" is not NAME=VALUE"));
+                }
+            }
+            Ask::Query => self.among = (!value.is_empty()).then(|| value.to_string()),
+        }
+        self.row = 0;
+        if let Err(e) = self.reload(project) {
+            (self.attrs, self.among) = before;
+            let _ = self.reload(project);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The split's next respondent attribute (respondents.csv's columns after the fixed ones),
+    /// then back to the group columns.
+    fn next_split(&self, project: &Project) -> Option<String> {
+        let mut names: Vec<String> = Vec::new();
+        for r in &project.respondents {
+            for (k, _) in &r.attributes {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        match &self.by {
+            None => names.first().cloned(),
+            Some(b) => names.iter().skip_while(|n| *n != b).nth(1).cloned(),
         }
     }
 
@@ -126,6 +194,29 @@ impl MatrixView {
                 return self.reloaded(project);
             }
             Action::Choose => return self.open_cell(project),
+            Action::FilterAttribute => {
+                return Outcome::AskMatrix(
+                    Ask::Attribute,
+                    "Only respondents with NAME=VALUE (several: a=b, c=d; empty: all)".into(),
+                    self.attrs.join(", "),
+                );
+            }
+            Action::FilterQuery => {
+                return Outcome::AskMatrix(
+                    Ask::Query,
+                    "Only respondents for whom this code query holds (e.g. veilig-thuis AND \
+                     NOT meldcode; empty: all)"
+                        .into(),
+                    self.among.clone().unwrap_or_default(),
+                );
+            }
+            Action::CycleSplit => {
+                self.by = self.next_split(project);
+                // An attribute's values are the columns; back to the groups after the last.
+                self.columns = Columns::Groups;
+                self.col = 0;
+                return self.reloaded(project);
+            }
             Action::Export | Action::ExportExcel => {
                 let mut req = Request::new(Kind::Summary, &self.coder);
                 req.filter = self.filter();
@@ -148,6 +239,15 @@ impl MatrixView {
         let Some(row) = self.matrix.rows.get(self.row) else {
             return Outcome::Stay;
         };
+        if let Some(by) = &self.by {
+            return Outcome::Say(
+                format!(
+                    "the quotes view is per group, not per {by}: b until the columns are groups \
+                     again"
+                ),
+                true,
+            );
+        }
         let (group, school_type) = self
             .matrix
             .columns
@@ -178,18 +278,26 @@ impl MatrixView {
             return c.draw(f, area, project, theme);
         }
         let m = &self.matrix;
-        let what = match self.columns {
-            Columns::Groups => "group",
-            Columns::GroupsBySchoolType => "group × school type",
-            Columns::SchoolTypes => "school type",
+        let what = match (&self.by, self.columns) {
+            (Some(b), _) => b.as_str(),
+            (None, Columns::Groups) => "group",
+            (None, Columns::GroupsBySchoolType) => "group × school type",
+            (None, Columns::SchoolTypes) => "school type",
         };
         let all = self.cell(0, m.columns.len()).map_or(0, |c| c.of);
+        let mut only: Vec<String> = self.attrs.clone();
+        only.extend(self.among.iter().map(|q| format!("where {q}")));
         let title = format!(
-            " Code matrix · {} · respondents per code × {what} · {all} respondents{} ",
+            " Code matrix · {} · respondents per code × {what} · {all} respondents{}{} ",
             self.coder,
             self.deelvraag
                 .map(|d| format!(" · deelvraag {d}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if only.is_empty() {
+                String::new()
+            } else {
+                format!(" · only {}", only.join(", "))
+            }
         );
         let blk = Block::default()
             .borders(Borders::ALL)

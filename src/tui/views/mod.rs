@@ -21,6 +21,9 @@ use ratatui::style::{Color, Style};
 pub enum Outcome {
     /// Nothing for the app to do.
     Stay,
+    /// Ask the coder for a line of text for the matrix view (what, the prompt, the current
+    /// value); the answer goes back to the view through `MatrixView::set`.
+    AskMatrix(crate::tui::views::matrix::Ask, String, String),
     /// Close the view, back to coding.
     Close,
     /// Close the view and show a stretch of a transcript, optionally with another coder's
