@@ -26,6 +26,10 @@ pub struct ClustersView {
     pub school_type: Option<String>,
     /// One cluster per group × school type instead of per group.
     pub by_school_type: bool,
+    /// Respondent filters carried over from the matrix it was opened from (`NAME=VALUE`s and
+    /// a code query), so that its quotes are those of the cell's count.
+    pub attrs: Vec<String>,
+    pub among: Option<String>,
     pub clusters: Vec<Cluster>,
     /// Every code with its counts under the filter, in report order: the code picker.
     pub codes: Vec<MatrixRow>,
@@ -51,6 +55,8 @@ impl ClustersView {
             group,
             school_type,
             by_school_type: false,
+            attrs: Vec::new(),
+            among: None,
             clusters: Vec::new(),
             codes: Vec::new(),
             selected: 0,
@@ -68,6 +74,8 @@ impl ClustersView {
         Filter {
             groups: self.group.iter().cloned().collect(),
             school_types: self.school_type.iter().cloned().collect(),
+            attrs: self.attrs.clone(),
+            among: self.among.clone(),
             ..Filter::default()
         }
     }

@@ -255,6 +255,13 @@ impl MatrixView {
             .map_or((None, None), |c| (c.group.clone(), c.school_type.clone()));
         match ClustersView::open(project, &self.coder, &row.code, group, school_type) {
             Ok(mut v) => {
+                if !self.attrs.is_empty() || self.among.is_some() {
+                    v.attrs = self.attrs.clone();
+                    v.among = self.among.clone();
+                    if let Err(e) = v.reload(project) {
+                        return Outcome::Say(e, true);
+                    }
+                }
                 v.by_school_type = self.columns == Columns::GroupsBySchoolType
                     && v.group.is_some()
                     && v.school_type.is_none();
