@@ -517,9 +517,8 @@ fn a_search_from_the_index_alone_answers_the_same_and_sees_every_change() {
     age(d);
     let all = ["search", "signaal OR coördinator", "--limit", "0"];
     let first = json(d, &all);
-    let manifest = std::fs::read_to_string(d.join(".codewerk/index/codewerk-manifest.json"));
     assert!(
-        manifest.unwrap().contains("\"sources\""),
+        d.join(".codewerk/index/codewerk-sources.bin").exists(),
         "stamps remembered"
     );
     // Answered without loading the project: the same hits, filters and errors.

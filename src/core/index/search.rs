@@ -20,7 +20,6 @@
 //! ANDs out.
 
 use super::Index;
-use super::fresh::Light;
 use super::schema::{
     self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
 };
@@ -207,43 +206,6 @@ impl Source for Project {
     }
     fn texts(&self, _: &[&str]) -> Texts<'_> {
         Texts::Loaded(self)
-    }
-}
-
-impl Source for Light {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-    fn codebook(&self) -> &Codebook {
-        &self.codebook
-    }
-    fn respondents(&self) -> &[Respondent] {
-        &self.respondents
-    }
-    fn respondent(&self, id: &str) -> Option<&Respondent> {
-        Light::respondent(self, id)
-    }
-    fn coder_names(&self) -> Vec<&str> {
-        self.coders.iter().map(String::as_str).collect()
-    }
-    /// From the index's terms: the texts are not read.
-    fn speaker_labels(&self, index: &Index) -> Vec<String> {
-        let mut labels = std::collections::BTreeSet::new();
-        for segment in index.reader.searcher().segment_readers() {
-            let Ok(inverted) = segment.inverted_index(index.fields.speaker) else {
-                continue;
-            };
-            let Ok(mut terms) = inverted.terms().stream() else {
-                continue;
-            };
-            while terms.advance() {
-                labels.insert(String::from_utf8_lossy(terms.key()).into_owned());
-            }
-        }
-        labels.into_iter().collect()
-    }
-    fn texts(&self, ids: &[&str]) -> Texts<'_> {
-        Texts::Read(self.read_transcripts(ids))
     }
 }
 
