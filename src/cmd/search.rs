@@ -3,6 +3,7 @@
 use super::{Exit, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
+use codewerk::core::index::stream::{AllHits, all_hits};
 use codewerk::core::index::{
     Hit, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
 };
@@ -40,6 +41,9 @@ fn answer<S: Source>(project: &S, index: &Index, coder: Option<&str>, o: &Search
         limit: o.limit,
         ..filters_query(&o.filters)?
     };
+    if o.json && query.limit == 0 {
+        return answer_all(project, index, &query, o);
+    }
     let hits = match search_all(project, index, &query) {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
@@ -78,6 +82,45 @@ fn answer<S: Source>(project: &S, index: &Index, coder: Option<&str>, o: &Search
     }
     out.flush()?;
     Ok(())
+}
+
+/// Every hit as JSON, streamed: each made and written as its transcript is read (see
+/// `core::index::stream`), in transcript order.
+fn answer_all<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    query: &Query,
+    o: &SearchOpt,
+) -> Result<()> {
+    use serde::ser::{Serialize, SerializeSeq, Serializer};
+    let all = all_hits(project, index, query).map_err(search_failed)?;
+    for note in &all.notes {
+        eprintln!("codewerk: note: {note}");
+    }
+    struct Stream<'a, S: ?Sized> {
+        all: &'a AllHits,
+        project: &'a S,
+    }
+    impl<S: Source + ?Sized> Serialize for Stream<'_, S> {
+        fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+            let mut seq = z.serialize_seq(Some(self.all.len()))?;
+            self.all
+                .for_each(self.project, |h| seq.serialize_element(h))?;
+            seq.end()
+        }
+    }
+    #[derive(serde::Serialize)]
+    #[serde(bound = "")]
+    struct Out<'a, S: Source + ?Sized> {
+        query: &'a str,
+        total: usize,
+        hits: Stream<'a, S>,
+    }
+    print_json(&Out {
+        query: &o.query,
+        total: all.total,
+        hits: Stream { all: &all, project },
+    })
 }
 
 /// Load the project for searching: problems elsewhere (a bad journal line) do not stop a

@@ -15,6 +15,7 @@ pub mod fresh;
 pub mod schema;
 pub mod search;
 mod stamps;
+pub mod stream;
 pub mod synth;
 
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};

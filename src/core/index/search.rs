@@ -323,7 +323,7 @@ fn make_hit<S: Source + ?Sized>(
     })
 }
 
-fn filters<S: Source + ?Sized>(
+pub(super) fn filters<S: Source + ?Sized>(
     project: &S,
     index: &Index,
     q: &Query,
@@ -483,7 +483,7 @@ pub struct ParsedQuery {
     pub text: String,
     /// Parts of the query without a searchable word, which match nothing, explained.
     pub notes: Vec<String>,
-    query: Box<dyn tantivy::query::Query>,
+    pub(super) query: Box<dyn tantivy::query::Query>,
     highlight: Highlight,
 }
 
