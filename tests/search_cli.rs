@@ -517,9 +517,8 @@ fn a_search_from_the_index_alone_answers_the_same_and_sees_every_change() {
     age(d);
     let all = ["search", "signaal OR coördinator", "--limit", "0"];
     let first = json(d, &all);
-    let manifest = std::fs::read_to_string(d.join(".codewerk/index/codewerk-manifest.json"));
     assert!(
-        manifest.unwrap().contains("\"sources\""),
+        d.join(".codewerk/index/codewerk-sources.bin").exists(),
         "stamps remembered"
     );
     // Answered without loading the project: the same hits, filters and errors.
@@ -559,4 +558,38 @@ fn a_search_from_the_index_alone_answers_the_same_and_sees_every_change() {
     for _ in 0..2 {
         assert_eq!(json(d, &coded)["total"], 2);
     }
+}
+
+#[test]
+fn all_hits_as_json_are_streamed_in_transcript_order_and_are_the_ranked_hits() {
+    let dir = fixture();
+    let key = |h: &Value| {
+        (
+            h["transcript"].as_str().unwrap().to_string(),
+            h["start"].as_u64().unwrap(),
+        )
+    };
+    for extra in [&[][..], &["--group", "docent"][..]] {
+        let args = |limit: &'static str| {
+            let mut a = vec!["search", "signaal OR coördinator", "--limit", limit];
+            a.extend_from_slice(extra);
+            a
+        };
+        let all = json(dir.path(), &args("0"));
+        let ranked = json(dir.path(), &args("1000"));
+        assert_eq!(all["total"], ranked["total"]);
+        let hits = all["hits"].as_array().unwrap();
+        assert!(!hits.is_empty());
+        assert_eq!(hits.len() as u64, all["total"].as_u64().unwrap());
+        let keys: Vec<_> = hits.iter().map(key).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "in transcript order");
+        let mut by_place = ranked["hits"].as_array().unwrap().clone();
+        by_place.sort_by_key(key);
+        assert_eq!(hits, &by_place, "the same hits, snippets and scores");
+    }
+    let none = json(dir.path(), &["search", "zzzonbekend", "--limit", "0"]);
+    assert_eq!(none["total"], 0);
+    assert_eq!(none["hits"], serde_json::json!([]));
 }

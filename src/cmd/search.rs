@@ -4,6 +4,7 @@ use super::{invalid, load, print_json};
 use crate::cli::{BenchCorpusOpt, SearchFilters, SearchOpt};
 use anyhow::Result;
 use codewerk::core::index::memos::search_memos;
+use codewerk::core::index::stream::{AllHits, all_hits};
 use codewerk::core::index::uncoded::{CodedBy, keep_uncoded_matches};
 use codewerk::core::index::{
     Hit, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
@@ -66,6 +67,10 @@ fn answer<S: Source>(
         rank: o.rank.parse().map_err(|e: String| anyhow::anyhow!(e))?,
         ..filters_query(&o.filters)?
     };
+    // Every hit as JSON is streamed; "match not coded" filters the hits first, so not then.
+    if o.json && query.limit == 0 && !o.uncoded_matches {
+        return answer_all(project, index, &query, o);
+    }
     let mut hits = match search_all(project, index, &query) {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
@@ -195,6 +200,45 @@ fn memos(project: &Project, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
         ),
     }
     Ok(())
+}
+
+/// Every hit as JSON, streamed: each made and written as its transcript is read (see
+/// `core::index::stream`), in transcript order.
+fn answer_all<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    query: &Query,
+    o: &SearchOpt,
+) -> Result<()> {
+    use serde::ser::{Serialize, SerializeSeq, Serializer};
+    let all = all_hits(project, index, query).map_err(search_failed)?;
+    for note in &all.notes {
+        eprintln!("codewerk: note: {note}");
+    }
+    struct Stream<'a, S: ?Sized> {
+        all: &'a AllHits,
+        project: &'a S,
+    }
+    impl<S: Source + ?Sized> Serialize for Stream<'_, S> {
+        fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+            let mut seq = z.serialize_seq(Some(self.all.len()))?;
+            self.all
+                .for_each(self.project, |h| seq.serialize_element(h))?;
+            seq.end()
+        }
+    }
+    #[derive(serde::Serialize)]
+    #[serde(bound = "")]
+    struct Out<'a, S: Source + ?Sized> {
+        query: &'a str,
+        total: usize,
+        hits: Stream<'a, S>,
+    }
+    print_json(&Out {
+        query: &o.query,
+        total: all.total,
+        hits: Stream { all: &all, project },
+    })
 }
 
 /// Load the project for searching: problems elsewhere (a bad journal line) do not stop a

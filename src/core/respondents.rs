@@ -4,6 +4,7 @@
 use super::problem::Problem;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,17 +174,9 @@ impl Default for Table {
 
 /// Parse the respondents table. Rows with problems are reported and left out.
 pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let mut problems = Vec::new();
-    // Excel in a Dutch locale saves CSV with semicolons.
-    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let semicolons = header.iter().filter(|&&b| b == b';').count();
-    let commas = header.iter().filter(|&&b| b == b',').count();
-    let delimiter = if semicolons > commas { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(bytes);
+    let mut reader = reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(column_name).collect(),
         Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
@@ -266,6 +259,43 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
     (out, problems)
 }
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The CSV reader `parse` reads with (the BOM already stripped).
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    // Excel in a Dutch locale saves CSV with semicolons.
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let semicolons = header.iter().filter(|&&b| b == b';').count();
+    let commas = header.iter().filter(|&&b| b == b',').count();
+    let delimiter = if semicolons > commas { b';' } else { b',' };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes)
+}
+
+/// Where the header and each record of a respondents table are, as byte ranges of `bytes`,
+/// records in file order: `parse` of the header's bytes followed by a record's bytes reads just
+/// that row, so a search can read the rows of its hits without parsing the whole table. None if
+/// a record cannot be read.
+pub fn spans(bytes: &[u8]) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    let bom = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut reader = reader(&bytes[bom..]);
+    reader.headers().ok()?;
+    let mut starts = Vec::new();
+    for record in reader.records() {
+        let byte = record.ok()?.position()?.byte();
+        starts.push(usize::try_from(byte).ok()? + bom);
+    }
+    let header = 0..starts.first().copied().unwrap_or(bytes.len());
+    let rows = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| s..starts.get(i + 1).copied().unwrap_or(bytes.len()))
+        .collect();
+    Some((header, rows))
+}
+
 /// Line numbers by byte offset, from the newlines found once: counting them from the file start
 /// for every row made parsing 40,000 rows quadratic (15 s).
 struct Lines<'a> {
@@ -307,6 +337,35 @@ fn csv_problem(path: &Path, e: &csv::Error) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_reads_alone_from_its_span_with_the_header() {
+        for csv in [
+            "\u{feff}id;file;group;school;school_type;geslacht\r\nA;A.txt;docent;A;vmbo;v\r\n\r\nB;\"B; één.txt\";docent;\"School\r\nB\";havo;m\r\n",
+            "id,file,group\nA,A.txt,docent\nB,B.txt,zorgcoördinator",
+            "id,file,group\n",
+        ] {
+            let (rows, problems) = parse(Path::new("r.csv"), csv.as_bytes());
+            assert!(problems.is_empty(), "{problems:?}");
+            let (header, spans) = spans(csv.as_bytes()).unwrap();
+            assert_eq!(spans.len(), rows.len());
+            for (row, span) in rows.iter().zip(spans) {
+                let mut one = csv.as_bytes()[header.clone()].to_vec();
+                one.extend_from_slice(&csv.as_bytes()[span]);
+                let (alone, problems) = parse(Path::new("r.csv"), &one);
+                assert!(problems.is_empty(), "{problems:?}");
+                assert_eq!(alone.len(), 1);
+                assert_eq!(
+                    Respondent {
+                        line: row.line,
+                        ..alone[0].clone()
+                    },
+                    *row
+                );
+            }
+        }
+        assert_eq!(spans(b"id,file,group\nA,A.txt\n"), None, "a short record");
+    }
 
     #[test]
     fn reads_rows_with_bom_crlf_and_attributes() {

@@ -4,75 +4,198 @@
 //! checking every text and journal) took 2.2 s; this takes milliseconds.
 //!
 //! "Known to be up to date": after a full load of a project without errors brought the index up
-//! to date, `Index::remember_sources` writes into the manifest the size and modification time
-//! of every file the index was made from. `Index::open_fresh` compares them with the files as
-//! they are: any difference in respondents.csv, the codebook, project.json, a journal, the set
-//! of journals or the snapshots folder means a full load. A transcript whose stamp differs is
-//! read and its text hash compared with the manifest's (a `touch` or a copy keeps it fresh);
-//! only a changed text means a full load. A file written in the two seconds before the full
-//! load began is not stamped ("racy": it may have changed while it was being read), so it is
-//! checked the slow way next time.
+//! to date, `Index::remember_sources` writes the stamps file (`stamps.rs`): the size and
+//! modification time of every file the index was made from, and the hash of the index state
+//! (`meta.json`) they vouch for. `Index::open_fresh` compares them with the files as they are:
+//! any difference in respondents.csv, the codebook, project.json, a journal, the set of
+//! journals or the snapshots folder, or an index changed since, means a full load. A transcript
+//! whose stamp differs is read and its text hash compared with the recorded one (a `touch` or a
+//! copy keeps it fresh); only a changed text means a full load. A file written in the two
+//! seconds before the full load began is not stamped ("racy": it may have changed while it was
+//! being read), so it is checked the slow way next time.
+//!
+//! The check is one `stat` per transcript, which is most of such a search at 10,000: made
+//! relative to the open `transcripts/` folder (no path walk per file), on all cores.
 
-use super::{Index, Stamp, file_stamp, index_dir_in, read_manifest};
+use super::search::{Source, Texts};
+use super::stamps::{self, RowSpan, Stamps, TranscriptStamp};
+use super::{Index, Manifest, SCHEMA_VERSION, Stamp, file_stamp, index_dir_in, read_manifest};
 use crate::core::codebook::Codebook;
 use crate::core::coding::valid_coder;
+use crate::core::fsutil;
 use crate::core::project::Project;
 use crate::core::respondents::{self, Respondent};
 use crate::core::settings::Settings;
-use crate::core::transcript::Transcript;
+use crate::core::transcript::{Transcript, fnv1a};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// Stamps of the files the index was last brought up to date from.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Sources {
-    /// Transcript file stamps by transcript id; a transcript missing here is checked by hash.
-    transcripts: BTreeMap<String, Stamp>,
-    /// Every other file read, by path relative to the project root; None: it did not exist.
-    files: BTreeMap<String, Option<Stamp>>,
-    /// The journals' file names in `codings/`: a new coder changes the index.
-    journals: Vec<String>,
-}
 
 const SETTINGS: &str = "project.json";
 const CODEBOOK: &str = "codebook/codebook.json";
 const RESPONDENTS: &str = "transcripts/respondents.csv";
 const VERSIONS: &str = "codings/versions";
+/// tantivy's record of the index's state: rewritten by every commit.
+const META: &str = "meta.json";
 
 /// Files written this long before a load began are trusted by their stamps.
 const RACY: Duration = Duration::from_secs(2);
 
 /// A project as far as a search needs it, read without its transcripts (see the module doc).
+/// Of respondents.csv it parses only the rows of the hits shown, unless a filter needs them all.
 #[derive(Debug)]
 pub struct Light {
     pub root: PathBuf,
     pub settings: Settings,
     pub codebook: Codebook,
-    pub respondents: Vec<Respondent>,
     /// Coders with a journal.
     pub coders: Vec<String>,
+    csv_path: PathBuf,
+    /// respondents.csv, as stamped.
+    csv: Vec<u8>,
+    header_end: usize,
+    /// The stamps file's bytes, which `rows` point into.
+    stamps: Vec<u8>,
+    /// The transcripts, sorted by id.
+    rows: Vec<Row>,
+    /// Every row parsed, when something needs them all.
+    all: OnceLock<AllRows>,
+}
+
+#[derive(Debug)]
+struct Row {
+    /// Byte ranges of `Light::stamps`.
+    id: Range<usize>,
+    file: Range<usize>,
+    span: Option<RowSpan>,
+    parsed: OnceLock<Option<Box<Respondent>>>,
+}
+
+#[derive(Debug, Default)]
+struct AllRows {
+    respondents: Vec<Respondent>,
     by_id: HashMap<String, usize>,
 }
 
 impl Light {
     pub fn respondent(&self, id: &str) -> Option<&Respondent> {
-        self.by_id.get(id).map(|&i| &self.respondents[i])
+        if let Some(all) = self.all.get() {
+            return all.get(id);
+        }
+        let row = self.row(id)?;
+        match row
+            .parsed
+            .get_or_init(|| self.parse_row(id, row).map(Box::new))
+        {
+            Some(r) => Some(r),
+            None => self.all().get(id),
+        }
+    }
+
+    /// Every respondent, in file order.
+    pub fn respondents(&self) -> &[Respondent] {
+        &self.all().respondents
     }
 
     /// Read the transcripts with these ids (hits to show), on all cores.
     pub fn read_transcripts(&self, ids: &[&str]) -> HashMap<String, Transcript> {
         ids.par_iter()
             .filter_map(|id| {
-                let r = self.respondent(id)?;
-                let path = self.root.join("transcripts").join(&r.file);
+                let file = &self.stamps[self.row(id)?.file.clone()];
+                let path = self
+                    .root
+                    .join("transcripts")
+                    .join(std::str::from_utf8(file).ok()?);
                 let bytes = std::fs::read(&path).ok()?;
                 let t = Transcript::from_bytes(id, &path, &bytes).ok()?;
                 Some((id.to_string(), t))
             })
             .collect()
+    }
+
+    fn id(&self, row: &Row) -> &[u8] {
+        &self.stamps[row.id.clone()]
+    }
+
+    fn row(&self, id: &str) -> Option<&Row> {
+        let i = self
+            .rows
+            .binary_search_by(|r| self.id(r).cmp(id.as_bytes()))
+            .ok()?;
+        Some(&self.rows[i])
+    }
+
+    /// The row alone: the header's bytes and the row's, parsed as the whole file is.
+    fn parse_row(&self, id: &str, row: &Row) -> Option<Respondent> {
+        let span = row.span?;
+        let range = usize::try_from(span.start).ok()?..usize::try_from(span.end).ok()?;
+        let mut bytes = self.csv.get(..self.header_end)?.to_vec();
+        bytes.extend_from_slice(self.csv.get(range)?);
+        let (mut rows, problems) = respondents::parse(&self.csv_path, &bytes);
+        let r = rows.pop()?;
+        (problems.is_empty() && rows.is_empty() && r.id == id).then_some(Respondent {
+            line: span.line as usize,
+            ..r
+        })
+    }
+
+    fn all(&self) -> &AllRows {
+        self.all.get_or_init(|| {
+            // The file is as it was when a load without problems read it.
+            let (respondents, _) = respondents::parse(&self.csv_path, &self.csv);
+            let by_id = respondents
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.clone(), i))
+                .collect();
+            AllRows { respondents, by_id }
+        })
+    }
+}
+
+impl AllRows {
+    fn get(&self, id: &str) -> Option<&Respondent> {
+        self.by_id.get(id).map(|&i| &self.respondents[i])
+    }
+}
+
+impl Source for Light {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn codebook(&self) -> &Codebook {
+        &self.codebook
+    }
+    fn respondents(&self) -> &[Respondent] {
+        Light::respondents(self)
+    }
+    fn respondent(&self, id: &str) -> Option<&Respondent> {
+        Light::respondent(self, id)
+    }
+    fn coder_names(&self) -> Vec<&str> {
+        self.coders.iter().map(String::as_str).collect()
+    }
+    /// From the index's terms: the texts are not read.
+    fn speaker_labels(&self, index: &Index) -> Vec<String> {
+        let mut labels = std::collections::BTreeSet::new();
+        for segment in index.reader.searcher().segment_readers() {
+            let Ok(inverted) = segment.inverted_index(index.fields.speaker) else {
+                continue;
+            };
+            let Ok(mut terms) = inverted.terms().stream() else {
+                continue;
+            };
+            while terms.advance() {
+                labels.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        labels.into_iter().collect()
+    }
+    fn texts(&self, ids: &[&str]) -> Texts<'_> {
+        Texts::Read(self.read_transcripts(ids))
     }
 }
 
@@ -113,68 +236,48 @@ impl Index {
             return None;
         }
         let dir = index_dir_in(&root);
-        if !dir.join("meta.json").exists() {
+        let meta = std::fs::read(dir.join(META)).ok()?;
+        let bytes = std::fs::read(dir.join(stamps::FILE)).ok()?;
+        let stamps = Stamps::decode(&bytes)?;
+        if stamps.schema_version != SCHEMA_VERSION || stamps.meta_hash != fnv1a(&meta) {
             return None;
         }
-        let manifest = read_manifest(&dir).ok()?;
-        let sources = manifest.sources.as_ref()?;
-        for (path, stamp) in &sources.files {
+        for (path, stamp) in &stamps.files {
             if file_stamp(&root.join(path)) != *stamp {
                 return None;
             }
         }
-        if journals(&root) != sources.journals {
+        if journals(&root) != stamps.journals {
             return None;
         }
-        let csv_path = Project::respondents_path(&root);
-        let bytes = std::fs::read(&csv_path).ok()?;
-        let (rows, problems) = respondents::parse(&csv_path, &bytes);
-        if !problems.is_empty() || rows.len() != manifest.transcripts.len() {
+        // Sorted by id, as written: the hits' rows are looked up in them.
+        if stamps.transcripts.windows(2).any(|w| w[0].id >= w[1].id) {
             return None;
         }
-        let tdir = root.join("transcripts");
-        let fresh = rows.par_iter().all(|r| {
-            let Some(entry) = manifest.transcripts.get(&r.id) else {
-                return false;
-            };
-            let path = tdir.join(&r.file);
-            let stamp = file_stamp(&path);
-            if stamp.is_some() && stamp.as_ref() == sources.transcripts.get(&r.id) {
-                return true;
-            }
-            // Touched, copied, or stamped too close to its load: the text decides.
-            std::fs::read(&path)
-                .ok()
-                .and_then(|b| Transcript::from_bytes(&r.id, &path, &b).ok())
-                .is_some_and(|t| t.content_hash() == entry.content)
-        });
-        if !fresh {
+        // The stamps of the transcripts are most of the time: what else is needed is read
+        // meanwhile, and thrown away if a transcript changed.
+        let (unchanged, rest) = rayon::join(
+            || transcripts_unchanged(&root.join("transcripts"), &stamps.transcripts),
+            || Rest::read(&root, &dir, &stamps, &bytes),
+        );
+        if !unchanged {
             return None;
         }
-        let settings = Settings::load(&root.join(SETTINGS)).ok()?;
-        let codebook = Codebook::load(&Project::codebook_path(&root)).ok()?;
-        let coders = sources
-            .journals
-            .iter()
-            .filter_map(|n| n.strip_suffix(".jsonl"))
-            .filter(|c| valid_coder(c))
-            .map(str::to_string)
-            .collect();
-        let index = Index::open_with(&dir, manifest).ok()?;
-        let by_id = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+        let rest = rest?;
+        drop(stamps);
         Some((
-            index,
+            rest.index,
             Light {
                 root,
-                settings,
-                codebook,
-                respondents: rows,
-                coders,
-                by_id,
+                settings: rest.settings,
+                codebook: rest.codebook,
+                coders: rest.coders,
+                csv_path: rest.csv_path,
+                csv: rest.csv,
+                header_end: rest.header_end,
+                stamps: bytes,
+                rows: rest.rows,
+                all: OnceLock::new(),
             },
         ))
     }
@@ -196,40 +299,248 @@ impl Index {
         }
         let trusted = |s: &Stamp| mtime(s) + RACY < loaded_at;
         let root = &project.root;
-        let mut files = BTreeMap::new();
+        let mut files = Vec::new();
         let names = journals(root);
-        let others = [SETTINGS, CODEBOOK, RESPONDENTS, VERSIONS]
+        let others: Vec<String> = [SETTINGS, CODEBOOK, RESPONDENTS, VERSIONS]
             .into_iter()
             .map(str::to_string)
-            .chain(names.iter().map(|n| format!("codings/{n}")));
-        for path in others {
-            let stamp = file_stamp(&root.join(&path));
+            .chain(names.iter().map(|n| format!("codings/{n}")))
+            .collect();
+        for path in &others {
+            let stamp = file_stamp(&root.join(path));
             if stamp.as_ref().is_some_and(|s| !trusted(s)) {
                 return Ok(()); // written while it was read, perhaps: next time
             }
-            files.insert(path, stamp);
+            files.push((path.as_str(), stamp));
         }
-        let transcripts = project
+        if project.respondents.len() != project.transcripts.len() {
+            return Ok(());
+        }
+        // Where each row is in respondents.csv, for a search to parse just its hits' rows. Read
+        // after its stamp was taken: a change since makes the stamp differ next time.
+        let csv = std::fs::read(Project::respondents_path(root)).unwrap_or_default();
+        let (header, spans) = row_spans(project, &csv).unwrap_or_default();
+        let mut transcripts: Vec<TranscriptStamp> = Vec::with_capacity(project.transcripts.len());
+        for (i, (t, r)) in project
             .transcripts
-            .par_iter()
-            .filter_map(|t| {
-                let s = file_stamp(&t.path)?;
-                trusted(&s).then(|| (t.id.clone(), s))
-            })
-            .collect();
-        let sources = Sources {
-            transcripts,
-            files,
-            journals: names,
-        };
+            .iter()
+            .zip(&project.respondents)
+            .enumerate()
+        {
+            let Some(entry) = self.manifest.transcripts.get(&t.id) else {
+                return Ok(());
+            };
+            if r.id != t.id {
+                return Ok(());
+            }
+            transcripts.push(TranscriptStamp {
+                id: &t.id,
+                file: &r.file,
+                stamp: None,
+                content: entry.content,
+                row: spans.get(i).copied(),
+            });
+        }
+        transcripts
+            .par_iter_mut()
+            .zip(&project.transcripts)
+            .for_each(|(s, t)| s.stamp = file_stamp(&t.path).filter(|s| trusted(s)));
+        transcripts.sort_unstable_by(|a, b| a.id.cmp(b.id));
         let cache = project.cache_dir();
         let _lock = super::take_lock(&cache).map_err(super::io_err(&cache))?;
         match read_manifest(&dir) {
             Ok(on_disk) if on_disk.transcripts == self.manifest.transcripts => {}
             _ => return Ok(()),
         }
-        self.manifest.sources = Some(sources);
-        self.save_manifest()
+        let meta_path = dir.join(META);
+        let meta = std::fs::read(&meta_path).map_err(super::io_err(&meta_path))?;
+        let stamps = Stamps {
+            schema_version: self.manifest.schema_version,
+            meta_hash: fnv1a(&meta),
+            segments: self
+                .manifest
+                .files
+                .iter()
+                .map(|(name, stamp)| (name.as_str(), *stamp))
+                .collect(),
+            files,
+            journals: names.iter().map(String::as_str).collect(),
+            header_end: header,
+            transcripts,
+        };
+        let path = dir.join(stamps::FILE);
+        fsutil::write_atomic(&path, &stamps.encode()).map_err(super::io_err(&path))
+    }
+}
+
+/// What a search reads besides the transcripts' stamps, for `Light`.
+struct Rest {
+    index: Index,
+    settings: Settings,
+    codebook: Codebook,
+    coders: Vec<String>,
+    csv_path: PathBuf,
+    csv: Vec<u8>,
+    header_end: usize,
+    rows: Vec<Row>,
+}
+
+impl Rest {
+    /// `bytes`: the stamps file, which `stamps` was decoded from.
+    fn read(root: &Path, dir: &Path, stamps: &Stamps, bytes: &[u8]) -> Option<Rest> {
+        let settings = Settings::load(&root.join(SETTINGS)).ok()?;
+        let codebook = Codebook::load(&Project::codebook_path(root)).ok()?;
+        let coders = stamps
+            .journals
+            .iter()
+            .filter_map(|n| n.strip_suffix(".jsonl"))
+            .filter(|c| valid_coder(c))
+            .map(str::to_string)
+            .collect();
+        // A manifest for searching only: a change to the index reads the whole one from disk
+        // first (`refresh`), and `remember_sources` finds this one differs from it.
+        let manifest = Manifest {
+            schema_version: stamps.schema_version,
+            files: stamps
+                .segments
+                .iter()
+                .map(|(name, stamp)| ((*name).to_string(), *stamp))
+                .collect(),
+            ..Manifest::default()
+        };
+        let index = Index::open_with(dir, manifest).ok()?;
+        // respondents.csv is as it was when the stamps were recorded (its stamp was compared),
+        // so the recorded rows are its rows. Read after that: compared again.
+        let csv_path = Project::respondents_path(root);
+        let csv = std::fs::read(&csv_path).ok()?;
+        if file_stamp(&csv_path) != stamps.files.iter().find(|(p, _)| *p == RESPONDENTS)?.1 {
+            return None;
+        }
+        let at = |s: &str| {
+            let start = s.as_ptr().addr() - bytes.as_ptr().addr();
+            start..start + s.len()
+        };
+        let rows = stamps
+            .transcripts
+            .iter()
+            .map(|t| Row {
+                id: at(t.id),
+                file: at(t.file),
+                span: t.row,
+                parsed: OnceLock::new(),
+            })
+            .collect();
+        Some(Rest {
+            index,
+            settings,
+            codebook,
+            coders,
+            csv_path,
+            csv,
+            header_end: usize::try_from(stamps.header_end).ok()?,
+            rows,
+        })
+    }
+}
+
+/// The end of respondents.csv's header and each row's span in it, in project order, if each
+/// span read alone (with the header) gives the project's row: else the rows are not known and
+/// a search parses the whole file.
+fn row_spans(project: &Project, csv: &[u8]) -> Option<(u32, Vec<RowSpan>)> {
+    let (header, spans) = respondents::spans(csv)?;
+    if spans.len() != project.respondents.len() {
+        return None;
+    }
+    let u32 = |n: usize| u32::try_from(n).ok();
+    let path = Project::respondents_path(&project.root);
+    let mut out = Vec::with_capacity(spans.len());
+    for (span, r) in spans.into_iter().zip(&project.respondents) {
+        let mut bytes = csv[header.clone()].to_vec();
+        bytes.extend_from_slice(&csv[span.clone()]);
+        match respondents::parse(&path, &bytes) {
+            (rows, problems) if problems.is_empty() && rows.len() == 1 => {
+                if (Respondent {
+                    line: r.line,
+                    ..rows[0].clone()
+                }) != *r
+                {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        out.push(RowSpan {
+            start: u32(span.start)?,
+            end: u32(span.end)?,
+            line: u32(r.line)?,
+        });
+    }
+    Some((u32(header.end)?, out))
+}
+
+/// Whether every transcript file is as recorded: the same stamp, or else the same text.
+fn transcripts_unchanged(tdir: &Path, recorded: &[TranscriptStamp]) -> bool {
+    let Ok(folder) = Folder::open(tdir) else {
+        return false;
+    };
+    recorded.par_iter().all(|t| {
+        let stamp = folder.stamp(t.file);
+        if stamp.is_some() && stamp == t.stamp {
+            return true;
+        }
+        // Touched, copied, or stamped too close to its load: the text decides.
+        let path = tdir.join(t.file);
+        std::fs::read(&path)
+            .ok()
+            .and_then(|b| Transcript::from_bytes(t.id, &path, &b).ok())
+            .is_some_and(|tr| tr.content_hash() == t.content)
+    })
+}
+
+/// A folder whose files are stamped by name relative to it: the kernel looks up one name per
+/// file instead of walking the whole path, as `file_stamp` makes it do.
+struct Folder {
+    #[cfg(unix)]
+    fd: std::fs::File,
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
+
+impl Folder {
+    fn open(path: &Path) -> std::io::Result<Folder> {
+        #[cfg(unix)]
+        {
+            Ok(Folder {
+                fd: std::fs::File::open(path)?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Folder {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+
+    /// As `file_stamp(folder/name)`: size and modification time, symbolic links followed.
+    fn stamp(&self, name: &str) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            let st = rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::empty()).ok()?;
+            // Before 1970: no stamp, as `file_stamp` gives none.
+            let secs = u128::try_from(st.st_mtime).ok()?;
+            // u64 on Linux, i64 elsewhere.
+            #[allow(clippy::unnecessary_fallible_conversions)]
+            let nanos = u128::try_from(st.st_mtime_nsec).ok()?;
+            Some(Stamp {
+                size: u64::try_from(st.st_size).ok()?,
+                mtime_ns: secs * 1_000_000_000 + nanos,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            file_stamp(&self.path.join(name))
+        }
     }
 }
 
@@ -355,5 +666,101 @@ mod tests {
         assert!(p.has_errors());
         remember(&p);
         assert!(Index::open_fresh(dir.path()).is_none());
+    }
+
+    #[test]
+    fn stamps_relative_to_the_folder_are_the_stamps_of_the_paths() {
+        let (dir, _) = fresh_project(2);
+        let tdir = dir.path().join("transcripts");
+        let folder = Folder::open(&tdir).unwrap();
+        for name in ["T00001.txt", "respondents.csv", "missing.txt"] {
+            assert_eq!(folder.stamp(name), file_stamp(&tdir.join(name)), "{name}");
+        }
+        assert!(folder.stamp("T00001.txt").is_some());
+        #[cfg(unix)]
+        {
+            // A symbolic link is stamped as the file it points to, as `file_stamp` does.
+            std::os::unix::fs::symlink(tdir.join("T00001.txt"), tdir.join("link.txt")).unwrap();
+            assert_eq!(
+                folder.stamp("link.txt"),
+                file_stamp(&tdir.join("T00001.txt"))
+            );
+        }
+    }
+
+    #[test]
+    fn stamps_vouch_only_for_the_index_state_they_were_written_for() {
+        let (dir, p) = fresh_project(3);
+        remember(&p);
+        assert!(Index::open_fresh(dir.path()).is_some());
+        let index_dir = index_dir_in(dir.path());
+        // Another codewerk committed to the index since (its meta.json is rewritten by every
+        // commit): the stamps are of an older index.
+        let meta = index_dir.join(META);
+        let text = std::fs::read_to_string(&meta).unwrap();
+        std::fs::write(&meta, text.replace("\"opstamp\"", " \"opstamp\"")).unwrap();
+        assert!(Index::open_fresh(dir.path()).is_none(), "meta.json changed");
+        std::fs::write(&meta, &text).unwrap();
+        assert!(Index::open_fresh(dir.path()).is_some());
+        // A damaged stamps file: load the project, never a panic.
+        let file = index_dir.join(stamps::FILE);
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(Index::open_fresh(dir.path()).is_none(), "truncated");
+        std::fs::remove_file(&file).unwrap();
+        assert!(Index::open_fresh(dir.path()).is_none(), "no stamps file");
+        // A re-index (a transcript edited) changes the index: the old stamps no longer hold.
+        std::fs::write(&file, &bytes).unwrap();
+        assert!(Index::open_fresh(dir.path()).is_some());
+        let t = dir.path().join("transcripts").join("T00001.txt");
+        let before = std::fs::read_to_string(&t).unwrap();
+        std::fs::write(&t, format!("{before}R: Nog een zin.\n")).unwrap();
+        let p = Project::load(dir.path()).unwrap();
+        let (_, report) = Index::open(&p, &mut |_| {}).unwrap();
+        assert_eq!(report.updated, 1);
+        // The text back as it was: its hash is the recorded one, but the index holds the
+        // edited text.
+        std::fs::write(&t, &before).unwrap();
+        assert!(
+            Index::open_fresh(dir.path()).is_none(),
+            "index re-committed"
+        );
+    }
+
+    #[test]
+    fn a_search_parses_only_the_respondent_rows_of_its_hits() {
+        let (dir, p) = fresh_project(6);
+        remember(&p);
+        let (index, light) = Index::open_fresh(dir.path()).expect("fresh");
+        let q = Query {
+            text: "meldcode".into(),
+            limit: 2,
+            ..Default::default()
+        };
+        let hits = search_all(&light, &index, &q).unwrap();
+        assert!(hits.total > 2);
+        assert!(light.all.get().is_none(), "the whole file was parsed");
+        let parsed = light
+            .rows
+            .iter()
+            .filter(|r| r.parsed.get().is_some())
+            .count();
+        assert!((1..=2).contains(&parsed), "{parsed} rows parsed");
+        // Each row read alone is the row of the whole file, line included.
+        for r in &p.respondents {
+            assert_eq!(light.respondent(&r.id), Some(r));
+        }
+        assert!(light.all.get().is_none());
+        assert_eq!(light.respondent("nobody"), None);
+        // A filter needs them all.
+        let q = Query {
+            group: Some(p.respondents[0].group.clone()),
+            ..q
+        };
+        assert_eq!(
+            search_all(&light, &index, &q).unwrap().hits,
+            search_all(&p, &index, &q).unwrap().hits
+        );
+        assert_eq!(Light::respondents(&light), &p.respondents[..]);
     }
 }

@@ -16,6 +16,8 @@ pub mod fresh;
 pub mod memos;
 pub mod schema;
 pub mod search;
+mod stamps;
+pub mod stream;
 pub mod synth;
 pub mod uncoded;
 
@@ -141,10 +143,6 @@ struct Manifest {
     transcripts: BTreeMap<String, Entry>,
     /// Files of the last commit's segments, by name.
     files: BTreeMap<String, Stamp>,
-    /// The project files this state of the index was made from, if a load without errors
-    /// vouched for them: a search may then skip loading the project (see `fresh`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sources: Option<fresh::Sources>,
 }
 
 /// An open search index, up to date with the project it was opened or last refreshed with.
@@ -532,8 +530,6 @@ impl Index {
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 4);
         let threads = if todo.len() < 50 { 1 } else { threads };
-        // What the files were no longer vouches for what the index holds.
-        self.manifest.sources = None;
         let mut writer: IndexWriter<TantivyDocument> = self
             .index
             .writer_with_num_threads(threads, threads * 64 * 1024 * 1024)?;

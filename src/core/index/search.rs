@@ -21,7 +21,6 @@
 
 use super::Index;
 use super::decompound::{IndexedWords, MIN_PART_CHARS, Splitter};
-use super::fresh::Light;
 use super::schema::{
     self, ANY_CODER, CODER_CODE_SEP, MAX_WORD_BYTES, exact_analyzer, stemmed_analyzer,
 };
@@ -239,43 +238,6 @@ impl Source for Project {
     }
 }
 
-impl Source for Light {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-    fn codebook(&self) -> &Codebook {
-        &self.codebook
-    }
-    fn respondents(&self) -> &[Respondent] {
-        &self.respondents
-    }
-    fn respondent(&self, id: &str) -> Option<&Respondent> {
-        Light::respondent(self, id)
-    }
-    fn coder_names(&self) -> Vec<&str> {
-        self.coders.iter().map(String::as_str).collect()
-    }
-    /// From the index's terms: the texts are not read.
-    fn speaker_labels(&self, index: &Index) -> Vec<String> {
-        let mut labels = std::collections::BTreeSet::new();
-        for segment in index.reader.searcher().segment_readers() {
-            let Ok(inverted) = segment.inverted_index(index.fields.speaker) else {
-                continue;
-            };
-            let Ok(mut terms) = inverted.terms().stream() else {
-                continue;
-            };
-            while terms.advance() {
-                labels.insert(String::from_utf8_lossy(terms.key()).into_owned());
-            }
-        }
-        labels.into_iter().collect()
-    }
-    fn texts(&self, ids: &[&str]) -> Texts<'_> {
-        Texts::Read(self.read_transcripts(ids))
-    }
-}
-
 /// Search; hits in rank order (best first), at most `query.limit`.
 pub fn search<S: Source + ?Sized>(
     project: &S,
@@ -324,10 +286,15 @@ pub fn search_all<S: Source + ?Sized>(
         None => searcher.search(&*full, &(TopDocs::with_limit(limit), Count))?,
         Some(interviewer) => {
             // The best respondent turns, then as many of the best interviewer turns as fit.
+            // The speaker clause only filters (score 0): a hit's score is the query's alone,
+            // whichever part it comes from, as in an unranked or streamed search.
             let part = |occur| {
                 BooleanQuery::new(vec![
                     (Occur::Must, full.box_clone()),
-                    (occur, interviewer.box_clone()),
+                    (
+                        occur,
+                        Box::new(ConstScoreQuery::new(interviewer.box_clone(), 0.0)) as BoxQuery,
+                    ),
                 ])
             };
             let (mut top, respondent) =
@@ -417,7 +384,7 @@ fn make_hit<S: Source + ?Sized>(
     })
 }
 
-fn filters<S: Source + ?Sized>(
+pub(super) fn filters<S: Source + ?Sized>(
     project: &S,
     index: &Index,
     q: &Query,
@@ -615,7 +582,7 @@ pub struct ParsedQuery {
     pub text: String,
     /// Parts of the query without a searchable word, which match nothing, explained.
     pub notes: Vec<String>,
-    query: Box<dyn tantivy::query::Query>,
+    pub(super) query: Box<dyn tantivy::query::Query>,
     highlight: Highlight,
 }
 
