@@ -126,9 +126,10 @@ impl<'p> Facts<'p> {
             facts.sort_by_key(|f| (f.start, f.end, f.coding.id));
         }
         let mut sets = HashMap::new();
-        for (name, saved) in
-            sets::load(&p.root).map_err(|message| QueryError { column: 0, message })?
-        {
+        for (name, saved) in sets::load(&p.root).map_err(|e| QueryError {
+            column: 0,
+            message: e.to_string(),
+        })? {
             if let Ok(e) = parse(&saved.query, &p.codebook) {
                 sets.insert(name, e);
             }

@@ -226,9 +226,9 @@ impl Parser<'_> {
             Tok::Word(w) | Tok::Quoted(w) => {
                 code(self.codebook, &w)
                     .map(Expr::Code)
-                    .map_err(|message| QueryError {
+                    .map_err(|e| QueryError {
                         column: col,
-                        message,
+                        message: e.to_string(),
                     })
             }
             t => {
@@ -250,8 +250,18 @@ fn fold(s: &str) -> String {
     fold_accents(&s.trim().to_lowercase())
 }
 
+/// A word of a query that names no code, with the codes it may have meant (or, without near
+/// matches, every code).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum UnknownCode {
+    #[error("unknown code \"{word}\"; did you mean: {}?", near.join(", "))]
+    Near { word: String, near: Vec<String> },
+    #[error("unknown code \"{word}\" (known: {})", known.join(", "))]
+    Known { word: String, known: Vec<String> },
+}
+
 /// A code by id or name, case and accents ignored; unknown: an error naming the near matches.
-fn code(cb: &Codebook, word: &str) -> Result<usize, String> {
+fn code(cb: &Codebook, word: &str) -> Result<usize, UnknownCode> {
     let w = fold(word);
     if let Some(i) = cb
         .codes
@@ -278,13 +288,15 @@ fn code(cb: &Codebook, word: &str) -> Result<usize, String> {
     near.sort_by(|a, b| b.0.total_cmp(&a.0));
     let near: Vec<&str> = near.iter().take(5).map(|(_, id)| *id).collect();
     Err(if near.is_empty() {
-        let all: Vec<&str> = cb.codes.iter().map(|c| c.id.as_str()).collect();
-        format!("unknown code \"{word}\" (known: {})", all.join(", "))
+        UnknownCode::Known {
+            word: word.to_string(),
+            known: cb.codes.iter().map(|c| c.id.clone()).collect(),
+        }
     } else {
-        format!(
-            "unknown code \"{word}\"; did you mean: {}?",
-            near.join(", ")
-        )
+        UnknownCode::Near {
+            word: word.to_string(),
+            near: near.iter().map(|s| (*s).to_string()).collect(),
+        }
     })
 }
 

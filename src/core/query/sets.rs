@@ -23,58 +23,81 @@ struct File {
     sets: BTreeMap<String, SavedSet>,
 }
 
+/// Why the saved sets could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SetError {
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error("{path}:{line}:{column}: {err}")]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        err: serde_json::Error,
+    },
+    #[error("a set name is letters, digits, - and _ (one word), not \"{0}\"")]
+    BadName(String),
+    #[error("the saved sets could not be written as JSON: {0}")]
+    Serialise(serde_json::Error),
+}
+
 pub fn path(root: &Path) -> PathBuf {
     root.join("queries.json")
 }
 
 /// The saved sets; none when the file does not exist. A damaged file is an error naming it.
-pub fn load(root: &Path) -> Result<BTreeMap<String, SavedSet>, String> {
+pub fn load(root: &Path) -> Result<BTreeMap<String, SavedSet>, SetError> {
     let path = path(root);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(err) => return Err(SetError::Io { path, err }),
     };
     serde_json::from_slice::<File>(&bytes)
         .map(|f| f.sets)
-        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
+        .map_err(|err| SetError::Damaged {
+            line: err.line(),
+            column: err.column(),
+            path,
+            err,
+        })
 }
 
 /// A name usable after `set:`: letters, digits, `-` and `_`, so that it reads as one word.
-pub fn valid_name(name: &str) -> Result<(), String> {
+pub fn valid_name(name: &str) -> Result<(), SetError> {
     if name.is_empty()
         || !name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!(
-            "a set name is letters, digits, - and _ (one word), not \"{name}\""
-        ));
+        return Err(SetError::BadName(name.to_string()));
     }
     Ok(())
 }
 
+/// Write the sets atomically.
+fn store(root: &Path, sets: BTreeMap<String, SavedSet>) -> Result<(), SetError> {
+    let mut bytes = serde_json::to_vec_pretty(&File { sets }).map_err(SetError::Serialise)?;
+    bytes.push(b'\n');
+    let path = path(root);
+    fsutil::write_atomic(&path, &bytes).map_err(|err| SetError::Io { path, err })
+}
+
 /// Save (or replace) a set, atomically. Returns whether one of that name existed.
-pub fn save(root: &Path, name: &str, set: SavedSet) -> Result<bool, String> {
+pub fn save(root: &Path, name: &str, set: SavedSet) -> Result<bool, SetError> {
     valid_name(name)?;
     let mut sets = load(root)?;
     let existed = sets.insert(name.to_string(), set).is_some();
-    let mut bytes = serde_json::to_vec_pretty(&File { sets }).map_err(|e| e.to_string())?;
-    bytes.push(b'\n');
-    let path = path(root);
-    fsutil::write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    store(root, sets)?;
     Ok(existed)
 }
 
 /// Remove a set; false if there was none of that name.
-pub fn remove(root: &Path, name: &str) -> Result<bool, String> {
+pub fn remove(root: &Path, name: &str) -> Result<bool, SetError> {
     let mut sets = load(root)?;
     if sets.remove(name).is_none() {
         return Ok(false);
     }
-    let mut bytes = serde_json::to_vec_pretty(&File { sets }).map_err(|e| e.to_string())?;
-    bytes.push(b'\n');
-    let path = path(root);
-    fsutil::write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    store(root, sets)?;
     Ok(true)
 }
