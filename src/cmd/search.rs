@@ -169,20 +169,17 @@ fn memos(project: &Project, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     let mut out = String::new();
     for h in &hits.hits {
         let m = &h.memo;
-        let name = project
-            .codebook
-            .resolve(&m.code)
-            .map_or(m.code.as_str(), |c| c.name.as_str());
         use codewerk::core::index::memos::MemoKind;
-        let place = match (m.kind, &m.transcript, m.start, m.end) {
-            (MemoKind::Passage, Some(t), Some(s), Some(e)) => {
-                format!("passage memo on {t} {s}-{e}, {name}")
-            }
-            (MemoKind::Transcript, Some(t), _, _) => format!("transcript memo on {t}"),
-            (MemoKind::Logbook, ..) => {
-                format!("logbook {}", m.date.as_deref().unwrap_or_default())
-            }
-            _ => format!("code memo, {name}"),
+        let place = match m.kind {
+            MemoKind::Passage => format!(
+                "passage memo on {} {}, {}",
+                m.transcript,
+                m.start.unwrap_or_default(),
+                m.code_name
+            ),
+            MemoKind::Transcript => format!("transcript memo on {}", m.transcript),
+            MemoKind::Logbook => format!("logbook {}", m.date),
+            MemoKind::Code => format!("code memo, {}", m.code_name),
         };
         out += &format!(
             "{place}, by {}  score {:.2}\n    {}\n",

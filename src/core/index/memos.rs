@@ -16,38 +16,8 @@ use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MemoKind {
-    /// A memo on a coded passage.
-    Passage,
-    /// A coder's memo on a code.
-    Code,
-    /// A coder's memo on a transcript (its respondent).
-    Transcript,
-    /// An entry of a coder's project logbook.
-    Logbook,
-}
-
-/// One memo, with where it belongs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Memo {
-    pub kind: MemoKind,
-    pub coder: String,
-    /// Code id (passage and code memos; empty for the others).
-    pub code: String,
-    /// The coded passage (passage memos).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transcript: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end: Option<usize>,
-    /// The day a logbook entry is about (`YYYY-MM-DD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    pub text: String,
-}
+// The memos searched are those `core::memo` lists, for the memo view and `export memos` too.
+pub use crate::core::memo::{Memo, MemoKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemoHit {
@@ -66,77 +36,19 @@ pub struct MemoHits {
     pub notes: Vec<String>,
 }
 
-/// Every memo of the project (of `coder` if given, on `code` if given), in coder, code and
-/// passage order.
+/// Every memo of the project (of `coder` if given; with `code`, only the passage and code memos
+/// of that code), in `core::memo::all`'s order: logbook, transcripts, codes, passages.
 pub fn memos(project: &Project, coder: Option<&str>, code: Option<&str>) -> Vec<Memo> {
-    let mut out = Vec::new();
-    for (name, state) in &project.coders {
-        if coder.is_some_and(|c| c != name) {
-            continue;
-        }
-        for (c, text) in &state.code_memos {
-            if code.is_none_or(|k| k == c) && !text.trim().is_empty() {
-                out.push(Memo {
-                    kind: MemoKind::Code,
-                    coder: name.clone(),
-                    code: c.clone(),
-                    transcript: None,
-                    start: None,
-                    end: None,
-                    date: None,
-                    text: text.clone(),
-                });
-            }
-        }
-        for c in state.codings.values() {
-            let Some(text) = &c.memo else { continue };
-            if code.is_none_or(|k| k == c.code) && !text.trim().is_empty() {
-                out.push(Memo {
-                    kind: MemoKind::Passage,
-                    coder: name.clone(),
-                    code: c.code.clone(),
-                    transcript: Some(c.transcript.clone()),
-                    start: Some(c.start),
-                    end: Some(c.end),
-                    date: None,
-                    text: text.clone(),
-                });
-            }
-        }
-        // Memos on no code: only when no code is asked for.
-        if code.is_some() {
-            continue;
-        }
-        for (t, text) in &state.transcript_memos {
-            if !text.trim().is_empty() {
-                out.push(Memo {
-                    kind: MemoKind::Transcript,
-                    coder: name.clone(),
-                    code: String::new(),
-                    transcript: Some(t.clone()),
-                    start: None,
-                    end: None,
-                    date: None,
-                    text: text.clone(),
-                });
-            }
-        }
-        for entry in state.logbook.values() {
-            if !entry.text.trim().is_empty() {
-                out.push(Memo {
-                    kind: MemoKind::Logbook,
-                    coder: name.clone(),
-                    code: String::new(),
-                    transcript: None,
-                    start: None,
-                    end: None,
-                    date: Some(entry.date.clone()),
-                    text: entry.text.clone(),
-                });
-            }
-        }
-    }
-    out
+    let coders: Vec<&crate::core::coding::CoderState> = project
+        .coders
+        .iter()
+        .filter(|&(name, _)| coder.is_none_or(|c| name == c))
+        .map(|(_, state)| state)
+        .collect();
+    crate::core::memo::all(project, &coders)
+        .into_iter()
+        .filter(|m| code.is_none_or(|k| m.code == k) && !m.text.trim().is_empty())
+        .collect()
 }
 
 /// Search the memos for `text` (the transcripts' query language); best first, at most `limit`

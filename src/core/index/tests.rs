@@ -1509,7 +1509,7 @@ fn memos_are_searched_with_the_query_language() {
     assert_eq!(hits.total, 1);
     let h = &hits.hits[0];
     assert_eq!(h.memo.kind, MemoKind::Passage);
-    assert_eq!(h.memo.transcript.as_deref(), Some("B"));
+    assert_eq!(h.memo.transcript, "B");
     assert_eq!(h.snippet.marked, "Eerste keer; zie het «meldcodeprotocol»");
     // Code memos; stemming (signaal finds signalen); filters by coder and code.
     let hits = search_memos(&p, Some(&ix), "signaal", None, None, 0).unwrap();
