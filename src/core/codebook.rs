@@ -789,7 +789,7 @@ impl Codebook {
     /// Like [`Codebook::resolve`], also ignoring accents; an error names near matches, or
     /// says that the code was merged or deleted.
     pub fn find(&self, id_or_name: &str) -> Result<&Code, CodebookError> {
-        let fold = |s: &str| super::text::fold_accents(&s.trim().to_lowercase());
+        let fold = super::text::fold_key;
         let v = fold(id_or_name);
         if let Some(c) = self.resolve(id_or_name).or_else(|| {
             self.codes
@@ -829,7 +829,7 @@ impl Codebook {
 
     /// Up to five code names close to what was typed: containing it, or a few edits away.
     pub fn near(&self, typed: &str) -> Vec<String> {
-        let fold = |s: &str| super::text::fold_accents(&s.trim().to_lowercase());
+        let fold = super::text::fold_key;
         let t = fold(typed);
         let mut scored: Vec<(usize, &Code)> = self
             .codes

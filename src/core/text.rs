@@ -22,6 +22,13 @@ pub fn fold_accents(s: &str) -> String {
     out
 }
 
+/// The key two names, labels or values compare by: surrounding white space, case and accents
+/// ignored ("Zorgcoördinator " = "zorgcoordinator"). Every lookup of a typed name (a group, a
+/// code, an attribute, a filter) uses it, so they agree with each other and with search.
+pub fn fold_key(s: &str) -> String {
+    fold_accents(&s.trim().to_lowercase())
+}
+
 /// One character folded to one character, for code that maps offsets character by character
 /// (pseudonymisation). It agrees with [`fold_accents`] wherever that gives one character; the
 /// ligatures that fold to two ("æ" -> "ae", "ß" -> "ss", "ĳ" -> "ij") stay themselves here.

@@ -376,7 +376,7 @@ pub fn log_ratio(a: usize, b: usize, c: usize, d: usize) -> f64 {
 /// The words that the part `value` (its value or label, case and accents ignored) uses
 /// relatively more than all other respondents, by G² (largest first).
 pub fn compare(f: &Frequencies, value: &str) -> Result<Vec<Keyness>, WordsError> {
-    let fold = |s: &str| fold_accents(&s.trim().to_lowercase());
+    let fold = crate::core::text::fold_key;
     let k = f
         .parts
         .iter()

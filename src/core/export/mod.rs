@@ -33,7 +33,7 @@ use super::coding::{CoderState, Coding};
 use super::fsutil;
 use super::project::Project;
 use super::respondents::Respondent;
-use super::text::fold_accents;
+use crate::core::text::fold_key as fold;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -561,10 +561,6 @@ fn where_codings(
             })
             .collect(),
     }
-}
-
-fn fold(s: &str) -> String {
-    fold_accents(&s.trim().to_lowercase())
 }
 
 fn join(items: impl Iterator<Item = String>) -> String {

@@ -10,7 +10,6 @@ use super::ExportError;
 use super::words::{Lang, Noun};
 use crate::core::project::Project;
 use crate::core::respondents::Respondent;
-use crate::core::text::fold_accents;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -103,7 +102,7 @@ impl Split {
 }
 
 fn fold(s: &str) -> String {
-    fold_accents(&s.trim().to_lowercase()).replace([' ', '-'], "_")
+    super::super::text::fold_key(s).replace([' ', '-'], "_")
 }
 
 /// The names `--attr` and `--by` accept: the fixed columns and every further column of

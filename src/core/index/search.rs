@@ -28,7 +28,7 @@ use crate::core::codebook::Codebook;
 use crate::core::project::{Project, ordered};
 use crate::core::respondents::Respondent;
 use crate::core::settings::Settings;
-use crate::core::text::fold_accents;
+use crate::core::text::fold_key as fold;
 use crate::core::transcript::Transcript;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -522,11 +522,6 @@ fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
         .filter(|v| !v.is_empty() && seen.insert(*v))
         .map(str::to_string)
         .collect()
-}
-
-/// Case and accents ignored, surrounding white space too.
-fn fold(s: &str) -> String {
-    fold_accents(&s.trim().to_lowercase())
 }
 
 /// The values of `all` that `value` names: the value itself if it is one, else every value one

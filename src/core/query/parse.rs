@@ -7,7 +7,7 @@
 //! double quotes (`"Veilig Thuis"`); case and accents are ignored. `set:NAME` is a saved query.
 
 use crate::core::codebook::Codebook;
-use crate::core::text::fold_accents;
+use crate::core::text::fold_key as fold;
 
 /// A parsed query; codes are positions in the codebook.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,10 +244,6 @@ impl Parser<'_> {
             }
         }
     }
-}
-
-fn fold(s: &str) -> String {
-    fold_accents(&s.trim().to_lowercase())
 }
 
 /// A word of a query that names no code, with the codes it may have meant (or, without near

@@ -1,6 +1,6 @@
 //! The transcript list's attribute filter (`a`).
 
-use crate::core::text::fold_accents;
+use crate::core::text::fold_key as fold_field;
 
 /// The list's attribute filter: `name=value` compares one column (names and values case- and
 /// accent-insensitive; group, school, school_type and id count as columns too); plain text is
@@ -8,10 +8,6 @@ use crate::core::text::fold_accents;
 pub struct AttributeFilter {
     name: Option<String>,
     value: String,
-}
-
-fn fold_field(s: &str) -> String {
-    fold_accents(&s.trim().to_lowercase())
 }
 
 impl AttributeFilter {

@@ -424,7 +424,7 @@ impl App {
         let mut buf = Vec::new();
         // A name that starts with what was typed comes first ("Niet handelen" before
         // "Handelen dat niet …", which the fuzzy score may rank higher).
-        let typed = fold_accents(&self.codes.filter.trim().to_lowercase());
+        let typed = crate::core::text::fold_key(&self.codes.filter);
         let mut scored: Vec<(bool, std::cmp::Reverse<u32>, usize)> = self
             .project
             .codebook

@@ -42,7 +42,7 @@ impl MemosView {
     }
 
     pub fn visible(&self) -> Vec<&Memo> {
-        let q = fold_accents(&self.query.trim().to_lowercase());
+        let q = crate::core::text::fold_key(&self.query);
         let hit = |s: &str| fold_accents(&s.to_lowercase()).contains(&q);
         self.memos
             .iter()
