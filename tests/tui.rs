@@ -1336,6 +1336,24 @@ fn split_a_code_into_sub_codes_recode_merge_and_undo() {
     // The parent's roll-up counts the respondent of the sub-code.
     let signalen = app.project.codebook.index_of("signalen").unwrap();
     assert_eq!(app.rolled_respondents[signalen], 1);
+    // A sub-code coded where the parent itself is not (T2): the roll-up counts that respondent
+    // too; undone, it is back to T1 alone.
+    while app.focus != Focus::List {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "j");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.transcript().unwrap().id, "T2");
+    while app.focus != Focus::Text {
+        key(&mut app, KeyCode::Tab);
+    }
+    goto(&mut app, "Eén meisje");
+    keys(&mut app, "s3");
+    assert_eq!(app.rolled_respondents[signalen], 2, "T1 and T2");
+    keys(&mut app, "u");
+    assert_eq!(app.rolled_respondents[signalen], 1);
+    // Undo selects the passage again (to recode it); drop that before going on.
+    key(&mut app, KeyCode::Esc);
     let before_merge = std::fs::read(&journal).unwrap();
     // Merge "Gedrag" into "Blauwe plekken", then the sub-code with the coding into "Verzuim".
     highlight(&mut app, "Blauwe plekken");

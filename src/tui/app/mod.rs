@@ -618,51 +618,49 @@ impl App {
             .cloned()
             .collect();
         self.here = here;
+        // One pass over the coder's codings, with the codes looked up by id in a map: this runs
+        // after every action, and a scan of the codebook per coding (and of the whole tree per
+        // code for the roll-ups) grew with codings × codes.
         let state = self.state();
-        let mut here_counts = vec![0; self.project.codebook.codes.len()];
-        let mut all = vec![0; self.project.codebook.codes.len()];
-        // Codings awaiting review (their words changed) are in no count, as in the exports.
-        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
-            if let Some(k) = self.project.codebook.index_of(&c.code) {
-                all[k] += 1;
-                if c.transcript == id {
-                    here_counts[k] += 1;
-                }
-            }
-        }
         let cb = &self.project.codebook;
-        let mut who: std::collections::HashMap<&str, BTreeSet<&str>> =
-            std::collections::HashMap::new();
-        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
-            who.entry(c.code.as_str())
-                .or_default()
-                .insert(c.transcript.as_str());
-        }
-        let rolled = cb
+        let code_at: std::collections::HashMap<&str, usize> = cb
             .codes
             .iter()
-            .map(|code| {
-                cb.subtree(&code.id)
-                    .iter()
-                    .flat_map(|s| who.get(s.id.as_str()).into_iter().flatten().copied())
-                    .collect::<BTreeSet<&str>>()
-                    .len()
-            })
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
             .collect();
-        self.rolled_respondents = rolled;
-        self.count_here = here_counts;
-        self.count_all = all;
+        let n = cb.codes.len();
+        let mut here_counts = vec![0; n];
+        let mut all = vec![0; n];
         let mut per = vec![0; self.project.transcripts.len()];
-        for c in self
-            .state()
-            .codings
-            .values()
-            .filter(|c| !c.anchor.is_flagged())
-        {
+        // Respondents per code, each also counted for every code above it (the roll-up).
+        let mut rolled: Vec<std::collections::HashSet<&str>> = vec![Default::default(); n];
+        // Codings awaiting review (their words changed) are in no count, as in the exports.
+        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
             if let Some(i) = self.project.index_of(&c.transcript) {
                 per[i] += 1;
             }
+            let Some(&k) = code_at.get(c.code.as_str()) else {
+                continue;
+            };
+            all[k] += 1;
+            if c.transcript == id {
+                here_counts[k] += 1;
+            }
+            // Up the parents; at most n steps, so a cycle in a hand-edited codebook ends.
+            let mut at = Some(k);
+            for _ in 0..=n {
+                let Some(j) = at else { break };
+                rolled[j].insert(c.transcript.as_str());
+                at = cb.codes[j]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| code_at.get(p).copied());
+            }
         }
+        self.rolled_respondents = rolled.iter().map(std::collections::HashSet::len).collect();
+        self.count_here = here_counts;
+        self.count_all = all;
         self.coded_per_transcript = per;
         self.layer_here = match &self.layer {
             Some(l) => self
