@@ -29,6 +29,35 @@ impl From<FormatArg> for Format {
 }
 use std::path::PathBuf;
 
+/// The TUI's colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    Auto,
+    Dark,
+    Light,
+}
+
+impl ThemeArg {
+    /// The name the theme module takes (`auto` leaves it to the terminal).
+    pub fn choice(self) -> Option<&'static str> {
+        match self {
+            ThemeArg::Auto => None,
+            ThemeArg::Dark => Some("dark"),
+            ThemeArg::Light => Some("light"),
+        }
+    }
+}
+
+/// `words --format`: the table formats plus plain text for the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordsFormat {
+    Text,
+    Csv,
+    #[value(alias = "excel")]
+    Xlsx,
+    Json,
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "codewerk",
@@ -50,13 +79,19 @@ pub struct Cli {
 
     /// Who is coding: names the journal codings/<CODER>.jsonl. Default: $CODEWERK_CODER, else
     /// the login name. `export qdpx` takes it more than once (one User per coder).
-    #[arg(long, short = 'c', global = true, action = clap::ArgAction::Append)]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        action = clap::ArgAction::Append,
+        env = "CODEWERK_CODER"
+    )]
     pub coder: Vec<String>,
 
     /// The TUI's colours: dark (light text on a dark terminal), light (for a white terminal),
     /// or auto (from the terminal's COLORFGBG, else dark).
-    #[arg(long, env = "CODEWERK_THEME", value_parser = ["auto", "dark", "light"], default_value = "auto")]
-    pub theme: String,
+    #[arg(long, env = "CODEWERK_THEME", value_enum, default_value_t = ThemeArg::Auto)]
+    pub theme: ThemeArg,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -355,8 +390,8 @@ pub struct WordsOpt {
     #[arg(long, value_name = "VALUE")]
     pub compare: Option<String>,
     /// text (default), csv, xlsx (needs --out) or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "csv", "xlsx", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = WordsFormat::Text)]
+    pub format: WordsFormat,
     /// Write to this file (never overwritten) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -1025,15 +1060,11 @@ pub struct KeyQuoteOpt {
     pub unset: bool,
 }
 
-/// The coder: --coder, else $CODEWERK_CODER, else the login name.
+/// The coder: --coder, else $CODEWERK_CODER (both in `flag`: clap reads the variable), else
+/// the login name.
 pub fn coder_name(flag: Option<&str>) -> String {
     flag.filter(|s| !s.is_empty())
         .map(str::to_string)
-        .or_else(|| {
-            std::env::var("CODEWERK_CODER")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
         .or_else(login_name)

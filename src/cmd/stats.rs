@@ -11,7 +11,8 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     let (json, include_interviewer) = (o.json, o.include_interviewer);
     let project = load_valid(root)?;
     let coders: Vec<String> = match coder {
-        Some(c) => vec![c.to_string()],
+        // A misspelt coder would print a table of zeros: refused as in the exports.
+        Some(c) => vec![super::export::pick_coder(&project, Some(c))?],
         None => project.coders.keys().cloned().collect(),
     };
     let split = !o.attr.is_empty() || o.by.is_some() || o.among.is_some();
