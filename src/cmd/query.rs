@@ -155,12 +155,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: QueryOpt) -> Result<()> {
 
 fn preview(s: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 100 {
-        let cut: String = one.chars().take(99).collect();
-        format!("{cut}…")
-    } else {
-        one
-    }
+    codewerk::core::text::fit(&one, 100)
 }
 
 fn group_result(

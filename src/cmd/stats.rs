@@ -5,6 +5,7 @@ use crate::cli::StatsOpt;
 use anyhow::Result;
 use codewerk::core::export::Filter;
 use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
+use codewerk::core::text::{fit, pad};
 use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
@@ -87,7 +88,7 @@ fn render(s: &CoderStats) -> String {
             } else {
                 0
             };
-            c.name.chars().count().max(label) + 2 * c.depth
+            codewerk::core::text::width(&c.name).max(label) + 2 * c.depth
         })
         .max()
         .unwrap_or(4)
@@ -95,8 +96,8 @@ fn render(s: &CoderStats) -> String {
     let noun = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let line = |label: String, passages: usize, respondents: usize, groups: Vec<String>| {
         format!(
-            "  {:<width$}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
-            label,
+            "  {}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
+            pad(&label, width),
             passages,
             noun(passages, "passage", "passages"),
             respondents,
@@ -114,11 +115,11 @@ fn render(s: &CoderStats) -> String {
     };
     for c in &s.codes {
         let indent = "  ".repeat(c.depth);
-        let name: String = format!("{indent}{}", c.name).chars().take(width).collect();
+        let name = fit(&format!("{indent}{}", c.name), width);
         out += &line(name, c.passages, c.respondents, groups(&c.by_group));
         if has_sub.contains(c.code.as_str()) {
             let r = &c.with_subcodes;
-            let label: String = format!("{indent}  {ROLLUP}").chars().take(width).collect();
+            let label = fit(&format!("{indent}  {ROLLUP}"), width);
             out += &line(label, r.passages, r.respondents, groups(&r.by_group));
         }
     }
