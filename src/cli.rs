@@ -681,26 +681,52 @@ pub struct BenchDocxOpt {
     pub seed: u64,
 }
 
+/// Which respondents count, how they are split, and whether interviewer turns count: the same
+/// for `stats`, `query` and every export.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SplitArgs {
+    /// Only respondents with this attribute value (any respondents.csv column, also group,
+    /// school, school_type); repeatable, all must hold.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the respondent group: any respondents.csv column, group,
+    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
+    /// or 'set:NAME').
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+    /// Also count passages that lie wholly in interviewer turns (by default they are left out:
+    /// a question is not what the respondent said).
+    #[arg(long)]
+    pub include_interviewer: bool,
+}
+
+impl SplitArgs {
+    /// The export filter these options give (the other fields as `Filter::default()`).
+    pub fn filter(&self) -> codewerk::core::export::Filter {
+        codewerk::core::export::Filter {
+            include_interviewer: self.include_interviewer,
+            attrs: self.attr.clone(),
+            by: self.by.clone(),
+            bins: self.bins.clone(),
+            among: self.among.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct StatsOpt {
     /// Print JSON instead of text. Counts are for --coder if given, else for every coder.
     #[arg(long)]
     pub json: bool,
-    /// Also count passages that lie wholly in interviewer turns (left out by default).
-    #[arg(long)]
-    pub include_interviewer: bool,
-    /// Only respondents with this attribute value; repeatable (AND). As for export.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
-    /// Split by this instead of the group (an attribute, school-type, school, set:NAME).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
-    /// Only respondents for whom this code query holds (the "of M"), as for export.
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -715,30 +741,17 @@ pub struct QueryOpt {
     /// What a match is: respondent (default), turn or passage.
     #[arg(long, value_name = "SCOPE", default_value = "respondent")]
     pub scope: String,
-    /// Only respondents with this attribute value; repeatable (AND).
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
     /// Only this respondent group (id or plural); repeatable.
     #[arg(long, short = 'g', value_name = "G")]
     pub group: Vec<String>,
     /// Only this school type; repeatable.
     #[arg(long, short = 't', value_name = "T")]
     pub school_type: Vec<String>,
-    /// Count per this instead of the group (an attribute, school-type, school, set:NAME).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
-    /// Only respondents for whom this query holds: the "of M".
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
-    /// Also count passages that lie wholly in interviewer turns.
-    #[arg(long)]
-    pub include_interviewer: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -985,24 +998,9 @@ pub struct ExportOpt {
     /// Matrix: cells 0/1 (coded or not) instead of passage counts.
     #[arg(long)]
     pub binary: bool,
-    /// Also count passages that lie wholly in interviewer turns (by default they are left out:
-    /// a question is not what the respondent said).
-    #[arg(long)]
-    pub include_interviewer: bool,
     /// Refuse (exit 2) while a real name of this names file still appears in the project.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
-    /// Only respondents with this attribute value (any respondents.csv column, also group,
-    /// school, school_type); repeatable, all must hold.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
-    /// Split by this instead of the respondent group: any respondents.csv column, group,
-    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
     /// Only passages for which this code query holds, e.g. 'knelpunten AND veilig-thuis'
     /// (group sizes stay); see `codewerk query --help`.
     #[arg(long = "where", value_name = "EXPR")]
@@ -1010,10 +1008,6 @@ pub struct ExportOpt {
     /// The unit --where is evaluated on: passage (default), turn or respondent.
     #[arg(long, value_name = "SCOPE", requires = "where_query")]
     pub where_scope: Option<String>,
-    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
-    /// or 'set:NAME').
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
     /// Co-occurrence: what "together" means: respondent (default), turn, or overlap (passages
     /// whose text overlaps).
     #[arg(long, value_name = "UNIT")]
@@ -1037,6 +1031,8 @@ pub struct ExportOpt {
     /// earlier `export report --format json`, or a summary or quotes JSON).
     #[arg(long, value_name = "PREVIOUS.json")]
     pub check: Option<PathBuf>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Args, Debug)]

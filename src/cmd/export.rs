@@ -96,13 +96,9 @@ fn filter(o: &ExportOpt) -> Filter {
         groups: o.group.clone(),
         school_types: o.school_type.clone(),
         codes: o.code.clone(),
-        include_interviewer: o.include_interviewer,
-        attrs: o.attr.clone(),
-        by: o.by.clone(),
-        bins: o.bins.clone(),
         where_query: o.where_query.clone(),
         where_scope: o.where_scope.clone(),
-        among: o.among.clone(),
+        ..o.split.filter()
     }
 }
 

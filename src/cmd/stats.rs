@@ -3,28 +3,20 @@
 use super::{invalid, load_valid, print_json};
 use crate::cli::StatsOpt;
 use anyhow::Result;
-use codewerk::core::export::Filter;
 use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
 use codewerk::core::text::{fit, pad};
 use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
-    let (json, include_interviewer) = (o.json, o.include_interviewer);
+    let (json, include_interviewer) = (o.json, o.split.include_interviewer);
     let project = load_valid(root)?;
     let coders: Vec<String> = match coder {
         // A misspelt coder would print a table of zeros: refused as in the exports.
         Some(c) => vec![super::export::pick_coder(&project, Some(c))?],
         None => project.coders.keys().cloned().collect(),
     };
-    let split = !o.attr.is_empty() || o.by.is_some() || o.among.is_some();
-    let filter = Filter {
-        include_interviewer,
-        attrs: o.attr.clone(),
-        by: o.by.clone(),
-        bins: o.bins.clone(),
-        among: o.among.clone(),
-        ..Filter::default()
-    };
+    let split = !o.split.attr.is_empty() || o.split.by.is_some() || o.split.among.is_some();
+    let filter = o.split.filter();
     let mut stats: Vec<CoderStats> = Vec::new();
     for c in &coders {
         if split {
