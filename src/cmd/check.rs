@@ -4,7 +4,7 @@ use super::{Exit, load, print_json, print_problems};
 use anyhow::Result;
 use codewerk::core::project::Project;
 use codewerk::core::review::{self, Item, Status};
-use codewerk::core::summary::{Count, Summary, summarise};
+use codewerk::core::summary::{GroupSize, Summary, summarise};
 use serde_json::json;
 use std::path::Path;
 
@@ -175,7 +175,7 @@ pub fn render_review(items: &[Item]) -> String {
     out
 }
 
-fn counts(list: &[Count]) -> String {
+fn counts(list: &[GroupSize]) -> String {
     list.iter()
         .map(|c| format!("{} {}", c.name, c.count))
         .collect::<Vec<_>>()

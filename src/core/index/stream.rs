@@ -5,9 +5,11 @@
 //! (by id), each transcript's by position; the text of one transcript is read at a time.
 
 use super::Index;
-use super::search::{
-    Hit, ParsedQuery, Query, SNIPPET_CHARS, SearchError, Source, filters, make_snippet,
-};
+use super::filter::filters;
+use super::highlight::{SNIPPET_CHARS, make_snippet};
+use super::query::{ParsedQuery, Query, SearchError};
+use super::search::Hit;
+use super::source::Source;
 use std::collections::HashMap;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
