@@ -878,7 +878,7 @@ fn x_on_overlapping_passages_asks_which_code_to_remove() {
     keys(&mut app, "s1s2");
     assert_eq!(app.here.len(), 2);
     keys(&mut app, "x");
-    assert!(matches!(app.mode, Mode::PickRemoval(ref ids) if ids.len() == 2));
+    assert!(matches!(app.mode, Mode::PickPassage(_, ref ids) if ids.len() == 2));
     insta::assert_snapshot!("pick_removal", draw(&app).backend());
     keys(&mut app, "2");
     assert_eq!(app.mode, Mode::Normal);
@@ -1850,4 +1850,114 @@ fn the_matrix_filters_by_attribute_and_query_and_splits_by_attribute() {
         ["respondents (geslacht v)", "respondents (geslacht m)"]
     );
     assert_eq!(v.by.as_deref(), Some("geslacht"));
+}
+
+/// The rows of a drawn screen, as text.
+fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    app.handle(Msg::Resize(96, 24));
+    keys(&mut app, "?");
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let mut t = Terminal::new(TestBackend::new(96, 24)).unwrap();
+    t.draw(|f| draw::draw(f, &app)).unwrap();
+    let rows = screen_rows(&t);
+    // Inside the border (x 1..95) the columns are 46 wide with 3 blank columns between.
+    let gap = 1 + 46..1 + 46 + 3;
+    let mut cut = 0;
+    for row in &rows[1..23] {
+        let cells: Vec<char> = row.chars().collect();
+        assert!(
+            cells[gap.clone()].iter().all(|c| *c == ' '),
+            "columns touch: {row}"
+        );
+        // A line too long for its column ends in an ellipsis at the column's edge.
+        if cells[gap.start - 1] != ' ' {
+            assert_eq!(cells[gap.start - 1], '…', "cut without an ellipsis: {row}");
+            cut += 1;
+        }
+    }
+    assert!(cut > 0, "some lines are longer than a column at 96 wide");
+    // Scrolling stops at the end: ↑ after many ↓ moves at once.
+    for _ in 0..500 {
+        key(&mut app, KeyCode::Down);
+    }
+    let end = app.help_scroll;
+    assert!(end < 500);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.help_scroll, end - 1);
+}
+
+#[test]
+fn m_and_e_on_overlapping_passages_ask_which_passage() {
+    use codewerk::tui::app::{MemoTarget, PickFor};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1s2");
+    assert_eq!(app.here.len(), 2);
+    keys(&mut app, "m");
+    let Mode::PickPassage(PickFor::Memo, ids) = app.mode.clone() else {
+        panic!("m asks which passage: {:?}", app.mode);
+    };
+    assert_eq!(ids.len(), 2);
+    insta::assert_snapshot!("pick_memo", draw(&app).backend());
+    // The second one listed, not the innermost.
+    keys(&mut app, "2");
+    let Mode::Memo(editor) = &app.mode else {
+        panic!("the memo editor opens: {:?}", app.mode);
+    };
+    assert_eq!(editor.target, MemoTarget::Passage(ids[1]));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    keys(&mut app, "e");
+    let Mode::PickPassage(PickFor::Edit, ids) = app.mode.clone() else {
+        panic!("e asks which passage: {:?}", app.mode);
+    };
+    keys(&mut app, "2");
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.text.editing, Some(ids[1]));
+    // Any other key chooses none.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "e");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.text.editing, None);
+}
+
+#[test]
+fn select_a_passage_first_goes_once_a_passage_is_selected() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "1");
+    let said = |app: &App| app.message.as_ref().map(|m| m.text.clone());
+    assert!(said(&app).unwrap().starts_with("select a passage first"));
+    // Moving does not select: the hint still holds.
+    keys(&mut app, "l");
+    assert!(said(&app).unwrap().starts_with("select a passage first"));
+    keys(&mut app, "s");
+    assert!(app.selection().is_some());
+    assert_eq!(
+        said(&app),
+        None,
+        "the hint is gone once a passage is selected"
+    );
+    // Other messages stay while a passage is selected.
+    keys(&mut app, "1");
+    assert!(said(&app).unwrap().contains("applied"));
 }

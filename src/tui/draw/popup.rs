@@ -2,7 +2,13 @@
 
 use super::*;
 
-pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::coding::CodingId]) {
+pub(super) fn draw_pick_passage(
+    f: &mut Frame,
+    app: &App,
+    purpose: PickFor,
+    ids: &[crate::core::coding::CodingId],
+) {
+    let (question, verb) = purpose.question();
     let popup = centered(f.area(), 60, ids.len() as u16 + 2);
     f.render_widget(Clear, popup);
     let lines: Vec<Line> = ids
@@ -11,10 +17,7 @@ pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::co
         .filter_map(|(i, id)| {
             let c = app.state().codings.get(id)?;
             let code = app.project.codebook.code(&c.code)?;
-            let mut preview: String = c.text.chars().take(30).collect();
-            if preview.len() < c.text.len() {
-                preview.push('…');
-            }
+            let preview = crate::tui::views::fit(&c.text.replace('\n', " "), 30);
             Some(Line::from(vec![
                 Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
                 Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),
@@ -25,8 +28,11 @@ pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::co
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(" Remove which code here? ")
-        .title_bottom(" 1-9 remove · any other key cancels ");
+        .title(crate::tui::views::block_title(
+            &format!(" {question} "),
+            popup.width,
+        ))
+        .title_bottom(format!(" 1-9 {verb} · any other key cancels "));
     f.render_widget(Paragraph::new(lines).block(blk), popup);
 }
 
@@ -53,7 +59,10 @@ pub(super) fn draw_input(
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {prompt} "))
+        .title(crate::tui::views::block_title(
+            &format!(" {prompt} "),
+            popup.width,
+        ))
         .title_bottom(hint);
     let p = Paragraph::new(Line::from(vec![
         Span::raw(value.to_string()),
@@ -71,7 +80,10 @@ pub(super) fn draw_memo(f: &mut Frame, app: &App, editor: &crate::tui::app::Memo
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {} ", editor.title))
+        .title(crate::tui::views::block_title(
+            &format!(" {} ", editor.title),
+            popup.width,
+        ))
         .title_bottom(keymap::hint_text(Layer::MemoEditor, &[]));
     let inner = blk.inner(popup);
     f.render_widget(blk, popup);
