@@ -1961,3 +1961,58 @@ fn select_a_passage_first_goes_once_a_passage_is_selected() {
     keys(&mut app, "1");
     assert!(said(&app).unwrap().contains("applied"));
 }
+
+#[test]
+fn agreement_matrix_and_clusters_are_computed_off_the_ui_thread_and_stale_answers_dropped() {
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "student");
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_job_channel(tx);
+    let answer = |rx: &std::sync::mpsc::Receiver<Job>| {
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the view is computed")
+    };
+    let computing = |app: &App| matches!(app.view, Some(View::Computing(_)));
+    // The key comes back before the counts: a stand-in says what it computes.
+    keys(&mut app, "A");
+    assert!(computing(&app));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(
+        screen.contains("computing the agreement of student and derde…"),
+        "{screen}"
+    );
+    // Closed before the answer, then asked again: the first answer is stale.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+    keys(&mut app, "A");
+    let mut jobs = vec![answer(&rx), answer(&rx)];
+    jobs.sort_by_key(|j| match j {
+        Job::ViewReady { id, .. } => *id,
+        _ => u64::MAX,
+    });
+    let mut jobs = jobs.into_iter();
+    app.handle(Msg::Job(jobs.next().unwrap()));
+    assert!(computing(&app), "the answer to a closed request is dropped");
+    app.handle(Msg::Job(jobs.next().unwrap()));
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!("the answer to the open request opens the view")
+    };
+    assert_eq!((view.a.as_str(), view.b.as_str()), ("student", "derde"));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+    keys(&mut app, "M");
+    assert!(computing(&app));
+    app.handle(Msg::Job(answer(&rx)));
+    assert!(matches!(app.view, Some(View::Matrix(_))));
+    keys(&mut app, "q");
+    keys(&mut app, "C");
+    assert!(computing(&app));
+    app.handle(Msg::Job(answer(&rx)));
+    assert!(
+        matches!(app.view, Some(View::Clusters(_))),
+        "{:?}",
+        app.message
+    );
+}

@@ -29,6 +29,7 @@ use super::motion;
 use super::theme::Theme;
 use super::views::agreement::{AgreementView, CONSENSUS};
 use super::views::clusters::ClustersView;
+use super::views::computing::ComputingView;
 use super::views::cooccurrence::CooccurrenceView;
 use super::views::kwic::KwicView;
 use super::views::matrix::MatrixView;

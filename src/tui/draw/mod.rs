@@ -60,6 +60,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             View::Review(view) => view.draw(f, main, &app.project, &app.theme),
             View::Cooccurrence(view) => view.draw(f, main, &app.project, &app.theme),
             View::Memos(view) => view.draw(f, main, &app.project, &app.theme),
+            View::Computing(view) => view.draw(f, main, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);

@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod clusters;
+pub mod computing;
 pub mod cooccurrence;
 pub mod kwic;
 pub mod matrix;
