@@ -17,11 +17,17 @@ pub(super) fn draw_pick_passage(
         .filter_map(|(i, id)| {
             let c = app.state().codings.get(id)?;
             let code = app.project.codebook.code(&c.code)?;
-            let preview = crate::tui::views::fit(&c.text.replace('\n', " "), 30);
+            let number = format!(" {} ", i + 1);
+            let name = format!(" {} ", code.name);
+            let chars = format!(" {} chars · ", c.len());
+            // The quote takes what the popup has left, and says … where it is cut.
+            let room = usize::from(popup.width.saturating_sub(2))
+                .saturating_sub(number.width() + name.width() + chars.width());
+            let preview = crate::tui::views::fit(&c.text.replace('\n', " "), room);
             Some(Line::from(vec![
-                Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
-                Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),
-                Span::raw(format!(" {} chars · {preview}", c.len())),
+                Span::styled(number, Style::default().fg(Color::Cyan)),
+                Span::styled(name, app.theme.highlight(code.colour)),
+                Span::raw(chars + &preview),
             ]))
         })
         .collect();
