@@ -708,7 +708,7 @@ fn reports_in_markdown_and_html() {
     assert!(
         html.contains("style=\"background:#C0392B;color:#FFFFFF\">Twijfel en onbekendheid</span>")
     );
-    assert!(html.contains("<blockquote style=\"border-left-color:#FFE135\"><p class=\"q\">Soms heb je zo&#39;n &quot;niet pluis&quot;-gevoel; je weet het niet, maar het klopt niet.\nDan denk ik: één keer te veel.</p><footer>— A-D1, vmbo</footer>"));
+    assert!(html.contains("<blockquote style=\"border-left-color:#FFE135\"><p class=\"q\">Soms heb je zo'n &quot;niet pluis&quot;-gevoel; je weet het niet, maar het klopt niet.\nDan denk ik: één keer te veel.</p><footer>— A-D1, vmbo</footer>"));
     assert!(html.contains("2 of 3 docenten"));
 }
 

@@ -284,7 +284,7 @@ impl AgreementView {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(title)
+                    .title(super::block_title(&title, area.width))
                     .title_bottom(format!(
                         "{}· kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
                         keymap::hint_text(Layer::Agreement, &[Action::Choose, Action::Close])
@@ -385,7 +385,7 @@ impl AgreementView {
         }
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Agreement,
                 &[

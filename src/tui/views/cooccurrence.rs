@@ -269,7 +269,7 @@ impl CooccurrenceView {
         );
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Cooccurrence,
                 &[

@@ -278,7 +278,7 @@ impl SearchView {
         }
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Search,
                 &[
