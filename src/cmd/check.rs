@@ -159,10 +159,9 @@ pub fn render_review(items: &[Item]) -> String {
                         .join(", ")
                 ),
             };
-            let text: String = i.text.chars().take(50).collect();
-            let more = if text.len() < i.text.len() { "…" } else { "" };
+            let text = codewerk::core::text::fit(&i.text, 50);
             out += &format!(
-                "  {} {} #{} {}: {place}: \"{text}{more}\"\n",
+                "  {} {} #{} {}: {place}: \"{text}\"\n",
                 i.coder, i.transcript, i.id, i.code
             );
         }

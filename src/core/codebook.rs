@@ -1190,16 +1190,12 @@ impl Codebook {
     }
 
     /// Add a code (e.g. an inductive one made during coding) and save the codebook atomically,
-    /// journaled in `codebook/history.jsonl` (by `$CODEWERK_CODER`, else the login name).
-    pub fn add_code(&mut self, code: Code) -> Result<(), CodebookError> {
+    /// journaled in `codebook/history.jsonl` as done by `who`.
+    pub fn add_code(&mut self, code: Code, who: &str) -> Result<(), CodebookError> {
         validate_id(&code.id)?;
         if Rgb::parse(&code.colour.to_string()).is_none() {
             return Err(CodebookError::BadColour(code.colour.to_string()));
         }
-        let who = std::env::var("CODEWERK_CODER")
-            .ok()
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(whoami::username);
         let summary = format!("add code \"{}\"", code.name);
         let new = NewCode {
             name: code.name.clone(),
@@ -1215,7 +1211,7 @@ impl Codebook {
         };
         let path = self.path.clone();
         let updated =
-            super::codebook_history::change(&path, &who, &summary, |cb| cb.add(new).map(|_| ()))?;
+            super::codebook_history::change(&path, who, &summary, |cb| cb.add(new).map(|_| ()))?;
         *self = updated;
         Ok(())
     }
@@ -1311,7 +1307,7 @@ mod tests {
         let mut code = cb.codes[0].clone();
         code.id = "b".into();
         code.name = "niet PLUIS ".into();
-        let err = cb.add_code(code).unwrap_err().to_string();
+        let err = cb.add_code(code, "tester").unwrap_err().to_string();
         assert!(err.contains("has the name \"Niet pluis\" already"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), GOOD);
     }

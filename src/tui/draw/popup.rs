@@ -11,10 +11,7 @@ pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::co
         .filter_map(|(i, id)| {
             let c = app.state().codings.get(id)?;
             let code = app.project.codebook.code(&c.code)?;
-            let mut preview: String = c.text.chars().take(30).collect();
-            if preview.len() < c.text.len() {
-                preview.push('…');
-            }
+            let preview = crate::core::text::fit(&c.text, 30);
             Some(Line::from(vec![
                 Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
                 Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),

@@ -380,11 +380,7 @@ impl AgreementView {
                 .map(|t| t.slice(d.start, d.end).replace('\n', " "))
                 .unwrap_or_default();
             let width = area.width.saturating_sub(6) as usize;
-            let mut shown: String = text.chars().take(width).collect();
-            if text.chars().count() > width {
-                shown.pop();
-                shown.push('…');
-            }
+            let shown = super::fit(&text, width);
             lines.push(Line::styled(format!("    {shown}"), theme.dim()));
         }
         let blk = Block::default()

@@ -109,29 +109,7 @@ pub fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
     }
 }
 
-/// `text` cut to `width` terminal columns (wide characters take two, combining marks none),
-/// with … when cut.
-pub fn fit(text: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut s = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        used += w;
-        s.push(c);
-    }
-    s.push('…');
-    s
-}
+pub use crate::core::text::fit;
 
 /// Display width of a text, in terminal columns.
 pub fn width_of(text: &str) -> usize {
