@@ -6,7 +6,7 @@ use predicates::prelude::*;
 use std::path::Path;
 
 mod common;
-use common::{codewerk, copy, fixture};
+use common::{codewerk, copy, fixture, json_of};
 
 #[test]
 fn check_valid_project_prints_summary() {
@@ -279,17 +279,11 @@ fn passages_in_interviewer_turns_are_not_counted_unless_asked() {
     journal.push('\n');
     std::fs::write(&path, journal).unwrap();
     let passages = |extra: &[&str]| -> u64 {
-        let out = codewerk(dir.path())
-            .args(["stats", "--json", "--coder", "ana"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let v = json_of(
+            codewerk(dir.path())
+                .args(["stats", "--json", "--coder", "ana"])
+                .args(extra),
         );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let code = v[0]["codes"]
             .as_array()
             .unwrap()
