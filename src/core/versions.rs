@@ -138,7 +138,7 @@ impl Snapshots {
             // Another codewerk wrote one of them meanwhile (the same text), or a write failed:
             // one at a time, which tells the two apart, then the folder fsync the batch did
             // not get to.
-            for (version, path, text) in &chunk {
+            for (_, path, text) in &chunk {
                 match fsutil::write_new(path, text.as_bytes()) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
