@@ -198,6 +198,8 @@ impl Journal {
         let Some(snapshots) = self.snapshots.as_mut() else {
             return Ok(());
         };
+        let mut needed_all: Vec<(&str, &str)> = Vec::new();
+        let mut restored_all: Vec<(&str, &str)> = Vec::new();
         for op in ops {
             // (transcript, the version the op puts a coding on, the version an undo would
             // restore). Only the first must be kept: a coding whose own version is already
@@ -214,11 +216,18 @@ impl Journal {
             };
             let Some(t) = transcript else { continue };
             if let Some(v) = needed {
-                snapshots.ensure(t, v).map_err(JournalError::Snapshot)?;
+                needed_all.push((t, v));
             }
             if let Some(v) = restored {
-                let _ = snapshots.ensure(t, v);
+                restored_all.push((t, v));
             }
+        }
+        // All at once: an autocode's batch needs a snapshot of thousands of transcripts.
+        snapshots
+            .ensure_all(needed_all)
+            .map_err(JournalError::Snapshot)?;
+        for (t, v) in restored_all {
+            let _ = snapshots.ensure(t, v);
         }
         Ok(())
     }

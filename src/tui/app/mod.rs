@@ -481,11 +481,14 @@ impl App {
             .into_iter()
             .filter_map(|(c, d)| cb.index_of(&c.id).map(|i| (i, d)))
             .collect();
-        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows).
-        for i in 0..cb.codes.len() {
-            if !out.iter().any(|(j, _)| *j == i) {
-                out.push((i, 0));
-            }
+        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows); marked
+        // rather than searched for in `out`, which was quadratic in a codebook of 10,000 codes.
+        let mut placed = vec![false; cb.codes.len()];
+        for &(i, _) in &out {
+            placed[i] = true;
+        }
+        for (i, _) in placed.iter().enumerate().filter(|(_, p)| !**p) {
+            out.push((i, 0));
         }
         out
     }
