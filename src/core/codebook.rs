@@ -1736,7 +1736,7 @@ mod tests {
         d.id = "d".into();
         d.name = "D".into();
         d.parent = Some(cb.codes[0].id.clone());
-        cb.add_code(d).unwrap();
+        cb.add_code(d, "tester").unwrap();
         check(&cb, "add_code");
         let first = cb.codes[0].id.clone();
         cb.codes.update_at(0, |x| x.id = "renamed".into());

@@ -815,10 +815,12 @@ pub(crate) mod tests {
             d.title = text.into();
             d.question = text.into();
         }
-        for (i, c) in p.codebook.codes.iter_mut().enumerate() {
-            c.name = format!("{text}{i}");
-            c.description = text.into();
-        }
+        p.codebook.codes.update(|codes| {
+            for (i, c) in codes.iter_mut().enumerate() {
+                c.name = format!("{text}{i}");
+                c.description = text.into();
+            }
+        });
         let ids: Vec<String> = p.codebook.codes.iter().map(|c| c.id.clone()).collect();
         for id in &ids {
             p.codebook.criteria.insert(
