@@ -355,7 +355,7 @@ pub fn plan(
         };
         let target = dir.join(&file);
         let t = Transcript::from_text(&id, &target, rendered.text.clone());
-        if t.turns.is_empty() || rendered.text.trim().is_empty() {
+        if t.turns().is_empty() || rendered.text.trim().is_empty() {
             problems.push(err("the document holds no text".into()));
             continue;
         }
@@ -436,9 +436,9 @@ pub fn plan(
             file,
             format: src.ingested.format,
             speakers: rendered.speakers,
-            turns: t.turns.len(),
+            turns: t.turns().len(),
             words: t.word_count(),
-            timestamped_turns: t.turns.iter().filter(|t| t.timestamp.is_some()).count(),
+            timestamped_turns: t.turns().iter().filter(|t| t.timestamp.is_some()).count(),
             notes,
             replaces: existing.is_some(),
             row,

@@ -30,5 +30,6 @@ pub mod stopwords;
 pub mod summary;
 pub mod text;
 pub mod transcript;
+pub mod transcript_cache;
 pub mod versions;
 pub mod words;

@@ -698,8 +698,8 @@ fn unit_docs(
 ) -> Vec<TantivyDocument> {
     let t = &project.transcripts[i];
     let r = &project.respondents[i];
-    let mut docs = Vec::with_capacity(t.turns.len());
-    for turn in &t.turns {
+    let mut docs = Vec::with_capacity(t.turns().len());
+    for turn in t.turns() {
         let (start, end) = (turn.body_start, turn.end);
         let text = t.slice(start, end);
         if text.trim().is_empty() {
