@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use codewerk::core::export::cooccurrence::CoUnit;
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
 use codewerk::core::project::Project;
-use std::io::Write;
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {

@@ -196,8 +196,8 @@ impl Transcript {
         if read.version() != self.version() {
             return Err(Problem::error(
                 &self.path,
-                "changed while codewerk was reading the project (its codings were checked \
-                 against the text before): run the command again",
+                "changed since codewerk last read it (its codings were checked against the \
+                 text before): run the command again, which reads and checks it anew",
             ));
         }
         Ok(read.body.into_inner().unwrap_or_default())

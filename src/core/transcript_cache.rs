@@ -207,7 +207,12 @@ impl Folder {
         #[cfg(not(unix))]
         {
             let m = std::fs::metadata(self.path.join(name)).ok()?;
-            let mtime_ns = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+            let mtime_ns = m
+                .modified()
+                .ok()?
+                .duration_since(UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
             // No inode number through std here: size and time only.
             Some(FileStamp {
                 size: m.len(),
