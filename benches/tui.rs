@@ -4,7 +4,11 @@
 //! Then typing a query in the search view at 10,000 transcripts (the `codewerk bench-corpus`
 //! generator, kept in `target/bench-corpus/tui-search-N/`): per-key latency with the search on
 //! the index worker, against the search's own time and against searching on the key (as before
-//! the worker). Run with `cargo bench --bench tui [-- --transcripts N --words W]`.
+//! the worker). Then opening the agreement, matrix and clusters views at 10,000 transcripts
+//! with two coders: how long the key holds up the UI thread when the view is computed on the
+//! key (no job channel: the work runs at once, as before the background jobs) and when it is
+//! computed on a thread of its own, and when the view arrives.
+//! Run with `cargo bench --bench tui [-- --transcripts N --words W] [-- --only views]`.
 
 use codewerk::core::coding::{Coding, Journal, Op};
 use codewerk::core::project::Project;
@@ -277,6 +281,102 @@ fn measure_search(n: usize, words: usize) {
     );
 }
 
+/// Two coders' codings on every transcript of the project in `dir`: four passages each, the
+/// second coder's shifted a little and now and then with another code, so that the agreement
+/// has overlaps, disagreements and codes only one coder used.
+fn two_coders(dir: &std::path::Path) {
+    let project = Project::load(dir).unwrap();
+    let codes: Vec<String> = project
+        .codebook
+        .codes
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    for (coder, shift) in [("a", 0usize), ("b", 7)] {
+        let mut ops = Vec::new();
+        for t in &project.transcripts {
+            let len = t.len_chars();
+            for k in 0..4 {
+                let start = (len / 4) * k + next(len / 8) + shift;
+                let end = (start + 40 + next(200)).min(len);
+                if start + 1 >= end {
+                    continue;
+                }
+                let code = &codes[if coder == "b" && next(5) == 0 {
+                    next(codes.len())
+                } else {
+                    (k * 3 + t.id.len()) % codes.len()
+                }];
+                ops.push(Op::Add(Coding::quoted(t, code, start, end)));
+            }
+        }
+        let mut j = Journal::open(&dir.join("codings"), coder).unwrap();
+        j.record(ops).unwrap();
+    }
+}
+
+fn measure_views(n: usize, words: usize) {
+    use codewerk::tui::app::View;
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-corpus")
+        .join(format!("tui-views-{n}-{words}"));
+    if !dir.join("codings").join("b.jsonl").exists() {
+        codewerk::core::index::synth::write_corpus(&dir, n, words, 1).unwrap();
+        two_coders(&dir);
+    }
+    let project = std::sync::Arc::new(Project::load(&dir).unwrap());
+    let codings: usize = project.coders.values().map(|c| c.codings.len()).sum();
+    println!(
+        "views at {n} transcripts x {words} words, {codings} codings of 2 coders \
+         (UI thread: the key's handling and the frame after it):"
+    );
+    let (w, h) = (160, 50);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    for (key, name) in [('A', "agreement"), ('M', "matrix"), ('C', "clusters")] {
+        for worker in [false, true] {
+            let mut app = App::new(
+                std::sync::Arc::clone(&project),
+                "a",
+                Theme::dark(true),
+                Rect::new(0, 0, w, h),
+            );
+            let (tx, rx) = std::sync::mpsc::channel();
+            if worker {
+                app.set_job_channel(tx);
+            }
+            let t = Instant::now();
+            app.handle(Msg::Key(KeyEvent::new(
+                KeyCode::Char(key),
+                KeyModifiers::NONE,
+            )));
+            term.draw(|f| draw::draw(f, &app)).unwrap();
+            let blocked = t.elapsed().as_secs_f64() * 1e3;
+            while matches!(app.view, Some(View::Computing(_))) {
+                let job = rx.recv().unwrap();
+                app.handle(Msg::Job(job));
+            }
+            let shown = t.elapsed().as_secs_f64() * 1e3;
+            assert!(app.view.is_some(), "{name}: {:?}", app.message);
+            println!(
+                "  {name:9} {}: UI thread blocked {blocked:8.1} ms, view shown after {shown:8.1} ms",
+                if worker {
+                    "in the background"
+                } else {
+                    "on the key       "
+                }
+            );
+        }
+    }
+}
+
 /// The machine's own noise, measured in the same run: a fixed piece of work about as long as a
 /// key's median, timed as often as the keys are. Its p99 is what the key-to-frame p99 can be
 /// compared with when other processes share the cores.
@@ -310,9 +410,14 @@ fn main() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(default)
     };
+    if args.iter().any(|a| a == "views") {
+        reference();
+        return measure_views(arg("--transcripts", 10_000), arg("--words", 600));
+    }
     reference();
     measure(3_000, 60);
     measure(100_000, 2_000);
     reference();
     measure_search(arg("--transcripts", 10_000), arg("--words", 3_000));
+    measure_views(arg("--transcripts", 10_000), 600);
 }

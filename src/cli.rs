@@ -29,6 +29,35 @@ impl From<FormatArg> for Format {
 }
 use std::path::PathBuf;
 
+/// The TUI's colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    Auto,
+    Dark,
+    Light,
+}
+
+impl ThemeArg {
+    /// The name the theme module takes (`auto` leaves it to the terminal).
+    pub fn choice(self) -> Option<&'static str> {
+        match self {
+            ThemeArg::Auto => None,
+            ThemeArg::Dark => Some("dark"),
+            ThemeArg::Light => Some("light"),
+        }
+    }
+}
+
+/// `words --format`: the table formats plus plain text for the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordsFormat {
+    Text,
+    Csv,
+    #[value(alias = "excel")]
+    Xlsx,
+    Json,
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "codewerk",
@@ -50,13 +79,19 @@ pub struct Cli {
 
     /// Who is coding: names the journal codings/<CODER>.jsonl. Default: $CODEWERK_CODER, else
     /// the login name. `export qdpx` takes it more than once (one User per coder).
-    #[arg(long, short = 'c', global = true, action = clap::ArgAction::Append)]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        action = clap::ArgAction::Append,
+        env = "CODEWERK_CODER"
+    )]
     pub coder: Vec<String>,
 
     /// The TUI's colours: dark (light text on a dark terminal), light (for a white terminal),
     /// or auto (from the terminal's COLORFGBG, else dark).
-    #[arg(long, env = "CODEWERK_THEME", value_parser = ["auto", "dark", "light"], default_value = "auto")]
-    pub theme: String,
+    #[arg(long, env = "CODEWERK_THEME", value_enum, default_value_t = ThemeArg::Auto)]
+    pub theme: ThemeArg,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -355,8 +390,8 @@ pub struct WordsOpt {
     #[arg(long, value_name = "VALUE")]
     pub compare: Option<String>,
     /// text (default), csv, xlsx (needs --out) or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "csv", "xlsx", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = WordsFormat::Text)]
+    pub format: WordsFormat,
     /// Write to this file (never overwritten) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -646,26 +681,52 @@ pub struct BenchDocxOpt {
     pub seed: u64,
 }
 
+/// Which respondents count, how they are split, and whether interviewer turns count: the same
+/// for `stats`, `query` and every export.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SplitArgs {
+    /// Only respondents with this attribute value (any respondents.csv column, also group,
+    /// school, school_type); repeatable, all must hold.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub attr: Vec<String>,
+    /// Split by this instead of the respondent group: any respondents.csv column, group,
+    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
+    #[arg(long, value_name = "EDGES", requires = "by")]
+    pub bins: Option<String>,
+    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
+    /// or 'set:NAME').
+    #[arg(long, value_name = "EXPR")]
+    pub among: Option<String>,
+    /// Also count passages that lie wholly in interviewer turns (by default they are left out:
+    /// a question is not what the respondent said).
+    #[arg(long)]
+    pub include_interviewer: bool,
+}
+
+impl SplitArgs {
+    /// The export filter these options give (the other fields as `Filter::default()`).
+    pub fn filter(&self) -> codewerk::core::export::Filter {
+        codewerk::core::export::Filter {
+            include_interviewer: self.include_interviewer,
+            attrs: self.attr.clone(),
+            by: self.by.clone(),
+            bins: self.bins.clone(),
+            among: self.among.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct StatsOpt {
     /// Print JSON instead of text. Counts are for --coder if given, else for every coder.
     #[arg(long)]
     pub json: bool,
-    /// Also count passages that lie wholly in interviewer turns (left out by default).
-    #[arg(long)]
-    pub include_interviewer: bool,
-    /// Only respondents with this attribute value; repeatable (AND). As for export.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
-    /// Split by this instead of the group (an attribute, school-type, school, set:NAME).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
-    /// Only respondents for whom this code query holds (the "of M"), as for export.
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -680,30 +741,17 @@ pub struct QueryOpt {
     /// What a match is: respondent (default), turn or passage.
     #[arg(long, value_name = "SCOPE", default_value = "respondent")]
     pub scope: String,
-    /// Only respondents with this attribute value; repeatable (AND).
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
     /// Only this respondent group (id or plural); repeatable.
     #[arg(long, short = 'g', value_name = "G")]
     pub group: Vec<String>,
     /// Only this school type; repeatable.
     #[arg(long, short = 't', value_name = "T")]
     pub school_type: Vec<String>,
-    /// Count per this instead of the group (an attribute, school-type, school, set:NAME).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
-    /// Only respondents for whom this query holds: the "of M".
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
-    /// Also count passages that lie wholly in interviewer turns.
-    #[arg(long)]
-    pub include_interviewer: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -950,24 +998,9 @@ pub struct ExportOpt {
     /// Matrix: cells 0/1 (coded or not) instead of passage counts.
     #[arg(long)]
     pub binary: bool,
-    /// Also count passages that lie wholly in interviewer turns (by default they are left out:
-    /// a question is not what the respondent said).
-    #[arg(long)]
-    pub include_interviewer: bool,
     /// Refuse (exit 2) while a real name of this names file still appears in the project.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
-    /// Only respondents with this attribute value (any respondents.csv column, also group,
-    /// school, school_type); repeatable, all must hold.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub attr: Vec<String>,
-    /// Split by this instead of the respondent group: any respondents.csv column, group,
-    /// school-type, set:NAME (a saved query), or school (count schools, not respondents).
-    #[arg(long, value_name = "NAME")]
-    pub by: Option<String>,
-    /// With --by on a numeric column: bin edges, e.g. 0,5,10 gives < 0, [0, 5), [5, 10), ≥ 10.
-    #[arg(long, value_name = "EDGES", requires = "by")]
-    pub bins: Option<String>,
     /// Only passages for which this code query holds, e.g. 'knelpunten AND veilig-thuis'
     /// (group sizes stay); see `codewerk query --help`.
     #[arg(long = "where", value_name = "EXPR")]
@@ -975,10 +1008,6 @@ pub struct ExportOpt {
     /// The unit --where is evaluated on: passage (default), turn or respondent.
     #[arg(long, value_name = "SCOPE", requires = "where_query")]
     pub where_scope: Option<String>,
-    /// Only respondents for whom this code query holds: they are the "of M" (e.g. 'veilig-thuis'
-    /// or 'set:NAME').
-    #[arg(long, value_name = "EXPR")]
-    pub among: Option<String>,
     /// Co-occurrence: what "together" means: respondent (default), turn, or overlap (passages
     /// whose text overlaps).
     #[arg(long, value_name = "UNIT")]
@@ -1002,6 +1031,8 @@ pub struct ExportOpt {
     /// earlier `export report --format json`, or a summary or quotes JSON).
     #[arg(long, value_name = "PREVIOUS.json")]
     pub check: Option<PathBuf>,
+    #[command(flatten)]
+    pub split: SplitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -1025,15 +1056,11 @@ pub struct KeyQuoteOpt {
     pub unset: bool,
 }
 
-/// The coder: --coder, else $CODEWERK_CODER, else the login name.
+/// The coder: --coder, else $CODEWERK_CODER (both in `flag`: clap reads the variable), else
+/// the login name.
 pub fn coder_name(flag: Option<&str>) -> String {
     flag.filter(|s| !s.is_empty())
         .map(str::to_string)
-        .or_else(|| {
-            std::env::var("CODEWERK_CODER")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
         .or_else(login_name)

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // An empty $CODEWERK_CODER (or `--coder ""`) names nobody: as if not given.
+    cli.coder.retain(|c| !c.is_empty());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // The one place errors are printed.
@@ -42,7 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let coder_flag = cli.coder_flag().map(str::to_string);
     let coder_flag = coder_flag.as_deref();
     match cli.command {
-        None => cmd::tui::run(&root, &coder, &cli.theme),
+        None => cmd::tui::run(&root, &coder, cli.theme),
         Some(Command::Init(o)) => cmd::init::run(&root, &o),
         Some(Command::Check(o)) => cmd::check::run(&root, o.json, o.names.as_deref(), o.fix),
         Some(Command::Stats(o)) => cmd::stats::run(&root, coder_flag, &o),

@@ -8,28 +8,15 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agreement")
-}
+mod common;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+fn fixture() -> PathBuf {
+    common::fixture("agreement")
 }
 
 /// A writable copy of the fixture.
 fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(), dir.path());
-    dir
+    common::copy("agreement")
 }
 
 fn codewerk(root: &Path) -> Command {
@@ -42,15 +29,7 @@ fn codewerk(root: &Path) -> Command {
 }
 
 fn json(root: &Path, args: &[&str]) -> Value {
-    let out = codewerk(root)
-        .args(args)
-        .arg("--json")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
+    common::json_of(codewerk(root).args(args).arg("--json"))
 }
 
 fn row<'a>(report: &'a Value, key: &str) -> &'a Value {

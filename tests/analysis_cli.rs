@@ -9,21 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 mod common;
-use common::{codewerk, copy, fixture};
+use common::{codewerk, copy_coded, fixture, json_of, stdout_of};
 
 const CODES: [&str; 5] = ["niet-pluis", "signalen", "melden", "twijfel", "wensen"];
 
 fn project() -> tempfile::TempDir {
-    let dir = copy("export");
-    for coder in ["ann", "bob"] {
-        let quotes = dir.path().join(format!("quotes/{coder}.jsonl"));
-        codewerk(dir.path())
-            .args(["--coder", coder, "import", "quotes"])
-            .arg(&quotes)
-            .assert()
-            .success();
-    }
-    dir
+    copy_coded("export", &["ann", "bob"])
 }
 
 /// respondents.csv as maps of column → value.
@@ -60,17 +51,7 @@ fn quotes(coder: &str) -> Vec<(String, String)> {
 }
 
 fn run_json(dir: &Path, args: &[&str]) -> Value {
-    let out = codewerk(dir)
-        .args(["--coder", "ann"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(codewerk(dir).args(["--coder", "ann"]).args(args))
 }
 
 fn summary(dir: &Path, extra: &[&str]) -> Value {
@@ -681,17 +662,12 @@ fn coding_ids(dir: &Path, code: &str) -> Vec<(u64, String, String)> {
 }
 
 fn report(dir: &Path, extra: &[&str]) -> String {
-    let out = codewerk(dir)
-        .args(["--coder", "ann", "export", "report", "--out", "-"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(stdout_of(
+        codewerk(dir)
+            .args(["--coder", "ann", "export", "report", "--out", "-"])
+            .args(extra),
+    ))
+    .unwrap()
 }
 
 /// A quote as the Markdown report writes its first line (escaped the same simple way).

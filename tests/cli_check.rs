@@ -6,7 +6,7 @@ use predicates::prelude::*;
 use std::path::Path;
 
 mod common;
-use common::{codewerk, copy, fixture};
+use common::{codewerk, copy, fixture, json_of};
 
 #[test]
 fn check_valid_project_prints_summary() {
@@ -279,17 +279,11 @@ fn passages_in_interviewer_turns_are_not_counted_unless_asked() {
     journal.push('\n');
     std::fs::write(&path, journal).unwrap();
     let passages = |extra: &[&str]| -> u64 {
-        let out = codewerk(dir.path())
-            .args(["stats", "--json", "--coder", "ana"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let v = json_of(
+            codewerk(dir.path())
+                .args(["stats", "--json", "--coder", "ana"])
+                .args(extra),
         );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let code = v[0]["codes"]
             .as_array()
             .unwrap()
@@ -309,4 +303,44 @@ fn passages_in_interviewer_turns_are_not_counted_unless_asked() {
         .stderr(predicate::str::contains(
             "1 passage in interviewer turns not counted",
         ));
+}
+
+/// The coder comes from --coder, else $CODEWERK_CODER (through clap), and an empty variable
+/// names nobody: it must neither pick a coder called "" nor hide the only journal.
+#[test]
+fn the_coder_comes_from_the_flag_then_the_environment() {
+    let stats = |env: Option<&str>, flag: Option<&str>| {
+        let mut cmd = codewerk(&fixture("valid"));
+        if let Some(v) = env {
+            cmd.env("CODEWERK_CODER", v);
+        }
+        cmd.arg("stats");
+        if let Some(f) = flag {
+            cmd.args(["--coder", f]);
+        }
+        cmd.output().unwrap()
+    };
+    let coder_line = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let empty = stats(Some(""), None);
+    assert!(empty.status.success());
+    assert_eq!(coder_line(&empty), "Coder: ana");
+    let named = stats(Some("ana"), None);
+    assert_eq!(coder_line(&named), "Coder: ana");
+    // A misspelt name from the environment is refused like one on the command line.
+    let wrong = stats(Some("anna"), None);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("coder \"anna\" has no codings"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    // The flag wins over the environment.
+    let flag = stats(Some("anna"), Some("ana"));
+    assert_eq!(coder_line(&flag), "Coder: ana");
 }

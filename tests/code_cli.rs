@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{codewerk, copy};
+use common::{codewerk, copy, json_of};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -13,16 +13,7 @@ fn codebook(dir: &Path) -> String {
 }
 
 fn list(dir: &Path) -> serde_json::Value {
-    let out = codewerk(dir)
-        .args(["code", "list", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(codewerk(dir).args(["code", "list", "--json"]))
 }
 
 fn code<'a>(listing: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
@@ -176,16 +167,7 @@ fn merge_counts_a_as_b_everywhere_without_touching_the_journals_and_undo_restore
     let dir = copy("valid");
     let journal = std::fs::read(dir.path().join("codings/ana.jsonl")).unwrap();
     let stats = |dir: &Path| -> serde_json::Value {
-        let out = codewerk(dir)
-            .args(["stats", "--coder", "ana", "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        json_of(codewerk(dir).args(["stats", "--coder", "ana", "--json"]))
     };
     let passages = |s: &serde_json::Value, id: &str| {
         s[0]["codes"]
@@ -344,13 +326,7 @@ fn agreement_can_fold_sub_codes_into_their_parent() {
         if fold {
             cmd.arg("--fold-subcodes");
         }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json_of(&mut cmd);
         v["rows"]
             .as_array()
             .unwrap()
@@ -394,26 +370,17 @@ fn exports_show_own_and_rolled_up_counts_in_tree_order() {
     let mut text = std::fs::read_to_string(&j).unwrap();
     text += "{\"seq\": 90, \"at\": \"2026-11-02T10:00:00Z\", \"coder\": \"ana\", \"op\": \"add\", \"id\": 90, \"transcript\": \"T2\", \"code\": \"blauw\", \"start\": 0, \"end\": 2, \"text\": \"I:\"}\n";
     std::fs::write(&j, text).unwrap();
-    let out = codewerk(dir.path())
-        .args([
-            "--coder",
-            "ana",
-            "export",
-            "summary",
-            "--format",
-            "json",
-            "--include-interviewer",
-            "--out",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json_of(codewerk(dir.path()).args([
+        "--coder",
+        "ana",
+        "export",
+        "summary",
+        "--format",
+        "json",
+        "--include-interviewer",
+        "--out",
+        "-",
+    ]));
     let row = |id: &str, g: &str| {
         rows.as_array()
             .unwrap()

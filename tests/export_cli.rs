@@ -9,35 +9,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{codewerk, copy, fixture};
+use common::{codewerk, copy, copy_coded, fixture, json_of, stdout_of};
 
 /// The fixture copied to a temp dir, with the codings of coders ann and bob imported.
 fn project() -> tempfile::TempDir {
-    let dir = copy("export");
-    for coder in ["ann", "bob"] {
-        let quotes = dir.path().join(format!("quotes/{coder}.jsonl"));
-        codewerk(dir.path())
-            .args(["--coder", coder, "import", "quotes"])
-            .arg(&quotes)
-            .assert()
-            .success();
-    }
-    dir
+    copy_coded("export", &["ann", "bob"])
 }
 
 fn export(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = codewerk(dir)
-        .args(["--coder", "ann", "export"])
-        .args(args)
-        .args(["--out", "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    stdout_of(
+        codewerk(dir)
+            .args(["--coder", "ann", "export"])
+            .args(args)
+            .args(["--out", "-"]),
+    )
 }
 
 fn read_csv(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
@@ -708,7 +693,7 @@ fn reports_in_markdown_and_html() {
     assert!(
         html.contains("style=\"background:#C0392B;color:#FFFFFF\">Twijfel en onbekendheid</span>")
     );
-    assert!(html.contains("<blockquote style=\"border-left-color:#FFE135\"><p class=\"q\">Soms heb je zo&#39;n &quot;niet pluis&quot;-gevoel; je weet het niet, maar het klopt niet.\nDan denk ik: één keer te veel.</p><footer>— A-D1, vmbo</footer>"));
+    assert!(html.contains("<blockquote style=\"border-left-color:#FFE135\"><p class=\"q\">Soms heb je zo'n &quot;niet pluis&quot;-gevoel; je weet het niet, maar het klopt niet.\nDan denk ik: één keer te veel.</p><footer>— A-D1, vmbo</footer>"));
     assert!(html.contains("2 of 3 docenten"));
 }
 
@@ -815,18 +800,9 @@ fn summary_counts_equal_an_independent_recount_of_the_demo() {
             t.0.insert(c.transcript.clone());
             t.1 += 1;
         }
-        let out = codewerk(root)
-            .args([
-                "--coder", coder, "export", "summary", "--format", "json", "--out", "-",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let summary = json_of(codewerk(root).args([
+            "--coder", coder, "export", "summary", "--format", "json", "--out", "-",
+        ]));
         let mut checked = 0;
         for row in summary.as_array().unwrap() {
             let key = (

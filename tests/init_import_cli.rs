@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{codewerk, fixture};
+use common::{codewerk, fixture, json_of};
 
 /// The binary without a project argument.
 fn bare() -> assert_cmd::Command {
@@ -95,13 +95,7 @@ fn init_creates_a_valid_empty_project() {
     assert_eq!(settings["interviewer_labels"][0], "I");
     let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap();
     assert!(gitignore.contains("/.codewerk/") && gitignore.contains("codings/.*.lock"));
-    let out = codewerk(&root).args(["check", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(codewerk(&root).args(["check", "--json"]));
     assert_eq!(v["valid"], true);
     assert_eq!(v["problems"].as_array().unwrap().len(), 0);
     assert_eq!(v["summary"]["transcripts"], 0);
@@ -473,18 +467,12 @@ fn json_output_describes_every_file() {
     let (dir, root) = new_project();
     let src = dir.path().join("in");
     write(&src, "a.txt", TXT);
-    let out = codewerk(&root)
-        .args(["import", "transcripts"])
-        .arg(&src)
-        .args(["--group", "docent", "--json", "--speakers", "Speaker 2=R"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        codewerk(&root)
+            .args(["import", "transcripts"])
+            .arg(&src)
+            .args(["--group", "docent", "--json", "--speakers", "Speaker 2=R"]),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["dry_run"], false);
     assert_eq!(v["imported"], 1);
     let t = &v["transcripts"][0];
@@ -701,24 +689,18 @@ fn a_folder_of_every_format_imports_and_checks() {
         b"I: Co\xf6rdinator?\r\n\r\nR: Ja, \x92t klopt.\r\n",
     )
     .unwrap();
-    let out = codewerk(&root)
-        .args(["import", "transcripts"])
-        .arg(&src)
-        .args([
-            "--group",
-            "docent",
-            "--speakers",
-            "SPEAKER_00=I,SPEAKER_01=R,Jan de Vries=I,Eva=R",
-        ])
-        .args(["--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        codewerk(&root)
+            .args(["import", "transcripts"])
+            .arg(&src)
+            .args([
+                "--group",
+                "docent",
+                "--speakers",
+                "SPEAKER_00=I,SPEAKER_01=R,Jan de Vries=I,Eva=R",
+            ])
+            .args(["--json"]),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let formats: Vec<&str> = v["transcripts"]
         .as_array()
         .unwrap()
@@ -833,23 +815,14 @@ fn the_projects_interviewer_labels_are_what_autocode_leaves_out() {
         .arg(&a)
         .assert()
         .success();
-    let out = codewerk(&root)
-        .args([
-            "autocode",
-            "meldcode",
-            "--code",
-            "niet-pluis",
-            "--dry-run",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(codewerk(&root).args([
+        "autocode",
+        "meldcode",
+        "--code",
+        "niet-pluis",
+        "--dry-run",
+        "--json",
+    ]));
     // "Onderzoeker" is this project's interviewer; "I" is not, here.
     assert_eq!(
         (v["hits"].as_u64(), v["interviewer_hits"].as_u64()),

@@ -10,7 +10,7 @@ use predicates::prelude::*;
 use std::path::Path;
 
 mod common;
-use common::{codewerk, copy};
+use common::{codewerk, copy, json_of};
 
 /// Codings of coder "bo" on T1 as it is in the fixture, made through the library as the TUI
 /// makes them. Returns their ids by text.
@@ -26,13 +26,7 @@ fn code_t1(root: &Path, texts: &[&str]) {
 }
 
 fn json(root: &Path, args: &[&str]) -> serde_json::Value {
-    let out = codewerk(root).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(codewerk(root).args(args))
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::codewerk;
+use common::{codewerk, demo, json_of};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -73,20 +73,6 @@ fn validate(xml: &[u8], schema: &str) {
     );
 }
 
-/// A copy of the demo project (the repository root's project files).
-fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["project.json", "codebook", "transcripts", "codings"] {
-        let from = repo().join(part);
-        if from.is_dir() {
-            common::copy_dir(&from, &dir.path().join(part));
-        } else {
-            std::fs::copy(&from, dir.path().join(part)).unwrap();
-        }
-    }
-    dir
-}
-
 fn qde_of(qdpx: &Path) -> Vec<u8> {
     let bytes = std::fs::read(qdpx).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -105,19 +91,13 @@ fn export(project: &Path, what: &str, out: &Path) {
 }
 
 fn import(file: &Path, into: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = codewerk(Path::new("."))
-        .args(["import", "qdpx", "--json", "--into"])
-        .arg(into)
-        .arg(file)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "import failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        codewerk(Path::new("."))
+            .args(["import", "qdpx", "--json", "--into"])
+            .arg(into)
+            .arg(file)
+            .args(extra),
+    )
 }
 
 /// Everything a round trip must keep, by name (ids and GUIDs of passages may change).
@@ -557,17 +537,7 @@ fn taguette_codebook_with_empty_sets_merges() {
         return;
     };
     let d = demo();
-    let out = codewerk(d.path())
-        .args(["import", "qdc", "--json"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(codewerk(d.path()).args(["import", "qdc", "--json"]).arg(&f));
     assert_eq!(v["written"]["codes"], 3);
     let p = Project::load(d.path()).unwrap();
     assert!(!p.has_errors());
@@ -927,17 +897,11 @@ fn qdc_clash_rules_same_guid_same_name_colour_kept() {
     );
     let f = d.path().join("x.qdc");
     std::fs::write(&f, qdc).unwrap();
-    let out = codewerk(d.path())
-        .args(["import", "qdc", "--json", "--deelvraag", "2"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        codewerk(d.path())
+            .args(["import", "qdc", "--json", "--deelvraag", "2"])
+            .arg(&f),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["written"]["codes"], 2);
     assert!(v["skipped"].to_string().contains("ours (#FFE135) kept"));
     let p = Project::load(d.path()).unwrap();

@@ -6,6 +6,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
 
+mod common;
+use common::json_of;
+
 const CODEBOOK: &str = r##"{
   "deelvragen": [{"number": 1, "title": "Signaleren", "question": "?"}],
   "codes": [
@@ -48,13 +51,7 @@ fn cw(dir: &Path) -> Command {
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
-    let out = cw(dir).args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(cw(dir).args(args).arg("--json"))
 }
 
 fn char_slice(text: &str, start: u64, end: u64) -> String {

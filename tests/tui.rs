@@ -878,7 +878,7 @@ fn x_on_overlapping_passages_asks_which_code_to_remove() {
     keys(&mut app, "s1s2");
     assert_eq!(app.here.len(), 2);
     keys(&mut app, "x");
-    assert!(matches!(app.mode, Mode::PickRemoval(ref ids) if ids.len() == 2));
+    assert!(matches!(app.mode, Mode::PickPassage(_, ref ids) if ids.len() == 2));
     insta::assert_snapshot!("pick_removal", draw(&app).backend());
     keys(&mut app, "2");
     assert_eq!(app.mode, Mode::Normal);
@@ -1850,4 +1850,169 @@ fn the_matrix_filters_by_attribute_and_query_and_splits_by_attribute() {
         ["respondents (geslacht v)", "respondents (geslacht m)"]
     );
     assert_eq!(v.by.as_deref(), Some("geslacht"));
+}
+
+/// The rows of a drawn screen, as text.
+fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    app.handle(Msg::Resize(96, 24));
+    keys(&mut app, "?");
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let mut t = Terminal::new(TestBackend::new(96, 24)).unwrap();
+    t.draw(|f| draw::draw(f, &app)).unwrap();
+    let rows = screen_rows(&t);
+    // Inside the border (x 1..95) the columns are 46 wide with 3 blank columns between.
+    let gap = 1 + 46..1 + 46 + 3;
+    let mut cut = 0;
+    for row in &rows[1..23] {
+        let cells: Vec<char> = row.chars().collect();
+        assert!(
+            cells[gap.clone()].iter().all(|c| *c == ' '),
+            "columns touch: {row}"
+        );
+        // A line too long for its column ends in an ellipsis at the column's edge.
+        if cells[gap.start - 1] != ' ' {
+            assert_eq!(cells[gap.start - 1], '…', "cut without an ellipsis: {row}");
+            cut += 1;
+        }
+    }
+    assert!(cut > 0, "some lines are longer than a column at 96 wide");
+    // Scrolling stops at the end: ↑ after many ↓ moves at once.
+    for _ in 0..500 {
+        key(&mut app, KeyCode::Down);
+    }
+    let end = app.help_scroll;
+    assert!(end < 500);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.help_scroll, end - 1);
+}
+
+#[test]
+fn m_and_e_on_overlapping_passages_ask_which_passage() {
+    use codewerk::tui::app::{MemoTarget, PickFor};
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1s2");
+    assert_eq!(app.here.len(), 2);
+    keys(&mut app, "m");
+    let Mode::PickPassage(PickFor::Memo, ids) = app.mode.clone() else {
+        panic!("m asks which passage: {:?}", app.mode);
+    };
+    assert_eq!(ids.len(), 2);
+    insta::assert_snapshot!("pick_memo", draw(&app).backend());
+    // The second one listed, not the innermost.
+    keys(&mut app, "2");
+    let Mode::Memo(editor) = &app.mode else {
+        panic!("the memo editor opens: {:?}", app.mode);
+    };
+    assert_eq!(editor.target, MemoTarget::Passage(ids[1]));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    keys(&mut app, "e");
+    let Mode::PickPassage(PickFor::Edit, ids) = app.mode.clone() else {
+        panic!("e asks which passage: {:?}", app.mode);
+    };
+    keys(&mut app, "2");
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.text.editing, Some(ids[1]));
+    // Any other key chooses none.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "e");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.text.editing, None);
+}
+
+#[test]
+fn select_a_passage_first_goes_once_a_passage_is_selected() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "bo");
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "1");
+    let said = |app: &App| app.message.as_ref().map(|m| m.text.clone());
+    assert!(said(&app).unwrap().starts_with("select a passage first"));
+    // Moving does not select: the hint still holds.
+    keys(&mut app, "l");
+    assert!(said(&app).unwrap().starts_with("select a passage first"));
+    keys(&mut app, "s");
+    assert!(app.selection().is_some());
+    assert_eq!(
+        said(&app),
+        None,
+        "the hint is gone once a passage is selected"
+    );
+    // Other messages stay while a passage is selected.
+    keys(&mut app, "1");
+    assert!(said(&app).unwrap().contains("applied"));
+}
+
+#[test]
+fn agreement_matrix_and_clusters_are_computed_off_the_ui_thread_and_stale_answers_dropped() {
+    use codewerk::tui::app::{Job, View};
+    let dir = common::copy("agreement");
+    let mut app = app_in(dir.path(), "student");
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_job_channel(tx);
+    let answer = |rx: &std::sync::mpsc::Receiver<Job>| {
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the view is computed")
+    };
+    let computing = |app: &App| matches!(app.view, Some(View::Computing(_)));
+    // The key comes back before the counts: a stand-in says what it computes.
+    keys(&mut app, "A");
+    assert!(computing(&app));
+    let screen = format!("{:?}", draw(&app).backend());
+    assert!(
+        screen.contains("computing the agreement of student and derde…"),
+        "{screen}"
+    );
+    // Closed before the answer, then asked again: the first answer is stale.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+    keys(&mut app, "A");
+    let mut jobs = vec![answer(&rx), answer(&rx)];
+    jobs.sort_by_key(|j| match j {
+        Job::ViewReady { id, .. } => *id,
+        _ => u64::MAX,
+    });
+    let mut jobs = jobs.into_iter();
+    app.handle(Msg::Job(jobs.next().unwrap()));
+    assert!(computing(&app), "the answer to a closed request is dropped");
+    app.handle(Msg::Job(jobs.next().unwrap()));
+    let Some(View::Agreement(view)) = &app.view else {
+        panic!("the answer to the open request opens the view")
+    };
+    assert_eq!((view.a.as_str(), view.b.as_str()), ("student", "derde"));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.view.is_none());
+    keys(&mut app, "M");
+    assert!(computing(&app));
+    app.handle(Msg::Job(answer(&rx)));
+    assert!(matches!(app.view, Some(View::Matrix(_))));
+    keys(&mut app, "q");
+    keys(&mut app, "C");
+    assert!(computing(&app));
+    app.handle(Msg::Job(answer(&rx)));
+    assert!(
+        matches!(app.view, Some(View::Clusters(_))),
+        "{:?}",
+        app.message
+    );
 }

@@ -8,30 +8,16 @@ use codewerk::core::index::Index;
 use codewerk::core::index::uncoded::{CodedBy, keep_uncoded_matches};
 use codewerk::core::index::{Query, search_all};
 use codewerk::tui::app::{App, Job, Msg, View};
+use common::demo;
 use common::tui::{app_in, draw, key, keys};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn ctrl(app: &mut App, c: char) {
     app.handle(Msg::Key(KeyEvent::new(
         KeyCode::Char(c),
         KeyModifiers::CONTROL,
     )));
-}
-
-/// A copy of the demo project.
-fn demo() -> tempfile::TempDir {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["project.json", "codebook", "transcripts", "codings"] {
-        let from = repo.join(part);
-        if from.is_dir() {
-            common::copy_dir(&from, &dir.path().join(part));
-        } else {
-            std::fs::copy(&from, dir.path().join(part)).unwrap();
-        }
-    }
-    dir
 }
 
 /// The app on `dir` with the search view open and the index delivered.

@@ -4,28 +4,10 @@
 
 mod common;
 
-use common::codewerk;
+use common::{codewerk, demo, json_of};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the demo project (the repository root's project files).
-fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["project.json", "codebook", "transcripts", "codings"] {
-        let from = repo().join(part);
-        if from.is_dir() {
-            common::copy_dir(&from, &dir.path().join(part));
-        } else {
-            std::fs::copy(&from, dir.path().join(part)).unwrap();
-        }
-    }
-    dir
-}
 
 /// One demo copy shared by the read-only tests, so its index is built once.
 fn shared_demo() -> &'static Path {
@@ -34,13 +16,7 @@ fn shared_demo() -> &'static Path {
 }
 
 fn run_json(dir: &Path, args: &[&str]) -> Value {
-    let out = codewerk(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(codewerk(dir).args(args))
 }
 
 fn matched_words(v: &Value) -> Vec<String> {

@@ -92,24 +92,9 @@ fn joined(row: &Row, f: impl Fn(&codewerk::core::agreement::CoderBase) -> u64) -
         .join("/")
 }
 
-fn truncate(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for ch in s.chars() {
-        if out.width() + 1 >= width {
-            break;
-        }
-        out.push(ch);
-    }
-    out.push('…');
-    out
-}
-
 fn cells(r: &Row) -> Vec<String> {
     vec![
-        truncate(&r.label, 32),
+        codewerk::core::text::fit(&r.label, 32),
         joined(r, |c| c.passages),
         joined(r, |c| c.coded_chars),
         pct(r.percent),
@@ -319,7 +304,7 @@ fn write_csv(r: &Report) -> Result<()> {
 
 fn quote(s: &str) -> String {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("\"{}\"", truncate(&one_line, 60))
+    format!("\"{}\"", codewerk::core::text::fit(&one_line, 60))
 }
 
 fn render_list(coders: &[String], all: &[CodeDisagreements]) -> String {

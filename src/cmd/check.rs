@@ -4,7 +4,7 @@ use super::{Exit, load, print_json, print_problems};
 use anyhow::Result;
 use codewerk::core::project::Project;
 use codewerk::core::review::{self, Item, Status};
-use codewerk::core::summary::{Count, Summary, summarise};
+use codewerk::core::summary::{GroupSize, Summary, summarise};
 use serde_json::json;
 use std::path::Path;
 
@@ -159,10 +159,9 @@ pub fn render_review(items: &[Item]) -> String {
                         .join(", ")
                 ),
             };
-            let text: String = i.text.chars().take(50).collect();
-            let more = if text.len() < i.text.len() { "…" } else { "" };
+            let text = codewerk::core::text::fit(&i.text, 50);
             out += &format!(
-                "  {} {} #{} {}: {place}: \"{text}{more}\"\n",
+                "  {} {} #{} {}: {place}: \"{text}\"\n",
                 i.coder, i.transcript, i.id, i.code
             );
         }
@@ -176,7 +175,7 @@ pub fn render_review(items: &[Item]) -> String {
     out
 }
 
-fn counts(list: &[Count]) -> String {
+fn counts(list: &[GroupSize]) -> String {
     list.iter()
         .map(|c| format!("{} {}", c.name, c.count))
         .collect::<Vec<_>>()

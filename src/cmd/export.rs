@@ -97,13 +97,9 @@ fn filter(o: &ExportOpt) -> Filter {
         groups: o.group.clone(),
         school_types: o.school_type.clone(),
         codes: o.code.clone(),
-        include_interviewer: o.include_interviewer,
-        attrs: o.attr.clone(),
-        by: o.by.clone(),
-        bins: o.bins.clone(),
         where_query: o.where_query.clone(),
         where_scope: o.where_scope.clone(),
-        among: o.among.clone(),
+        ..o.split.filter()
     }
 }
 
@@ -132,11 +128,8 @@ fn load_exported(root: &Path, coder: Option<&str>, codes: &[String]) -> Result<P
 }
 
 pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
-    let named = flag.map(str::to_string).or_else(|| {
-        std::env::var("CODEWERK_CODER")
-            .ok()
-            .filter(|s| !s.is_empty())
-    });
+    // `flag` holds $CODEWERK_CODER too: clap reads it.
+    let named = flag.filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(c) = named {
         // A misspelt coder would give a full export of zeros: refuse it while others exist.
         if !project.coders.is_empty() && !project.coders.contains_key(&c) {

@@ -217,7 +217,7 @@ fn ask_speakers(
                         .turns
                         .iter()
                         .find(|t| t.speaker.as_deref() == Some(&label))
-                        .map(|t| t.text.chars().take(60).collect::<String>())
+                        .map(|t| codewerk::core::text::fit(&t.text, 60))
                         .unwrap_or_default();
                     unknown.push((label, n, first));
                 }

@@ -5,7 +5,7 @@ use super::search::{filters_query, load_searchable, open_index, search_failed};
 use crate::cli::KwicOpt;
 use anyhow::Result;
 use codewerk::core::export::table::{Cell, Column, Row, Table, to_csv};
-use codewerk::core::index::Query;
+use codewerk::core::index::{Index, Query, Source};
 use codewerk::core::kwic::{KwicLine, KwicOptions, KwicSort, kwic};
 use serde_json::json;
 use std::io::Write;
@@ -13,8 +13,17 @@ use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
 pub fn run(root: &Path, o: &KwicOpt) -> Result<()> {
+    // As `search`: an index known to be up to date answers alone, reading only the
+    // transcripts with hits (see `core::index::fresh`).
+    if let Some((index, light)) = Index::open_fresh(root) {
+        return answer(&light, &index, o);
+    }
     let project = load_searchable(root)?;
     let index = open_index(&project)?;
+    answer(&project, &index, o)
+}
+
+fn answer<S: Source>(project: &S, index: &Index, o: &KwicOpt) -> Result<()> {
     let sort: KwicSort = o.sort.parse().map_err(anyhow::Error::msg)?;
     let query = Query {
         text: o.query.clone(),
@@ -25,7 +34,7 @@ pub fn run(root: &Path, o: &KwicOpt) -> Result<()> {
         sort,
         include_interviewer: o.include_interviewer,
     };
-    let mut k = kwic(&project, &index, &query, &options).map_err(search_failed)?;
+    let mut k = kwic(project, index, &query, &options).map_err(search_failed)?;
     for note in &k.notes {
         eprintln!("codewerk: note: {note}");
     }

@@ -101,15 +101,10 @@ pub fn run(root: &Path, coder: Option<&str>, o: QueryOpt) -> Result<()> {
     let filter = Filter {
         groups: o.group.clone(),
         school_types: o.school_type.clone(),
-        include_interviewer: o.include_interviewer,
-        attrs: o.attr.clone(),
-        by: o.by.clone(),
-        bins: o.bins.clone(),
-        among: o.among.clone(),
-        ..Filter::default()
+        ..o.split.filter()
     };
     let sel = filter.resolve_for(&project, Some(&coder)).map_err(usage)?;
-    let facts = Facts::new(&project, &coder, o.include_interviewer).map_err(usage)?;
+    let facts = Facts::new(&project, &coder, o.split.include_interviewer).map_err(usage)?;
     let e = query::parse(expr, &project.codebook).map_err(|e| {
         usage(format!(
             "{e}\n  {expr}\n  {}^",
@@ -155,12 +150,7 @@ pub fn run(root: &Path, coder: Option<&str>, o: QueryOpt) -> Result<()> {
 
 fn preview(s: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 100 {
-        let cut: String = one.chars().take(99).collect();
-        format!("{cut}…")
-    } else {
-        one
-    }
+    codewerk::core::text::fit(&one, 100)
 }
 
 fn group_result(

@@ -3,29 +3,23 @@
 use super::{invalid, load_valid_for, print_json};
 use crate::cli::StatsOpt;
 use anyhow::Result;
-use codewerk::core::export::Filter;
 use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
+use codewerk::core::text::{fit, pad};
 use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
-    let (json, include_interviewer) = (o.json, o.include_interviewer);
+    let (json, include_interviewer) = (o.json, o.split.include_interviewer);
     // Counted passages need their turn's speaker: only their transcripts are read.
     let project = load_valid_for(root, |who, c| {
         coder.is_none_or(|want| want == who) && !c.anchor.is_flagged()
     })?;
     let coders: Vec<String> = match coder {
-        Some(c) => vec![c.to_string()],
+        // A misspelt coder would print a table of zeros: refused as in the exports.
+        Some(c) => vec![super::export::pick_coder(&project, Some(c))?],
         None => project.coders.keys().cloned().collect(),
     };
-    let split = !o.attr.is_empty() || o.by.is_some() || o.among.is_some();
-    let filter = Filter {
-        include_interviewer,
-        attrs: o.attr.clone(),
-        by: o.by.clone(),
-        bins: o.bins.clone(),
-        among: o.among.clone(),
-        ..Filter::default()
-    };
+    let split = !o.split.attr.is_empty() || o.split.by.is_some() || o.split.among.is_some();
+    let filter = o.split.filter();
     let mut stats: Vec<CoderStats> = Vec::new();
     for c in &coders {
         if split {
@@ -89,7 +83,7 @@ fn render(s: &CoderStats) -> String {
             } else {
                 0
             };
-            c.name.chars().count().max(label) + 2 * c.depth
+            codewerk::core::text::width(&c.name).max(label) + 2 * c.depth
         })
         .max()
         .unwrap_or(4)
@@ -97,8 +91,8 @@ fn render(s: &CoderStats) -> String {
     let noun = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let line = |label: String, passages: usize, respondents: usize, groups: Vec<String>| {
         format!(
-            "  {:<width$}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
-            label,
+            "  {}  {:>4} {:<8}  {:>3} {:<11}  ({})\n",
+            pad(&label, width),
             passages,
             noun(passages, "passage", "passages"),
             respondents,
@@ -116,11 +110,11 @@ fn render(s: &CoderStats) -> String {
     };
     for c in &s.codes {
         let indent = "  ".repeat(c.depth);
-        let name: String = format!("{indent}{}", c.name).chars().take(width).collect();
+        let name = fit(&format!("{indent}{}", c.name), width);
         out += &line(name, c.passages, c.respondents, groups(&c.by_group));
         if has_sub.contains(c.code.as_str()) {
             let r = &c.with_subcodes;
-            let label: String = format!("{indent}  {ROLLUP}").chars().take(width).collect();
+            let label = fit(&format!("{indent}  {ROLLUP}"), width);
             out += &line(label, r.passages, r.respondents, groups(&r.by_group));
         }
     }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
+pub fn run(root: &Path, coder: &str, theme: crate::cli::ThemeArg) -> Result<()> {
     // What `CODEWERK_FIRST_FRAME` measures from: before the project is loaded.
     let _ = codewerk::tui::STARTED.set(std::time::Instant::now());
     // A misspelt name must not open a read-only session that looks like work is being saved.
@@ -24,6 +24,6 @@ pub fn run(root: &Path, coder: &str, theme: &str) -> Result<()> {
     codewerk::tui::run(
         project,
         coder,
-        codewerk::tui::theme::Theme::detect(Some(theme)),
+        codewerk::tui::theme::Theme::detect(theme.choice()),
     )
 }

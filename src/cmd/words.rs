@@ -1,7 +1,7 @@
 //! `codewerk words`: word frequencies per group, and the words one group uses more.
 
 use super::{invalid, load_valid, problems};
-use crate::cli::WordsOpt;
+use crate::cli::{WordsFormat, WordsOpt};
 use anyhow::{Context, Result};
 use codewerk::core::export::table::{Cell, Column, Row, Table, to_csv, to_xlsx};
 use codewerk::core::fsutil;
@@ -27,7 +27,7 @@ pub fn run(root: &Path, o: &WordsOpt) -> Result<()> {
         );
         return Ok(());
     }
-    if o.format == "xlsx" && o.out.is_none() {
+    if o.format == WordsFormat::Xlsx && o.out.is_none() {
         return Err(invalid("--format xlsx needs --out FILE.xlsx"));
     }
     let project = load_valid(root)?;
@@ -48,26 +48,26 @@ pub fn run(root: &Path, o: &WordsOpt) -> Result<()> {
     let bytes: Vec<u8> = if let Some(value) = &o.compare {
         let mut rows = compare(&f, value).map_err(|e| invalid(format!("{e}")))?;
         rows.truncate(top(rows.len()));
-        match o.format.as_str() {
-            "json" => serde_json::to_vec_pretty(&json!({
+        match o.format {
+            WordsFormat::Json => serde_json::to_vec_pretty(&json!({
                 "by": f.by, "compare": value, "measure": "log-likelihood G2, log ratio",
                 "words": rows,
             }))?,
-            "csv" => to_csv(&compare_table(&rows), false)?,
-            "xlsx" => to_xlsx(&compare_table(&rows))?,
-            _ => compare_text(&f, value, &rows).into_bytes(),
+            WordsFormat::Csv => to_csv(&compare_table(&rows), false)?,
+            WordsFormat::Xlsx => to_xlsx(&compare_table(&rows))?,
+            WordsFormat::Text => compare_text(&f, value, &rows).into_bytes(),
         }
     } else {
         let n = top(f.words.len());
-        match o.format.as_str() {
-            "json" => serde_json::to_vec_pretty(&json!({
+        match o.format {
+            WordsFormat::Json => serde_json::to_vec_pretty(&json!({
                 "by": f.by, "parts": f.parts, "total_words": f.total_words,
                 "stopwords": stop.source.as_ref().map_or("shipped".to_string(), |p| p.display().to_string()),
                 "words": &f.words[..n],
             }))?,
-            "csv" => to_csv(&freq_table(&f, n), false)?,
-            "xlsx" => to_xlsx(&freq_table(&f, n))?,
-            _ => freq_text(&f, n, &stop, o.include_interviewer).into_bytes(),
+            WordsFormat::Csv => to_csv(&freq_table(&f, n), false)?,
+            WordsFormat::Xlsx => to_xlsx(&freq_table(&f, n))?,
+            WordsFormat::Text => freq_text(&f, n, &stop, o.include_interviewer).into_bytes(),
         }
     };
     match &o.out {

@@ -10,10 +10,37 @@
 //! and a coding moved onto another occurrence of its text changes every count downstream
 //! without anyone seeing it.
 
-use super::coding::{Anchor, Coding};
+use super::coding::Coding;
 use super::transcript::Transcript;
+use serde::Serialize;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use std::collections::HashMap;
+
+/// Where a coding stands relative to its transcript's current text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Anchor {
+    /// The coding was made on the current text and its quoted text is at its offsets.
+    #[default]
+    Exact,
+    /// The transcript changed and the coding was carried to its new place with certainty
+    /// (through the diff from the version it was made on, or by a unique match of its text and
+    /// surrounding context). `from` is its start in that version.
+    Moved { from: usize },
+    /// The transcript changed and the coding's text occurs at several places that fit equally
+    /// well (starts in the current text): flagged for the coder, not placed on a guess.
+    Ambiguous { candidates: Vec<usize> },
+    /// The quoted text is no longer in the transcript: flagged for the coder to fix.
+    Orphaned,
+}
+
+impl Anchor {
+    /// Whether the coding needs review and is not on its text: counts, exports, search filters
+    /// and agreement leave it out, and `codewerk check` lists it.
+    pub fn is_flagged(&self) -> bool {
+        matches!(self, Anchor::Ambiguous { .. } | Anchor::Orphaned)
+    }
+}
 
 /// Unchanged text needed on each side of a coding for the diff to carry it.
 const GUARD: usize = 32;

@@ -16,6 +16,7 @@
 //! `deleted: true`. Journals keep naming the old id; loading maps it through
 //! [`Codebook::canonical`], so no coder's journal is rewritten and nothing points at nothing.
 
+use super::codes::Codes;
 use super::fsutil;
 use super::problem::{LineCols, Problem, line_col};
 use serde::{Deserialize, Serialize};
@@ -179,8 +180,8 @@ struct CodebookFile<'a> {
 pub struct Codebook {
     pub deelvragen: Vec<Deelvraag>,
     /// The live codes, in file order (which is the order within a deelvraag and among
-    /// siblings; see [`Codebook::tree`]).
-    pub codes: Vec<Code>,
+    /// siblings; see [`Codebook::tree`]), with lookups by id kept in step.
+    pub codes: Codes,
     /// Inclusion/exclusion criteria and examples, by code id (live or retired).
     pub criteria: BTreeMap<String, Criteria>,
     /// Merged and deleted codes, in the order they were retired.
@@ -518,7 +519,7 @@ impl Codebook {
         }
         let cb = Codebook {
             deelvragen,
-            codes,
+            codes: Codes::new(codes),
             criteria,
             retired,
             path: path.to_path_buf(),
@@ -636,11 +637,11 @@ impl Codebook {
     }
 
     pub fn code(&self, id: &str) -> Option<&Code> {
-        self.codes.iter().find(|c| c.id == id)
+        self.codes.by_id(id)
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.codes.iter().position(|c| c.id == id)
+        self.codes.index_of(id)
     }
 
     /// A merged or deleted code.
@@ -682,9 +683,7 @@ impl Codebook {
 
     /// Direct sub-codes, in codebook order.
     pub fn children<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Code> + 'a {
-        self.codes
-            .iter()
-            .filter(move |c| c.parent.as_deref() == Some(id))
+        self.codes.children_of(id).iter().map(|&i| &self.codes[i])
     }
 
     /// The code and all its sub-codes at any depth, parents before their children.
@@ -984,11 +983,15 @@ impl Codebook {
         Ok(id)
     }
 
-    fn live_mut(&mut self, id: &str) -> Result<&mut Code, CodebookError> {
+    /// Change the live code `id` (an id or name, as [`Codebook::find`] takes) in place.
+    fn change_live<R>(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Code) -> R,
+    ) -> Result<R, CodebookError> {
         let id = self.find(id)?.id.clone();
-        self.codes
-            .iter_mut()
-            .find(|c| c.id == id)
+        self.index_of(&id)
+            .and_then(|i| self.codes.update_at(i, f))
             .ok_or(CodebookError::UnknownCode {
                 name: id,
                 near: Vec::new(),
@@ -999,8 +1002,7 @@ impl Codebook {
     pub fn rename(&mut self, id: &str, name: &str) -> Result<(), CodebookError> {
         let code_id = self.find(id)?.id.clone();
         self.name_free(name, Some(&code_id))?;
-        self.live_mut(&code_id)?.name = name.trim().to_string();
-        Ok(())
+        self.change_live(&code_id, |c| c.name = name.trim().to_string())
     }
 
     /// A new colour (`#RRGGBB`), and optionally its name as the researchers call it.
@@ -1012,19 +1014,20 @@ impl Codebook {
     ) -> Result<(), CodebookError> {
         let rgb = Rgb::parse(colour.trim())
             .ok_or_else(|| CodebookError::BadColour(colour.to_string()))?;
-        let code = self.live_mut(id)?;
-        code.colour = rgb;
-        code.colour_name = colour_name.map_or_else(|| rgb.to_string(), str::to_string);
-        Ok(())
+        self.change_live(id, |code| {
+            code.colour = rgb;
+            code.colour_name = colour_name.map_or_else(|| rgb.to_string(), str::to_string);
+        })
     }
 
     /// Change a code's definition.
     pub fn describe(&mut self, id: &str, d: &Describe) -> Result<(), CodebookError> {
-        let code = self.live_mut(id)?;
-        if let Some(text) = &d.description {
-            code.description = text.trim().to_string();
-        }
-        let id = code.id.clone();
+        let id = self.change_live(id, |code| {
+            if let Some(text) = &d.description {
+                code.description = text.trim().to_string();
+            }
+            code.id.clone()
+        })?;
         let mut crit = self.criteria_of(&id);
         for (part, new) in [
             (&mut crit.inclusion, &d.inclusion),
@@ -1083,23 +1086,24 @@ impl Codebook {
             }
             deelvraag = d;
         }
-        let subtree: Vec<String> = self
+        let subtree: HashSet<String> = self
             .subtree(&code.id)
             .iter()
             .map(|c| c.id.clone())
             .collect();
-        for c in &mut self.codes {
-            if subtree.contains(&c.id) {
-                c.deelvraag = deelvraag;
+        self.codes.update(|codes| {
+            for c in codes {
+                if subtree.contains(&c.id) {
+                    c.deelvraag = deelvraag;
+                }
             }
-        }
-        {
-            let c = self.live_mut(&code.id)?;
+        });
+        self.change_live(&code.id, |c| {
             c.parent = parent;
             if let Some(cat) = &to.category {
                 c.category = cat.clone().filter(|x| !x.trim().is_empty());
             }
-        }
+        })?;
         let anchor = match (&to.before, &to.after) {
             (Some(_), Some(_)) => {
                 return Err(CodebookError::Usage(
@@ -1113,7 +1117,9 @@ impl Codebook {
         let changed_group = code.deelvraag != deelvraag || to.parent.is_some();
         if anchor.is_some() || changed_group {
             let pos = self.index_of(&code.id).unwrap_or(0);
-            let moved = self.codes.remove(pos);
+            let Some(moved) = self.codes.remove(pos) else {
+                return Ok(());
+            };
             let at = match anchor {
                 Some((other, _)) if other == code.id => pos,
                 Some((other, after)) => {
@@ -1122,7 +1128,7 @@ impl Codebook {
                 }
                 None => self.insertion_point(deelvraag, moved.parent.as_deref()),
             };
-            self.codes.insert(at.min(self.codes.len()), moved);
+            self.codes.insert(at, moved);
         }
         Ok(())
     }
@@ -1141,19 +1147,23 @@ impl Codebook {
                 into: b.id,
             });
         }
-        for c in &mut self.codes {
-            if c.parent.as_deref() == Some(a.id.as_str()) {
-                c.parent = Some(b.id.clone());
-                c.deelvraag = b.deelvraag;
+        self.codes.update(|codes| {
+            for c in codes {
+                if c.parent.as_deref() == Some(a.id.as_str()) {
+                    c.parent = Some(b.id.clone());
+                    c.deelvraag = b.deelvraag;
+                }
             }
-        }
+        });
         // Grandchildren follow their parents to b's deelvraag.
-        let sub: Vec<String> = self.subtree(&b.id).iter().map(|c| c.id.clone()).collect();
-        for c in &mut self.codes {
-            if sub.contains(&c.id) {
-                c.deelvraag = b.deelvraag;
+        let sub: HashSet<String> = self.subtree(&b.id).iter().map(|c| c.id.clone()).collect();
+        self.codes.update(|codes| {
+            for c in codes {
+                if sub.contains(&c.id) {
+                    c.deelvraag = b.deelvraag;
+                }
             }
-        }
+        });
         self.retire(&a.id, Some(b.id));
         Ok(())
     }
@@ -1169,18 +1179,19 @@ impl Codebook {
                 n: codings,
             });
         }
-        for c in &mut self.codes {
-            if c.parent.as_deref() == Some(code.id.as_str()) {
-                c.parent = code.parent.clone();
+        self.codes.update(|codes| {
+            for c in codes {
+                if c.parent.as_deref() == Some(code.id.as_str()) {
+                    c.parent = code.parent.clone();
+                }
             }
-        }
+        });
         self.retire(&code.id, None);
         Ok(())
     }
 
     fn retire(&mut self, id: &str, into: Option<String>) {
-        if let Some(pos) = self.index_of(id) {
-            let code = self.codes.remove(pos);
+        if let Some(code) = self.index_of(id).and_then(|pos| self.codes.remove(pos)) {
             self.retired.push(Retired {
                 code,
                 deleted: into.is_none(),
@@ -1190,16 +1201,12 @@ impl Codebook {
     }
 
     /// Add a code (e.g. an inductive one made during coding) and save the codebook atomically,
-    /// journaled in `codebook/history.jsonl` (by `$CODEWERK_CODER`, else the login name).
-    pub fn add_code(&mut self, code: Code) -> Result<(), CodebookError> {
+    /// journaled in `codebook/history.jsonl` as done by `who`.
+    pub fn add_code(&mut self, code: Code, who: &str) -> Result<(), CodebookError> {
         validate_id(&code.id)?;
         if Rgb::parse(&code.colour.to_string()).is_none() {
             return Err(CodebookError::BadColour(code.colour.to_string()));
         }
-        let who = std::env::var("CODEWERK_CODER")
-            .ok()
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(whoami::username);
         let summary = format!("add code \"{}\"", code.name);
         let new = NewCode {
             name: code.name.clone(),
@@ -1215,7 +1222,7 @@ impl Codebook {
         };
         let path = self.path.clone();
         let updated =
-            super::codebook_history::change(&path, &who, &summary, |cb| cb.add(new).map(|_| ()))?;
+            super::codebook_history::change(&path, who, &summary, |cb| cb.add(new).map(|_| ()))?;
         *self = updated;
         Ok(())
     }
@@ -1311,7 +1318,7 @@ mod tests {
         let mut code = cb.codes[0].clone();
         code.id = "b".into();
         code.name = "niet PLUIS ".into();
-        let err = cb.add_code(code).unwrap_err().to_string();
+        let err = cb.add_code(code, "tester").unwrap_err().to_string();
         assert!(err.contains("has the name \"Niet pluis\" already"), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), GOOD);
     }
@@ -1636,5 +1643,104 @@ mod tests {
             }),
             Err(CodebookError::UnknownDeelvraag { .. })
         ));
+    }
+
+    /// Every public change of the codebook keeps the lookups by id (code, index_of,
+    /// children) as a scan of the codes finds them; retired ids are found by none.
+    #[test]
+    fn lookups_by_id_follow_every_change() {
+        let check = |cb: &Codebook, step: &str| {
+            crate::core::codes::tests::assert_as_scanned(&cb.codes);
+            for c in cb.codes.iter() {
+                assert_eq!(cb.code(&c.id).map(|x| &x.id), Some(&c.id), "{step}");
+                let kids: Vec<&str> = cb.children(&c.id).map(|k| k.id.as_str()).collect();
+                let scanned: Vec<&str> = cb
+                    .codes
+                    .iter()
+                    .filter(|k| k.parent.as_deref() == Some(c.id.as_str()))
+                    .map(|k| k.id.as_str())
+                    .collect();
+                assert_eq!(kids, scanned, "{step}: children of {}", c.id);
+            }
+            for r in &cb.retired {
+                assert!(cb.code(&r.code.id).is_none(), "{step}: {}", r.code.id);
+                assert!(cb.index_of(&r.code.id).is_none(), "{step}: {}", r.code.id);
+            }
+        };
+        let mut cb = tree();
+        check(&cb, "load");
+        let c = cb
+            .add(NewCode {
+                name: "C".into(),
+                deelvraag: 1,
+                ..NewCode::default()
+            })
+            .unwrap();
+        check(&cb, "add");
+        cb.add(NewCode {
+            name: "A2".into(),
+            parent: Some("a".into()),
+            ..NewCode::default()
+        })
+        .unwrap();
+        check(&cb, "add a sub-code");
+        assert_eq!(cb.index_of("a2"), Some(4), "inserted in the middle");
+        cb.rename("a1", "Een-een").unwrap();
+        check(&cb, "rename");
+        cb.recolour("a1", "#123456", None).unwrap();
+        check(&cb, "recolour");
+        cb.describe(
+            "a1",
+            &Describe {
+                description: Some("x".into()),
+                ..Describe::default()
+            },
+        )
+        .unwrap();
+        check(&cb, "describe");
+        let moves = [
+            MoveTo {
+                parent: Some(Some(c.clone())),
+                ..MoveTo::default()
+            },
+            MoveTo {
+                parent: Some(None),
+                deelvraag: Some(2),
+                ..MoveTo::default()
+            },
+            MoveTo {
+                before: Some("a".into()),
+                ..MoveTo::default()
+            },
+            MoveTo {
+                after: Some("b".into()),
+                ..MoveTo::default()
+            },
+        ];
+        for to in &moves {
+            cb.move_code("a1", to).unwrap();
+            check(&cb, &format!("move {to:?}"));
+        }
+        cb.merge("a1", "a").unwrap();
+        check(&cb, "merge");
+        assert!(
+            cb.children("a").any(|k| k.id == "a11"),
+            "a1's sub-code is a's"
+        );
+        cb.delete(&c, 0, false).unwrap();
+        check(&cb, "delete");
+        let dir = tempfile::tempdir().unwrap();
+        cb.path = dir.path().join("codebook.json");
+        cb.save().unwrap();
+        let mut d = cb.codes[0].clone();
+        d.id = "d".into();
+        d.name = "D".into();
+        d.parent = Some(cb.codes[0].id.clone());
+        cb.add_code(d, "tester").unwrap();
+        check(&cb, "add_code");
+        let first = cb.codes[0].id.clone();
+        cb.codes.update_at(0, |x| x.id = "renamed".into());
+        check(&cb, "id changed in place");
+        assert!(cb.code(&first).is_none() && cb.code("renamed").is_some());
     }
 }

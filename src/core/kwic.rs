@@ -6,8 +6,8 @@
 //! turn: the context never runs into the next speaker's words. Only respondent turns unless
 //! asked otherwise, as for autocoding and word frequencies.
 
-use super::index::{Index, Query, SearchError, search_all};
-use super::project::Project;
+use super::index::stream::all_hits;
+use super::index::{Index, Query, SearchError, Source};
 use super::text::fold_accents;
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -84,14 +84,16 @@ pub struct Kwic {
     pub notes: Vec<String>,
 }
 
-/// The concordance of `query` (its limit and rank are ignored: every hit).
-pub fn kwic(
-    project: &Project,
+/// The concordance of `query` (its limit and rank are ignored: every hit). Each hit is taken
+/// as where it is and its matches ([`AllHits::for_each_place`]): no snippet, and of its text
+/// only the words shown are looked at (the context is cut from the keyword outwards).
+pub fn kwic<S: Source + ?Sized>(
+    project: &S,
     index: &Index,
     query: &Query,
     options: &KwicOptions,
 ) -> Result<Kwic, SearchError> {
-    let found = search_all(
+    let found = all_hits(
         project,
         index,
         &Query {
@@ -100,42 +102,41 @@ pub fn kwic(
         },
     )?;
     let mut out = Kwic {
-        notes: found.notes,
+        notes: found.notes.clone(),
         ..Kwic::default()
     };
+    let settings = project.settings();
+    // (the transcript's row in respondents.csv, the line): the project's order.
     let mut order: Vec<(usize, KwicLine)> = Vec::new();
-    for hit in found.hits {
-        let interviewer = project.is_interviewer(hit.speaker.as_deref());
-        let (Some(t), Some(pos)) = (
-            project.transcript(&hit.transcript),
-            project.index_of(&hit.transcript),
-        ) else {
-            continue;
-        };
+    found.for_each_place(project, |hit| -> Result<(), SearchError> {
+        let interviewer = settings.is_interviewer(hit.speaker);
+        let t = hit.text;
+        let r = hit.respondent;
         for m in &hit.matches {
             if interviewer && !options.include_interviewer {
                 out.interviewer_lines += 1;
                 continue;
             }
-            let before = t.slice(hit.start, m.start);
-            let after = t.slice(m.end, hit.end);
-            let left: Vec<&str> = before.split_whitespace().collect();
-            let left = left[left.len().saturating_sub(options.width)..].join(" ");
-            let right: Vec<&str> = after.split_whitespace().take(options.width).collect();
+            let left = left_words(t.slice(hit.start, m.start), options.width);
+            let right: Vec<&str> = t
+                .slice(m.end, hit.end)
+                .split_whitespace()
+                .take(options.width)
+                .collect();
             let keyword = t
                 .slice(m.start, m.end)
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
             order.push((
-                pos,
+                r.line,
                 KwicLine {
-                    transcript: hit.transcript.clone(),
-                    respondent: hit.respondent.clone(),
-                    group: hit.group.clone(),
-                    school: hit.school.clone(),
-                    school_type: hit.school_type.clone(),
-                    speaker: hit.speaker.clone(),
+                    transcript: t.id.clone(),
+                    respondent: r.id.clone(),
+                    group: r.group.clone(),
+                    school: r.school.clone(),
+                    school_type: r.school_type.clone(),
+                    speaker: hit.speaker.map(str::to_string),
                     start: m.start,
                     end: m.end,
                     left,
@@ -144,10 +145,12 @@ pub fn kwic(
                 },
             ));
         }
-    }
+        Ok(())
+    })?;
     let key = |s: &str| fold_accents(&s.to_lowercase());
-    let by_place =
-        |a: &(usize, KwicLine), b: &(usize, KwicLine)| (a.0, a.1.start).cmp(&(b.0, b.1.start));
+    let by_place = |a: &(usize, KwicLine), b: &(usize, KwicLine)| {
+        (a.0, &a.1.transcript, a.1.start).cmp(&(b.0, &b.1.transcript, b.1.start))
+    };
     match options.sort {
         KwicSort::Transcript => order.sort_by(by_place),
         KwicSort::Left => {
@@ -172,6 +175,14 @@ pub fn kwic(
     }
     out.lines = order.into_iter().map(|(_, l)| l).collect();
     Ok(out)
+}
+
+/// The last `width` words of `before`, read from its end: a keyword late in a long turn
+/// does not split the whole turn before it into words.
+fn left_words(before: &str, width: usize) -> String {
+    let mut words: Vec<&str> = before.split_whitespace().rev().take(width).collect();
+    words.reverse();
+    words.join(" ")
 }
 
 /// Word by word, punctuation ignored (`meldcode,` sorts as `meldcode`); an empty context last.

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod anchor;
 pub mod codebook;
 pub mod codebook_history;
+pub mod codes;
 pub mod coding;
 pub mod export;
 pub mod fsutil;

@@ -6,8 +6,10 @@ use super::project::Project;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// How many respondents a group (or school type) has, for the project overview. Not
+/// `export::Count`, which is what one code has in a table cell: N of M respondents and passages.
 #[derive(Debug, Serialize)]
-pub struct Count {
+pub struct GroupSize {
     pub name: String,
     pub count: usize,
 }
@@ -42,8 +44,8 @@ pub struct CoderSummary {
 pub struct Summary {
     pub name: String,
     pub transcripts: usize,
-    pub by_group: Vec<Count>,
-    pub by_school_type: Vec<Count>,
+    pub by_group: Vec<GroupSize>,
+    pub by_school_type: Vec<GroupSize>,
     pub schools: usize,
     pub codes: usize,
     pub by_deelvraag: Vec<DeelvraagCount>,
@@ -56,7 +58,7 @@ pub fn summarise(p: &Project) -> Summary {
         keys.into_iter()
             .map(|k| {
                 let count = p.respondents.iter().filter(|r| f(r) == k).count();
-                Count { name: k, count }
+                GroupSize { name: k, count }
             })
             .collect::<Vec<_>>()
     };

@@ -64,9 +64,62 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// `text` cut to `width` terminal columns (wide characters take two, combining marks none),
+/// with … when cut: for tables and previews in the TUI and in the command line's text output,
+/// where a cut by characters would misalign columns of CJK or emoji and cut a word silently.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut s = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        s.push(c);
+    }
+    s.push('…');
+    s
+}
+
+/// Display width in terminal columns.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` padded with spaces to `width` terminal columns (`format!`'s `{:<w$}` counts
+/// characters, so a wide character would push the next column right).
+pub fn pad(text: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(text);
+    let mut s = text.to_string();
+    s.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_and_pad_count_columns_not_characters() {
+        assert_eq!(fit("coördinator", 20), "coördinator");
+        assert_eq!(fit("coördinator", 5), "coör…");
+        // Two columns each: 3 of them and the ellipsis fill 7 columns.
+        assert_eq!(fit("漢字漢字漢字", 7), "漢字漢…");
+        // A combining mark stays with its letter.
+        assert_eq!(fit("e\u{301}en twee", 3), "e\u{301}e…");
+        assert_eq!(fit("abc", 0), "");
+        assert_eq!(pad("漢字", 6), "漢字  ");
+        assert_eq!(pad("één", 5), "één  ");
+        assert_eq!(pad("toolong", 3), "toolong");
+    }
 
     #[test]
     fn folds_dutch_diacritics() {

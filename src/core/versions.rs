@@ -85,15 +85,92 @@ impl Snapshots {
 
     /// Write the snapshot of `version` of transcript `transcript` unless it is there already.
     pub fn ensure(&mut self, transcript: &str, version: &str) -> io::Result<()> {
-        if self.known.contains(version) {
+        let Some((path, text)) = self.missing(transcript, version)? else {
             return Ok(());
+        };
+        match fsutil::write_new(&path, text.as_bytes()) {
+            Ok(()) => {}
+            // Content-addressed: whoever wrote it first wrote the same text.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
+            }
+        }
+        self.known.insert(version.to_string());
+        Ok(())
+    }
+
+    /// [`Snapshots::ensure`] for many (transcript, version) pairs, as one autocode over
+    /// thousands of transcripts needs: the missing snapshots are written a chunk at a time
+    /// with one fsync of the folder per chunk ([`fsutil::write_new_all`]), not a file and a
+    /// folder fsync one after the other per snapshot (9,000 fsyncs, most of a 50 s autocode
+    /// at 4,500 transcripts). A chunk bounds the texts held at once.
+    pub fn ensure_all<'a>(
+        &mut self,
+        wanted: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> io::Result<()> {
+        const CHUNK: usize = 256;
+        let mut chunk: Vec<(&str, PathBuf, String)> = Vec::new();
+        let mut queued: HashSet<&str> = HashSet::new();
+        for (transcript, version) in wanted {
+            if !queued.insert(version) {
+                continue;
+            }
+            if let Some((path, text)) = self.missing(transcript, version)? {
+                chunk.push((version, path, text));
+            }
+            if chunk.len() == CHUNK {
+                self.write_chunk(std::mem::take(&mut chunk))?;
+            }
+        }
+        self.write_chunk(chunk)
+    }
+
+    fn write_chunk(&mut self, chunk: Vec<(&str, PathBuf, String)>) -> io::Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let files: Vec<(PathBuf, &[u8])> = chunk
+            .iter()
+            .map(|(_, path, text)| (path.clone(), text.as_bytes()))
+            .collect();
+        if fsutil::write_new_all(&files).is_err() {
+            // Another codewerk wrote one of them meanwhile (the same text), or a write failed:
+            // one at a time, which tells the two apart, then the folder fsync the batch did
+            // not get to.
+            for (_, path, text) in &chunk {
+                match fsutil::write_new(path, text.as_bytes()) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => {
+                        return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
+                    }
+                }
+            }
+            fsutil::sync_dir(&versions_dir(&self.codings_dir))?;
+        }
+        for (version, _, _) in chunk {
+            self.known.insert(version.to_string());
+        }
+        Ok(())
+    }
+
+    /// Where the snapshot of `version` goes and its text, read from the transcript's file and
+    /// checked; None if it is there already.
+    fn missing(
+        &mut self,
+        transcript: &str,
+        version: &str,
+    ) -> io::Result<Option<(PathBuf, String)>> {
+        if self.known.contains(version) {
+            return Ok(None);
         }
         let path = snapshot_path(&self.codings_dir, version).ok_or_else(|| {
             io::Error::other(SnapshotError::BadVersion(version.to_string()).to_string())
         })?;
         if path.exists() {
             self.known.insert(version.to_string());
-            return Ok(());
+            return Ok(None);
         }
         let source = self.sources.get(transcript).ok_or_else(|| {
             io::Error::other(format!(
@@ -110,22 +187,48 @@ impl Snapshots {
                 source.display()
             )));
         };
-        match fsutil::write_new(&path, text.as_bytes()) {
-            Ok(()) => {}
-            // Content-addressed: whoever wrote it first wrote the same text.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
-            }
-        }
-        self.known.insert(version.to_string());
-        Ok(())
+        Ok(Some((path, text)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ensure_all_writes_the_missing_snapshots_and_refuses_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let codings = dir.path().join("codings");
+        let mut sources = HashMap::new();
+        let mut wanted = Vec::new();
+        for i in 0..300 {
+            let file = dir.path().join(format!("T{i}.txt"));
+            std::fs::write(&file, format!("R: één {i}\n")).unwrap();
+            sources.insert(format!("T{i}"), file);
+            wanted.push((format!("T{i}"), version_of(&format!("R: één {i}\n"))));
+        }
+        // One there already, one asked for twice.
+        let mut s = Snapshots::new(&codings, sources.clone());
+        s.ensure("T7", &wanted[7].1).unwrap();
+        wanted.push(wanted[3].clone());
+        let mut s = Snapshots::new(&codings, sources.clone());
+        s.ensure_all(wanted.iter().map(|(t, v)| (t.as_str(), v.as_str())))
+            .unwrap();
+        for (i, (_, v)) in wanted.iter().enumerate().take(300) {
+            assert_eq!(load(&codings, v).unwrap(), format!("R: één {i}\n"));
+        }
+        let written = std::fs::read_dir(versions_dir(&codings)).unwrap().count();
+        assert_eq!(written, 300, "no temp files left, none twice");
+        std::fs::write(&sources["T1"], "R: anders\n").unwrap();
+        let v = version_of("R: nooit\n");
+        let mut s = Snapshots::new(&codings, sources);
+        let err = s.ensure_all([("T1", v.as_str())]).unwrap_err().to_string();
+        assert!(err.contains("changed on disk"), "{err}");
+        assert!(matches!(
+            load(&codings, &v),
+            Err(SnapshotError::Missing { .. })
+        ));
+    }
 
     #[test]
     fn a_snapshot_is_written_once_from_the_file_and_read_back() {

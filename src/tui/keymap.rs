@@ -41,7 +41,7 @@ pub enum Layer {
     /// Typing a code's name in the codebook (`f`).
     CodeFilter,
     /// Which of the overlapping passages to remove (`x`).
-    PickRemoval,
+    PickPassage,
     Search,
     Kwic,
     Words,
@@ -64,7 +64,7 @@ pub const LAYERS: &[Layer] = &[
     Layer::Input,
     Layer::MemoEditor,
     Layer::CodeFilter,
-    Layer::PickRemoval,
+    Layer::PickPassage,
     Layer::Search,
     Layer::Kwic,
     Layer::Words,
@@ -96,7 +96,7 @@ impl Layer {
             Layer::Input => "Text fields (memos, new code, attribute filter)",
             Layer::MemoEditor => "Writing a memo (m, L): a text editor",
             Layer::CodeFilter => "Finding a code (f)",
-            Layer::PickRemoval => "Choosing which code to remove (x)",
+            Layer::PickPassage => "Choosing which passage (x, m or e on overlapping passages)",
             Layer::Search => "Search view (/)",
             Layer::Kwic => "Keyword in context (Ctrl-w in the search view)",
             Layer::Words => "Word frequencies (W)",
@@ -121,7 +121,7 @@ impl Layer {
             Layer::Input => &[Layer::Input],
             Layer::MemoEditor => &[Layer::MemoEditor],
             Layer::CodeFilter => &[Layer::CodeFilter],
-            Layer::PickRemoval => &[Layer::PickRemoval],
+            Layer::PickPassage => &[Layer::PickPassage],
             Layer::Search => &[Layer::Search],
             Layer::Kwic => &[Layer::Kwic],
             Layer::Words => &[Layer::Words],
@@ -155,7 +155,7 @@ impl Layer {
 
     /// Layers that any unbound key closes (the help, the picker).
     pub fn unbound_closes(self) -> bool {
-        matches!(self, Layer::Help | Layer::PickRemoval)
+        matches!(self, Layer::Help | Layer::PickPassage)
     }
 }
 
@@ -206,7 +206,7 @@ use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Ri
 use Layer::{
     Agreement as AG, Clusters as CL, CodeFilter as CF, Codebook as CB, Cooccurrence as CO,
     Editing as ED, Global as G, Help as HE, Input as IN, Kwic as KW, List as L, Matrix as MX,
-    MemoEditor as ME, Memos as MM, PickRemoval as PR, Review as RV, Search as SE, Text as T,
+    MemoEditor as ME, Memos as MM, PickPassage as PR, Review as RV, Search as SE, Text as T,
     Words as WO,
 };
 
@@ -336,7 +336,7 @@ pub const BINDINGS: &[Binding] = &[
     k(CF, Backspace, A::DeleteChar),
     k(CF, Up, A::CodeUp),
     k(CF, Down, A::CodeDown),
-    // Choosing which code to remove (any other key cancels).
+    // Choosing which passage x, m or e is for (any other key cancels).
     k(PR, C('1'), A::Pick(1)),
     k(PR, C('2'), A::Pick(2)),
     k(PR, C('3'), A::Pick(3)),
@@ -346,7 +346,7 @@ pub const BINDINGS: &[Binding] = &[
     k(PR, C('7'), A::Pick(7)),
     k(PR, C('8'), A::Pick(8)),
     k(PR, C('9'), A::Pick(9)),
-    k(PR, Esc, A::Close).says("remove nothing"),
+    k(PR, Esc, A::Close).says("choose none"),
     // Search view.
     k(SE, Up, A::Up).says("previous hit"),
     k(SE, Down, A::Down).says("next hit"),
@@ -534,7 +534,7 @@ pub const HINTS: &[(Layer, &[Action], &str)] = &[
     (CF, &[A::CodeUp, A::CodeDown], "move"),
     (CF, &[A::Choose], "apply"),
     (CF, &[A::Close], "cancel"),
-    (PR, &[A::Pick(1), A::Pick(9)], "remove"),
+    (PR, &[A::Pick(1), A::Pick(9)], "pick"),
     (PR, &[A::Close], "cancel"),
     (SE, &[A::Up, A::Down], "hits"),
     (SE, &[A::Choose], "show & select"),

@@ -38,5 +38,54 @@ pub fn codewerk(project: &Path) -> assert_cmd::Command {
         .env("USER", "tester");
     cmd
 }
+/// A copy of a fixture project with the codings of `coders` imported from its
+/// `quotes/<coder>.jsonl`, as `codewerk import quotes` writes them.
+pub fn copy_coded(name: &str, coders: &[&str]) -> tempfile::TempDir {
+    let dir = copy(name);
+    for coder in coders {
+        let quotes = dir.path().join(format!("quotes/{coder}.jsonl"));
+        codewerk(dir.path())
+            .args(["--coder", coder, "import", "quotes"])
+            .arg(&quotes)
+            .assert()
+            .success();
+    }
+    dir
+}
+
+/// A copy of the demo project (the repository root's project files).
+pub fn demo() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["project.json", "codebook", "transcripts", "codings"] {
+        let from = repo.join(part);
+        if from.is_dir() {
+            copy_dir(&from, &dir.path().join(part));
+        } else {
+            std::fs::copy(&from, dir.path().join(part)).unwrap();
+        }
+    }
+    dir
+}
+
+/// Run a command that must succeed and return its standard output; on failure the message
+/// names the command and shows its standard error.
+#[track_caller]
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Run a command that must succeed and read its standard output as JSON.
+#[track_caller]
+pub fn json_of(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    serde_json::from_slice(&stdout_of(cmd)).unwrap()
+}
+
 pub mod docx;
 pub mod tui;

@@ -4,10 +4,11 @@
 //! have it (own, and with its sub-codes), and the coder's memo on it.
 
 use super::ExportError;
-use super::report::{html_escape, md_escape};
+use super::report::md_escape;
 use super::table::{self, Cell, Column, Row, Table};
 use crate::core::project::Project;
 use crate::core::summary::{CodeStats, code_stats};
+use maud::{DOCTYPE, PreEscaped, html};
 use std::fmt::Write;
 
 /// Render the codebook for `coder`'s counts and memos as md, html or xlsx.
@@ -27,8 +28,10 @@ pub fn render(p: &Project, coder: &str, format: super::Format) -> Result<Vec<u8>
     }
 }
 
-fn has_sub(codes: &[CodeStats], id: &str) -> bool {
-    codes.iter().any(|c| c.parent.as_deref() == Some(id))
+/// The codes that have sub-codes: looked up per code, so gathered once (a scan per code was
+/// quadratic in a codebook of 10,000 codes).
+fn parents(codes: &[CodeStats]) -> std::collections::HashSet<&str> {
+    codes.iter().filter_map(|c| c.parent.as_deref()).collect()
 }
 
 /// "docenten 12 of 27 (20 with sub-codes)".
@@ -72,6 +75,7 @@ fn markdown(
     memo: &dyn Fn(&str) -> String,
 ) -> String {
     let cb = &p.codebook;
+    let parents = parents(codes);
     let mut out = format!(
         "# Codebook\n\n{} code(s) in {} deelvragen. Counts: respondents with a passage of the \
          code, coder {}.\n",
@@ -111,7 +115,7 @@ fn markdown(
             let _ = writeln!(
                 out,
                 "{indent}  - *Respondents:* {}",
-                md_escape(&counts(c, has_sub(codes, &c.code)).join(" · "))
+                md_escape(&counts(c, parents.contains(c.code.as_str())).join(" · "))
             );
             let m = memo(&c.code);
             if !m.is_empty() {
@@ -126,57 +130,67 @@ fn markdown(
     out
 }
 
+const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
+.code{margin:.8rem 0}.swatch{display:inline-block;width:1rem;height:1rem;border:1px solid #999;\
+vertical-align:middle;margin-right:.4rem}.meta,.counts{color:#555}dd{margin-left:1.5rem}";
+
+/// With maud every `(value)` is escaped, attributes included; see `report::html`.
 fn html(p: &Project, coder: &str, codes: &[CodeStats], memo: &dyn Fn(&str) -> String) -> String {
     let cb = &p.codebook;
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n<title>Codebook</title>\n\
-         <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         .code{{margin:.8rem 0}}.swatch{{display:inline-block;width:1rem;height:1rem;border:1px solid #999;\
-         vertical-align:middle;margin-right:.4rem}}.meta,.counts{{color:#555}}dd{{margin-left:1.5rem}}</style>\n\
-         </head>\n<body>\n<h1>Codebook</h1>\n<p class=\"meta\">Counts: respondents with a passage of the code, coder {}.</p>\n",
-        html_escape(coder)
-    );
-    for d in &cb.deelvragen {
-        let _ = writeln!(out, "<h2>{}. {}</h2>", d.number, html_escape(&d.title));
-        if !d.question.is_empty() {
-            let _ = writeln!(out, "<p><em>{}</em></p>", html_escape(&d.question));
-        }
-        for c in codes.iter().filter(|c| c.deelvraag == d.number) {
-            let Some(code) = cb.code(&c.code) else {
-                continue;
-            };
-            let kind = if code.inductive {
-                "inductive"
-            } else {
-                "deductive"
-            };
-            let _ = write!(
-                out,
-                "<div class=\"code\" style=\"margin-left:{}rem\"><span class=\"swatch\" style=\"background:{}\"></span>\
-                 <strong>{}</strong> <span class=\"meta\">{} · {} · {kind}</span><dl>",
-                1.5 * c.depth as f64,
-                code.colour,
-                html_escape(&code.name),
-                html_escape(&code.id),
-                code.colour
-            );
-            for (label, text) in parts(p, &c.code) {
-                let _ = write!(out, "<dt>{label}</dt><dd>{}</dd>", html_escape(&text));
+    let parents = parents(codes);
+    html! {
+        (DOCTYPE) "\n"
+        html lang="nl" {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8"; "\n"
+                title { "Codebook" } "\n"
+                style { (PreEscaped(CSS)) } "\n"
             }
-            let _ = write!(
-                out,
-                "<dt>Respondents</dt><dd class=\"counts\">{}</dd>",
-                html_escape(&counts(c, has_sub(codes, &c.code)).join(" · "))
-            );
-            let m = memo(&c.code);
-            if !m.is_empty() {
-                let _ = write!(out, "<dt>Memo</dt><dd>{}</dd>", html_escape(&m));
+            "\n"
+            body {
+                "\n"
+                h1 { "Codebook" } "\n"
+                p class="meta" { "Counts: respondents with a passage of the code, coder " (coder) "." } "\n"
+                @for d in &cb.deelvragen {
+                    h2 { (d.number) ". " (d.title) } "\n"
+                    @if !d.question.is_empty() {
+                        p { em { (d.question) } } "\n"
+                    }
+                    @for (c, code) in codes
+                        .iter()
+                        .filter(|c| c.deelvraag == d.number)
+                        .filter_map(|c| Some((c, cb.code(&c.code)?)))
+                    {
+                        div class="code" style={ "margin-left:" (1.5 * c.depth as f64) "rem" } {
+                            span class="swatch" style={ "background:" (code.colour) } {}
+                            strong { (code.name) }
+                            " "
+                            span class="meta" {
+                                (code.id) " · " (code.colour) " · "
+                                (if code.inductive { "inductive" } else { "deductive" })
+                            }
+                            dl {
+                                @for (label, text) in parts(p, &c.code) {
+                                    dt { (label) } dd { (text) }
+                                }
+                                dt { "Respondents" }
+                                dd class="counts" { (counts(c, parents.contains(c.code.as_str())).join(" · ")) }
+                                @let m = memo(&c.code);
+                                @if !m.is_empty() {
+                                    dt { "Memo" } dd { (m) }
+                                }
+                            }
+                        } "\n"
+                    }
+                }
             }
-            out += "</dl></div>\n";
+            "\n"
         }
+        "\n"
     }
-    out += "</body>\n</html>\n";
-    out
+    .into_string()
 }
 
 fn xlsx(
@@ -235,4 +249,35 @@ fn xlsx(
         rows,
         sheets: vec!["codebook".into()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::report::tests::{ESCAPED, HOSTILE, project_saying};
+    use super::*;
+
+    fn html_saying(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let p = project_saying(dir.path(), text);
+        String::from_utf8(render(&p, "ann", super::super::Format::Html).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_everywhere_in_the_html_codebook() {
+        let hostile = html_saying(HOSTILE);
+        assert!(
+            !hostile.contains("<script") && !hostile.contains("\"x&"),
+            "{hostile}"
+        );
+        for place in [
+            format!("<h2>1. {ESCAPED}</h2>"),
+            format!("<strong>{ESCAPED}0</strong>"),
+            format!("<dt>Exclusion</dt><dd>{ESCAPED}</dd>"),
+            format!("<dt>Memo</dt><dd>{ESCAPED}</dd>"),
+            format!("<dd class=\"counts\">{ESCAPED} docent 1 of 3"),
+        ] {
+            assert!(hostile.contains(&place), "{place} in {hostile}");
+        }
+        assert_eq!(hostile.replace(ESCAPED, "X"), html_saying("X"));
+    }
 }

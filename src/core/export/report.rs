@@ -11,6 +11,7 @@ use super::matrix::{CodeMatrix, Columns, code_matrix_of};
 use super::words::{Lang, Noun, Words};
 use super::{Count, ExportError, Format, Request, Selection, Tally};
 use crate::core::codebook::{Code, Rgb};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::fmt::Write;
 
 /// The report's content, before it is written as Markdown or HTML.
@@ -567,28 +568,27 @@ pub fn markdown(r: &Report) -> String {
 }
 
 // ---------------------------------------------------------------- HTML
+//
+// Built with maud: every `(value)` is escaped (text and attribute values alike), so a code
+// name, quote or memo can hold `<`, `&` or `"` and stays text. The `"\n"` literals only keep
+// the file readable (one block per line) and its diffs small; browsers ignore them.
 
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out += "&amp;",
-            '<' => out += "&lt;",
-            '>' => out += "&gt;",
-            '"' => out += "&quot;",
-            '\'' => out += "&#39;",
-            c => out.push(c),
+fn swatch(name: &str, colour: Rgb) -> Markup {
+    html! {
+        span class="code" style={ "background:" (colour) ";color:" (colour.readable_foreground()) } {
+            (name)
         }
     }
-    out
 }
 
-fn swatch(name: &str, colour: Rgb) -> String {
-    format!(
-        "<span class=\"code\" style=\"background:{colour};color:{}\">{}</span>",
-        colour.readable_foreground(),
-        html_escape(name)
-    )
+/// Markup items with `sep` between them.
+fn joined(items: &[Markup], sep: &str) -> Markup {
+    html! {
+        @for (i, item) in items.iter().enumerate() {
+            @if i > 0 { (sep) }
+            (item)
+        }
+    }
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;\
@@ -605,169 +605,149 @@ td.n{text-align:right;white-space:nowrap;min-width:7rem}\
 @media print{h2{break-before:page}blockquote{break-inside:avoid}}";
 
 pub fn html(r: &Report) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"intro\">{}</p>\n",
-        html_escape(&r.title),
-        html_escape(&r.title),
-        html_escape(&intro(r))
-    );
-    if !r.groups.is_empty() {
-        out += "<nav><ul>\n";
-        for (i, g) in r.groups.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "<li><a href=\"#g{i}\">{} ({})</a></li>",
-                html_escape(&capitalise(&g.plural)),
-                g.size
-            );
-        }
-        out += "</ul></nav>\n";
-    }
-    let w = &r.words;
-    let _ = write!(
-        out,
-        "<h2>{}</h2>\n<table>\n<tr><th>Deelvraag</th><th>Code</th>",
-        w.t("Overview")
-    );
-    for c in &r.overview.columns {
-        let _ = write!(out, "<th>{} ({})</th>", html_escape(&c.label), c.size);
-    }
-    out += "</tr>\n";
-    for row in &r.overview.rows {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td style=\"padding-left:{}rem\">{}</td>",
-            row.deelvraag,
-            0.5 + 1.5 * row.depth as f64,
-            swatch(&row.name, row.colour)
-        );
-        for (i, n) in row.cells.iter().enumerate() {
-            let pct = n.share().map_or(0.0, |s| s * 100.0);
-            let rolled = row
-                .with_subcodes
-                .as_ref()
-                .map(|(_, cells)| {
-                    format!(
-                        " <span class=\"split\">({} with sub-codes)</span>",
-                        cells[i].respondents
-                    )
-                })
-                .unwrap_or_default();
-            let _ = write!(
-                out,
-                "<td class=\"n\">{} of {}{rolled}<div class=\"bar\" style=\"width:{pct:.0}%;background:{}\"></div></td>",
-                n.respondents, n.of, row.colour
-            );
-        }
-        out += "</tr>\n";
-    }
-    out += "</table>\n";
-    for (i, g) in r.groups.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<h2 id=\"g{i}\">{} ({})</h2>",
-            html_escape(&capitalise(&g.plural)),
-            g.size
-        );
-        for d in &g.deelvragen {
-            let _ = writeln!(
-                out,
-                "<h3>Deelvraag {}. {}</h3>",
-                d.number,
-                html_escape(&d.title)
-            );
-            if !d.question.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "<p class=\"question\"><em>{}</em></p>",
-                    html_escape(&d.question)
-                );
+    html! {
+        (DOCTYPE) "\n"
+        html lang="nl" {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                title { (r.title) } "\n"
+                // A constant of this file, not data: no escaping needed (and none wanted).
+                style { (PreEscaped(CSS)) } "\n"
             }
-            for c in &d.codes {
-                let above = c
-                    .path
-                    .rsplit_once(" › ")
-                    .map(|(up, _)| format!("{} › ", html_escape(up)))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "<h4>{above}{}</h4>",
-                    swatch(&c.code.name, c.code.colour)
-                );
-                let mut line = vec![
-                    format!(
-                        "<span class=\"count\" title=\"{}\">{}</span>",
-                        html_escape(&c.ids.join(", ")),
-                        html_escape(&w.n_of_m(c.count.respondents, c.count.of, &g.noun))
-                    ),
-                    w.passages(c.count.passages),
-                ];
-                if let Some(n) = &c.with_subcodes {
-                    line.push(format!(
-                        "<span class=\"count\">{}</span> with sub-codes ({})",
-                        html_escape(&w.n_of_m(n.respondents, n.of, &g.noun)),
-                        w.passages(n.passages)
-                    ));
+            "\n"
+            body {
+                "\n"
+                h1 { (r.title) } "\n"
+                p class="intro" { (intro(r)) } "\n"
+                @if !r.groups.is_empty() {
+                    nav { ul { "\n"
+                        @for (i, g) in r.groups.iter().enumerate() {
+                            li { a href={ "#g" (i) } { (capitalise(&g.plural)) " (" (g.size) ")" } } "\n"
+                        }
+                    } } "\n"
                 }
-                line.extend(
-                    school_split(w, &c.by_school_type)
-                        .iter()
-                        .map(|s| format!("<span class=\"split\">{}</span>", html_escape(s))),
-                );
-                if let Some(note) = chosen_note(w, c.chosen) {
-                    line.push(format!("<em>{}</em>", html_escape(&note)));
-                }
-                let _ = writeln!(out, "<p>{}</p>", line.join(" · "));
-                for (label, text) in &c.definition {
-                    let _ = writeln!(
-                        out,
-                        "<p class=\"definition\"><em>{label}:</em> {}</p>",
-                        html_escape(text)
-                    );
-                }
-                if let Some(m) = &c.memo {
-                    let _ = writeln!(out, "<p class=\"memo\">Code memo: {}</p>", html_escape(m));
-                }
-                for q in &c.quotes {
-                    let _ = write!(
-                        out,
-                        "<blockquote style=\"border-left-color:{}\"><p class=\"q\">{}</p>\
-                         <footer>— {}</footer>",
-                        c.code.colour,
-                        html_escape(&q.text),
-                        html_escape(&attribution(q))
-                    );
-                    if let Some(m) = &q.memo {
-                        let _ = write!(out, "<p class=\"memo\">Memo: {}</p>", html_escape(m));
+                (overview(r))
+                @for (i, g) in r.groups.iter().enumerate() {
+                    h2 id={ "g" (i) } { (capitalise(&g.plural)) " (" (g.size) ")" } "\n"
+                    @for d in &g.deelvragen {
+                        (deelvraag(&r.words, g, d))
                     }
-                    out += "</blockquote>\n";
                 }
             }
-            if !d.not_mentioned.is_empty() {
-                let names: Vec<String> = d
-                    .not_mentioned
-                    .iter()
-                    .map(|c| swatch(&c.name, c.colour))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "<p class=\"none\">{}: {}.</p>",
-                    html_escape(&w.not_mentioned(g.size, &g.noun)),
-                    names.join(" ")
-                );
+            "\n"
+        }
+        "\n"
+    }
+    .into_string()
+}
+
+/// The codes × groups table, each cell with a bar in the code's colour.
+fn overview(r: &Report) -> Markup {
+    let w = &r.words;
+    html! {
+        h2 { (w.t("Overview")) } "\n"
+        table { "\n"
+            tr {
+                th { "Deelvraag" } th { "Code" }
+                @for c in &r.overview.columns { th { (c.label) " (" (c.size) ")" } }
+            } "\n"
+            @for row in &r.overview.rows {
+                tr {
+                    td { (row.deelvraag) }
+                    td style={ "padding-left:" (0.5 + 1.5 * row.depth as f64) "rem" } {
+                        (swatch(&row.name, row.colour))
+                    }
+                    @for (i, n) in row.cells.iter().enumerate() {
+                        td class="n" {
+                            (n.respondents) " of " (n.of)
+                            @if let Some(rolled) = row.with_subcodes.as_ref().and_then(|(_, c)| c.get(i)) {
+                                " " span class="split" { "(" (rolled.respondents) " with sub-codes)" }
+                            }
+                            div class="bar" style={
+                                "width:" (format!("{:.0}", n.share().map_or(0.0, |s| s * 100.0)))
+                                "%;background:" (row.colour)
+                            } {}
+                        }
+                    }
+                } "\n"
+            }
+        } "\n"
+    }
+}
+
+/// One deelvraag of one group: its codes with counts, definition, memo and quotes, then the
+/// codes nobody in the group mentioned.
+fn deelvraag(w: &Words, g: &GroupSection, d: &DeelvraagSection) -> Markup {
+    html! {
+        h3 { "Deelvraag " (d.number) ". " (d.title) } "\n"
+        @if !d.question.is_empty() {
+            p class="question" { em { (d.question) } } "\n"
+        }
+        @for c in &d.codes {
+            h4 {
+                @if let Some((up, _)) = c.path.rsplit_once(" › ") { (up) " › " }
+                (swatch(&c.code.name, c.code.colour))
+            } "\n"
+            p { (joined(&count_line(w, g, c), " · ")) } "\n"
+            @for (label, text) in &c.definition {
+                p class="definition" { em { (label) ":" } " " (text) } "\n"
+            }
+            @if let Some(m) = &c.memo {
+                p class="memo" { "Code memo: " (m) } "\n"
+            }
+            @for q in &c.quotes {
+                blockquote style={ "border-left-color:" (c.code.colour) } {
+                    p class="q" { (q.text) }
+                    footer { "— " (attribution(q)) }
+                    @if let Some(m) = &q.memo {
+                        p class="memo" { "Memo: " (m) }
+                    }
+                } "\n"
             }
         }
+        @if !d.not_mentioned.is_empty() {
+            p class="none" {
+                (w.not_mentioned(g.size, &g.noun)) ": "
+                (joined(&d.not_mentioned.iter().map(|c| swatch(&c.name, c.colour)).collect::<Vec<_>>(), " "))
+                "."
+            } "\n"
+        }
     }
-    out += "</body>\n</html>\n";
-    out
+}
+
+/// "N of M" (the ids behind it as its hover title), passages, the roll-up, the split by school
+/// type and how the quotes were chosen: the parts of the line under a code's heading.
+fn count_line(w: &Words, g: &GroupSection, c: &CodeSection) -> Vec<Markup> {
+    let mut line = vec![
+        html! {
+            span class="count" title=(c.ids.join(", ")) {
+                (w.n_of_m(c.count.respondents, c.count.of, &g.noun))
+            }
+        },
+        html! { (w.passages(c.count.passages)) },
+    ];
+    if let Some(n) = &c.with_subcodes {
+        line.push(html! {
+            span class="count" { (w.n_of_m(n.respondents, n.of, &g.noun)) }
+            " with sub-codes (" (w.passages(n.passages)) ")"
+        });
+    }
+    line.extend(
+        school_split(w, &c.by_school_type)
+            .iter()
+            .map(|s| html! { span class="split" { (s) } }),
+    );
+    if let Some(note) = chosen_note(w, c.chosen) {
+        line.push(html! { em { (note) } });
+    }
+    line
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::{Kind, render as render_export, testutil};
     use super::*;
 
@@ -814,6 +794,98 @@ mod tests {
         ));
         // The noun follows the group size: one zorgcoördinator, not "1 zorgcoördinatoren".
         assert!(html.contains("1 of 1 zorgcoördinator<"), "{html}");
+    }
+
+    /// What a coder can type (code names, definitions, memos, titles) and what transcripts
+    /// hold (quotes, ids) may contain HTML; each place it lands must hold it as text.
+    pub(crate) const HOSTILE: &str = "<script>alert(\"x&y\")</script>";
+    pub(crate) const ESCAPED: &str = "&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;";
+
+    /// The testutil project with `text` in every field a user controls.
+    pub(crate) fn project_saying(
+        dir: &std::path::Path,
+        text: &str,
+    ) -> crate::core::project::Project {
+        let mut p = testutil::project(dir);
+        p.settings.name = text.into();
+        for g in &mut p.settings.groups {
+            g.plural = format!("{text} {}", g.id);
+        }
+        for d in &mut p.codebook.deelvragen {
+            d.title = text.into();
+            d.question = text.into();
+        }
+        p.codebook.codes.update(|codes| {
+            for (i, c) in codes.iter_mut().enumerate() {
+                c.name = format!("{text}{i}");
+                c.description = text.into();
+            }
+        });
+        let ids: Vec<String> = p.codebook.codes.iter().map(|c| c.id.clone()).collect();
+        for id in &ids {
+            p.codebook.criteria.insert(
+                id.clone(),
+                crate::core::codebook::Criteria {
+                    inclusion: text.into(),
+                    exclusion: text.into(),
+                    example: text.into(),
+                },
+            );
+        }
+        let ann = p.coders.get_mut("ann").unwrap();
+        for id in ids {
+            ann.code_memos.insert(id, text.into());
+        }
+        p
+    }
+
+    fn hostile_html(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let p = project_saying(dir.path(), text);
+        let req = Request::new(Kind::Report, "ann");
+        let sel = req.filter.resolve_for(&p, Some("ann")).unwrap();
+        let tally = Tally::new(&sel, "ann");
+        let mut r = build_with(&sel, &tally, Some(1), Words::default());
+        // What comes from the transcripts and respondents.csv, set here rather than in files.
+        for g in &mut r.groups {
+            for d in &mut g.deelvragen {
+                for c in &mut d.codes {
+                    c.ids = vec![text.into(), text.into()];
+                    c.path = format!("{text} › {}", c.code.name);
+                    for q in &mut c.quotes {
+                        q.text = text.into();
+                        q.memo = Some(text.into());
+                        q.respondent = text.into();
+                        q.school_type = text.into();
+                    }
+                }
+            }
+        }
+        html(&r)
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_everywhere_in_the_html_report() {
+        let hostile = hostile_html(HOSTILE);
+        assert!(
+            !hostile.contains("<script") && !hostile.contains("\"x&"),
+            "{hostile}"
+        );
+        // Attributes (the ids behind a count) and text alike.
+        for place in [
+            format!("<title>Results: {ESCAPED}</title>"),
+            format!("title=\"{ESCAPED}, {ESCAPED}\""),
+            format!("<h4>{ESCAPED} › <span class=\"code\""),
+            format!("<p class=\"q\">{ESCAPED}</p><footer>— {ESCAPED}, {ESCAPED}</footer>"),
+            format!("<p class=\"memo\">Memo: {ESCAPED}</p>"),
+            format!("<p class=\"memo\">Code memo: {ESCAPED}</p>"),
+            format!("<em>Inclusion:</em> {ESCAPED}</p>"),
+            format!("<p class=\"question\"><em>{ESCAPED}</em></p>"),
+        ] {
+            assert!(hostile.contains(&place), "{place} in {hostile}");
+        }
+        // Everywhere else too: read back as a plain word, it is the report of that word.
+        assert_eq!(hostile.replace(ESCAPED, "X"), hostile_html("X"));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! (`interviewer_labels` in project.json).
 
 use super::Index;
-use super::search::{Query, SearchError, search_all};
+use super::query::{Query, SearchError};
+use super::search::search_all;
 use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
 use std::collections::{HashMap, HashSet};

@@ -17,7 +17,7 @@
 //! The check is one `stat` per transcript, which is most of such a search at 10,000: made
 //! relative to the open `transcripts/` folder (no path walk per file), on all cores.
 
-use super::search::{Source, Texts};
+use super::source::{Source, Texts};
 use super::stamps::{self, RowSpan, Stamps, TranscriptStamp};
 use super::{Index, Manifest, SCHEMA_VERSION, Stamp, file_stamp, index_dir_in, read_manifest};
 use crate::core::codebook::Codebook;
@@ -547,7 +547,8 @@ impl Folder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::index::search::{Query, search_all};
+    use crate::core::index::query::Query;
+    use crate::core::index::search::search_all;
 
     fn fresh_project(n: usize) -> (tempfile::TempDir, Project) {
         let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,8 @@
 //! search, analysed exactly as transcripts are: stemming, accents, compounds, phrases, prefixes.
 
 use super::decompound::Lexicon;
-use super::search::{ParsedQuery, SNIPPET_CHARS, SearchError, Snippet, make_snippet};
+use super::highlight::{SNIPPET_CHARS, Snippet, make_snippet};
+use super::query::{ParsedQuery, SearchError};
 use super::{Index, IndexError};
 use crate::core::project::Project;
 use crate::core::transcript::Transcript;

@@ -12,21 +12,26 @@
 
 pub mod autocode;
 pub mod decompound;
+mod filter;
 pub mod fresh;
+mod highlight;
 pub mod memos;
+mod query;
 pub mod schema;
 pub mod search;
+mod source;
 mod stamps;
 pub mod stream;
 pub mod synth;
 pub mod uncoded;
 
 pub use autocode::{AutocodeOptions, AutocodePlan, Scope, plan_autocode, plan_autocode_with};
+pub use filter::check_coder;
+pub use highlight::Snippet;
+pub use query::{ParsedQuery, Query, Rank, SearchError};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
-pub use search::{
-    Hit, Hits, ParsedQuery, Query, Rank, SearchError, Snippet, Source, Texts, check_coder,
-    match_ranges, search, search_all,
-};
+pub use search::{Hit, Hits, match_ranges, search, search_all};
+pub use source::{Source, Texts};
 
 use super::coding::Coding;
 use super::fsutil;

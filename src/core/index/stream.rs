@@ -5,10 +5,15 @@
 //! (by id), each transcript's by position; the text of one transcript is read at a time.
 
 use super::Index;
-use super::search::{
-    Hit, ParsedQuery, Query, SNIPPET_CHARS, SearchError, Source, filters, make_snippet,
-};
+use super::filter::filters;
+use super::highlight::{SNIPPET_CHARS, make_snippet};
+use super::query::{ParsedQuery, Query, SearchError};
+use super::search::Hit;
+use super::source::Source;
+use crate::core::respondents::Respondent;
+use crate::core::transcript::Transcript;
 use std::collections::HashMap;
+use std::ops::Range;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur};
@@ -122,6 +127,32 @@ impl AllHits {
         project: &S,
         mut each: impl FnMut(&Hit) -> Result<(), E>,
     ) -> Result<(), E> {
+        self.for_each_place(project, |p| {
+            let snippet = make_snippet(p.text, p.start, p.end, &p.matches, SNIPPET_CHARS);
+            let r = p.respondent;
+            each(&Hit {
+                transcript: p.text.id.clone(),
+                respondent: r.id.clone(),
+                group: r.group.clone(),
+                school: r.school.clone(),
+                school_type: r.school_type.clone(),
+                speaker: p.speaker.map(str::to_string),
+                start: p.start,
+                end: p.end,
+                score: p.score,
+                matches: p.matches,
+                snippet,
+            })
+        })
+    }
+
+    /// Each hit as where it is and its matches, without a snippet or any copy of its text
+    /// (what keyword in context needs of 100,000 hits), one transcript's text read at a time.
+    pub fn for_each_place<S: Source + ?Sized, E>(
+        &self,
+        project: &S,
+        mut each: impl FnMut(Place<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         for group in self.units.chunk_by(|a, b| a.transcript == b.transcript) {
             let id = self.ids[group[0].transcript].as_str();
             let texts = project.texts(&[id]);
@@ -129,23 +160,30 @@ impl AllHits {
                 continue;
             };
             for u in group {
-                let matches = self.parsed.match_ranges(t, u.start, u.end);
-                let snippet = make_snippet(t, u.start, u.end, &matches, SNIPPET_CHARS);
-                each(&Hit {
-                    transcript: id.to_string(),
-                    respondent: r.id.clone(),
-                    group: r.group.clone(),
-                    school: r.school.clone(),
-                    school_type: r.school_type.clone(),
-                    speaker: u.speaker.clone(),
+                each(Place {
+                    text: t,
+                    respondent: r,
+                    speaker: u.speaker.as_deref(),
                     start: u.start,
                     end: u.end,
                     score: u.score,
-                    matches,
-                    snippet,
+                    matches: self.parsed.match_ranges(t, u.start, u.end),
                 })?;
             }
         }
         Ok(())
     }
+}
+
+/// One hit as [`AllHits::for_each_place`] hands it on.
+pub struct Place<'a> {
+    pub text: &'a Transcript,
+    pub respondent: &'a Respondent,
+    pub speaker: Option<&'a str>,
+    /// Character offsets of the unit in the transcript.
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+    /// Character ranges of the matches, as `Hit::matches`.
+    pub matches: Vec<Range<usize>>,
 }

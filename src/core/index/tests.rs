@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::core::coding::{Anchor, Journal, Op};
-use crate::core::index::search::make_snippet;
+use crate::core::index::highlight::make_snippet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -375,7 +375,7 @@ fn a_query_part_without_words_matches_nothing() {
     };
     assert!(matches!(
         search_all(&p, &ix, &deep),
-        Err(crate::core::index::search::SearchError::Syntax { .. })
+        Err(crate::core::index::query::SearchError::Syntax { .. })
     ));
     assert_eq!(
         total(&format!("{}meldcode{}", "(".repeat(8), ")".repeat(8))).total,
@@ -389,7 +389,7 @@ fn a_query_part_without_words_matches_nothing() {
     };
     assert!(matches!(
         search_all(&p, &ix, &dangling),
-        Err(crate::core::index::search::SearchError::Syntax { .. })
+        Err(crate::core::index::query::SearchError::Syntax { .. })
     ));
     assert_eq!(total("meldcode AND (*)").total, 0);
     assert_eq!(total("  ").total, all);
@@ -435,7 +435,7 @@ fn implicit_and_binds_like_explicit_and() {
 
 #[test]
 fn the_rewrite_writes_out_the_default_and_and_escapes_apostrophes() {
-    let r = |text: &str| search::rewrite(text).0;
+    let r = |text: &str| query::rewrite(text).0;
     assert_eq!(r("a b OR c"), "a AND b OR c");
     assert_eq!(r("a  (b c)"), "a AND (b AND c)");
     assert_eq!(r("( a b )"), "( a AND b )");
@@ -451,7 +451,7 @@ fn the_rewrite_writes_out_the_default_and_and_escapes_apostrophes() {
     assert_eq!(r("[a TO b]"), "[a TO b]");
     assert_eq!(r("12:30 uur"), "12:30 AND uur");
     // Every byte maps to a character of the query as typed.
-    let (out, map) = search::rewrite("zo'n (x");
+    let (out, map) = query::rewrite("zo'n (x");
     assert_eq!(map.len(), out.len());
     assert_eq!(map[out.find('(').unwrap()], 5);
 }
@@ -619,7 +619,7 @@ fn filters_are_checked_and_forgiving() {
         "{err}"
     );
     // Coders: only those with a journal.
-    let err = search::check_coder(&p, "nobody").unwrap_err().to_string();
+    let err = filter::check_coder(&p, "nobody").unwrap_err().to_string();
     assert!(
         err.contains("unknown coder \"nobody\" (known: none"),
         "{err}"
@@ -1332,7 +1332,7 @@ mod properties {
             let s = make_snippet(&t, turn.body_start, turn.end, &matches, max);
             prop_assert!(!s.text.contains('\n'));
             prop_assert!(s.text.chars().count() <= max + 2 + 30);
-            prop_assert_eq!(s.marked.replace(search::MARK_OPEN, "").replace(search::MARK_CLOSE, ""), s.text.clone());
+            prop_assert_eq!(s.marked.replace(highlight::MARK_OPEN, "").replace(highlight::MARK_CLOSE, ""), s.text.clone());
             let chars: Vec<char> = s.text.chars().collect();
             let inside: Vec<String> = matches
                 .iter()

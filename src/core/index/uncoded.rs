@@ -5,7 +5,8 @@
 //! kept while at least one of its matches is not covered by a coding, and only those matches
 //! are kept (so a view highlights, and autocode codes, just what is left to do).
 
-use super::search::{Hit, SNIPPET_CHARS, make_snippet};
+use super::highlight::{SNIPPET_CHARS, make_snippet};
+use super::search::Hit;
 use crate::core::coding::{CoderState, Coding};
 use crate::core::project::Project;
 use std::ops::Range;

@@ -70,13 +70,16 @@ pub fn ensure_guids(codebook: &mut Codebook) -> Result<usize, RefiError> {
         })?;
         *codebook = on_disk;
     }
-    let mut missing = 0;
-    for c in &mut codebook.codes {
-        if c.guid.is_none() {
-            c.guid = Some(random_guid());
-            missing += 1;
+    let missing = codebook.codes.update(|codes| {
+        let mut missing = 0;
+        for c in codes {
+            if c.guid.is_none() {
+                c.guid = Some(random_guid());
+                missing += 1;
+            }
         }
-    }
+        missing
+    });
     if missing > 0 {
         codebook.save().map_err(io(&codebook.path))?;
     }

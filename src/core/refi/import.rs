@@ -1297,7 +1297,7 @@ fn convert(
     let default_dv = tree.default_dv;
     let codebook = Codebook {
         deelvragen: tree.deelvragen,
-        codes: tree.codes,
+        codes: tree.codes.into(),
         criteria: Default::default(),
         retired: Vec::new(),
         path: PathBuf::new(),
@@ -1794,7 +1794,7 @@ fn merge_codes(
         };
         if let Some(i) = by_guid.or_else(by_name) {
             same += 1;
-            let our = &mut ours.codes[i];
+            let our = &ours.codes[i];
             if our.colour != code.colour
                 && code
                     .guid
@@ -1806,10 +1806,10 @@ fn merge_codes(
                     our.name, code.colour, our.colour
                 ));
             }
-            if our.guid.is_none() {
-                our.guid = code.guid.clone();
-            }
             id_map.insert(code.id.clone(), our.id.clone());
+            if our.guid.is_none() {
+                ours.codes.update_at(i, |our| our.guid = code.guid.clone());
+            }
             continue;
         }
         let mut c = code.clone();

@@ -32,7 +32,7 @@ impl App {
 
     pub(super) fn apply_code(&mut self, code_id: &str) {
         let Some((start, end)) = self.selection() else {
-            return self.say(
+            self.say(
                 format!(
                     "select a passage first ({}, {} or {}, or drag with the mouse)",
                     keymap::key(Layer::Text, Action::ToggleSelect),
@@ -41,6 +41,10 @@ impl App {
                 ),
                 true,
             );
+            if let Some(m) = &mut self.message {
+                m.until_selection = true;
+            }
+            return;
         };
         let Some(t) = self.transcript() else { return };
         let name = self.code_name(code_id);
@@ -86,19 +90,27 @@ impl App {
         }
     }
 
-    /// With one passage under the cursor, remove it; with several, ask which (naming each
-    /// code, innermost first), so that overlapping codes are never removed by guess.
-    pub(super) fn remove_code(&mut self) {
+    /// The one passage under the cursor, or None after asking which of several (naming each
+    /// code, innermost first) or saying there is none: overlapping passages are never removed,
+    /// memoed or edited by guess.
+    pub(super) fn passage_for(&mut self, purpose: PickFor) -> Option<Coding> {
         let here: Vec<Coding> = self.codings_at_cursor().cloned().collect();
         match here.as_slice() {
             [] => self.say("no coded passage under the cursor", true),
-            [one] => self.remove_coding(one.clone()),
+            [one] => return Some(one.clone()),
             many => {
-                if self.refuse_readonly() {
-                    return;
+                if !self.refuse_readonly() {
+                    let ids = many.iter().take(9).map(|c| c.id).collect();
+                    self.mode = Mode::PickPassage(purpose, ids);
                 }
-                self.mode = Mode::PickRemoval(many.iter().take(9).map(|c| c.id).collect());
             }
+        }
+        None
+    }
+
+    pub(super) fn remove_code(&mut self) {
+        if let Some(c) = self.passage_for(PickFor::Remove) {
+            self.remove_coding(c);
         }
     }
 
@@ -138,9 +150,12 @@ impl App {
     }
 
     pub(super) fn start_edit(&mut self) {
-        let Some(c) = self.codings_at_cursor().next().cloned() else {
-            return self.say("no coded passage under the cursor", true);
-        };
+        if let Some(c) = self.passage_for(PickFor::Edit) {
+            self.edit_passage(c);
+        }
+    }
+
+    pub(super) fn edit_passage(&mut self, c: Coding) {
         self.text.editing = Some(c.id);
         self.text.anchor = Some(c.start);
         self.set_cursor(c.end.saturating_sub(1));

@@ -42,10 +42,8 @@ impl App {
             // The text is read now (`Project::load_lazy`): a file changed or broken since the
             // project was loaded shows no text, and says why.
             if let Some(Err(p)) = self.project.transcripts.get(i).map(|t| t.read()) {
-                self.message = Some(Message {
-                    text: p.to_string(),
-                    error: true,
-                });
+                let why = p.to_string();
+                self.say(why, true);
             }
         }
         self.refresh();

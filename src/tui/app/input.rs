@@ -25,7 +25,7 @@ impl App {
             Mode::Help => Layer::Help,
             Mode::Input(_) => Layer::Input,
             Mode::Memo(_) => Layer::MemoEditor,
-            Mode::PickRemoval(_) => Layer::PickRemoval,
+            Mode::PickPassage(..) => Layer::PickPassage,
             Mode::Normal => match &self.view {
                 Some(v) => v.layer(),
                 None if self.codes.filtering => Layer::CodeFilter,
@@ -170,7 +170,9 @@ impl App {
     /// The help: scrolls, and closes on any other key.
     pub(super) fn on_help_action(&mut self, action: Action) {
         match action {
-            Action::Down => self.help_scroll += 1,
+            Action::Down => {
+                self.help_scroll = (self.help_scroll + 1).min(draw::help_max_scroll(self.size));
+            }
             Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
             _ => {
                 self.mode = Mode::Normal;
@@ -179,18 +181,28 @@ impl App {
         }
     }
 
-    /// Which of the overlapping passages to remove: a number picks, anything else cancels.
+    /// Which of the overlapping passages `x`, `m` or `e` is for: a number picks, anything
+    /// else cancels.
     pub(super) fn on_pick_action(&mut self, action: Action) {
-        let Mode::PickRemoval(ids) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+        let Mode::PickPassage(purpose, ids) = std::mem::replace(&mut self.mode, Mode::Normal)
+        else {
             return;
         };
         let picked = match action {
             Action::Pick(n) => (n as usize).checked_sub(1).and_then(|i| ids.get(i)),
             _ => None,
         };
-        match picked.and_then(|id| self.state().codings.get(id).cloned()) {
-            Some(c) => self.remove_coding(c),
-            None => self.say("nothing removed", false),
+        let Some(c) = picked.and_then(|id| self.state().codings.get(id).cloned()) else {
+            let what = match purpose {
+                PickFor::Remove => "nothing removed",
+                PickFor::Memo | PickFor::Edit => "no passage chosen",
+            };
+            return self.say(what, false);
+        };
+        match purpose {
+            PickFor::Remove => self.remove_coding(c),
+            PickFor::Memo => self.edit_memo(MemoTarget::Passage(c.id)),
+            PickFor::Edit => self.edit_passage(c),
         }
     }
 

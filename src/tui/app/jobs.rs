@@ -1,5 +1,6 @@
 //! Background work: the search index (built at start-up, then owned by one worker thread that
-//! refreshes it and answers searches) and exports. Requests are numbered; a result that is not
+//! refreshes it and answers searches), exports, and the views that count over the whole
+//! project (agreement, matrix, clusters). Requests are numbered; a result that is not
 //! the answer to the latest request of its kind is stale and dropped. Results come back on the
 //! event loop's one channel as `Msg::Job`.
 //!
@@ -46,6 +47,11 @@ pub enum Job {
     },
     /// The index saw the codings changed since it was built (or failed to).
     IndexRefreshed(Result<(), String>),
+    /// The view that request `id` computed (agreement, matrix, clusters), or why not.
+    ViewReady {
+        id: u64,
+        view: Result<Box<View>, String>,
+    },
     /// Export request `id` is written (or not): the status line.
     ExportDone {
         id: u64,
@@ -181,6 +187,46 @@ impl App {
             Job::IndexRefreshed(Ok(())) => {}
             Job::IndexRefreshed(Err(e)) => self.say(format!("search index: {e}"), true),
             Job::ExportDone { message, error, .. } => self.say(message, error),
+            Job::ViewReady { id, view } => {
+                // Only into the stand-in that asked for it: once the coder closed it (or
+                // opened another view), the answer is stale.
+                if !matches!(&self.view, Some(View::Computing(c)) if c.id == id) {
+                    return;
+                }
+                match view {
+                    Ok(v) => self.view = Some(*v),
+                    Err(e) => {
+                        self.view = None;
+                        self.say(e, true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Open a view whose counts take long at scale: a stand-in shows "computing …" while
+    /// `work` runs on a thread of its own, and the view replaces it when done. Without a
+    /// channel (tests) `work` runs at once.
+    pub(super) fn open_in_background(
+        &mut self,
+        what: String,
+        layer: Layer,
+        work: impl FnOnce() -> Result<View, String> + Send + 'static,
+    ) {
+        let id = self.jobs.number();
+        self.view = Some(View::Computing(ComputingView { id, what, layer }));
+        match &self.jobs.tx {
+            Some(tx) => {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let view = work().map(Box::new);
+                    let _ = tx.send(Job::ViewReady { id, view });
+                });
+            }
+            None => {
+                let view = work().map(Box::new);
+                self.on_job(Job::ViewReady { id, view });
+            }
         }
     }
 

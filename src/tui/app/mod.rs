@@ -29,6 +29,7 @@ use super::motion;
 use super::theme::Theme;
 use super::views::agreement::{AgreementView, CONSENSUS};
 use super::views::clusters::ClustersView;
+use super::views::computing::ComputingView;
 use super::views::cooccurrence::CooccurrenceView;
 use super::views::kwic::KwicView;
 use super::views::matrix::MatrixView;
@@ -86,11 +87,31 @@ pub enum Mode {
     Normal,
     Help,
     Input(Input),
-    /// Which of the overlapping passages under the cursor to remove: their ids, innermost
-    /// first; a digit picks one, Esc cancels.
-    PickRemoval(Vec<CodingId>),
+    /// Which of the overlapping passages under the cursor a key is for (`x`, `m`, `e`): their
+    /// ids, innermost first; a digit picks one, Esc cancels.
+    PickPassage(PickFor, Vec<CodingId>),
     /// The multi-line memo editor.
     Memo(Box<MemoEditor>),
+}
+
+/// What the coder picks one of several overlapping passages for: acting on the innermost by
+/// guess would put a memo on, or move, a passage the coder did not mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Remove,
+    Memo,
+    Edit,
+}
+
+impl PickFor {
+    /// The picker's question and what a digit does.
+    pub fn question(self) -> (&'static str, &'static str) {
+        match self {
+            PickFor::Remove => ("Remove which code here?", "remove"),
+            PickFor::Memo => ("Memo on which passage?", "write its memo"),
+            PickFor::Edit => ("Edit which passage's boundaries?", "edit it"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +179,9 @@ pub struct CodebookState {
 pub struct Message {
     pub text: String,
     pub error: bool,
+    /// Said for want of a selection ("select a passage first"): no longer true, and so
+    /// dropped, once there is one.
+    pub until_selection: bool,
 }
 
 /// What the codebook rows were built from.
@@ -271,7 +295,11 @@ impl App {
             text: TextState::default(),
             codes: CodebookState::default(),
             layer: None,
-            message: readonly_reason.map(|text| Message { text, error: true }),
+            message: readonly_reason.map(|text| Message {
+                text,
+                error: true,
+                until_selection: false,
+            }),
             should_quit: false,
             consensus: None,
             panels_hidden: false,
@@ -453,11 +481,14 @@ impl App {
             .into_iter()
             .filter_map(|(c, d)| cb.index_of(&c.id).map(|i| (i, d)))
             .collect();
-        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows).
-        for i in 0..cb.codes.len() {
-            if !out.iter().any(|(j, _)| *j == i) {
-                out.push((i, 0));
-            }
+        // Codes under an undeclared deelvraag (a broken codebook the TUI still shows); marked
+        // rather than searched for in `out`, which was quadratic in a codebook of 10,000 codes.
+        let mut placed = vec![false; cb.codes.len()];
+        for &(i, _) in &out {
+            placed[i] = true;
+        }
+        for (i, _) in placed.iter().enumerate().filter(|(_, p)| !**p) {
+            out.push((i, 0));
         }
         out
     }
@@ -575,7 +606,16 @@ impl App {
         self.message = Some(Message {
             text: text.into(),
             error,
+            until_selection: false,
         });
+    }
+
+    /// A message that only holds while nothing is selected is gone once something is (by
+    /// key or by mouse), instead of telling a coder who did select to select.
+    fn drop_stale_message(&mut self) {
+        if self.message.as_ref().is_some_and(|m| m.until_selection) && self.selection().is_some() {
+            self.message = None;
+        }
     }
 
     /// The one entry point for everything that happens: keys go through the keymap layers
@@ -589,6 +629,7 @@ impl App {
             Msg::Resize(w, h) => self.resize(w, h),
             Msg::Job(job) => self.on_job(job),
         }
+        self.drop_stale_message();
         self.derive();
     }
 

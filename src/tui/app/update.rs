@@ -10,6 +10,7 @@ impl App {
         // directly) and after it, for the next frame.
         self.derive();
         self.apply(action);
+        self.drop_stale_message();
         self.derive();
     }
 
@@ -22,7 +23,7 @@ impl App {
         match self.layer() {
             Layer::Help => return self.on_help_action(action),
             Layer::Input => return self.on_input_action(action),
-            Layer::PickRemoval => return self.on_pick_action(action),
+            Layer::PickPassage => return self.on_pick_action(action),
             Layer::CodeFilter => return self.on_filter_action(action),
             // Keys reach the editor as keys (`on_memo_key`); an action here is a test's.
             Layer::MemoEditor => {
@@ -156,10 +157,9 @@ impl App {
             RemoveCode => self.remove_code(),
             EditBounds => self.start_edit(),
             MemoPassage => {
-                let Some(id) = self.codings_at_cursor().next().map(|c| c.id) else {
-                    return self.say("no coded passage under the cursor", true);
-                };
-                self.edit_memo(MemoTarget::Passage(id));
+                if let Some(c) = self.passage_for(PickFor::Memo) {
+                    self.edit_memo(MemoTarget::Passage(c.id));
+                }
             }
             MemoCode => {
                 let Some(code) = self.selected_code().map(|c| c.id.clone()) else {

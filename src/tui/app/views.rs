@@ -14,6 +14,8 @@ pub enum View {
     Review(ReviewView),
     Cooccurrence(Box<CooccurrenceView>),
     Memos(MemosView),
+    /// Agreement, matrix or clusters while their counts are computed off the UI thread.
+    Computing(ComputingView),
 }
 
 impl View {
@@ -29,6 +31,7 @@ impl View {
             View::Review(_) => (Action::OpenReview, "the review list"),
             View::Cooccurrence(_) => (Action::OpenCooccurrence, "the co-occurrences"),
             View::Memos(_) => (Action::OpenMemos, "the memos"),
+            View::Computing(_) => (Action::Quit, "close it"),
         };
         format!("{}: back to {what}", keymap::key(Layer::Text, action))
     }
@@ -45,6 +48,7 @@ impl View {
             View::Review(_) => Layer::Review,
             View::Cooccurrence(v) => v.layer(),
             View::Memos(_) => Layer::Memos,
+            View::Computing(v) => v.layer,
         }
     }
 }
@@ -96,6 +100,7 @@ impl App {
             Some(View::Review(v)) => v.on_action(action),
             Some(View::Cooccurrence(v)) => v.on_action(action, &self.project),
             Some(View::Memos(v)) => v.on_action(action),
+            Some(View::Computing(v)) => v.on_action(action),
             None => Outcome::Stay,
         };
         self.apply_outcome(outcome);
@@ -451,10 +456,17 @@ impl App {
         if matches!(self.parked, Some(View::Agreement(_)))
             && let Some(View::Agreement(mut v)) = self.parked.take()
         {
-            let live = self.journal.as_ref().map_or(&self.readonly, |j| &j.state);
-            v.refresh(&self.project, live);
-            self.view = Some(View::Agreement(v));
-            return;
+            let live = self
+                .journal
+                .as_ref()
+                .map_or(&self.readonly, |j| &j.state)
+                .clone();
+            let what = format!("the agreement of {} and {}", v.a, v.b);
+            let project = Arc::clone(&self.project);
+            return self.open_in_background(what, Layer::Agreement, move || {
+                v.refresh(&project, &live);
+                Ok(View::Agreement(v))
+            });
         }
         // Compare this coder with the second layer's coder, else with the first other coder;
         // a coder with no codings yet compares the project's first two coders.
@@ -474,10 +486,11 @@ impl App {
             _ if others.len() >= 2 => (self.project.coders[&others[0]].clone(), others[1].clone()),
             _ => return self.say("agreement needs two coders with codings", true),
         };
-        match AgreementView::open(&self.project, &a_state, &b) {
-            Ok(v) => self.view = Some(View::Agreement(Box::new(v))),
-            Err(e) => self.say(e, true),
-        }
+        let what = format!("the agreement of {} and {b}", a_state.coder);
+        let project = Arc::clone(&self.project);
+        self.open_in_background(what, Layer::Agreement, move || {
+            AgreementView::open(&project, &a_state, &b).map(|v| View::Agreement(Box::new(v)))
+        });
     }
 
     /// Give the project this coder's latest codings (the journal is fresher than the copy
@@ -519,19 +532,22 @@ impl App {
             return self.say("no code highlighted in the codebook", true);
         };
         self.sync_coder();
-        let view = match self.parked.take() {
+        let project = Arc::clone(&self.project);
+        let what = format!("the clusters of {}", self.code_name(&code));
+        match self.parked.take() {
             Some(View::Clusters(mut v)) if v.opened_on == code => {
-                v.reload(&self.project).map(|()| v)
+                self.open_in_background(what, Layer::Clusters, move || {
+                    v.reload(&project).map(|()| View::Clusters(v))
+                });
             }
             other => {
                 self.parked = other;
                 let who = self.counted_coder();
-                ClustersView::open(&self.project, &who, &code, None, None).map(Box::new)
+                self.open_in_background(what, Layer::Clusters, move || {
+                    ClustersView::open(&project, &who, &code, None, None)
+                        .map(|v| View::Clusters(Box::new(v)))
+                });
             }
-        };
-        match view {
-            Ok(v) => self.view = Some(View::Clusters(v)),
-            Err(e) => self.say(e, true),
         }
     }
 
@@ -555,17 +571,19 @@ impl App {
     /// The code matrix; the one left by a jump comes back as it was, counted again.
     pub(super) fn open_matrix(&mut self) {
         self.sync_coder();
-        let view = match self.parked.take() {
-            Some(View::Matrix(mut v)) => v.reload(&self.project).map(|()| v),
+        let project = Arc::clone(&self.project);
+        let what = "the code matrix".to_string();
+        match self.parked.take() {
+            Some(View::Matrix(mut v)) => self.open_in_background(what, Layer::Matrix, move || {
+                v.reload(&project).map(|()| View::Matrix(v))
+            }),
             other => {
                 self.parked = other;
                 let who = self.counted_coder();
-                MatrixView::open(&self.project, &who).map(Box::new)
+                self.open_in_background(what, Layer::Matrix, move || {
+                    MatrixView::open(&project, &who).map(|v| View::Matrix(Box::new(v)))
+                });
             }
-        };
-        match view {
-            Ok(v) => self.view = Some(View::Matrix(v)),
-            Err(e) => self.say(e, true),
         }
     }
 }

@@ -172,7 +172,7 @@ pub(super) fn draw_codebook(f: &mut Frame, app: &App, area: Rect) {
     } else {
         format!(" Codebook {} · here/all ", app.project.codebook.codes.len())
     };
-    let blk = block(app, title, Focus::Codebook);
+    let blk = block(app, &title, Focus::Codebook, area);
     let inner = blk.inner(area);
     f.render_widget(blk, area);
     // Rows built when they change (`App::derive`), not per frame.

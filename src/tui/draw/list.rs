@@ -56,7 +56,7 @@ pub(super) fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     let table = Table::new(rows, widths.map(Constraint::Length))
         .header(Row::new(vec!["id", "group", "type", "words", "cod"]).style(app.theme.dim()))
         .column_spacing(1)
-        .block(block(app, title, Focus::List));
+        .block(block(app, &title, Focus::List, area));
     f.render_widget(table, area);
 }
 

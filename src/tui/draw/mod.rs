@@ -12,16 +12,16 @@ mod transcript;
 use codebook::draw_codebook;
 pub use codebook::{CodebookRow, build_codebook_rows, codebook_list_height, codebook_offset};
 use help::draw_help;
-pub use help::help_lines;
+pub use help::{help_lines, help_max_scroll};
 use layout::centered;
 pub use layout::{Areas, GUTTER, areas, list_offset, text_inner, text_width};
 use list::draw_list;
-use popup::{draw_input, draw_pick_removal};
+use popup::{draw_input, draw_pick_passage};
 pub use status::hint_line;
 use status::{draw_hints, draw_status};
 use transcript::draw_text;
 
-use crate::tui::app::{App, InputPurpose, Mode, View};
+use crate::tui::app::{App, InputPurpose, Mode, PickFor, View};
 use crate::tui::keymap::{self, Focus, Layer};
 use crate::tui::views::agreement::CONSENSUS;
 use crate::tui::wrap::VLine;
@@ -60,6 +60,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             View::Review(view) => view.draw(f, main, &app.project, &app.theme),
             View::Cooccurrence(view) => view.draw(f, main, &app.project, &app.theme),
             View::Memos(view) => view.draw(f, main, &app.project, &app.theme),
+            View::Computing(view) => view.draw(f, main, &app.theme),
         }
         draw_status(f, app, a.status);
         draw_hints(f, app, a.hints);
@@ -90,15 +91,16 @@ pub fn draw(f: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Help => draw_help(f, app, f.area()),
         Mode::Input(input) => draw_input(f, app, &input.prompt, &input.value, &input.purpose),
-        Mode::PickRemoval(ids) => draw_pick_removal(f, app, ids),
+        Mode::PickPassage(purpose, ids) => draw_pick_passage(f, app, *purpose, ids),
         Mode::Memo(editor) => popup::draw_memo(f, app, editor),
         Mode::Normal => {}
     }
 }
 
-fn block<'a>(app: &App, title: String, focus: Focus) -> Block<'a> {
+/// A panel's frame, its title cut with … to the panel's `area`.
+fn block<'a>(app: &App, title: &str, focus: Focus, area: Rect) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border(app.focus == focus))
-        .title(title)
+        .title(crate::tui::views::block_title(title, area.width))
 }

@@ -2,7 +2,13 @@
 
 use super::*;
 
-pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::coding::CodingId]) {
+pub(super) fn draw_pick_passage(
+    f: &mut Frame,
+    app: &App,
+    purpose: PickFor,
+    ids: &[crate::core::coding::CodingId],
+) {
+    let (question, verb) = purpose.question();
     let popup = centered(f.area(), 60, ids.len() as u16 + 2);
     f.render_widget(Clear, popup);
     let lines: Vec<Line> = ids
@@ -11,22 +17,28 @@ pub(super) fn draw_pick_removal(f: &mut Frame, app: &App, ids: &[crate::core::co
         .filter_map(|(i, id)| {
             let c = app.state().codings.get(id)?;
             let code = app.project.codebook.code(&c.code)?;
-            let mut preview: String = c.text.chars().take(30).collect();
-            if preview.len() < c.text.len() {
-                preview.push('…');
-            }
+            let number = format!(" {} ", i + 1);
+            let name = format!(" {} ", code.name);
+            let chars = format!(" {} chars · ", c.len());
+            // The quote takes what the popup has left, and says … where it is cut.
+            let room = usize::from(popup.width.saturating_sub(2))
+                .saturating_sub(number.width() + name.width() + chars.width());
+            let preview = crate::tui::views::fit(&c.text.replace('\n', " "), room);
             Some(Line::from(vec![
-                Span::styled(format!(" {} ", i + 1), Style::default().fg(Color::Cyan)),
-                Span::styled(format!(" {} ", code.name), app.theme.highlight(code.colour)),
-                Span::raw(format!(" {} chars · {preview}", c.len())),
+                Span::styled(number, Style::default().fg(Color::Cyan)),
+                Span::styled(name, app.theme.highlight(code.colour)),
+                Span::raw(chars + &preview),
             ]))
         })
         .collect();
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(" Remove which code here? ")
-        .title_bottom(" 1-9 remove · any other key cancels ");
+        .title(crate::tui::views::block_title(
+            &format!(" {question} "),
+            popup.width,
+        ))
+        .title_bottom(format!(" 1-9 {verb} · any other key cancels "));
     f.render_widget(Paragraph::new(lines).block(blk), popup);
 }
 
@@ -53,7 +65,10 @@ pub(super) fn draw_input(
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {prompt} "))
+        .title(crate::tui::views::block_title(
+            &format!(" {prompt} "),
+            popup.width,
+        ))
         .title_bottom(hint);
     let p = Paragraph::new(Line::from(vec![
         Span::raw(value.to_string()),
@@ -71,7 +86,10 @@ pub(super) fn draw_memo(f: &mut Frame, app: &App, editor: &crate::tui::app::Memo
     let blk = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::default().fg(Color::Yellow))
-        .title(format!(" {} ", editor.title))
+        .title(crate::tui::views::block_title(
+            &format!(" {} ", editor.title),
+            popup.width,
+        ))
         .title_bottom(keymap::hint_text(Layer::MemoEditor, &[]));
     let inner = blk.inner(popup);
     f.render_widget(blk, popup);

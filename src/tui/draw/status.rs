@@ -52,7 +52,7 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                     }
                     if let Some(memo) = &c.memo {
                         // A multi-line memo on one line: its line breaks as " / ".
-                        let short: String = memo.replace('\n', " / ").chars().take(40).collect();
+                        let short = crate::core::text::fit(&memo.replace('\n', " / "), 40);
                         spans.push(Span::styled(
                             format!("✎ {short}"),
                             Style::default().add_modifier(Modifier::ITALIC),

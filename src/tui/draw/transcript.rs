@@ -6,7 +6,7 @@ pub(super) fn draw_text(f: &mut Frame, app: &App, area: Rect) {
     let Some(t) = app.transcript() else {
         let p = Paragraph::new(first_steps(app))
             .wrap(ratatui::widgets::Wrap { trim: false })
-            .block(block(app, " Transcript ".into(), Focus::Text));
+            .block(block(app, " Transcript ", Focus::Text, area));
         return f.render_widget(p, area);
     };
     let r = &app.project.respondents[app.current.unwrap_or(0)];
@@ -31,7 +31,7 @@ pub(super) fn draw_text(f: &mut Frame, app: &App, area: Rect) {
         .as_ref()
         .map(|l| format!(" second layer: {l} "))
         .unwrap_or_default();
-    let blk = block(app, title, Focus::Text).title_bottom(layer);
+    let blk = block(app, &title, Focus::Text, area).title_bottom(layer);
     let inner = blk.inner(area);
     f.render_widget(blk, area);
     let height = inner.height as usize;

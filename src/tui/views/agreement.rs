@@ -284,7 +284,7 @@ impl AgreementView {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(title)
+                    .title(super::block_title(&title, area.width))
                     .title_bottom(format!(
                         "{}· kappa: red <0.4, yellow <0.6, light green <0.8, green ≥0.8 ",
                         keymap::hint_text(Layer::Agreement, &[Action::Choose, Action::Close])
@@ -380,16 +380,12 @@ impl AgreementView {
                 .map(|t| t.slice(d.start, d.end).replace('\n', " "))
                 .unwrap_or_default();
             let width = area.width.saturating_sub(6) as usize;
-            let mut shown: String = text.chars().take(width).collect();
-            if text.chars().count() > width {
-                shown.pop();
-                shown.push('…');
-            }
+            let shown = super::fit(&text, width);
             lines.push(Line::styled(format!("    {shown}"), theme.dim()));
         }
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Agreement,
                 &[

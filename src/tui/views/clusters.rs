@@ -234,7 +234,7 @@ impl ClustersView {
         );
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Clusters,
                 &[

@@ -193,7 +193,7 @@ impl CooccurrenceView {
         let (Some(a), Some(b)) = (self.codes.get(self.row), self.codes.get(self.col)) else {
             return Ok(Vec::new());
         };
-        let at = |id: &str| project.codebook.codes.iter().position(|c| c.id == id);
+        let at = |id: &str| project.codebook.index_of(id);
         let (Some(ca), Some(cb)) = (at(&a.id), at(&b.id)) else {
             return Ok(Vec::new());
         };
@@ -269,7 +269,7 @@ impl CooccurrenceView {
         );
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Cooccurrence,
                 &[

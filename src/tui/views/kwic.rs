@@ -167,7 +167,7 @@ impl KwicView {
         }
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Kwic,
                 &[Action::Up, Action::Choose, Action::CycleSort, Action::Close],

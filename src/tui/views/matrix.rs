@@ -308,7 +308,7 @@ impl MatrixView {
         );
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Matrix,
                 &[

@@ -125,7 +125,9 @@ impl MemosView {
             self.memos.len(),
             self.query
         );
-        let block = Block::default().borders(Borders::ALL).title(title);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(super::block_title(&title, area.width));
         let inner = block.inner(area);
         f.render_widget(block, area);
         if visible.is_empty() {

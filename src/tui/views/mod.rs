@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod clusters;
+pub mod computing;
 pub mod cooccurrence;
 pub mod kwic;
 pub mod matrix;
@@ -109,29 +110,7 @@ pub fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
     }
 }
 
-/// `text` cut to `width` terminal columns (wide characters take two, combining marks none),
-/// with … when cut.
-pub fn fit(text: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut s = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        used += w;
-        s.push(c);
-    }
-    s.push('…');
-    s
-}
+pub use crate::core::text::fit;
 
 /// Display width of a text, in terminal columns.
 pub fn width_of(text: &str) -> usize {
@@ -149,8 +128,25 @@ pub fn coefficient_style(value: Option<f64>) -> Style {
     }
 }
 
+/// Three decimals; a value that rounds to zero is "0.000" whatever its sign (a kappa of
+/// -0.0001 is no agreement, not "-0.000" of it).
 pub fn fmt_coefficient(value: Option<f64>) -> String {
-    value.map_or_else(|| "undef.".to_string(), |v| format!("{v:.3}"))
+    value.map_or_else(
+        || "undef.".to_string(),
+        |v| {
+            let s = format!("{v:.3}");
+            match s.strip_prefix('-') {
+                Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+                _ => s,
+            }
+        },
+    )
+}
+
+/// `title` cut to fit the top border of a block `width` columns wide (the corners take two),
+/// with … when cut: ratatui would cut it silently.
+pub fn block_title(title: &str, width: u16) -> String {
+    fit(title, usize::from(width.saturating_sub(2)))
 }
 
 /// The heading line of a deelvraag in a list of codes: "1. Signaleren en handelen".
@@ -180,5 +176,23 @@ mod tests {
         assert_eq!(width_of(&fit("日本語テキスト", 7)), 7);
         assert_eq!(fit("coo\u{308}rdinator", 6), "coo\u{308}rd…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn a_coefficient_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(fmt_coefficient(Some(-0.0001)), "0.000");
+        assert_eq!(fmt_coefficient(Some(-0.0)), "0.000");
+        assert_eq!(fmt_coefficient(Some(-0.0006)), "-0.001");
+        assert_eq!(fmt_coefficient(Some(-0.25)), "-0.250");
+        assert_eq!(fmt_coefficient(Some(0.8)), "0.800");
+        assert_eq!(fmt_coefficient(None), "undef.");
+    }
+
+    #[test]
+    fn block_titles_are_cut_with_an_ellipsis() {
+        assert_eq!(block_title(" Codebook ", 20), " Codebook ");
+        assert_eq!(block_title(" Zorgcoördinatoren ", 10), " Zorgco…");
+        // A wide character that does not fit whole is left out: 6 of the 7 columns.
+        assert_eq!(block_title(" 日本語テキスト ", 9), " 日本…");
     }
 }

@@ -128,7 +128,9 @@ impl ReviewView {
             " Review · {} a transcript edit left unplaced · not counted until decided ",
             crate::core::text::count(self.items.len(), "coding", "codings")
         );
-        let block = Block::default().borders(Borders::ALL).title(title);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(super::block_title(&title, area.width));
         let inner = block.inner(area);
         f.render_widget(block, area);
         if self.items.is_empty() {

@@ -278,7 +278,7 @@ impl SearchView {
         }
         let blk = Block::default()
             .borders(Borders::ALL)
-            .title(title)
+            .title(super::block_title(&title, area.width))
             .title_bottom(keymap::hint_text(
                 Layer::Search,
                 &[
@@ -298,7 +298,17 @@ impl SearchView {
 
 /// The snippet with its matches highlighted.
 fn snippet_line(hit: &Hit, width: usize) -> Line<'static> {
-    let chars: Vec<char> = hit.snippet.text.chars().take(width).collect();
+    // Match offsets are in characters: keep as many characters as fill `width` columns.
+    let mut used = 0;
+    let chars: Vec<char> = hit
+        .snippet
+        .text
+        .chars()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= width
+        })
+        .collect();
     let mut spans = vec![Span::raw("   ")];
     let mut pos = 0;
     for m in &hit.snippet.matches {

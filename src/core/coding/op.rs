@@ -1,0 +1,163 @@
+//! What a journal line does (`Op`) and the line itself (`Record`).
+
+use super::passage::{Coding, CodingId, Span};
+use serde::{Deserialize, Serialize};
+
+/// What one journal line does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Add(Coding),
+    /// Carries the whole coding so that undo can put it back.
+    Remove(Coding),
+    /// New boundaries for a coding.
+    Edit {
+        id: CodingId,
+        before: Span,
+        after: Span,
+    },
+    /// The transcript changed and the coding was found again elsewhere (not undoable).
+    Reanchor {
+        id: CodingId,
+        before: Span,
+        after: Span,
+    },
+    Memo {
+        id: CodingId,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    CodeMemo {
+        code: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// The coder marks a coded passage as a key quote for the report (or unmarks it).
+    KeyQuote {
+        id: CodingId,
+        before: bool,
+        after: bool,
+    },
+    /// A memo on a transcript, which is also its respondent (None: removed).
+    TranscriptMemo {
+        transcript: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// A dated entry of the coder's project logbook; `remove` takes one out (what undo does).
+    Logbook {
+        id: u64,
+        /// The day it is about, `YYYY-MM-DD` (by default the day it was written).
+        date: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remove: bool,
+    },
+    /// The coder marks a transcript done (or not).
+    Done {
+        transcript: String,
+        done: bool,
+    },
+    Undo {
+        target: u64,
+    },
+    Redo {
+        target: u64,
+    },
+}
+
+impl Op {
+    pub(super) fn inverse(&self) -> Op {
+        match self {
+            Op::Add(c) => Op::Remove(c.clone()),
+            Op::Remove(c) => Op::Add(c.clone()),
+            Op::Edit { id, before, after } => Op::Edit {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Reanchor { id, before, after } => Op::Reanchor {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Memo { id, before, after } => Op::Memo {
+                id: *id,
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::CodeMemo {
+                code,
+                before,
+                after,
+            } => Op::CodeMemo {
+                code: code.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::TranscriptMemo {
+                transcript,
+                before,
+                after,
+            } => Op::TranscriptMemo {
+                transcript: transcript.clone(),
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Op::Logbook {
+                id,
+                date,
+                text,
+                remove,
+            } => Op::Logbook {
+                id: *id,
+                date: date.clone(),
+                text: text.clone(),
+                remove: !remove,
+            },
+            Op::Done { transcript, done } => Op::Done {
+                transcript: transcript.clone(),
+                done: !done,
+            },
+            Op::KeyQuote { id, before, after } => Op::KeyQuote {
+                id: *id,
+                before: *after,
+                after: *before,
+            },
+            Op::Undo { .. } | Op::Redo { .. } => self.clone(),
+        }
+    }
+
+    pub(super) fn undoable(&self) -> bool {
+        !matches!(
+            self,
+            Op::Undo { .. } | Op::Redo { .. } | Op::Reanchor { .. }
+        )
+    }
+}
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Names the line (random, unique in the journal; 1, 2, 3 in older journals). Lines are
+    /// applied in file order, not by `seq`.
+    pub seq: u64,
+    pub at: String,
+    pub coder: String,
+    /// Lines written as one action share the `seq` of the first: undo takes them back together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
+    /// On the first line of a batch: how many lines it has. A batch cut short by a crash is
+    /// set aside whole on replay, so that an action is never half applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u64>,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// One entry of a coder's project logbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub date: String,
+    pub text: String,
+}
