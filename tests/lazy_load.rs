@@ -223,25 +223,53 @@ proptest! {
     }
 }
 
+/// Rewrite a file in place (same inode), same size, its modification time put back: no stamp
+/// can tell.
+fn rewrite_within_stamp(path: &Path) {
+    let meta = std::fs::metadata(path).unwrap();
+    let old = std::fs::read_to_string(path).unwrap();
+    let b = old.find("R: ").unwrap() + 3;
+    let new = format!("{}X{}", &old[..b], &old[b + 1..]);
+    std::fs::write(path, new).unwrap();
+    File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(meta.modified().unwrap())
+        .unwrap();
+}
+
+#[test]
+fn the_tui_shows_no_text_of_a_file_changed_within_its_stamp_and_says_why() {
+    use codewerk::tui::app::App;
+    let dir = project(2);
+    Project::load_lazy(dir.path()).unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    rewrite_within_stamp(&file_of(dir.path(), &p, 1));
+    let theme = codewerk::tui::theme::Theme::dark(true);
+    let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
+    app.open(1);
+    let said = app.message.as_ref().expect("a message");
+    assert!(
+        said.error && said.text.contains("changed since"),
+        "{}",
+        said.text
+    );
+    assert_eq!(app.project.transcripts[1].text(), "");
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    assert!(!cache.exists(), "the cache must be dropped");
+    // Opening the other one works as ever.
+    app.open(0);
+    assert!(!app.project.transcripts[0].text().is_empty());
+}
+
 #[test]
 fn a_text_changed_within_its_stamp_is_an_error_when_read_not_a_panic() {
     let dir = project(2);
     Project::load_lazy(dir.path()).unwrap();
     let mut p = Project::load_lazy(dir.path()).unwrap();
     assert_eq!(unread(&p), 2);
-    let path = file_of(dir.path(), &p, 0);
-    // Rewritten in place (same inode), same size, the time put back: no stamp can tell.
-    let meta = std::fs::metadata(&path).unwrap();
-    let old = std::fs::read_to_string(&path).unwrap();
-    let b = old.find("R: ").unwrap() + 3;
-    let new = format!("{}X{}", &old[..b], &old[b + 1..]);
-    std::fs::write(&path, new).unwrap();
-    File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(meta.modified().unwrap())
-        .unwrap();
+    rewrite_within_stamp(&file_of(dir.path(), &p, 0));
     let problems = p.read_texts(|_, _| true);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].is_error());

@@ -214,10 +214,7 @@ impl Project {
             .collect();
         self.problems.extend(new.iter().cloned());
         if !new.is_empty() {
-            // A file whose stamp the cache vouched for holds another text: the stamp cannot be
-            // trusted for it (rewritten in place within the same time stamp). Without the
-            // cache, the next load reads and checks every text again.
-            let _ = std::fs::remove_file(self.cache_dir().join(super::transcript_cache::FILE));
+            super::transcript_cache::Cache::forget(&self.cache_dir());
         }
         new
     }

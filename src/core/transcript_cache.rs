@@ -85,6 +85,14 @@ impl Cache {
         self.entries.is_empty()
     }
 
+    /// Drop the cache in `cache_dir`: a text read late was not the one a stamp vouched for
+    /// (rewritten in place within its time stamp), so no stamp is trusted until every text
+    /// was read and checked again by the next load.
+    pub fn forget(cache_dir: &Path) {
+        // Nothing to drop, or it cannot be: the late text is reported either way.
+        let _ = std::fs::remove_file(cache_dir.join(FILE));
+    }
+
     /// Write it to `cache_dir` atomically (a reader sees the old cache or the new one).
     pub fn write(&self, cache_dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(cache_dir)?;

@@ -43,6 +43,7 @@ impl App {
             // project was loaded shows no text, and says why.
             if let Some(Err(p)) = self.project.transcripts.get(i).map(|t| t.read()) {
                 let why = p.to_string();
+                crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
                 self.say(why, true);
             }
         }
