@@ -173,8 +173,8 @@ impl Project {
     }
 
     /// Read now, on all cores, the texts of the transcripts that the codings `wanted` picks
-    /// are on (`wanted(coder, coding)`): what a command will quote, count or compare. A text that is not
-    /// the one the project was loaded with any more is an error in `problems` (see
+    /// (`wanted(coder, coding)`) are on: what a command will quote, count or compare. A text
+    /// that is not the one the project was loaded with any more is an error in `problems` (see
     /// `Transcript::read`), so that a command that checks for errors after this computes
     /// nothing on it. Returns the problems found.
     pub fn read_texts(&mut self, wanted: impl Fn(&str, &Coding) -> bool) -> Vec<Problem> {
