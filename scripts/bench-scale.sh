@@ -97,6 +97,12 @@ for n in $SIZES; do
   record "check" "$n"
   measure "$bin" stats
   record "stats" "$n"
+  # The TUI until its first frame is drawn (it quits then), in a pseudo-terminal (`script`).
+  if command -v script >/dev/null; then
+    measure env CODEWERK_FIRST_FRAME="$tmp/frame" CODEWERK_FIRST_FRAME_QUIT=1 \
+      script -qec "$bin --coder student" /dev/null
+    record "TUI to its first frame" "$n"
+  fi
   # autocode: the same search three times into one journal; the 2nd and 3rd find everything
   # already coded, which used to compare every hit with every coding.
   for k in 1 2 3; do

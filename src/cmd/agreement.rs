@@ -1,7 +1,7 @@
 //! `codewerk agreement A B [C...]`: inter-coder agreement as a table, CSV or JSON, or the list
 //! of A and B's disagreements.
 
-use super::{invalid, load_valid, print_json};
+use super::{invalid, load_valid_for, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
 use codewerk::core::agreement::{
@@ -11,7 +11,8 @@ use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
 pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
-    let project = load_valid(root)?;
+    // Only the transcripts the compared coders coded are read (their texts, if used).
+    let project = load_valid_for(root, |who, _| o.coders.iter().any(|c| c == who))?;
     let options = Options {
         codes: o.codes.clone(),
         overlap: o.overlap,

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use codewerk::core::export::cooccurrence::CoUnit;
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
 use codewerk::core::project::Project;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -26,7 +27,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         }
     };
     let format = o.format.map_or(kind.default_format(), Format::from);
-    let project = load_valid(root)?;
+    let project = load_exported(root, coder, &filter(&o).codes)?;
     if let Some(names) = &o.names {
         super::pseudonymize::refuse_names(root, names)?;
     }
@@ -104,6 +105,28 @@ fn filter(o: &ExportOpt) -> Filter {
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
+/// The project, with the texts read of the passages an export of `codes` (all if none) by the
+/// coder takes (a code's sub-codes included): the rest are read if used.
+fn load_exported(root: &Path, coder: Option<&str>, codes: &[String]) -> Result<Project> {
+    let mut project = super::load_lazy(root)?;
+    if !project.has_errors()
+        && let Ok(coder) = pick_coder(&project, coder)
+    {
+        let cb = &project.codebook;
+        // A code named otherwise than by its id (`resolve`): all of the coder's passages.
+        let wanted: Option<HashSet<String>> = codes
+            .iter()
+            .map(|c| cb.resolve(c).map(|code| cb.subtree(&code.id)))
+            .collect::<Option<Vec<_>>>()
+            .filter(|_| !codes.is_empty())
+            .map(|trees| trees.into_iter().flatten().map(|c| c.id.clone()).collect());
+        project.read_texts(|who, c| {
+            who == coder && wanted.as_ref().is_none_or(|w| w.contains(&c.code))
+        });
+    }
+    super::valid(project)
+}
+
 pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
     // `flag` holds $CODEWERK_CODER too: clap reads it.
     let named = flag.filter(|s| !s.is_empty()).map(str::to_string);

@@ -197,7 +197,7 @@ fn ask_speakers(
         .collect();
     known.insert("r".into());
     for t in &project.transcripts {
-        for turn in &t.turns {
+        for turn in t.turns() {
             if let Some(s) = &turn.speaker {
                 known.insert(s.to_lowercase());
             }

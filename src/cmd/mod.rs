@@ -38,12 +38,26 @@ pub fn print_problems(problems: &[Problem]) {
 
 /// Load the project; if even the codebook or respondents cannot be read, print why and exit 2.
 pub fn load(root: &Path) -> Result<Project> {
+    load_with(root, false)
+}
+
+/// As `load`, the texts of unchanged transcripts left unread (`Project::load_lazy`).
+pub fn load_lazy(root: &Path) -> Result<Project> {
+    load_with(root, true)
+}
+
+fn load_with(root: &Path, lazy: bool) -> Result<Project> {
     // Half old, half new files: nothing may read or write them until the step is finished or
     // undone (`check` says how).
     if let Some(p) = codewerk::core::pseudonym::project::pending_problem(root) {
         return Err(problems(vec![p], ""));
     }
-    match Project::load(root) {
+    let loaded = if lazy {
+        Project::load_lazy(root)
+    } else {
+        Project::load(root)
+    };
+    match loaded {
         Ok(p) => Ok(p),
         Err(e) => Err(problems(
             e.problems,
@@ -55,7 +69,23 @@ pub fn load(root: &Path) -> Result<Project> {
 /// Load the project and insist that it has no errors: commands that compute results must not
 /// silently leave out a broken transcript or journal.
 pub fn load_valid(root: &Path) -> Result<Project> {
-    let project = load(root)?;
+    valid(load(root)?)
+}
+
+/// As `load_valid`, reading only the texts of the transcripts that the codings `wanted` picks
+/// (by coder and coding) are on, and those that loading needs (`Project::load_lazy`): for
+/// commands that count, quote or compare codings. Texts used later are read then.
+pub fn load_valid_for(
+    root: &Path,
+    wanted: impl Fn(&str, &codewerk::core::coding::Coding) -> bool,
+) -> Result<Project> {
+    let mut project = load_lazy(root)?;
+    project.read_texts(wanted);
+    valid(project)
+}
+
+/// The project if it has no errors, else the errors (see `load_valid`).
+pub fn valid(project: Project) -> Result<Project> {
     if project.has_errors() {
         let errors: Vec<Problem> = project
             .problems

@@ -200,7 +200,7 @@ fn output(sel: &Selection, facts: &Facts, m: &Matches, expr: &str, coder: &str) 
     let total = group_result(sel, &matched, sel.split.unit.name(), "all", |_| true);
     let mut matches = Vec::new();
     for &(r, t) in &m.turns {
-        let turn = &p.transcripts[r].turns[t];
+        let turn = &p.transcripts[r].turns()[t];
         matches.push(Match {
             respondent: p.respondents[r].id.clone(),
             group: p.respondents[r].group.clone(),

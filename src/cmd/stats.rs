@@ -1,6 +1,6 @@
 //! `codewerk stats`: per code, passages and distinct respondents per group.
 
-use super::{invalid, load_valid, print_json};
+use super::{invalid, load_valid_for, print_json};
 use crate::cli::StatsOpt;
 use anyhow::Result;
 use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
@@ -9,7 +9,10 @@ use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     let (json, include_interviewer) = (o.json, o.split.include_interviewer);
-    let project = load_valid(root)?;
+    // Counted passages need their turn's speaker: only their transcripts are read.
+    let project = load_valid_for(root, |who, c| {
+        coder.is_none_or(|want| want == who) && !c.anchor.is_flagged()
+    })?;
     let coders: Vec<String> = match coder {
         // A misspelt coder would print a table of zeros: refused as in the exports.
         Some(c) => vec![super::export::pick_coder(&project, Some(c))?],

@@ -355,7 +355,7 @@ pub fn plan(
         };
         let target = dir.join(&file);
         let t = Transcript::from_text(&id, &target, rendered.text.clone());
-        if t.turns.is_empty() || rendered.text.trim().is_empty() {
+        if t.turns().is_empty() || rendered.text.trim().is_empty() {
             problems.push(err("the document holds no text".into()));
             continue;
         }
@@ -436,9 +436,9 @@ pub fn plan(
             file,
             format: src.ingested.format,
             speakers: rendered.speakers,
-            turns: t.turns.len(),
+            turns: t.turns().len(),
             words: t.word_count(),
-            timestamped_turns: t.turns.iter().filter(|t| t.timestamp.is_some()).count(),
+            timestamped_turns: t.turns().iter().filter(|t| t.timestamp.is_some()).count(),
             notes,
             replaces: existing.is_some(),
             row,
@@ -801,7 +801,7 @@ mod tests {
         );
         let t = Transcript::from_text("T", Path::new("t"), r.text);
         let got: Vec<(Option<&str>, Option<u32>)> = t
-            .turns
+            .turns()
             .iter()
             .map(|t| (t.speaker.as_deref(), t.timestamp))
             .collect();
@@ -814,7 +814,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            t.slice(t.turns[0].body_start, t.turns[0].end),
+            t.slice(t.turns()[0].body_start, t.turns()[0].end),
             "Wat doet de coördinator?"
         );
     }
@@ -866,8 +866,8 @@ mod tests {
             let r = render(&raw, &HashMap::new());
             let t = Transcript::from_text("T", Path::new("t"), r.text.clone());
             let kept: Vec<&RawTurn> = raw.iter().filter(|t| !t.text.trim().is_empty()).collect();
-            proptest::prop_assert_eq!(t.turns.len(), kept.len(), "{:?}", r.text);
-            for (got, want) in t.turns.iter().zip(&kept) {
+            proptest::prop_assert_eq!(t.turns().len(), kept.len(), "{:?}", r.text);
+            for (got, want) in t.turns().iter().zip(&kept) {
                 let label = want.speaker.as_deref().and_then(clean_label);
                 if label.is_some() {
                     proptest::prop_assert_eq!(got.speaker.clone(), label);

@@ -31,5 +31,6 @@ pub mod stopwords;
 pub mod summary;
 pub mod text;
 pub mod transcript;
+pub mod transcript_cache;
 pub mod versions;
 pub mod words;

@@ -17,7 +17,7 @@ use super::coding::{Anchor, CoderState, Coding, Journal, JournalError, valid_cod
 use super::problem::{Problem, Severity};
 use super::respondents::{self, Respondent};
 use super::settings::Settings;
-use super::transcript::{self, Transcript};
+use super::transcript::{self, Transcript, not_text};
 use super::versions::{self, Snapshots};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -88,6 +88,25 @@ impl Project {
     /// Load everything. Fails only when the codebook or the respondents table cannot be used;
     /// all other problems are in `problems`.
     pub fn load(root: &Path) -> Result<Project, LoadError> {
+        Self::load_with(root, false)
+    }
+
+    /// Load, reading the text of a transcript only when it is needed: a transcript whose file
+    /// has the stamp the transcript cache (`transcript_cache`) knows it by is not read, and a
+    /// coding made on its cached version is on its words (it was checked when it was made).
+    /// Everything else (a new or changed file, a coding made on another version or on none) is
+    /// read and checked as `load` does, on all cores. Texts used later are read then; read the
+    /// ones a command needs first with [`Project::read_texts`], which reports a file that
+    /// changed since.
+    ///
+    /// Why a cache and not the index: the index is updated after a load and only by commands
+    /// that search; the cache is written by the load itself, so any lazy command after the
+    /// first one starts from it.
+    pub fn load_lazy(root: &Path) -> Result<Project, LoadError> {
+        Self::load_with(root, true)
+    }
+
+    fn load_with(root: &Path, lazy: bool) -> Result<Project, LoadError> {
         // Paths in messages read better as `transcripts/x.txt` than `./transcripts/x.txt`.
         let root = if root == Path::new(".") {
             PathBuf::new()
@@ -127,7 +146,8 @@ impl Project {
         let Some(rows) = rows else {
             return Err(LoadError { problems });
         };
-        let (respondents, transcripts) = load_transcripts(&root, &settings, rows, &mut problems);
+        let (respondents, transcripts) =
+            load_transcripts(&root, &settings, rows, &mut problems, lazy);
         let Some(codebook) = codebook else {
             return Err(LoadError { problems });
         };
@@ -148,7 +168,55 @@ impl Project {
             carriers: Mutex::default(),
         };
         project.load_coders();
+        project.take_late_problems();
         Ok(project)
+    }
+
+    /// Read now, on all cores, the texts of the transcripts that the codings `wanted` picks
+    /// (`wanted(coder, coding)`) are on: what a command will quote, count or compare. A text
+    /// that is not the one the project was loaded with any more is an error in `problems` (see
+    /// `Transcript::read`), so that a command that checks for errors after this computes
+    /// nothing on it. Returns the problems found.
+    pub fn read_texts(&mut self, wanted: impl Fn(&str, &Coding) -> bool) -> Vec<Problem> {
+        let mut on: Vec<usize> = self
+            .coders
+            .iter()
+            .flat_map(|(coder, s)| s.codings.values().map(move |c| (coder, c)))
+            .filter(|(coder, c)| wanted(coder, c))
+            .map(|(_, c)| c)
+            .filter_map(|c| self.index_of(&c.transcript))
+            .collect();
+        on.sort_unstable();
+        on.dedup();
+        self.read_transcripts(&on);
+        self.take_late_problems()
+    }
+
+    /// Read the texts of `transcripts[i]` for every `i` in `which` that is not read yet.
+    fn read_transcripts(&self, which: &[usize]) {
+        which
+            .par_iter()
+            .filter_map(|&i| self.transcripts.get(i))
+            .filter(|t| !t.is_read())
+            .for_each(|t| {
+                let _ = t.read();
+            });
+    }
+
+    /// Problems of texts read late that are not in `problems` yet: moved there, and returned.
+    pub fn take_late_problems(&mut self) -> Vec<Problem> {
+        let new: Vec<Problem> = self
+            .transcripts
+            .iter()
+            .filter_map(Transcript::late_problem)
+            .filter(|p| !self.problems.contains(p))
+            .cloned()
+            .collect();
+        self.problems.extend(new.iter().cloned());
+        if !new.is_empty() {
+            super::transcript_cache::Cache::forget(&self.cache_dir());
+        }
+        new
     }
 
     fn load_coders(&mut self) {
@@ -193,6 +261,7 @@ impl Project {
             }
             match CoderState::load(&path, &coder) {
                 Ok(mut state) => {
+                    self.read_transcripts(&self.unvouched(&state));
                     let ps = self.check_codings(&path, &mut state);
                     self.problems.extend(std::mem::take(&mut state.warnings));
                     self.problems.extend(ps);
@@ -201,6 +270,23 @@ impl Project {
                 Err(p) => self.problems.push(p),
             }
         }
+    }
+
+    /// The transcripts, not read yet, that checking `state`'s codings needs the text of: those
+    /// with a coding not vouched for by its version.
+    fn unvouched(&self, state: &CoderState) -> Vec<usize> {
+        let mut out: Vec<usize> = state
+            .codings
+            .values()
+            .filter_map(|c| {
+                let i = self.index_of(&c.transcript)?;
+                let t = &self.transcripts[i];
+                (!t.is_read() && !vouched(t, c)).then_some(i)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Validate codings against the codebook and transcripts, carrying codings made on an
@@ -246,6 +332,12 @@ impl Project {
             }
             let made_on = c.version.clone();
             match made_on.as_deref() {
+                // Made on this very text and checked then: no need to read it (`load_lazy`).
+                _ if !t.is_read() && vouched(t, c) => {
+                    if !matches!(c.anchor, Anchor::Moved { .. }) {
+                        c.anchor = Anchor::Exact;
+                    }
+                }
                 Some(v) if v != t.version() => match self.carrier(v, t) {
                     Ok(carrier) => {
                         let hits = hits
@@ -411,7 +503,7 @@ impl Project {
         };
         let interviewer = |at: usize| {
             t.turn_index_at(at)
-                .is_some_and(|i| transcript::is_interviewer(t.turns[i].speaker.as_deref()))
+                .is_some_and(|i| transcript::is_interviewer(t.turns()[i].speaker.as_deref()))
         };
         c.end > c.start
             && interviewer(c.start)
@@ -469,6 +561,17 @@ impl Project {
     }
 }
 
+/// Whether coding `c` is on its words in `t` without reading `t`'s text: it was made on the
+/// version `t` has (a journal line's version is that of the text its offsets and quote were
+/// taken from), and its offsets fit its quote and the text. `check` reads every text, so a
+/// journal line edited by hand is still found there.
+fn vouched(t: &Transcript, c: &Coding) -> bool {
+    c.version.as_deref() == Some(t.version())
+        && c.start < c.end
+        && c.end <= t.len_chars()
+        && c.text.chars().count() == c.end - c.start
+}
+
 fn preview(s: &str) -> String {
     let p: String = s.chars().take(40).collect();
     if p.len() < s.len() {
@@ -496,7 +599,9 @@ fn load_transcripts(
     settings: &Settings,
     rows: Vec<Respondent>,
     problems: &mut Vec<Problem>,
+    lazy: bool,
 ) -> (Vec<Respondent>, Vec<Transcript>) {
+    use super::transcript_cache::{Cache, FileStamp, Folder};
     let dir = root.join("transcripts");
     let csv_path = Project::respondents_path(root);
     let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
@@ -533,10 +638,24 @@ fn load_transcripts(
         .collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
     // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
-    let loaded: Vec<Result<Transcript, Option<Problem>>> = rows
+    // Lazily, a file the cache knows by its stamp is not read at all; one that is read gets
+    // the stamp it had before it was read, for the cache.
+    let cache_dir = root.join(".codewerk");
+    let started = std::time::SystemTime::now();
+    let (cache, folder) = if lazy {
+        (Cache::read(&cache_dir), Folder::open(&dir).ok())
+    } else {
+        (Cache::default(), None)
+    };
+    type Loaded = Result<(Transcript, Option<FileStamp>, bool), Option<Problem>>;
+    let loaded: Vec<Loaded> = rows
         .par_iter()
         .map(|r| {
             let path = dir.join(&r.file);
+            let stamp = folder.as_ref().and_then(|f| f.stamp(&r.file));
+            if let Some(meta) = stamp.as_ref().and_then(|s| cache.get(&r.file, s)) {
+                return Ok((Transcript::unread(&r.id, &path, meta), stamp, true));
+            }
             // Offsets are kept in 32 bits: refuse before reading gigabytes.
             let len = std::fs::metadata(&path).map_err(|_| None)?.len();
             if len > MAX_TRANSCRIPT_BYTES {
@@ -549,9 +668,32 @@ fn load_transcripts(
             if let Some(why) = not_text(&bytes) {
                 return Err(Some(Problem::error(&path, why)));
             }
-            Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)
+            let t = Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)?;
+            if stamp.is_some_and(|s| s.trusted(started)) {
+                // Hashed here, on all cores, rather than one by one when first asked.
+                let _ = t.meta();
+            }
+            Ok((t, stamp, false))
         })
         .collect();
+    if lazy {
+        let mut fresh = Cache::default();
+        let mut changed = false;
+        for (r, result) in rows.iter().zip(&loaded) {
+            let Ok((t, Some(stamp), cached)) = result else {
+                continue;
+            };
+            if *cached || stamp.trusted(started) {
+                fresh.insert(&r.file, *stamp, t.meta());
+                changed |= !cached;
+            }
+        }
+        // Only a shortcut: a cache that cannot be written means reading again next time.
+        if changed || fresh.len() != cache.len() {
+            let _ = fresh.write(&cache_dir);
+        }
+    }
+    let loaded = loaded.into_iter().map(|r| r.map(|(t, _, _)| t));
 
     let mut respondents = Vec::new();
     let mut transcripts = Vec::new();
@@ -680,26 +822,6 @@ fn unsafe_transcript_path(dir: &Path, file: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Bytes that are no text file: a transcript saved as UTF-16 without byte order mark, a Word
-/// file renamed to .txt, a file of zeros left by a crash. UTF-8 text never has a NUL byte.
-fn not_text(bytes: &[u8]) -> Option<&'static str> {
-    let nuls = bytes.iter().filter(|&&b| b == 0).count();
-    if nuls == 0 {
-        return None;
-    }
-    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
-    Some(if nuls == bytes.len() {
-        "the file is all zero bytes (damaged by a crash or a failed copy?); restore it"
-    } else if utf16_bom {
-        "is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8"
-    } else if nuls * 3 >= bytes.len() {
-        "looks like UTF-16 without a byte order mark (every other byte is 0): save it as UTF-8"
-    } else {
-        "contains NUL bytes: not a text file (a Word or PDF file renamed to .txt?); save it as \
-         plain UTF-8 text"
-    })
 }
 
 #[cfg(test)]

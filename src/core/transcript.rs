@@ -8,6 +8,7 @@
 use super::problem::{Problem, line_col};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One paragraph of the transcript, usually one speaker's turn (`I: ...`, `R: ...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,20 +32,54 @@ impl Turn {
     }
 }
 
+/// A transcript's metadata is known from the start; its text may be read only when first used.
+///
+/// A project of 10,000 transcripts is 213 MB of text, most of which a command never looks at:
+/// `Project::load_lazy` takes the metadata of an unchanged file from the transcript cache
+/// (`transcript_cache`) and leaves the text unread until something asks for it. The text read
+/// then must be the text the metadata describes (its version is compared): if the file changed
+/// in between, or cannot be read any more, the text is empty and `late_problem` says why, so
+/// that nothing is computed on a text other than the one the codings were checked against.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     pub id: String,
     pub path: PathBuf,
+    /// Length in characters and spoken words, of the text as loaded or as cached.
+    chars: usize,
+    words: usize,
+    /// `version()`, computed when first asked: most transcripts of a large project have no
+    /// codings, and hashing them all would slow down start-up for nothing. Set from the cache
+    /// for a transcript whose text is not read yet.
+    version: OnceLock<String>,
+    /// `content_hash()`, known from the cache or computed when first asked.
+    content: OnceLock<u64>,
+    /// The text and what is derived from it; read from `path` on first use when lazy.
+    body: OnceLock<Body>,
+    /// Why the text read on first use is not the text described (see the type's doc).
+    late: OnceLock<Problem>,
+}
+
+/// The text and its derived tables: what a transcript holds in memory once read.
+#[derive(Debug, Clone, Default)]
+struct Body {
     text: String,
     /// Byte offset of every `STRIDE`-th character: char <-> byte in O(STRIDE) with a sixty-fourth
     /// of the memory of a full table (which at 10,000 transcripts was most of the RAM used).
     checkpoints: Vec<u32>,
+    /// Characters in `text` (equal to `Transcript::chars` unless a late read failed).
     chars: usize,
-    pub turns: Vec<Turn>,
-    words: usize,
-    /// `version()`, computed when first asked: most transcripts of a large project have no
-    /// codings, and hashing them all would slow down start-up for nothing.
-    version: std::sync::OnceLock<String>,
+    turns: Vec<Turn>,
+}
+
+/// What a transcript is without its text: what the transcript cache keeps per file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub chars: usize,
+    pub words: usize,
+    /// `Transcript::version`.
+    pub version: String,
+    /// `Transcript::content_hash`.
+    pub content: u64,
 }
 
 impl Transcript {
@@ -85,6 +120,206 @@ impl Transcript {
     /// Build from already normalised text of at most 4 GiB (files go through `from_bytes`,
     /// which reports a larger one as a problem).
     pub fn from_text(id: &str, path: &Path, text: String) -> Self {
+        let (body, words) = Body::new(text);
+        Transcript {
+            id: id.to_string(),
+            path: path.to_path_buf(),
+            chars: body.chars,
+            words,
+            version: OnceLock::new(),
+            content: OnceLock::new(),
+            body: OnceLock::from(body),
+            late: OnceLock::new(),
+        }
+    }
+
+    /// A transcript known by its metadata (from the transcript cache), its text read from
+    /// `path` when first used and checked to be the text `meta` describes.
+    pub fn unread(id: &str, path: &Path, meta: Meta) -> Self {
+        Transcript {
+            id: id.to_string(),
+            path: path.to_path_buf(),
+            chars: meta.chars,
+            words: meta.words,
+            version: OnceLock::from(meta.version),
+            content: OnceLock::from(meta.content),
+            body: OnceLock::new(),
+            late: OnceLock::new(),
+        }
+    }
+
+    /// What the transcript cache keeps of it (hashes the text if not done yet).
+    pub fn meta(&self) -> Meta {
+        Meta {
+            chars: self.chars,
+            words: self.words,
+            version: self.version().to_string(),
+            content: self.content_hash(),
+        }
+    }
+
+    /// Whether the text is in memory (read at load, or used since).
+    pub fn is_read(&self) -> bool {
+        self.body.get().is_some()
+    }
+
+    /// Read the text now if it is not in memory yet; the problem if it is not the text the
+    /// metadata describes (then the text is empty). Safe to call from several threads.
+    pub fn read(&self) -> Result<(), &Problem> {
+        let _ = self.body();
+        self.late.get().map_or(Ok(()), Err)
+    }
+
+    /// Why the text read on first use could not be used, if it could not.
+    pub fn late_problem(&self) -> Option<&Problem> {
+        self.late.get()
+    }
+
+    fn body(&self) -> &Body {
+        self.body.get_or_init(|| match self.read_checked() {
+            Ok(body) => body,
+            Err(p) => {
+                let _ = self.late.set(p);
+                Body::default()
+            }
+        })
+    }
+
+    /// The file's text, if it is still the text this transcript was loaded as.
+    fn read_checked(&self) -> Result<Body, Problem> {
+        let bytes = std::fs::read(&self.path)
+            .map_err(|e| Problem::error(&self.path, format!("cannot be read any more: {e}")))?;
+        if let Some(why) = not_text(&bytes) {
+            return Err(Problem::error(&self.path, why));
+        }
+        let read = Transcript::from_bytes(&self.id, &self.path, &bytes)?;
+        if read.version() != self.version() {
+            return Err(Problem::error(
+                &self.path,
+                "changed since codewerk last read it (its codings were checked against the \
+                 text before): run the command again, which reads and checks it anew",
+            ));
+        }
+        Ok(read.body.into_inner().unwrap_or_default())
+    }
+
+    /// The version of the text codings are made on: the SHA-256 of the normalised text, in hex.
+    /// A coding records it, and `codings/versions/<version>.txt` keeps that text, so that the
+    /// coding can be carried exactly through later edits of the transcript.
+    pub fn version(&self) -> &str {
+        self.version.get_or_init(|| version_of(self.text()))
+    }
+
+    pub fn text(&self) -> &str {
+        &self.body().text
+    }
+
+    /// The paragraphs (speaker turns), in order.
+    pub fn turns(&self) -> &[Turn] {
+        &self.body().turns
+    }
+
+    /// Length in characters.
+    pub fn len_chars(&self) -> usize {
+        self.chars
+    }
+
+    /// Number of spoken words (speaker labels not counted).
+    pub fn word_count(&self) -> usize {
+        self.words
+    }
+
+    /// Byte offset of character `ch` (clamped to the end).
+    pub fn byte_at(&self, ch: usize) -> usize {
+        let b = self.body();
+        if ch >= b.chars {
+            return b.text.len();
+        }
+        if b.text.len() == b.chars {
+            return ch; // all ASCII
+        }
+        let from = b.checkpoints[ch / STRIDE] as usize;
+        let rest = ch % STRIDE;
+        b.text[from..]
+            .char_indices()
+            .nth(rest)
+            .map_or(b.text.len(), |(i, _)| from + i)
+    }
+
+    /// Character offset of byte `byte` (which must be on a character boundary, or is rounded down).
+    pub fn char_at_byte(&self, byte: usize) -> usize {
+        let b = self.body();
+        if byte >= b.text.len() {
+            return b.chars;
+        }
+        if b.text.len() == b.chars {
+            return byte;
+        }
+        let block = match b.checkpoints.binary_search(&(byte as u32)) {
+            Ok(i) => return i * STRIDE,
+            Err(i) => i.saturating_sub(1),
+        };
+        let from = b.checkpoints[block] as usize;
+        // Count characters that start before `byte` (a byte inside a character rounds down).
+        let n = b.text[from..]
+            .char_indices()
+            .take_while(|(i, _)| from + i <= byte)
+            .count();
+        block * STRIDE + n.saturating_sub(1)
+    }
+
+    /// The text of a character range (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        let end = end.min(self.body().chars);
+        let start = start.min(end);
+        &self.text()[self.byte_at(start)..self.byte_at(end)]
+    }
+
+    /// Index of the turn containing character `ch`, or the nearest turn before it.
+    pub fn turn_index_at(&self, ch: usize) -> Option<usize> {
+        let turns = self.turns();
+        if turns.is_empty() {
+            return None;
+        }
+        Some(match turns.binary_search_by(|t| t.start.cmp(&ch)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        })
+    }
+
+    /// Speaker of the turn at character `ch`.
+    pub fn speaker_at(&self, ch: usize) -> Option<&str> {
+        self.turn_index_at(ch)
+            .and_then(|i| self.turns()[i].speaker.as_deref())
+    }
+
+    /// Character offsets of every occurrence of `needle`.
+    pub fn find_all(&self, needle: &str) -> Vec<usize> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        // Overlapping occurrences count too ("ja ja" occurs twice in "ja ja ja").
+        let text = self.text();
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(p) = text[from..].find(needle) {
+            let at = from + p;
+            out.push(self.char_at_byte(at));
+            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        out
+    }
+
+    /// A stable 64-bit hash of the content (FNV-1a), to notice changed transcripts.
+    pub fn content_hash(&self) -> u64 {
+        *self.content.get_or_init(|| fnv1a(self.text().as_bytes()))
+    }
+}
+
+impl Body {
+    /// The body of a normalised text, and its number of spoken words.
+    fn new(text: String) -> (Body, usize) {
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut chars = 0;
         for (b, _) in text.char_indices() {
@@ -106,121 +341,36 @@ impl Transcript {
                 })
                 .sum(),
         );
-        Transcript {
-            id: id.to_string(),
-            path: path.to_path_buf(),
-            text,
-            checkpoints,
-            chars,
-            turns,
+        (
+            Body {
+                text,
+                checkpoints,
+                chars,
+                turns,
+            },
             words,
-            version: std::sync::OnceLock::new(),
-        }
+        )
     }
+}
 
-    /// The version of the text codings are made on: the SHA-256 of the normalised text, in hex.
-    /// A coding records it, and `codings/versions/<version>.txt` keeps that text, so that the
-    /// coding can be carried exactly through later edits of the transcript.
-    pub fn version(&self) -> &str {
-        self.version.get_or_init(|| version_of(&self.text))
+/// Bytes that are no text file: a transcript saved as UTF-16 without byte order mark, a Word
+/// file renamed to .txt, a file of zeros left by a crash. UTF-8 text never has a NUL byte.
+pub fn not_text(bytes: &[u8]) -> Option<&'static str> {
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if nuls == 0 {
+        return None;
     }
-
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// Length in characters.
-    pub fn len_chars(&self) -> usize {
-        self.chars
-    }
-
-    /// Number of spoken words (speaker labels not counted).
-    pub fn word_count(&self) -> usize {
-        self.words
-    }
-
-    /// Byte offset of character `ch` (clamped to the end).
-    pub fn byte_at(&self, ch: usize) -> usize {
-        if ch >= self.chars {
-            return self.text.len();
-        }
-        if self.text.len() == self.chars {
-            return ch; // all ASCII
-        }
-        let from = self.checkpoints[ch / STRIDE] as usize;
-        let rest = ch % STRIDE;
-        self.text[from..]
-            .char_indices()
-            .nth(rest)
-            .map_or(self.text.len(), |(b, _)| from + b)
-    }
-
-    /// Character offset of byte `byte` (which must be on a character boundary, or is rounded down).
-    pub fn char_at_byte(&self, byte: usize) -> usize {
-        if byte >= self.text.len() {
-            return self.chars;
-        }
-        if self.text.len() == self.chars {
-            return byte;
-        }
-        let block = match self.checkpoints.binary_search(&(byte as u32)) {
-            Ok(i) => return i * STRIDE,
-            Err(i) => i.saturating_sub(1),
-        };
-        let from = self.checkpoints[block] as usize;
-        // Count characters that start before `byte` (a byte inside a character rounds down).
-        let n = self.text[from..]
-            .char_indices()
-            .take_while(|(b, _)| from + b <= byte)
-            .count();
-        block * STRIDE + n.saturating_sub(1)
-    }
-
-    /// The text of a character range (clamped to the text).
-    pub fn slice(&self, start: usize, end: usize) -> &str {
-        let end = end.min(self.len_chars());
-        let start = start.min(end);
-        &self.text[self.byte_at(start)..self.byte_at(end)]
-    }
-
-    /// Index of the turn containing character `ch`, or the nearest turn before it.
-    pub fn turn_index_at(&self, ch: usize) -> Option<usize> {
-        if self.turns.is_empty() {
-            return None;
-        }
-        Some(match self.turns.binary_search_by(|t| t.start.cmp(&ch)) {
-            Ok(i) => i,
-            Err(0) => 0,
-            Err(i) => i - 1,
-        })
-    }
-
-    /// Speaker of the turn at character `ch`.
-    pub fn speaker_at(&self, ch: usize) -> Option<&str> {
-        self.turn_index_at(ch)
-            .and_then(|i| self.turns[i].speaker.as_deref())
-    }
-
-    /// Character offsets of every occurrence of `needle`.
-    pub fn find_all(&self, needle: &str) -> Vec<usize> {
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        // Overlapping occurrences count too ("ja ja" occurs twice in "ja ja ja").
-        let mut out = Vec::new();
-        let mut from = 0;
-        while let Some(p) = self.text[from..].find(needle) {
-            let at = from + p;
-            out.push(self.char_at_byte(at));
-            from = at + self.text[at..].chars().next().map_or(1, char::len_utf8);
-        }
-        out
-    }
-
-    /// A stable 64-bit hash of the content (FNV-1a), to notice changed transcripts.
-    pub fn content_hash(&self) -> u64 {
-        fnv1a(self.text.as_bytes())
-    }
+    let utf16_bom = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    Some(if nuls == bytes.len() {
+        "the file is all zero bytes (damaged by a crash or a failed copy?); restore it"
+    } else if utf16_bom {
+        "is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8"
+    } else if nuls * 3 >= bytes.len() {
+        "looks like UTF-16 without a byte order mark (every other byte is 0): save it as UTF-8"
+    } else {
+        "contains NUL bytes: not a text file (a Word or PDF file renamed to .txt?); save it as \
+         plain UTF-8 text"
+    })
 }
 
 const STRIDE: usize = 64;
@@ -428,7 +578,7 @@ mod tests {
     fn bom_and_crlf_are_normalised() {
         let tr = t("\u{feff}I: Hallo.\r\n\r\nR: Dag, één coördinator.\r\n");
         assert_eq!(tr.text(), "I: Hallo.\n\nR: Dag, één coördinator.\n");
-        assert_eq!(tr.turns.len(), 2);
+        assert_eq!(tr.turns().len(), 2);
     }
 
     #[test]
@@ -453,18 +603,18 @@ mod tests {
     #[test]
     fn turns_have_speakers_and_bodies() {
         let tr = t("I: Vraag?\n\nR: Antwoord een\ntwee.\n\n\nZonder label.\n");
-        assert_eq!(tr.turns.len(), 3);
-        assert_eq!(tr.turns[0].speaker.as_deref(), Some("I"));
+        assert_eq!(tr.turns().len(), 3);
+        assert_eq!(tr.turns()[0].speaker.as_deref(), Some("I"));
         assert_eq!(
-            tr.slice(tr.turns[1].body_start, tr.turns[1].end),
+            tr.slice(tr.turns()[1].body_start, tr.turns()[1].end),
             "Antwoord een\ntwee."
         );
-        assert_eq!(tr.turns[2].speaker, None);
+        assert_eq!(tr.turns()[2].speaker, None);
         assert_eq!(
-            tr.slice(tr.turns[2].start, tr.turns[2].end),
+            tr.slice(tr.turns()[2].start, tr.turns()[2].end),
             "Zonder label."
         );
-        assert_eq!(tr.turn_index_at(tr.turns[1].start + 3), Some(1));
+        assert_eq!(tr.turn_index_at(tr.turns()[1].start + 3), Some(1));
         assert_eq!(tr.word_count(), 6);
     }
 
@@ -473,37 +623,37 @@ mod tests {
         let tr = t(
             "I: [00:12:31] Eén vraag?\n\nR: [1:02:03.5]  Coördinator.\n\n[12:05] Geen label.\n\nR: [99:99] Geen tijd.\n",
         );
-        let stamps: Vec<Option<u32>> = tr.turns.iter().map(|t| t.timestamp).collect();
+        let stamps: Vec<Option<u32>> = tr.turns().iter().map(|t| t.timestamp).collect();
         assert_eq!(stamps, vec![Some(751), Some(3723), Some(725), None]);
         assert_eq!(
-            tr.slice(tr.turns[0].body_start, tr.turns[0].end),
+            tr.slice(tr.turns()[0].body_start, tr.turns()[0].end),
             "Eén vraag?"
         );
         assert_eq!(
-            tr.slice(tr.turns[1].body_start, tr.turns[1].end),
+            tr.slice(tr.turns()[1].body_start, tr.turns()[1].end),
             "Coördinator."
         );
         assert_eq!(
-            tr.slice(tr.turns[2].body_start, tr.turns[2].end),
+            tr.slice(tr.turns()[2].body_start, tr.turns()[2].end),
             "Geen label."
         );
         assert_eq!(
-            tr.slice(tr.turns[3].body_start, tr.turns[3].end),
+            tr.slice(tr.turns()[3].body_start, tr.turns()[3].end),
             "[99:99] Geen tijd."
         );
-        assert_eq!(tr.turns[2].speaker, None);
+        assert_eq!(tr.turns()[2].speaker, None);
         // Neither labels nor timestamps are spoken words.
         assert_eq!(tr.word_count(), 8);
         assert_eq!(t("Interviewer 2: Eén vraag.\n").word_count(), 2);
         assert_eq!(format_timestamp(3723), "[01:02:03]");
         let only = t("R: [00:00:01]\n");
-        assert_eq!(only.turns[0].body_start, only.turns[0].end);
+        assert_eq!(only.turns()[0].body_start, only.turns()[0].end);
     }
 
     #[test]
     fn speaker_labels_are_short() {
         let tr = t("Interviewer 2: Vraag?\n\nDat zei hij: nee.\n\nInterne begeleider: ja\n");
-        let labels: Vec<Option<&str>> = tr.turns.iter().map(|t| t.speaker.as_deref()).collect();
+        let labels: Vec<Option<&str>> = tr.turns().iter().map(|t| t.speaker.as_deref()).collect();
         assert_eq!(
             labels,
             vec![Some("Interviewer 2"), None, Some("Interne begeleider")]

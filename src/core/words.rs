@@ -142,7 +142,7 @@ fn count_transcript(
     let mut keys: HashMap<String, Option<String>> = HashMap::new();
     let mut counts: HashMap<String, (usize, HashMap<String, usize>)> = HashMap::new();
     let mut total = 0;
-    for turn in &t.turns {
+    for turn in t.turns() {
         if !options.include_interviewer && project.is_interviewer(turn.speaker.as_deref()) {
             continue;
         }

@@ -45,8 +45,14 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             let mut app = App::new(project, coder, theme, area);
             app.set_job_channel(tx);
             app.restore_session();
+            let mut first_frame = first_frame_timer();
             while !app.should_quit {
                 terminal.draw(|f| draw::draw(f, &app))?;
+                if let Some((path, since)) = first_frame.take() {
+                    // Timing only: a failure to write it must not disturb the session.
+                    let _ = std::fs::write(path, format!("{}\n", since.elapsed().as_millis()));
+                    app.should_quit = std::env::var_os("CODEWERK_FIRST_FRAME_QUIT").is_some();
+                }
                 let Ok(msg) = inbox.recv() else { break };
                 app.handle(msg);
                 // Whatever else has arrived (a paste's worth of keys, a burst of index
@@ -71,6 +77,17 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
         Ok(result) => result,
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// When the process started, the first frame is measured from (the binary's entry point).
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// For benchmarks: with `CODEWERK_FIRST_FRAME=FILE`, the milliseconds from the start of the
+/// process (`STARTED`) to the first frame drawn are written to FILE; with
+/// `CODEWERK_FIRST_FRAME_QUIT` set too, the TUI quits right after that frame.
+fn first_frame_timer() -> Option<(std::path::PathBuf, std::time::Instant)> {
+    let path = std::env::var_os("CODEWERK_FIRST_FRAME")?;
+    Some((path.into(), *STARTED.get_or_init(std::time::Instant::now)))
 }
 
 /// Read terminal events on a thread of their own and send them on as messages. The thread

@@ -63,7 +63,7 @@ pub fn word_prev(t: &Transcript, at: usize) -> usize {
 
 /// Sentences of the turn holding `at`, as character ranges (spoken text only, no label).
 pub fn sentences_of_turn(t: &Transcript, turn: usize) -> Vec<(usize, usize)> {
-    let tr = &t.turns[turn];
+    let tr = &t.turns()[turn];
     let body = t.slice(tr.body_start, tr.end);
     let mut out = Vec::new();
     let mut ch = tr.body_start;
@@ -96,7 +96,7 @@ pub fn sentence_next(t: &Transcript, at: usize) -> usize {
     let Some(turn) = t.turn_index_at(at) else {
         return at;
     };
-    for ti in turn..t.turns.len() {
+    for ti in turn..t.turns().len() {
         if let Some(&(s, _)) = sentences_of_turn(t, ti).iter().find(|&&(s, _)| s > at) {
             return s;
         }
@@ -122,12 +122,12 @@ pub fn sentence_prev(t: &Transcript, at: usize) -> usize {
 
 /// The spoken text of the turn under the cursor.
 pub fn turn_body_at(t: &Transcript, at: usize) -> Option<(usize, usize)> {
-    let tr = &t.turns[t.turn_index_at(at)?];
+    let tr = &t.turns()[t.turn_index_at(at)?];
     Some((tr.body_start, tr.end))
 }
 
 pub fn turn_next(t: &Transcript, at: usize) -> usize {
-    t.turns
+    t.turns()
         .iter()
         .find(|tr| tr.start > at)
         .map_or(at, |tr| tr.body_start)
@@ -135,8 +135,8 @@ pub fn turn_next(t: &Transcript, at: usize) -> usize {
 
 pub fn turn_prev(t: &Transcript, at: usize) -> usize {
     match t.turn_index_at(at) {
-        Some(i) if at > t.turns[i].body_start => t.turns[i].body_start,
-        Some(i) if i > 0 => t.turns[i - 1].body_start,
+        Some(i) if at > t.turns()[i].body_start => t.turns()[i].body_start,
+        Some(i) if i > 0 => t.turns()[i - 1].body_start,
         _ => at,
     }
 }
@@ -151,7 +151,7 @@ pub fn selection_end(t: &Transcript, anchor: usize, from: usize, to: usize) -> u
         return last(t);
     }
     let mut end = to; // exclusive
-    if let Some(tr) = t.turn_index_at(to).map(|i| &t.turns[i])
+    if let Some(tr) = t.turn_index_at(to).map(|i| &t.turns()[i])
         && to <= tr.body_start
     {
         end = tr.start;

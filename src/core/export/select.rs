@@ -272,7 +272,7 @@ fn where_codings(
             .turns
             .iter()
             .flat_map(|&(r, t)| {
-                let turn = &p.transcripts[r].turns[t];
+                let turn = &p.transcripts[r].turns()[t];
                 facts.of[r]
                     .iter()
                     .filter(move |f| f.start < turn.end.max(turn.start + 1) && turn.start < f.end)

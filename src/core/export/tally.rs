@@ -283,7 +283,7 @@ mod tests {
             // Passages wholly inside one interviewer turn are left out, and only those.
             let questions = p.coders["prop"].codings.values().filter(|c| {
                 let t = p.transcript(&c.transcript).unwrap();
-                let turn = |at: usize| t.turns.iter().rposition(|tr| tr.start <= at);
+                let turn = |at: usize| t.turns().iter().rposition(|tr| tr.start <= at);
                 turn(c.start) == turn(c.end - 1)
                     && t.speaker_at(c.start).is_some_and(|s| s == "I")
             }).count();

@@ -518,6 +518,17 @@ impl Index {
             return Ok(());
         }
 
+        // A text read only now (a lazily loaded project) that is not the text its cached hash
+        // stands for: indexing it would record another text under that hash.
+        if let Some((t, p)) = todo.par_iter().find_map_any(|&(i, _, _)| {
+            let t = &project.transcripts[i];
+            t.read().err().map(|p| (t, p))
+        }) {
+            return Err(IndexError::Io {
+                path: t.path.clone(),
+                err: std::io::Error::other(p.message.clone()),
+            });
+        }
         // Compounds are split with the words of the transcripts being indexed and those already
         // in the index (see `decompound`), computed once for the token filter to look up.
         let words = decompound::words_of(
@@ -703,8 +714,8 @@ fn unit_docs(
 ) -> Vec<TantivyDocument> {
     let t = &project.transcripts[i];
     let r = &project.respondents[i];
-    let mut docs = Vec::with_capacity(t.turns.len());
-    for turn in &t.turns {
+    let mut docs = Vec::with_capacity(t.turns().len());
+    for turn in t.turns() {
         let (start, end) = (turn.body_start, turn.end);
         let text = t.slice(start, end);
         if text.trim().is_empty() {

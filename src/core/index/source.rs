@@ -78,7 +78,7 @@ impl Source for Project {
         distinct(
             self.transcripts
                 .iter()
-                .flat_map(|t| t.turns.iter().filter_map(|tr| tr.speaker.as_deref())),
+                .flat_map(|t| t.turns().iter().filter_map(|tr| tr.speaker.as_deref())),
         )
     }
     fn texts(&self, _: &[&str]) -> Texts<'_> {

@@ -426,7 +426,7 @@ mod tests {
         assert!(!p.has_errors(), "{:?}", p.problems);
         assert_eq!(p.transcripts.len(), 6);
         assert!(p.transcripts[0].word_count() >= 300);
-        assert!(p.transcripts[0].turns.len() > 4);
+        assert!(p.transcripts[0].turns().len() > 4);
         let again = transcript_text(&mut Rng::new(7), 300);
         assert_eq!(again, p.transcripts[0].text());
     }

@@ -817,7 +817,7 @@ fn long_units_get_a_window_around_the_matches() {
         "wim zus jet ".repeat(40)
     );
     let t = crate::core::transcript::Transcript::from_text("X", Path::new("x"), long);
-    let turn = &t.turns[0];
+    let turn = &t.turns()[0];
     let at = t.char_at_byte(t.text().find("coördinator").unwrap());
     let m = vec![Range {
         start: at,
@@ -935,7 +935,7 @@ fn codings_update_the_code_fields() {
     };
     assert_eq!(coded(&p, &ix), 0);
     let t = p.transcript("C").unwrap();
-    let s = t.turns[1].body_start;
+    let s = t.turns()[1].body_start;
     let mut j: Journal = p.open_journal("ann").unwrap();
     let c = Coding {
         id: 0,
@@ -1126,8 +1126,8 @@ fn autocode_plans_the_right_offsets_and_undoes_as_one() {
     );
     let turn = plan(Scope::Turn, &none);
     let b = p.transcript("B").unwrap();
-    assert_eq!(turn.codings[1].start, b.turns[1].body_start);
-    assert_eq!(turn.codings[1].end, b.turns[1].end);
+    assert_eq!(turn.codings[1].start, b.turns()[1].body_start);
+    assert_eq!(turn.codings[1].end, b.turns()[1].end);
 
     // Written as one action; a second run adds nothing; one undo removes all.
     let mut j = p.open_journal("ann").unwrap();
@@ -1327,7 +1327,7 @@ mod properties {
             let (_, _, ix) = shared_index();
             let parsed = ParsedQuery::parse(ix, "zorg OR meldc* OR \"niet pluis\"").unwrap();
             let t = Transcript::from_text("X", Path::new("x"), body);
-            let turn = &t.turns[0];
+            let turn = &t.turns()[0];
             let matches = parsed.match_ranges(&t, turn.body_start, turn.end);
             let s = make_snippet(&t, turn.body_start, turn.end, &matches, max);
             prop_assert!(!s.text.contains('\n'));

@@ -359,7 +359,7 @@ fn demo_transcripts_read_as_codewerk_reads_them() {
         let ours = read(&path, &bytes).unwrap();
         let theirs = Transcript::from_bytes("x", &path, &bytes).unwrap();
         let want: Vec<(Option<String>, String)> = theirs
-            .turns
+            .turns()
             .iter()
             .map(|t| {
                 (

@@ -189,7 +189,7 @@ impl<'p> Facts<'p> {
 
     fn turn_range(&self, r: usize, t: usize) -> (usize, usize) {
         self.project.transcripts[r]
-            .turns
+            .turns()
             .get(t)
             .map_or((0, 0), |tr| (tr.start, tr.end.max(tr.start + 1)))
     }
@@ -204,7 +204,7 @@ impl<'p> Facts<'p> {
             Expr::And(a, b) => self.respondent(a, r) && self.respondent(b, r),
             Expr::Or(a, b) => self.respondent(a, r) || self.respondent(b, r),
             Expr::Near(..) => {
-                (0..self.project.transcripts[r].turns.len()).any(|t| self.turn(e, r, t))
+                (0..self.project.transcripts[r].turns().len()).any(|t| self.turn(e, r, t))
             }
             Expr::FollowedBy(a, b) => self.followed(a, r, |j| self.passage(b, r, j), None),
         }
@@ -278,7 +278,7 @@ impl<'p> Facts<'p> {
     /// The turns counted for a respondent: respondent turns, and interviewer turns too when
     /// their passages are counted.
     fn turns_of(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
-        let turns = &self.project.transcripts[r].turns;
+        let turns = self.project.transcripts[r].turns();
         (0..turns.len()).filter(move |&t| {
             self.include_interviewer || !self.project.is_interviewer(turns[t].speaker.as_deref())
         })

@@ -39,6 +39,13 @@ impl App {
             if let Some(pos) = self.visible_transcripts().iter().position(|&v| v == i) {
                 self.list.selected = pos;
             }
+            // The text is read now (`Project::load_lazy`): a file changed or broken since the
+            // project was loaded shows no text, and says why.
+            if let Some(Err(p)) = self.project.transcripts.get(i).map(|t| t.read()) {
+                let why = p.to_string();
+                crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
+                self.say(why, true);
+            }
         }
         self.refresh();
     }
@@ -219,7 +226,7 @@ impl App {
     pub(super) fn next_uncoded_turn(&mut self) {
         let Some(t) = self.transcript() else { return };
         let at = self.text.cursor;
-        let target = t.turns.iter().find(|tr| {
+        let target = t.turns().iter().find(|tr| {
             tr.start > at
                 && !self.project.is_interviewer(tr.speaker.as_deref())
                 && !self.here.iter().any(|c| c.overlaps(tr.start, tr.end))

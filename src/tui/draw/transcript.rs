@@ -143,7 +143,7 @@ pub(super) fn text_line<'a>(
 
     let turn = t
         .turn_index_at(l.start)
-        .map(|i| &t.turns[i])
+        .map(|i| &t.turns()[i])
         .filter(|tr| l.start >= tr.start && l.start <= tr.end);
     let interviewer = turn.is_some_and(|tr| app.project.is_interviewer(tr.speaker.as_deref()));
     let selection = app.selection();

@@ -79,7 +79,7 @@ impl SearchView {
             Action::CycleSpeaker => {
                 let mut labels: Vec<String> = Vec::new();
                 for t in &project.transcripts {
-                    for l in t.turns.iter().filter_map(|tr| tr.speaker.as_ref()) {
+                    for l in t.turns().iter().filter_map(|tr| tr.speaker.as_ref()) {
                         if !labels.contains(l) {
                             labels.push(l.clone());
                         }

@@ -1,0 +1,299 @@
+//! The transcript cache, `.codewerk/transcripts.bin`: what a transcript is without its text
+//! (length, word count, version, content hash), per file, with the file's stamp when it was
+//! read. `Project::load_lazy` takes a transcript whose file has the same stamp from here and
+//! reads its text only when it is used: at 10,000 transcripts (213 MB) that is the difference
+//! between reading and hashing every text at start-up and one `stat` per file.
+//!
+//! A stamp is the size, the modification time in nanoseconds and the inode number: an editor
+//! that saves by writing a new file and renaming it over the old one gives it a new inode even
+//! when size and time are kept (`cp -p`, a sync tool). It is `index::Stamp` plus the inode;
+//! that type is not reused because the index's manifest serialises it. A file modified in the
+//! two seconds before it was read is not cached (it may have changed while being read, within
+//! the resolution of its time stamp), as for the index's stamps file.
+//!
+//! The cache is only ever a shortcut: an unreadable, truncated or foreign file is ignored and
+//! every transcript read; a text read later is compared with the cached version
+//! (`Transcript::read`).
+//!
+//! Layout, little-endian: the magic (format version in its last byte), a u32 count, then per
+//! file: its name as respondents.csv gives it (u32 length, UTF-8), size u64, modification time
+//! u128 ns, inode u64, version (32 bytes, the SHA-256), content hash u64, characters u64,
+//! words u64.
+
+use super::fsutil;
+use super::transcript::Meta;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The file's name in `.codewerk/`.
+pub const FILE: &str = "transcripts.bin";
+
+const MAGIC: &[u8; 8] = b"cwtrans\x01";
+
+/// Files modified this long before they were read are trusted by their stamps.
+const RACY: Duration = Duration::from_secs(2);
+
+/// What tells that a file is the one that was read (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime_ns: u128,
+    pub ino: u64,
+}
+
+impl FileStamp {
+    /// Whether a file with this stamp, read after `read_at` began, can be cached.
+    pub fn trusted(&self, read_at: SystemTime) -> bool {
+        let nanos = u64::try_from(self.mtime_ns).unwrap_or(u64::MAX);
+        UNIX_EPOCH + Duration::from_nanos(nanos) + RACY < read_at
+    }
+}
+
+/// The cache as read from disk, or being filled for writing.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: HashMap<String, (FileStamp, Meta)>,
+}
+
+impl Cache {
+    /// The cache in `cache_dir`; empty if there is none or it cannot be used.
+    pub fn read(cache_dir: &Path) -> Cache {
+        std::fs::read(cache_dir.join(FILE))
+            .ok()
+            .and_then(|b| decode(&b))
+            .unwrap_or_default()
+    }
+
+    /// The cached metadata of `file` if its stamp is still `stamp`.
+    pub fn get(&self, file: &str, stamp: &FileStamp) -> Option<Meta> {
+        self.entries
+            .get(file)
+            .filter(|(s, _)| s == stamp)
+            .map(|(_, m)| m.clone())
+    }
+
+    pub fn insert(&mut self, file: &str, stamp: FileStamp, meta: Meta) {
+        self.entries.insert(file.to_string(), (stamp, meta));
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Drop the cache in `cache_dir`: a text read late was not the one a stamp vouched for
+    /// (rewritten in place within its time stamp), so no stamp is trusted until every text
+    /// was read and checked again by the next load.
+    pub fn forget(cache_dir: &Path) {
+        // Nothing to drop, or it cannot be: the late text is reported either way.
+        let _ = std::fs::remove_file(cache_dir.join(FILE));
+    }
+
+    /// Write it to `cache_dir` atomically (a reader sees the old cache or the new one).
+    pub fn write(&self, cache_dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(cache_dir)?;
+        fsutil::write_atomic(&cache_dir.join(FILE), &self.encode())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut names: Vec<&String> = self.entries.keys().collect();
+        names.sort();
+        let mut out = Vec::with_capacity(12 + names.len() * 120);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&u32::try_from(names.len()).unwrap_or(0).to_le_bytes());
+        for name in names.iter().take(u32::MAX as usize) {
+            let Some((s, m)) = self.entries.get(*name) else {
+                continue;
+            };
+            out.extend_from_slice(&u32::try_from(name.len()).unwrap_or(0).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&s.size.to_le_bytes());
+            out.extend_from_slice(&s.mtime_ns.to_le_bytes());
+            out.extend_from_slice(&s.ino.to_le_bytes());
+            out.extend_from_slice(&hex32(&m.version).unwrap_or([0; 32]));
+            out.extend_from_slice(&m.content.to_le_bytes());
+            out.extend_from_slice(&(m.chars as u64).to_le_bytes());
+            out.extend_from_slice(&(m.words as u64).to_le_bytes());
+        }
+        out
+    }
+}
+
+/// None unless `bytes` are a whole cache of this format.
+fn decode(bytes: &[u8]) -> Option<Cache> {
+    let mut r = bytes.strip_prefix(MAGIC)?;
+    let n = u32::from_le_bytes(take(&mut r)?) as usize;
+    // Each entry is at least 92 bytes: a count larger than the file allows is garbage.
+    if n > r.len() / 92 {
+        return None;
+    }
+    let mut entries = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let len = u32::from_le_bytes(take(&mut r)?) as usize;
+        let name = std::str::from_utf8(r.get(..len)?).ok()?.to_string();
+        r = &r[len..];
+        let stamp = FileStamp {
+            size: u64::from_le_bytes(take(&mut r)?),
+            mtime_ns: u128::from_le_bytes(take(&mut r)?),
+            ino: u64::from_le_bytes(take(&mut r)?),
+        };
+        let version: [u8; 32] = take(&mut r)?;
+        let meta = Meta {
+            version: version.iter().map(|b| format!("{b:02x}")).collect(),
+            content: u64::from_le_bytes(take(&mut r)?),
+            chars: usize::try_from(u64::from_le_bytes(take(&mut r)?)).ok()?,
+            words: usize::try_from(u64::from_le_bytes(take(&mut r)?)).ok()?,
+        };
+        entries.insert(name, (stamp, meta));
+    }
+    r.is_empty().then_some(Cache { entries })
+}
+
+fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
+    let (head, rest) = r.split_first_chunk::<N>()?;
+    *r = rest;
+    Some(*head)
+}
+
+/// The 32 bytes of a SHA-256 in hex.
+fn hex32(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A folder whose files are stamped by name relative to it: the kernel looks up one name per
+/// file instead of walking the whole path (as `index::fresh` does for its stamps).
+pub struct Folder {
+    #[cfg(unix)]
+    fd: std::fs::File,
+    #[cfg(not(unix))]
+    path: std::path::PathBuf,
+}
+
+impl Folder {
+    pub fn open(path: &Path) -> std::io::Result<Folder> {
+        #[cfg(unix)]
+        {
+            Ok(Folder {
+                fd: std::fs::File::open(path)?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Folder {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+
+    /// The stamp of `name` in the folder, symbolic links followed; None if it has none.
+    pub fn stamp(&self, name: &str) -> Option<FileStamp> {
+        #[cfg(unix)]
+        {
+            let st = rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::empty()).ok()?;
+            let secs = u128::try_from(st.st_mtime).ok()?;
+            // u64 on Linux, i64 elsewhere.
+            #[allow(clippy::unnecessary_fallible_conversions)]
+            let nanos = u128::try_from(st.st_mtime_nsec).ok()?;
+            #[allow(clippy::useless_conversion)]
+            Some(FileStamp {
+                size: u64::try_from(st.st_size).ok()?,
+                mtime_ns: secs * 1_000_000_000 + nanos,
+                ino: u64::from(st.st_ino),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let m = std::fs::metadata(self.path.join(name)).ok()?;
+            let mtime_ns = m
+                .modified()
+                .ok()?
+                .duration_since(UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            // No inode number through std here: size and time only.
+            Some(FileStamp {
+                size: m.len(),
+                mtime_ns,
+                ino: 0,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(n: usize) -> Meta {
+        Meta {
+            chars: n,
+            words: n / 5,
+            version: format!("{:064x}", n * 7919),
+            content: n as u64 * 31,
+        }
+    }
+
+    #[test]
+    fn what_is_written_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::default();
+        let s = FileStamp {
+            size: 10,
+            mtime_ns: 1_700_000_000_123_456_789,
+            ino: 42,
+        };
+        c.insert("a.txt", s, meta(100));
+        c.insert("sub/één.txt", FileStamp { ino: 43, ..s }, meta(7));
+        c.write(dir.path()).unwrap();
+        let back = Cache::read(dir.path());
+        assert_eq!(back.len(), 2);
+        assert_eq!(back.get("a.txt", &s), Some(meta(100)));
+        assert_eq!(
+            back.get("sub/één.txt", &FileStamp { ino: 43, ..s }),
+            Some(meta(7))
+        );
+        // Any part of the stamp differing: not vouched for.
+        for other in [
+            FileStamp { size: 11, ..s },
+            FileStamp {
+                mtime_ns: s.mtime_ns + 1,
+                ..s
+            },
+            FileStamp { ino: 41, ..s },
+        ] {
+            assert_eq!(back.get("a.txt", &other), None);
+        }
+    }
+
+    #[test]
+    fn garbage_truncation_and_trailing_bytes_are_no_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::default();
+        let s = FileStamp {
+            size: 1,
+            mtime_ns: 2,
+            ino: 3,
+        };
+        c.insert("a.txt", s, meta(5));
+        let bytes = c.encode();
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut more = bytes.clone();
+        more.push(0);
+        assert!(decode(&more).is_none());
+        std::fs::write(dir.path().join(FILE), b"not a cache at all").unwrap();
+        assert!(Cache::read(dir.path()).is_empty());
+    }
+}

@@ -1,0 +1,384 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `Project::load_lazy` against `Project::load`: whatever happened to the files, a lazy load
+//! gives the same codings, anchors and problems as the full load, and reads a transcript only
+//! when its file is not the one the transcript cache knows or a coding needs its text.
+
+use codewerk::core::coding::{Anchor, Coding, Op};
+use codewerk::core::problem::Problem;
+use codewerk::core::project::Project;
+use codewerk::core::transcript_cache;
+use proptest::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// A synthetic project of `n` transcripts, each with codings of `ann` made on its text, every
+/// file dated a minute back (a file written in the two seconds before a load is never cached).
+fn project(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    codewerk::core::index::synth::write_corpus(dir.path(), n, 300, 11).unwrap();
+    let p = Project::load(dir.path()).unwrap();
+    let mut journal = p.open_journal("ann").unwrap();
+    for t in &p.transcripts {
+        let turn = &t.turns()[1];
+        let (s, e) = (turn.body_start, turn.body_start + 25);
+        journal
+            .record(vec![
+                Op::Add(Coding::quoted(t, "meldcode", s, e)),
+                Op::Add(Coding::quoted(t, "twijfel", turn.end - 30, turn.end)),
+            ])
+            .unwrap();
+    }
+    drop(journal);
+    age(dir.path(), SystemTime::now() - Duration::from_secs(60));
+    dir
+}
+
+fn age(dir: &Path, when: SystemTime) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            age(&path, when);
+        } else {
+            File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+    }
+}
+
+/// Every coding with where it is and how it stands, and every problem.
+type Seen = (
+    Vec<(String, u64, String, usize, usize, Anchor)>,
+    Vec<Problem>,
+);
+
+fn seen(p: &Project) -> Seen {
+    let mut codings: Vec<_> = p
+        .coders
+        .iter()
+        .flat_map(|(coder, s)| {
+            s.codings.values().map(move |c| {
+                (
+                    coder.clone(),
+                    c.id,
+                    c.code.clone(),
+                    c.start,
+                    c.end,
+                    c.anchor.clone(),
+                )
+            })
+        })
+        .collect();
+    codings.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    (codings, p.problems.clone())
+}
+
+fn unread(p: &Project) -> usize {
+    p.transcripts.iter().filter(|t| !t.is_read()).count()
+}
+
+fn file_of(dir: &Path, p: &Project, i: usize) -> PathBuf {
+    dir.join(&p.transcripts[i].path)
+        .canonicalize()
+        .unwrap_or_else(|_| p.transcripts[i].path.clone())
+}
+
+#[test]
+fn a_second_lazy_load_reads_no_text_and_agrees_with_the_full_load() {
+    let dir = project(5);
+    let full = Project::load(dir.path()).unwrap();
+    let first = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&first), 0, "nothing cached yet: every text is read");
+    assert!(
+        dir.path()
+            .join(".codewerk")
+            .join(transcript_cache::FILE)
+            .exists()
+    );
+    let mut second = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(
+        unread(&second),
+        5,
+        "codings made on the cached versions need no text"
+    );
+    assert_eq!(seen(&second), seen(&full));
+    assert_eq!(seen(&first), seen(&full));
+    for (a, b) in second.transcripts.iter().zip(&full.transcripts) {
+        assert_eq!(a.len_chars(), b.len_chars());
+        assert_eq!(a.word_count(), b.word_count());
+        assert_eq!(a.version(), b.version());
+        assert_eq!(a.content_hash(), b.content_hash());
+    }
+    // Reading the texts a command needs: the same texts as the full load's.
+    assert!(second.read_texts(|who, _| who == "ann").is_empty());
+    assert_eq!(unread(&second), 0);
+    for (a, b) in second.transcripts.iter().zip(&full.transcripts) {
+        assert_eq!(a.text(), b.text());
+        assert_eq!(a.turns(), b.turns());
+    }
+}
+
+#[test]
+fn a_garbage_cache_means_reading_every_text() {
+    let dir = project(3);
+    let full = Project::load(dir.path()).unwrap();
+    Project::load_lazy(dir.path()).unwrap();
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    let mut bytes = std::fs::read(&cache).unwrap();
+    for garbage in [
+        b"rubbish".to_vec(),
+        Vec::new(),
+        bytes[..bytes.len() / 2].to_vec(),
+        {
+            bytes.push(7);
+            bytes.clone()
+        },
+    ] {
+        std::fs::write(&cache, &garbage).unwrap();
+        let p = Project::load_lazy(dir.path()).unwrap();
+        assert_eq!(unread(&p), 0);
+        assert_eq!(seen(&p), seen(&full));
+        // ... and the cache is written anew.
+        assert_eq!(unread(&Project::load_lazy(dir.path()).unwrap()), 3);
+    }
+}
+
+/// How a transcript file is changed behind the cache's back.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// Other characters of the same byte length, another modification time.
+    SameSize,
+    /// Words inserted, the old modification time put back.
+    OtherSize,
+    /// A new file of the same size renamed over it, the old time put back (a new inode).
+    Replaced,
+}
+
+fn change(path: &Path, kind: Change, at: usize) {
+    let old = std::fs::read_to_string(path).unwrap();
+    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+    // An ASCII letter of the text (none is in a label's colon or a line break).
+    let letters: Vec<usize> = old
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_lowercase())
+        .map(|(b, _)| b)
+        .collect();
+    let b = letters[at % letters.len()];
+    let swapped = |s: &str| {
+        let c = if &s[b..=b] == "x" { "q" } else { "x" };
+        format!("{}{}{}", &s[..b], c, &s[b + 1..])
+    };
+    match kind {
+        Change::SameSize => {
+            std::fs::write(path, swapped(&old)).unwrap();
+            let f = File::options().write(true).open(path).unwrap();
+            f.set_modified(mtime - Duration::from_secs(17)).unwrap();
+        }
+        Change::OtherSize => {
+            let new = format!("{} ingevoegd woord {}", &old[..b], &old[b..]);
+            std::fs::write(path, new).unwrap();
+            let f = File::options().write(true).open(path).unwrap();
+            f.set_modified(mtime).unwrap();
+        }
+        Change::Replaced => {
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, swapped(&old)).unwrap();
+            let f = File::options().write(true).open(&tmp).unwrap();
+            f.set_modified(mtime).unwrap();
+            drop(f);
+            std::fs::rename(&tmp, path).unwrap();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// A changed file is always read again and its codings re-anchored as the full load does.
+    #[test]
+    fn a_changed_transcript_is_read_and_its_codings_checked_again(
+        which in 0usize..3,
+        at in 0usize..10_000,
+        kind in prop_oneof![
+            Just(Change::SameSize),
+            Just(Change::OtherSize),
+            Just(Change::Replaced),
+        ],
+    ) {
+        let dir = project(3);
+        let before = Project::load_lazy(dir.path()).unwrap();
+        let path = file_of(dir.path(), &before, which);
+        change(&path, kind, at);
+        let full = Project::load(dir.path()).unwrap();
+        let lazy = Project::load_lazy(dir.path()).unwrap();
+        prop_assert!(lazy.transcripts[which].is_read(), "{kind:?}: the changed file was not read");
+        prop_assert_eq!(lazy.transcripts[which].version(), full.transcripts[which].version());
+        prop_assert_ne!(lazy.transcripts[which].version(), before.transcripts[which].version());
+        prop_assert_eq!(seen(&lazy), seen(&full));
+        prop_assert_eq!(unread(&lazy), 2);
+    }
+}
+
+/// Rewrite a file in place (same inode), same size, its modification time put back: no stamp
+/// can tell.
+fn rewrite_within_stamp(path: &Path) {
+    let meta = std::fs::metadata(path).unwrap();
+    let old = std::fs::read_to_string(path).unwrap();
+    let b = old.find("R: ").unwrap() + 3;
+    let new = format!("{}X{}", &old[..b], &old[b + 1..]);
+    std::fs::write(path, new).unwrap();
+    File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(meta.modified().unwrap())
+        .unwrap();
+}
+
+#[test]
+fn the_tui_shows_no_text_of_a_file_changed_within_its_stamp_and_says_why() {
+    use codewerk::tui::app::App;
+    let dir = project(2);
+    Project::load_lazy(dir.path()).unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    rewrite_within_stamp(&file_of(dir.path(), &p, 1));
+    let theme = codewerk::tui::theme::Theme::dark(true);
+    let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
+    app.open(1);
+    let said = app.message.as_ref().expect("a message");
+    assert!(
+        said.error && said.text.contains("changed since"),
+        "{}",
+        said.text
+    );
+    assert_eq!(app.project.transcripts[1].text(), "");
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    assert!(!cache.exists(), "the cache must be dropped");
+    // Opening the other one works as ever.
+    app.open(0);
+    assert!(!app.project.transcripts[0].text().is_empty());
+}
+
+#[test]
+fn a_text_changed_within_its_stamp_is_an_error_when_read_not_a_panic() {
+    let dir = project(2);
+    Project::load_lazy(dir.path()).unwrap();
+    let mut p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 2);
+    rewrite_within_stamp(&file_of(dir.path(), &p, 0));
+    let problems = p.read_texts(|_, _| true);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].is_error());
+    assert!(
+        problems[0].message.contains("changed since"),
+        "{}",
+        problems[0]
+    );
+    assert!(p.has_errors());
+    assert_eq!(p.transcripts[0].text(), "");
+    assert_eq!(p.transcripts[0].slice(0, 50), "");
+    assert_eq!(p.transcripts[0].find_all("de"), Vec::<usize>::new());
+    assert!(p.transcripts[1].read().is_ok());
+    // The cache is dropped: the next load reads and checks the file anew.
+    let again = Project::load_lazy(dir.path()).unwrap();
+    assert!(again.transcripts[0].is_read());
+    assert_eq!(seen(&again), seen(&Project::load(dir.path()).unwrap()));
+}
+
+#[test]
+fn a_cached_file_that_became_unreadable_is_a_problem_of_that_file() {
+    let dir = project(2);
+    Project::load_lazy(dir.path()).unwrap();
+    let mut p = Project::load_lazy(dir.path()).unwrap();
+    let path = file_of(dir.path(), &p, 1);
+    std::fs::remove_file(&path).unwrap();
+    let problems = p.read_texts(|_, _| true);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].file, p.transcripts[1].path);
+    assert!(
+        problems[0].message.contains("cannot be read"),
+        "{}",
+        problems[0]
+    );
+}
+
+mod common;
+
+/// The command's standard output, which must succeed.
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = common::codewerk(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn exports_and_stats_are_the_same_from_the_cache_as_from_every_text() {
+    let dir = project(4);
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    let commands: [&[&str]; 4] = [
+        &[
+            "--coder", "ann", "export", "quotes", "-o", "-", "--format", "json",
+        ],
+        &[
+            "--coder", "ann", "export", "quotes", "--code", "twijfel", "-o", "-",
+        ],
+        &["--coder", "ann", "stats", "--json"],
+        &["--coder", "ann", "export", "matrix", "-o", "-"],
+    ];
+    for args in commands {
+        let _ = std::fs::remove_file(&cache);
+        let read_all = run(dir.path(), args);
+        assert!(cache.exists(), "{args:?} wrote no cache");
+        assert_eq!(run(dir.path(), args), read_all, "{args:?} from the cache");
+    }
+    // A transcript changed since the cache: its codings are re-anchored, exactly as when
+    // every text is read.
+    let p = Project::load(dir.path()).unwrap();
+    change(&file_of(dir.path(), &p, 2), Change::OtherSize, 3);
+    for args in commands {
+        let from_cache = run(dir.path(), args);
+        std::fs::remove_file(&cache).unwrap();
+        assert_eq!(from_cache, run(dir.path(), args), "{args:?} after a change");
+    }
+}
+
+#[test]
+fn a_file_changed_within_its_stamp_fails_the_export_naming_it() {
+    let dir = project(2);
+    let args = ["--coder", "ann", "export", "quotes", "-o", "-"];
+    run(dir.path(), &args);
+    let p = Project::load(dir.path()).unwrap();
+    let path = file_of(dir.path(), &p, 0);
+    let meta = std::fs::metadata(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let mut broken = bytes.clone();
+    let at = bytes.len() / 2;
+    broken[at] = 0xff; // not UTF-8 any more, same size, same inode
+    std::fs::write(&path, &broken).unwrap();
+    File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(meta.modified().unwrap())
+        .unwrap();
+    let out = common::codewerk(dir.path()).args(args).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("UTF-8")
+            && err.contains(&*p.transcripts[0].path.file_name().unwrap().to_string_lossy()),
+        "{err}"
+    );
+    // The next run reads it anew (the cache was dropped): the same error, from the load.
+    let again = common::codewerk(dir.path()).args(args).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("UTF-8"));
+}
