@@ -4,9 +4,9 @@ use super::decompound::{IndexedWords, MIN_PART_CHARS, Splitter};
 use super::schema::{self, exact_analyzer, stemmed_analyzer};
 use crate::core::transcript::Transcript;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Longest snippet, in characters (plus an ellipsis at either end).
@@ -36,6 +36,11 @@ pub(super) struct Highlight {
     pub(super) exact: HashSet<String>,
     pub(super) prefixes: Vec<String>,
     pub(super) phrases: Vec<PhrasePattern>,
+    /// The stem of each word met so far, shared by the query's clones: the matches of 100,000
+    /// hits (kwic, a full export of hits) stemmed every word of every hit's turn again, most
+    /// of the time of `kwic`. Each word is stemmed alone ([`schema::word_stemmer`]): the
+    /// analyzer's filters work token by token.
+    pub(super) stem_cache: Arc<Mutex<HashMap<String, String>>>,
 }
 
 #[derive(Clone)]
@@ -140,17 +145,28 @@ impl Highlight {
                 stem: String::new(),
             });
         });
+        let mut stem = stemmed_analyzer();
         if !self.stems.is_empty() {
-            let mut i = 0;
-            stemmed_analyzer().token_stream(text).process(&mut |t| {
-                if let Some(tok) = toks.get_mut(i) {
-                    tok.stem = t.text.clone();
-                }
-                i += 1;
-            });
+            let mut word = schema::word_stemmer();
+            let mut cache = self
+                .stem_cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for tok in &mut toks {
+                tok.stem = match cache.get(&tok.exact) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = schema::tokens(&mut word, &tok.exact)
+                            .into_iter()
+                            .next()
+                            .unwrap_or_default();
+                        cache.insert(tok.exact.clone(), s.clone());
+                        s
+                    }
+                };
+            }
         }
         let mut out: Vec<Range<usize>> = Vec::new();
-        let mut stem = stemmed_analyzer();
         // A compound whose part has a stem of the query (`zorgcoördinator` for `coördinator`):
         // only words containing the stem are split, as the index split them.
         let by_part = |tok: &Tok, stem: &mut TextAnalyzer| {

@@ -147,6 +147,16 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The stem `stemmed_analyzer` gives a word of `exact_analyzer`'s (lower case, accents folded),
+/// from that word alone: the filters `stemmed_analyzer` has beyond `exact_analyzer`'s, on one
+/// token that is the whole text.
+pub fn word_stemmer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(DutchPluralS)
+        .filter(Stemmer::new(Language::Dutch))
+        .build()
+}
+
 /// The Snowball Dutch stemmer removes a final -s only after a consonant, so the plural of the
 /// many nouns in -e keeps its -s and never meets its singular (`meldcodes`/`meldcode`,
 /// `situaties`/`situatie`). This filter drops the -s of words of 6+ letters ending in a single
@@ -239,6 +249,19 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_stemmed_alone_has_its_stem_in_the_text() {
+        let text = "Meldcodes, coördinatoren! Signaal signalen gesprekken Situaties Chinees \
+                    STRASSE straße ⑴ Æble zorgcoördinator 'S avonds één x2 aaaaaaaaaa";
+        let exact = tokens(&mut exact_analyzer(), text);
+        let stems = tokens(&mut stemmed_analyzer(), text);
+        assert_eq!(exact.len(), stems.len());
+        let mut word = word_stemmer();
+        for (e, s) in exact.iter().zip(&stems) {
+            assert_eq!(&tokens(&mut word, e), &vec![s.clone()], "{e}");
+        }
+    }
 
     #[test]
     fn dutch_stemming_and_folding() {
