@@ -382,3 +382,114 @@ fn a_file_changed_within_its_stamp_fails_the_export_naming_it() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("UTF-8"));
 }
+
+/// A journal line edited by hand keeps its version but not its words: the lazy load takes it
+/// as exact without the text, and once a command reads the text it must be checked again, as
+/// the full load checks it, never counted on the words its new offsets point at.
+#[test]
+fn a_hand_edited_coding_is_checked_when_its_text_is_read() {
+    let dir = project(3);
+    let _ = Project::load_lazy(dir.path()).unwrap(); // writes the cache
+    shift_first_coding(dir.path());
+    let full = Project::load(dir.path()).unwrap();
+    let mut lazy = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(
+        unread(&lazy),
+        3,
+        "the lazy load vouched for the codings without a text"
+    );
+    let problems = lazy.read_texts(|who, _| who == "ann");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("was not on its words")),
+        "{problems:?}"
+    );
+    // After the read, every coding stands as the full load has it.
+    assert_eq!(seen(&lazy).0, seen(&full).0);
+    let t = &lazy.transcripts;
+    for c in lazy.coders["ann"].codings.values() {
+        if matches!(c.anchor, Anchor::Exact | Anchor::Moved { .. }) {
+            let t = t.iter().find(|t| t.id == c.transcript).unwrap();
+            assert_eq!(
+                t.slice(c.start, c.end),
+                c.text,
+                "coding {} on other words",
+                c.id
+            );
+        }
+    }
+}
+
+/// Shift the first coding of ann's journal by one character, keeping its quote and version, as
+/// a hand edit would. Only the journal changes: the transcripts keep the stamps the cache knows.
+fn shift_first_coding(dir: &Path) {
+    let journal = dir.join("codings/ann.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // Shift the first coding's offsets by one character, keeping its quote and version.
+    let edited = text.replacen(
+        &format!("\"start\":{}", start_of_first(&text)),
+        &format!("\"start\":{}", start_of_first(&text) + 1),
+        1,
+    );
+    let edited = edited.replacen(
+        &format!("\"end\":{}", end_of_first(&text)),
+        &format!("\"end\":{}", end_of_first(&text) + 1),
+        1,
+    );
+    assert_ne!(edited, text, "the journal line was edited");
+    // Only the journal changes: the transcripts keep the stamps the cache knows.
+    std::fs::write(&journal, edited).unwrap();
+}
+
+/// The TUI reads a transcript when it is opened: the coder's codings on it that were taken as
+/// exact without the text are checked then, and one not on its words is never drawn there.
+#[test]
+fn the_tui_checks_a_hand_edited_coding_when_it_opens_the_transcript() {
+    use codewerk::tui::app::App;
+    let dir = project(2);
+    let _ = Project::load_lazy(dir.path()).unwrap();
+    shift_first_coding(dir.path());
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 2);
+    let theme = codewerk::tui::theme::Theme::dark(true);
+    let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
+    app.open(1);
+    app.open(0);
+    let said = app.message.as_ref().expect("a message");
+    assert!(said.text.contains("not on their words"), "{}", said.text);
+    let t = &app.project.transcripts[0];
+    for c in app
+        .state()
+        .codings
+        .values()
+        .filter(|c| c.transcript == t.id)
+    {
+        if matches!(c.anchor, Anchor::Exact | Anchor::Moved { .. }) {
+            assert_eq!(
+                t.slice(c.start, c.end),
+                c.text,
+                "coding {} on other words",
+                c.id
+            );
+        }
+    }
+}
+
+fn first_number_after(text: &str, key: &str) -> usize {
+    let at = text.find(key).unwrap() + key.len();
+    text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+fn start_of_first(text: &str) -> usize {
+    first_number_after(text, "\"start\":")
+}
+
+fn end_of_first(text: &str) -> usize {
+    first_number_after(text, "\"end\":")
+}

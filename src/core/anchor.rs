@@ -452,6 +452,22 @@ fn occurrences(hay: &[char], needle: &str) -> Vec<usize> {
         .collect()
 }
 
+/// A coding taken as exact without its text (`Project::load_lazy` vouches for codings made on
+/// the cached version of an unchanged file) checked once `t`'s text is read: a journal line
+/// edited by hand can keep its version but not its words. If it is not on its words it is
+/// re-anchored by its text as the full load would ([`reanchor_strict`]), so it is on its words
+/// or flagged, never counted on other words. True when it was not on its words.
+pub fn verify_read(t: &Transcript, c: &mut Coding) -> bool {
+    if !matches!(c.anchor, Anchor::Exact) || !t.is_read() {
+        return false;
+    }
+    if c.start < c.end && c.end <= t.len_chars() && t.slice(c.start, c.end) == c.text {
+        return false;
+    }
+    reanchor_strict(t, c);
+    true
+}
+
 /// A coding without a usable snapshot (made before versions were kept, or its snapshot is
 /// gone): at its offsets if its text is there, else at the one place its text occurs, else
 /// flagged. Without the old text around it, more cannot be known.

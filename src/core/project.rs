@@ -189,7 +189,54 @@ impl Project {
         on.sort_unstable();
         on.dedup();
         self.read_transcripts(&on);
-        self.take_late_problems()
+        let mut problems = self.take_late_problems();
+        problems.extend(self.verify_vouched(&wanted));
+        problems
+    }
+
+    /// Codings taken as exact without their text at load (`vouched`) checked against the text
+    /// now read: a journal line edited by hand can keep its version but not its words. Such a
+    /// coding is re-anchored by its text as `check` would, so it is on its words or flagged,
+    /// never counted on other words.
+    fn verify_vouched(&mut self, wanted: &impl Fn(&str, &Coding) -> bool) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let codings = self.root.join("codings");
+        for (coder, state) in &mut self.coders {
+            for c in state.codings.values_mut() {
+                if !wanted(coder, c) {
+                    continue;
+                }
+                let Some(t) = self
+                    .by_id
+                    .get(&c.transcript)
+                    .and_then(|&i| self.transcripts.get(i))
+                else {
+                    continue;
+                };
+                if t.late_problem().is_some() || !anchor::verify_read(t, c) {
+                    continue;
+                }
+                problems.push(
+                    Problem::warning(
+                        super::coding::journal_path(&codings, coder),
+                        format!(
+                            "coding {} (code {}) of transcript {} was not on its words although the journal says \
+                             it was made on this version: {}; `codewerk check` lists it",
+                            c.id,
+                            c.code,
+                            c.transcript,
+                            match &c.anchor {
+                                Anchor::Exact | Anchor::Moved { .. } => "found again by its text",
+                                _ => "it is not counted until reviewed",
+                            }
+                        ),
+                    )
+                    .at(c.line, None),
+                );
+            }
+        }
+        self.problems.extend(problems.iter().cloned());
+        problems
     }
 
     /// Read the texts of `transcripts[i]` for every `i` in `which` that is not read yet.

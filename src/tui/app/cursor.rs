@@ -45,9 +45,40 @@ impl App {
                 let why = p.to_string();
                 crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
                 self.say(why, true);
+            } else {
+                self.verify_read_codings(i);
             }
         }
         self.refresh();
+    }
+
+    /// The coder's codings on transcript `i`, taken as exact without its text at start-up,
+    /// checked against the text now read (`anchor::verify_read`): one edited by hand in the
+    /// journal is then flagged or found again, never drawn on other words.
+    fn verify_read_codings(&mut self, i: usize) {
+        let project = Arc::clone(&self.project);
+        let Some(t) = project.transcripts.get(i) else {
+            return;
+        };
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let mut moved = 0;
+        for c in journal.state.codings.values_mut() {
+            if c.transcript == t.id && crate::core::anchor::verify_read(t, c) {
+                moved += 1;
+            }
+        }
+        if moved > 0 {
+            self.say(
+                format!(
+                    "{} of this transcript were not on their words (the journal was edited?): \
+                     re-anchored or flagged; `codewerk check` lists them",
+                    crate::core::text::count(moved, "coding", "codings")
+                ),
+                true,
+            );
+        }
     }
 
     /// Put the cursor and the scroll back as they were (clamped to the text as it is now).
