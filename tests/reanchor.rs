@@ -213,6 +213,37 @@ mod examples {
     }
 
     #[test]
+    fn a_long_quote_across_a_paragraph_break_spelled_anew_by_a_reorder_is_flagged() {
+        // "denk?\n\nR: Ik misschien" spans the break between the first two paragraphs and
+        // occurs once. The reorder parts them, and puts two other paragraphs together that
+        // spell the same text: once in each version, but not the same words.
+        let paras = [
+            "I: Dat denk?",
+            "R: Ik misschien ik signalen.",
+            "I: Nee nee, niet denk?",
+            "R: Zeker ja.",
+            "I: Toen?",
+            "R: Ik misschien ja de thuis.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5]);
+        let new = join(&[1, 3, 0, 4, 2, 5]);
+        let text = "denk?\n\nR: Ik misschien";
+        assert_eq!(old.matches(text).count(), 1);
+        assert_eq!(new.matches(text).count(), 1);
+        let at = old.find(text).unwrap();
+        let anchors = check(&old, &new, &[(at, text, None)]);
+        assert!(anchors[0].is_flagged(), "{anchors:?}");
+    }
+
+    #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
         let new = format!(
