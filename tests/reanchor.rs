@@ -244,6 +244,39 @@ mod examples {
     }
 
     #[test]
+    fn a_quote_across_a_break_is_not_placed_where_twins_of_its_paragraphs_meet() {
+        // The coding spans the break between paragraphs 0 and 1. Paragraph 2 is a twin of 0,
+        // and paragraph 5 begins as 1 does. The reorder parts 0 from 1 and puts 2 before 5:
+        // the quote and all the context it had around it are there again, but of other
+        // paragraphs.
+        let paras = [
+            "I: Zeg het maar, wat denk?",
+            "R: Ik misschien ik signalen ja ja, dat wel.",
+            "I: Zeg het maar, wat denk?",
+            "R: Nou, zeker.",
+            "I: En toen?",
+            "R: Ik misschien ik signalen ja ja, of niet.",
+            "I: Dank u.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5, 6]);
+        let new = join(&[0, 3, 4, 1, 2, 5, 6]);
+        let text = "denk?\n\nR: Ik misschien ik";
+        assert_eq!(old.matches(text).count(), 1);
+        assert_eq!(new.matches(text).count(), 1);
+        let at = old.find(text).unwrap();
+        let anchors = check(&old, &new, &[(at, text, None)]);
+        assert!(anchors[0].is_flagged(), "{anchors:?}");
+    }
+
+    #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
         let new = format!(
