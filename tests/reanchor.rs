@@ -277,6 +277,62 @@ mod examples {
     }
 
     #[test]
+    fn a_quote_across_a_break_is_not_placed_on_the_turn_of_a_twin() {
+        // The coding spans the break between turns 0 and 1. Turn 4 is a twin of 0, and 7
+        // begins as 1 does. After each reorder the quote occurs once, with all the context it
+        // had around it, but its second half is the start of turn 7 ("of niet"), not of turn 1
+        // ("dat wel"): other words.
+        let paras = [
+            "I: Zeg het maar, wat denk?",
+            "R: Ik misschien ik signalen ja ja, dat wel.",
+            "I: Hoe ging dat verder?",
+            "R: Nou, zeker.",
+            "I: Zeg het maar, wat denk?",
+            "R: Dat weet ik niet meer.",
+            "I: En toen?",
+            "R: Ik misschien ik signalen ja ja, of niet.",
+            "I: Dank u.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let text = "denk?\n\nR: Ik misschien ik";
+        let at = old.find(text).unwrap();
+        // Turn 0 before turn 7, and turn 4 before turn 7.
+        for order in [[1, 5, 2, 4, 6, 3, 0, 7, 8], [2, 5, 6, 1, 4, 7, 3, 0, 8]] {
+            let new = join(&order);
+            assert_eq!(new.matches(text).count(), 1);
+            let anchors = check(&old, &new, &[(at, text, None)]);
+            assert!(anchors[0].is_flagged(), "{order:?}: {anchors:?}");
+        }
+    }
+
+    #[test]
+    fn a_quote_across_a_break_moves_with_its_two_paragraphs() {
+        let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
+        let new = format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            paras[2], paras[3], paras[0], paras[1]
+        );
+        let text = "gebeld?\n\nR: Ja. We hebben";
+        let c = coding_of(OLD, text, 0);
+        let (t, placed) = reanchor(OLD, &new, &[c]);
+        assert!(
+            matches!(placed[0].anchor, Anchor::Moved { .. }),
+            "{placed:?}"
+        );
+        let expect = new.find(text).unwrap();
+        assert_eq!(placed[0].start, expect);
+        assert_eq!(t.slice(placed[0].start, placed[0].end), text);
+    }
+
+    #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
         let new = format!(

@@ -278,7 +278,31 @@ impl Carrier {
         if !neighbours.is_empty() && (lb < before.len() || la < after.len()) {
             return None;
         }
-        Some(p)
+        self.same_paragraphs(start, len, lb, la).then_some(p)
+    }
+
+    /// For a quote across a paragraph break, whether the new text holds the paragraphs it was
+    /// made on. Its surroundings only speak for its first and last paragraph, and after a
+    /// reorder these may be twins that now meet: the end of one "wat denk?" turn before the
+    /// start of another "R: Ik misschien" turn. So the quote's first line with the context that
+    /// fits before it, and its last line with the context that fits after it, must each occur
+    /// once in both versions: then each is the paragraph it was in.
+    fn same_paragraphs(&self, start: usize, len: usize, lb: usize, la: usize) -> bool {
+        let end = start + len;
+        let quote = &self.old[start..end];
+        let inner = &quote[..len.saturating_sub(1)];
+        let (Some(first), Some(last)) = (
+            inner.iter().position(|&ch| ch == '\n'),
+            inner.iter().rposition(|&ch| ch == '\n'),
+        ) else {
+            return true;
+        };
+        let once = |piece: &[char]| {
+            let s: String = piece.iter().collect();
+            occurrences(&self.old, &s).len() == 1 && occurrences(&self.new, &s).len() == 1
+        };
+        once(&self.old[start - lb..start + first + 1])
+            && once(&self.old[start + last + 1..(end + la).min(self.old.len())])
     }
 
     /// For review: the places that fit the surroundings, or else every occurrence.
