@@ -213,6 +213,126 @@ mod examples {
     }
 
     #[test]
+    fn a_long_quote_across_a_paragraph_break_spelled_anew_by_a_reorder_is_flagged() {
+        // "denk?\n\nR: Ik misschien" spans the break between the first two paragraphs and
+        // occurs once. The reorder parts them, and puts two other paragraphs together that
+        // spell the same text: once in each version, but not the same words.
+        let paras = [
+            "I: Dat denk?",
+            "R: Ik misschien ik signalen.",
+            "I: Nee nee, niet denk?",
+            "R: Zeker ja.",
+            "I: Toen?",
+            "R: Ik misschien ja de thuis.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5]);
+        let new = join(&[1, 3, 0, 4, 2, 5]);
+        let text = "denk?\n\nR: Ik misschien";
+        assert_eq!(old.matches(text).count(), 1);
+        assert_eq!(new.matches(text).count(), 1);
+        let at = old.find(text).unwrap();
+        let anchors = check(&old, &new, &[(at, text, None)]);
+        assert!(anchors[0].is_flagged(), "{anchors:?}");
+    }
+
+    #[test]
+    fn a_quote_across_a_break_is_not_placed_where_twins_of_its_paragraphs_meet() {
+        // The coding spans the break between paragraphs 0 and 1. Paragraph 2 is a twin of 0,
+        // and paragraph 5 begins as 1 does. The reorder parts 0 from 1 and puts 2 before 5:
+        // the quote and all the context it had around it are there again, but of other
+        // paragraphs.
+        let paras = [
+            "I: Zeg het maar, wat denk?",
+            "R: Ik misschien ik signalen ja ja, dat wel.",
+            "I: Zeg het maar, wat denk?",
+            "R: Nou, zeker.",
+            "I: En toen?",
+            "R: Ik misschien ik signalen ja ja, of niet.",
+            "I: Dank u.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5, 6]);
+        let new = join(&[0, 3, 4, 1, 2, 5, 6]);
+        let text = "denk?\n\nR: Ik misschien ik";
+        assert_eq!(old.matches(text).count(), 1);
+        assert_eq!(new.matches(text).count(), 1);
+        let at = old.find(text).unwrap();
+        let anchors = check(&old, &new, &[(at, text, None)]);
+        assert!(anchors[0].is_flagged(), "{anchors:?}");
+    }
+
+    #[test]
+    fn a_quote_across_a_break_is_not_placed_on_the_turn_of_a_twin() {
+        // The coding spans the break between turns 0 and 1. Turn 4 is a twin of 0, and 7
+        // begins as 1 does. After each reorder the quote occurs once, with all the context it
+        // had around it, but its second half is the start of turn 7 ("of niet"), not of turn 1
+        // ("dat wel"): other words.
+        let paras = [
+            "I: Zeg het maar, wat denk?",
+            "R: Ik misschien ik signalen ja ja, dat wel.",
+            "I: Hoe ging dat verder?",
+            "R: Nou, zeker.",
+            "I: Zeg het maar, wat denk?",
+            "R: Dat weet ik niet meer.",
+            "I: En toen?",
+            "R: Ik misschien ik signalen ja ja, of niet.",
+            "I: Dank u.",
+        ];
+        let join = |order: &[usize]| -> String {
+            order
+                .iter()
+                .map(|&i| paras[i])
+                .collect::<Vec<_>>()
+                .join("\n\n")
+                + "\n"
+        };
+        let old = join(&[0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let text = "denk?\n\nR: Ik misschien ik";
+        let at = old.find(text).unwrap();
+        // Turn 0 before turn 7, and turn 4 before turn 7.
+        for order in [[1, 5, 2, 4, 6, 3, 0, 7, 8], [2, 5, 6, 1, 4, 7, 3, 0, 8]] {
+            let new = join(&order);
+            assert_eq!(new.matches(text).count(), 1);
+            let anchors = check(&old, &new, &[(at, text, None)]);
+            assert!(anchors[0].is_flagged(), "{order:?}: {anchors:?}");
+        }
+    }
+
+    #[test]
+    fn a_quote_across_a_break_moves_with_its_two_paragraphs() {
+        let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
+        let new = format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            paras[2], paras[3], paras[0], paras[1]
+        );
+        let text = "gebeld?\n\nR: Ja. We hebben";
+        let c = coding_of(OLD, text, 0);
+        let (t, placed) = reanchor(OLD, &new, &[c]);
+        assert!(
+            matches!(placed[0].anchor, Anchor::Moved { .. }),
+            "{placed:?}"
+        );
+        let expect = new.find(text).unwrap();
+        assert_eq!(placed[0].start, expect);
+        assert_eq!(t.slice(placed[0].start, placed[0].end), text);
+    }
+
+    #[test]
     fn a_reordered_file_carries_long_quotes() {
         let paras: Vec<&str> = OLD.trim_end().split("\n\n").collect();
         let new = format!(

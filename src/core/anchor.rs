@@ -195,11 +195,31 @@ impl Carrier {
         }
         match self.search(occ, start, len) {
             Some(p) => moved(t, c, p),
-            None if occ.new.len() == 1 && len >= LONG_QUOTE && occ.old.len() == 1 => {
-                moved(t, c, occ.new[0]);
-            }
-            None => c.anchor = ambiguous(&self.fitting(occ, start, len)),
+            None => match self.unique_long(occ, start, len) {
+                Some(p) => moved(t, c, p),
+                None => c.anchor = ambiguous(&self.fitting(occ, start, len)),
+            },
         }
+    }
+
+    /// A long quote that occurs once in each version and keeps at least one side of its
+    /// surroundings (MIN_SIDE characters, or all its paragraph gives) is the same passage even
+    /// when an edit took the rest of its context. Not so for a quote across a paragraph break:
+    /// moved paragraphs make new neighbours, and the end of one paragraph next to the start of
+    /// another can spell it anew while its own paragraphs were torn apart ("denk?\n\nR: Ik
+    /// misschien" once before a reorder and once after, of other paragraphs). Its text is
+    /// then no evidence that it is the same words, so only the diff or its context may place it.
+    fn unique_long(&self, occ: &mut Occurrences, start: usize, len: usize) -> Option<usize> {
+        let (&[p], &[_]) = (occ.new.as_slice(), occ.old.as_slice()) else {
+            return None;
+        };
+        let end = start + len;
+        let inner_break = self.old[start..end.saturating_sub(1).max(start)].contains(&'\n');
+        if len < LONG_QUOTE || inner_break {
+            return None;
+        }
+        let (before, after) = self.context(start, end);
+        self.pool(occ, before, after, len).contains(&p).then_some(p)
     }
 
     /// The one place in the new text that fits the coding at old `start` by its surroundings,
@@ -258,7 +278,31 @@ impl Carrier {
         if !neighbours.is_empty() && (lb < before.len() || la < after.len()) {
             return None;
         }
-        Some(p)
+        self.same_paragraphs(start, len, lb, la).then_some(p)
+    }
+
+    /// For a quote across a paragraph break, whether the new text holds the paragraphs it was
+    /// made on. Its surroundings only speak for its first and last paragraph, and after a
+    /// reorder these may be twins that now meet: the end of one "wat denk?" turn before the
+    /// start of another "R: Ik misschien" turn. So the quote's first line with the context that
+    /// fits before it, and its last line with the context that fits after it, must each occur
+    /// once in both versions: then each is the paragraph it was in.
+    fn same_paragraphs(&self, start: usize, len: usize, lb: usize, la: usize) -> bool {
+        let end = start + len;
+        let quote = &self.old[start..end];
+        let inner = &quote[..len.saturating_sub(1)];
+        let (Some(first), Some(last)) = (
+            inner.iter().position(|&ch| ch == '\n'),
+            inner.iter().rposition(|&ch| ch == '\n'),
+        ) else {
+            return true;
+        };
+        let once = |piece: &[char]| {
+            let s: String = piece.iter().collect();
+            occurrences(&self.old, &s).len() == 1 && occurrences(&self.new, &s).len() == 1
+        };
+        once(&self.old[start - lb..start + first + 1])
+            && once(&self.old[start + last + 1..(end + la).min(self.old.len())])
     }
 
     /// For review: the places that fit the surroundings, or else every occurrence.
