@@ -785,6 +785,18 @@ fn coding_an_interviewer_turn_asks_first() {
     assert!(app.here.is_empty(), "not coded at the first press");
     let msg = &app.message.as_ref().unwrap().text;
     assert!(msg.contains("interviewer turn"), "{msg}");
+    // On a small terminal the question is still readable: the position and the selection
+    // give way to it on the status line.
+    app.handle(Msg::Resize(80, 24));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| draw::draw(f, &app)).unwrap();
+    let status: String = (0..80)
+        .map(|x| t.backend().buffer()[(x, 22)].symbol().to_string())
+        .collect();
+    assert!(
+        status.contains("interviewer turn: apply") && status.trim_end().ends_with('…'),
+        "{status:?}"
+    );
     keys(&mut app, "1");
     assert_eq!(app.here.len(), 1, "coded when asked again");
     assert_eq!(app.here[0].text, "Maakt u zich wel eens zorgen?");

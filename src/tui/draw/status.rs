@@ -64,13 +64,26 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     if let Some(m) = &app.message {
-        spans.push(Span::raw("│ "));
         let style = if m.error {
             app.theme.error()
         } else {
             Style::default().add_modifier(Modifier::BOLD)
         };
-        spans.push(Span::styled(m.text.clone(), style));
+        let width = usize::from(area.width);
+        let used: usize = spans.iter().map(Span::width).sum();
+        // An error or a question is what the user must read now ("apply it again to code it
+        // anyway"): when it does not fit after the position and the selection, those give way
+        // to it (the selection is on screen in the text anyway). What is still too long, or an
+        // ordinary message after them, ends in "…".
+        if m.error && used + 2 + crate::core::text::width(&m.text) > width {
+            spans.truncate(if app.is_readonly() { 2 } else { 1 });
+        }
+        let used: usize = spans.iter().map(Span::width).sum::<usize>() + 2;
+        spans.push(Span::raw("│ "));
+        spans.push(Span::styled(
+            crate::core::text::fit(&m.text, width.saturating_sub(used)),
+            style,
+        ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
