@@ -493,3 +493,36 @@ fn start_of_first(text: &str) -> usize {
 fn end_of_first(text: &str) -> usize {
     first_number_after(text, "\"end\":")
 }
+
+/// `--among` (like `--where` and `--by set:NAME`) reads the coder's codings of every code, not
+/// only those exported: a lazily trusted coding of another code must be checked against its text
+/// too, or an export of one code would count respondents on words a coding was not made on.
+#[test]
+fn an_export_filtered_by_a_query_checks_the_codings_the_query_reads() {
+    let dir = project(3);
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    let _ = Project::load_lazy(dir.path()).unwrap();
+    assert!(cache.exists());
+    // The first meldcode coding's quote replaced, by hand, by one of the same length that is
+    // nowhere in the text: the full load orphans it; its version still says "made here".
+    let journal = dir.path().join("codings/ann.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\"code\":\"meldcode\""))
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&lines[at]).unwrap();
+    let n = v["text"].as_str().unwrap().chars().count();
+    v["text"] = serde_json::Value::String("#".repeat(n));
+    lines[at] = v.to_string();
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let args = [
+        "--coder", "ann", "export", "quotes", "--code", "twijfel", "--among", "meldcode", "-o",
+        "-", "--format", "json",
+    ];
+    let from_cache = run(dir.path(), &args);
+    std::fs::remove_file(&cache).unwrap();
+    let read_all = run(dir.path(), &args);
+    assert_eq!(from_cache, read_all);
+}

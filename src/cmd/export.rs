@@ -27,7 +27,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         }
     };
     let format = o.format.map_or(kind.default_format(), Format::from);
-    let project = load_exported(root, coder, &filter(&o).codes)?;
+    let project = load_exported(root, coder, &filter(&o))?;
     if let Some(names) = &o.names {
         super::pseudonymize::refuse_names(root, names)?;
     }
@@ -105,9 +105,15 @@ fn filter(o: &ExportOpt) -> Filter {
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
-/// The project, with the texts read of the passages an export of `codes` (all if none) by the
-/// coder takes (a code's sub-codes included): the rest are read if used.
-fn load_exported(root: &Path, coder: Option<&str>, codes: &[String]) -> Result<Project> {
+/// The project, with the texts read of the passages an export of `filter.codes` (all if none)
+/// by the coder takes (a code's sub-codes included): the rest are read if used. A `--where` or
+/// `--among` query (or `--by set:NAME`) looks at every code's passages, so then all of the coder's are read (and
+/// so checked against their text: see `Project::read_texts`).
+fn load_exported(root: &Path, coder: Option<&str>, filter: &Filter) -> Result<Project> {
+    let query = filter.where_query.is_some()
+        || filter.among.is_some()
+        || filter.by.as_deref().is_some_and(|b| b.starts_with("set:"));
+    let codes: &[String] = if query { &[] } else { &filter.codes };
     let mut project = super::load_lazy(root)?;
     if !project.has_errors()
         && let Ok(coder) = pick_coder(&project, coder)

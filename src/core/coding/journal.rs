@@ -35,6 +35,18 @@ pub enum JournalError {
         start: usize,
         end: usize,
     },
+    /// The quote is not as long as its offsets say: it cannot be the words it claims to be on.
+    #[error(
+        "a coding of \"{transcript}\" at {start}..{end} quotes {chars} characters, not {}; \
+         nothing was recorded",
+        end - start
+    )]
+    QuoteMismatch {
+        transcript: String,
+        start: usize,
+        end: usize,
+        chars: usize,
+    },
     /// Appending to our handle would write into a file that is no longer the journal (a `git
     /// checkout`, a sync tool), and the coding would be lost at exit.
     #[error(
@@ -250,6 +262,20 @@ impl Journal {
                 transcript: c.transcript.clone(),
                 start: c.start,
                 end: c.end,
+            });
+        }
+        // A coding is its offsets and the words between them: a quote of another length cannot
+        // be those words (a text that could not be read, offsets of another version), and would
+        // be orphaned at the next load although the coder was told it was coded.
+        if let Some(c) = ops.iter().find_map(|op| match op {
+            Op::Add(c) if c.text.chars().count() != c.end - c.start => Some(c),
+            _ => None,
+        }) {
+            return Err(JournalError::QuoteMismatch {
+                transcript: c.transcript.clone(),
+                start: c.start,
+                end: c.end,
+                chars: c.text.chars().count(),
             });
         }
         self.check_unchanged()?;

@@ -449,6 +449,31 @@ fn an_empty_coding_is_refused_with_nothing_written() {
     assert!(!j.path.exists());
 }
 
+/// An autocode on a text that could not be read quoted "" for a range of 12 characters: the
+/// coder was told it was coded, and the next load orphaned it. Refused before anything is
+/// written.
+#[test]
+fn a_quote_of_another_length_than_its_offsets_is_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(dir.path(), "ann").unwrap();
+    let mut wrong = coding("T1", "a", 10, 22);
+    wrong.text = String::new();
+    let err = j
+        .record(vec![Op::Add(coding("T1", "a", 0, 3)), Op::Add(wrong)])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("quotes 0 characters, not 12"),
+        "{err}"
+    );
+    assert!(j.state.codings.is_empty());
+    assert!(!j.path.exists());
+    // Characters, not bytes: "één" is three.
+    let mut dutch = coding("T1", "a", 0, 3);
+    dutch.text = "één".into();
+    j.record(vec![Op::Add(dutch)]).unwrap();
+    assert_eq!(j.state.codings.len(), 1);
+}
+
 #[test]
 fn odd_lines_are_reported_with_their_line() {
     let head = r#"{"seq":1,"at":"x","coder":"ann","op":"add","id":1,"transcript":"T1","code":"a","start":0,"end":2,"text":"ab"}"#;

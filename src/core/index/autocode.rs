@@ -126,6 +126,15 @@ pub fn plan_autocode_with(
         let Some(t) = project.transcript(&hit.transcript) else {
             continue;
         };
+        // A text read only now (a lazy load) that is not the one the project was loaded with
+        // has no text to quote: its hits are left out and said, never coded as empty quotes.
+        if let Err(p) = t.read() {
+            let note = format!("{p}: its hits were left out");
+            if !plan.notes.contains(&note) {
+                plan.notes.push(note);
+            }
+            continue;
+        }
         let ranges: Vec<Range<usize>> = match scope {
             Scope::Match => hit.matches.clone(),
             Scope::Turn => std::iter::once(hit.start..hit.end).collect(),
