@@ -526,3 +526,75 @@ fn an_export_filtered_by_a_query_checks_the_codings_the_query_reads() {
     let read_all = run(dir.path(), &args);
     assert_eq!(from_cache, read_all);
 }
+
+/// A view that reads a text for the first time (the matrix counts every transcript's turns)
+/// and finds it is not the text the project was loaded with says so, naming the file, instead
+/// of showing counts that look complete.
+#[test]
+fn a_view_that_reads_a_broken_text_says_so() {
+    use codewerk::tui::app::{App, Msg};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = project(3);
+    Project::load_lazy(dir.path()).unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 3);
+    let broken = file_of(dir.path(), &p, 2);
+    rewrite_within_stamp(&broken);
+    let theme = codewerk::tui::theme::Theme::dark(true);
+    let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
+    app.message = None;
+    app.handle(Msg::Key(KeyEvent::new(
+        KeyCode::Char('M'),
+        KeyModifiers::NONE,
+    )));
+    let said = app.message.as_ref().expect("a message");
+    assert!(
+        said.error && said.text.contains("missing from this view"),
+        "{}",
+        said.text
+    );
+    let name = broken.file_name().unwrap().to_string_lossy().to_string();
+    assert!(said.text.contains(&name), "{}", said.text);
+}
+
+/// Autocode on a text read only now that is not the one the project was loaded with: its hits
+/// (from the index, of the old text) are left out and said, never coded as quotes of a text
+/// that is not there.
+#[test]
+fn autocode_leaves_out_the_hits_of_a_broken_text() {
+    use codewerk::core::coding::CoderState;
+    use codewerk::core::index::{Index, Query, Scope, plan_autocode};
+    let dir = project(3);
+    Project::load_lazy(dir.path()).unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    let (ix, _) = Index::open(&p, &mut |_| {}).unwrap();
+    let broken_id = p.transcripts[2].id.clone();
+    rewrite_within_stamp(&file_of(dir.path(), &p, 2));
+    let p = Project::load_lazy(dir.path()).unwrap();
+    let every_turn = Query {
+        text: "*".into(),
+        ..Default::default()
+    };
+    let plan = plan_autocode(
+        &p,
+        &ix,
+        &every_turn,
+        "meldcode",
+        Scope::Turn,
+        &CoderState::new("zed"),
+    )
+    .unwrap();
+    assert!(
+        plan.codings.iter().all(|c| c.transcript != broken_id),
+        "coded on the broken text"
+    );
+    assert!(plan.codings.iter().any(|c| c.transcript != broken_id));
+    assert!(
+        plan.notes.iter().any(|n| n.contains("left out")),
+        "{:?}",
+        plan.notes
+    );
+    for c in &plan.codings {
+        assert_eq!(c.text.chars().count(), c.end - c.start);
+    }
+}

@@ -257,7 +257,9 @@ pub fn make_snippet(
         };
         // Do not cut words: widen to whole words (a little).
         let chars: Vec<char> = t.slice(start, end).chars().collect();
-        let at = |i: usize| chars[i - start];
+        // Offsets from the index past the text (a text read late that could not be used is
+        // empty) read as spaces: no panic, and no word to widen to.
+        let at = |i: usize| chars.get(i - start).copied().unwrap_or(' ');
         for _ in 0..15 {
             if ws > start && !at(ws - 1).is_whitespace() {
                 ws -= 1;
