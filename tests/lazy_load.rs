@@ -424,7 +424,11 @@ fn a_hand_edited_coding_is_checked_when_its_text_is_read() {
 /// Shift the first coding of ann's journal by one character, keeping its quote and version, as
 /// a hand edit would. Only the journal changes: the transcripts keep the stamps the cache knows.
 fn shift_first_coding(dir: &Path) {
-    let journal = dir.join("codings/ann.jsonl");
+    shift_first_coding_of(dir, "ann");
+}
+
+fn shift_first_coding_of(dir: &Path, coder: &str) {
+    let journal = dir.join(format!("codings/{coder}.jsonl"));
     let text = std::fs::read_to_string(&journal).unwrap();
     // Shift the first coding's offsets by one character, keeping its quote and version.
     let edited = text.replacen(
@@ -596,5 +600,40 @@ fn autocode_leaves_out_the_hits_of_a_broken_text() {
     );
     for c in &plan.codings {
         assert_eq!(c.text.chars().count(), c.end - c.start);
+    }
+}
+
+/// Another coder's codings (the second layer, the agreement view) are checked too when the TUI
+/// opens their transcript.
+#[test]
+fn the_tui_checks_another_coders_hand_edited_coding_too() {
+    use codewerk::tui::app::App;
+    let dir = project(2);
+    let ann = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    std::fs::write(
+        dir.path().join("codings/bob.jsonl"),
+        ann.replace("\"coder\":\"ann\"", "\"coder\":\"bob\""),
+    )
+    .unwrap();
+    let _ = Project::load_lazy(dir.path()).unwrap();
+    shift_first_coding_of(dir.path(), "bob");
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 2);
+    let theme = codewerk::tui::theme::Theme::dark(true);
+    let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
+    app.open(1);
+    app.open(0);
+    let said = app.message.as_ref().expect("a message");
+    assert!(said.text.contains("not on their words"), "{}", said.text);
+    let t = &app.project.transcripts[0];
+    for c in app.project.coders["bob"].codings.values() {
+        if c.transcript == t.id && matches!(c.anchor, Anchor::Exact | Anchor::Moved { .. }) {
+            assert_eq!(
+                t.slice(c.start, c.end),
+                c.text,
+                "coding {} on other words",
+                c.id
+            );
+        }
     }
 }

@@ -69,6 +69,38 @@ impl App {
                 moved += 1;
             }
         }
+        // The other coders' codings (the second layer, agreement, the matrix) likewise. The
+        // project is changed (copied, if a background job shares it) only when one of them is
+        // off its words: looked at on a copy of each coding first.
+        let off = |c: &crate::core::coding::Coding| {
+            c.transcript == t.id && crate::core::anchor::verify_read(t, &mut c.clone())
+        };
+        let others_off = project
+            .coders
+            .iter()
+            .any(|(name, s)| *name != self.coder && s.codings.values().any(off));
+        // Our own handle on the project would make the change below copy it needlessly.
+        drop(project);
+        if others_off {
+            let me = self.coder.clone();
+            let crate::core::project::Project {
+                transcripts,
+                coders,
+                ..
+            } = self.project_mut();
+            if let Some(t) = transcripts.get(i) {
+                for (name, s) in coders.iter_mut() {
+                    for c in s.codings.values_mut() {
+                        if *name != me
+                            && c.transcript == t.id
+                            && crate::core::anchor::verify_read(t, c)
+                        {
+                            moved += 1;
+                        }
+                    }
+                }
+            }
+        }
         if moved > 0 {
             self.say(
                 format!(
