@@ -570,11 +570,13 @@ fn autocode_leaves_out_the_hits_of_a_broken_text() {
     use codewerk::core::index::{Index, Query, Scope, plan_autocode};
     let dir = project(3);
     Project::load_lazy(dir.path()).unwrap();
+    // The index from a full load (building it reads every text), the project lazily.
+    let (ix, _) = Index::open(&Project::load(dir.path()).unwrap(), &mut |_| {}).unwrap();
     let p = Project::load_lazy(dir.path()).unwrap();
-    let (ix, _) = Index::open(&p, &mut |_| {}).unwrap();
+    assert_eq!(unread(&p), 3);
     let broken_id = p.transcripts[2].id.clone();
+    // Changed on disk while the project is open (the TUI), before its text was first read.
     rewrite_within_stamp(&file_of(dir.path(), &p, 2));
-    let p = Project::load_lazy(dir.path()).unwrap();
     let every_turn = Query {
         text: "*".into(),
         ..Default::default()
@@ -636,4 +638,25 @@ fn the_tui_checks_another_coders_hand_edited_coding_too() {
             );
         }
     }
+}
+
+/// A rewrite in place that keeps the size and puts the old modification time back (`cp -p`
+/// onto the file, `touch -r`) changes the status change time, which no program can set: the
+/// next load reads the file instead of trusting the cache, and its codings are checked as the
+/// full load checks them.
+#[test]
+fn a_rewrite_that_puts_the_old_time_back_is_read_at_load() {
+    let dir = project(2);
+    Project::load_lazy(dir.path()).unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 2);
+    rewrite_within_stamp(&file_of(dir.path(), &p, 0));
+    let again = Project::load_lazy(dir.path()).unwrap();
+    assert!(
+        again.transcripts[0].is_read(),
+        "the changed file is read at load"
+    );
+    assert!(again.transcripts[0].late_problem().is_none());
+    assert!(!again.transcripts[1].is_read());
+    assert_eq!(seen(&again), seen(&Project::load(dir.path()).unwrap()));
 }

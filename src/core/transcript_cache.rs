@@ -4,9 +4,11 @@
 //! reads its text only when it is used: at 10,000 transcripts (213 MB) that is the difference
 //! between reading and hashing every text at start-up and one `stat` per file.
 //!
-//! A stamp is the size, the modification time in nanoseconds and the inode number: an editor
-//! that saves by writing a new file and renaming it over the old one gives it a new inode even
-//! when size and time are kept (`cp -p`, a sync tool). It is `index::Stamp` plus the inode;
+//! A stamp is the size, the modification time in nanoseconds, the inode number and the status
+//! change time (ctime): an editor that saves by writing a new file and renaming it over the old
+//! one gives it a new inode even when size and time are kept (`cp -p`, a sync tool), and a
+//! rewrite in place that puts the old modification time back (`cp -p` onto the file, `touch
+//! -r`) still changes the ctime, which no program can set. It is `index::Stamp` plus these;
 //! that type is not reused because the index's manifest serialises it. A file modified in the
 //! two seconds before it was read is not cached (it may have changed while being read, within
 //! the resolution of its time stamp), as for the index's stamps file.
@@ -17,8 +19,8 @@
 //!
 //! Layout, little-endian: the magic (format version in its last byte), a u32 count, then per
 //! file: its name as respondents.csv gives it (u32 length, UTF-8), size u64, modification time
-//! u128 ns, inode u64, version (32 bytes, the SHA-256), content hash u64, characters u64,
-//! words u64.
+//! u128 ns, inode u64, status change time u128 ns, version (32 bytes, the SHA-256), content
+//! hash u64, characters u64, words u64.
 
 use super::fsutil;
 use super::transcript::Meta;
@@ -29,7 +31,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The file's name in `.codewerk/`.
 pub const FILE: &str = "transcripts.bin";
 
-const MAGIC: &[u8; 8] = b"cwtrans\x01";
+// Format 2 added the ctime; a cache of format 1 is not read (every text is read once).
+const MAGIC: &[u8; 8] = b"cwtrans\x02";
 
 /// Files modified this long before they were read are trusted by their stamps.
 const RACY: Duration = Duration::from_secs(2);
@@ -40,11 +43,16 @@ pub struct FileStamp {
     pub size: u64,
     pub mtime_ns: u128,
     pub ino: u64,
+    /// The status change time in ns (0 where the platform has none).
+    pub ctime_ns: u128,
 }
 
 impl FileStamp {
     /// Whether a file with this stamp, read after `read_at` began, can be cached.
     pub fn trusted(&self, read_at: SystemTime) -> bool {
+        // The modification time only: a write during the read that then puts an old time back
+        // (`cp -p`) changes the ctime, so the entry made from the stamp taken before the read
+        // never matches again.
         let nanos = u64::try_from(self.mtime_ns).unwrap_or(u64::MAX);
         UNIX_EPOCH + Duration::from_nanos(nanos) + RACY < read_at
     }
@@ -114,6 +122,7 @@ impl Cache {
             out.extend_from_slice(&s.size.to_le_bytes());
             out.extend_from_slice(&s.mtime_ns.to_le_bytes());
             out.extend_from_slice(&s.ino.to_le_bytes());
+            out.extend_from_slice(&s.ctime_ns.to_le_bytes());
             out.extend_from_slice(&hex32(&m.version).unwrap_or([0; 32]));
             out.extend_from_slice(&m.content.to_le_bytes());
             out.extend_from_slice(&(m.chars as u64).to_le_bytes());
@@ -127,8 +136,8 @@ impl Cache {
 fn decode(bytes: &[u8]) -> Option<Cache> {
     let mut r = bytes.strip_prefix(MAGIC)?;
     let n = u32::from_le_bytes(take(&mut r)?) as usize;
-    // Each entry is at least 92 bytes: a count larger than the file allows is garbage.
-    if n > r.len() / 92 {
+    // Each entry is at least 108 bytes: a count larger than the file allows is garbage.
+    if n > r.len() / 108 {
         return None;
     }
     let mut entries = HashMap::with_capacity(n);
@@ -140,6 +149,7 @@ fn decode(bytes: &[u8]) -> Option<Cache> {
             size: u64::from_le_bytes(take(&mut r)?),
             mtime_ns: u128::from_le_bytes(take(&mut r)?),
             ino: u64::from_le_bytes(take(&mut r)?),
+            ctime_ns: u128::from_le_bytes(take(&mut r)?),
         };
         let version: [u8; 32] = take(&mut r)?;
         let meta = Meta {
@@ -205,11 +215,15 @@ impl Folder {
             // u64 on Linux, i64 elsewhere.
             #[allow(clippy::unnecessary_fallible_conversions)]
             let nanos = u128::try_from(st.st_mtime_nsec).ok()?;
+            let csecs = u128::try_from(st.st_ctime).ok()?;
+            #[allow(clippy::unnecessary_fallible_conversions)]
+            let cnanos = u128::try_from(st.st_ctime_nsec).ok()?;
             #[allow(clippy::useless_conversion)]
             Some(FileStamp {
                 size: u64::try_from(st.st_size).ok()?,
                 mtime_ns: secs * 1_000_000_000 + nanos,
                 ino: u64::from(st.st_ino),
+                ctime_ns: csecs * 1_000_000_000 + cnanos,
             })
         }
         #[cfg(not(unix))]
@@ -226,6 +240,7 @@ impl Folder {
                 size: m.len(),
                 mtime_ns,
                 ino: 0,
+                ctime_ns: 0,
             })
         }
     }
@@ -252,6 +267,7 @@ mod tests {
             size: 10,
             mtime_ns: 1_700_000_000_123_456_789,
             ino: 42,
+            ctime_ns: 1_700_000_001_000_000_000,
         };
         c.insert("a.txt", s, meta(100));
         c.insert("sub/één.txt", FileStamp { ino: 43, ..s }, meta(7));
@@ -271,6 +287,10 @@ mod tests {
                 ..s
             },
             FileStamp { ino: 41, ..s },
+            FileStamp {
+                ctime_ns: s.ctime_ns + 1,
+                ..s
+            },
         ] {
             assert_eq!(back.get("a.txt", &other), None);
         }
@@ -284,6 +304,7 @@ mod tests {
             size: 1,
             mtime_ns: 2,
             ino: 3,
+            ctime_ns: 4,
         };
         c.insert("a.txt", s, meta(5));
         let bytes = c.encode();
