@@ -57,12 +57,12 @@ pub fn search<S: Source + ?Sized>(
     Ok(search_all(project, index, query)?.hits)
 }
 
-/// Search, also counting every matching unit.
-pub fn search_all<S: Source + ?Sized>(
+/// The query parsed, and as run: its text AND the filters (group, code, speaker, ...).
+pub(super) fn parsed_with_filters<S: Source + ?Sized>(
     project: &S,
     index: &Index,
     query: &Query,
-) -> Result<Hits, SearchError> {
+) -> Result<(ParsedQuery, Box<dyn tantivy::query::Query>), SearchError> {
     let parsed = ParsedQuery::parse(index, &query.text)?;
     let filters = filters(project, index, query)?;
     let full: Box<dyn tantivy::query::Query> = if filters.is_empty() {
@@ -72,6 +72,16 @@ pub fn search_all<S: Source + ?Sized>(
         clauses.extend(filters);
         Box::new(BooleanQuery::new(clauses))
     };
+    Ok((parsed, full))
+}
+
+/// Search, also counting every matching unit.
+pub fn search_all<S: Source + ?Sized>(
+    project: &S,
+    index: &Index,
+    query: &Query,
+) -> Result<Hits, SearchError> {
+    let (parsed, full) = parsed_with_filters(project, index, query)?;
     let searcher = index.reader.searcher();
     let notes = parsed.notes.clone();
     // Never more than there are units: the collector allocates room for `limit` hits.

@@ -5,7 +5,6 @@
 //! (by id), each transcript's by position; the text of one transcript is read at a time.
 
 use super::Index;
-use super::filter::filters;
 use super::highlight::{SNIPPET_CHARS, make_snippet};
 use super::query::{ParsedQuery, Query, SearchError};
 use super::search::Hit;
@@ -16,7 +15,6 @@ use std::collections::HashMap;
 use std::ops::Range;
 use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur};
 use tantivy::schema::Value;
 
 /// Where every hit of a query is, to make the hits one transcript at a time.
@@ -47,15 +45,7 @@ pub fn all_hits<S: Source + ?Sized>(
     index: &Index,
     query: &Query,
 ) -> Result<AllHits, SearchError> {
-    let parsed = ParsedQuery::parse(index, &query.text)?;
-    let filters = filters(project, index, query)?;
-    let full: Box<dyn tantivy::query::Query> = if filters.is_empty() {
-        parsed.query.box_clone()
-    } else {
-        let mut clauses = vec![(Occur::Must, parsed.query.box_clone())];
-        clauses.extend(filters);
-        Box::new(BooleanQuery::new(clauses))
-    };
+    let (parsed, full) = super::search::parsed_with_filters(project, index, query)?;
     let searcher = index.reader.searcher();
     let total = searcher.search(&*full, &Count)?;
     let notes = parsed.notes.clone();

@@ -9,14 +9,14 @@ use crate::core::export::matrix::{Columns, MatrixRow, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
 use crate::core::project::Project;
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Layer};
+use crate::tui::keymap::Layer;
 use crate::tui::theme::Theme;
 use crate::tui::wrap::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub struct ClustersView {
     pub coder: String,
@@ -232,18 +232,17 @@ impl ClustersView {
             total.of,
             self.plural(project)
         );
-        let blk = Block::default()
-            .borders(Borders::ALL)
-            .title(super::block_title(&title, area.width))
-            .title_bottom(keymap::hint_text(
-                Layer::Clusters,
-                &[
-                    Action::Choose,
-                    Action::Export,
-                    Action::ExportExcel,
-                    Action::Help,
-                ],
-            ));
+        let blk = super::view_block(
+            &title,
+            area.width,
+            Layer::Clusters,
+            &[
+                Action::Choose,
+                Action::Export,
+                Action::ExportExcel,
+                Action::Help,
+            ],
+        );
         let inner = blk.inner(area);
         f.render_widget(blk, area);
         let (picker, main) = if inner.width >= 100 {

@@ -11,13 +11,13 @@ use crate::core::export::{Filter, Tally};
 use crate::core::project::Project;
 use crate::core::query::{Expr, Facts};
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Layer};
+use crate::tui::keymap::Layer;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use std::collections::HashMap;
 
 /// One code of the grid.
@@ -267,18 +267,17 @@ impl CooccurrenceView {
                 .as_deref()
                 .map_or("all groups", |g| project.group_plural(g))
         );
-        let blk = Block::default()
-            .borders(Borders::ALL)
-            .title(super::block_title(&title, area.width))
-            .title_bottom(keymap::hint_text(
-                Layer::Cooccurrence,
-                &[
-                    Action::Choose,
-                    Action::ToggleColumns,
-                    Action::CycleGroup,
-                    Action::Help,
-                ],
-            ));
+        let blk = super::view_block(
+            &title,
+            area.width,
+            Layer::Cooccurrence,
+            &[
+                Action::Choose,
+                Action::ToggleColumns,
+                Action::CycleGroup,
+                Action::Help,
+            ],
+        );
         let inner = blk.inner(area);
         f.render_widget(blk, area);
         if let Some((list, at)) = &self.passages {

@@ -9,13 +9,13 @@ use crate::core::index::search::Query;
 use crate::core::kwic::{KwicLine, KwicOptions, KwicSort, kwic};
 use crate::core::project::Project;
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Layer};
+use crate::tui::keymap::Layer;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// Words of context either side.
 const WIDTH: usize = 8;
@@ -165,13 +165,12 @@ impl KwicView {
                 Span::styled(format!(" {}", fit(&l.right, right_room)), sel),
             ]));
         }
-        let blk = Block::default()
-            .borders(Borders::ALL)
-            .title(super::block_title(&title, area.width))
-            .title_bottom(keymap::hint_text(
-                Layer::Kwic,
-                &[Action::Up, Action::Choose, Action::CycleSort, Action::Close],
-            ));
+        let blk = super::view_block(
+            &title,
+            area.width,
+            Layer::Kwic,
+            &[Action::Up, Action::Choose, Action::CycleSort, Action::Close],
+        );
         f.render_widget(Paragraph::new(lines).block(blk), area);
     }
 }

@@ -10,14 +10,14 @@ use crate::core::export::matrix::{CodeMatrix, Columns, code_matrix};
 use crate::core::export::{Count, Filter, Kind, Request};
 use crate::core::project::Project;
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Layer};
+use crate::tui::keymap::Layer;
 
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// What the matrix view asks the coder for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,18 +306,17 @@ impl MatrixView {
                 format!(" · only {}", only.join(", "))
             }
         );
-        let blk = Block::default()
-            .borders(Borders::ALL)
-            .title(super::block_title(&title, area.width))
-            .title_bottom(keymap::hint_text(
-                Layer::Matrix,
-                &[
-                    Action::Choose,
-                    Action::Export,
-                    Action::ExportExcel,
-                    Action::Help,
-                ],
-            ));
+        let blk = super::view_block(
+            &title,
+            area.width,
+            Layer::Matrix,
+            &[
+                Action::Choose,
+                Action::Export,
+                Action::ExportExcel,
+                Action::Help,
+            ],
+        );
         let inner = blk.inner(area);
         f.render_widget(blk, area);
         let by_type = self.columns == Columns::GroupsBySchoolType;

@@ -149,6 +149,20 @@ pub fn block_title(title: &str, width: u16) -> String {
     fit(title, usize::from(width.saturating_sub(2)))
 }
 
+/// The frame of a full-screen view: its title cut to fit, and on the bottom border the keys of
+/// `layer` for `actions` (generated from the keymap, as the hint bar is).
+pub fn view_block(
+    title: &str,
+    width: u16,
+    layer: crate::tui::keymap::Layer,
+    actions: &[crate::tui::action::Action],
+) -> ratatui::widgets::Block<'static> {
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .title(block_title(title, width))
+        .title_bottom(crate::tui::keymap::hint_text(layer, actions))
+}
+
 /// The heading line of a deelvraag in a list of codes: "1. Signaleren en handelen".
 pub fn deelvraag_heading(
     project: &crate::core::project::Project,

@@ -11,13 +11,13 @@ use crate::core::index::search::{Hit, Hits, Query, Rank};
 use crate::core::index::uncoded::keep_uncoded_matches_of;
 use crate::core::project::Project;
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Layer};
+use crate::tui::keymap::Layer;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use std::collections::BTreeSet;
 
 /// Hits shown at most; the total is counted in full.
@@ -276,22 +276,21 @@ impl SearchView {
             ]));
             lines.push(snippet_line(hit, area.width.saturating_sub(4) as usize));
         }
-        let blk = Block::default()
-            .borders(Borders::ALL)
-            .title(super::block_title(&title, area.width))
-            .title_bottom(keymap::hint_text(
-                Layer::Search,
-                &[
-                    Action::Choose,
-                    Action::CycleGroup,
-                    Action::CycleSchoolType,
-                    Action::CycleSpeaker,
-                    Action::ToggleUncoded,
-                    Action::AutocodeHits,
-                    Action::OpenKwic,
-                    Action::Close,
-                ],
-            ));
+        let blk = super::view_block(
+            &title,
+            area.width,
+            Layer::Search,
+            &[
+                Action::Choose,
+                Action::CycleGroup,
+                Action::CycleSchoolType,
+                Action::CycleSpeaker,
+                Action::ToggleUncoded,
+                Action::AutocodeHits,
+                Action::OpenKwic,
+                Action::Close,
+            ],
+        );
         f.render_widget(Paragraph::new(lines).block(blk), area);
     }
 }
