@@ -620,12 +620,7 @@ fn vouched(t: &Transcript, c: &Coding) -> bool {
 }
 
 fn preview(s: &str) -> String {
-    let p: String = s.chars().take(40).collect();
-    if p.len() < s.len() {
-        format!("{p}…")
-    } else {
-        p
-    }
+    super::text::fit(s, 41)
 }
 
 pub(crate) fn ordered(

@@ -112,10 +112,7 @@ pub fn cycle(options: &[String], current: &Option<String>) -> Option<String> {
 
 pub use crate::core::text::fit;
 
-/// Display width of a text, in terminal columns.
-pub fn width_of(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
-}
+pub use crate::core::text::width as width_of;
 
 /// Colour for an agreement coefficient: red below 0.4, yellow below 0.6, light green below 0.8.
 pub fn coefficient_style(value: Option<f64>) -> Style {
