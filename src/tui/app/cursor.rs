@@ -41,13 +41,16 @@ impl App {
             }
             // The text is read now (`Project::load_lazy`): a file changed or broken since the
             // project was loaded shows no text, and says why.
-            if let Some(Err(p)) = self.project.transcripts.get(i).map(|t| t.read()) {
-                let why = p.to_string();
-                crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
-                self.say(why, true);
-            } else {
+            // A broken text shows empty, and is said (once) by `say_late_problems`.
+            if self
+                .project
+                .transcripts
+                .get(i)
+                .is_some_and(|t| t.read().is_ok())
+            {
                 self.verify_read_codings(i);
             }
+            self.say_late_problems();
         }
         self.refresh();
     }

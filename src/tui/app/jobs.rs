@@ -194,10 +194,7 @@ impl App {
                     return;
                 }
                 match view {
-                    Ok(v) => {
-                        self.view = Some(*v);
-                        self.say_late_problems();
-                    }
+                    Ok(v) => self.view = Some(*v),
                     Err(e) => {
                         self.view = None;
                         self.say(e, true);
@@ -205,31 +202,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// Texts a view read for the first time (a lazy load) that were not the texts the project
-    /// was loaded with show as empty there: say so, naming the first file, instead of letting
-    /// the view's counts look complete. The cache is dropped, so the next start checks all.
-    fn say_late_problems(&mut self) {
-        let late: Vec<&crate::core::problem::Problem> = self
-            .project
-            .transcripts
-            .iter()
-            .filter_map(crate::core::transcript::Transcript::late_problem)
-            .collect();
-        let Some(first) = late.first() else {
-            return;
-        };
-        let text = if late.len() == 1 {
-            format!("{first}: its passages are missing from this view")
-        } else {
-            format!(
-                "{first}, and {} more: their passages are missing from this view",
-                crate::core::text::count(late.len() - 1, "transcript", "transcripts")
-            )
-        };
-        crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
-        self.say(text, true);
     }
 
     /// Open a view whose counts take long at scale: a stand-in shows "computing …" while

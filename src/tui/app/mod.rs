@@ -226,6 +226,9 @@ pub struct App {
     pub codes: CodebookState,
     pub layer: Option<String>,
     pub message: Option<Message>,
+    /// How many texts read late (a lazy load) were found broken and have been said: each new
+    /// one is said once, whatever read it (a view, a search, autocode).
+    late_said: usize,
     pub should_quit: bool,
     /// The consensus coder's journal, opened by the first decision in the agreement view when
     /// the coder at work is someone else.
@@ -300,6 +303,7 @@ impl App {
                 error: true,
                 until_selection: false,
             }),
+            late_said: 0,
             should_quit: false,
             consensus: None,
             panels_hidden: false,
@@ -610,6 +614,35 @@ impl App {
         });
     }
 
+    /// Texts read for the first time (a lazy load) that were not the texts the project was
+    /// loaded with are empty: say so once each, naming the file, whatever read them (opening a
+    /// transcript, a view, a search, autocode), instead of letting counts look complete; and
+    /// drop the transcript cache, so that the next start checks every text. Checks 10,000
+    /// transcripts in microseconds (one atomic load each).
+    pub(super) fn say_late_problems(&mut self) {
+        let late: Vec<&crate::core::problem::Problem> = self
+            .project
+            .transcripts
+            .iter()
+            .filter_map(Transcript::late_problem)
+            .collect();
+        if late.len() <= self.late_said {
+            return;
+        }
+        // All of them, not only the new one: each is missing from what is shown.
+        let text = match late.len() {
+            1 => format!("{}; its passages are missing from this view", late[0]),
+            n => format!(
+                "{}, and {} more; their passages are missing from this view",
+                late[0],
+                crate::core::text::count(n - 1, "transcript", "transcripts")
+            ),
+        };
+        self.late_said = late.len();
+        crate::core::transcript_cache::Cache::forget(&self.project.cache_dir());
+        self.say(text, true);
+    }
+
     /// A message that only holds while nothing is selected is gone once something is (by
     /// key or by mouse), instead of telling a coder who did select to select.
     fn drop_stale_message(&mut self) {
@@ -630,6 +663,7 @@ impl App {
             Msg::Job(job) => self.on_job(job),
         }
         self.drop_stale_message();
+        self.say_late_problems();
         self.derive();
     }
 
