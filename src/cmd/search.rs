@@ -7,7 +7,7 @@ use codewerk::core::index::memos::search_memos;
 use codewerk::core::index::stream::{AllHits, all_hits};
 use codewerk::core::index::uncoded::{CodedBy, keep_uncoded_matches};
 use codewerk::core::index::{
-    Hit, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
+    Hit, Hits, Index, Phase, Progress, Query, SearchError, Source, check_coder, search_all,
 };
 use codewerk::core::project::Project;
 use serde_json::json;
@@ -18,8 +18,17 @@ use std::time::{Duration, Instant, SystemTime};
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     // An index known to be up to date answers alone, without loading the project (see
     // `core::index::fresh`); memos and "match not coded" need the journals, so the project.
+    // The hits are found while the index's freshness is still being checked.
     if !o.memos
         && !o.uncoded_matches
+        && !streams(o)
+        && let Some((_, _, found)) =
+            Index::open_fresh_then(root, |index, light| find(light, None, index, coder, o))
+    {
+        return show(found?, o);
+    }
+    if !o.memos
+        && streams(o)
         && let Some((index, light)) = Index::open_fresh(root)
     {
         return answer(&light, None, &index, coder, o);
@@ -38,6 +47,11 @@ pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     answer(&project, Some(&project), &index, coder, o)
 }
 
+/// Every hit as JSON, streamed (`answer_all`), rather than found first and then shown.
+fn streams(o: &SearchOpt) -> bool {
+    o.json && o.limit == 0 && !o.uncoded_matches
+}
+
 /// The search and its output. `full` is the loaded project when there is one (never on the
 /// fresh path); `--uncoded-matches` needs it for the codings.
 fn answer<S: Source>(
@@ -47,10 +61,17 @@ fn answer<S: Source>(
     coder: Option<&str>,
     o: &SearchOpt,
 ) -> Result<()> {
-    if let Some(c) = coder {
-        check_coder(project, c).map_err(search_failed)?;
+    if streams(o) {
+        if let Some(c) = coder {
+            check_coder(project, c).map_err(search_failed)?;
+        }
+        return answer_all(project, index, &query_of(coder, o)?, o);
     }
-    let query = Query {
+    show(find(project, full, index, coder, o)?, o)
+}
+
+fn query_of(coder: Option<&str>, o: &SearchOpt) -> Result<Query> {
+    Ok(Query {
         text: o.query.clone(),
         code: if o.uncoded_matches {
             None
@@ -66,11 +87,21 @@ fn answer<S: Source>(
         limit: if o.uncoded_matches { 0 } else { o.limit },
         rank: o.rank.parse().map_err(|e: String| anyhow::anyhow!(e))?,
         ..filters_query(&o.filters)?
-    };
-    // Every hit as JSON is streamed; "match not coded" filters the hits first, so not then.
-    if o.json && query.limit == 0 && !o.uncoded_matches {
-        return answer_all(project, index, &query, o);
+    })
+}
+
+/// The hits to show, found without showing anything.
+fn find<S: Source>(
+    project: &S,
+    full: Option<&Project>,
+    index: &Index,
+    coder: Option<&str>,
+    o: &SearchOpt,
+) -> Result<Hits> {
+    if let Some(c) = coder {
+        check_coder(project, c).map_err(search_failed)?;
     }
+    let query = query_of(coder, o)?;
     let mut hits = match search_all(project, index, &query) {
         Ok(hits) => hits,
         Err(e) => return Err(search_failed(e)),
@@ -100,6 +131,10 @@ fn answer<S: Source>(
         }
         hits.hits = kept;
     }
+    Ok(hits)
+}
+
+fn show(hits: Hits, o: &SearchOpt) -> Result<()> {
     for note in &hits.notes {
         eprintln!("codewerk: note: {note}");
     }

@@ -231,6 +231,16 @@ impl Index {
     /// The project's index and what a search needs of the project, if the index is known to be
     /// up to date with the files (see the module doc); None means: load the project.
     pub fn open_fresh(root: &Path) -> Option<(Index, Light)> {
+        Index::open_fresh_then(root, |_, _| ()).map(|(index, light, ())| (index, light))
+    }
+
+    /// As `open_fresh`, and `then` run on them while the transcripts' stamps are still being
+    /// compared (a search is then done when the check is): its answer is kept only if the
+    /// index is fresh. `then` must not show anything, since it may be thrown away.
+    pub fn open_fresh_then<R: Send>(
+        root: &Path,
+        then: impl FnOnce(&Index, &Light) -> R + Send,
+    ) -> Option<(Index, Light, R)> {
         let root = normal_root(root);
         if crate::core::pseudonym::project::pending_problem(&root).is_some() {
             return None;
@@ -255,31 +265,32 @@ impl Index {
             return None;
         }
         // The stamps of the transcripts are most of the time: what else is needed is read
-        // meanwhile, and thrown away if a transcript changed.
-        let (unchanged, rest) = rayon::join(
+        // meanwhile, and `then` is run on it, all thrown away if a transcript changed.
+        let (unchanged, done) = rayon::join(
             || transcripts_unchanged(&root.join("transcripts"), &stamps.transcripts),
-            || Rest::read(&root, &dir, &stamps, &bytes),
+            || {
+                let rest = Rest::read(&root, &dir, &stamps, &bytes)?;
+                let light = Light {
+                    root: root.clone(),
+                    settings: rest.settings,
+                    codebook: rest.codebook,
+                    coders: rest.coders,
+                    csv_path: rest.csv_path,
+                    csv: rest.csv,
+                    header_end: rest.header_end,
+                    // The rows point into this copy; `stamps` still borrows the original.
+                    stamps: bytes.clone(),
+                    rows: rest.rows,
+                    all: OnceLock::new(),
+                };
+                let r = then(&rest.index, &light);
+                Some((rest.index, light, r))
+            },
         );
         if !unchanged {
             return None;
         }
-        let rest = rest?;
-        drop(stamps);
-        Some((
-            rest.index,
-            Light {
-                root,
-                settings: rest.settings,
-                codebook: rest.codebook,
-                coders: rest.coders,
-                csv_path: rest.csv_path,
-                csv: rest.csv,
-                header_end: rest.header_end,
-                stamps: bytes,
-                rows: rest.rows,
-                all: OnceLock::new(),
-            },
-        ))
+        done
     }
 
     /// After `project` (loaded without errors, its load begun at `loaded_at`) brought this
