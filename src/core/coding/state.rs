@@ -207,8 +207,10 @@ impl CoderState {
             let mut rec = match parsed {
                 Ok(rec) => rec,
                 Err(e) => {
+                    // Whatever the line held (a coding, its removal, an undo) is missing from
+                    // every count: an error that stops them, not a note they pass over.
                     state.warnings.push(
-                        Problem::warning(path, format!("unreadable journal line skipped: {e}"))
+                        Problem::error(path, format!("unreadable journal line skipped: {e}"))
                             .at(line_no, Some(e.column())),
                     );
                     kept_end = offset;
@@ -350,10 +352,23 @@ impl CoderState {
         match &mut op {
             Op::Add(c) => {
                 if c.start >= c.end {
-                    self.warnings.push(warn(format!(
-                        "coding {} of \"{}\" is empty (start {}, end {}); it was skipped",
-                        c.id, c.transcript, c.start, c.end
-                    )));
+                    // Written only by hand (the journal refuses such a coding): an error, as an
+                    // unreadable line is, since the counts would leave it out.
+                    let what = if c.start == c.end {
+                        "is empty"
+                    } else {
+                        "ends before it starts"
+                    };
+                    self.warnings.push(
+                        Problem::error(
+                            path,
+                            format!(
+                                "coding {} of \"{}\" {what} (start {}, end {}); it was skipped",
+                                c.id, c.transcript, c.start, c.end
+                            ),
+                        )
+                        .at(l.line, None),
+                    );
                     return None;
                 }
                 if let Some(other) = self.codings.get(&c.id) {

@@ -492,7 +492,7 @@ fn odd_lines_are_reported_with_their_line() {
         .map(std::string::ToString::to_string)
         .collect();
     for expected in [
-        "ann.jsonl:2: warning: coding 2 of \"T1\" is empty",
+        "ann.jsonl:2: error: coding 2 of \"T1\" is empty",
         "ann.jsonl:3: warning: remove of coding 9, which this journal never added",
         "ann.jsonl:4: warning: the line is by coder \"bob\"",
         "ann.jsonl:5: warning: undo of an unknown action 77",
