@@ -429,7 +429,7 @@ fn a_project_with_errors_is_marked_on_the_status_line_and_its_exports_refused() 
     assert!(
         message
             .text
-            .starts_with("NOT exported: the project has 1 error;"),
+            .starts_with("NOT exported: the project has 1 error (run `codewerk check`)"),
         "{}",
         message.text
     );

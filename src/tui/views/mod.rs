@@ -81,7 +81,7 @@ pub fn write_export(project: &Project, req: &Request) -> Outcome {
     if errors > 0 {
         return Outcome::Say(
             format!(
-                "NOT exported: the project has {}; run `codewerk check` and fix them first",
+                "NOT exported: the project has {} (run `codewerk check`)",
                 crate::core::text::count(errors, "error", "errors")
             ),
             true,
