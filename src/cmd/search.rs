@@ -17,10 +17,19 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     // An index known to be up to date answers alone, without loading the project (see
-    // `core::index::fresh`); memos and "match not coded" need the journals, so the project.
+    // `core::index::fresh`), with the codings remembered if a filter needs them; memos and
+    // "match not coded" need the journals, so the project.
+    let coded = o.code.is_some() || coder.is_some() || o.uncoded;
+    let fresh = || {
+        if coded {
+            Index::open_fresh_coded(root)
+        } else {
+            Index::open_fresh(root)
+        }
+    };
     if !o.memos
         && !o.uncoded_matches
-        && let Some((index, light)) = Index::open_fresh(root)
+        && let Some((index, light)) = fresh()
     {
         return answer(&light, None, &index, coder, o);
     }
