@@ -15,7 +15,8 @@ use super::Fields;
 use super::query::SearchError;
 use super::source::Source;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tantivy::index::SegmentId;
 use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
@@ -33,7 +34,11 @@ pub(super) struct CodedUnits {
     transcript: Field,
     start: String,
     end: String,
-    by_transcript: Arc<HashMap<String, Covered>>,
+    /// By transcript id.
+    by_transcript: Arc<Vec<(String, Covered)>>,
+    /// The documents found per segment: a ranked search runs the query twice (respondent
+    /// turns, then the interviewer's), and a count may run it again.
+    found: Arc<Mutex<HashMap<SegmentId, Arc<[DocId]>>>>,
 }
 
 impl std::fmt::Debug for CodedUnits {
@@ -90,21 +95,24 @@ impl CodedUnits {
                     .to_string(),
             ));
         };
-        let mut ranges: HashMap<&str, Vec<(u64, u64)>> = HashMap::new();
-        for c in codings {
-            if counted.code.is_some_and(|code| code != c.code)
-                || counted.coder.is_some_and(|coder| coder != c.coder)
-            {
-                continue;
-            }
-            ranges
-                .entry(c.transcript)
-                .or_default()
-                .push((c.start as u64, c.end as u64));
-        }
+        // Sorted rather than hashed: grouping 185,000 codings by transcript is a sort of
+        // short ids, and each transcript's ranges come out in order.
+        let mut ranges: Vec<(&str, u64, u64)> = Vec::with_capacity(codings.size_hint().0);
+        ranges.extend(
+            codings
+                .filter(|c| {
+                    counted.code.is_none_or(|code| code == c.code)
+                        && counted.coder.is_none_or(|coder| coder == c.coder)
+                })
+                .map(|c| (c.transcript, c.start as u64, c.end as u64)),
+        );
+        ranges.sort_unstable();
         let by_transcript = ranges
-            .into_iter()
-            .map(|(t, r)| (t.to_string(), Covered::new(r)))
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|group| {
+                let r = group.iter().map(|&(_, s, e)| (s, e)).collect();
+                (group[0].0.to_string(), Covered::new(r))
+            })
             .collect();
         let name = |f| fields.schema.get_field_name(f).to_string();
         Ok(CodedUnits {
@@ -112,11 +120,24 @@ impl CodedUnits {
             start: name(fields.start),
             end: name(fields.end),
             by_transcript: Arc::new(by_transcript),
+            found: Arc::default(),
         })
     }
 
-    /// The segment's documents a counted coding overlaps, in order.
-    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
+    /// The segment's documents a counted coding overlaps, in order, found once per segment.
+    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Arc<[DocId]>> {
+        let id = reader.segment_id();
+        if let Some(docs) = self.found.lock().ok().and_then(|f| f.get(&id).cloned()) {
+            return Ok(docs);
+        }
+        let docs: Arc<[DocId]> = self.find(reader)?.into();
+        if let Ok(mut found) = self.found.lock() {
+            found.insert(id, Arc::clone(&docs));
+        }
+        Ok(docs)
+    }
+
+    fn find(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
         let inverted = reader.inverted_index(self.transcript)?;
         let starts = reader.fast_fields().u64(&self.start)?;
         let ends = reader.fast_fields().u64(&self.end)?;
@@ -172,7 +193,7 @@ impl Weight for CodedUnits {
 
 /// Documents in order, as a tantivy `DocSet` (tantivy keeps its own for its tests).
 struct SortedDocs {
-    docs: Vec<DocId>,
+    docs: Arc<[DocId]>,
     at: usize,
 }
 
@@ -224,7 +245,7 @@ mod tests {
     #[test]
     fn sorted_docs_advance_and_seek_as_a_docset_does() {
         let mut d = SortedDocs {
-            docs: vec![2, 5, 9, 40],
+            docs: vec![2, 5, 9, 40].into(),
             at: 0,
         };
         assert_eq!(d.doc(), 2);
@@ -234,7 +255,7 @@ mod tests {
         assert_eq!(d.seek(41), TERMINATED);
         assert_eq!(d.advance(), TERMINATED);
         let mut empty = SortedDocs {
-            docs: Vec::new(),
+            docs: Vec::new().into(),
             at: 0,
         };
         assert_eq!(empty.doc(), TERMINATED);

@@ -551,6 +551,14 @@ fn codings_file<'p>(
         ]);
     }
     let [(coders, _), (codes, _), (transcripts, _)] = lists;
+    // In the order a code filter groups them (`coded`): a sorted run is sorted again in one
+    // pass, where 185,000 codings in journal order took a fifth of such a search.
+    let name = |i: u32| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| transcripts.get(i).copied())
+    };
+    codings.sort_unstable_by(|a, b| (name(a[2]), a[3], a[4]).cmp(&(name(b[2]), b[3], b[4])));
     CodingsFile {
         stamps_hash,
         files,
