@@ -84,6 +84,13 @@ pub fn load_valid_for(
     valid(project)
 }
 
+/// End a command with the project it loaded left to the operating system rather than freed:
+/// at 10,000 transcripts and 400,000 codings, freeing them one by one took up to a second of a
+/// command that exits right after.
+pub fn leave(project: Project) {
+    std::mem::forget(project);
+}
+
 /// The project if it has no errors, else the errors (see `load_valid`).
 pub fn valid(project: Project) -> Result<Project> {
     if project.has_errors() {

@@ -37,7 +37,8 @@ pub struct Project {
     pub coders: BTreeMap<String, CoderState>,
     /// Everything found wrong, errors and warnings.
     pub problems: Vec<Problem>,
-    by_id: HashMap<String, usize>,
+    /// Transcript id -> index. Looked up for every coding, several times: FxHash, not SipHash.
+    by_id: rustc_hash::FxHashMap<String, usize>,
     /// Diffs from snapshot versions to the current texts, by (old version, current version):
     /// built once, however many coders and re-checks (undo in the TUI) use them.
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
@@ -373,9 +374,11 @@ impl Project {
                 continue;
             };
             // Quotes are compared with the NFC text (a journal written from an NFD file).
-            let text = super::transcript::normalise(&c.text);
-            if text != c.text {
-                c.text = text;
+            if may_change_by_normalising(&c.text) {
+                let text = super::transcript::normalise(&c.text);
+                if text != c.text {
+                    c.text = text;
+                }
             }
             let made_on = c.version.clone();
             match made_on.as_deref() {
@@ -548,14 +551,17 @@ impl Project {
         let Some(t) = self.transcript(&c.transcript) else {
             return false;
         };
-        let interviewer = |at: usize| {
-            t.turn_index_at(at)
-                .is_some_and(|i| transcript::is_interviewer(t.turns()[i].speaker.as_deref()))
+        if c.end <= c.start {
+            return false;
+        }
+        // One turn holds both ends, and it is the interviewer's. By the turns without the text
+        // (`Transcript::turn_spans`): counting by speaker reads no text.
+        let Some((first, turn)) = t.turn_span_at(c.start) else {
+            return false;
         };
-        c.end > c.start
-            && interviewer(c.start)
-            && interviewer(c.end - 1)
-            && t.turn_index_at(c.start) == t.turn_index_at(c.end - 1)
+        t.turn_span_at(c.end - 1)
+            .is_some_and(|(last, _)| last == first)
+            && transcript::is_interviewer(turn.speaker.as_deref())
     }
 
     pub fn has_errors(&self) -> bool {
@@ -617,6 +623,16 @@ fn vouched(t: &Transcript, c: &Coding) -> bool {
         && c.start < c.end
         && c.end <= t.len_chars()
         && c.text.chars().count() == c.end - c.start
+}
+
+/// Whether `transcript::normalise` may give other text than `s`: nearly every quote is NFC
+/// already, and telling so is a scan, where normalising copies every quote of every journal.
+fn may_change_by_normalising(s: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if s.is_ascii() {
+        return s.contains('\r');
+    }
+    s.starts_with('\u{feff}') || s.contains('\r') || is_nfc_quick(s.chars()) != IsNormalized::Yes
 }
 
 fn preview(s: &str) -> String {

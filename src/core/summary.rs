@@ -241,20 +241,30 @@ pub fn code_stats_of(
     })
 }
 
-/// Passages, distinct respondents and the split per group of some codings.
+/// Passages, distinct respondents and the split per group of some codings. Each transcript's
+/// group is looked up once, not once per group and coding.
 fn tally(p: &Project, groups: &[String], passages: &[&Coding]) -> (usize, Vec<GroupCount>) {
-    let who: HashSet<&str> = passages.iter().map(|c| c.transcript.as_str()).collect();
+    // Transcript -> index of its respondent's group (None: no respondent, or a group not listed).
+    let mut who: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut passages_in = vec![0usize; groups.len()];
+    for c in passages {
+        let group = *who.entry(c.transcript.as_str()).or_insert_with(|| {
+            p.respondent(&c.transcript)
+                .and_then(|r| groups.iter().position(|g| *g == r.group))
+        });
+        if let Some(g) = group {
+            passages_in[g] += 1;
+        }
+    }
     let by_group = groups
         .iter()
-        .map(|g| {
-            let in_group = |t: &str| p.respondent(t).is_some_and(|r| &r.group == g);
-            GroupCount {
-                group: g.clone(),
-                plural: p.group_plural(g).to_string(),
-                respondents: who.iter().filter(|t| in_group(t)).count(),
-                of: p.group_size(g),
-                passages: passages.iter().filter(|c| in_group(&c.transcript)).count(),
-            }
+        .enumerate()
+        .map(|(i, g)| GroupCount {
+            group: g.clone(),
+            plural: p.group_plural(g).to_string(),
+            respondents: who.values().filter(|&&w| w == Some(i)).count(),
+            of: p.group_size(g),
+            passages: passages_in[i],
         })
         .collect();
     (who.len(), by_group)
@@ -264,15 +274,20 @@ fn tally(p: &Project, groups: &[String], passages: &[&Coding]) -> (usize, Vec<Gr
 pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderStats {
     let empty = CoderState::new(coder);
     let state = p.coders.get(coder).unwrap_or(&empty);
-    let counted = |c: &&Coding| include_interviewer || !p.in_interviewer_turn(c);
     let groups = p.groups();
     let mut by_code: HashMap<&str, Vec<&Coding>> = HashMap::new();
-    for c in state
-        .codings
-        .values()
-        .filter(|c| !c.anchor.is_flagged())
-        .filter(counted)
-    {
+    // One pass: each coding's turn is looked up once.
+    let mut interviewer_left_out = 0;
+    let mut flagged = 0;
+    for c in state.codings.values() {
+        if c.anchor.is_flagged() {
+            flagged += 1;
+            continue;
+        }
+        if !include_interviewer && p.in_interviewer_turn(c) {
+            interviewer_left_out += 1;
+            continue;
+        }
         by_code.entry(c.code.as_str()).or_default().push(c);
     }
     let cb = &p.codebook;
@@ -309,20 +324,8 @@ pub fn code_stats(p: &Project, coder: &str, include_interviewer: bool) -> CoderS
     CoderStats {
         coder: coder.to_string(),
         codes,
-        interviewer_left_out: if include_interviewer {
-            0
-        } else {
-            state
-                .codings
-                .values()
-                .filter(|c| !c.anchor.is_flagged() && p.in_interviewer_turn(c))
-                .count()
-        },
-        flagged: state
-            .codings
-            .values()
-            .filter(|c| c.anchor.is_flagged())
-            .count(),
+        interviewer_left_out,
+        flagged,
         unit: "respondents",
     }
 }

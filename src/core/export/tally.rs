@@ -4,6 +4,7 @@
 use super::select::Selection;
 use crate::core::coding::{CoderState, Coding};
 use crate::core::respondents::Respondent;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -58,13 +59,13 @@ impl<'p> Tally<'p> {
     pub fn new(sel: &Selection<'p>, coder: &str) -> Tally<'p> {
         let p = sel.project;
         let state: Option<&'p CoderState> = p.coders.get(coder);
-        let code_pos: HashMap<&str, usize> = sel
+        let code_pos: FxHashMap<&str, usize> = sel
             .codes
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
-        let resp_pos: HashMap<&str, usize> = sel
+        let resp_pos: FxHashMap<&str, usize> = sel
             .respondents
             .iter()
             .enumerate()
@@ -74,7 +75,7 @@ impl<'p> Tally<'p> {
             .map(|r| sel.split.bucket(sel.respondent(r)).unwrap_or(usize::MAX))
             .collect();
         // Each code id → the selected codes it rolls up into (itself and its ancestors).
-        let mut roll_pos: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut roll_pos: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, c) in sel.codes.iter().enumerate() {
             for sub in p.codebook.subtree(&c.id) {
                 roll_pos.entry(sub.id.as_str()).or_default().push(i);
