@@ -548,20 +548,8 @@ impl Project {
     /// Whether a coding lies wholly in interviewer turns (a question, not an answer): such
     /// passages are not counted as what the respondent said unless asked for.
     pub fn in_interviewer_turn(&self, c: &Coding) -> bool {
-        let Some(t) = self.transcript(&c.transcript) else {
-            return false;
-        };
-        if c.end <= c.start {
-            return false;
-        }
-        // One turn holds both ends, and it is the interviewer's. By the turns without the text
-        // (`Transcript::turn_spans`): counting by speaker reads no text.
-        let Some((first, turn)) = t.turn_span_at(c.start) else {
-            return false;
-        };
-        t.turn_span_at(c.end - 1)
-            .is_some_and(|(last, _)| last == first)
-            && transcript::is_interviewer(turn.speaker.as_deref())
+        self.transcript(&c.transcript)
+            .is_some_and(|t| in_interviewer_turn_of(t, c))
     }
 
     pub fn has_errors(&self) -> bool {
@@ -623,6 +611,21 @@ fn vouched(t: &Transcript, c: &Coding) -> bool {
         && c.start < c.end
         && c.end <= t.len_chars()
         && c.text.chars().count() == c.end - c.start
+}
+
+/// [`Project::in_interviewer_turn`] with the coding's transcript at hand.
+pub fn in_interviewer_turn_of(t: &Transcript, c: &Coding) -> bool {
+    if c.end <= c.start {
+        return false;
+    }
+    // One turn holds both ends, and it is the interviewer's. By the turns without the text
+    // (`Transcript::turn_spans`): counting by speaker reads no text.
+    let Some((first, turn)) = t.turn_span_at(c.start) else {
+        return false;
+    };
+    t.turn_span_at(c.end - 1)
+        .is_some_and(|(last, _)| last == first)
+        && transcript::is_interviewer(turn.speaker.as_deref())
 }
 
 /// Whether `transcript::normalise` may give other text than `s`: nearly every quote is NFC

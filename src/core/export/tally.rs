@@ -3,6 +3,7 @@
 
 use super::select::Selection;
 use crate::core::coding::{CoderState, Coding};
+use crate::core::project::in_interviewer_turn_of;
 use crate::core::respondents::Respondent;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -106,7 +107,11 @@ impl<'p> Tally<'p> {
             {
                 continue;
             }
-            if !sel.include_interviewer && p.in_interviewer_turn(coding) {
+            // Its transcript is the selected respondent's: no second lookup by id.
+            let transcript = sel.respondents.get(r).and_then(|&i| p.transcripts.get(i));
+            if !sel.include_interviewer
+                && transcript.is_some_and(|t| in_interviewer_turn_of(t, coding))
+            {
                 interviewer_left_out += usize::from(own.is_some());
                 continue;
             }
