@@ -277,6 +277,8 @@ impl Project {
             .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
             .collect();
         paths.sort();
+        // What each file is, in file order: problems are reported in that order.
+        let mut found: Vec<Result<(PathBuf, String), Problem>> = Vec::new();
         for path in paths {
             let coder = path
                 .file_stem()
@@ -287,35 +289,60 @@ impl Project {
                 continue; // a temporary file of an editor or a sync tool
             }
             if let Some(of) = conflict_copy_of(&coder) {
-                self.problems.push(Problem::error(
+                found.push(Err(Problem::error(
                     &path,
                     format!(
                         "a sync conflict copy of {of}'s journal: its codings are not counted. \
                          Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
                          both are read once), then delete it"
                     ),
-                ));
+                )));
                 continue;
             }
             if !valid_coder(&coder) {
-                self.problems.push(Problem::warning(
+                found.push(Err(Problem::warning(
                     &path,
                     format!(
                         "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
                          or '.'); rename the file if it is a coder's journal"
                     ),
-                ));
+                )));
                 continue;
             }
-            match CoderState::load(&path, &coder) {
-                Ok(mut state) => {
-                    self.read_transcripts(&self.unvouched(&state));
-                    let ps = self.check_codings(&path, &mut state);
+            found.push(Ok((path, coder)));
+        }
+        // Journals are replayed, then checked, one coder per core: with two coders of 200,000
+        // codings each, reading the journals one after the other was most of a command's time.
+        let mut states: Vec<Option<Result<CoderState, Problem>>> = found
+            .par_iter()
+            .map(|f| {
+                f.as_ref()
+                    .ok()
+                    .map(|(path, coder)| CoderState::load(path, coder))
+            })
+            .collect();
+        // Texts that checking needs (codings not vouched for), read on all cores.
+        for state in states.iter().flatten().flatten() {
+            self.read_transcripts(&self.unvouched(state));
+        }
+        let this = &*self;
+        let checked: Vec<Vec<Problem>> = states
+            .par_iter_mut()
+            .zip(&found)
+            .map(|(state, f)| match (state, f) {
+                (Some(Ok(state)), Ok((path, _))) => this.check_codings(path, state),
+                _ => Vec::new(),
+            })
+            .collect();
+        for ((f, state), ps) in found.into_iter().zip(states).zip(checked) {
+            match (f, state) {
+                (Err(p), _) | (Ok(_), Some(Err(p))) => self.problems.push(p),
+                (Ok((_, coder)), Some(Ok(mut state))) => {
                     self.problems.extend(std::mem::take(&mut state.warnings));
                     self.problems.extend(ps);
                     self.coders.insert(coder, state);
                 }
-                Err(p) => self.problems.push(p),
+                (Ok(_), None) => {}
             }
         }
     }
