@@ -739,3 +739,52 @@ fn counting_by_speaker_reads_no_text_and_agrees_with_the_full_load() {
         assert_eq!(run(dir.path(), args), read_all, "{args:?} from the cache");
     }
 }
+
+/// A command on one coder's codings reads that coder's journal only: another coder's journal,
+/// however large or broken, changes nothing in it (`check` and the commands on all coders
+/// still read and refuse it).
+#[test]
+fn a_command_on_one_coder_reads_only_that_coders_journal() {
+    let dir = project(3);
+    let args: [&[&str]; 3] = [
+        &["--coder", "ann", "export", "quotes", "-o", "-"],
+        &["--coder", "ann", "stats", "--json"],
+        &["agreement", "ann", "cor", "--json"],
+    ];
+    let journal = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    let cor = journal.replace("\"coder\":\"ann\"", "\"coder\":\"cor\"");
+    std::fs::write(dir.path().join("codings/cor.jsonl"), cor).unwrap();
+    let alone: Vec<String> = args.iter().map(|a| run(dir.path(), a)).collect();
+    // bob's journal codes a code the codebook does not have: an error, for whoever reads it.
+    let bob = journal
+        .replace("\"coder\":\"ann\"", "\"coder\":\"bob\"")
+        .replace("\"code\":\"meldcode\"", "\"code\":\"geen-code\"");
+    std::fs::write(dir.path().join("codings/bob.jsonl"), bob).unwrap();
+    for (a, before) in args.iter().zip(&alone) {
+        assert_eq!(&run(dir.path(), a), before, "{a:?} read bob's journal");
+    }
+    for a in [&["check"][..], &["stats"], &["--coder", "bob", "stats"]] {
+        let out = common::codewerk(dir.path()).args(a).output().unwrap();
+        assert!(!out.status.success(), "{a:?} did not read bob's journal");
+        let err = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("bob.jsonl") && err.contains("geen-code"),
+            "{a:?}: {err}"
+        );
+    }
+    // A coder without a journal: every journal is read, as before (here refused for bob's; without
+    // it, the refusal lists every coder).
+    let out = common::codewerk(dir.path())
+        .args(["--coder", "cas", "export", "quotes", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bob.jsonl"));
+    std::fs::remove_file(dir.path().join("codings/bob.jsonl")).unwrap();
+    let out = common::codewerk(dir.path())
+        .args(["--coder", "cas", "export", "quotes", "-o", "-"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("coders: ann, cor"), "{err}");
+}

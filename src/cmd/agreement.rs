@@ -13,8 +13,8 @@ use unicode_width::UnicodeWidthStr;
 pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
     // Agreement compares offsets within each transcript's length, which the transcript cache
     // keeps: no text is read, and a coding made on the version its transcript has is taken as
-    // on its words (`Project::load_lazy`).
-    let project = super::valid(super::load_lazy(root)?)?;
+    // on its words (`Project::load_lazy`). Only the compared coders' journals are read.
+    let project = super::valid(super::load_lazy_for(root, &o.coders)?)?;
     let done = compare(&project, o);
     super::leave(project);
     done

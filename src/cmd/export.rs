@@ -126,7 +126,12 @@ fn load_exported(root: &Path, coder: Option<&str>, filter: &Filter) -> Result<Pr
     let query = filter.where_query.is_some()
         || filter.among.is_some()
         || filter.by.as_deref().is_some_and(|b| b.starts_with("set:"));
-    let mut project = super::load_lazy(root)?;
+    // Only the exported coder's journal, when it is known before loading.
+    let names = Project::journal_names(root);
+    let mut project = match pick_among(&names, coder) {
+        Ok(c) => super::load_lazy_for(root, &[c])?,
+        Err(_) => super::load_lazy(root)?,
+    };
     if query
         && !project.has_errors()
         && let Ok(coder) = pick_coder(&project, coder)
@@ -137,12 +142,18 @@ fn load_exported(root: &Path, coder: Option<&str>, filter: &Filter) -> Result<Pr
 }
 
 pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
+    let names: Vec<String> = project.coders.keys().cloned().collect();
+    pick_among(&names, flag)
+}
+
+/// `pick_coder` among the coders with these journals.
+pub(crate) fn pick_among(coders: &[String], flag: Option<&str>) -> Result<String> {
     // `flag` holds $CODEWERK_CODER too: clap reads it.
     let named = flag.filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(c) = named {
         // A misspelt coder would give a full export of zeros: refuse it while others exist.
-        if !project.coders.is_empty() && !project.coders.contains_key(&c) {
-            let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
+        if !coders.is_empty() && !coders.contains(&c) {
+            let names: Vec<&str> = coders.iter().map(String::as_str).collect();
             return Err(invalid(format!(
                 "coder \"{c}\" has no codings in this project (coders: {})",
                 names.join(", ")
@@ -150,11 +161,11 @@ pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String
         }
         return Ok(c);
     }
-    match project.coders.len() {
+    match coders.len() {
         0 => Ok(coder_name(None)),
-        1 => Ok(project.coders.keys().next().cloned().unwrap_or_default()),
+        1 => Ok(coders.first().cloned().unwrap_or_default()),
         _ => {
-            let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
+            let names: Vec<&str> = coders.iter().map(String::as_str).collect();
             Err(invalid(format!(
                 "whose codings? give --coder (coders: {})",
                 names.join(", ")

@@ -17,6 +17,9 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
         load_valid_for(root, |who, c| {
             coder.is_none_or(|want| want == who) && !c.anchor.is_flagged()
         })?
+    } else if let Some(c) = coder.filter(|c| !c.is_empty()) {
+        // One coder's counts: only that journal is read.
+        super::valid(super::load_lazy_for(root, &[c.to_string()])?)?
     } else {
         super::valid(super::load_lazy(root)?)?
     };

@@ -42,6 +42,8 @@ pub struct Project {
     /// Diffs from snapshot versions to the current texts, by (old version, current version):
     /// built once, however many coders and re-checks (undo in the TUI) use them.
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
+    /// The coders whose journals are read (`Project::load_lazy_for`); None: every coder's.
+    only: Option<BTreeSet<String>>,
 }
 
 /// A copy for a front end that shares the project with a background thread and changes it
@@ -59,6 +61,7 @@ impl Clone for Project {
             problems: self.problems.clone(),
             by_id: self.by_id.clone(),
             carriers: Mutex::default(),
+            only: self.only.clone(),
         }
     }
 }
@@ -89,7 +92,7 @@ impl Project {
     /// Load everything. Fails only when the codebook or the respondents table cannot be used;
     /// all other problems are in `problems`.
     pub fn load(root: &Path) -> Result<Project, LoadError> {
-        Self::load_with(root, false)
+        Self::load_with(root, false, None)
     }
 
     /// Load, reading the text of a transcript only when it is needed: a transcript whose file
@@ -104,10 +107,32 @@ impl Project {
     /// that search; the cache is written by the load itself, so any lazy command after the
     /// first one starts from it.
     pub fn load_lazy(root: &Path) -> Result<Project, LoadError> {
-        Self::load_with(root, true)
+        Self::load_with(root, true, None)
     }
 
-    fn load_with(root: &Path, lazy: bool) -> Result<Project, LoadError> {
+    /// As [`Project::load_lazy`], reading the journals of `coders` only: a command on one
+    /// coder's codings (an export, `stats --coder`) or a few (agreement) need not read the
+    /// others', which at 200,000 codings a coder is most of its time. The other journals are
+    /// neither read nor checked (their files' names are: a sync conflict copy is still an
+    /// error); `check` reads them all.
+    pub fn load_lazy_for(root: &Path, coders: &[String]) -> Result<Project, LoadError> {
+        Self::load_with(root, true, Some(coders.iter().cloned().collect()))
+    }
+
+    /// The coders with a journal in `root`'s `codings/`, by file name, without reading them.
+    pub fn journal_names(root: &Path) -> Vec<String> {
+        journals(&root.join("codings"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|(_, coder)| coder)
+            .collect()
+    }
+
+    fn load_with(
+        root: &Path,
+        lazy: bool,
+        only: Option<BTreeSet<String>>,
+    ) -> Result<Project, LoadError> {
         // Paths in messages read better as `transcripts/x.txt` than `./transcripts/x.txt`.
         let root = if root == Path::new(".") {
             PathBuf::new()
@@ -167,6 +192,7 @@ impl Project {
             problems,
             by_id,
             carriers: Mutex::default(),
+            only,
         };
         project.load_coders();
         project.take_late_problems();
@@ -268,48 +294,9 @@ impl Project {
     }
 
     fn load_coders(&mut self) {
-        let dir = self.codings_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .collect();
-        paths.sort();
-        // What each file is, in file order: problems are reported in that order.
-        let mut found: Vec<Result<(PathBuf, String), Problem>> = Vec::new();
-        for path in paths {
-            let coder = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            if coder.starts_with('.') {
-                continue; // a temporary file of an editor or a sync tool
-            }
-            if let Some(of) = conflict_copy_of(&coder) {
-                found.push(Err(Problem::error(
-                    &path,
-                    format!(
-                        "a sync conflict copy of {of}'s journal: its codings are not counted. \
-                         Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
-                         both are read once), then delete it"
-                    ),
-                )));
-                continue;
-            }
-            if !valid_coder(&coder) {
-                found.push(Err(Problem::warning(
-                    &path,
-                    format!(
-                        "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
-                         or '.'); rename the file if it is a coder's journal"
-                    ),
-                )));
-                continue;
-            }
-            found.push(Ok((path, coder)));
+        let mut found = journals(&self.codings_dir());
+        if let Some(only) = &self.only {
+            found.retain(|f| f.as_ref().map_or(true, |(_, coder)| only.contains(coder)));
         }
         // Journals are replayed, then checked, one coder per core: with two coders of 200,000
         // codings each, reading the journals one after the other was most of a command's time.
@@ -627,6 +614,53 @@ impl Project {
     pub fn group_size(&self, group: &str) -> usize {
         self.respondents.iter().filter(|r| r.group == group).count()
     }
+}
+
+/// The journals in `dir`, in file order, each a coder's (path and name) or why it is not read.
+fn journals(dir: &Path) -> Vec<Result<(PathBuf, String), Problem>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    paths.sort();
+    // What each file is, in file order: problems are reported in that order.
+    let mut found: Vec<Result<(PathBuf, String), Problem>> = Vec::new();
+    for path in paths {
+        let coder = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if coder.starts_with('.') {
+            continue; // a temporary file of an editor or a sync tool
+        }
+        if let Some(of) = conflict_copy_of(&coder) {
+            found.push(Err(Problem::error(
+                &path,
+                format!(
+                    "a sync conflict copy of {of}'s journal: its codings are not counted. \
+                     Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
+                     both are read once), then delete it"
+                ),
+            )));
+            continue;
+        }
+        if !valid_coder(&coder) {
+            found.push(Err(Problem::warning(
+                &path,
+                format!(
+                    "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
+                     or '.'); rename the file if it is a coder's journal"
+                ),
+            )));
+            continue;
+        }
+        found.push(Ok((path, coder)));
+    }
+    found
 }
 
 /// Whether coding `c` is on its words in `t` without reading `t`'s text: it was made on the
