@@ -4,7 +4,8 @@
 use super::op::{LogEntry, Op, Record};
 use super::passage::{Coding, CodingId};
 use crate::core::problem::Problem;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -23,21 +24,21 @@ pub struct CoderState {
     pub key_quotes: BTreeSet<CodingId>,
     /// Problems met while reading the journal (skipped lines), as warnings.
     pub warnings: Vec<Problem>,
-    pub(super) actions: HashMap<u64, Vec<Op>>,
+    pub(super) actions: FxHashMap<u64, Vec<Op>>,
     pub(super) undo: Vec<u64>,
     pub(super) redo: Vec<u64>,
     /// How many times each action is undone more than redone. In one journal this is 0 or 1;
     /// after a merge both machines may have undone (and redone) the same action, and counting
     /// keeps each machine's undo-then-redo a no-op whatever the other did.
-    pub(super) undone: HashMap<u64, u32>,
+    pub(super) undone: FxHashMap<u64, u32>,
     /// Every coding id ever added: an edit or remove of an id never seen is reported, a second
     /// remove of one (both machines removed it before a merge) is not.
-    pub(super) ever: HashSet<CodingId>,
+    pub(super) ever: FxHashSet<CodingId>,
     /// The line of every `seq` read, to report a reused one and to keep new ones unique.
-    pub(super) seqs: HashMap<u64, usize>,
+    pub(super) seqs: FxHashMap<u64, usize>,
     /// (hash, length) of every line read: the same line twice (a union merge, two copies of a
     /// journal concatenated) counts once.
-    pub(super) seen: HashSet<(u64, usize)>,
+    pub(super) seen: FxHashSet<(u64, usize)>,
     /// Lines in the journal, for the line numbers of codings added now.
     pub(super) lines: usize,
     /// Byte length of the journal up to its last complete line.
@@ -180,7 +181,10 @@ impl CoderState {
             let complete = raw.ends_with(b"\n");
             let start = offset;
             offset += raw.len();
-            let text = String::from_utf8_lossy(raw);
+            // Checked whole first: `from_utf8_lossy` takes a line apart in chunks even when it
+            // is valid, as nearly every line is.
+            let text = std::str::from_utf8(raw)
+                .map_or_else(|_| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed);
             let trimmed = text.trim();
             // Blank lines and repeated lines are neutral: they neither keep an unfinished batch
             // before them in the file nor are worth keeping after one.
@@ -191,7 +195,7 @@ impl CoderState {
                 }
                 continue;
             }
-            let parsed = serde_json::from_str::<Record>(trimmed);
+            let parsed = Record::parse(trimmed);
             if !complete && parsed.is_err() {
                 state.warnings.push(
                     Problem::warning(

@@ -831,3 +831,32 @@ proptest::proptest! {
         }
     }
 }
+
+/// `Record::parse` reads add and remove lines directly: it must give what the derive gives,
+/// for every line, and the derive's error for a line it cannot read.
+#[test]
+fn record_parse_is_the_derive() {
+    let lines = [
+        r#"{"seq":7,"at":"2026-11-02T10:00:00Z","coder":"ann","op":"add","id":12,"transcript":"T1","code":"meldcode","start":3,"end":9,"text":"één \"x\"\n","version":"ab"}"#,
+        r#"{"op":"remove","seq":8,"at":"t","coder":"ann","batch":7,"batch_size":2,"id":12,"transcript":"T1","code":"a","start":0,"end":1,"text":"x","memo":"waarom"}"#,
+        // No id (older journals), a field no version wrote, nulls where None is allowed.
+        r#"{"seq":9,"at":"t","coder":"b\u00e9","op":"add","transcript":"T1","code":"a","start":0,"end":1,"text":"x","memo":null,"extra":[1,{"a":2}]}"#,
+        r#"{"seq":10,"at":"t","coder":"ann","op":"edit","id":12,"before":{"start":0,"end":1,"text":"x"},"after":{"start":1,"end":2,"text":"y"}}"#,
+        r#"{"seq":11,"at":"t","coder":"ann","op":"undo","target":10}"#,
+        r#"{"seq":12,"at":"t","coder":"ann","op":"memo","id":12,"before":null,"after":"m"}"#,
+        // Broken: a field missing, a wrong type, an unknown op, not JSON, a negative offset.
+        r#"{"seq":13,"at":"t","coder":"ann","op":"add","code":"a","start":0,"end":1,"text":"x"}"#,
+        r#"{"seq":14,"at":"t","coder":"ann","op":"add","transcript":"T1","code":"a","start":"0","end":1,"text":"x"}"#,
+        r#"{"seq":15,"at":"t","coder":"ann","op":"added","transcript":"T1","code":"a","start":0,"end":1,"text":"x"}"#,
+        r#"{"seq":16,"at":"t","coder":"ann","op":"add","transcript":"T1""#,
+        r#"{"seq":17,"at":"t","coder":"ann","op":"add","transcript":"T1","code":"a","start":-1,"end":1,"text":"x"}"#,
+    ];
+    for line in lines {
+        let derive = serde_json::from_str::<Record>(line);
+        match (Record::parse(line), derive) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{line}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{line}"),
+            (a, b) => panic!("{line}: parse {a:?}, derive {b:?}"),
+        }
+    }
+}
