@@ -260,12 +260,14 @@ impl App {
             });
         }
         if uncoded {
-            // "Not coded yet" means by any of the coder's codes.
+            // "Not coded yet" means by any of the coder's codes. Looked up per transcript (the
+            // index), not by a scan of every coding for every hit.
+            let mut on: std::collections::HashMap<String, Vec<&Coding>> = Default::default();
             codings.retain(|c| {
-                !state
-                    .codings
-                    .values()
-                    .any(|x| x.transcript == c.transcript && x.start < c.end && c.start < x.end)
+                !on.entry(c.transcript.clone())
+                    .or_insert_with(|| state.of_transcript(&c.transcript))
+                    .iter()
+                    .any(|x| x.start < c.end && c.start < x.end)
             });
         }
         if codings.is_empty() {
@@ -370,6 +372,8 @@ impl App {
                 let path = j.path.clone();
                 let _ = self.project.check_codings(&path, &mut j.state);
             }
+            // Its anchor changed outside the journal's ops: counted again.
+            self.counts_key = None;
             self.refresh();
             self.reload_review();
         }
