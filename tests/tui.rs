@@ -2211,3 +2211,63 @@ fn app_never_opens(dir: &tempfile::TempDir) -> String {
         .id
         .clone()
 }
+
+/// The codebook's counts over all codings are kept between changes rather than counted on
+/// every open: after coding, undo, redo and opening other transcripts they still equal a count
+/// made from scratch.
+#[test]
+fn the_counts_kept_between_changes_equal_a_fresh_count() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let fresh = |app: &App| {
+        let codes = &app.project.codebook.codes;
+        let counted: Vec<_> = app
+            .state()
+            .codings
+            .values()
+            .filter(|c| !c.anchor.is_flagged())
+            .collect();
+        let all: Vec<usize> = codes
+            .iter()
+            .map(|k| counted.iter().filter(|c| c.code == k.id).count())
+            .collect();
+        let here_id = app.transcript().unwrap().id.clone();
+        let here: Vec<usize> = codes
+            .iter()
+            .map(|k| {
+                counted
+                    .iter()
+                    .filter(|c| c.code == k.id && c.transcript == here_id)
+                    .count()
+            })
+            .collect();
+        let per: Vec<usize> = app
+            .project
+            .transcripts
+            .iter()
+            .map(|t| counted.iter().filter(|c| c.transcript == t.id).count())
+            .collect();
+        (all, here, per)
+    };
+    let kept = |app: &App| {
+        (
+            app.count_all.clone(),
+            app.count_here.clone(),
+            app.coded_per_transcript.clone(),
+        )
+    };
+    assert_eq!(kept(&app), fresh(&app));
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1");
+    assert_eq!(kept(&app), fresh(&app), "after coding");
+    let before = kept(&app);
+    app.open(1);
+    assert_eq!(kept(&app), fresh(&app), "after opening another");
+    app.open(0);
+    assert_eq!(kept(&app), before);
+    keys(&mut app, "u");
+    assert_eq!(kept(&app), fresh(&app), "after undo");
+    assert_ne!(kept(&app), before);
+    keys(&mut app, "U");
+    assert_eq!(kept(&app), before, "after redo");
+}
