@@ -535,12 +535,16 @@ impl CoderState {
     }
 
     fn index(&mut self, c: &Coding) {
-        if self
-            .by_transcript
-            .entry(c.transcript.clone())
-            .or_default()
-            .insert(c.id)
-        {
+        // Looked up before `entry`, which would copy the transcript's id for every coding.
+        let added = match self.by_transcript.get_mut(&c.transcript) {
+            Some(ids) => ids.insert(c.id),
+            None => {
+                self.by_transcript
+                    .insert(c.transcript.clone(), BTreeSet::from([c.id]));
+                true
+            }
+        };
+        if added {
             self.indexed += 1;
         }
     }
