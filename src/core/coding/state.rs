@@ -45,6 +45,17 @@ pub struct CoderState {
     pub(super) valid_len: u64,
     /// The last line is a good record but has no final newline (a hand-made journal).
     pub(super) needs_newline: bool,
+    /// The ids of the codings on each transcript, kept by `apply` (every change the journal
+    /// makes, replayed or recorded, goes through it): opening or drawing a transcript then
+    /// costs what is on it, not a scan of every coding in the project.
+    by_transcript: FxHashMap<String, BTreeSet<CodingId>>,
+    /// How many ids `by_transcript` holds. `codings` is a public field, and a state built by
+    /// hand (tests, derived states) fills it without `apply`: a count that differs from
+    /// `codings.len()` tells the index is not the one of these codings.
+    indexed: usize,
+    /// Bumped by every change `apply` makes: what a screen derived from the codings (counts
+    /// per code) is kept against, instead of counting them all again after every key.
+    revision: u64,
 }
 
 /// One journal line on its way to being applied.
@@ -460,12 +471,18 @@ impl CoderState {
     }
 
     fn apply(&mut self, op: &Op) {
+        self.revision += 1;
         match op {
             Op::Add(c) => {
-                self.codings.insert(c.id, c.clone());
+                if let Some(old) = self.codings.insert(c.id, c.clone()) {
+                    self.unindex(&old);
+                }
+                self.index(c);
             }
             Op::Remove(c) => {
-                self.codings.remove(&c.id);
+                if let Some(old) = self.codings.remove(&c.id) {
+                    self.unindex(&old);
+                }
             }
             Op::Edit { id, after, .. } | Op::Reanchor { id, after, .. } => {
                 if let Some(c) = self.codings.get_mut(id) {
@@ -536,12 +553,87 @@ impl CoderState {
         }
     }
 
+    fn index(&mut self, c: &Coding) {
+        // Looked up before `entry`, which would copy the transcript's id for every coding.
+        let added = match self.by_transcript.get_mut(&c.transcript) {
+            Some(ids) => ids.insert(c.id),
+            None => {
+                self.by_transcript
+                    .insert(c.transcript.clone(), BTreeSet::from([c.id]));
+                true
+            }
+        };
+        if added {
+            self.indexed += 1;
+        }
+    }
+
+    fn unindex(&mut self, c: &Coding) {
+        if let Some(ids) = self.by_transcript.get_mut(&c.transcript)
+            && ids.remove(&c.id)
+        {
+            self.indexed -= 1;
+            if ids.is_empty() {
+                self.by_transcript.remove(&c.transcript);
+            }
+        }
+    }
+
+    /// Changes with every op applied (replayed, recorded, undone or redone). Not with changes
+    /// made through the public fields, such as an anchor set after checking a text.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Build the per-transcript index again from `codings`: for a state whose codings were
+    /// set by hand rather than by `apply`.
+    pub fn reindex(&mut self) {
+        self.by_transcript.clear();
+        self.indexed = 0;
+        let codings = std::mem::take(&mut self.codings);
+        for c in codings.values() {
+            self.index(c);
+        }
+        self.codings = codings;
+    }
+
+    /// The index answers (rather than a scan): its count is that of the codings.
+    #[cfg(test)]
+    pub(super) fn index_in_use(&self) -> bool {
+        self.indexed == self.codings.len()
+    }
+
+    /// The ids of this coder's codings of one transcript, in id order. Proportional to the
+    /// transcript's codings, unless the codings were set by hand (see `indexed`): then a scan.
+    pub fn ids_of_transcript(&self, transcript: &str) -> Vec<CodingId> {
+        if self.indexed != self.codings.len() {
+            return self
+                .codings
+                .values()
+                .filter(|c| c.transcript == transcript)
+                .map(|c| c.id)
+                .collect();
+        }
+        self.by_transcript
+            .get(transcript)
+            .into_iter()
+            .flatten()
+            .copied()
+            // A coding replaced by hand under the same id may be on another transcript now.
+            .filter(|id| {
+                self.codings
+                    .get(id)
+                    .is_some_and(|c| c.transcript == transcript)
+            })
+            .collect()
+    }
+
     /// This coder's codings of one transcript, by start offset.
-    pub fn of_transcript<'a>(&'a self, transcript: &'a str) -> Vec<&'a Coding> {
+    pub fn of_transcript<'a>(&'a self, transcript: &str) -> Vec<&'a Coding> {
         let mut v: Vec<&Coding> = self
-            .codings
-            .values()
-            .filter(|c| c.transcript == transcript)
+            .ids_of_transcript(transcript)
+            .into_iter()
+            .filter_map(|id| self.codings.get(&id))
             .collect();
         v.sort_by_key(|c| (c.start, c.end, c.id));
         v
