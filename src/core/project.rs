@@ -547,9 +547,12 @@ impl Project {
     /// Open a coder's journal for writing (taking the coder's lock), its codings carried to the
     /// current texts. Lines it writes get the snapshots of the versions they refer to.
     pub fn open_journal(&self, coder: &str) -> Result<Journal, JournalError> {
-        let mut journal = Journal::open(&self.codings_dir(), coder)?;
-        let path = journal.path.clone();
-        let _ = self.check_codings(&path, &mut journal.state);
+        let mut journal = Journal::open_known(&self.codings_dir(), coder, self.coders.get(coder))?;
+        // A state taken from the load was checked by it (`load_coders`).
+        if !journal.reused() {
+            let path = journal.path.clone();
+            let _ = self.check_codings(&path, &mut journal.state);
+        }
         let sources = self
             .transcripts
             .iter()

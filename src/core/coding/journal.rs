@@ -91,6 +91,8 @@ pub struct Journal {
     /// Where the texts of the versions that lines refer to are kept (set by
     /// `Project::open_journal`); None: not checked.
     snapshots: Option<Snapshots>,
+    /// The state was taken from a load (`open_known`), not read again.
+    reused: bool,
 }
 
 pub fn journal_path(codings_dir: &Path, coder: &str) -> PathBuf {
@@ -108,6 +110,18 @@ pub fn valid_coder(coder: &str) -> bool {
 impl Journal {
     /// Lock the coder's journal for writing and read it.
     pub fn open(codings_dir: &Path, coder: &str) -> Result<Journal, JournalError> {
+        Journal::open_known(codings_dir, coder, None)
+    }
+
+    /// As `open`; `known` is the coder's state as a load read it (`CoderState::load`). If the
+    /// file is still as it was then (same file, size, modification and status change time),
+    /// that state is taken instead of reading and replaying the journal again: at 185,000
+    /// codings that second read was most of the TUI's start. `reused` says which it was.
+    pub fn open_known(
+        codings_dir: &Path,
+        coder: &str,
+        known: Option<&CoderState>,
+    ) -> Result<Journal, JournalError> {
         if !valid_coder(coder) {
             return Err(JournalError::BadCoder(coder.to_string()));
         }
@@ -166,9 +180,31 @@ impl Journal {
                 identity: None,
                 broken: false,
                 snapshots: None,
+                reused: false,
             });
         }
         let mut file = fsutil::open_append(&path).map_err(io(&path))?;
+        let meta = file.metadata().map_err(io(&path))?;
+        if let Some(known) = known.filter(|k| {
+            k.coder == coder
+                && k.read_as == Some(FileState::of(&meta))
+                && k.valid_len == meta.len()
+                && !k.needs_newline
+        }) {
+            let mut state = known.clone();
+            // Said by the load already.
+            state.warnings.clear();
+            return Ok(Journal {
+                path,
+                file: Some(file),
+                _lock: lock,
+                state,
+                identity: Some(file_identity(&meta)),
+                broken: false,
+                snapshots: None,
+                reused: true,
+            });
+        }
         let mut bytes = Vec::new();
         file.seek(SeekFrom::Start(0)).map_err(io(&path))?;
         file.read_to_end(&mut bytes).map_err(io(&path))?;
@@ -198,6 +234,7 @@ impl Journal {
             identity,
             broken: false,
             snapshots: None,
+            reused: false,
         })
     }
 
@@ -242,6 +279,11 @@ impl Journal {
             let _ = snapshots.ensure(t, v);
         }
         Ok(())
+    }
+
+    /// Whether the state is the one a load had read (`open_known`), already checked.
+    pub fn reused(&self) -> bool {
+        self.reused
     }
 
     pub fn coder(&self) -> &str {
@@ -437,6 +479,39 @@ impl Journal {
             return Err(JournalError::ChangedOnDisk(self.path.clone()));
         }
         Ok(())
+    }
+}
+
+/// What a journal file is at one moment: which file (device, inode), its size, and its
+/// modification and status change times in ns. A write of any kind changes one of them (the
+/// status change time even under `touch -r` or `cp -p`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileState {
+    identity: (u64, u64),
+    len: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl FileState {
+    pub fn of(m: &fs::Metadata) -> FileState {
+        #[cfg(unix)]
+        let (mtime_ns, ctime_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+            )
+        };
+        // Without a status change time, never the same: the journal is read again.
+        #[cfg(not(unix))]
+        let (mtime_ns, ctime_ns) = (-1, -1);
+        FileState {
+            identity: file_identity(m),
+            len: m.len(),
+            mtime_ns,
+            ctime_ns,
+        }
     }
 }
 

@@ -45,6 +45,9 @@ pub struct CoderState {
     pub(super) valid_len: u64,
     /// The last line is a good record but has no final newline (a hand-made journal).
     pub(super) needs_newline: bool,
+    /// The journal file as `load` found it when it read it whole (see `journal::FileState`):
+    /// `Journal::open_known` takes this state instead of reading a file that is still so.
+    pub(super) read_as: Option<super::journal::FileState>,
     /// The ids of the codings on each transcript, kept by `apply` (every change the journal
     /// makes, replayed or recorded, goes through it): opening or drawing a transcript then
     /// costs what is on it, not a scan of every coding in the project.
@@ -157,8 +160,22 @@ impl CoderState {
                  replace it with the file itself",
             ));
         }
-        match fs::read(path) {
-            Ok(bytes) => Ok(Self::replay(path, coder, &bytes)),
+        let read = || -> std::io::Result<(Vec<u8>, fs::Metadata)> {
+            let mut file = fs::File::open(path)?;
+            // Taken before the read: a line appended meanwhile makes the file differ from it.
+            let before = file.metadata()?;
+            let mut bytes = Vec::with_capacity(usize::try_from(before.len()).unwrap_or(0));
+            std::io::Read::read_to_end(&mut file, &mut bytes)?;
+            Ok((bytes, before))
+        };
+        match read() {
+            Ok((bytes, before)) => {
+                let mut state = Self::replay(path, coder, &bytes);
+                if bytes.len() as u64 == before.len() {
+                    state.read_as = Some(super::journal::FileState::of(&before));
+                }
+                Ok(state)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CoderState::new(coder)),
             Err(e) => Err(Problem::error(
                 path,

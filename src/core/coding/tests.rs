@@ -952,3 +952,51 @@ fn codings_set_by_hand_are_found_on_their_transcript() {
     s.reindex();
     assert_eq!(s.ids_of_transcript("T3"), vec![first]);
 }
+
+#[test]
+fn a_journal_still_as_loaded_is_not_read_again_and_any_write_since_means_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let codings = dir.path().join("codings");
+    {
+        let mut j = Journal::open(&codings, "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "a", 0, 2))]).unwrap();
+        j.record(vec![Op::Add(coding("T1", "b", 2, 4))]).unwrap();
+    }
+    let path = journal_path(&codings, "ann");
+    let loaded = CoderState::load(&path, "ann").unwrap();
+    assert_eq!(loaded.codings.len(), 2);
+    // Still as loaded: the loaded state is taken, and new lines continue it.
+    {
+        let mut j = Journal::open_known(&codings, "ann", Some(&loaded)).unwrap();
+        assert!(j.reused());
+        assert_eq!(j.state.codings, loaded.codings);
+        j.record(vec![Op::Add(coding("T1", "c", 4, 6))]).unwrap();
+    }
+    // Appended since the load: read again, and the new line is there.
+    let j = Journal::open_known(&codings, "ann", Some(&loaded)).unwrap();
+    assert!(!j.reused());
+    assert_eq!(j.state.codings.len(), 3);
+    drop(j);
+    // Edited in place to the same length, the old modification time put back: read again.
+    let loaded = CoderState::load(&path, "ann").unwrap();
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("\"code\":\"c\"", "\"code\":\"d\"")).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    let j = Journal::open_known(&codings, "ann", Some(&loaded)).unwrap();
+    assert!(!j.reused());
+    assert!(j.state.codings.values().any(|c| c.code == "d"));
+    drop(j);
+    // Another coder's state is never taken.
+    let bob = CoderState::load(&path, "bob").unwrap();
+    assert!(
+        !Journal::open_known(&codings, "ann", Some(&bob))
+            .unwrap()
+            .reused()
+    );
+}
