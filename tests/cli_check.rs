@@ -344,3 +344,89 @@ fn the_coder_comes_from_the_flag_then_the_environment() {
     let flag = stats(Some("anna"), Some("ana"));
     assert_eq!(coder_line(&flag), "Coder: ana");
 }
+
+/// `check`'s standard error on the demo project after `damage`, which must fail with exit 2.
+fn check_errors_after(damage: impl FnOnce(&Path)) -> String {
+    let dir = common::demo();
+    damage(dir.path());
+    let out = codewerk(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn edit_respondents(dir: &Path, edit: impl FnOnce(String) -> String) {
+    let csv = dir.join("transcripts/respondents.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, edit(text)).unwrap();
+}
+
+#[test]
+fn a_missing_transcript_is_one_error_with_its_reason_not_one_per_coding() {
+    let err =
+        check_errors_after(|dir| std::fs::remove_file(dir.join("transcripts/B-Z.txt")).unwrap());
+    assert!(
+        err.contains(
+            "respondents.csv:8: error: row B-Z names file \"B-Z.txt\", which cannot be read: \
+             there is no such file"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("unknown transcript"), "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
+    assert!(
+        err.contains(
+            "student.jsonl: warning: 24 coding(s) of transcript \"B-Z\" are not checked or \
+             counted: its row in respondents.csv (line 8) has an error"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_csv_row_is_one_error_on_its_line_and_its_file_and_codings_point_to_it() {
+    let err = check_errors_after(|dir| {
+        edit_respondents(dir, |text| {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines[3] = lines[3].replacen(',', ";", 2);
+            lines.join("\n") + "\n"
+        });
+    });
+    assert!(
+        err.contains(
+            "respondents.csv:4: error: malformed CSV: the row has 6 field(s) where the header has 8"
+        ),
+        "{err}"
+    );
+    // One row counted one way: no "record 3" next to line 4.
+    assert!(!err.contains("record 3"), "{err}");
+    assert!(!err.contains("unknown transcript"), "{err}");
+    assert!(!err.contains("is not listed"), "{err}");
+    assert!(
+        err.contains("A-D1.txt: warning: transcript file is left out: the row that names it"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+}
+
+#[test]
+fn a_file_named_by_a_duplicate_row_is_not_said_to_be_unlisted() {
+    let err = check_errors_after(|dir| {
+        std::fs::copy(
+            dir.join("transcripts/A-L.txt"),
+            dir.join("transcripts/A-L2.txt"),
+        )
+        .unwrap();
+        edit_respondents(dir, |text| {
+            text + "A-L,A-L2.txt,leidinggevende,School A,praktijk,m,x,1\n"
+        });
+    });
+    assert!(
+        err.contains("duplicate id \"A-L\" (also on line 2)"),
+        "{err}"
+    );
+    assert!(!err.contains("is not listed"), "{err}");
+    assert!(
+        err.contains("A-L2.txt: warning: transcript file is left out"),
+        "{err}"
+    );
+}

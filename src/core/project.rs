@@ -38,6 +38,10 @@ pub struct Project {
     /// Everything found wrong, errors and warnings.
     pub problems: Vec<Problem>,
     by_id: HashMap<String, usize>,
+    /// Transcript ids of respondents.csv rows with an error (left out), with the row's line:
+    /// their codings are then said to be unchecked once, not to be on an unknown transcript
+    /// line by line.
+    left_out: HashMap<String, usize>,
     /// Diffs from snapshot versions to the current texts, by (old version, current version):
     /// built once, however many coders and re-checks (undo in the TUI) use them.
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
@@ -57,6 +61,7 @@ impl Clone for Project {
             coders: self.coders.clone(),
             problems: self.problems.clone(),
             by_id: self.by_id.clone(),
+            left_out: self.left_out.clone(),
             carriers: Mutex::default(),
         }
     }
@@ -133,9 +138,9 @@ impl Project {
         let csv_path = Self::respondents_path(&root);
         let rows = match std::fs::read(&csv_path) {
             Ok(bytes) => {
-                let (rows, ps) = respondents::parse(&csv_path, &bytes);
+                let (rows, ps, rejected) = respondents::parse_with_rejected(&csv_path, &bytes);
                 problems.extend(ps);
-                Some(rows)
+                Some((rows, rejected))
             }
             Err(e) => {
                 problems.push(Problem::error(&csv_path, format!("cannot read: {e}")));
@@ -143,11 +148,11 @@ impl Project {
             }
         };
         // Even with a broken codebook, read the transcripts: `check` lists every problem at once.
-        let Some(rows) = rows else {
+        let Some((rows, rejected)) = rows else {
             return Err(LoadError { problems });
         };
-        let (respondents, transcripts) =
-            load_transcripts(&root, &settings, rows, &mut problems, lazy);
+        let (respondents, transcripts, mut left_out) =
+            load_transcripts(&root, &settings, rows, &rejected, &mut problems, lazy);
         let Some(codebook) = codebook else {
             return Err(LoadError { problems });
         };
@@ -155,7 +160,8 @@ impl Project {
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+            .collect::<HashMap<_, _>>();
+        left_out.retain(|id, _| !by_id.contains_key(id));
         let mut project = Project {
             root,
             settings,
@@ -165,6 +171,7 @@ impl Project {
             coders: BTreeMap::new(),
             problems,
             by_id,
+            left_out,
             carriers: Mutex::default(),
         };
         project.load_coders();
@@ -346,6 +353,7 @@ impl Project {
         let mut carried: BTreeMap<String, usize> = BTreeMap::new();
         let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
+        let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -366,6 +374,10 @@ impl Project {
                 )),
             }
             let Some(t) = self.transcript(&c.transcript) else {
+                if self.left_out.contains_key(&c.transcript) {
+                    *unchecked.entry(c.transcript.clone()).or_default() += 1;
+                    continue;
+                }
                 problems.push(here(
                     Severity::Error,
                     format!("unknown transcript \"{}\"", c.transcript),
@@ -460,6 +472,18 @@ impl Project {
                 None => memo,
             };
             state.code_memos.insert(live.id.clone(), joined);
+        }
+        // One line per transcript: the row's error already says what is wrong, and a line per
+        // coding of "unknown transcript" would bury it (and contradict it: the row is there).
+        for (transcript, n) in unchecked {
+            let line = self.left_out.get(&transcript).copied().unwrap_or_default();
+            problems.push(Problem::warning(
+                path,
+                format!(
+                    "{n} coding(s) of transcript \"{transcript}\" are not checked or counted: \
+                     its row in respondents.csv (line {line}) has an error"
+                ),
+            ));
         }
         for (code, n) in deleted {
             problems.push(Problem::warning(
@@ -640,13 +664,24 @@ fn load_transcripts(
     root: &Path,
     settings: &Settings,
     rows: Vec<Respondent>,
+    rejected: &[respondents::Rejected],
     problems: &mut Vec<Problem>,
     lazy: bool,
-) -> (Vec<Respondent>, Vec<Transcript>) {
+) -> (Vec<Respondent>, Vec<Transcript>, HashMap<String, usize>) {
     use super::transcript_cache::{Cache, FileStamp, Folder};
     let dir = root.join("transcripts");
     let csv_path = Project::respondents_path(root);
     let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
+    // What the rows left out name: any word of the row may be its id or its file. Ids that did
+    // load are dropped by the caller.
+    let mut left_out: HashMap<String, usize> = HashMap::new();
+    let mut named_by_rejected: HashMap<PathBuf, usize> = HashMap::new();
+    for r in rejected {
+        for w in &r.words {
+            left_out.entry(w.clone()).or_insert(r.line);
+            named_by_rejected.entry(dir.join(w)).or_insert(r.line);
+        }
+    }
     // Rows that must not be read at all, before anything is read.
     let mut files: HashMap<String, (String, usize)> = HashMap::new();
     let rows: Vec<Respondent> = rows
@@ -657,6 +692,7 @@ fn load_transcripts(
             };
             if let Some(why) = unsafe_transcript_path(&dir, &r.file) {
                 problems.push(refuse(why));
+                left_out.insert(r.id.clone(), r.line);
                 return false;
             }
             // Case-insensitive: on Windows and macOS `T1.txt` and `t1.TXT` are one file.
@@ -672,6 +708,7 @@ fn load_transcripts(
                      count as two respondents",
                     r.file
                 )));
+                left_out.insert(r.id.clone(), r.line);
                 return false;
             }
             files.insert(key, (r.id.clone(), r.line));
@@ -679,7 +716,7 @@ fn load_transcripts(
         })
         .collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
-    // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
+    // Err: the file cannot be read (reported against the CSV row, with why) or has bad content.
     // Lazily, a file the cache knows by its stamp is not read at all; one that is read gets
     // the stamp it had before it was read, for the cache.
     let cache_dir = root.join(".codewerk");
@@ -689,7 +726,7 @@ fn load_transcripts(
     } else {
         (Cache::default(), None)
     };
-    type Loaded = Result<(Transcript, Option<FileStamp>, bool), Option<Problem>>;
+    type Loaded = Result<(Transcript, Option<FileStamp>, bool), Problem>;
     let loaded: Vec<Loaded> = rows
         .par_iter()
         .map(|r| {
@@ -698,19 +735,34 @@ fn load_transcripts(
             if let Some(meta) = stamp.as_ref().and_then(|s| cache.get(&r.file, s)) {
                 return Ok((Transcript::unread(&r.id, &path, meta), stamp, true));
             }
+            let unreadable = |e: std::io::Error| {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "there is no such file".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    _ => e.to_string(),
+                };
+                Problem::error(
+                    &csv_path,
+                    format!(
+                        "row {} names file \"{}\", which cannot be read: {why}",
+                        r.id, r.file
+                    ),
+                )
+                .at(r.line, None)
+            };
             // Offsets are kept in 32 bits: refuse before reading gigabytes.
-            let len = std::fs::metadata(&path).map_err(|_| None)?.len();
+            let len = std::fs::metadata(&path).map_err(unreadable)?.len();
             if len > MAX_TRANSCRIPT_BYTES {
-                return Err(Some(Problem::error(
+                return Err(Problem::error(
                     &path,
                     format!("{len} bytes: a transcript may be at most 4 GiB; split it"),
-                )));
+                ));
             }
-            let bytes = std::fs::read(&path).map_err(|_| None)?;
+            let bytes = std::fs::read(&path).map_err(unreadable)?;
             if let Some(why) = not_text(&bytes) {
-                return Err(Some(Problem::error(&path, why)));
+                return Err(Problem::error(&path, why));
             }
-            let t = Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)?;
+            let t = Transcript::from_bytes(&r.id, &path, &bytes)?;
             if stamp.is_some_and(|s| s.trusted(started)) {
                 // Hashed here, on all cores, rather than one by one when first asked.
                 let _ = t.meta();
@@ -775,17 +827,10 @@ fn load_transcripts(
                 respondents.push(r);
                 transcripts.push(t);
             }
-            Err(None) => problems.push(
-                Problem::error(
-                    &csv_path,
-                    format!(
-                        "row {} names file \"{}\", which cannot be read",
-                        r.id, r.file
-                    ),
-                )
-                .at(r.line, None),
-            ),
-            Err(Some(p)) => problems.push(p),
+            Err(p) => {
+                left_out.insert(r.id.clone(), r.line);
+                problems.push(p);
+            }
         }
     }
 
@@ -793,7 +838,9 @@ fn load_transcripts(
         let mut unlisted: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) && !listed.contains(p)
+                p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+                    && !listed.contains(p)
+                    && !named_by_rejected.contains_key(p)
             })
             .collect();
         unlisted.sort();
@@ -811,7 +858,27 @@ fn load_transcripts(
             ));
         }
     }
-    (respondents, transcripts)
+    // A file only a row with an error names: left out because of that row, which is said.
+    let mut named: Vec<(&PathBuf, &usize)> = named_by_rejected
+        .iter()
+        .filter(|(p, _)| {
+            p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+                && !listed.contains(*p)
+                && p.is_file()
+        })
+        .collect();
+    named.sort();
+    for (p, line) in named {
+        problems.push(Problem::warning(
+            p,
+            format!(
+                "transcript file is left out: the row that names it ({}, line {line}) has an \
+                 error",
+                csv_path.display()
+            ),
+        ));
+    }
+    (respondents, transcripts, left_out)
 }
 
 /// `Transcript` keeps byte offsets in `u32`.
