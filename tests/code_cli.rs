@@ -444,3 +444,43 @@ fn exports_show_own_and_rolled_up_counts_in_tree_order() {
         ));
     assert!(codebook(dir.path()).contains("\"blauw\""));
 }
+
+/// Every command that takes a code says an unknown one the same way: what it may have meant,
+/// or (nothing near) the codes there are; always exit 2.
+#[test]
+fn every_command_says_an_unknown_code_the_same_way() {
+    let dir = common::demo();
+    let d = dir.path();
+    let commands: &[&[&str]] = &[
+        &["autocode", "veilig", "--code", "CODE", "--dry-run"],
+        &["search", "veilig", "--code", "CODE"],
+        &["memo", "add", "--code", "CODE", "een memo"],
+        &["agreement", "onderzoeker", "student", "--code", "CODE"],
+        &[
+            "--coder", "student", "export", "quotes", "--code", "CODE", "--out", "-",
+        ],
+        &["--coder", "student", "query", "CODE"],
+        &["code", "rename", "CODE", "Nieuwe naam"],
+    ];
+    for (typed, said) in [
+        (
+            "veilig-thus",
+            "unknown code \"veilig-thus\" (did you mean: \"Veilig Thuis\" (veilig-thuis)?)",
+        ),
+        (
+            "zzzqqq",
+            "unknown code \"zzzqqq\" (known: niet-pluis, signalen, signaleren-overig,",
+        ),
+    ] {
+        for args in commands {
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "CODE" { typed } else { a })
+                .collect();
+            let out = codewerk(d).args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(said), "{args:?}: {err}");
+        }
+    }
+}

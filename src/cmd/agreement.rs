@@ -5,7 +5,8 @@ use super::{invalid, load_valid_for, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
 use codewerk::core::agreement::{
-    By, CodeDisagreements, Comparison, Input, Options, Report, Row, Scope, fold_subcodes,
+    AgreementError, By, CodeDisagreements, Comparison, Input, Options, Report, Row, Scope,
+    fold_subcodes,
 };
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -45,6 +46,10 @@ pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
     };
     let cmp = match made {
         Ok(c) => c,
+        // Said as every command says an unknown code (the comparison knows only the codes).
+        Err(AgreementError::UnknownCode(c)) => {
+            return Err(invalid(project.codebook.unknown_code(&c)));
+        }
         Err(e) => {
             return Err(invalid(e.to_string()));
         }

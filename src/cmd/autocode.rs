@@ -28,7 +28,7 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
         return Err(search_failed(e));
     }
     if project.codebook.resolve(&o.code).is_none() {
-        let e = SearchError::Filter(format!("unknown code \"{}\"", o.code));
+        let e = SearchError::Filter(project.codebook.unknown_code(&o.code));
         return Err(search_failed(e));
     }
     // A dry run only reads, so that it works while the coder has the TUI open.

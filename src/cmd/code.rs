@@ -104,10 +104,9 @@ fn add(path: &Path, who: &str, o: &CodeAddOpt) -> Result<String, CodebookError> 
         id = cb.add(new)?;
         Ok(())
     })?;
-    let code = cb.code(&id).ok_or_else(|| CodebookError::UnknownCode {
-        name: id.clone(),
-        near: Vec::new(),
-    })?;
+    let code = cb
+        .code(&id)
+        .ok_or_else(|| CodebookError::UnknownCode(cb.unknown_code(&id)))?;
     if o.json {
         return serde_json::to_string_pretty(code)
             .map_err(|e| CodebookError::Encode(e.to_string()));

@@ -368,10 +368,7 @@ impl Project {
                 None if self.codebook.retired(&c.code).is_some() => {
                     *deleted.entry(c.code.clone()).or_default() += 1;
                 }
-                None => problems.push(here(
-                    Severity::Error,
-                    format!("unknown code \"{}\"", c.code),
-                )),
+                None => problems.push(here(Severity::Error, self.codebook.unknown_code(&c.code))),
             }
             let Some(t) = self.transcript(&c.transcript) else {
                 if self.left_out.contains_key(&c.transcript) {
