@@ -430,3 +430,56 @@ fn a_file_named_by_a_duplicate_row_is_not_said_to_be_unlisted() {
         "{err}"
     );
 }
+
+#[test]
+fn a_journal_line_edited_by_hand_is_not_said_to_be_a_changed_transcript() {
+    let dir = common::demo();
+    let d = dir.path();
+    // A coding with the version it was made on, as every coding made now has.
+    codewerk(d)
+        .args([
+            "--coder",
+            "ed",
+            "autocode",
+            "\"niet ontbeten\"",
+            "--code",
+            "signalen",
+        ])
+        .assert()
+        .success();
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = d.join("codings").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "ed.jsonl",
+        "\"start\":941,\"end\":954",
+        "\"start\":945,\"end\":958",
+    );
+    // A line without a version (the demo's): which of the two changed cannot be known.
+    edit(
+        "student.jsonl",
+        "\"start\":901,\"end\":1101",
+        "\"start\":905,\"end\":1105",
+    );
+    let out = codewerk(d).arg("check").output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("transcript A-D1 changed"), "{err}");
+    assert!(
+        err.contains(
+            "journal line does not fit transcript A-D1, which has not changed since the coding \
+             was made (the line edited by hand?): re-anchored by its text from 945 to 941"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "student.jsonl:1: warning: coding 1 is not where its journal line says in transcript \
+             A-D1 (the transcript changed, or the line was edited): re-anchored by its text from \
+             905 to 901"
+        ),
+        "{err}"
+    );
+}

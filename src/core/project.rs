@@ -412,26 +412,43 @@ impl Project {
                 },
                 _ => anchor::reanchor_strict(t, c),
             }
+            // What can be said of why the coding is not on its words: with the version it was
+            // made on, whether the transcript changed since or its journal line was edited.
+            let why = || match made_on.as_deref() {
+                Some(v) if v == t.version() => format!(
+                    "coding {}'s journal line does not fit transcript {}, which has not changed \
+                     since the coding was made (the line edited by hand?)",
+                    c.id, c.transcript
+                ),
+                Some(_) => format!(
+                    "transcript {} changed since coding {} was made",
+                    c.transcript, c.id
+                ),
+                None => format!(
+                    "coding {} is not where its journal line says in transcript {} (the \
+                     transcript changed, or the line was edited)",
+                    c.id, c.transcript
+                ),
+            };
             match &c.anchor {
                 Anchor::Exact => {}
-                Anchor::Moved { .. } if made_on.is_some() => {
+                // Carried from an earlier version: said once per transcript, below.
+                Anchor::Moved { .. } if made_on.as_deref().is_some_and(|v| v != t.version()) => {
                     *carried.entry(c.transcript.clone()).or_default() += 1;
                 }
                 Anchor::Moved { from } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} re-anchored by its text from {from} to {} \
-                         (its only occurrence)",
-                        c.transcript, c.id, c.start
+                        "{}: re-anchored by its text from {from} to {} (its only occurrence)",
+                        why(),
+                        c.start
                     ),
                 )),
                 Anchor::Ambiguous { candidates } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} (code {}, \"{}\") {}; it is not \
-                         counted until reviewed",
-                        c.transcript,
-                        c.id,
+                        "{}: its text (code {}, \"{}\") {}; it is not counted until reviewed",
+                        why(),
                         c.code,
                         preview(&c.text),
                         if candidates.len() == 1 {
@@ -444,9 +461,9 @@ impl Project {
                 Anchor::Orphaned => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: the text of coding {} (code {}) is no longer \
-                         in it; fix or remove the coding",
-                        c.transcript, c.id, c.code
+                        "{}: its text (code {}) is no longer in it; fix or remove the coding",
+                        why(),
+                        c.code
                     ),
                 )),
             }
