@@ -483,3 +483,24 @@ fn a_journal_line_edited_by_hand_is_not_said_to_be_a_changed_transcript() {
         "{err}"
     );
 }
+
+/// A journal held by another codewerk is the same failure (exit 1, retrying may help) for
+/// every command that writes one; `memo add` said it was wrong input (exit 2).
+#[test]
+fn a_locked_journal_exits_1_from_every_command_that_writes_one() {
+    let dir = common::demo();
+    let d = dir.path();
+    let _lock = codewerk::core::coding::Journal::open(&d.join("codings"), "student").unwrap();
+    for args in [
+        &["memo", "add", "--code", "signalen", "een memo"][..],
+        &["autocode", "veilig", "--code", "signalen"],
+        &["memo", "add", "--log", "een logboekregel"],
+    ] {
+        codewerk(d)
+            .args(["--coder", "student"])
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("already open in another codewerk"));
+    }
+}

@@ -297,7 +297,7 @@ fn a_second_writer_is_refused_while_another_holds_the_codebook_lock() {
     codewerk(dir.path())
         .args(["code", "rename", "signalen", "Signalen"])
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains(
             "being changed by another codewerk",
         ));

@@ -2,7 +2,7 @@
 //! `core::codebook_history::change` (locked, journaled with who and when, atomic), so that
 //! `code undo` can take it back.
 
-use super::{invalid, load, print_json};
+use super::{failed, invalid, load, print_json};
 use crate::cli::{CodeAddOpt, CodeCommand, CodeMoveOpt};
 use anyhow::Result;
 use codewerk::core::codebook::{Codebook, CodebookError, Criteria, Describe, MoveTo, NewCode, Rgb};
@@ -68,6 +68,10 @@ pub fn run(root: &Path, who: &str, cmd: CodeCommand) -> Result<()> {
         Ok(msg) => {
             println!("{msg}");
             Ok(())
+        }
+        // Held by another codewerk, or the disk: not wrong input, and retrying may help.
+        Err(e @ (CodebookError::Locked { .. } | CodebookError::Io { .. })) => {
+            Err(failed(e.to_string()))
         }
         Err(e) => Err(invalid(format!("{}", e))),
     }
