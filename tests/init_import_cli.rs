@@ -829,3 +829,19 @@ fn the_projects_interviewer_labels_are_what_autocode_leaves_out() {
         (Some(1), Some(2))
     );
 }
+
+/// A new user looks in `--help` for how to bring interviews in: `import` must say it.
+#[test]
+fn help_says_that_import_brings_in_transcripts() {
+    let out = assert_cmd::Command::cargo_bin("codewerk")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("import "))
+        .unwrap();
+    assert!(line.contains("Import interviews as transcripts"), "{line}");
+}
