@@ -484,3 +484,21 @@ fn every_command_says_an_unknown_code_the_same_way() {
         }
     }
 }
+
+/// A name too long for the column is cut with …, by display width, the columns kept aligned.
+#[test]
+fn code_list_cuts_a_long_name_with_an_ellipsis() {
+    let dir = common::demo();
+    let out = String::from_utf8(common::stdout_of(
+        codewerk(dir.path()).args(["code", "list"]),
+    ))
+    .unwrap();
+    let line = out.lines().find(|l| l.contains("knelpunten")).unwrap();
+    assert!(
+        line.starts_with("Knelpunten, moeilijkheden, dilemma's, belemmering…  #E53935"),
+        "{line}"
+    );
+    let header = out.lines().next().unwrap();
+    let col = |l: &str, s: &str| l[..l.find(s).unwrap()].chars().count();
+    assert_eq!(col(header, "colour"), col(line, "#E53935"));
+}

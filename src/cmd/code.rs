@@ -8,6 +8,7 @@ use anyhow::Result;
 use codewerk::core::codebook::{Codebook, CodebookError, Criteria, Describe, MoveTo, NewCode, Rgb};
 use codewerk::core::codebook_history as history;
 use codewerk::core::project::Project;
+use codewerk::core::text;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -326,7 +327,7 @@ fn list(root: &Path, json: bool) -> Result<()> {
     let width = listing
         .codes
         .iter()
-        .map(|c| c.name.chars().count() + 2 * c.depth)
+        .map(|c| text::width(c.name) + 2 * c.depth)
         .max()
         .unwrap_or(4)
         .min(50);
@@ -340,10 +341,11 @@ fn list(root: &Path, json: bool) -> Result<()> {
             dv = Some(c.deelvraag);
             println!("{}. {}", c.deelvraag, cb.deelvraag_title(c.deelvraag));
         }
-        let name: String = format!("{}{}", "  ".repeat(c.depth), c.name)
-            .chars()
-            .take(width)
-            .collect();
+        // Cut with …, by display width: a name cut silently reads as a whole word.
+        let name = text::pad(
+            &text::fit(&format!("{}{}", "  ".repeat(c.depth), c.name), width),
+            width,
+        );
         let has_sub = cb.children(c.id).next().is_some();
         let rolled = if has_sub {
             format!("{}/{total}", c.respondents_with_subcodes)
@@ -351,7 +353,7 @@ fn list(root: &Path, json: bool) -> Result<()> {
             String::new()
         };
         println!(
-            "{name:<width$}  {:<7}  {:>8}  {:>11}  {:>14}  {}",
+            "{name}  {:<7}  {:>8}  {:>11}  {:>14}  {}",
             c.colour,
             c.codings,
             format!("{}/{total}", c.respondents),
