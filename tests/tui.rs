@@ -2028,3 +2028,31 @@ fn agreement_matrix_and_clusters_are_computed_off_the_ui_thread_and_stale_answer
         app.message
     );
 }
+
+/// A code added from the command line while the TUI is open has a colour: `n` must not
+/// propose that one again (the TUI's codebook was read before it was added).
+#[test]
+fn the_proposed_colour_is_not_one_taken_on_disk_since_the_tui_opened() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let path = Project::codebook_path(dir.path());
+    let cb = codewerk::core::codebook_history::change(&path, "cli", "add code", |cb| {
+        cb.add(codewerk::core::codebook::NewCode {
+            name: "Buiten de TUI".into(),
+            deelvraag: 1,
+            ..Default::default()
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    let taken = cb.find("Buiten de TUI").unwrap().colour;
+    keys(&mut app, "n");
+    enter(&mut app, "Nieuw in de TUI");
+    enter(&mut app, "");
+    enter(&mut app, "");
+    let Mode::Input(i) = &app.mode else {
+        panic!("the colour is not asked: {:?}", app.mode)
+    };
+    assert!(i.prompt.starts_with("Colour"), "{}", i.prompt);
+    assert_ne!(i.value, taken.to_string());
+}
