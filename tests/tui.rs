@@ -2056,3 +2056,40 @@ fn the_proposed_colour_is_not_one_taken_on_disk_since_the_tui_opened() {
     assert!(i.prompt.starts_with("Colour"), "{}", i.prompt);
     assert_ne!(i.value, taken.to_string());
 }
+
+/// On a narrow screen the new project's intro wraps, each wrapped line keeping its paragraph's
+/// indent (the paragraph wrapped them to the panel's edge).
+#[test]
+fn the_new_project_intro_keeps_its_indent_when_wrapped() {
+    use codewerk::core::scaffold::{NewProject, create};
+    let dir = tempfile::tempdir().unwrap();
+    create(dir.path(), &NewProject::defaults("Studie"), false).unwrap();
+    let mut app = app_in(dir.path(), "ana");
+    std::sync::Arc::make_mut(&mut app.project).root = "studie".into();
+    app.handle(Msg::Resize(80, 24));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| draw::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    // The transcript panel: from the left border to the first border after it.
+    let rows: Vec<String> = (1..23)
+        .map(|y| {
+            (1..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .take_while(|s| s != "│")
+                .collect()
+        })
+        .collect();
+    let text: Vec<&String> = rows
+        .iter()
+        .take_while(|r| !r.contains('─'))
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    assert!(
+        text.iter()
+            .any(|r| r.trim() == "interviews, one file each:"),
+        "not wrapped: {rows:#?}"
+    );
+    for r in &text {
+        assert!(r.starts_with("  "), "{r:?} in {rows:#?}");
+    }
+}
