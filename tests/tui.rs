@@ -2093,3 +2093,44 @@ fn the_new_project_intro_keeps_its_indent_when_wrapped() {
         assert!(r.starts_with("  "), "{r:?} in {rows:#?}");
     }
 }
+
+/// The place is saved while the TUI runs (another transcript at once, a move once it settles),
+/// so that after `kill -9` the next start opens where the coder was, not where they last quit.
+#[test]
+fn the_place_is_saved_while_coding_not_only_at_quit() {
+    use codewerk::tui::session::Autosave;
+    use std::time::{Duration, Instant};
+    let dir = common::copy("valid");
+    let session = dir.path().join(".codewerk/session-bo.json");
+    let saved = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(&session).unwrap()).unwrap()
+    };
+    let mut app = app_in(dir.path(), "bo");
+    let mut autosave = Autosave::new(&app);
+    autosave.after(&app);
+    assert!(!session.exists(), "nothing changed, nothing written");
+    key(&mut app, KeyCode::BackTab);
+    keys(&mut app, "jj");
+    key(&mut app, KeyCode::Enter);
+    let t0 = Instant::now();
+    autosave.after_at(&app, t0);
+    assert_eq!(
+        saved()["transcript"],
+        "T3",
+        "another transcript is saved at once"
+    );
+    goto(&mut app, "maar die");
+    let cursor = app.text.cursor;
+    autosave.after_at(&app, t0);
+    assert_ne!(saved()["cursor"], cursor, "a move waits until it settles");
+    assert!(autosave.wait().is_some(), "the loop is woken to save it");
+    autosave.after_at(&app, t0 + Autosave::EVERY + Duration::from_millis(1));
+    assert_eq!(saved()["cursor"], cursor);
+    assert!(autosave.wait().is_none());
+    // Killed here (no save at quit): the next start is at that place.
+    drop(app);
+    let mut again = app_in(dir.path(), "bo");
+    again.restore_session();
+    assert_eq!(again.transcript().unwrap().id, "T3");
+    assert_eq!(again.text.cursor, cursor);
+}
