@@ -504,3 +504,36 @@ fn a_locked_journal_exits_1_from_every_command_that_writes_one() {
             .stderr(predicate::str::contains("already open in another codewerk"));
     }
 }
+
+/// A journal's unknown code is said with the codes it may have meant once, then by reference:
+/// a code gone from the codebook with hundreds of codings must not print its hint as often.
+#[test]
+fn an_unknown_code_in_a_journal_is_explained_once_per_code() {
+    let err = check_errors_after(|dir| {
+        let path = dir.join("codings/student.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("\"code\":\"signalen\"", "\"code\":\"signalenx\""),
+        )
+        .unwrap();
+    });
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("\"signalenx\""))
+        .collect();
+    assert!(lines.len() > 10, "{err}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("did you mean")).count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        lines[0].contains("did you mean: \"Signalen herkennen\" (signalen)?"),
+        "{err}"
+    );
+    assert!(
+        lines[1].ends_with("unknown code \"signalenx\" (as on line 1)"),
+        "{err}"
+    );
+}

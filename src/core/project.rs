@@ -354,6 +354,7 @@ impl Project {
         let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
         let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
+        let mut first_unknown: HashMap<String, usize> = HashMap::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -368,7 +369,17 @@ impl Project {
                 None if self.codebook.retired(&c.code).is_some() => {
                     *deleted.entry(c.code.clone()).or_default() += 1;
                 }
-                None => problems.push(here(Severity::Error, self.codebook.unknown_code(&c.code))),
+                // The codes it may have meant (or all codes) once per code, not on every line.
+                None => {
+                    let msg = match first_unknown.get(&c.code) {
+                        Some(first) => format!("unknown code \"{}\" (as on line {first})", c.code),
+                        None => {
+                            first_unknown.insert(c.code.clone(), line);
+                            self.codebook.unknown_code(&c.code)
+                        }
+                    };
+                    problems.push(here(Severity::Error, msg));
+                }
             }
             let Some(t) = self.transcript(&c.transcript) else {
                 if self.left_out.contains_key(&c.transcript) {
