@@ -1877,7 +1877,7 @@ fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
 }
 
 #[test]
-fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
+fn the_help_columns_keep_apart_after_scrolling_and_long_lines_wrap() {
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "ana");
     app.handle(Msg::Resize(96, 24));
@@ -1888,22 +1888,30 @@ fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
     let mut t = Terminal::new(TestBackend::new(96, 24)).unwrap();
     t.draw(|f| draw::draw(f, &app)).unwrap();
     let rows = screen_rows(&t);
-    // Inside the border (x 1..95) the columns are 46 wide with 3 blank columns between.
-    let gap = 1 + 46..1 + 46 + 3;
-    let mut cut = 0;
+    // Inside the border (x 1..95) the columns are 45 wide, with the 4 columns left between.
+    let gap = 1 + 45..95 - 45;
+    let mut continued = 0;
     for row in &rows[1..23] {
         let cells: Vec<char> = row.chars().collect();
         assert!(
             cells[gap.clone()].iter().all(|c| *c == ' '),
             "columns touch: {row}"
         );
-        // A line too long for its column ends in an ellipsis at the column's edge.
-        if cells[gap.start - 1] != ' ' {
-            assert_eq!(cells[gap.start - 1], '…', "cut without an ellipsis: {row}");
-            cut += 1;
+        // Nothing is cut: a description too long for its column goes on under itself.
+        for edge in [gap.start - 1, 94] {
+            assert_ne!(cells[edge], '…', "cut instead of wrapped: {row}");
+        }
+        for start in [1, gap.end] {
+            let key: String = cells[start..start + 14].iter().collect();
+            if key.trim().is_empty() && cells[start + 14] != ' ' {
+                continued += 1;
+            }
         }
     }
-    assert!(cut > 0, "some lines are longer than a column at 96 wide");
+    assert!(
+        continued > 0,
+        "some descriptions are longer than a column at 96 wide"
+    );
     // Scrolling stops at the end: ↑ after many ↓ moves at once.
     for _ in 0..500 {
         key(&mut app, KeyCode::Down);
