@@ -2142,3 +2142,44 @@ fn the_place_is_saved_while_coding_not_only_at_quit() {
     assert_eq!(again.transcript().unwrap().id, "T3");
     assert_eq!(again.text.cursor, cursor);
 }
+
+/// A wrapped description is never split over the two columns (its rest at the top of the
+/// right column, its key out of sight), at any scroll, and the help's last line still shows.
+#[test]
+fn a_wrapped_help_entry_stays_in_one_column_and_the_end_is_reachable() {
+    for (w, h) in [(100u16, 30u16), (80, 24)] {
+        let dir = common::copy("valid");
+        let mut app = app_in(dir.path(), "ana");
+        app.handle(Msg::Resize(w, h));
+        keys(&mut app, "?");
+        let inner = w.min(150) - 2;
+        let col_w = ((inner - 3) / 2) as usize;
+        let right = 1 + inner as usize - col_w;
+        let mut last = usize::MAX;
+        let mut end_seen = false;
+        loop {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| draw::draw(f, &app)).unwrap();
+            let rows = screen_rows(&t);
+            let top: Vec<char> = rows[1].chars().collect();
+            let key: String = top[right..right + 14].iter().collect();
+            assert!(
+                !(key.trim().is_empty() && top[right + 14] != ' '),
+                "{w}x{h} at {}: {}",
+                app.help_scroll,
+                rows[1]
+            );
+            end_seen |= rows.iter().any(|r| r.contains("click a code"));
+            if app.help_scroll == last {
+                break;
+            }
+            last = app.help_scroll;
+            key_down(&mut app);
+        }
+        assert!(end_seen, "{w}x{h}: the last line never shows");
+    }
+}
+
+fn key_down(app: &mut App) {
+    key(app, KeyCode::Down);
+}

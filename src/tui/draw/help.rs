@@ -99,7 +99,25 @@ fn help_popup(area: Rect) -> (Rect, usize, Vec<Line<'static>>) {
 /// the right column. Scrolling stops there, so that ↑ answers at once after a long ↓.
 pub fn help_max_scroll(area: Rect) -> usize {
     let (_, cap, lines) = help_popup(area);
-    lines.len().saturating_sub(2 * cap)
+    // More when scrolling is needed: the left column may end early by a description's
+    // continued lines (`draw_help`).
+    match lines.len().saturating_sub(2 * cap) {
+        0 => 0,
+        n => {
+            let longest = lines
+                .split(|l| !continues(Some(l)))
+                .map(<[Line]>::len)
+                .max()
+                .unwrap_or(0);
+            n + longest
+        }
+    }
+}
+
+/// Whether `line` goes on with the description of the line above it.
+fn continues(line: Option<&Line>) -> bool {
+    line.and_then(|l| l.spans.first())
+        .is_some_and(|s| s.content.len() == KEY_WIDTH && s.content.trim().is_empty())
 }
 
 /// The help flows like a newspaper over two columns and scrolls when it does not fit.
@@ -126,14 +144,19 @@ pub(super) fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     .areas(inner);
     let scroll = app.help_scroll.min(help_max_scroll(area));
     // Drawn line by line from the lines made for this width: each fits its column.
-    let col = |f: &mut Frame, from: usize, area: Rect| {
-        for (k, line) in lines.iter().skip(from).take(cap).enumerate() {
+    let col = |f: &mut Frame, from: usize, n: usize, area: Rect| {
+        for (k, line) in lines.iter().skip(from).take(n).enumerate() {
             f.render_widget(
                 line.clone(),
                 Rect::new(area.x, area.y + k as u16, area.width, 1),
             );
         }
     };
-    col(f, scroll, left);
-    col(f, scroll + cap, right);
+    // A description is not split over the two columns: its key would be out of sight.
+    let mut left_n = cap;
+    while left_n > 1 && continues(lines.get(scroll + left_n)) {
+        left_n -= 1;
+    }
+    col(f, scroll, left_n, left);
+    col(f, scroll + left_n, cap, right);
 }
