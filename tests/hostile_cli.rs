@@ -290,7 +290,7 @@ fn journal_lines_that_do_not_add_up_are_reported_with_their_line() {
         118,
         "Dat voelde niet pluis.",
     );
-    text += &old_line(4, "ana", "add", "signalen", 10, 10, "");
+    text += "\n";
     text += &old_line(9, "ana", "remove", "signalen", 0, 2, "I:");
     text += &old_line(6, "bo", "add", "signalen", 0, 2, "I:");
     text += "{\"seq\":7,\"at\":\"2026-11-01T10:07:00Z\",\"coder\":\"ana\",\"op\":\"undo\",\"target\":42}\n";
@@ -299,7 +299,6 @@ fn journal_lines_that_do_not_add_up_are_reported_with_their_line() {
     for expected in [
         "ana.jsonl:3: warning: coding id 2 is also the id of the coding on line 2",
         "ana.jsonl:3: warning: seq 2 is also on line 2",
-        "ana.jsonl:4: warning: coding 4 of \"T1\" is empty (start 10, end 10)",
         "ana.jsonl:5: warning: remove of coding 9, which this journal never added",
         "ana.jsonl:6: warning: the line is by coder \"bo\", but this is the journal of \"ana\"",
         "ana.jsonl:7: warning: undo of an unknown action 42",
@@ -313,6 +312,47 @@ fn journal_lines_that_do_not_add_up_are_reported_with_their_line() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["coders"][0]["passages"], 4, "{v}");
+}
+
+#[test]
+fn journal_lines_that_cannot_be_applied_are_errors_that_stop_the_counts() {
+    // Each of these lines held something (a coding, an undo) the counts would silently leave
+    // out: the project is in error until the line is mended.
+    for (bad, expected) in [
+        (
+            old_line(4, "ana", "add", "signalen", 10, 10, ""),
+            "ana.jsonl:3: error: coding 4 of \"T1\" is empty (start 10, end 10)",
+        ),
+        (
+            old_line(4, "ana", "add", "signalen", 50, 10, ""),
+            "ana.jsonl:3: error: coding 4 of \"T1\" ends before it starts (start 50, end 10)",
+        ),
+        (
+            "{\"seq\":4,\"at\":\"2026-11-01T10:07:00Z\",\"coder\":\"ana\",\"op\":\"undo\",\"target\":1\n"
+                .to_string(),
+            "ana.jsonl:3:",
+        ),
+        (
+            old_line(4, "ana", "add", "signalen", 0, 2, "I:").replace("\"start\":0", "\"start\":-5"),
+            "ana.jsonl:3:",
+        ),
+    ] {
+        let dir = copy("valid");
+        let journal = dir.path().join("codings/ana.jsonl");
+        let mut text = fs::read_to_string(&journal).unwrap();
+        text += &bad;
+        // A good line after it: the bad one is not a torn last line.
+        text += &old_line(5, "ana", "add", "signalen", 0, 2, "I:");
+        fs::write(&journal, text).unwrap();
+        let err = check(dir.path(), 2);
+        has(&err, expected);
+        has(&err, "error");
+        codewerk(dir.path())
+            .args(["stats", "-c", "ana"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("error"));
+    }
 }
 
 #[test]

@@ -547,8 +547,9 @@ fn a_view_that_reads_a_broken_text_says_so() {
     let theme = codewerk::tui::theme::Theme::dark(true);
     let mut app = App::new(p, "ann", theme, ratatui::layout::Rect::new(0, 0, 120, 40));
     app.message = None;
+    // The word counts read every text (the matrix counts by the cached turns and reads none).
     app.handle(Msg::Key(KeyEvent::new(
-        KeyCode::Char('M'),
+        KeyCode::Char('W'),
         KeyModifiers::NONE,
     )));
     let said = app.message.as_ref().expect("a message");
@@ -659,4 +660,131 @@ fn a_rewrite_that_puts_the_old_time_back_is_read_at_load() {
     assert!(again.transcripts[0].late_problem().is_none());
     assert!(!again.transcripts[1].is_read());
     assert_eq!(seen(&again), seen(&Project::load(dir.path()).unwrap()));
+}
+
+/// `stats`, the exports and agreement count by who speaks where (a passage wholly in an
+/// interviewer's turn is not what the respondent said; a quote names its speaker). From the
+/// transcript cache, which keeps the turns, they read no text and give what the full load
+/// gives.
+#[test]
+fn counting_by_speaker_reads_no_text_and_agrees_with_the_full_load() {
+    use codewerk::core::export::{Format, Kind, Request, cooccurrence::CoUnit, render_with_info};
+    use codewerk::core::summary::code_stats;
+    let dir = project(4);
+    {
+        let p = Project::load(dir.path()).unwrap();
+        let mut journal = p.open_journal("bob").unwrap();
+        for t in &p.transcripts {
+            let (q, a) = (&t.turns()[0], &t.turns()[1]);
+            assert_eq!(q.speaker.as_deref(), Some("I"));
+            journal
+                .record(vec![
+                    // A question, an answer, and a passage from the one into the other.
+                    Op::Add(Coding::quoted(t, "meldcode", q.body_start, q.end)),
+                    Op::Add(Coding::quoted(
+                        t,
+                        "meldcode",
+                        a.body_start,
+                        a.body_start + 12,
+                    )),
+                    Op::Add(Coding::quoted(
+                        t,
+                        "twijfel",
+                        q.body_start + 2,
+                        a.body_start + 5,
+                    )),
+                ])
+                .unwrap();
+        }
+    }
+    age(dir.path(), SystemTime::now() - Duration::from_secs(60));
+    let full = Project::load(dir.path()).unwrap();
+    let _ = Project::load_lazy(dir.path()).unwrap(); // writes the cache
+    let lazy = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&lazy), 4);
+    assert_eq!(code_stats(&full, "bob", false).interviewer_left_out, 4);
+    for coder in ["ann", "bob"] {
+        for include in [false, true] {
+            let json = |p: &Project| serde_json::to_string(&code_stats(p, coder, include)).unwrap();
+            assert_eq!(json(&lazy), json(&full), "{coder}, interviewer {include}");
+        }
+        for (kind, format, unit) in [
+            (Kind::Quotes, Format::Json, CoUnit::default()),
+            (Kind::Quotes, Format::Csv, CoUnit::default()),
+            (Kind::Cooccurrence, Format::Csv, CoUnit::Turn),
+            (Kind::Summary, Format::Csv, CoUnit::default()),
+        ] {
+            let mut req = Request::new(kind, coder);
+            req.format = format;
+            req.co_unit = unit;
+            let from = |p: &Project| render_with_info(p, &req).unwrap().0;
+            assert_eq!(from(&lazy), from(&full), "{coder}: {kind:?} {format:?}");
+        }
+    }
+    assert_eq!(unread(&lazy), 4, "counting by speaker read a text");
+    // The commands, whole: the same output from the cache as from every text.
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    let commands: [&[&str]; 4] = [
+        &["stats"],
+        &["stats", "--json", "--include-interviewer"],
+        &["agreement", "ann", "bob", "--json"],
+        &[
+            "--coder", "bob", "export", "quotes", "-o", "-", "--format", "json",
+        ],
+    ];
+    for args in commands {
+        let _ = std::fs::remove_file(&cache);
+        let read_all = run(dir.path(), args);
+        assert!(cache.exists(), "{args:?} wrote no cache");
+        assert_eq!(run(dir.path(), args), read_all, "{args:?} from the cache");
+    }
+}
+
+/// A command on one coder's codings reads that coder's journal only: another coder's journal,
+/// however large or broken, changes nothing in it (`check` and the commands on all coders
+/// still read and refuse it).
+#[test]
+fn a_command_on_one_coder_reads_only_that_coders_journal() {
+    let dir = project(3);
+    let args: [&[&str]; 3] = [
+        &["--coder", "ann", "export", "quotes", "-o", "-"],
+        &["--coder", "ann", "stats", "--json"],
+        &["agreement", "ann", "cor", "--json"],
+    ];
+    let journal = std::fs::read_to_string(dir.path().join("codings/ann.jsonl")).unwrap();
+    let cor = journal.replace("\"coder\":\"ann\"", "\"coder\":\"cor\"");
+    std::fs::write(dir.path().join("codings/cor.jsonl"), cor).unwrap();
+    let alone: Vec<String> = args.iter().map(|a| run(dir.path(), a)).collect();
+    // bob's journal codes a code the codebook does not have: an error, for whoever reads it.
+    let bob = journal
+        .replace("\"coder\":\"ann\"", "\"coder\":\"bob\"")
+        .replace("\"code\":\"meldcode\"", "\"code\":\"geen-code\"");
+    std::fs::write(dir.path().join("codings/bob.jsonl"), bob).unwrap();
+    for (a, before) in args.iter().zip(&alone) {
+        assert_eq!(&run(dir.path(), a), before, "{a:?} read bob's journal");
+    }
+    for a in [&["check"][..], &["stats"], &["--coder", "bob", "stats"]] {
+        let out = common::codewerk(dir.path()).args(a).output().unwrap();
+        assert!(!out.status.success(), "{a:?} did not read bob's journal");
+        let err = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("bob.jsonl") && err.contains("geen-code"),
+            "{a:?}: {err}"
+        );
+    }
+    // A coder without a journal: every journal is read, as before (here refused for bob's; without
+    // it, the refusal lists every coder).
+    let out = common::codewerk(dir.path())
+        .args(["--coder", "cas", "export", "quotes", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bob.jsonl"));
+    std::fs::remove_file(dir.path().join("codings/bob.jsonl")).unwrap();
+    let out = common::codewerk(dir.path())
+        .args(["--coder", "cas", "export", "quotes", "-o", "-"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("coders: ann, cor"), "{err}");
 }

@@ -629,3 +629,44 @@ fn autocode_counts_turns_and_passages_apart_so_that_they_add_up() {
     // The demo has turns with the phrase twice: the case that did not add up.
     assert!(passages > turns, "{line}");
 }
+
+#[test]
+fn coding_never_makes_the_index_stale_and_a_code_filter_sees_it_at_once() {
+    let dir = fixture();
+    let d = dir.path();
+    age(d);
+    assert_eq!(json(d, &["search", "signaal"])["total"], 3);
+    let by_code = ["search", "", "--code", "signaal"];
+    let coded = |d: &Path| {
+        let out = cw(d).args(by_code).arg("--json").output().unwrap();
+        assert!(out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        // Nothing in the index is about codings: nothing to re-index after coding.
+        assert!(!stderr.contains("re-indexed"), "{stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    assert_eq!(coded(d), 0);
+    cw(d)
+        .args(["--coder", "ann", "autocode", "signaal", "--code", "signaal"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("re-indexed").not());
+    // The journal just written: the project is loaded, and its codings filter.
+    assert_eq!(coded(d), 2);
+    // Long ago (its stamp trusted): the codings remembered with the stamps filter the same.
+    age(&d.join("codings"));
+    assert_eq!(coded(d), 2);
+    assert_eq!(coded(d), 2);
+    assert_eq!(
+        json(d, &["--coder", "ann", "search", "signaal", "--uncoded"])["total"],
+        1,
+        "the interviewer's question"
+    );
+    // Un-coded (the journal emptied, as long ago): never the remembered codings.
+    std::fs::write(d.join("codings/ann.jsonl"), "").unwrap();
+    age(&d.join("codings"));
+    assert_eq!(coded(d), 0);
+    assert_eq!(coded(d), 0);
+    assert_eq!(json(d, &["search", "signaal", "--uncoded"])["total"], 3);
+}

@@ -2183,3 +2183,246 @@ fn a_wrapped_help_entry_stays_in_one_column_and_the_end_is_reachable() {
 fn key_down(app: &mut App) {
     key(app, KeyCode::Down);
 }
+
+// ----- views that count codings on transcripts never opened -----
+
+/// A synthetic project of `n` transcripts, each with codings of `ann` and `bob` made on its
+/// text, every file dated a minute back (so that the transcript cache trusts them and
+/// `Project::load_lazy` reads no text).
+fn lazy_project(n: usize) -> tempfile::TempDir {
+    use codewerk::core::coding::{Coding, Op};
+    let dir = tempfile::tempdir().unwrap();
+    codewerk::core::index::synth::write_corpus(dir.path(), n, 300, 11).unwrap();
+    let p = Project::load(dir.path()).unwrap();
+    for coder in ["ann", "bob"] {
+        let mut journal = p.open_journal(coder).unwrap();
+        for t in &p.transcripts {
+            let turn = &t.turns()[1];
+            let (s, e) = (turn.body_start, turn.body_start + 25);
+            journal
+                .record(vec![
+                    Op::Add(Coding::quoted(t, "meldcode", s, e)),
+                    Op::Add(Coding::quoted(t, "twijfel", turn.end - 30, turn.end)),
+                ])
+                .unwrap();
+        }
+    }
+    age(
+        dir.path(),
+        std::time::SystemTime::now() - std::time::Duration::from_secs(60),
+    );
+    // The first lazy load writes the transcript cache; the next ones read no text.
+    let _ = Project::load_lazy(dir.path()).unwrap();
+    dir
+}
+
+fn age(dir: &std::path::Path, when: std::time::SystemTime) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            age(&path, when);
+        } else {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+    }
+}
+
+/// Shift by one character, by hand, the first coding of `coder` on transcript `id`, keeping
+/// its quote and version: the journal says it was made on this text, but it is not on its
+/// words. Returns the journal line edited.
+fn shift_a_coding_by_hand(dir: &std::path::Path, coder: &str, id: &str) -> usize {
+    let path = dir.join(format!("codings/{coder}.jsonl"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut at = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if at > 0 || !l.contains(&format!("\"transcript\":\"{id}\"")) {
+                return l.to_string();
+            }
+            at = i + 1;
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for k in ["start", "end"] {
+                v[k] = (v[k].as_u64().unwrap() + 1).into();
+            }
+            serde_json::to_string(&v).unwrap()
+        })
+        .collect();
+    assert!(at > 0, "a coding of {coder} on {id}");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    at
+}
+
+/// The matrix (like the agreement, the clusters and the co-occurrences) counts codings on
+/// transcripts never opened. Their texts are read and their codings checked before they are
+/// counted: a coding edited by hand in the journal is not counted on other words, and the
+/// status line says which, naming the journal and its line.
+#[test]
+fn a_view_checks_the_codings_it_counts_on_transcripts_never_opened() {
+    use codewerk::core::coding::Anchor;
+    let dir = lazy_project(3);
+    let p = Project::load_lazy(dir.path()).unwrap();
+    let last = p.transcripts[2].id.clone();
+    drop(p);
+    let line = shift_a_coding_by_hand(dir.path(), "ann", &last);
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert!(
+        p.transcripts.iter().all(|t| !t.is_read()),
+        "nothing read yet"
+    );
+    let mut app = App::new(
+        p,
+        "ann",
+        codewerk::tui::theme::Theme::dark(true),
+        Rect::new(0, 0, W, H),
+    );
+    assert_eq!(app.current, Some(0));
+    assert!(!app.project.transcripts[2].is_read(), "never opened");
+    let edited = |app: &App| {
+        app.state()
+            .codings
+            .values()
+            .find(|c| c.line == line)
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        matches!(edited(&app).anchor, Anchor::Exact),
+        "vouched at start-up"
+    );
+    keys(&mut app, "M");
+    let said = app.message.as_ref().expect("said").text.clone();
+    assert!(
+        said.starts_with(&format!("codings/ann.jsonl:{line}: ")),
+        "{said}"
+    );
+    assert!(said.contains("not on its words"), "{said}");
+    assert!(said.contains(&last), "{said}");
+    assert!(
+        matches!(app.view, Some(codewerk::tui::app::View::Matrix(_))),
+        "the matrix is shown"
+    );
+    // Put right where the screen and the views count it: found again by its quote (it occurs
+    // once) or flagged, never at the shifted place.
+    let t = &app.project.transcripts[2];
+    for c in [
+        edited(&app),
+        app.project.coders["ann"]
+            .codings
+            .values()
+            .find(|c| c.line == line)
+            .cloned()
+            .unwrap(),
+    ] {
+        assert!(
+            c.anchor.is_flagged() || t.slice(c.start, c.end) == c.text,
+            "{c:?}"
+        );
+        assert!(!matches!(c.anchor, Anchor::Exact) || t.slice(c.start, c.end) == c.text);
+    }
+    // Said once: the next view finds nothing off its words.
+    keys(&mut app, "q");
+    app.message = None;
+    keys(&mut app, "O");
+    assert!(
+        app.message
+            .as_ref()
+            .is_none_or(|m| !m.text.contains("not on its words")),
+        "{:?}",
+        app.message.as_ref().map(|m| &m.text)
+    );
+    // Another coder's too, found by the agreement view (next session: the journals are read
+    // at start-up).
+    drop(app);
+    shift_a_coding_by_hand(dir.path(), "bob", &app_never_opens(&dir));
+    let p = Project::load_lazy(dir.path()).unwrap();
+    let mut app = App::new(
+        p,
+        "ann",
+        codewerk::tui::theme::Theme::dark(true),
+        Rect::new(0, 0, W, H),
+    );
+    keys(&mut app, "A");
+    let said = app.message.as_ref().expect("said").text.clone();
+    assert!(
+        said.contains("not on its words") && said.contains("and 1 more"),
+        "{said}"
+    );
+    assert!(
+        matches!(app.view, Some(codewerk::tui::app::View::Agreement(_))),
+        "the agreement is shown"
+    );
+}
+
+/// A transcript the next session does not open (it opens the first).
+fn app_never_opens(dir: &tempfile::TempDir) -> String {
+    Project::load_lazy(dir.path()).unwrap().transcripts[1]
+        .id
+        .clone()
+}
+
+/// The codebook's counts over all codings are kept between changes rather than counted on
+/// every open: after coding, undo, redo and opening other transcripts they still equal a count
+/// made from scratch.
+#[test]
+fn the_counts_kept_between_changes_equal_a_fresh_count() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let fresh = |app: &App| {
+        let codes = &app.project.codebook.codes;
+        let counted: Vec<_> = app
+            .state()
+            .codings
+            .values()
+            .filter(|c| !c.anchor.is_flagged())
+            .collect();
+        let all: Vec<usize> = codes
+            .iter()
+            .map(|k| counted.iter().filter(|c| c.code == k.id).count())
+            .collect();
+        let here_id = app.transcript().unwrap().id.clone();
+        let here: Vec<usize> = codes
+            .iter()
+            .map(|k| {
+                counted
+                    .iter()
+                    .filter(|c| c.code == k.id && c.transcript == here_id)
+                    .count()
+            })
+            .collect();
+        let per: Vec<usize> = app
+            .project
+            .transcripts
+            .iter()
+            .map(|t| counted.iter().filter(|c| c.transcript == t.id).count())
+            .collect();
+        (all, here, per)
+    };
+    let kept = |app: &App| {
+        (
+            app.count_all.clone(),
+            app.count_here.clone(),
+            app.coded_per_transcript.clone(),
+        )
+    };
+    assert_eq!(kept(&app), fresh(&app));
+    goto(&mut app, "Dat voelde");
+    keys(&mut app, "s1");
+    assert_eq!(kept(&app), fresh(&app), "after coding");
+    let before = kept(&app);
+    app.open(1);
+    assert_eq!(kept(&app), fresh(&app), "after opening another");
+    app.open(0);
+    assert_eq!(kept(&app), before);
+    keys(&mut app, "u");
+    assert_eq!(kept(&app), fresh(&app), "after undo");
+    assert_ne!(kept(&app), before);
+    keys(&mut app, "U");
+    assert_eq!(kept(&app), before, "after redo");
+}

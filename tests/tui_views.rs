@@ -412,6 +412,43 @@ fn matrix_view_exports_the_summary_with_its_filter() {
 }
 
 #[test]
+fn a_project_with_errors_is_marked_on_the_status_line_and_its_exports_refused() {
+    let dir = project();
+    // A journal line mangled by hand: its coding is missing from every count.
+    let journal = dir.path().join("codings/ann.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    let first_end = text.find('\n').unwrap();
+    text.replace_range(first_end - 1..first_end, "");
+    std::fs::write(&journal, text).unwrap();
+    let mut app = app_in(dir.path(), "ann");
+    assert!(app.project.has_errors());
+    keys(&mut app, "M");
+    keys(&mut app, "x");
+    let message = app.message.as_ref().unwrap();
+    assert!(message.error, "{}", message.text);
+    assert!(
+        message
+            .text
+            .starts_with("NOT exported: the project has 1 error (run `codewerk check`)"),
+        "{}",
+        message.text
+    );
+    assert!(!dir.path().join("exports/summary-ann.csv").exists());
+    // The badge stays after the message is gone, in the error style.
+    app.message = None;
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    let row: String = (0..W)
+        .map(|x| buf[(x, H - 2)].symbol().to_string())
+        .collect();
+    let at = row
+        .find(" 1 ERROR ")
+        .unwrap_or_else(|| panic!("no badge in {row:?}"));
+    let x = u16::try_from(row[..at].chars().count() + 1).unwrap();
+    assert_eq!(buf[(x, H - 2)].bg, Color::Red, "{row:?}");
+}
+
+#[test]
 fn clusters_view_snapshot() {
     let dir = project();
     let mut app = app_in(dir.path(), "ann");

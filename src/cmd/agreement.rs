@@ -1,7 +1,7 @@
 //! `codewerk agreement A B [C...]`: inter-coder agreement as a table, CSV or JSON, or the list
 //! of A and B's disagreements.
 
-use super::{invalid, load_valid_for, print_json};
+use super::{invalid, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
 use codewerk::core::agreement::{
@@ -12,8 +12,16 @@ use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
 pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
-    // Only the transcripts the compared coders coded are read (their texts, if used).
-    let project = load_valid_for(root, |who, _| o.coders.iter().any(|c| c == who))?;
+    // Agreement compares offsets within each transcript's length, which the transcript cache
+    // keeps: no text is read, and a coding made on the version its transcript has is taken as
+    // on its words (`Project::load_lazy`). Only the compared coders' journals are read.
+    let project = super::valid(super::load_lazy_for(root, &o.coders)?)?;
+    let done = compare(&project, o);
+    super::leave(project);
+    done
+}
+
+fn compare(project: &codewerk::core::project::Project, o: &AgreementOpt) -> Result<()> {
     let options = Options {
         codes: o.codes.clone(),
         overlap: o.overlap,
@@ -27,22 +35,22 @@ pub fn run(root: &Path, o: &AgreementOpt) -> Result<()> {
     let folded: Vec<codewerk::core::coding::CoderState>;
     let made = if o.fold_subcodes {
         // The same checks of the coder names as without folding, then the folded copies.
-        match Comparison::from_project(&project, &o.coders, options.clone()) {
+        match Comparison::from_project(project, &o.coders, options.clone()) {
             Err(e) => Err(e),
             Ok(_) => {
                 folded = o
                     .coders
                     .iter()
                     .filter_map(|c| project.coders.get(c))
-                    .map(|s| fold_subcodes(&project, s))
+                    .map(|s| fold_subcodes(project, s))
                     .collect();
-                let mut input = Input::from_project(&project, folded.iter().collect());
-                input.top_level_only(&project);
+                let mut input = Input::from_project(project, folded.iter().collect());
+                input.top_level_only(project);
                 Comparison::new(input, options)
             }
         }
     } else {
-        Comparison::from_project(&project, &o.coders, options)
+        Comparison::from_project(project, &o.coders, options)
     };
     let cmp = match made {
         Ok(c) => c,

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use codewerk::core::export::cooccurrence::CoUnit;
 use codewerk::core::export::{self, ExportError, Exported, Filter, Format, Kind, Request, Target};
 use codewerk::core::project::Project;
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -26,12 +25,24 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             return super::refi::export_qdpx(root, &coders, &o);
         }
     };
-    let format = o.format.map_or(kind.default_format(), Format::from);
     let project = load_exported(root, coder, &filter(&o))?;
+    let done = export_from(&project, root, coder, kind, &o);
+    super::leave(project);
+    done
+}
+
+fn export_from(
+    project: &Project,
+    root: &Path,
+    coder: Option<&str>,
+    kind: Kind,
+    o: &ExportOpt,
+) -> Result<()> {
+    let format = o.format.map_or(kind.default_format(), Format::from);
     if let Some(names) = &o.names {
         super::pseudonymize::refuse_names(root, names)?;
     }
-    let coder = pick_coder(&project, coder)?;
+    let coder = pick_coder(project, coder)?;
     let co_unit = match o.unit.as_deref() {
         None => CoUnit::default(),
         Some(u) => CoUnit::parse(u).ok_or_else(|| {
@@ -50,7 +61,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
     let req = Request {
         kind,
         coder,
-        filter: filter(&o),
+        filter: filter(o),
         format,
         excel: o.excel,
         binary: o.binary,
@@ -60,11 +71,11 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         number_words: o.number_words,
     };
     if let Some(previous) = &o.check {
-        return check(&project, req, previous);
+        return check(project, req, previous);
     }
     let to_stdout = o.out.as_deref() == Some(Path::new("-"));
     let result = if to_stdout {
-        export::render_with_info(&project, &req).and_then(|(bytes, info)| {
+        export::render_with_info(project, &req).and_then(|(bytes, info)| {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)
                 .and_then(|()| out.flush())
@@ -76,7 +87,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
         })
     } else {
         let target = o.out.clone().map_or(Target::Default, Target::File);
-        export::export(&project, &req, &target, o.force)
+        export::export(project, &req, &target, o.force)
     };
     let info = match result {
         Ok(info) => info,
@@ -87,7 +98,7 @@ pub fn run(root: &Path, coder: Option<&str>, cmd: ExportCommand) -> Result<()> {
             return Err(invalid(e.to_string()));
         }
     };
-    report(&project, &info);
+    report(project, &info);
     Ok(())
 }
 
@@ -105,41 +116,44 @@ fn filter(o: &ExportOpt) -> Filter {
 
 /// Whose codings: --coder, else $CODEWERK_CODER, else the only coder with a journal. With
 /// several journals and neither given, say which there are rather than guess.
-/// The project, with the texts read of the passages an export of `filter.codes` (all if none)
-/// by the coder takes (a code's sub-codes included): the rest are read if used. A `--where` or
-/// `--among` query (or `--by set:NAME`) looks at every code's passages, so then all of the coder's are read (and
-/// so checked against their text: see `Project::read_texts`).
+/// The project, lazily loaded. An export counts and quotes by the codings and the turns (who
+/// speaks where), which the transcript cache keeps: no text is read for it, and a coding made
+/// on the version its transcript has is taken as on its words (`Project::load_lazy`). A
+/// `--where` or `--among` query (or `--by set:NAME`) looks at the words around every passage
+/// of the coder's, so then all of their texts are read (and the codings checked against them:
+/// see `Project::read_texts`).
 fn load_exported(root: &Path, coder: Option<&str>, filter: &Filter) -> Result<Project> {
     let query = filter.where_query.is_some()
         || filter.among.is_some()
         || filter.by.as_deref().is_some_and(|b| b.starts_with("set:"));
-    let codes: &[String] = if query { &[] } else { &filter.codes };
-    let mut project = super::load_lazy(root)?;
-    if !project.has_errors()
+    // Only the exported coder's journal, when it is known before loading.
+    let names = Project::journal_names(root);
+    let mut project = match pick_among(&names, coder) {
+        Ok(c) => super::load_lazy_for(root, &[c])?,
+        Err(_) => super::load_lazy(root)?,
+    };
+    if query
+        && !project.has_errors()
         && let Ok(coder) = pick_coder(&project, coder)
     {
-        let cb = &project.codebook;
-        // A code named otherwise than by its id (`resolve`): all of the coder's passages.
-        let wanted: Option<HashSet<String>> = codes
-            .iter()
-            .map(|c| cb.resolve(c).map(|code| cb.subtree(&code.id)))
-            .collect::<Option<Vec<_>>>()
-            .filter(|_| !codes.is_empty())
-            .map(|trees| trees.into_iter().flatten().map(|c| c.id.clone()).collect());
-        project.read_texts(|who, c| {
-            who == coder && wanted.as_ref().is_none_or(|w| w.contains(&c.code))
-        });
+        project.read_texts(|who, _| who == coder);
     }
     super::valid(project)
 }
 
 pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String> {
+    let names: Vec<String> = project.coders.keys().cloned().collect();
+    pick_among(&names, flag)
+}
+
+/// `pick_coder` among the coders with these journals.
+pub(crate) fn pick_among(coders: &[String], flag: Option<&str>) -> Result<String> {
     // `flag` holds $CODEWERK_CODER too: clap reads it.
     let named = flag.filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(c) = named {
         // A misspelt coder would give a full export of zeros: refuse it while others exist.
-        if !project.coders.is_empty() && !project.coders.contains_key(&c) {
-            let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
+        if !coders.is_empty() && !coders.contains(&c) {
+            let names: Vec<&str> = coders.iter().map(String::as_str).collect();
             return Err(invalid(format!(
                 "coder \"{c}\" has no codings in this project (coders: {})",
                 names.join(", ")
@@ -147,11 +161,11 @@ pub(crate) fn pick_coder(project: &Project, flag: Option<&str>) -> Result<String
         }
         return Ok(c);
     }
-    match project.coders.len() {
+    match coders.len() {
         0 => Ok(coder_name(None)),
-        1 => Ok(project.coders.keys().next().cloned().unwrap_or_default()),
+        1 => Ok(coders.first().cloned().unwrap_or_default()),
         _ => {
-            let names: Vec<&str> = project.coders.keys().map(String::as_str).collect();
+            let names: Vec<&str> = coders.iter().map(String::as_str).collect();
             Err(invalid(format!(
                 "whose codings? give --coder (coders: {})",
                 names.join(", ")

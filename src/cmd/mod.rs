@@ -38,24 +38,36 @@ pub fn print_problems(problems: &[Problem]) {
 
 /// Load the project; if even the codebook or respondents cannot be read, print why and exit 2.
 pub fn load(root: &Path) -> Result<Project> {
-    load_with(root, false)
+    load_with(root, false, None)
 }
 
 /// As `load`, the texts of unchanged transcripts left unread (`Project::load_lazy`).
 pub fn load_lazy(root: &Path) -> Result<Project> {
-    load_with(root, true)
+    load_with(root, true, None)
 }
 
-fn load_with(root: &Path, lazy: bool) -> Result<Project> {
+/// As `load_lazy`, reading only the journals of `coders` when each of them has one
+/// (`Project::load_lazy_for`); otherwise every journal, so that a misspelt coder is refused with
+/// the list of all coders.
+pub fn load_lazy_for(root: &Path, coders: &[String]) -> Result<Project> {
+    let names = Project::journal_names(root);
+    if coders.iter().all(|c| names.contains(c)) {
+        load_with(root, true, Some(coders))
+    } else {
+        load_with(root, true, None)
+    }
+}
+
+fn load_with(root: &Path, lazy: bool, only: Option<&[String]>) -> Result<Project> {
     // Half old, half new files: nothing may read or write them until the step is finished or
     // undone (`check` says how).
     if let Some(p) = codewerk::core::pseudonym::project::pending_problem(root) {
         return Err(problems(vec![p], ""));
     }
-    let loaded = if lazy {
-        Project::load_lazy(root)
-    } else {
-        Project::load(root)
+    let loaded = match (lazy, only) {
+        (true, Some(coders)) => Project::load_lazy_for(root, coders),
+        (true, None) => Project::load_lazy(root),
+        (false, _) => Project::load(root),
     };
     match loaded {
         Ok(p) => Ok(p),
@@ -82,6 +94,13 @@ pub fn load_valid_for(
     let mut project = load_lazy(root)?;
     project.read_texts(wanted);
     valid(project)
+}
+
+/// End a command with the project it loaded left to the operating system rather than freed:
+/// at 10,000 transcripts and 400,000 codings, freeing them one by one took up to a second of a
+/// command that exits right after.
+pub fn leave(project: Project) {
+    std::mem::forget(project);
 }
 
 /// The project if it has no errors, else the errors (see `load_valid`).

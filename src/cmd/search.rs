@@ -17,19 +17,29 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub fn run(root: &Path, coder: Option<&str>, o: &SearchOpt) -> Result<()> {
     // An index known to be up to date answers alone, without loading the project (see
-    // `core::index::fresh`); memos and "match not coded" need the journals, so the project.
-    // The hits are found while the index's freshness is still being checked.
+    // `core::index::fresh`), with the codings remembered if a filter needs them; memos and
+    // "match not coded" need the journals, so the project. The hits are found while the
+    // index's freshness is still being checked.
+    let coded = o.code.is_some() || coder.is_some() || o.uncoded;
     if !o.memos
         && !o.uncoded_matches
         && !streams(o)
-        && let Some((_, _, found)) =
-            Index::open_fresh_then(root, |index, light| find(light, None, index, coder, o))
+        && let Some((_, _, found)) = Index::open_fresh_then(root, coded, |index, light| {
+            find(light, None, index, coder, o)
+        })
     {
         return show(found?, o);
     }
+    let fresh = || {
+        if coded {
+            Index::open_fresh_coded(root)
+        } else {
+            Index::open_fresh(root)
+        }
+    };
     if !o.memos
         && streams(o)
-        && let Some((index, light)) = Index::open_fresh(root)
+        && let Some((index, light)) = fresh()
     {
         return answer(&light, None, &index, coder, o);
     }

@@ -3,19 +3,36 @@
 use super::{invalid, load_valid_for, print_json};
 use crate::cli::StatsOpt;
 use anyhow::Result;
+use codewerk::core::project::Project;
 use codewerk::core::summary::{CoderStats, code_stats, code_stats_of};
 use codewerk::core::text::{fit, pad};
 use std::path::Path;
 
 pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
+    // Counted passages need their turn's speaker, which the transcript cache keeps: no text is
+    // read unless a split's query (`--among`, `--by set:`) looks at the words around them.
+    let query =
+        o.split.among.is_some() || o.split.by.as_deref().is_some_and(|b| b.starts_with("set:"));
+    let project = if query {
+        load_valid_for(root, |who, c| {
+            coder.is_none_or(|want| want == who) && !c.anchor.is_flagged()
+        })?
+    } else if let Some(c) = coder.filter(|c| !c.is_empty()) {
+        // One coder's counts: only that journal is read.
+        super::valid(super::load_lazy_for(root, &[c.to_string()])?)?
+    } else {
+        super::valid(super::load_lazy(root)?)?
+    };
+    let done = print_stats(&project, coder, o);
+    super::leave(project);
+    done
+}
+
+fn print_stats(project: &Project, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     let (json, include_interviewer) = (o.json, o.split.include_interviewer);
-    // Counted passages need their turn's speaker: only their transcripts are read.
-    let project = load_valid_for(root, |who, c| {
-        coder.is_none_or(|want| want == who) && !c.anchor.is_flagged()
-    })?;
     let coders: Vec<String> = match coder {
         // A misspelt coder would print a table of zeros: refused as in the exports.
-        Some(c) => vec![super::export::pick_coder(&project, Some(c))?],
+        Some(c) => vec![super::export::pick_coder(project, Some(c))?],
         None => project.coders.keys().cloned().collect(),
     };
     let split = !o.split.attr.is_empty() || o.split.by.is_some() || o.split.among.is_some();
@@ -23,14 +40,14 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     let mut stats: Vec<CoderStats> = Vec::new();
     for c in &coders {
         if split {
-            match code_stats_of(&project, c, &filter) {
+            match code_stats_of(project, c, &filter) {
                 Ok(s) => stats.push(s),
                 Err(e) => {
                     return Err(invalid(format!("{e}")));
                 }
             }
         } else {
-            stats.push(code_stats(&project, c, include_interviewer));
+            stats.push(code_stats(project, c, include_interviewer));
         }
     }
     if json {
@@ -39,9 +56,9 @@ pub fn run(root: &Path, coder: Option<&str>, o: &StatsOpt) -> Result<()> {
     if stats.is_empty() {
         println!("No codings yet: every code has 0 passages.");
         let empty = if split {
-            code_stats_of(&project, "", &filter).map_err(|e| invalid(format!("{e}")))?
+            code_stats_of(project, "", &filter).map_err(|e| invalid(format!("{e}")))?
         } else {
-            code_stats(&project, "", include_interviewer)
+            code_stats(project, "", include_interviewer)
         };
         print!("{}", render(&empty));
     }

@@ -37,7 +37,8 @@ pub struct Project {
     pub coders: BTreeMap<String, CoderState>,
     /// Everything found wrong, errors and warnings.
     pub problems: Vec<Problem>,
-    by_id: HashMap<String, usize>,
+    /// Transcript id -> index. Looked up for every coding, several times: FxHash, not SipHash.
+    by_id: rustc_hash::FxHashMap<String, usize>,
     /// Transcript ids of respondents.csv rows with an error (left out), with the row's line:
     /// their codings are then said to be unchecked once, not to be on an unknown transcript
     /// line by line.
@@ -45,6 +46,8 @@ pub struct Project {
     /// Diffs from snapshot versions to the current texts, by (old version, current version):
     /// built once, however many coders and re-checks (undo in the TUI) use them.
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
+    /// The coders whose journals are read (`Project::load_lazy_for`); None: every coder's.
+    only: Option<BTreeSet<String>>,
 }
 
 /// A copy for a front end that shares the project with a background thread and changes it
@@ -63,6 +66,7 @@ impl Clone for Project {
             by_id: self.by_id.clone(),
             left_out: self.left_out.clone(),
             carriers: Mutex::default(),
+            only: self.only.clone(),
         }
     }
 }
@@ -93,7 +97,7 @@ impl Project {
     /// Load everything. Fails only when the codebook or the respondents table cannot be used;
     /// all other problems are in `problems`.
     pub fn load(root: &Path) -> Result<Project, LoadError> {
-        Self::load_with(root, false)
+        Self::load_with(root, false, None)
     }
 
     /// Load, reading the text of a transcript only when it is needed: a transcript whose file
@@ -108,10 +112,32 @@ impl Project {
     /// that search; the cache is written by the load itself, so any lazy command after the
     /// first one starts from it.
     pub fn load_lazy(root: &Path) -> Result<Project, LoadError> {
-        Self::load_with(root, true)
+        Self::load_with(root, true, None)
     }
 
-    fn load_with(root: &Path, lazy: bool) -> Result<Project, LoadError> {
+    /// As [`Project::load_lazy`], reading the journals of `coders` only: a command on one
+    /// coder's codings (an export, `stats --coder`) or a few (agreement) need not read the
+    /// others', which at 200,000 codings a coder is most of its time. The other journals are
+    /// neither read nor checked (their files' names are: a sync conflict copy is still an
+    /// error); `check` reads them all.
+    pub fn load_lazy_for(root: &Path, coders: &[String]) -> Result<Project, LoadError> {
+        Self::load_with(root, true, Some(coders.iter().cloned().collect()))
+    }
+
+    /// The coders with a journal in `root`'s `codings/`, by file name, without reading them.
+    pub fn journal_names(root: &Path) -> Vec<String> {
+        journals(&root.join("codings"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|(_, coder)| coder)
+            .collect()
+    }
+
+    fn load_with(
+        root: &Path,
+        lazy: bool,
+        only: Option<BTreeSet<String>>,
+    ) -> Result<Project, LoadError> {
         // Paths in messages read better as `transcripts/x.txt` than `./transcripts/x.txt`.
         let root = if root == Path::new(".") {
             PathBuf::new()
@@ -160,7 +186,7 @@ impl Project {
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
-            .collect::<HashMap<_, _>>();
+            .collect::<rustc_hash::FxHashMap<_, _>>();
         left_out.retain(|id, _| !by_id.contains_key(id));
         let mut project = Project {
             root,
@@ -173,6 +199,7 @@ impl Project {
             by_id,
             left_out,
             carriers: Mutex::default(),
+            only,
         };
         project.load_coders();
         project.take_late_problems();
@@ -274,54 +301,42 @@ impl Project {
     }
 
     fn load_coders(&mut self) {
-        let dir = self.codings_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        let mut found = journals(&self.codings_dir());
+        if let Some(only) = &self.only {
+            found.retain(|f| f.as_ref().map_or(true, |(_, coder)| only.contains(coder)));
+        }
+        // Journals are replayed, then checked, one coder per core: with two coders of 200,000
+        // codings each, reading the journals one after the other was most of a command's time.
+        let mut states: Vec<Option<Result<CoderState, Problem>>> = found
+            .par_iter()
+            .map(|f| {
+                f.as_ref()
+                    .ok()
+                    .map(|(path, coder)| CoderState::load(path, coder))
+            })
             .collect();
-        paths.sort();
-        for path in paths {
-            let coder = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            if coder.starts_with('.') {
-                continue; // a temporary file of an editor or a sync tool
-            }
-            if let Some(of) = conflict_copy_of(&coder) {
-                self.problems.push(Problem::error(
-                    &path,
-                    format!(
-                        "a sync conflict copy of {of}'s journal: its codings are not counted. \
-                         Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
-                         both are read once), then delete it"
-                    ),
-                ));
-                continue;
-            }
-            if !valid_coder(&coder) {
-                self.problems.push(Problem::warning(
-                    &path,
-                    format!(
-                        "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
-                         or '.'); rename the file if it is a coder's journal"
-                    ),
-                ));
-                continue;
-            }
-            match CoderState::load(&path, &coder) {
-                Ok(mut state) => {
-                    self.read_transcripts(&self.unvouched(&state));
-                    let ps = self.check_codings(&path, &mut state);
+        // Texts that checking needs (codings not vouched for), read on all cores.
+        for state in states.iter().flatten().flatten() {
+            self.read_transcripts(&self.unvouched(state));
+        }
+        let this = &*self;
+        let checked: Vec<Vec<Problem>> = states
+            .par_iter_mut()
+            .zip(&found)
+            .map(|(state, f)| match (state, f) {
+                (Some(Ok(state)), Ok((path, _))) => this.check_codings(path, state),
+                _ => Vec::new(),
+            })
+            .collect();
+        for ((f, state), ps) in found.into_iter().zip(states).zip(checked) {
+            match (f, state) {
+                (Err(p), _) | (Ok(_), Some(Err(p))) => self.problems.push(p),
+                (Ok((_, coder)), Some(Ok(mut state))) => {
                     self.problems.extend(std::mem::take(&mut state.warnings));
                     self.problems.extend(ps);
                     self.coders.insert(coder, state);
                 }
-                Err(p) => self.problems.push(p),
+                (Ok(_), None) => {}
             }
         }
     }
@@ -393,9 +408,11 @@ impl Project {
                 continue;
             };
             // Quotes are compared with the NFC text (a journal written from an NFD file).
-            let text = super::transcript::normalise(&c.text);
-            if text != c.text {
-                c.text = text;
+            if may_change_by_normalising(&c.text) {
+                let text = super::transcript::normalise(&c.text);
+                if text != c.text {
+                    c.text = text;
+                }
             }
             let made_on = c.version.clone();
             match made_on.as_deref() {
@@ -594,17 +611,8 @@ impl Project {
     /// Whether a coding lies wholly in interviewer turns (a question, not an answer): such
     /// passages are not counted as what the respondent said unless asked for.
     pub fn in_interviewer_turn(&self, c: &Coding) -> bool {
-        let Some(t) = self.transcript(&c.transcript) else {
-            return false;
-        };
-        let interviewer = |at: usize| {
-            t.turn_index_at(at)
-                .is_some_and(|i| transcript::is_interviewer(t.turns()[i].speaker.as_deref()))
-        };
-        c.end > c.start
-            && interviewer(c.start)
-            && interviewer(c.end - 1)
-            && t.turn_index_at(c.start) == t.turn_index_at(c.end - 1)
+        self.transcript(&c.transcript)
+            .is_some_and(|t| in_interviewer_turn_of(t, c))
     }
 
     pub fn has_errors(&self) -> bool {
@@ -657,6 +665,53 @@ impl Project {
     }
 }
 
+/// The journals in `dir`, in file order, each a coder's (path and name) or why it is not read.
+fn journals(dir: &Path) -> Vec<Result<(PathBuf, String), Problem>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    paths.sort();
+    // What each file is, in file order: problems are reported in that order.
+    let mut found: Vec<Result<(PathBuf, String), Problem>> = Vec::new();
+    for path in paths {
+        let coder = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if coder.starts_with('.') {
+            continue; // a temporary file of an editor or a sync tool
+        }
+        if let Some(of) = conflict_copy_of(&coder) {
+            found.push(Err(Problem::error(
+                &path,
+                format!(
+                    "a sync conflict copy of {of}'s journal: its codings are not counted. \
+                     Merge it into {of}.jsonl (e.g. `cat` it onto the end: lines that are in \
+                     both are read once), then delete it"
+                ),
+            )));
+            continue;
+        }
+        if !valid_coder(&coder) {
+            found.push(Err(Problem::warning(
+                &path,
+                format!(
+                    "not read: \"{coder}\" is not a coder name (letters, digits, '-', '_' \
+                     or '.'); rename the file if it is a coder's journal"
+                ),
+            )));
+            continue;
+        }
+        found.push(Ok((path, coder)));
+    }
+    found
+}
+
 /// Whether coding `c` is on its words in `t` without reading `t`'s text: it was made on the
 /// version `t` has (a journal line's version is that of the text its offsets and quote were
 /// taken from), and its offsets fit its quote and the text. `check` reads every text, so a
@@ -666,6 +721,31 @@ fn vouched(t: &Transcript, c: &Coding) -> bool {
         && c.start < c.end
         && c.end <= t.len_chars()
         && c.text.chars().count() == c.end - c.start
+}
+
+/// [`Project::in_interviewer_turn`] with the coding's transcript at hand.
+pub fn in_interviewer_turn_of(t: &Transcript, c: &Coding) -> bool {
+    if c.end <= c.start {
+        return false;
+    }
+    // One turn holds both ends, and it is the interviewer's. By the turns without the text
+    // (`Transcript::turn_spans`): counting by speaker reads no text.
+    let Some((first, turn)) = t.turn_span_at(c.start) else {
+        return false;
+    };
+    t.turn_span_at(c.end - 1)
+        .is_some_and(|(last, _)| last == first)
+        && transcript::is_interviewer(turn.speaker.as_deref())
+}
+
+/// Whether `transcript::normalise` may give other text than `s`: nearly every quote is NFC
+/// already, and telling so is a scan, where normalising copies every quote of every journal.
+fn may_change_by_normalising(s: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if s.is_ascii() {
+        return s.contains('\r');
+    }
+    s.starts_with('\u{feff}') || s.contains('\r') || is_nfc_quick(s.chars()) != IsNormalized::Yes
 }
 
 fn preview(s: &str) -> String {

@@ -8,7 +8,7 @@
 use super::problem::{Problem, line_col};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One paragraph of the transcript, usually one speaker's turn (`I: ...`, `R: ...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,11 @@ pub struct Transcript {
     body: OnceLock<Body>,
     /// Why the text read on first use is not the text described (see the type's doc).
     late: OnceLock<Problem>,
+    /// The turns as the transcript cache keeps them (`transcript_cache::pack_turns`), for a
+    /// transcript whose text is not read: who speaks where is known without the text.
+    packed_turns: Option<Arc<[u8]>>,
+    /// `packed_turns` unpacked, when first asked for before the text was read.
+    unpacked_turns: OnceLock<Vec<Turn>>,
 }
 
 /// The text and its derived tables: what a transcript holds in memory once read.
@@ -80,6 +85,8 @@ pub struct Meta {
     pub version: String,
     /// `Transcript::content_hash`.
     pub content: u64,
+    /// The turns, packed (`transcript_cache::pack_turns`); None if they could not be.
+    pub turns: Option<Arc<[u8]>>,
 }
 
 impl Transcript {
@@ -130,6 +137,8 @@ impl Transcript {
             content: OnceLock::new(),
             body: OnceLock::from(body),
             late: OnceLock::new(),
+            packed_turns: None,
+            unpacked_turns: OnceLock::new(),
         }
     }
 
@@ -145,6 +154,8 @@ impl Transcript {
             content: OnceLock::from(meta.content),
             body: OnceLock::new(),
             late: OnceLock::new(),
+            packed_turns: meta.turns,
+            unpacked_turns: OnceLock::new(),
         }
     }
 
@@ -155,6 +166,13 @@ impl Transcript {
             words: self.words,
             version: self.version().to_string(),
             content: self.content_hash(),
+            turns: match (&self.packed_turns, self.body.get()) {
+                (Some(packed), _) => Some(packed.clone()),
+                (None, Some(body)) => {
+                    super::transcript_cache::pack_turns(&body.turns).map(Arc::from)
+                }
+                (None, None) => None,
+            },
         }
     }
 
@@ -217,6 +235,45 @@ impl Transcript {
     /// The paragraphs (speaker turns), in order.
     pub fn turns(&self) -> &[Turn] {
         &self.body().turns
+    }
+
+    /// The turns, without reading the text if it is not read yet: from the transcript cache,
+    /// which keeps them for the version the text has (what counting by speaker needs: `stats`,
+    /// the exports and agreement read no text then). Once the text is read (and only then)
+    /// these are `turns()`; one transcript always gives the same slice, so an index into it
+    /// stays valid. Where the cache has no turns, the text is read.
+    pub fn turn_spans(&self) -> &[Turn] {
+        if let Some(turns) = self.unpacked_turns.get() {
+            return turns;
+        }
+        if let Some(body) = self.body.get() {
+            return &body.turns;
+        }
+        if let Some(turns) = self
+            .packed_turns
+            .as_deref()
+            .and_then(super::transcript_cache::unpack_turns)
+        {
+            return self.unpacked_turns.get_or_init(|| turns);
+        }
+        self.turns()
+    }
+
+    /// The turn (of `turn_spans`) that holds character `ch`, or the nearest one before it.
+    pub fn turn_span_at(&self, ch: usize) -> Option<(usize, &Turn)> {
+        let turns = self.turn_spans();
+        let i = match turns.binary_search_by(|t| t.start.cmp(&ch)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        turns.get(i).map(|t| (i, t))
+    }
+
+    /// Speaker of the turn at character `ch`, by `turn_spans` (the text is not read for it).
+    pub fn speaker_of(&self, ch: usize) -> Option<&str> {
+        self.turn_span_at(ch)
+            .and_then(|(_, t)| t.speaker.as_deref())
     }
 
     /// Length in characters.

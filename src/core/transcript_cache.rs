@@ -1,6 +1,6 @@
 //! The transcript cache, `.codewerk/transcripts.bin`: what a transcript is without its text
-//! (length, word count, version, content hash), per file, with the file's stamp when it was
-//! read. `Project::load_lazy` takes a transcript whose file has the same stamp from here and
+//! (length, word count, version, content hash, and its turns: where each starts and ends and
+//! who speaks), per file, with the file's stamp when it was read. `Project::load_lazy` takes a transcript whose file has the same stamp from here and
 //! reads its text only when it is used: at 10,000 transcripts (213 MB) that is the difference
 //! between reading and hashing every text at start-up and one `stat` per file.
 //!
@@ -20,10 +20,15 @@
 //! Layout, little-endian: the magic (format version in its last byte), a u32 count, then per
 //! file: its name as respondents.csv gives it (u32 length, UTF-8), size u64, modification time
 //! u128 ns, inode u64, status change time u128 ns, version (32 bytes, the SHA-256), content
-//! hash u64, characters u64, words u64.
+//! hash u64, characters u64, words u64, the packed turns (u32 length, then `pack_turns`'
+//! bytes; length 0: not known).
+//!
+//! The turns are what `stats` and the exports count by (a passage in an interviewer's turn is
+//! not what the respondent said, and a quote names its speaker): kept here, those commands read
+//! no text at all when every coding is vouched for by its version.
 
 use super::fsutil;
-use super::transcript::Meta;
+use super::transcript::{Meta, Turn};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -31,8 +36,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The file's name in `.codewerk/`.
 pub const FILE: &str = "transcripts.bin";
 
-// Format 2 added the ctime; a cache of format 1 is not read (every text is read once).
-const MAGIC: &[u8; 8] = b"cwtrans\x02";
+// Format 2 added the ctime, format 3 the turns; a cache of an older format is not read (every
+// text is read once, and the cache written anew).
+const MAGIC: &[u8; 8] = b"cwtrans\x03";
 
 /// Files modified this long before they were read are trusted by their stamps.
 const RACY: Duration = Duration::from_secs(2);
@@ -127,6 +133,14 @@ impl Cache {
             out.extend_from_slice(&m.content.to_le_bytes());
             out.extend_from_slice(&(m.chars as u64).to_le_bytes());
             out.extend_from_slice(&(m.words as u64).to_le_bytes());
+            let turns = m.turns.as_deref().unwrap_or_default();
+            match u32::try_from(turns.len()) {
+                Ok(n) => {
+                    out.extend_from_slice(&n.to_le_bytes());
+                    out.extend_from_slice(turns);
+                }
+                Err(_) => out.extend_from_slice(&0u32.to_le_bytes()),
+            }
         }
         out
     }
@@ -136,8 +150,8 @@ impl Cache {
 fn decode(bytes: &[u8]) -> Option<Cache> {
     let mut r = bytes.strip_prefix(MAGIC)?;
     let n = u32::from_le_bytes(take(&mut r)?) as usize;
-    // Each entry is at least 108 bytes: a count larger than the file allows is garbage.
-    if n > r.len() / 108 {
+    // Each entry is at least 112 bytes: a count larger than the file allows is garbage.
+    if n > r.len() / 112 {
         return None;
     }
     let mut entries = HashMap::with_capacity(n);
@@ -157,10 +171,118 @@ fn decode(bytes: &[u8]) -> Option<Cache> {
             content: u64::from_le_bytes(take(&mut r)?),
             chars: usize::try_from(u64::from_le_bytes(take(&mut r)?)).ok()?,
             words: usize::try_from(u64::from_le_bytes(take(&mut r)?)).ok()?,
+            turns: {
+                let len = u32::from_le_bytes(take(&mut r)?) as usize;
+                let packed = r.get(..len)?;
+                r = &r[len..];
+                (len > 0).then(|| std::sync::Arc::from(packed))
+            },
         };
         entries.insert(name, (stamp, meta));
     }
     r.is_empty().then_some(Cache { entries })
+}
+
+/// A transcript's turns in a few bytes each: the distinct speaker labels once, then per turn
+/// LEB128 numbers: its start after the previous turn's start, its length, where its spoken
+/// text starts, its label (0: none, else 1 + its place in the labels) and its timestamp (0:
+/// none, else 1 + seconds). About 6 bytes a turn, against 56 in memory: the cache is read by
+/// every lazy load, and a turn's table is unpacked only when asked for (`Transcript::turn_spans`).
+/// None if a turn is not in order (never from `split_turns`).
+pub fn pack_turns(turns: &[Turn]) -> Option<Vec<u8>> {
+    let mut labels: Vec<&str> = Vec::new();
+    for t in turns {
+        if let Some(l) = t.speaker.as_deref()
+            && !labels.contains(&l)
+        {
+            labels.push(l);
+        }
+    }
+    let mut out = Vec::with_capacity(8 + turns.len() * 6);
+    put(&mut out, labels.len() as u64);
+    for l in &labels {
+        put(&mut out, l.len() as u64);
+        out.extend_from_slice(l.as_bytes());
+    }
+    put(&mut out, turns.len() as u64);
+    let mut prev = 0;
+    for t in turns {
+        put(&mut out, t.start.checked_sub(prev)? as u64);
+        put(&mut out, t.end.checked_sub(t.start)? as u64);
+        put(&mut out, t.body_start.checked_sub(t.start)? as u64);
+        let label = t
+            .speaker
+            .as_deref()
+            .and_then(|l| labels.iter().position(|x| *x == l))
+            .map_or(0, |i| i as u64 + 1);
+        put(&mut out, label);
+        put(&mut out, t.timestamp.map_or(0, |s| u64::from(s) + 1));
+        prev = t.start;
+    }
+    Some(out)
+}
+
+/// The turns `pack_turns` packed; None if the bytes are not such a table.
+pub fn unpack_turns(mut r: &[u8]) -> Option<Vec<Turn>> {
+    let n = usize::try_from(get(&mut r)?).ok()?;
+    let mut labels: Vec<String> = Vec::with_capacity(n.min(r.len()));
+    for _ in 0..n {
+        let len = usize::try_from(get(&mut r)?).ok()?;
+        labels.push(std::str::from_utf8(r.get(..len)?).ok()?.to_string());
+        r = &r[len..];
+    }
+    let n = usize::try_from(get(&mut r)?).ok()?;
+    // Each turn is at least 5 bytes.
+    if n > r.len() / 5 {
+        return None;
+    }
+    let mut turns = Vec::with_capacity(n);
+    let mut prev = 0usize;
+    for _ in 0..n {
+        let mut num = || get(&mut r).and_then(|v| usize::try_from(v).ok());
+        let start = prev.checked_add(num()?)?;
+        let end = start.checked_add(num()?)?;
+        let body_start = start.checked_add(num()?)?;
+        let speaker = match num()? {
+            0 => None,
+            i => Some(labels.get(i - 1)?.clone()),
+        };
+        let timestamp = match num()? {
+            0 => None,
+            s => Some(u32::try_from(s - 1).ok()?),
+        };
+        turns.push(Turn {
+            speaker,
+            start,
+            end,
+            body_start,
+            timestamp,
+        });
+        prev = start;
+    }
+    r.is_empty().then_some(turns)
+}
+
+/// LEB128: seven bits a byte, low bits first, the high bit set on all but the last.
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get(r: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = r.split_first()?;
+        *r = rest;
+        v |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
 }
 
 fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
@@ -249,14 +371,66 @@ impl Folder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::transcript::Transcript;
+
+    fn transcript(text: &str) -> Transcript {
+        Transcript::from_text("t", std::path::Path::new("t.txt"), text.to_string())
+    }
 
     fn meta(n: usize) -> Meta {
+        let t = transcript(&format!(
+            "I: Vraag {n}?\n\nR2: [00:01:02] Antwoord, coördinator.\n\nzonder label"
+        ));
         Meta {
             chars: n,
             words: n / 5,
             version: format!("{:064x}", n * 7919),
             content: n as u64 * 31,
+            turns: pack_turns(t.turns()).map(std::sync::Arc::from),
         }
+    }
+
+    /// Labels met again, none, numbered, with a timestamp, hard-wrapped lines, diacritics and a
+    /// turn far into a long text (offsets of several LEB128 bytes).
+    const TURNS: &str = "I: Hoe gaat het?\n\nR: Goed, één ding:\nde coördinator.\n\nzonder \
+        label\n\nInterviewer 2: [01:02:03] En nu?\n\nR: ja\n\n";
+
+    #[test]
+    fn turns_are_unpacked_as_they_were_packed() {
+        let long = format!("{TURNS}R: {}\n\nI: eind?", "woord ".repeat(40_000));
+        for text in [TURNS, &long, "R: één turn", "geen labels"] {
+            let t = transcript(text);
+            let packed = pack_turns(t.turns()).unwrap();
+            assert_eq!(unpack_turns(&packed).unwrap(), t.turns(), "{text:.40}");
+            // A cut or lengthened table is no table (the cache then reads the text).
+            for cut in 0..packed.len() {
+                assert_eq!(unpack_turns(&packed[..cut]), None, "cut at {cut}");
+            }
+            let mut more = packed.clone();
+            more.push(0);
+            assert_eq!(unpack_turns(&more), None);
+        }
+    }
+
+    #[test]
+    fn an_unread_transcript_knows_its_turns_from_the_cache_without_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, TURNS).unwrap();
+        let full = transcript(TURNS);
+        let lazy = Transcript::unread("t", &path, full.meta());
+        assert_eq!(lazy.turn_spans(), full.turns());
+        assert_eq!(lazy.speaker_of(40), full.speaker_at(40));
+        assert!(
+            !lazy.is_read(),
+            "the turns are known without reading the text"
+        );
+        // Without turns in the cache (a table that does not unpack), the text is read for them.
+        let mut meta = full.meta();
+        meta.turns = Some(std::sync::Arc::from(&b"\xff"[..]));
+        let broken = Transcript::unread("t", &path, meta);
+        assert_eq!(broken.turn_spans(), full.turns());
+        assert!(broken.is_read());
     }
 
     #[test]

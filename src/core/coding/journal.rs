@@ -28,7 +28,7 @@ pub enum JournalError {
          it points to): replace it with a file of its own"
     )]
     Symlink(PathBuf),
-    /// Replay would skip it with a warning, so it is refused before anything is written.
+    /// Replay would skip it (an error), so it is refused before anything is written.
     #[error("a coding of \"{transcript}\" at {start}..{end} would be empty; nothing was recorded")]
     EmptyCoding {
         transcript: String,

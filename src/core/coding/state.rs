@@ -4,7 +4,8 @@
 use super::op::{LogEntry, Op, Record};
 use super::passage::{Coding, CodingId};
 use crate::core::problem::Problem;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -23,27 +24,38 @@ pub struct CoderState {
     pub key_quotes: BTreeSet<CodingId>,
     /// Problems met while reading the journal (skipped lines), as warnings.
     pub warnings: Vec<Problem>,
-    pub(super) actions: HashMap<u64, Vec<Op>>,
+    pub(super) actions: FxHashMap<u64, Vec<Op>>,
     pub(super) undo: Vec<u64>,
     pub(super) redo: Vec<u64>,
     /// How many times each action is undone more than redone. In one journal this is 0 or 1;
     /// after a merge both machines may have undone (and redone) the same action, and counting
     /// keeps each machine's undo-then-redo a no-op whatever the other did.
-    pub(super) undone: HashMap<u64, u32>,
+    pub(super) undone: FxHashMap<u64, u32>,
     /// Every coding id ever added: an edit or remove of an id never seen is reported, a second
     /// remove of one (both machines removed it before a merge) is not.
-    pub(super) ever: HashSet<CodingId>,
+    pub(super) ever: FxHashSet<CodingId>,
     /// The line of every `seq` read, to report a reused one and to keep new ones unique.
-    pub(super) seqs: HashMap<u64, usize>,
+    pub(super) seqs: FxHashMap<u64, usize>,
     /// (hash, length) of every line read: the same line twice (a union merge, two copies of a
     /// journal concatenated) counts once.
-    pub(super) seen: HashSet<(u64, usize)>,
+    pub(super) seen: FxHashSet<(u64, usize)>,
     /// Lines in the journal, for the line numbers of codings added now.
     pub(super) lines: usize,
     /// Byte length of the journal up to its last complete line.
     pub(super) valid_len: u64,
     /// The last line is a good record but has no final newline (a hand-made journal).
     pub(super) needs_newline: bool,
+    /// The ids of the codings on each transcript, kept by `apply` (every change the journal
+    /// makes, replayed or recorded, goes through it): opening or drawing a transcript then
+    /// costs what is on it, not a scan of every coding in the project.
+    by_transcript: FxHashMap<String, BTreeSet<CodingId>>,
+    /// How many ids `by_transcript` holds. `codings` is a public field, and a state built by
+    /// hand (tests, derived states) fills it without `apply`: a count that differs from
+    /// `codings.len()` tells the index is not the one of these codings.
+    indexed: usize,
+    /// Bumped by every change `apply` makes: what a screen derived from the codings (counts
+    /// per code) is kept against, instead of counting them all again after every key.
+    revision: u64,
 }
 
 /// One journal line on its way to being applied.
@@ -180,7 +192,10 @@ impl CoderState {
             let complete = raw.ends_with(b"\n");
             let start = offset;
             offset += raw.len();
-            let text = String::from_utf8_lossy(raw);
+            // Checked whole first: `from_utf8_lossy` takes a line apart in chunks even when it
+            // is valid, as nearly every line is.
+            let text = std::str::from_utf8(raw)
+                .map_or_else(|_| String::from_utf8_lossy(raw), std::borrow::Cow::Borrowed);
             let trimmed = text.trim();
             // Blank lines and repeated lines are neutral: they neither keep an unfinished batch
             // before them in the file nor are worth keeping after one.
@@ -191,7 +206,7 @@ impl CoderState {
                 }
                 continue;
             }
-            let parsed = serde_json::from_str::<Record>(trimmed);
+            let parsed = Record::parse(trimmed);
             if !complete && parsed.is_err() {
                 state.warnings.push(
                     Problem::warning(
@@ -207,8 +222,10 @@ impl CoderState {
             let mut rec = match parsed {
                 Ok(rec) => rec,
                 Err(e) => {
+                    // Whatever the line held (a coding, its removal, an undo) is missing from
+                    // every count: an error that stops them, not a note they pass over.
                     state.warnings.push(
-                        Problem::warning(path, format!("unreadable journal line skipped: {e}"))
+                        Problem::error(path, format!("unreadable journal line skipped: {e}"))
                             .at(line_no, Some(e.column())),
                     );
                     kept_end = offset;
@@ -350,10 +367,23 @@ impl CoderState {
         match &mut op {
             Op::Add(c) => {
                 if c.start >= c.end {
-                    self.warnings.push(warn(format!(
-                        "coding {} of \"{}\" is empty (start {}, end {}); it was skipped",
-                        c.id, c.transcript, c.start, c.end
-                    )));
+                    // Written only by hand (the journal refuses such a coding): an error, as an
+                    // unreadable line is, since the counts would leave it out.
+                    let what = if c.start == c.end {
+                        "is empty"
+                    } else {
+                        "ends before it starts"
+                    };
+                    self.warnings.push(
+                        Problem::error(
+                            path,
+                            format!(
+                                "coding {} of \"{}\" {what} (start {}, end {}); it was skipped",
+                                c.id, c.transcript, c.start, c.end
+                            ),
+                        )
+                        .at(l.line, None),
+                    );
                     return None;
                 }
                 if let Some(other) = self.codings.get(&c.id) {
@@ -441,12 +471,18 @@ impl CoderState {
     }
 
     fn apply(&mut self, op: &Op) {
+        self.revision += 1;
         match op {
             Op::Add(c) => {
-                self.codings.insert(c.id, c.clone());
+                if let Some(old) = self.codings.insert(c.id, c.clone()) {
+                    self.unindex(&old);
+                }
+                self.index(c);
             }
             Op::Remove(c) => {
-                self.codings.remove(&c.id);
+                if let Some(old) = self.codings.remove(&c.id) {
+                    self.unindex(&old);
+                }
             }
             Op::Edit { id, after, .. } | Op::Reanchor { id, after, .. } => {
                 if let Some(c) = self.codings.get_mut(id) {
@@ -517,12 +553,87 @@ impl CoderState {
         }
     }
 
+    fn index(&mut self, c: &Coding) {
+        // Looked up before `entry`, which would copy the transcript's id for every coding.
+        let added = match self.by_transcript.get_mut(&c.transcript) {
+            Some(ids) => ids.insert(c.id),
+            None => {
+                self.by_transcript
+                    .insert(c.transcript.clone(), BTreeSet::from([c.id]));
+                true
+            }
+        };
+        if added {
+            self.indexed += 1;
+        }
+    }
+
+    fn unindex(&mut self, c: &Coding) {
+        if let Some(ids) = self.by_transcript.get_mut(&c.transcript)
+            && ids.remove(&c.id)
+        {
+            self.indexed -= 1;
+            if ids.is_empty() {
+                self.by_transcript.remove(&c.transcript);
+            }
+        }
+    }
+
+    /// Changes with every op applied (replayed, recorded, undone or redone). Not with changes
+    /// made through the public fields, such as an anchor set after checking a text.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Build the per-transcript index again from `codings`: for a state whose codings were
+    /// set by hand rather than by `apply`.
+    pub fn reindex(&mut self) {
+        self.by_transcript.clear();
+        self.indexed = 0;
+        let codings = std::mem::take(&mut self.codings);
+        for c in codings.values() {
+            self.index(c);
+        }
+        self.codings = codings;
+    }
+
+    /// The index answers (rather than a scan): its count is that of the codings.
+    #[cfg(test)]
+    pub(super) fn index_in_use(&self) -> bool {
+        self.indexed == self.codings.len()
+    }
+
+    /// The ids of this coder's codings of one transcript, in id order. Proportional to the
+    /// transcript's codings, unless the codings were set by hand (see `indexed`): then a scan.
+    pub fn ids_of_transcript(&self, transcript: &str) -> Vec<CodingId> {
+        if self.indexed != self.codings.len() {
+            return self
+                .codings
+                .values()
+                .filter(|c| c.transcript == transcript)
+                .map(|c| c.id)
+                .collect();
+        }
+        self.by_transcript
+            .get(transcript)
+            .into_iter()
+            .flatten()
+            .copied()
+            // A coding replaced by hand under the same id may be on another transcript now.
+            .filter(|id| {
+                self.codings
+                    .get(id)
+                    .is_some_and(|c| c.transcript == transcript)
+            })
+            .collect()
+    }
+
     /// This coder's codings of one transcript, by start offset.
-    pub fn of_transcript<'a>(&'a self, transcript: &'a str) -> Vec<&'a Coding> {
+    pub fn of_transcript<'a>(&'a self, transcript: &str) -> Vec<&'a Coding> {
         let mut v: Vec<&Coding> = self
-            .codings
-            .values()
-            .filter(|c| c.transcript == transcript)
+            .ids_of_transcript(transcript)
+            .into_iter()
+            .filter_map(|id| self.codings.get(&id))
             .collect();
         v.sort_by_key(|c| (c.start, c.end, c.id));
         v

@@ -492,7 +492,7 @@ fn odd_lines_are_reported_with_their_line() {
         .map(std::string::ToString::to_string)
         .collect();
     for expected in [
-        "ann.jsonl:2: warning: coding 2 of \"T1\" is empty",
+        "ann.jsonl:2: error: coding 2 of \"T1\" is empty",
         "ann.jsonl:3: warning: remove of coding 9, which this journal never added",
         "ann.jsonl:4: warning: the line is by coder \"bob\"",
         "ann.jsonl:5: warning: undo of an unknown action 77",
@@ -830,4 +830,125 @@ proptest::proptest! {
             proptest::prop_assert_eq!(replayed.can_redo(), j.state.can_redo());
         }
     }
+}
+
+/// `Record::parse` reads add and remove lines directly: it must give what the derive gives,
+/// for every line, and the derive's error for a line it cannot read.
+#[test]
+fn record_parse_is_the_derive() {
+    let lines = [
+        r#"{"seq":7,"at":"2026-11-02T10:00:00Z","coder":"ann","op":"add","id":12,"transcript":"T1","code":"meldcode","start":3,"end":9,"text":"één \"x\"\n","version":"ab"}"#,
+        r#"{"op":"remove","seq":8,"at":"t","coder":"ann","batch":7,"batch_size":2,"id":12,"transcript":"T1","code":"a","start":0,"end":1,"text":"x","memo":"waarom"}"#,
+        // No id (older journals), a field no version wrote, nulls where None is allowed.
+        r#"{"seq":9,"at":"t","coder":"b\u00e9","op":"add","transcript":"T1","code":"a","start":0,"end":1,"text":"x","memo":null,"extra":[1,{"a":2}]}"#,
+        r#"{"seq":10,"at":"t","coder":"ann","op":"edit","id":12,"before":{"start":0,"end":1,"text":"x"},"after":{"start":1,"end":2,"text":"y"}}"#,
+        r#"{"seq":11,"at":"t","coder":"ann","op":"undo","target":10}"#,
+        r#"{"seq":12,"at":"t","coder":"ann","op":"memo","id":12,"before":null,"after":"m"}"#,
+        // Broken: a field missing, a wrong type, an unknown op, not JSON, a negative offset.
+        r#"{"seq":13,"at":"t","coder":"ann","op":"add","code":"a","start":0,"end":1,"text":"x"}"#,
+        r#"{"seq":14,"at":"t","coder":"ann","op":"add","transcript":"T1","code":"a","start":"0","end":1,"text":"x"}"#,
+        r#"{"seq":15,"at":"t","coder":"ann","op":"added","transcript":"T1","code":"a","start":0,"end":1,"text":"x"}"#,
+        r#"{"seq":16,"at":"t","coder":"ann","op":"add","transcript":"T1""#,
+        r#"{"seq":17,"at":"t","coder":"ann","op":"add","transcript":"T1","code":"a","start":-1,"end":1,"text":"x"}"#,
+    ];
+    for line in lines {
+        let derive = serde_json::from_str::<Record>(line);
+        match (Record::parse(line), derive) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{line}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{line}"),
+            (a, b) => panic!("{line}: parse {a:?}, derive {b:?}"),
+        }
+    }
+}
+
+/// Every transcript's codings as a plain scan of all codings finds them, in id order.
+fn scanned(s: &CoderState, t: &str) -> Vec<CodingId> {
+    s.codings
+        .values()
+        .filter(|c| c.transcript == t)
+        .map(|c| c.id)
+        .collect()
+}
+
+fn index_agrees(s: &CoderState) -> Result<(), proptest::test_runner::TestCaseError> {
+    // The index itself, not the scan it falls back to on codings set by hand.
+    proptest::prop_assert!(s.index_in_use());
+    for t in ["T1", "T2", "T3", "T4"] {
+        proptest::prop_assert_eq!(s.ids_of_transcript(t), scanned(s, t), "transcript {}", t);
+        let by_start: Vec<CodingId> = s.of_transcript(t).iter().map(|c| c.id).collect();
+        let mut expected = s
+            .codings
+            .values()
+            .filter(|c| c.transcript == t)
+            .collect::<Vec<_>>();
+        expected.sort_by_key(|c| (c.start, c.end, c.id));
+        let expected: Vec<CodingId> = expected.iter().map(|c| c.id).collect();
+        proptest::prop_assert_eq!(by_start, expected);
+    }
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// The index of codings per transcript equals a plain scan of the codings after any
+    /// sequence of adds, removes, edits, undos and redos: live, replayed from the journal, and
+    /// replayed from two copies of it concatenated (a merge: every id collides).
+    #[test]
+    fn the_index_per_transcript_equals_a_scan(
+        script in proptest::collection::vec((0u8..6, proptest::num::usize::ANY), 1..40),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        for (step, (action, pick)) in script.into_iter().enumerate() {
+            let n = j.state.codings.len();
+            let any = (n > 0).then(|| j.state.codings.values().nth(pick % n).cloned()).flatten();
+            let t = ["T1", "T2", "T3"][pick % 3];
+            let ops = match (action, any) {
+                (0, _) => vec![Op::Add(coding(t, "a", step, step + 3))],
+                (1, _) => (0..3).map(|k| Op::Add(coding(["T1", "T2", "T3"][k], "b", step + k, step + k + 2))).collect(),
+                (2, Some(c)) => vec![Op::Remove(c)],
+                (3, Some(c)) => vec![Op::Edit { id: c.id, before: c.span(), after: Span { start: c.start + 1, end: c.end + 1, ..c.span() } }],
+                (4, _) => {
+                    j.undo().unwrap();
+                    vec![]
+                }
+                (5, _) => {
+                    j.redo().unwrap();
+                    vec![]
+                }
+                _ => vec![],
+            };
+            if !ops.is_empty() {
+                j.record(ops).unwrap();
+            }
+            index_agrees(&j.state)?;
+        }
+        let bytes = fs::read(&j.path).unwrap_or_default();
+        index_agrees(&CoderState::replay(Path::new("j"), "ann", &bytes))?;
+        let twice = [bytes.clone(), bytes].concat();
+        index_agrees(&CoderState::replay(Path::new("j"), "ann", &twice))?;
+    }
+}
+
+/// A state whose codings are set by hand (not through the journal's ops) still answers right:
+/// the index sees it is not theirs and scans; `reindex` makes it theirs.
+#[test]
+fn codings_set_by_hand_are_found_on_their_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(dir.path(), "ann").unwrap();
+    j.record(vec![Op::Add(coding("T1", "a", 0, 3))]).unwrap();
+    let mut s = j.state.clone();
+    let mut c = coding("T2", "a", 5, 8);
+    c.id = 77;
+    s.codings.insert(77, c);
+    assert_eq!(s.ids_of_transcript("T2"), vec![77]);
+    assert_eq!(s.of_transcript("T2").len(), 1);
+    // Moved by hand to another transcript: no longer found on the old one; `reindex` finds it
+    // on the new one.
+    let mut s = j.state.clone();
+    let first = *s.codings.keys().next().unwrap();
+    s.codings.get_mut(&first).unwrap().transcript = "T3".into();
+    assert!(s.ids_of_transcript("T1").is_empty());
+    s.reindex();
+    assert_eq!(s.ids_of_transcript("T3"), vec![first]);
 }

@@ -104,7 +104,7 @@ pub fn of_code(sel: &Selection, tally: &Tally, c: usize, by_school_type: bool) -
                         school_type: r.school_type.clone(),
                         speaker: p
                             .transcript(&r.id)
-                            .and_then(|tr| tr.speaker_at(k.start))
+                            .and_then(|tr| tr.speaker_of(k.start))
                             .map(str::to_string),
                         start: k.start,
                         end: k.end,

@@ -156,10 +156,11 @@ fn count(sel: &Selection, tally: &Tally, unit: CoUnit, keep: &dyn Fn(usize) -> b
                 };
                 let mut per_turn: HashMap<usize, Vec<usize>> = HashMap::new();
                 for &(c, start, end) in passages {
-                    let first = t.turn_index_at(start).unwrap_or(0);
+                    // By the turns without the text: the export reads none for this.
+                    let first = t.turn_span_at(start).map_or(0, |(i, _)| i);
                     let last = t
-                        .turn_index_at(end.saturating_sub(1).max(start))
-                        .unwrap_or(first);
+                        .turn_span_at(end.saturating_sub(1).max(start))
+                        .map_or(first, |(i, _)| i);
                     for turn in first..=last {
                         per_turn.entry(turn).or_default().push(c);
                     }

@@ -3,7 +3,9 @@
 
 use super::select::Selection;
 use crate::core::coding::{CoderState, Coding};
+use crate::core::project::in_interviewer_turn_of;
 use crate::core::respondents::Respondent;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -58,13 +60,13 @@ impl<'p> Tally<'p> {
     pub fn new(sel: &Selection<'p>, coder: &str) -> Tally<'p> {
         let p = sel.project;
         let state: Option<&'p CoderState> = p.coders.get(coder);
-        let code_pos: HashMap<&str, usize> = sel
+        let code_pos: FxHashMap<&str, usize> = sel
             .codes
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
-        let resp_pos: HashMap<&str, usize> = sel
+        let resp_pos: FxHashMap<&str, usize> = sel
             .respondents
             .iter()
             .enumerate()
@@ -74,7 +76,7 @@ impl<'p> Tally<'p> {
             .map(|r| sel.split.bucket(sel.respondent(r)).unwrap_or(usize::MAX))
             .collect();
         // Each code id → the selected codes it rolls up into (itself and its ancestors).
-        let mut roll_pos: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut roll_pos: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, c) in sel.codes.iter().enumerate() {
             for sub in p.codebook.subtree(&c.id) {
                 roll_pos.entry(sub.id.as_str()).or_default().push(i);
@@ -85,10 +87,16 @@ impl<'p> Tally<'p> {
         let mut list = Vec::new();
         let mut interviewer_left_out = 0;
         let mut flagged = 0;
-        for coding in state.into_iter().flat_map(|s| s.codings.values()) {
-            let Some(&r) = resp_pos.get(coding.transcript.as_str()) else {
-                continue;
-            };
+        // By respondent: each transcript's turns are looked at for all its codings at once (in
+        // id order, which is random, the lookups of 200,000 codings missed the cache, more so
+        // the larger the project).
+        let mut placed: Vec<(usize, &'p Coding)> = state
+            .into_iter()
+            .flat_map(|s| s.codings.values())
+            .filter_map(|c| resp_pos.get(c.transcript.as_str()).map(|&r| (r, c)))
+            .collect();
+        placed.sort_unstable_by_key(|&(r, _)| r);
+        for (r, coding) in placed {
             let own = code_pos.get(coding.code.as_str()).copied();
             let ups = roll_pos.get(coding.code.as_str());
             if own.is_none() && ups.is_none() {
@@ -105,7 +113,11 @@ impl<'p> Tally<'p> {
             {
                 continue;
             }
-            if !sel.include_interviewer && p.in_interviewer_turn(coding) {
+            // Its transcript is the selected respondent's: no second lookup by id.
+            let transcript = sel.respondents.get(r).and_then(|&i| p.transcripts.get(i));
+            if !sel.include_interviewer
+                && transcript.is_some_and(|t| in_interviewer_turn_of(t, coding))
+            {
                 interviewer_left_out += usize::from(own.is_some());
                 continue;
             }

@@ -1,9 +1,11 @@
 //! The filters of a search (group, school, speaker, attributes, code, coder) as tantivy
-//! clauses, with the values named as the user types them (case and accents ignored).
+//! clauses, with the values named as the user types them (case and accents ignored). The
+//! respondent and speaker filters are terms of the index; the code filters are the codings
+//! (`coded`).
 
 use super::Index;
+use super::coded::{CodedUnits, Counted};
 use super::query::{BoxQuery, Query, SearchError};
-use super::schema::{ANY_CODER, CODER_CODE_SEP};
 use super::source::{Source, distinct};
 use crate::core::text::fold_key as fold;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
@@ -84,20 +86,19 @@ pub(super) fn filters<S: Source + ?Sized>(
         },
         None => None,
     };
-    let occur = if q.uncoded {
-        Occur::MustNot
-    } else {
-        Occur::Must
-    };
-    match (&code, &q.coder) {
-        (Some(c), Some(coder)) => out.push((
-            occur,
-            term(f.coder_code, &format!("{coder}{CODER_CODE_SEP}{c}")),
-        )),
-        (Some(c), None) => out.push((occur, term(f.code, c))),
-        (None, Some(coder)) => out.push((occur, term(f.coded_by, coder))),
-        (None, None) if q.uncoded => out.push((occur, term(f.coded_by, ANY_CODER))),
-        (None, None) => {}
+    // Coded: by the codings the source read now, not by the index (see `coded`).
+    if code.is_some() || q.coder.is_some() || q.uncoded {
+        let counted = Counted {
+            code: code.as_deref(),
+            coder: q.coder.as_deref(),
+        };
+        let coded: BoxQuery = Box::new(CodedUnits::new(project, f, counted)?);
+        let occur = if q.uncoded {
+            Occur::MustNot
+        } else {
+            Occur::Must
+        };
+        out.push((occur, coded));
     }
     Ok(out)
 }

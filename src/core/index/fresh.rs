@@ -7,18 +7,24 @@
 //! to date, `Index::remember_sources` writes the stamps file (`stamps.rs`): the size and
 //! modification time of every file the index was made from, and the hash of the index state
 //! (`meta.json`) they vouch for. `Index::open_fresh` compares them with the files as they are:
-//! any difference in respondents.csv, the codebook, project.json, a journal, the set of
-//! journals or the snapshots folder, or an index changed since, means a full load. A transcript
-//! whose stamp differs is read and its text hash compared with the recorded one (a `touch` or a
-//! copy keeps it fresh); only a changed text means a full load. A file written in the two
-//! seconds before the full load began is not stamped ("racy": it may have changed while it was
-//! being read), so it is checked the slow way next time.
+//! any difference in respondents.csv, the codebook, project.json, or an index changed since,
+//! means a full load. A transcript whose stamp differs is read and its text hash compared with
+//! the recorded one (a `touch` or a copy keeps it fresh); only a changed text means a full
+//! load. A file written in the two seconds before the full load began is not stamped ("racy":
+//! it may have changed while it was being read), so it is checked the slow way next time.
+//!
+//! The journals are not among those files: the index holds no codings, so coding leaves it
+//! fresh. A search with a code, coder or "not coded" filter needs the codings, and
+//! `Index::open_fresh_coded` also reads the codings that load had (the codings file, written
+//! with the stamps): only while every journal, the set of journals and the snapshots folder are
+//! as they were then. Else a full load, which reads the journals as they are: a search never
+//! filters by codings older than the journals.
 //!
 //! The check is one `stat` per transcript, which is most of such a search at 10,000: made
 //! relative to the open `transcripts/` folder (no path walk per file), on all cores.
 
-use super::source::{Source, Texts};
-use super::stamps::{self, RowSpan, Stamps, TranscriptStamp};
+use super::source::{CodingRef, Source, Texts};
+use super::stamps::{self, CodingsFile, RowSpan, Stamps, TranscriptStamp};
 use super::{Index, Manifest, SCHEMA_VERSION, Stamp, file_stamp, index_dir_in, read_manifest};
 use crate::core::codebook::Codebook;
 use crate::core::coding::valid_coder;
@@ -63,6 +69,18 @@ pub struct Light {
     rows: Vec<Row>,
     /// Every row parsed, when something needs them all.
     all: OnceLock<AllRows>,
+    /// The codings, if opened for a search that filters by them (`Index::open_fresh_coded`).
+    codings: Option<Remembered>,
+}
+
+/// The codings of the codings file, owned.
+#[derive(Debug, Default)]
+struct Remembered {
+    coders: Vec<String>,
+    codes: Vec<String>,
+    transcripts: Vec<String>,
+    /// As `CodingsFile::codings`.
+    codings: Vec<[u32; 5]>,
 }
 
 #[derive(Debug)]
@@ -197,6 +215,22 @@ impl Source for Light {
     fn texts(&self, ids: &[&str]) -> Texts<'_> {
         Texts::Read(self.read_transcripts(ids))
     }
+    fn codings(&self) -> Option<Box<dyn Iterator<Item = CodingRef<'_>> + '_>> {
+        let r = self.codings.as_ref()?;
+        // Every position was checked against its list when the file was read.
+        fn at(list: &[String], i: u32) -> Option<&str> {
+            list.get(usize::try_from(i).ok()?).map(String::as_str)
+        }
+        Some(Box::new(r.codings.iter().filter_map(move |c| {
+            Some(CodingRef {
+                coder: at(&r.coders, c[0])?,
+                code: at(&r.codes, c[1])?,
+                transcript: at(&r.transcripts, c[2])?,
+                start: usize::try_from(c[3]).ok()?,
+                end: usize::try_from(c[4]).ok()?,
+            })
+        })))
+    }
 }
 
 /// The journals in `codings/`, sorted: `.jsonl` files not hidden.
@@ -231,14 +265,22 @@ impl Index {
     /// The project's index and what a search needs of the project, if the index is known to be
     /// up to date with the files (see the module doc); None means: load the project.
     pub fn open_fresh(root: &Path) -> Option<(Index, Light)> {
-        Index::open_fresh_then(root, |_, _| ()).map(|(index, light, ())| (index, light))
+        Self::open_fresh_then(root, false, |_, _| ()).map(|(index, light, ())| (index, light))
+    }
+
+    /// As `open_fresh`, with the codings, for a search with a code, coder or "not coded"
+    /// filter: None also when a journal changed since they were remembered.
+    pub fn open_fresh_coded(root: &Path) -> Option<(Index, Light)> {
+        Self::open_fresh_then(root, true, |_, _| ()).map(|(index, light, ())| (index, light))
     }
 
     /// As `open_fresh`, and `then` run on them while the transcripts' stamps are still being
     /// compared (a search is then done when the check is): its answer is kept only if the
     /// index is fresh. `then` must not show anything, since it may be thrown away.
+    /// `with_codings`: as `open_fresh_coded`.
     pub fn open_fresh_then<R: Send>(
         root: &Path,
+        with_codings: bool,
         then: impl FnOnce(&Index, &Light) -> R + Send,
     ) -> Option<(Index, Light, R)> {
         let root = normal_root(root);
@@ -257,19 +299,22 @@ impl Index {
                 return None;
             }
         }
-        if journals(&root) != stamps.journals {
-            return None;
-        }
         // Sorted by id, as written: the hits' rows are looked up in them.
         if stamps.transcripts.windows(2).any(|w| w[0].id >= w[1].id) {
             return None;
         }
+        let journal_names = journals(&root);
         // The stamps of the transcripts are most of the time: what else is needed is read
         // meanwhile, and `then` is run on it, all thrown away if a transcript changed.
         let (unchanged, done) = rayon::join(
             || transcripts_unchanged(&root.join("transcripts"), &stamps.transcripts),
             || {
-                let rest = Rest::read(&root, &dir, &stamps, &bytes)?;
+                let codings = if with_codings {
+                    Some(remembered_codings(&root, &dir, &bytes, &journal_names)?)
+                } else {
+                    None
+                };
+                let rest = Rest::read(&root, &dir, &stamps, &bytes, &journal_names)?;
                 let light = Light {
                     root: root.clone(),
                     settings: rest.settings,
@@ -282,6 +327,7 @@ impl Index {
                     stamps: bytes.clone(),
                     rows: rest.rows,
                     all: OnceLock::new(),
+                    codings,
                 };
                 let r = then(&rest.index, &light);
                 Some((rest.index, light, r))
@@ -311,19 +357,29 @@ impl Index {
         let trusted = |s: &Stamp| mtime(s) + RACY < loaded_at;
         let root = &project.root;
         let mut files = Vec::new();
-        let names = journals(root);
-        let others: Vec<String> = [SETTINGS, CODEBOOK, RESPONDENTS, VERSIONS]
-            .into_iter()
-            .map(str::to_string)
-            .chain(names.iter().map(|n| format!("codings/{n}")))
-            .collect();
-        for path in &others {
+        for path in [SETTINGS, CODEBOOK, RESPONDENTS] {
             let stamp = file_stamp(&root.join(path));
             if stamp.as_ref().is_some_and(|s| !trusted(s)) {
                 return Ok(()); // written while it was read, perhaps: next time
             }
-            files.push((path.as_str(), stamp));
+            files.push((path, stamp));
         }
+        // The codings' files, stamped likewise; one written while it was read means only that
+        // a search with a code filter loads the project next time.
+        let names = journals(root);
+        let coding_paths: Vec<String> = std::iter::once(VERSIONS.to_string())
+            .chain(names.iter().map(|n| format!("codings/{n}")))
+            .collect();
+        let coding_files: Option<Vec<(&str, Option<Stamp>)>> = coding_paths
+            .iter()
+            .map(|path| {
+                let stamp = file_stamp(&root.join(path));
+                stamp
+                    .as_ref()
+                    .is_none_or(trusted)
+                    .then_some((path.as_str(), stamp))
+            })
+            .collect();
         if project.respondents.len() != project.transcripts.len() {
             return Ok(());
         }
@@ -375,12 +431,28 @@ impl Index {
                 .map(|(name, stamp)| (name.as_str(), *stamp))
                 .collect(),
             files,
-            journals: names.iter().map(String::as_str).collect(),
             header_end: header,
             transcripts,
         };
+        let bytes = stamps.encode();
+        // The codings first: they name the stamps they go with, and no stamps file is ever
+        // newer than the codings file that names it while another stamps file is in place.
+        let codings_path = dir.join(stamps::CODINGS_FILE);
+        match coding_files {
+            Some(files) => {
+                let file = codings_file(project, fnv1a(&bytes), files, &names);
+                fsutil::write_atomic(&codings_path, &file.encode())
+                    .map_err(super::io_err(&codings_path))?;
+            }
+            None => match std::fs::remove_file(&codings_path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(super::io_err(&codings_path)(e));
+                }
+                _ => {}
+            },
+        }
         let path = dir.join(stamps::FILE);
-        fsutil::write_atomic(&path, &stamps.encode()).map_err(super::io_err(&path))
+        fsutil::write_atomic(&path, &bytes).map_err(super::io_err(&path))
     }
 }
 
@@ -398,11 +470,16 @@ struct Rest {
 
 impl Rest {
     /// `bytes`: the stamps file, which `stamps` was decoded from.
-    fn read(root: &Path, dir: &Path, stamps: &Stamps, bytes: &[u8]) -> Option<Rest> {
+    fn read(
+        root: &Path,
+        dir: &Path,
+        stamps: &Stamps,
+        bytes: &[u8],
+        journals: &[String],
+    ) -> Option<Rest> {
         let settings = Settings::load(&root.join(SETTINGS)).ok()?;
         let codebook = Codebook::load(&Project::codebook_path(root)).ok()?;
-        let coders = stamps
-            .journals
+        let coders = journals
             .iter()
             .filter_map(|n| n.strip_suffix(".jsonl"))
             .filter(|c| valid_coder(c))
@@ -452,6 +529,81 @@ impl Rest {
             rows,
         })
     }
+}
+
+/// The codings file of `project`, for the stamps file whose bytes hash to `stamps_hash`.
+fn codings_file<'p>(
+    project: &'p Project,
+    stamps_hash: u64,
+    files: Vec<(&'p str, Option<Stamp>)>,
+    journals: &'p [String],
+) -> CodingsFile<'p> {
+    let mut lists: [(Vec<&str>, HashMap<&str, u32>); 3] = Default::default();
+    let mut at = |list: usize, s: &'p str| -> u32 {
+        let (names, positions) = &mut lists[list];
+        *positions.entry(s).or_insert_with(|| {
+            names.push(s);
+            u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
+        })
+    };
+    let mut codings = Vec::new();
+    for c in Source::codings(project).into_iter().flatten() {
+        let (Ok(start), Ok(end)) = (u32::try_from(c.start), u32::try_from(c.end)) else {
+            continue;
+        };
+        codings.push([
+            at(0, c.coder),
+            at(1, c.code),
+            at(2, c.transcript),
+            start,
+            end,
+        ]);
+    }
+    let [(coders, _), (codes, _), (transcripts, _)] = lists;
+    // In the order a code filter groups them (`coded`): a sorted run is sorted again in one
+    // pass, where 185,000 codings in journal order took a fifth of such a search.
+    let name = |i: u32| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| transcripts.get(i).copied())
+    };
+    codings.sort_unstable_by(|a, b| (name(a[2]), a[3], a[4]).cmp(&(name(b[2]), b[3], b[4])));
+    CodingsFile {
+        stamps_hash,
+        files,
+        journals: journals.iter().map(String::as_str).collect(),
+        coders,
+        codes,
+        transcripts,
+        codings,
+    }
+}
+
+/// The codings remembered with the stamps file `stamps` (its bytes), if every journal and the
+/// snapshots folder are as they were then and `journals` are the journals there were.
+fn remembered_codings(
+    root: &Path,
+    dir: &Path,
+    stamps: &[u8],
+    journals: &[String],
+) -> Option<Remembered> {
+    let bytes = std::fs::read(dir.join(stamps::CODINGS_FILE)).ok()?;
+    let file = CodingsFile::decode(&bytes)?;
+    if file.stamps_hash != fnv1a(stamps) || file.journals != journals {
+        return None;
+    }
+    for (path, stamp) in &file.files {
+        if file_stamp(&root.join(path)) != *stamp {
+            return None;
+        }
+    }
+    let owned = |list: &[&str]| list.iter().map(|s| (*s).to_string()).collect();
+    Some(Remembered {
+        coders: owned(&file.coders),
+        codes: owned(&file.codes),
+        transcripts: owned(&file.transcripts),
+        codings: file.codings,
+    })
 }
 
 /// The end of respondents.csv's header and each row's span in it, in project order, if each
@@ -559,7 +711,7 @@ impl Folder {
 mod tests {
     use super::*;
     use crate::core::index::query::Query;
-    use crate::core::index::search::search_all;
+    use crate::core::index::search::{Hit, search_all};
 
     fn fresh_project(n: usize) -> (tempfile::TempDir, Project) {
         let dir = tempfile::tempdir().unwrap();
@@ -635,11 +787,14 @@ mod tests {
         let p = Project::load(dir.path()).unwrap();
         remember_at(&p, SystemTime::now() + RACY * 2);
         assert!(Index::open_fresh(dir.path()).is_some());
+        assert!(Index::open_fresh_coded(dir.path()).is_some());
+        // The index holds no codings: a new journal leaves it fresh, but not the codings.
         let journal = dir.path().join("codings").join("ann.jsonl");
         std::fs::write(&journal, "").unwrap();
-        assert!(Index::open_fresh(dir.path()).is_none(), "new journal");
+        assert!(Index::open_fresh(dir.path()).is_some(), "new journal");
+        assert!(Index::open_fresh_coded(dir.path()).is_none(), "new journal");
         std::fs::remove_file(&journal).unwrap();
-        assert!(Index::open_fresh(dir.path()).is_some());
+        assert!(Index::open_fresh_coded(dir.path()).is_some());
         let csv = Project::respondents_path(dir.path());
         let rows = std::fs::read_to_string(&csv).unwrap();
         std::fs::write(&csv, rows.replace("School 0", "School X")).unwrap();
@@ -647,6 +802,107 @@ mod tests {
             Index::open_fresh(dir.path()).is_none(),
             "respondents changed"
         );
+    }
+
+    /// `query` with a code filter, from the project and from the remembered codings.
+    fn coded_both_ways(dir: &Path, query: &Query) -> (Vec<Hit>, Vec<Hit>) {
+        let p = Project::load(dir).unwrap();
+        let (full, _) = Index::open(&p, &mut |_| {}).unwrap();
+        let (index, light) = Index::open_fresh_coded(dir).expect("fresh, with codings");
+        (
+            search_all(&p, &full, query).unwrap().hits,
+            search_all(&light, &index, query).unwrap().hits,
+        )
+    }
+
+    #[test]
+    fn a_search_by_code_without_the_project_filters_by_the_journals_as_they_are() {
+        let (dir, p) = fresh_project(4);
+        remember(&p);
+        let meldcode = Query {
+            text: "meldcode".into(),
+            code: Some("meldcode".into()),
+            limit: 0,
+            ..Default::default()
+        };
+        let (a, b) = coded_both_ways(dir.path(), &meldcode);
+        assert!(a.is_empty() && b.is_empty(), "nothing coded yet");
+        // Fresh without codings: a code filter says it lacks them, never "nothing coded".
+        let (index, light) = Index::open_fresh(dir.path()).unwrap();
+        assert!(search_all(&light, &index, &meldcode).is_err());
+        // Code the first hit of the first transcript with a hit.
+        let hit = search_all(
+            &p,
+            &index,
+            &Query {
+                limit: 1,
+                code: None,
+                ..meldcode.clone()
+            },
+        )
+        .unwrap();
+        let hit = &hit.hits[0];
+        let mut j = p.open_journal("ann").unwrap();
+        let t = p.transcript(&hit.transcript).unwrap();
+        let m = hit.matches[0].clone();
+        j.record(vec![crate::core::coding::Op::Add(
+            crate::core::coding::Coding::quoted(t, "meldcode", m.start, m.end),
+        )])
+        .unwrap();
+        // The journal changed: the remembered codings are not used, the project is loaded...
+        assert!(Index::open_fresh_coded(dir.path()).is_none());
+        assert!(
+            Index::open_fresh(dir.path()).is_some(),
+            "the index is still fresh"
+        );
+        let p = Project::load(dir.path()).unwrap();
+        let (index, _) = Index::open(&p, &mut |_| {}).unwrap();
+        let coded = search_all(&p, &index, &meldcode).unwrap().hits;
+        assert_eq!(coded.len(), 1);
+        assert_eq!(
+            (coded[0].transcript.as_str(), coded[0].start),
+            (hit.transcript.as_str(), hit.start)
+        );
+        // ... and once remembered again, the codings without the project find the same.
+        remember_at(&p, SystemTime::now() + RACY * 2);
+        let (a, b) = coded_both_ways(dir.path(), &meldcode);
+        assert_eq!(a, coded);
+        assert_eq!(b, coded);
+        let uncoded = Query {
+            code: None,
+            uncoded: true,
+            coder: Some("ann".into()),
+            ..meldcode.clone()
+        };
+        let (a, b) = coded_both_ways(dir.path(), &uncoded);
+        assert_eq!(a, b);
+        assert!(
+            !a.is_empty()
+                && !a
+                    .iter()
+                    .any(|h| h.transcript == hit.transcript && h.start == hit.start)
+        );
+        // Undone: the same again, the other way.
+        j.undo().unwrap();
+        assert!(Index::open_fresh_coded(dir.path()).is_none());
+        let p = Project::load(dir.path()).unwrap();
+        assert!(search_all(&p, &index, &meldcode).unwrap().hits.is_empty());
+        remember_at(&p, SystemTime::now() + RACY * 2);
+        let (a, b) = coded_both_ways(dir.path(), &meldcode);
+        assert!(a.is_empty() && b.is_empty());
+    }
+
+    #[test]
+    fn a_journal_written_just_before_the_load_leaves_only_the_codings_unremembered() {
+        let (dir, p) = fresh_project(3);
+        let journal = dir.path().join("codings").join("ann.jsonl");
+        std::fs::write(&journal, "").unwrap();
+        let p2 = Project::load(dir.path()).unwrap();
+        drop(p);
+        remember(&p2);
+        assert!(Index::open_fresh(dir.path()).is_some());
+        assert!(Index::open_fresh_coded(dir.path()).is_none());
+        assert!(!index_dir_in(dir.path()).join(stamps::CODINGS_FILE).exists());
     }
 
     fn remember_at(p: &Project, at: SystemTime) {

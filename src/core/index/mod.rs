@@ -2,15 +2,17 @@
 //!
 //! One tantivy document per unit, a speaker turn's spoken text (see `schema.rs`). Next to the
 //! tantivy files, `codewerk-manifest.json` records per transcript a hash of its text and a hash
-//! of everything else its documents carry (respondent attributes, codings), plus the size and
+//! of everything else its documents carry (the respondent's attributes), plus the size and
 //! modification time of every index file of the last commit. `Index::open` compares the project
 //! with the manifest and re-indexes only transcripts that changed (delete by transcript term,
-//! add again); `Index::refresh` does the same later, e.g. after coding. An index that is missing,
+//! add again); `Index::refresh` does the same later, e.g. after a text was edited. Codings are
+//! not indexed (see `schema`): coding never makes the index stale. An index that is missing,
 //! unreadable, tampered with, or of another `SCHEMA_VERSION` is rebuilt from scratch, with the
 //! reason in the report: never a crash. If the project folder cannot be written, the index is
 //! built in memory instead.
 
 pub mod autocode;
+mod coded;
 pub mod decompound;
 mod filter;
 pub mod fresh;
@@ -31,15 +33,14 @@ pub use highlight::Snippet;
 pub use query::{ParsedQuery, Query, Rank, SearchError};
 pub use schema::{Fields, MAX_WORD_BYTES, SCHEMA_VERSION};
 pub use search::{Hit, Hits, match_ranges, search, search_all};
-pub use source::{Source, Texts};
+pub use source::{CodingRef, Source, Texts};
 
-use super::coding::Coding;
 use super::fsutil;
 use super::project::Project;
 use super::transcript::fnv1a;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -72,7 +73,7 @@ pub struct IndexReport {
     pub rebuilt: Option<String>,
     /// Transcripts indexed for the first time.
     pub added: usize,
-    /// Transcripts re-indexed because their text, respondent or codings changed.
+    /// Transcripts re-indexed because their text or respondent changed.
     pub updated: usize,
     /// Transcripts no longer in the project, removed.
     pub removed: usize,
@@ -132,7 +133,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + '_ {
 struct Entry {
     /// `Transcript::content_hash`.
     content: u64,
-    /// Hash of the respondent's attributes and the codings of the transcript.
+    /// Hash of the respondent's attributes.
     meta: u64,
 }
 
@@ -239,8 +240,8 @@ impl Index {
         self.refresh_impl(project, None, progress)
     }
 
-    /// Re-index just these transcripts if they changed (e.g. after coding in one of them):
-    /// cheaper than `refresh`, which hashes every transcript.
+    /// Re-index just these transcripts if they changed (their texts or respondents): cheaper
+    /// than `refresh`, which hashes every transcript. Coding in them changes nothing here.
     pub fn refresh_only(
         &mut self,
         project: &Project,
@@ -462,7 +463,6 @@ impl Index {
         progress: &mut dyn FnMut(Progress),
         report: &mut IndexReport,
     ) -> Result<(), IndexError> {
-        let codings = codings_by_transcript(project);
         let wanted: Vec<usize> = match only {
             None => (0..project.transcripts.len()).collect(),
             Some(ids) => ids.iter().filter_map(|id| project.index_of(id)).collect(),
@@ -470,13 +470,11 @@ impl Index {
         // Hashing every transcript's text is most of an up-to-date open: use every core.
         let entry = |i: usize| {
             let t = &project.transcripts[i];
-            let cs = codings.get(t.id.as_str()).map_or(&[][..], Vec::as_slice);
-            let meta = meta_hash(project, i, cs);
             (
                 i,
                 Entry {
                     content: t.content_hash(),
-                    meta,
+                    meta: meta_hash(project, i),
                 },
             )
         };
@@ -558,8 +556,7 @@ impl Index {
             if existed {
                 writer.delete_term(Term::from_field_text(self.fields.transcript, &t.id));
             }
-            let cs = codings.get(t.id.as_str()).map_or(&[][..], Vec::as_slice);
-            for doc in unit_docs(&self.fields, project, i, cs) {
+            for doc in unit_docs(&self.fields, project, i) {
                 writer.add_document(doc)?;
             }
             progress(Progress {
@@ -669,22 +666,7 @@ fn take_lock(cache_dir: &Path) -> std::io::Result<File> {
     Ok(file)
 }
 
-/// Every coder's codings (not orphaned), grouped by transcript.
-fn codings_by_transcript(project: &Project) -> HashMap<&str, Vec<(&str, &Coding)>> {
-    let mut out: HashMap<&str, Vec<(&str, &Coding)>> = HashMap::new();
-    for (coder, state) in &project.coders {
-        for c in state.codings.values() {
-            if !c.anchor.is_flagged() {
-                out.entry(c.transcript.as_str())
-                    .or_default()
-                    .push((coder.as_str(), c));
-            }
-        }
-    }
-    out
-}
-
-fn meta_hash(project: &Project, i: usize, codings: &[(&str, &Coding)]) -> u64 {
+fn meta_hash(project: &Project, i: usize) -> u64 {
     let r = &project.respondents[i];
     let mut s = format!(
         "{}\u{1}{}\u{1}{}\u{1}{}",
@@ -693,25 +675,11 @@ fn meta_hash(project: &Project, i: usize, codings: &[(&str, &Coding)]) -> u64 {
     for (k, v) in &r.attributes {
         s += &format!("\u{1}{k}={v}");
     }
-    let mut cs: Vec<String> = codings
-        .iter()
-        .map(|(coder, c)| format!("{coder}\u{2}{}\u{2}{}\u{2}{}", c.code, c.start, c.end))
-        .collect();
-    cs.sort_unstable();
-    for c in cs {
-        s += "\u{3}";
-        s += &c;
-    }
     fnv1a(s.as_bytes())
 }
 
 /// The documents of one transcript: one per turn with spoken text.
-fn unit_docs(
-    f: &Fields,
-    project: &Project,
-    i: usize,
-    codings: &[(&str, &Coding)],
-) -> Vec<TantivyDocument> {
+fn unit_docs(f: &Fields, project: &Project, i: usize) -> Vec<TantivyDocument> {
     let t = &project.transcripts[i];
     let r = &project.respondents[i];
     let mut docs = Vec::with_capacity(t.turns().len());
@@ -734,22 +702,6 @@ fn unit_docs(
         }
         doc.add_u64(f.start, start as u64);
         doc.add_u64(f.end, end as u64);
-        let mut coded = false;
-        let mut seen = std::collections::HashSet::new();
-        for (coder, c) in codings {
-            if c.start < end && start < c.end && seen.insert((*coder, c.code.as_str())) {
-                doc.add_text(
-                    f.coder_code,
-                    format!("{coder}{}{}", schema::CODER_CODE_SEP, c.code),
-                );
-                doc.add_text(f.code, &c.code);
-                doc.add_text(f.coded_by, coder);
-                coded = true;
-            }
-        }
-        if coded {
-            doc.add_text(f.coded_by, schema::ANY_CODER);
-        }
         doc.add_text(f.text, text);
         doc.add_text(f.exact, text);
         doc.add_text(f.parts, text);

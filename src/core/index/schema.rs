@@ -1,6 +1,12 @@
 //! The search index's schema, defined once: one tantivy document per unit (a speaker turn's
-//! spoken text), with filterable respondent fields, the codes applied to it, and the text twice:
-//! Dutch-stemmed for word queries and exact (unstemmed) for phrases and prefixes.
+//! spoken text), with filterable respondent fields and the text three times: Dutch-stemmed for
+//! word queries, exact (unstemmed) for phrases and prefixes, and as compound parts.
+//!
+//! It holds only what comes from the texts and respondents.csv. The codes applied to a unit are
+//! not in it: coding changes a journal, not the texts, and an index that held the codings went
+//! stale with every coding (the next command re-indexed every transcript coded, which made a
+//! second `autocode` at 10,000 transcripts cost twice the first). The code filters are applied
+//! when a query runs, from the codings themselves (`coded`).
 
 use super::decompound::{Decompound, Splits};
 use std::sync::Arc;
@@ -14,7 +20,7 @@ use tantivy::tokenizer::{
 
 /// Bump when the schema, the analyzers or what goes into a document change: an index of another
 /// version is rebuilt on open.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Longest word indexed, in bytes (UTF-8): longer ones are dropped by the analyzers, so a query
 /// word longer than this has nothing to match. Dutch compounds reach 50 letters
@@ -27,11 +33,6 @@ pub const STEMMED_TOKENIZER: &str = "codewerk_nl_stem";
 pub const EXACT_TOKENIZER: &str = "codewerk_exact";
 /// Tokenizer of `parts`: the parts of Dutch compounds (see `decompound`), Dutch-stemmed.
 pub const PARTS_TOKENIZER: &str = "codewerk_nl_parts";
-
-/// The separator in `coder_code` terms: `student:niet-pluis`.
-pub const CODER_CODE_SEP: char = ':';
-/// The `coded_by` term present on every unit that any coder coded.
-pub const ANY_CODER: &str = "*";
 
 /// Every field of the index, typed, so that no code looks a field up by name.
 #[derive(Debug, Clone)]
@@ -49,12 +50,6 @@ pub struct Fields {
     /// Character offsets of the unit in the transcript: the turn's text after its label.
     pub start: Field,
     pub end: Field,
-    /// Codes applied to (overlapping) the unit: `coder:code` terms.
-    pub coder_code: Field,
-    /// Codes applied by any coder: `code` terms.
-    pub code: Field,
-    /// Coders who coded anything in the unit, plus `*` if anyone did.
-    pub coded_by: Field,
     /// The unit's text, Dutch-stemmed (no positions: phrases go to `exact`).
     pub text: Field,
     /// The unit's text, lower-cased and folded but not stemmed, with positions.
@@ -76,9 +71,6 @@ impl Fields {
         let speaker = b.add_text_field("speaker", keyword);
         let start = b.add_u64_field("start", STORED | FAST);
         let end = b.add_u64_field("end", STORED | FAST);
-        let coder_code = b.add_text_field("coder_code", STRING | STORED);
-        let code = b.add_text_field("code", STRING);
-        let coded_by = b.add_text_field("coded_by", STRING);
         let text_options = |tokenizer: &str, record: IndexRecordOption| {
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
@@ -108,9 +100,6 @@ impl Fields {
             speaker,
             start,
             end,
-            coder_code,
-            code,
-            coded_by,
             text,
             exact,
             parts,
@@ -297,6 +286,6 @@ mod tests {
     fn fields_are_named_once() {
         let f = Fields::new();
         assert_eq!(f.schema.get_field("exact").unwrap(), f.exact);
-        assert_eq!(f.schema.fields().count(), 14);
+        assert_eq!(f.schema.fields().count(), 11);
     }
 }

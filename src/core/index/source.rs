@@ -22,6 +22,10 @@ pub trait Source {
     fn speaker_labels(&self, index: &Index) -> Vec<String>;
     /// The texts of these transcripts, to make the hits' snippets.
     fn texts(&self, ids: &[&str]) -> Texts<'_>;
+    /// Every coding a search filter counts (none flagged for review), for the code, coder and
+    /// "not coded" filters; None if this source has not read them (a `fresh::Light` opened for
+    /// a search without such filters).
+    fn codings(&self) -> Option<Box<dyn Iterator<Item = CodingRef<'_>> + '_>>;
 
     /// Respondent groups in report order, as `Project::groups`.
     fn groups(&self) -> Vec<String> {
@@ -41,6 +45,18 @@ pub trait Source {
                 .filter(|s| !s.is_empty()),
         )
     }
+}
+
+/// One coding as the search filters see it: who applied which code where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodingRef<'a> {
+    pub coder: &'a str,
+    pub transcript: &'a str,
+    /// The code's id (a merged code's codings count as the code it went into).
+    pub code: &'a str,
+    /// Character offsets in the transcript, end exclusive.
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Transcript texts a search shows: all of a loaded project, or the few read for the hits.
@@ -83,6 +99,21 @@ impl Source for Project {
     }
     fn texts(&self, _: &[&str]) -> Texts<'_> {
         Texts::Loaded(self)
+    }
+    fn codings(&self) -> Option<Box<dyn Iterator<Item = CodingRef<'_>> + '_>> {
+        Some(Box::new(self.coders.iter().flat_map(|(coder, state)| {
+            state
+                .codings
+                .values()
+                .filter(|c| !c.anchor.is_flagged())
+                .map(move |c| CodingRef {
+                    coder,
+                    transcript: &c.transcript,
+                    code: &c.code,
+                    start: c.start,
+                    end: c.end,
+                })
+        })))
     }
 }
 

@@ -8,10 +8,15 @@
 //! written for: any commit to the index (by this or another codewerk) changes `meta.json`, so
 //! the stamps of an older state of the index are never taken for this one.
 //!
+//! The journals are not in it: the index holds nothing of them (see `schema`), so coding leaves
+//! it fresh. A search with a code filter needs the codings too, and reads them from the
+//! codings file (`CodingsFile`, `codewerk-codings.bin`), valid while the journals are as they
+//! were when it was written.
+//!
 //! Layout, little-endian: the magic (format version in its last byte); the schema version
 //! (u32); the hash of `meta.json` (u64); then lists, each a u32 count followed by its items:
 //! the index's segment files (name, stamp), the other project files (path, flag, stamp if the
-//! flag is 1, i.e. the file existed), the journals' names; the end of respondents.csv's header
+//! flag is 1, i.e. the file existed); the end of respondents.csv's header
 //! (u32); the transcripts sorted by id (id, file, flag and stamp, content hash u64, flag and
 //! if 1 the row's span in respondents.csv: start, end, line, u32 each). A string is a u32
 //! length and UTF-8 bytes; a stamp a u64 size and a u128 modification time in nanoseconds.
@@ -23,7 +28,12 @@ use super::Stamp;
 /// The file's name in the index folder.
 pub(super) const FILE: &str = "codewerk-sources.bin";
 
-const MAGIC: &[u8; 8] = b"cwstamp\x01";
+const MAGIC: &[u8; 8] = b"cwstamp\x02";
+
+/// The codings file's name in the index folder.
+pub(super) const CODINGS_FILE: &str = "codewerk-codings.bin";
+
+const CODINGS_MAGIC: &[u8; 8] = b"cwcoded\x01";
 
 /// One transcript as the index was made from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +67,6 @@ pub(super) struct Stamps<'a> {
     pub segments: Vec<(&'a str, Stamp)>,
     /// Every other file read, by path relative to the project root; None: it did not exist.
     pub files: Vec<(&'a str, Option<Stamp>)>,
-    /// The journals' file names in `codings/`: a new coder changes the index.
-    pub journals: Vec<&'a str>,
     /// End of respondents.csv's header (it starts the file): with a row's span, what reads the
     /// row alone.
     pub header_end: u32,
@@ -86,10 +94,6 @@ impl<'a> Stamps<'a> {
         for (path, stamp) in &self.files {
             w.str(path);
             w.opt_stamp(stamp.as_ref());
-        }
-        w.len(self.journals.len());
-        for name in &self.journals {
-            w.str(name);
         }
         w.u32(self.header_end);
         w.len(self.transcripts.len());
@@ -126,11 +130,6 @@ impl<'a> Stamps<'a> {
         for _ in 0..n {
             files.push((r.str()?, r.opt_stamp()?));
         }
-        let n = r.len(4)?;
-        let mut journals = Vec::with_capacity(n);
-        for _ in 0..n {
-            journals.push(r.str()?);
-        }
         let header_end = r.u32()?;
         let n = r.len(4 + 4 + 1 + 8 + 1)?;
         let mut transcripts = Vec::with_capacity(n);
@@ -156,9 +155,93 @@ impl<'a> Stamps<'a> {
             meta_hash,
             segments,
             files,
-            journals,
             header_end,
             transcripts,
+        })
+    }
+}
+
+/// The codings of a load without errors, for a search with a code filter that does not load
+/// the project: who coded what where (codings flagged for review left out, merged codes as the
+/// code they went into), and the files they were read from.
+///
+/// Layout, little-endian, as the stamps file's: the magic; the hash (u64) of the stamps file it
+/// was written with (a codings file of another load is never taken for this one); the files
+/// (path, flag, stamp if 1): the journals and the snapshots folder; the journals' names in
+/// `codings/`; the coders, codes and transcripts named (strings); the codings, five u32 each:
+/// coder, code and transcript (positions in those lists), start, end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct CodingsFile<'a> {
+    pub stamps_hash: u64,
+    pub files: Vec<(&'a str, Option<Stamp>)>,
+    pub journals: Vec<&'a str>,
+    pub coders: Vec<&'a str>,
+    pub codes: Vec<&'a str>,
+    pub transcripts: Vec<&'a str>,
+    /// `[coder, code, transcript, start, end]`, every position within its list.
+    pub codings: Vec<[u32; 5]>,
+}
+
+impl<'a> CodingsFile<'a> {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer(Vec::with_capacity(64 + self.codings.len() * 20));
+        w.0.extend_from_slice(CODINGS_MAGIC);
+        w.u64(self.stamps_hash);
+        w.len(self.files.len());
+        for (path, stamp) in &self.files {
+            w.str(path);
+            w.opt_stamp(stamp.as_ref());
+        }
+        for list in [&self.journals, &self.coders, &self.codes, &self.transcripts] {
+            w.len(list.len());
+            for s in list {
+                w.str(s);
+            }
+        }
+        w.len(self.codings.len());
+        for c in &self.codings {
+            for n in c {
+                w.u32(*n);
+            }
+        }
+        w.0
+    }
+
+    /// None if the bytes are not a codings file of this format, whole and consistent.
+    pub fn decode(bytes: &'a [u8]) -> Option<CodingsFile<'a>> {
+        let mut r = Reader(bytes.strip_prefix(CODINGS_MAGIC)?);
+        let stamps_hash = r.u64()?;
+        let n = r.len(4 + 1)?;
+        let mut files = Vec::with_capacity(n);
+        for _ in 0..n {
+            files.push((r.str()?, r.opt_stamp()?));
+        }
+        let mut strings = || -> Option<Vec<&'a str>> {
+            let n = r.len(4)?;
+            (0..n).map(|_| r.str()).collect()
+        };
+        let journals = strings()?;
+        let coders = strings()?;
+        let codes = strings()?;
+        let transcripts = strings()?;
+        let n = r.len(20)?;
+        let mut codings = Vec::with_capacity(n);
+        let within = |i: u32, list: &[&str]| usize::try_from(i).is_ok_and(|i| i < list.len());
+        for _ in 0..n {
+            let c = [r.u32()?, r.u32()?, r.u32()?, r.u32()?, r.u32()?];
+            if !(within(c[0], &coders) && within(c[1], &codes) && within(c[2], &transcripts)) {
+                return None;
+            }
+            codings.push(c);
+        }
+        r.0.is_empty().then_some(CodingsFile {
+            stamps_hash,
+            files,
+            journals,
+            coders,
+            codes,
+            transcripts,
+            codings,
         })
     }
 }
@@ -251,9 +334,8 @@ mod tests {
             segments: vec![("abc.idx", stamp(10, 1_700_000_000_123_456_789))],
             files: vec![
                 ("project.json", Some(stamp(281, 5))),
-                ("codings/versions", None),
+                ("codebook/codebook.json", None),
             ],
-            journals: vec!["student.jsonl"],
             header_end: 40,
             transcripts: vec![
                 TranscriptStamp {
@@ -286,7 +368,6 @@ mod tests {
         let empty = Stamps {
             segments: vec![],
             files: vec![],
-            journals: vec![],
             transcripts: vec![],
             ..sample()
         };
@@ -304,7 +385,7 @@ mod tests {
         longer.push(0);
         assert_eq!(Stamps::decode(&longer), None);
         let mut other = bytes.clone();
-        other[7] = 2;
+        other[7] = 1;
         assert_eq!(Stamps::decode(&other), None, "another format version");
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
@@ -316,5 +397,47 @@ mod tests {
         huge.extend_from_slice(&[0; 12]);
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(Stamps::decode(&huge), None);
+    }
+
+    fn codings_sample() -> CodingsFile<'static> {
+        CodingsFile {
+            stamps_hash: 0x1234,
+            files: vec![
+                ("codings/student.jsonl", Some(stamp(700, 9))),
+                ("codings/versions", None),
+            ],
+            journals: vec!["student.jsonl"],
+            coders: vec!["student"],
+            codes: vec!["meldcode", "zorgcoördinator"],
+            transcripts: vec!["T00001", "één"],
+            codings: vec![[0, 0, 0, 10, 20], [0, 1, 1, 0, 3]],
+        }
+    }
+
+    #[test]
+    fn a_codings_file_reads_back_the_same_and_damage_is_unreadable() {
+        let c = codings_sample();
+        let bytes = c.encode();
+        assert_eq!(CodingsFile::decode(&bytes), Some(c));
+        for n in 0..bytes.len() {
+            assert_eq!(CodingsFile::decode(&bytes[..n]), None, "cut at {n}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(CodingsFile::decode(&longer), None);
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] = 0xff;
+            let _ = CodingsFile::decode(&b);
+        }
+        // A coding naming a code the file does not list is damage, not an index out of range.
+        let bad = CodingsFile {
+            codings: vec![[0, 2, 0, 10, 20]],
+            ..codings_sample()
+        };
+        assert_eq!(CodingsFile::decode(&bad.encode()), None);
+        // The stamps file is not a codings file, nor the other way round.
+        assert_eq!(CodingsFile::decode(&sample().encode()), None);
+        assert_eq!(Stamps::decode(&bytes), None);
     }
 }

@@ -190,6 +190,8 @@ impl App {
         // a rename or a move keeps both.
         self.derived.codes_key = None;
         self.derived.rows_key = None;
+        // The codings are read again (replayed: their revision starts over).
+        self.counts_key = None;
         if let Some(j) = self.journal.as_mut()
             && let Err(e) = self.project.reread_journal(j)
         {

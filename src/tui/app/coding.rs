@@ -218,6 +218,8 @@ impl App {
         let path = journal.path.clone();
         // What it finds about the codings brought back is said below, not dropped.
         let _ = self.project.check_codings(&path, &mut journal.state);
+        // Anchors it changed are outside the journal's ops: the counts are counted again.
+        self.counts_key = None;
         let word = if undo { "undid" } else { "redid" };
         match result {
             Ok(Some(ops)) => {

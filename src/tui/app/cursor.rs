@@ -67,21 +67,23 @@ impl App {
             return;
         };
         let mut moved = 0;
-        for c in journal.state.codings.values_mut() {
-            if c.transcript == t.id && crate::core::anchor::verify_read(t, c) {
+        // Through the index of codings per transcript: what is on this one, not every coding.
+        for id in journal.state.ids_of_transcript(&t.id) {
+            if let Some(c) = journal.state.codings.get_mut(&id)
+                && crate::core::anchor::verify_read(t, c)
+            {
                 moved += 1;
             }
         }
         // The other coders' codings (the second layer, agreement, the matrix) likewise. The
         // project is changed (copied, if a background job shares it) only when one of them is
         // off its words: looked at on a copy of each coding first.
-        let off = |c: &crate::core::coding::Coding| {
-            c.transcript == t.id && crate::core::anchor::verify_read(t, &mut c.clone())
-        };
-        let others_off = project
-            .coders
-            .iter()
-            .any(|(name, s)| *name != self.coder && s.codings.values().any(off));
+        let others_off = project.coders.iter().any(|(name, s)| {
+            *name != self.coder
+                && s.of_transcript(&t.id)
+                    .into_iter()
+                    .any(|c| crate::core::anchor::verify_read(t, &mut c.clone()))
+        });
         // Our own handle on the project would make the change below copy it needlessly.
         drop(project);
         if others_off {
@@ -92,10 +94,10 @@ impl App {
                 ..
             } = self.project_mut();
             if let Some(t) = transcripts.get(i) {
-                for (name, s) in coders.iter_mut() {
-                    for c in s.codings.values_mut() {
-                        if *name != me
-                            && c.transcript == t.id
+                let others = coders.iter_mut().filter(|(name, _)| **name != me);
+                for s in others.map(|(_, s)| s) {
+                    for id in s.ids_of_transcript(&t.id) {
+                        if let Some(c) = s.codings.get_mut(&id)
                             && crate::core::anchor::verify_read(t, c)
                         {
                             moved += 1;
@@ -105,6 +107,10 @@ impl App {
             }
         }
         if moved > 0 {
+            // Anchors changed outside the journal's ops: the counts are counted again, and the
+            // views count from the project's copy of this coder, which is behind now.
+            self.counts_key = None;
+            self.coder_synced = false;
             self.say(
                 format!(
                     "{} of this transcript were not on their words (the journal was edited?): \
@@ -257,10 +263,11 @@ impl App {
             };
             let Some(&ti) = order.get(idx) else { break };
             let tid = &self.project.transcripts[ti].id;
+            // Through the index: a code with no passages must not cost transcripts × codings.
             let mut starts: Vec<usize> = state
-                .codings
-                .values()
-                .filter(|c| &c.transcript == tid && c.code == code)
+                .of_transcript(tid)
+                .into_iter()
+                .filter(|c| c.code == code)
                 .map(|c| c.start)
                 .collect();
             starts.sort_unstable();

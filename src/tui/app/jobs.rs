@@ -10,6 +10,7 @@
 use super::*;
 use crate::core::export::Request;
 use crate::core::index::search::{Hits, Query, search_all};
+use crate::core::problem::Problem;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, RwLock};
 
@@ -47,10 +48,12 @@ pub enum Job {
     },
     /// The index saw the codings changed since it was built (or failed to).
     IndexRefreshed(Result<(), String>),
-    /// The view that request `id` computed (agreement, matrix, clusters), or why not.
+    /// The view that request `id` computed (agreement, matrix, clusters), or why not, and the
+    /// codings it found off their words when it read their texts (see `counted_off_words`).
     ViewReady {
         id: u64,
         view: Result<Box<View>, String>,
+        off: Vec<OffWords>,
     },
     /// Export request `id` is written (or not): the status line.
     ExportDone {
@@ -187,7 +190,13 @@ impl App {
             Job::IndexRefreshed(Ok(())) => {}
             Job::IndexRefreshed(Err(e)) => self.say(format!("search index: {e}"), true),
             Job::ExportDone { message, error, .. } => self.say(message, error),
-            Job::ViewReady { id, view } => {
+            Job::ViewReady { id, view, off } => {
+                // Codings off their words are put right (and said) even when the view is no
+                // longer wanted: their texts are read now, and the screen must not count them
+                // on other words.
+                if !off.is_empty() {
+                    self.put_right(&off);
+                }
                 // Only into the stand-in that asked for it: once the coder closed it (or
                 // opened another view), the answer is stale.
                 if !matches!(&self.view, Some(View::Computing(c)) if c.id == id) {
@@ -207,27 +216,94 @@ impl App {
     /// Open a view whose counts take long at scale: a stand-in shows "computing …" while
     /// `work` runs on a thread of its own, and the view replaces it when done. Without a
     /// channel (tests) `work` runs at once.
+    ///
+    /// Such a view counts codings on transcripts never opened, taken as exact at start-up
+    /// without their text (`Project::load_lazy`). Before counting, the same thread reads those
+    /// texts and checks the codings on them (`counted_off_words`): a coding off its words is
+    /// counted where re-anchoring puts it (or not at all, flagged), never on other words, and
+    /// the app is told which (`Job::ViewReady`'s `off`) to put them right and say so.
     pub(super) fn open_in_background(
         &mut self,
         what: String,
         layer: Layer,
-        work: impl FnOnce() -> Result<View, String> + Send + 'static,
+        work: impl FnOnce(&Project) -> Result<View, String> + Send + 'static,
     ) {
         let id = self.jobs.number();
         self.view = Some(View::Computing(ComputingView { id, what, layer }));
+        let project = Arc::clone(&self.project);
+        let job = move || {
+            let off = counted_off_words(&project);
+            let view = if off.is_empty() {
+                work(&project)
+            } else {
+                // Rare (a journal edited by hand): the view counts on a copy put right.
+                let mut fixed = (*project).clone();
+                drop(project);
+                for o in &off {
+                    put_right(&mut fixed, o);
+                }
+                work(&fixed)
+            };
+            Job::ViewReady {
+                id,
+                view: view.map(Box::new),
+                off,
+            }
+        };
         match &self.jobs.tx {
             Some(tx) => {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
-                    let view = work().map(Box::new);
-                    let _ = tx.send(Job::ViewReady { id, view });
+                    let _ = tx.send(job());
                 });
             }
             None => {
-                let view = work().map(Box::new);
-                self.on_job(Job::ViewReady { id, view });
+                let done = job();
+                self.on_job(done);
             }
         }
+    }
+
+    /// Put right, in the project and in the journal's state, the codings a view found off
+    /// their words, and say so: the journal file and line of the first, as `check` would.
+    fn put_right(&mut self, off: &[OffWords]) {
+        let mut said: Vec<Problem> = Vec::new();
+        {
+            let project = self.project_mut();
+            for o in off {
+                if let Some(p) = put_right(project, o) {
+                    said.push(p);
+                }
+            }
+            project.problems.extend(said.iter().cloned());
+        }
+        if let Some(j) = self.journal.as_mut() {
+            let me = j.coder().to_string();
+            let project = Arc::clone(&self.project);
+            for o in off.iter().filter(|o| o.coder == me) {
+                if let Some(c) = j.state.codings.get_mut(&o.id)
+                    && let Some(t) = project.transcript(&c.transcript)
+                {
+                    crate::core::anchor::verify_read(t, c);
+                }
+            }
+        }
+        self.counts_key = None;
+        self.refresh();
+        let Some(first) = said.first() else { return };
+        let more = match said.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        // The journal as the project names it (codings/ann.jsonl), not its whole path: the
+        // status line is one line.
+        let file = first
+            .file
+            .strip_prefix(&self.project.root)
+            .unwrap_or(&first.file)
+            .display();
+        let line = first.line.map(|l| format!(":{l}")).unwrap_or_default();
+        self.say(format!("{file}{line}: {}{more}", first.message), true);
     }
 
     /// Ask for the search view's query; the view shows "searching…" and its last hits until
@@ -339,4 +415,92 @@ impl App {
             IndexState::Ready(_) => String::new(),
         }
     }
+}
+
+/// A coding (of `coder`, by id) found not on its words when a view read its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffWords {
+    pub coder: String,
+    pub id: CodingId,
+}
+
+/// Read the texts of the transcripts the project's codings are on (all of them: the views
+/// switch coders and compare any two) and return the codings taken as exact that are not on
+/// their words. A text that cannot be read is left to `say_late_problems`; its codings are
+/// not judged here.
+fn counted_off_words(project: &Project) -> Vec<OffWords> {
+    use rayon::prelude::*;
+    let mut on: Vec<usize> = project
+        .coders
+        .values()
+        .flat_map(|s| s.codings.values())
+        .filter(|c| matches!(c.anchor, crate::core::anchor::Anchor::Exact))
+        .filter_map(|c| project.index_of(&c.transcript))
+        .collect();
+    on.sort_unstable();
+    on.dedup();
+    on.par_iter()
+        .filter_map(|&i| project.transcripts.get(i))
+        .filter(|t| !t.is_read())
+        .for_each(|t| {
+            let _ = t.read();
+        });
+    let mut off = Vec::new();
+    for (coder, s) in &project.coders {
+        for c in s.codings.values() {
+            let Some(t) = project.transcript(&c.transcript) else {
+                continue;
+            };
+            // On its words, or not taken as exact: nothing `verify_read` would change. Seen
+            // without a copy, for the hundreds of thousands of codings a view counts.
+            if !matches!(c.anchor, crate::core::anchor::Anchor::Exact)
+                || (c.start < c.end && c.end <= t.len_chars() && t.slice(c.start, c.end) == c.text)
+            {
+                continue;
+            }
+            // Looked at on a copy: the project is shared with the app.
+            if t.late_problem().is_none() && crate::core::anchor::verify_read(t, &mut c.clone()) {
+                off.push(OffWords {
+                    coder: coder.clone(),
+                    id: c.id,
+                });
+            }
+        }
+    }
+    off
+}
+
+/// Re-anchor one coding found off its words (`anchor::verify_read`) in `project`, and the
+/// problem to say about it (as `Project::read_texts` says it).
+fn put_right(project: &mut Project, o: &OffWords) -> Option<Problem> {
+    let path = crate::core::coding::journal_path(&project.codings_dir(), &o.coder);
+    let on = &project.coders.get(&o.coder)?.codings.get(&o.id)?.transcript;
+    let i = project.index_of(on)?;
+    let Project {
+        transcripts,
+        coders,
+        ..
+    } = project;
+    let t = transcripts.get(i)?;
+    let c = coders.get_mut(&o.coder)?.codings.get_mut(&o.id)?;
+    if !crate::core::anchor::verify_read(t, c) {
+        return None;
+    }
+    let now = match &c.anchor {
+        crate::core::anchor::Anchor::Exact | crate::core::anchor::Anchor::Moved { .. } => {
+            "found again by its text"
+        }
+        _ => "it is not counted until reviewed",
+    };
+    Some(
+        Problem::warning(
+            path,
+            format!(
+                "coding {} (code {}) of transcript {} was not on its words although the journal \
+                 says it was made on this version: {now}; `codewerk check` lists it",
+                c.id, c.code, c.transcript
+            ),
+        )
+        .at(c.line, None),
+    )
 }

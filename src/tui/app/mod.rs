@@ -265,6 +265,21 @@ pub struct App {
     derived: Derived,
     /// Bumped whenever `here` and the counts are computed again.
     here_gen: u64,
+    /// What `count_all`, `rolled_respondents` and `coded_per_transcript` were counted from:
+    /// they are counted again only when it changes (None: count again), so that opening a
+    /// transcript costs what is on it, not every coding of the project.
+    counts_key: Option<CountsKey>,
+}
+
+/// What the counts over all of the coder's codings depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CountsKey {
+    journal: bool,
+    revision: u64,
+    codings: usize,
+    /// A hash of every code's id and parent (the roll-ups follow the parents).
+    codebook: u64,
+    transcripts: usize,
 }
 
 impl App {
@@ -326,6 +341,7 @@ impl App {
             dragging: false,
             derived: Derived::default(),
             here_gen: 0,
+            counts_key: None,
         };
         app.derive();
         // Codings an edit of their transcript left without a certain place are not drawn: say
@@ -674,6 +690,68 @@ impl App {
             .map_or_else(|| id.to_string(), |c| c.name.clone())
     }
 
+    /// The counts over all of the coder's codings (per code, its roll-up of respondents, per
+    /// transcript), counted again only when the codings or the codebook changed since.
+    fn count_codings(&mut self) {
+        let state = self.state();
+        let cb = &self.project.codebook;
+        let key = CountsKey {
+            journal: self.journal.is_some(),
+            revision: state.revision(),
+            codings: state.codings.len(),
+            codebook: {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                for c in &cb.codes {
+                    (&c.id, &c.parent).hash(&mut h);
+                }
+                h.finish()
+            },
+            transcripts: self.project.transcripts.len(),
+        };
+        if self.counts_key.as_ref() == Some(&key) {
+            return;
+        }
+        // One pass over the coder's codings, with the codes looked up by id in a map: a scan
+        // of the codebook per coding (and of the whole tree per code for the roll-ups) grew
+        // with codings × codes.
+        let code_at: std::collections::HashMap<&str, usize> = cb
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let n = cb.codes.len();
+        let mut all = vec![0; n];
+        let mut per = vec![0; self.project.transcripts.len()];
+        // Respondents per code, each also counted for every code above it (the roll-up).
+        let mut rolled: Vec<std::collections::HashSet<&str>> = vec![Default::default(); n];
+        // Codings awaiting review (their words changed) are in no count, as in the exports.
+        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
+            if let Some(i) = self.project.index_of(&c.transcript) {
+                per[i] += 1;
+            }
+            let Some(&k) = code_at.get(c.code.as_str()) else {
+                continue;
+            };
+            all[k] += 1;
+            // Up the parents; at most n steps, so a cycle in a hand-edited codebook ends.
+            let mut at = Some(k);
+            for _ in 0..=n {
+                let Some(j) = at else { break };
+                rolled[j].insert(c.transcript.as_str());
+                at = cb.codes[j]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| code_at.get(p).copied());
+            }
+        }
+        self.rolled_respondents = rolled.iter().map(std::collections::HashSet::len).collect();
+        self.count_all = all;
+        self.coded_per_transcript = per;
+        self.counts_key = Some(key);
+    }
+
     /// Recompute what derives from state: wrap layout, codings on screen, counts.
     pub fn refresh(&mut self) {
         let width = draw::text_width(self.areas().text);
@@ -693,50 +771,20 @@ impl App {
             .cloned()
             .collect();
         self.here = here;
-        // One pass over the coder's codings, with the codes looked up by id in a map: this runs
-        // after every action, and a scan of the codebook per coding (and of the whole tree per
-        // code for the roll-ups) grew with codings × codes.
-        let state = self.state();
-        let cb = &self.project.codebook;
-        let code_at: std::collections::HashMap<&str, usize> = cb
+        self.count_codings();
+        // This transcript's counts from its own codings (`here`: those not awaiting review).
+        // One pass over the codebook, not one per coding.
+        let mut per_code: std::collections::HashMap<&str, usize> = Default::default();
+        for c in &self.here {
+            *per_code.entry(c.code.as_str()).or_default() += 1;
+        }
+        self.count_here = self
+            .project
+            .codebook
             .codes
             .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
+            .map(|x| per_code.get(x.id.as_str()).copied().unwrap_or(0))
             .collect();
-        let n = cb.codes.len();
-        let mut here_counts = vec![0; n];
-        let mut all = vec![0; n];
-        let mut per = vec![0; self.project.transcripts.len()];
-        // Respondents per code, each also counted for every code above it (the roll-up).
-        let mut rolled: Vec<std::collections::HashSet<&str>> = vec![Default::default(); n];
-        // Codings awaiting review (their words changed) are in no count, as in the exports.
-        for c in state.codings.values().filter(|c| !c.anchor.is_flagged()) {
-            if let Some(i) = self.project.index_of(&c.transcript) {
-                per[i] += 1;
-            }
-            let Some(&k) = code_at.get(c.code.as_str()) else {
-                continue;
-            };
-            all[k] += 1;
-            if c.transcript == id {
-                here_counts[k] += 1;
-            }
-            // Up the parents; at most n steps, so a cycle in a hand-edited codebook ends.
-            let mut at = Some(k);
-            for _ in 0..=n {
-                let Some(j) = at else { break };
-                rolled[j].insert(c.transcript.as_str());
-                at = cb.codes[j]
-                    .parent
-                    .as_deref()
-                    .and_then(|p| code_at.get(p).copied());
-            }
-        }
-        self.rolled_respondents = rolled.iter().map(std::collections::HashSet::len).collect();
-        self.count_here = here_counts;
-        self.count_all = all;
-        self.coded_per_transcript = per;
         self.layer_here = match &self.layer {
             Some(l) => self
                 .project

@@ -260,12 +260,14 @@ impl App {
             });
         }
         if uncoded {
-            // "Not coded yet" means by any of the coder's codes.
+            // "Not coded yet" means by any of the coder's codes. Looked up per transcript (the
+            // index), not by a scan of every coding for every hit.
+            let mut on: std::collections::HashMap<String, Vec<&Coding>> = Default::default();
             codings.retain(|c| {
-                !state
-                    .codings
-                    .values()
-                    .any(|x| x.transcript == c.transcript && x.start < c.end && c.start < x.end)
+                !on.entry(c.transcript.clone())
+                    .or_insert_with(|| state.of_transcript(&c.transcript))
+                    .iter()
+                    .any(|x| x.start < c.end && c.start < x.end)
             });
         }
         if codings.is_empty() {
@@ -370,6 +372,8 @@ impl App {
                 let path = j.path.clone();
                 let _ = self.project.check_codings(&path, &mut j.state);
             }
+            // Its anchor changed outside the journal's ops: counted again.
+            self.counts_key = None;
             self.refresh();
             self.reload_review();
         }
@@ -453,18 +457,16 @@ impl App {
     }
 
     pub(super) fn open_agreement(&mut self) {
+        // The view counts from the project (its codings are checked against their texts there
+        // first, see `open_in_background`): it gets this coder's latest codings.
+        self.sync_coder();
         if matches!(self.parked, Some(View::Agreement(_)))
             && let Some(View::Agreement(mut v)) = self.parked.take()
         {
-            let live = self
-                .journal
-                .as_ref()
-                .map_or(&self.readonly, |j| &j.state)
-                .clone();
             let what = format!("the agreement of {} and {}", v.a, v.b);
-            let project = Arc::clone(&self.project);
-            return self.open_in_background(what, Layer::Agreement, move || {
-                v.refresh(&project, &live);
+            return self.open_in_background(what, Layer::Agreement, move |project| {
+                // No live state of its own: the project's copies are the current ones.
+                v.refresh(project, &CoderState::default());
                 Ok(View::Agreement(v))
             });
         }
@@ -480,16 +482,19 @@ impl App {
             .collect();
         // The consensus coder reconciles the others: it is not one of the two compared.
         let own = !self.state().codings.is_empty() && self.coder != CONSENSUS;
-        let (a_state, b) = match (&self.layer, others.first()) {
-            (Some(l), _) if own => (self.state().clone(), l.clone()),
-            (None, Some(o)) if own => (self.state().clone(), o.clone()),
-            _ if others.len() >= 2 => (self.project.coders[&others[0]].clone(), others[1].clone()),
+        let (a, b) = match (&self.layer, others.first()) {
+            (Some(l), _) if own => (self.coder.clone(), l.clone()),
+            (None, Some(o)) if own => (self.coder.clone(), o.clone()),
+            _ if others.len() >= 2 => (others[0].clone(), others[1].clone()),
             _ => return self.say("agreement needs two coders with codings", true),
         };
-        let what = format!("the agreement of {} and {b}", a_state.coder);
-        let project = Arc::clone(&self.project);
-        self.open_in_background(what, Layer::Agreement, move || {
-            AgreementView::open(&project, &a_state, &b).map(|v| View::Agreement(Box::new(v)))
+        let what = format!("the agreement of {a} and {b}");
+        self.open_in_background(what, Layer::Agreement, move |project| {
+            let a_state = project
+                .coders
+                .get(&a)
+                .ok_or_else(|| format!("no coder \"{a}\""))?;
+            AgreementView::open(project, a_state, &b).map(|v| View::Agreement(Box::new(v)))
         });
     }
 
@@ -532,19 +537,18 @@ impl App {
             return self.say("no code highlighted in the codebook", true);
         };
         self.sync_coder();
-        let project = Arc::clone(&self.project);
         let what = format!("the clusters of {}", self.code_name(&code));
         match self.parked.take() {
             Some(View::Clusters(mut v)) if v.opened_on == code => {
-                self.open_in_background(what, Layer::Clusters, move || {
-                    v.reload(&project).map(|()| View::Clusters(v))
+                self.open_in_background(what, Layer::Clusters, move |project| {
+                    v.reload(project).map(|()| View::Clusters(v))
                 });
             }
             other => {
                 self.parked = other;
                 let who = self.counted_coder();
-                self.open_in_background(what, Layer::Clusters, move || {
-                    ClustersView::open(&project, &who, &code, None, None)
+                self.open_in_background(what, Layer::Clusters, move |project| {
+                    ClustersView::open(project, &who, &code, None, None)
                         .map(|v| View::Clusters(Box::new(v)))
                 });
             }
@@ -552,36 +556,42 @@ impl App {
     }
 
     /// The co-occurrence view; the one left by a jump comes back as it was, counted again.
+    /// Computed off the UI thread like the matrix: it counts codings on transcripts never
+    /// opened, whose texts are read and checked first (`open_in_background`).
     pub(super) fn open_cooccurrence(&mut self) {
         self.sync_coder();
-        let view = match self.parked.take() {
-            Some(View::Cooccurrence(mut v)) => v.reload(&self.project).map(|()| v),
+        let what = "the co-occurrences".to_string();
+        match self.parked.take() {
+            Some(View::Cooccurrence(mut v)) => {
+                self.open_in_background(what, Layer::Cooccurrence, move |project| {
+                    v.reload(project).map(|()| View::Cooccurrence(v))
+                });
+            }
             other => {
                 self.parked = other;
                 let who = self.counted_coder();
-                CooccurrenceView::open(&self.project, &who).map(Box::new)
+                self.open_in_background(what, Layer::Cooccurrence, move |project| {
+                    CooccurrenceView::open(project, &who).map(|v| View::Cooccurrence(Box::new(v)))
+                });
             }
-        };
-        match view {
-            Ok(v) => self.view = Some(View::Cooccurrence(v)),
-            Err(e) => self.say(e, true),
         }
     }
 
     /// The code matrix; the one left by a jump comes back as it was, counted again.
     pub(super) fn open_matrix(&mut self) {
         self.sync_coder();
-        let project = Arc::clone(&self.project);
         let what = "the code matrix".to_string();
         match self.parked.take() {
-            Some(View::Matrix(mut v)) => self.open_in_background(what, Layer::Matrix, move || {
-                v.reload(&project).map(|()| View::Matrix(v))
-            }),
+            Some(View::Matrix(mut v)) => {
+                self.open_in_background(what, Layer::Matrix, move |project| {
+                    v.reload(project).map(|()| View::Matrix(v))
+                });
+            }
             other => {
                 self.parked = other;
                 let who = self.counted_coder();
-                self.open_in_background(what, Layer::Matrix, move || {
-                    MatrixView::open(&project, &who).map(|v| View::Matrix(Box::new(v)))
+                self.open_in_background(what, Layer::Matrix, move |project| {
+                    MatrixView::open(project, &who).map(|v| View::Matrix(Box::new(v)))
                 });
             }
         }

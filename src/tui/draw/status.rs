@@ -13,6 +13,16 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     if app.is_readonly() {
         spans.push(Span::styled(" READ-ONLY ", app.theme.error()));
     }
+    // Always in sight while the project has errors: the views' counts and the exports (which
+    // are refused) cannot be trusted until `codewerk check` is clean.
+    let errors = app.project.problems.iter().filter(|p| p.is_error()).count();
+    if errors > 0 {
+        spans.push(Span::styled(
+            format!(" {} ", crate::core::text::count(errors, "ERROR", "ERRORS")),
+            app.theme.error(),
+        ));
+    }
+    let badges = spans.len();
     if let Some(t) = app.transcript() {
         spans.push(Span::raw(format!(
             " {} {}/{} ",
@@ -76,7 +86,7 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         // to it (the selection is on screen in the text anyway). What is still too long, or an
         // ordinary message after them, ends in "…".
         if m.error && used + 2 + crate::core::text::width(&m.text) > width {
-            spans.truncate(if app.is_readonly() { 2 } else { 1 });
+            spans.truncate(badges);
         }
         let used: usize = spans.iter().map(Span::width).sum::<usize>() + 2;
         spans.push(Span::raw("│ "));

@@ -214,9 +214,9 @@ impl AgreementView {
             None => {}
         }
         let coded = consensus.is_some_and(|s| {
-            s.codings.values().any(|c| {
-                c.transcript == d.transcript && c.code == d.code && c.overlaps(d.start, d.end)
-            })
+            s.of_transcript(&d.transcript)
+                .into_iter()
+                .any(|c| c.code == d.code && c.overlaps(d.start, d.end))
         });
         if coded { "✓ coded in consensus" } else { "" }
     }

@@ -76,6 +76,18 @@ pub enum Outcome {
 /// Write an export under the project's `exports/` (a new name if the default one is taken) and
 /// say which file it went to.
 pub fn write_export(project: &Project, req: &Request) -> Outcome {
+    // As the command refuses: counts from a project with errors (a row of respondents.csv not
+    // read, a journal line skipped) would be wrong without saying so.
+    let errors = project.problems.iter().filter(|p| p.is_error()).count();
+    if errors > 0 {
+        return Outcome::Say(
+            format!(
+                "NOT exported: the project has {} (run `codewerk check`)",
+                crate::core::text::count(errors, "error", "errors")
+            ),
+            true,
+        );
+    }
     match export::export(project, req, &Target::Default, false) {
         Ok(info) => {
             let path = info.path.unwrap_or_default();
