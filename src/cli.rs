@@ -114,7 +114,8 @@ pub enum Command {
     Check(CheckOpt),
     /// Per code: coded passages and distinct respondents per group.
     Stats(StatsOpt),
-    /// Import codings from other sources.
+    /// Import interviews as transcripts (`import transcripts`, a new study's first step), or
+    /// codings and codebooks from other tools (quotes, REFI-QDA).
     #[command(subcommand)]
     Import(ImportCommand),
     /// Full-text search of the transcripts: words (Dutch stemming, accents ignored),

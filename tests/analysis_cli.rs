@@ -472,7 +472,11 @@ fn saved_sets_split_and_narrow_the_exports() {
         &["export", "report", "--out", "-", "--where", "twijfel AND"],
         &["column 12"],
     );
-    fails(d, &["query", "twijfle"], &["did you mean: twijfel"]);
+    fails(
+        d,
+        &["query", "twijfle"],
+        &["did you mean: \"Twijfel", "(twijfel)"],
+    );
     fails(
         d,
         &["query", "twijfel OR (melden"],

@@ -344,3 +344,196 @@ fn the_coder_comes_from_the_flag_then_the_environment() {
     let flag = stats(Some("anna"), Some("ana"));
     assert_eq!(coder_line(&flag), "Coder: ana");
 }
+
+/// `check`'s standard error on the demo project after `damage`, which must fail with exit 2.
+fn check_errors_after(damage: impl FnOnce(&Path)) -> String {
+    let dir = common::demo();
+    damage(dir.path());
+    let out = codewerk(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn edit_respondents(dir: &Path, edit: impl FnOnce(String) -> String) {
+    let csv = dir.join("transcripts/respondents.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, edit(text)).unwrap();
+}
+
+#[test]
+fn a_missing_transcript_is_one_error_with_its_reason_not_one_per_coding() {
+    let err =
+        check_errors_after(|dir| std::fs::remove_file(dir.join("transcripts/B-Z.txt")).unwrap());
+    assert!(
+        err.contains(
+            "respondents.csv:8: error: row B-Z names file \"B-Z.txt\", which cannot be read: \
+             there is no such file"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("unknown transcript"), "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
+    assert!(
+        err.contains(
+            "student.jsonl: warning: 24 coding(s) of transcript \"B-Z\" are not checked or \
+             counted: its row in respondents.csv (line 8) has an error"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_csv_row_is_one_error_on_its_line_and_its_file_and_codings_point_to_it() {
+    let err = check_errors_after(|dir| {
+        edit_respondents(dir, |text| {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines[3] = lines[3].replacen(',', ";", 2);
+            lines.join("\n") + "\n"
+        });
+    });
+    assert!(
+        err.contains(
+            "respondents.csv:4: error: malformed CSV: the row has 6 field(s) where the header has 8"
+        ),
+        "{err}"
+    );
+    // One row counted one way: no "record 3" next to line 4.
+    assert!(!err.contains("record 3"), "{err}");
+    assert!(!err.contains("unknown transcript"), "{err}");
+    assert!(!err.contains("is not listed"), "{err}");
+    assert!(
+        err.contains("A-D1.txt: warning: transcript file is left out: the row that names it"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+}
+
+#[test]
+fn a_file_named_by_a_duplicate_row_is_not_said_to_be_unlisted() {
+    let err = check_errors_after(|dir| {
+        std::fs::copy(
+            dir.join("transcripts/A-L.txt"),
+            dir.join("transcripts/A-L2.txt"),
+        )
+        .unwrap();
+        edit_respondents(dir, |text| {
+            text + "A-L,A-L2.txt,leidinggevende,School A,praktijk,m,x,1\n"
+        });
+    });
+    assert!(
+        err.contains("duplicate id \"A-L\" (also on line 2)"),
+        "{err}"
+    );
+    assert!(!err.contains("is not listed"), "{err}");
+    assert!(
+        err.contains("A-L2.txt: warning: transcript file is left out"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_journal_line_edited_by_hand_is_not_said_to_be_a_changed_transcript() {
+    let dir = common::demo();
+    let d = dir.path();
+    // A coding with the version it was made on, as every coding made now has.
+    codewerk(d)
+        .args([
+            "--coder",
+            "ed",
+            "autocode",
+            "\"niet ontbeten\"",
+            "--code",
+            "signalen",
+        ])
+        .assert()
+        .success();
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = d.join("codings").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "ed.jsonl",
+        "\"start\":941,\"end\":954",
+        "\"start\":945,\"end\":958",
+    );
+    // A line without a version (the demo's): which of the two changed cannot be known.
+    edit(
+        "student.jsonl",
+        "\"start\":901,\"end\":1101",
+        "\"start\":905,\"end\":1105",
+    );
+    let out = codewerk(d).arg("check").output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("transcript A-D1 changed"), "{err}");
+    assert!(
+        err.contains(
+            "journal line does not fit transcript A-D1, which has not changed since the coding \
+             was made (the line edited by hand?): re-anchored by its text from 945 to 941"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "student.jsonl:1: warning: coding 1 is not where its journal line says in transcript \
+             A-D1 (the transcript changed, or the line was edited): re-anchored by its text from \
+             905 to 901"
+        ),
+        "{err}"
+    );
+}
+
+/// A journal held by another codewerk is the same failure (exit 1, retrying may help) for
+/// every command that writes one; `memo add` said it was wrong input (exit 2).
+#[test]
+fn a_locked_journal_exits_1_from_every_command_that_writes_one() {
+    let dir = common::demo();
+    let d = dir.path();
+    let _lock = codewerk::core::coding::Journal::open(&d.join("codings"), "student").unwrap();
+    for args in [
+        &["memo", "add", "--code", "signalen", "een memo"][..],
+        &["autocode", "veilig", "--code", "signalen"],
+        &["memo", "add", "--log", "een logboekregel"],
+    ] {
+        codewerk(d)
+            .args(["--coder", "student"])
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("already open in another codewerk"));
+    }
+}
+
+/// A journal's unknown code is said with the codes it may have meant once, then by reference:
+/// a code gone from the codebook with hundreds of codings must not print its hint as often.
+#[test]
+fn an_unknown_code_in_a_journal_is_explained_once_per_code() {
+    let err = check_errors_after(|dir| {
+        let path = dir.join("codings/student.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("\"code\":\"signalen\"", "\"code\":\"signalenx\""),
+        )
+        .unwrap();
+    });
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("\"signalenx\""))
+        .collect();
+    assert!(lines.len() > 10, "{err}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("did you mean")).count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        lines[0].contains("did you mean: \"Signalen herkennen\" (signalen)?"),
+        "{err}"
+    );
+    assert!(
+        lines[1].ends_with("unknown code \"signalenx\" (as on line 1)"),
+        "{err}"
+    );
+}

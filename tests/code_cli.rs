@@ -297,7 +297,7 @@ fn a_second_writer_is_refused_while_another_holds_the_codebook_lock() {
     codewerk(dir.path())
         .args(["code", "rename", "signalen", "Signalen"])
         .assert()
-        .code(2)
+        .code(1)
         .stderr(predicate::str::contains(
             "being changed by another codewerk",
         ));
@@ -443,4 +443,62 @@ fn exports_show_own_and_rolled_up_counts_in_tree_order() {
             "would leave 1 coding(s) of code \"blauw\"",
         ));
     assert!(codebook(dir.path()).contains("\"blauw\""));
+}
+
+/// Every command that takes a code says an unknown one the same way: what it may have meant,
+/// or (nothing near) the codes there are; always exit 2.
+#[test]
+fn every_command_says_an_unknown_code_the_same_way() {
+    let dir = common::demo();
+    let d = dir.path();
+    let commands: &[&[&str]] = &[
+        &["autocode", "veilig", "--code", "CODE", "--dry-run"],
+        &["search", "veilig", "--code", "CODE"],
+        &["memo", "add", "--code", "CODE", "een memo"],
+        &["agreement", "onderzoeker", "student", "--code", "CODE"],
+        &[
+            "--coder", "student", "export", "quotes", "--code", "CODE", "--out", "-",
+        ],
+        &["--coder", "student", "query", "CODE"],
+        &["code", "rename", "CODE", "Nieuwe naam"],
+    ];
+    for (typed, said) in [
+        (
+            "veilig-thus",
+            "unknown code \"veilig-thus\" (did you mean: \"Veilig Thuis\" (veilig-thuis)?)",
+        ),
+        (
+            "zzzqqq",
+            "unknown code \"zzzqqq\" (known: niet-pluis, signalen, signaleren-overig,",
+        ),
+    ] {
+        for args in commands {
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "CODE" { typed } else { a })
+                .collect();
+            let out = codewerk(d).args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(said), "{args:?}: {err}");
+        }
+    }
+}
+
+/// A name too long for the column is cut with …, by display width, the columns kept aligned.
+#[test]
+fn code_list_cuts_a_long_name_with_an_ellipsis() {
+    let dir = common::demo();
+    let out = String::from_utf8(common::stdout_of(
+        codewerk(dir.path()).args(["code", "list"]),
+    ))
+    .unwrap();
+    let line = out.lines().find(|l| l.contains("knelpunten")).unwrap();
+    assert!(
+        line.starts_with("Knelpunten, moeilijkheden, dilemma's, belemmering…  #E53935"),
+        "{line}"
+    );
+    let header = out.lines().next().unwrap();
+    let col = |l: &str, s: &str| l[..l.find(s).unwrap()].chars().count();
+    assert_eq!(col(header, "colour"), col(line, "#E53935"));
 }

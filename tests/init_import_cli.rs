@@ -829,3 +829,35 @@ fn the_projects_interviewer_labels_are_what_autocode_leaves_out() {
         (Some(1), Some(2))
     );
 }
+
+/// A new user looks in `--help` for how to bring interviews in: `import` must say it.
+#[test]
+fn help_says_that_import_brings_in_transcripts() {
+    let out = assert_cmd::Command::cargo_bin("codewerk")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("import "))
+        .unwrap();
+    assert!(line.contains("Import interviews as transcripts"), "{line}");
+}
+
+/// `check` on a project just made: no empty "by school type:" line, "1 deelvraag".
+#[test]
+fn check_on_a_new_project_says_its_counts_in_the_right_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("nieuw");
+    bare()
+        .arg("init")
+        .arg(&p)
+        .args(["--no-input", "--group", "docent=docenten"])
+        .assert()
+        .success();
+    let out = String::from_utf8(common::stdout_of(codewerk(&p).arg("check"))).unwrap();
+    assert!(out.contains("Codebook: 0 codes in 1 deelvraag\n"), "{out}");
+    assert!(!out.contains("by school type"), "{out}");
+}

@@ -182,7 +182,9 @@ fn autocode_writes_one_batch_and_search_filters_on_it() {
         .assert()
         .success()
         .stdout(predicate::str::contains("D1 "))
-        .stdout(predicate::str::contains("would code 2 passage(s)"));
+        .stdout(predicate::str::contains(
+            "2 passage(s) (scope match), of which 2 would be coded",
+        ));
     assert!(!dir.path().join("codings/ann.jsonl").exists());
 
     let v = json(
@@ -403,10 +405,11 @@ fn autocode_leaves_interviewer_turns_out_unless_asked() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "2 hit(s) in respondent turns for signaal; would code 2 passage(s)",
+            "ann: 2 respondent turn(s) match signaal: 2 passage(s) (scope match), of which 2 would \
+             be coded with signaal and 0 are already coded",
         ))
         .stdout(predicate::str::contains(
-            "1 hit(s) in interviewer turns left out (--include-interviewer to code them too)",
+            "1 interviewer turn(s) that match left out (--include-interviewer to code them too)",
         ));
     let v = json(
         dir.path(),
@@ -589,6 +592,42 @@ fn all_hits_as_json_are_streamed_in_transcript_order_and_are_the_ranked_hits() {
     let none = json(dir.path(), &["search", "zzzonbekend", "--limit", "0"]);
     assert_eq!(none["total"], 0);
     assert_eq!(none["hits"], serde_json::json!([]));
+}
+
+/// The dry run's summary adds up: turns that match, passages they hold (a turn can hold
+/// several matches), and of those the ones to code and the ones already coded.
+#[test]
+fn autocode_counts_turns_and_passages_apart_so_that_they_add_up() {
+    let dir = common::demo();
+    let out = common::stdout_of(cw(dir.path()).args([
+        "--coder",
+        "student",
+        "autocode",
+        "\"Veilig Thuis\"",
+        "--code",
+        "veilig-thuis",
+        "--dry-run",
+    ]));
+    let out = String::from_utf8(out).unwrap();
+    let line = out.lines().find(|l| l.starts_with("student: ")).unwrap();
+    let number_before = |s: &str| -> usize {
+        let at = line.find(s).unwrap_or_else(|| panic!("{s:?} in {line}"));
+        line[..at]
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let turns = number_before(" respondent turn(s) match");
+    let passages = number_before(" passage(s) (scope match)");
+    let to_code = number_before(" would be coded");
+    let already = number_before(" are already coded");
+    assert_eq!(passages, to_code + already, "{line}");
+    let listed = out.lines().filter(|l| l.contains("  Veilig Thuis")).count();
+    assert_eq!(listed, to_code, "{out}");
+    // The demo has turns with the phrase twice: the case that did not add up.
+    assert!(passages > turns, "{line}");
 }
 
 #[test]

@@ -1877,7 +1877,7 @@ fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
 }
 
 #[test]
-fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
+fn the_help_columns_keep_apart_after_scrolling_and_long_lines_wrap() {
     let dir = common::copy("valid");
     let mut app = app_in(dir.path(), "ana");
     app.handle(Msg::Resize(96, 24));
@@ -1888,22 +1888,30 @@ fn the_help_columns_keep_apart_after_scrolling_and_cut_lines_say_so() {
     let mut t = Terminal::new(TestBackend::new(96, 24)).unwrap();
     t.draw(|f| draw::draw(f, &app)).unwrap();
     let rows = screen_rows(&t);
-    // Inside the border (x 1..95) the columns are 46 wide with 3 blank columns between.
-    let gap = 1 + 46..1 + 46 + 3;
-    let mut cut = 0;
+    // Inside the border (x 1..95) the columns are 45 wide, with the 4 columns left between.
+    let gap = 1 + 45..95 - 45;
+    let mut continued = 0;
     for row in &rows[1..23] {
         let cells: Vec<char> = row.chars().collect();
         assert!(
             cells[gap.clone()].iter().all(|c| *c == ' '),
             "columns touch: {row}"
         );
-        // A line too long for its column ends in an ellipsis at the column's edge.
-        if cells[gap.start - 1] != ' ' {
-            assert_eq!(cells[gap.start - 1], '…', "cut without an ellipsis: {row}");
-            cut += 1;
+        // Nothing is cut: a description too long for its column goes on under itself.
+        for edge in [gap.start - 1, 94] {
+            assert_ne!(cells[edge], '…', "cut instead of wrapped: {row}");
+        }
+        for start in [1, gap.end] {
+            let key: String = cells[start..start + 14].iter().collect();
+            if key.trim().is_empty() && cells[start + 14] != ' ' {
+                continued += 1;
+            }
         }
     }
-    assert!(cut > 0, "some lines are longer than a column at 96 wide");
+    assert!(
+        continued > 0,
+        "some descriptions are longer than a column at 96 wide"
+    );
     // Scrolling stops at the end: ↑ after many ↓ moves at once.
     for _ in 0..500 {
         key(&mut app, KeyCode::Down);
@@ -2027,6 +2035,153 @@ fn agreement_matrix_and_clusters_are_computed_off_the_ui_thread_and_stale_answer
         "{:?}",
         app.message
     );
+}
+
+/// A code added from the command line while the TUI is open has a colour: `n` must not
+/// propose that one again (the TUI's codebook was read before it was added).
+#[test]
+fn the_proposed_colour_is_not_one_taken_on_disk_since_the_tui_opened() {
+    let dir = common::copy("valid");
+    let mut app = app_in(dir.path(), "ana");
+    let path = Project::codebook_path(dir.path());
+    let cb = codewerk::core::codebook_history::change(&path, "cli", "add code", |cb| {
+        cb.add(codewerk::core::codebook::NewCode {
+            name: "Buiten de TUI".into(),
+            deelvraag: 1,
+            ..Default::default()
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    let taken = cb.find("Buiten de TUI").unwrap().colour;
+    keys(&mut app, "n");
+    enter(&mut app, "Nieuw in de TUI");
+    enter(&mut app, "");
+    enter(&mut app, "");
+    let Mode::Input(i) = &app.mode else {
+        panic!("the colour is not asked: {:?}", app.mode)
+    };
+    assert!(i.prompt.starts_with("Colour"), "{}", i.prompt);
+    assert_ne!(i.value, taken.to_string());
+}
+
+/// On a narrow screen the new project's intro wraps, each wrapped line keeping its paragraph's
+/// indent (the paragraph wrapped them to the panel's edge).
+#[test]
+fn the_new_project_intro_keeps_its_indent_when_wrapped() {
+    use codewerk::core::scaffold::{NewProject, create};
+    let dir = tempfile::tempdir().unwrap();
+    create(dir.path(), &NewProject::defaults("Studie"), false).unwrap();
+    let mut app = app_in(dir.path(), "ana");
+    std::sync::Arc::make_mut(&mut app.project).root = "studie".into();
+    app.handle(Msg::Resize(80, 24));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| draw::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    // The transcript panel: from the left border to the first border after it.
+    let rows: Vec<String> = (1..23)
+        .map(|y| {
+            (1..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .take_while(|s| s != "│")
+                .collect()
+        })
+        .collect();
+    let text: Vec<&String> = rows
+        .iter()
+        .take_while(|r| !r.contains('─'))
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    assert!(
+        text.iter()
+            .any(|r| r.trim() == "interviews, one file each:"),
+        "not wrapped: {rows:#?}"
+    );
+    for r in &text {
+        assert!(r.starts_with("  "), "{r:?} in {rows:#?}");
+    }
+}
+
+/// The place is saved while the TUI runs (another transcript at once, a move once it settles),
+/// so that after `kill -9` the next start opens where the coder was, not where they last quit.
+#[test]
+fn the_place_is_saved_while_coding_not_only_at_quit() {
+    use codewerk::tui::session::Autosave;
+    use std::time::{Duration, Instant};
+    let dir = common::copy("valid");
+    let session = dir.path().join(".codewerk/session-bo.json");
+    let saved = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(&session).unwrap()).unwrap()
+    };
+    let mut app = app_in(dir.path(), "bo");
+    let mut autosave = Autosave::new(&app);
+    autosave.after(&app);
+    assert!(!session.exists(), "nothing changed, nothing written");
+    key(&mut app, KeyCode::BackTab);
+    keys(&mut app, "jj");
+    key(&mut app, KeyCode::Enter);
+    let t0 = Instant::now();
+    autosave.after_at(&app, t0);
+    assert_eq!(
+        saved()["transcript"],
+        "T3",
+        "another transcript is saved at once"
+    );
+    goto(&mut app, "maar die");
+    let cursor = app.text.cursor;
+    autosave.after_at(&app, t0);
+    assert_ne!(saved()["cursor"], cursor, "a move waits until it settles");
+    assert!(autosave.wait().is_some(), "the loop is woken to save it");
+    autosave.after_at(&app, t0 + Autosave::EVERY + Duration::from_millis(1));
+    assert_eq!(saved()["cursor"], cursor);
+    assert!(autosave.wait().is_none());
+    // Killed here (no save at quit): the next start is at that place.
+    drop(app);
+    let mut again = app_in(dir.path(), "bo");
+    again.restore_session();
+    assert_eq!(again.transcript().unwrap().id, "T3");
+    assert_eq!(again.text.cursor, cursor);
+}
+
+/// A wrapped description is never split over the two columns (its rest at the top of the
+/// right column, its key out of sight), at any scroll, and the help's last line still shows.
+#[test]
+fn a_wrapped_help_entry_stays_in_one_column_and_the_end_is_reachable() {
+    for (w, h) in [(100u16, 30u16), (80, 24)] {
+        let dir = common::copy("valid");
+        let mut app = app_in(dir.path(), "ana");
+        app.handle(Msg::Resize(w, h));
+        keys(&mut app, "?");
+        let inner = w.min(150) - 2;
+        let col_w = ((inner - 3) / 2) as usize;
+        let right = 1 + inner as usize - col_w;
+        let mut last = usize::MAX;
+        let mut end_seen = false;
+        loop {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| draw::draw(f, &app)).unwrap();
+            let rows = screen_rows(&t);
+            let top: Vec<char> = rows[1].chars().collect();
+            let key: String = top[right..right + 14].iter().collect();
+            assert!(
+                !(key.trim().is_empty() && top[right + 14] != ' '),
+                "{w}x{h} at {}: {}",
+                app.help_scroll,
+                rows[1]
+            );
+            end_seen |= rows.iter().any(|r| r.contains("click a code"));
+            if app.help_scroll == last {
+                break;
+            }
+            last = app.help_scroll;
+            key_down(&mut app);
+        }
+        assert!(end_seen, "{w}x{h}: the last line never shows");
+    }
+}
+
+fn key_down(app: &mut App) {
+    key(app, KeyCode::Down);
 }
 
 // ----- views that count codings on transcripts never opened -----

@@ -711,3 +711,56 @@ fn focus_and_selection_styles_snapshot() {
         "the highlighted code is reversed while the codebook has the focus"
     );
 }
+
+/// The demo's screen at `w`×`h` with the code matrix open, as text, line by line.
+fn demo_matrix_at(w: u16, h: u16, keys_after: &str) -> Vec<String> {
+    use codewerk::tui::theme::Theme;
+    use ratatui::{Terminal, backend::TestBackend, layout::Rect};
+    let dir = common::demo();
+    let project = Project::load(dir.path()).unwrap();
+    let mut app = App::new(project, "student", Theme::dark(true), Rect::new(0, 0, w, h));
+    keys(&mut app, "M");
+    keys(&mut app, keys_after);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| codewerk::tui::draw::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn matrix_rows_below_the_screen_are_announced_not_hidden_behind_a_blank_line() {
+    let lines = demo_matrix_at(100, 30, "");
+    let marker = lines
+        .iter()
+        .position(|l| l.contains("▼ 3 more below (↑↓ scroll)"))
+        .unwrap_or_else(|| panic!("no marker:\n{}", lines.join("\n")));
+    // Right under the last row shown, above the readout.
+    assert!(
+        lines[marker - 1].contains("Opvallende zaken"),
+        "{}",
+        lines.join("\n")
+    );
+    // Scrolled to the last code: the rows above are announced, none below.
+    let lines = demo_matrix_at(100, 30, &"j".repeat(25));
+    let shown = lines.join("\n");
+    assert!(shown.contains("Andere organisaties"), "{shown}");
+    assert!(
+        shown.contains("more above") && !shown.contains("more below"),
+        "{shown}"
+    );
+    // All rows fit: no marker.
+    let shown = demo_matrix_at(100, 40, "").join("\n");
+    assert!(!shown.contains("more below"), "{shown}");
+}
+
+#[test]
+fn the_matrix_readout_is_cut_with_an_ellipsis() {
+    let lines = demo_matrix_at(80, 24, "");
+    let readout = lines
+        .iter()
+        .find(|l| l.contains("× docenten: 20 of 27 docenten"))
+        .unwrap();
+    assert!(readout.ends_with("…│"), "{readout}");
+}

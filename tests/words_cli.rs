@@ -590,3 +590,16 @@ fn transcript_memos_and_the_logbook_are_searched_too() {
     assert!(text.contains("transcript memo on A-D1"), "{text}");
     assert!(text.contains("logbook 2026-11-30"), "{text}");
 }
+
+/// The group is named as project.json names it, however the user spelled it.
+#[test]
+fn words_compare_names_the_group_by_its_own_name() {
+    let out = codewerk(shared_demo())
+        .args(["words", "--compare", "zorgcoordinatoren", "--top", "3"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.starts_with("Words zorgcoördinatoren use more"), "{out}");
+    assert!(out.contains(" of 9 zorgcoördinatoren\n"), "{out}");
+    assert!(!out.contains("zorgcoordinatoren"), "{out}");
+}

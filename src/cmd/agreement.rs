@@ -5,7 +5,8 @@ use super::{invalid, print_json};
 use crate::cli::{AgreementBy, AgreementOpt};
 use anyhow::Result;
 use codewerk::core::agreement::{
-    By, CodeDisagreements, Comparison, Input, Options, Report, Row, Scope, fold_subcodes,
+    AgreementError, By, CodeDisagreements, Comparison, Input, Options, Report, Row, Scope,
+    fold_subcodes,
 };
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -53,6 +54,10 @@ fn compare(project: &codewerk::core::project::Project, o: &AgreementOpt) -> Resu
     };
     let cmp = match made {
         Ok(c) => c,
+        // Said as every command says an unknown code (the comparison knows only the codes).
+        Err(AgreementError::UnknownCode(c)) => {
+            return Err(invalid(project.codebook.unknown_code(&c)));
+        }
         Err(e) => {
             return Err(invalid(e.to_string()));
         }

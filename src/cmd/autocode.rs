@@ -28,7 +28,7 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
         return Err(search_failed(e));
     }
     if project.codebook.resolve(&o.code).is_none() {
-        let e = SearchError::Filter(format!("unknown code \"{}\"", o.code));
+        let e = SearchError::Filter(project.codebook.unknown_code(&o.code));
         return Err(search_failed(e));
     }
     // A dry run only reads, so that it works while the coder has the TUI open.
@@ -80,18 +80,26 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
             println!("{} {}-{}  {}", c.transcript, c.start, c.end, text);
         }
     }
-    let verb = if o.dry_run { "would code" } else { "coded" };
+    // Hits are turns, passages are what the scope makes of their matches (a turn can hold
+    // several): said apart, so that coded + already coded adds up to the passages.
     let turns = if o.include_interviewer {
-        "hit(s)"
+        "turn(s)"
     } else {
-        "hit(s) in respondent turns"
+        "respondent turn(s)"
+    };
+    let (coded, were) = if o.dry_run {
+        ("would be coded", "are")
+    } else {
+        ("coded", "were")
     };
     println!(
-        "{coder}: {} {turns} for {}; {verb} {added} passage(s) with {} (scope {}), {} already coded{}",
+        "{coder}: {} {turns} match {}: {} passage(s) (scope {}), of which {added} {coded} with {} \
+         and {} {were} already coded{}",
         plan.hits,
         o.query,
-        plan.code,
+        added + plan.already_coded,
         o.scope,
+        plan.code,
         plan.already_coded,
         if o.dry_run || added == 0 {
             String::new()
@@ -101,7 +109,7 @@ pub fn run(root: &Path, coder: &str, o: &AutocodeOpt) -> Result<()> {
     );
     if plan.interviewer_hits > 0 || (o.dry_run && !o.include_interviewer) {
         println!(
-            "{} hit(s) in interviewer turns left out (--include-interviewer to code them too)",
+            "{} interviewer turn(s) that match left out (--include-interviewer to code them too)",
             plan.interviewer_hits
         );
     }

@@ -5,6 +5,7 @@ use anyhow::Result;
 use codewerk::core::project::Project;
 use codewerk::core::review::{self, Item, Status};
 use codewerk::core::summary::{GroupSize, Summary, summarise};
+use codewerk::core::text;
 use serde_json::json;
 use std::path::Path;
 
@@ -188,15 +189,19 @@ pub fn render(s: &Summary, root: &str) -> String {
     out += &format!("Project: {name}\n");
     out += &format!("Transcripts: {}\n", s.transcripts);
     out += &format!("  by group:        {}\n", counts(&s.by_group));
-    out += &format!("  by school type:  {}\n", counts(&s.by_school_type));
+    // A project without school types (none declared, none in respondents.csv) has no line.
+    if !s.by_school_type.is_empty() {
+        out += &format!("  by school type:  {}\n", counts(&s.by_school_type));
+    }
     out += &format!("Schools: {}\n", s.schools);
     out += &format!(
-        "Codebook: {} codes in {} deelvragen\n",
-        s.codes,
-        s.by_deelvraag.len()
+        "Codebook: {} in {}\n",
+        text::count(s.codes, "code", "codes"),
+        text::count(s.by_deelvraag.len(), "deelvraag", "deelvragen")
     );
     for d in &s.by_deelvraag {
-        out += &format!("  {}. {}: {} codes\n", d.number, d.title, d.codes);
+        let codes = text::count(d.codes, "code", "codes");
+        out += &format!("  {}. {}: {codes}\n", d.number, d.title);
     }
     out += &format!(
         "Words per transcript: min {}, median {}, max {} (total {})\n",

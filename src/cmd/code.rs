@@ -2,12 +2,13 @@
 //! `core::codebook_history::change` (locked, journaled with who and when, atomic), so that
 //! `code undo` can take it back.
 
-use super::{invalid, load, print_json};
+use super::{failed, invalid, load, print_json};
 use crate::cli::{CodeAddOpt, CodeCommand, CodeMoveOpt};
 use anyhow::Result;
 use codewerk::core::codebook::{Codebook, CodebookError, Criteria, Describe, MoveTo, NewCode, Rgb};
 use codewerk::core::codebook_history as history;
 use codewerk::core::project::Project;
+use codewerk::core::text;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -69,6 +70,10 @@ pub fn run(root: &Path, who: &str, cmd: CodeCommand) -> Result<()> {
             println!("{msg}");
             Ok(())
         }
+        // Held by another codewerk, or the disk: not wrong input, and retrying may help.
+        Err(e @ (CodebookError::Locked { .. } | CodebookError::Io { .. })) => {
+            Err(failed(e.to_string()))
+        }
         Err(e) => Err(invalid(format!("{}", e))),
     }
 }
@@ -104,10 +109,9 @@ fn add(path: &Path, who: &str, o: &CodeAddOpt) -> Result<String, CodebookError> 
         id = cb.add(new)?;
         Ok(())
     })?;
-    let code = cb.code(&id).ok_or_else(|| CodebookError::UnknownCode {
-        name: id.clone(),
-        near: Vec::new(),
-    })?;
+    let code = cb
+        .code(&id)
+        .ok_or_else(|| CodebookError::UnknownCode(cb.unknown_code(&id)))?;
     if o.json {
         return serde_json::to_string_pretty(code)
             .map_err(|e| CodebookError::Encode(e.to_string()));
@@ -323,7 +327,7 @@ fn list(root: &Path, json: bool) -> Result<()> {
     let width = listing
         .codes
         .iter()
-        .map(|c| c.name.chars().count() + 2 * c.depth)
+        .map(|c| text::width(c.name) + 2 * c.depth)
         .max()
         .unwrap_or(4)
         .min(50);
@@ -337,10 +341,11 @@ fn list(root: &Path, json: bool) -> Result<()> {
             dv = Some(c.deelvraag);
             println!("{}. {}", c.deelvraag, cb.deelvraag_title(c.deelvraag));
         }
-        let name: String = format!("{}{}", "  ".repeat(c.depth), c.name)
-            .chars()
-            .take(width)
-            .collect();
+        // Cut with …, by display width: a name cut silently reads as a whole word.
+        let name = text::pad(
+            &text::fit(&format!("{}{}", "  ".repeat(c.depth), c.name), width),
+            width,
+        );
         let has_sub = cb.children(c.id).next().is_some();
         let rolled = if has_sub {
             format!("{}/{total}", c.respondents_with_subcodes)
@@ -348,7 +353,7 @@ fn list(root: &Path, json: bool) -> Result<()> {
             String::new()
         };
         println!(
-            "{name:<width$}  {:<7}  {:>8}  {:>11}  {:>14}  {}",
+            "{name}  {:<7}  {:>8}  {:>11}  {:>14}  {}",
             c.colour,
             c.codings,
             format!("{}/{total}", c.respondents),

@@ -1,6 +1,6 @@
 //! `codewerk memo add|list`, `codewerk export memos` and `codewerk export codebook`.
 
-use super::{invalid, load, load_valid, print_json};
+use super::{failed, invalid, load, load_valid, print_json};
 use crate::cli::{ExportCodebookOpt, ExportMemosOpt, MemoAddOpt, MemoCommand, MemoFilterOpt};
 use anyhow::Result;
 use codewerk::core::coding::Op;
@@ -73,7 +73,11 @@ fn collect(p: &Project, coder: Option<&str>, o: &MemoFilterOpt) -> Result<Vec<me
 
 fn add(root: &Path, coder: &str, o: &MemoAddOpt) -> Result<()> {
     let project = load_valid(root)?;
-    let mut journal = project.open_journal(coder).map_err(fail)?;
+    // A journal held by another codewerk (or a disk error) is not wrong input: exit 1, as
+    // every other command that writes a journal.
+    let mut journal = project
+        .open_journal(coder)
+        .map_err(|e| failed(e.to_string()))?;
     let text = o.text.trim().to_string();
     let after = (!text.is_empty()).then(|| text.clone());
     let (op, what) = if o.log {
@@ -129,7 +133,7 @@ fn add(root: &Path, coder: &str, o: &MemoAddOpt) -> Result<()> {
     };
     journal
         .record(vec![op])
-        .map_err(|e| fail(format!("not saved: {}: {e}", journal.path.display())))?;
+        .map_err(|e| failed(format!("not saved: {}: {e}", journal.path.display())))?;
     println!("{coder}: {what} saved (undo with `u` in the TUI)");
     Ok(())
 }

@@ -123,9 +123,9 @@ fn find<S: Source>(
             Some(c) => match project.codebook.resolve(c) {
                 Some(code) => Some(code.id.clone()),
                 None => {
-                    return Err(search_failed(SearchError::Filter(format!(
-                        "unknown code \"{c}\""
-                    ))));
+                    return Err(search_failed(SearchError::Filter(
+                        project.codebook.unknown_code(c),
+                    )));
                 }
             },
             None => None,

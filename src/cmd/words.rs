@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use codewerk::core::export::table::{Cell, Column, Row, Table, to_csv, to_xlsx};
 use codewerk::core::fsutil;
 use codewerk::core::stopwords::{self, StopWords};
-use codewerk::core::words::{Frequencies, Keyness, WordsOptions, compare, frequencies};
+use codewerk::core::words::{Frequencies, Keyness, WordsOptions, compare, frequencies, part_of};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -163,10 +163,9 @@ fn freq_text(f: &Frequencies, n: usize, stop: &StopWords, interviewer: bool) -> 
 }
 
 fn compare_text(f: &Frequencies, value: &str, rows: &[Keyness]) -> String {
-    let label = f
-        .parts
-        .iter()
-        .find(|p| p.value == value || p.label == value)
+    // The group's own name, not the user's spelling of it.
+    let label = part_of(f, value)
+        .and_then(|k| f.parts.get(k))
         .map_or(value, |p| p.label.as_str());
     let mut out = format!(
         "Words {label} use more than the other respondents (log-likelihood G²; 3.84 is p < 0.05, \

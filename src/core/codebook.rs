@@ -203,8 +203,9 @@ pub enum CodebookError {
     /// The OS error is part of the message and not a `source`, so it is printed once.
     #[error("{}: {err}", path.display())]
     Io { path: PathBuf, err: std::io::Error },
-    #[error("unknown code \"{name}\"{}", near_list(.near))]
-    UnknownCode { name: String, near: Vec<String> },
+    /// [`Codebook::unknown_code`]'s message.
+    #[error("{0}")]
+    UnknownCode(String),
     #[error("code \"{id}\" is not in use any more: {why}")]
     Retired { id: String, why: String },
     #[error("code \"{id}\" has the name \"{name}\" already")]
@@ -269,14 +270,6 @@ fn lines(problems: &[Problem]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn near_list(near: &[String]) -> String {
-    if near.is_empty() {
-        String::new()
-    } else {
-        format!(" (did you mean: {}?)", near.join(", "))
-    }
 }
 
 /// What a new code needs: a name and a deelvraag; everything else has a default (the colour
@@ -820,10 +813,36 @@ impl Codebook {
                 why,
             });
         }
-        Err(CodebookError::UnknownCode {
-            name: id_or_name.to_string(),
-            near: self.near(id_or_name),
-        })
+        Err(CodebookError::UnknownCode(self.unknown_code(id_or_name)))
+    }
+
+    /// The one message for a code the codebook does not have, whichever command was given it:
+    /// the codes it may have meant, or, with none near, the codes there are.
+    pub fn unknown_code(&self, typed: &str) -> String {
+        /// Enough to find a typo's code by eye; a longer codebook is better read in a list.
+        const LISTED: usize = 30;
+        let near = self.near(typed);
+        if !near.is_empty() {
+            return format!(
+                "unknown code \"{typed}\" (did you mean: {}?)",
+                near.join(", ")
+            );
+        }
+        if self.codes.is_empty() {
+            return format!("unknown code \"{typed}\": the codebook has no codes yet");
+        }
+        let mut known: Vec<&str> = self.codes.iter().map(|c| c.id.as_str()).collect();
+        let more = known.len().saturating_sub(LISTED);
+        known.truncate(LISTED);
+        let more = if more > 0 {
+            format!(", and {more} more: `codewerk code list`")
+        } else {
+            String::new()
+        };
+        format!(
+            "unknown code \"{typed}\" (known: {}{more})",
+            known.join(", ")
+        )
     }
 
     /// Up to five code names close to what was typed: containing it, or a few edits away.
@@ -992,10 +1011,7 @@ impl Codebook {
         let id = self.find(id)?.id.clone();
         self.index_of(&id)
             .and_then(|i| self.codes.update_at(i, f))
-            .ok_or(CodebookError::UnknownCode {
-                name: id,
-                near: Vec::new(),
-            })
+            .ok_or_else(|| CodebookError::UnknownCode(self.unknown_code(&id)))
     }
 
     /// Give a code a new name (its id, and so every coding of it, stays).

@@ -53,7 +53,7 @@ pub fn read_quotes(
             }
         };
         let Some(code) = project.codebook.resolve(&q.code) else {
-            problems.push(err(format!("unknown code \"{}\"", q.code)));
+            problems.push(err(project.codebook.unknown_code(&q.code)));
             continue;
         };
         let Some(t) = project.transcript(&q.transcript) else {

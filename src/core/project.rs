@@ -39,6 +39,10 @@ pub struct Project {
     pub problems: Vec<Problem>,
     /// Transcript id -> index. Looked up for every coding, several times: FxHash, not SipHash.
     by_id: rustc_hash::FxHashMap<String, usize>,
+    /// Transcript ids of respondents.csv rows with an error (left out), with the row's line:
+    /// their codings are then said to be unchecked once, not to be on an unknown transcript
+    /// line by line.
+    left_out: HashMap<String, usize>,
     /// Diffs from snapshot versions to the current texts, by (old version, current version):
     /// built once, however many coders and re-checks (undo in the TUI) use them.
     carriers: Mutex<HashMap<(String, String), Arc<Carrier>>>,
@@ -60,6 +64,7 @@ impl Clone for Project {
             coders: self.coders.clone(),
             problems: self.problems.clone(),
             by_id: self.by_id.clone(),
+            left_out: self.left_out.clone(),
             carriers: Mutex::default(),
             only: self.only.clone(),
         }
@@ -159,9 +164,9 @@ impl Project {
         let csv_path = Self::respondents_path(&root);
         let rows = match std::fs::read(&csv_path) {
             Ok(bytes) => {
-                let (rows, ps) = respondents::parse(&csv_path, &bytes);
+                let (rows, ps, rejected) = respondents::parse_with_rejected(&csv_path, &bytes);
                 problems.extend(ps);
-                Some(rows)
+                Some((rows, rejected))
             }
             Err(e) => {
                 problems.push(Problem::error(&csv_path, format!("cannot read: {e}")));
@@ -169,11 +174,11 @@ impl Project {
             }
         };
         // Even with a broken codebook, read the transcripts: `check` lists every problem at once.
-        let Some(rows) = rows else {
+        let Some((rows, rejected)) = rows else {
             return Err(LoadError { problems });
         };
-        let (respondents, transcripts) =
-            load_transcripts(&root, &settings, rows, &mut problems, lazy);
+        let (respondents, transcripts, mut left_out) =
+            load_transcripts(&root, &settings, rows, &rejected, &mut problems, lazy);
         let Some(codebook) = codebook else {
             return Err(LoadError { problems });
         };
@@ -181,7 +186,8 @@ impl Project {
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+            .collect::<rustc_hash::FxHashMap<_, _>>();
+        left_out.retain(|id, _| !by_id.contains_key(id));
         let mut project = Project {
             root,
             settings,
@@ -191,6 +197,7 @@ impl Project {
             coders: BTreeMap::new(),
             problems,
             by_id,
+            left_out,
             carriers: Mutex::default(),
             only,
         };
@@ -361,6 +368,8 @@ impl Project {
         let mut carried: BTreeMap<String, usize> = BTreeMap::new();
         let mut snapshot_problems: BTreeSet<String> = BTreeSet::new();
         let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
+        let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
+        let mut first_unknown: HashMap<String, usize> = HashMap::new();
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -375,12 +384,23 @@ impl Project {
                 None if self.codebook.retired(&c.code).is_some() => {
                     *deleted.entry(c.code.clone()).or_default() += 1;
                 }
-                None => problems.push(here(
-                    Severity::Error,
-                    format!("unknown code \"{}\"", c.code),
-                )),
+                // The codes it may have meant (or all codes) once per code, not on every line.
+                None => {
+                    let msg = match first_unknown.get(&c.code) {
+                        Some(first) => format!("unknown code \"{}\" (as on line {first})", c.code),
+                        None => {
+                            first_unknown.insert(c.code.clone(), line);
+                            self.codebook.unknown_code(&c.code)
+                        }
+                    };
+                    problems.push(here(Severity::Error, msg));
+                }
             }
             let Some(t) = self.transcript(&c.transcript) else {
+                if self.left_out.contains_key(&c.transcript) {
+                    *unchecked.entry(c.transcript.clone()).or_default() += 1;
+                    continue;
+                }
                 problems.push(here(
                     Severity::Error,
                     format!("unknown transcript \"{}\"", c.transcript),
@@ -420,26 +440,43 @@ impl Project {
                 },
                 _ => anchor::reanchor_strict(t, c),
             }
+            // What can be said of why the coding is not on its words: with the version it was
+            // made on, whether the transcript changed since or its journal line was edited.
+            let why = || match made_on.as_deref() {
+                Some(v) if v == t.version() => format!(
+                    "coding {}'s journal line does not fit transcript {}, which has not changed \
+                     since the coding was made (the line edited by hand?)",
+                    c.id, c.transcript
+                ),
+                Some(_) => format!(
+                    "transcript {} changed since coding {} was made",
+                    c.transcript, c.id
+                ),
+                None => format!(
+                    "coding {} is not where its journal line says in transcript {} (the \
+                     transcript changed, or the line was edited)",
+                    c.id, c.transcript
+                ),
+            };
             match &c.anchor {
                 Anchor::Exact => {}
-                Anchor::Moved { .. } if made_on.is_some() => {
+                // Carried from an earlier version: said once per transcript, below.
+                Anchor::Moved { .. } if made_on.as_deref().is_some_and(|v| v != t.version()) => {
                     *carried.entry(c.transcript.clone()).or_default() += 1;
                 }
                 Anchor::Moved { from } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} re-anchored by its text from {from} to {} \
-                         (its only occurrence)",
-                        c.transcript, c.id, c.start
+                        "{}: re-anchored by its text from {from} to {} (its only occurrence)",
+                        why(),
+                        c.start
                     ),
                 )),
                 Anchor::Ambiguous { candidates } => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: coding {} (code {}, \"{}\") {}; it is not \
-                         counted until reviewed",
-                        c.transcript,
-                        c.id,
+                        "{}: its text (code {}, \"{}\") {}; it is not counted until reviewed",
+                        why(),
                         c.code,
                         preview(&c.text),
                         if candidates.len() == 1 {
@@ -452,9 +489,9 @@ impl Project {
                 Anchor::Orphaned => problems.push(here(
                     Severity::Warning,
                     format!(
-                        "transcript {} changed: the text of coding {} (code {}) is no longer \
-                         in it; fix or remove the coding",
-                        c.transcript, c.id, c.code
+                        "{}: its text (code {}) is no longer in it; fix or remove the coding",
+                        why(),
+                        c.code
                     ),
                 )),
             }
@@ -477,6 +514,18 @@ impl Project {
                 None => memo,
             };
             state.code_memos.insert(live.id.clone(), joined);
+        }
+        // One line per transcript: the row's error already says what is wrong, and a line per
+        // coding of "unknown transcript" would bury it (and contradict it: the row is there).
+        for (transcript, n) in unchecked {
+            let line = self.left_out.get(&transcript).copied().unwrap_or_default();
+            problems.push(Problem::warning(
+                path,
+                format!(
+                    "{n} coding(s) of transcript \"{transcript}\" are not checked or counted: \
+                     its row in respondents.csv (line {line}) has an error"
+                ),
+            ));
         }
         for (code, n) in deleted {
             problems.push(Problem::warning(
@@ -723,13 +772,24 @@ fn load_transcripts(
     root: &Path,
     settings: &Settings,
     rows: Vec<Respondent>,
+    rejected: &[respondents::Rejected],
     problems: &mut Vec<Problem>,
     lazy: bool,
-) -> (Vec<Respondent>, Vec<Transcript>) {
+) -> (Vec<Respondent>, Vec<Transcript>, HashMap<String, usize>) {
     use super::transcript_cache::{Cache, FileStamp, Folder};
     let dir = root.join("transcripts");
     let csv_path = Project::respondents_path(root);
     let listed: HashSet<PathBuf> = rows.iter().map(|r| dir.join(&r.file)).collect();
+    // What the rows left out name: any word of the row may be its id or its file. Ids that did
+    // load are dropped by the caller.
+    let mut left_out: HashMap<String, usize> = HashMap::new();
+    let mut named_by_rejected: HashMap<PathBuf, usize> = HashMap::new();
+    for r in rejected {
+        for w in &r.words {
+            left_out.entry(w.clone()).or_insert(r.line);
+            named_by_rejected.entry(dir.join(w)).or_insert(r.line);
+        }
+    }
     // Rows that must not be read at all, before anything is read.
     let mut files: HashMap<String, (String, usize)> = HashMap::new();
     let rows: Vec<Respondent> = rows
@@ -740,6 +800,7 @@ fn load_transcripts(
             };
             if let Some(why) = unsafe_transcript_path(&dir, &r.file) {
                 problems.push(refuse(why));
+                left_out.insert(r.id.clone(), r.line);
                 return false;
             }
             // Case-insensitive: on Windows and macOS `T1.txt` and `t1.TXT` are one file.
@@ -755,6 +816,7 @@ fn load_transcripts(
                      count as two respondents",
                     r.file
                 )));
+                left_out.insert(r.id.clone(), r.line);
                 return false;
             }
             files.insert(key, (r.id.clone(), r.line));
@@ -762,7 +824,7 @@ fn load_transcripts(
         })
         .collect();
     // Read files on all cores: at 10,000 transcripts start-up time is mostly this.
-    // Err(None): the file cannot be read (reported against the CSV row); Err(Some): bad content.
+    // Err: the file cannot be read (reported against the CSV row, with why) or has bad content.
     // Lazily, a file the cache knows by its stamp is not read at all; one that is read gets
     // the stamp it had before it was read, for the cache.
     let cache_dir = root.join(".codewerk");
@@ -772,7 +834,7 @@ fn load_transcripts(
     } else {
         (Cache::default(), None)
     };
-    type Loaded = Result<(Transcript, Option<FileStamp>, bool), Option<Problem>>;
+    type Loaded = Result<(Transcript, Option<FileStamp>, bool), Problem>;
     let loaded: Vec<Loaded> = rows
         .par_iter()
         .map(|r| {
@@ -781,19 +843,34 @@ fn load_transcripts(
             if let Some(meta) = stamp.as_ref().and_then(|s| cache.get(&r.file, s)) {
                 return Ok((Transcript::unread(&r.id, &path, meta), stamp, true));
             }
+            let unreadable = |e: std::io::Error| {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "there is no such file".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                    _ => e.to_string(),
+                };
+                Problem::error(
+                    &csv_path,
+                    format!(
+                        "row {} names file \"{}\", which cannot be read: {why}",
+                        r.id, r.file
+                    ),
+                )
+                .at(r.line, None)
+            };
             // Offsets are kept in 32 bits: refuse before reading gigabytes.
-            let len = std::fs::metadata(&path).map_err(|_| None)?.len();
+            let len = std::fs::metadata(&path).map_err(unreadable)?.len();
             if len > MAX_TRANSCRIPT_BYTES {
-                return Err(Some(Problem::error(
+                return Err(Problem::error(
                     &path,
                     format!("{len} bytes: a transcript may be at most 4 GiB; split it"),
-                )));
+                ));
             }
-            let bytes = std::fs::read(&path).map_err(|_| None)?;
+            let bytes = std::fs::read(&path).map_err(unreadable)?;
             if let Some(why) = not_text(&bytes) {
-                return Err(Some(Problem::error(&path, why)));
+                return Err(Problem::error(&path, why));
             }
-            let t = Transcript::from_bytes(&r.id, &path, &bytes).map_err(Some)?;
+            let t = Transcript::from_bytes(&r.id, &path, &bytes)?;
             if stamp.is_some_and(|s| s.trusted(started)) {
                 // Hashed here, on all cores, rather than one by one when first asked.
                 let _ = t.meta();
@@ -858,17 +935,10 @@ fn load_transcripts(
                 respondents.push(r);
                 transcripts.push(t);
             }
-            Err(None) => problems.push(
-                Problem::error(
-                    &csv_path,
-                    format!(
-                        "row {} names file \"{}\", which cannot be read",
-                        r.id, r.file
-                    ),
-                )
-                .at(r.line, None),
-            ),
-            Err(Some(p)) => problems.push(p),
+            Err(p) => {
+                left_out.insert(r.id.clone(), r.line);
+                problems.push(p);
+            }
         }
     }
 
@@ -876,7 +946,9 @@ fn load_transcripts(
         let mut unlisted: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) && !listed.contains(p)
+                p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+                    && !listed.contains(p)
+                    && !named_by_rejected.contains_key(p)
             })
             .collect();
         unlisted.sort();
@@ -894,7 +966,27 @@ fn load_transcripts(
             ));
         }
     }
-    (respondents, transcripts)
+    // A file only a row with an error names: left out because of that row, which is said.
+    let mut named: Vec<(&PathBuf, &usize)> = named_by_rejected
+        .iter()
+        .filter(|(p, _)| {
+            p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+                && !listed.contains(*p)
+                && p.is_file()
+        })
+        .collect();
+    named.sort();
+    for (p, line) in named {
+        problems.push(Problem::warning(
+            p,
+            format!(
+                "transcript file is left out: the row that names it ({}, line {line}) has an \
+                 error",
+                csv_path.display()
+            ),
+        ));
+    }
+    (respondents, transcripts, left_out)
 }
 
 /// `Transcript` keeps byte offsets in `u32`.

@@ -174,12 +174,31 @@ impl Default for Table {
 
 /// Parse the respondents table. Rows with problems are reported and left out.
 pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
+    let (rows, problems, _) = parse_with_rejected(path, bytes);
+    (rows, problems)
+}
+
+/// A row `parse` reported and left out: its line and the words in it (its cells, or for a row
+/// that is not valid CSV the pieces of its line), so that what the row names (a transcript id,
+/// a file) can be said to be left out because of that row rather than to be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: usize,
+    pub words: Vec<String>,
+}
+
+/// `parse`, with the rows it left out.
+pub fn parse_with_rejected(
+    path: &Path,
+    bytes: &[u8],
+) -> (Vec<Respondent>, Vec<Problem>, Vec<Rejected>) {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let mut problems = Vec::new();
+    let mut rejected = Vec::new();
     let mut reader = reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(column_name).collect(),
-        Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
+        Err(e) => return (Vec::new(), vec![csv_problem(path, &e)], Vec::new()),
     };
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -188,7 +207,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         .collect();
     if !missing.is_empty() {
         let msg = format!("missing column(s) {} in the header", missing.join(", "));
-        return (Vec::new(), vec![Problem::error(path, msg).at(1, None)]);
+        return (
+            Vec::new(),
+            vec![Problem::error(path, msg).at(1, None)],
+            Vec::new(),
+        );
     }
     // Two `group` columns: which one is the group? Refuse rather than pick one.
     for (i, h) in headers.iter().enumerate() {
@@ -198,7 +221,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
                 first + 1,
                 i + 1
             );
-            return (Vec::new(), vec![Problem::error(path, msg).at(1, None)]);
+            return (
+                Vec::new(),
+                vec![Problem::error(path, msg).at(1, None)],
+                Vec::new(),
+            );
         }
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
@@ -209,7 +236,24 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(csv_problem(path, &e));
+                let mut problem = csv_problem(path, &e);
+                if let Some(pos) = e.position() {
+                    let at = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
+                    problem = problem.at(lines.line_of(at), None);
+                    let raw = bytes.get(at..).unwrap_or_default();
+                    let raw = raw.split(|&b| b == b'\n').next().unwrap_or_default();
+                    let words = String::from_utf8_lossy(raw)
+                        .split([',', ';', '\t', '"', '\r'])
+                        .map(str::trim)
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    rejected.push(Rejected {
+                        line: lines.line_of(at),
+                        words,
+                    });
+                }
+                problems.push(problem);
                 continue;
             }
         };
@@ -254,9 +298,14 @@ pub fn parse(path: &Path, bytes: &[u8]) -> (Vec<Respondent>, Vec<Problem>) {
         }
         if ok {
             out.push(r);
+        } else {
+            rejected.push(Rejected {
+                line,
+                words: record.iter().map(|w| w.trim().to_string()).collect(),
+            });
         }
     }
-    (out, problems)
+    (out, problems, rejected)
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -327,7 +376,22 @@ impl<'a> Lines<'a> {
 }
 
 fn csv_problem(path: &Path, e: &csv::Error) -> Problem {
-    let p = Problem::error(path, format!("malformed CSV: {e}"));
+    // The problem has the line: the csv crate's own "record 3 (line: 4, byte: 226)" in the
+    // text would count the same row two ways in one message.
+    let what = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "the row has {len} field(s) where the header has {expected_len} (a delimiter too \
+             many or too few?); the row is left out"
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not UTF-8 (save the file as UTF-8); the row is left out",
+            err.field() + 1
+        ),
+        _ => e.to_string(),
+    };
+    let p = Problem::error(path, format!("malformed CSV: {what}"));
     match e.position() {
         Some(pos) => p.at(pos.line() as usize, None),
         None => p,

@@ -373,20 +373,22 @@ pub fn log_ratio(a: usize, b: usize, c: usize, d: usize) -> f64 {
     ((half(a) / c as f64) / (half(b) / d as f64)).log2()
 }
 
+/// The part (group or attribute value) `value` names, by value or label, case and accents
+/// ignored: "zorgcoordinatoren" is the group zorgcoördinator.
+pub fn part_of(f: &Frequencies, value: &str) -> Option<usize> {
+    let fold = crate::core::text::fold_key;
+    f.parts.iter().position(|p| {
+        p.value == value || fold(&p.value) == fold(value) || fold(&p.label) == fold(value)
+    })
+}
+
 /// The words that the part `value` (its value or label, case and accents ignored) uses
 /// relatively more than all other respondents, by G² (largest first).
 pub fn compare(f: &Frequencies, value: &str) -> Result<Vec<Keyness>, WordsError> {
-    let fold = crate::core::text::fold_key;
-    let k = f
-        .parts
-        .iter()
-        .position(|p| {
-            p.value == value || fold(&p.value) == fold(value) || fold(&p.label) == fold(value)
-        })
-        .ok_or_else(|| {
-            let known: Vec<&str> = f.parts.iter().map(|p| p.value.as_str()).collect();
-            WordsError::UnknownValue(f.by.clone(), value.to_string(), known.join(", "))
-        })?;
+    let k = part_of(f, value).ok_or_else(|| {
+        let known: Vec<&str> = f.parts.iter().map(|p| p.value.as_str()).collect();
+        WordsError::UnknownValue(f.by.clone(), value.to_string(), known.join(", "))
+    })?;
     let c = f.parts[k].words;
     let d = f.total_words - c;
     let mut out: Vec<Keyness> = f

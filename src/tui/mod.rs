@@ -45,6 +45,7 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
             let mut app = App::new(project, coder, theme, area);
             app.set_job_channel(tx);
             app.restore_session();
+            let mut autosave = session::Autosave::new(&app);
             let mut first_frame = first_frame_timer();
             while !app.should_quit {
                 terminal.draw(|f| draw::draw(f, &app))?;
@@ -53,8 +54,21 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
                     let _ = std::fs::write(path, format!("{}\n", since.elapsed().as_millis()));
                     app.should_quit = std::env::var_os("CODEWERK_FIRST_FRAME_QUIT").is_some();
                 }
-                let Ok(msg) = inbox.recv() else { break };
-                app.handle(msg);
+                // Woken without a message only to save a place that has settled.
+                let msg = match autosave.wait() {
+                    None => match inbox.recv() {
+                        Ok(msg) => Some(msg),
+                        Err(_) => break,
+                    },
+                    Some(wait) => match inbox.recv_timeout(wait) {
+                        Ok(msg) => Some(msg),
+                        Err(mpsc::RecvTimeoutError::Timeout) => None,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    },
+                };
+                if let Some(msg) = msg {
+                    app.handle(msg);
+                }
                 // Whatever else has arrived (a paste's worth of keys, a burst of index
                 // progress) is handled before the next frame: one draw for all of it.
                 while !app.should_quit
@@ -62,6 +76,7 @@ pub fn run(project: Project, coder: &str, theme: theme::Theme) -> anyhow::Result
                 {
                     app.handle(msg);
                 }
+                autosave.after(&app);
             }
             // Only a convenience: a failure to remember the place must not fail the exit.
             let _ = app.save_session();

@@ -2,14 +2,16 @@
 //! the second layer, the list filters, the highlighted code and the folded panels.
 //!
 //! It is derived convenience, not research data: kept per coder in the project's cache folder
-//! (`.codewerk/session-<coder>.json`, ignored by git), written atomically at exit, and ignored
-//! when it is missing, unreadable or names things the project no longer has.
+//! (`.codewerk/session-<coder>.json`, ignored by git), written atomically while the TUI runs
+//! (see `Autosave`) and at exit, and ignored when it is missing, unreadable or names things the
+//! project no longer has.
 
 use super::app::{App, View};
 use super::keymap::Focus;
 use crate::core::fsutil;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -107,5 +109,57 @@ impl App {
             return Ok(());
         }
         Session::of(self).save(self)
+    }
+}
+
+/// Saves the place while the TUI runs, not only at a normal exit: after `kill -9`, a crash or
+/// a lost SSH connection the next start opens where the coder was. Another transcript is
+/// saved at once; moves within one when they have settled, at most every `Autosave::EVERY`
+/// (a cursor held down must not write the file at key-repeat speed).
+#[derive(Debug)]
+pub struct Autosave {
+    saved: Session,
+    /// When the place first differed from `saved`.
+    pending_since: Option<Instant>,
+}
+
+impl Autosave {
+    pub const EVERY: Duration = Duration::from_secs(2);
+
+    /// Starting from what the app shows now (just restored: nothing to write).
+    pub fn new(app: &App) -> Autosave {
+        Autosave {
+            saved: Session::of(app),
+            pending_since: None,
+        }
+    }
+
+    /// After the app handled its messages: save if the place changed and it is time.
+    pub fn after(&mut self, app: &App) {
+        self.after_at(app, Instant::now());
+    }
+
+    /// `after` at a given moment (tests).
+    pub fn after_at(&mut self, app: &App, now: Instant) {
+        let here = Session::of(app);
+        if here == self.saved {
+            self.pending_since = None;
+            return;
+        }
+        let since = *self.pending_since.get_or_insert(now);
+        if here.transcript != self.saved.transcript || now.duration_since(since) >= Self::EVERY {
+            // Only a convenience: a failure is not retried until the place changes again (a
+            // retry per wake-up would spin on a read-only disk).
+            let _ = app.save_session();
+            self.saved = here;
+            self.pending_since = None;
+        }
+    }
+
+    /// How long the loop may sleep waiting for a message before `after` must run again to save
+    /// a settled move; None: nothing waits to be saved.
+    pub fn wait(&self) -> Option<Duration> {
+        self.pending_since
+            .map(|t| Self::EVERY.saturating_sub(t.elapsed()))
     }
 }

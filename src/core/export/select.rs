@@ -120,11 +120,7 @@ impl Filter {
         }
         let mut wanted_codes: Vec<&Code> = Vec::new();
         for c in &self.codes {
-            let code = resolve_code(p, c).ok_or_else(|| ExportError::Unknown {
-                what: "code",
-                value: c.clone(),
-                known: join(cb.codes.iter().map(|c| c.id.clone())),
-            })?;
+            let code = resolve_code(p, c).ok_or_else(|| ExportError::Usage(cb.unknown_code(c)))?;
             if !self.deelvragen.is_empty() && !self.deelvragen.contains(&code.deelvraag) {
                 return Err(ExportError::Usage(format!(
                     "code \"{}\" is under deelvraag {}, which --deelvraag leaves out",

@@ -96,7 +96,7 @@ pub fn plan_autocode_with(
     let code = project
         .codebook
         .resolve(code)
-        .ok_or_else(|| SearchError::Filter(format!("unknown code \"{code}\"")))?
+        .ok_or_else(|| SearchError::Filter(project.codebook.unknown_code(code)))?
         .id
         .clone();
     let found = search_all(

@@ -82,7 +82,7 @@ pub(super) fn filters<S: Source + ?Sized>(
     let code = match &q.code {
         Some(c) => match project.codebook().resolve(c) {
             Some(code) => Some(code.id.clone()),
-            None => return Err(SearchError::Filter(format!("unknown code \"{c}\""))),
+            None => return Err(SearchError::Filter(project.codebook().unknown_code(c))),
         },
         None => None,
     };

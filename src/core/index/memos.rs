@@ -68,7 +68,7 @@ pub fn search_memos(
             project
                 .codebook
                 .resolve(c)
-                .ok_or_else(|| SearchError::Filter(format!("unknown code \"{c}\"")))?
+                .ok_or_else(|| SearchError::Filter(project.codebook.unknown_code(c)))?
                 .id
                 .clone(),
         ),

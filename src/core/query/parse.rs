@@ -228,7 +228,7 @@ impl Parser<'_> {
                     .map(Expr::Code)
                     .map_err(|e| QueryError {
                         column: col,
-                        message: e.to_string(),
+                        message: e,
                     })
             }
             t => {
@@ -246,54 +246,14 @@ impl Parser<'_> {
     }
 }
 
-/// A word of a query that names no code, with the codes it may have meant (or, without near
-/// matches, every code).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-enum UnknownCode {
-    #[error("unknown code \"{word}\"; did you mean: {}?", near.join(", "))]
-    Near { word: String, near: Vec<String> },
-    #[error("unknown code \"{word}\" (known: {})", known.join(", "))]
-    Known { word: String, known: Vec<String> },
-}
-
-/// A code by id or name, case and accents ignored; unknown: an error naming the near matches.
-fn code(cb: &Codebook, word: &str) -> Result<usize, UnknownCode> {
+/// A code by id or name, case and accents ignored; unknown: the codebook's one message for an
+/// unknown code (near matches, or the codes there are).
+fn code(cb: &Codebook, word: &str) -> Result<usize, String> {
     let w = fold(word);
-    if let Some(i) = cb
-        .codes
+    cb.codes
         .iter()
         .position(|c| c.id == word || fold(&c.id) == w || fold(&c.name) == w)
-    {
-        return Ok(i);
-    }
-    let mut near: Vec<(f64, &str)> = cb
-        .codes
-        .iter()
-        .map(|c| {
-            let id = fold(&c.id);
-            let name = fold(&c.name);
-            let contains =
-                id.contains(&w) || name.contains(&w) || (!w.is_empty() && w.contains(&id));
-            let score = strsim::normalized_levenshtein(&w, &id)
-                .max(strsim::normalized_levenshtein(&w, &name))
-                + if contains { 1.0 } else { 0.0 };
-            (score, c.id.as_str())
-        })
-        .filter(|(s, _)| *s >= 0.5)
-        .collect();
-    near.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let near: Vec<&str> = near.iter().take(5).map(|(_, id)| *id).collect();
-    Err(if near.is_empty() {
-        UnknownCode::Known {
-            word: word.to_string(),
-            known: cb.codes.iter().map(|c| c.id.clone()).collect(),
-        }
-    } else {
-        UnknownCode::Near {
-            word: word.to_string(),
-            near: near.iter().map(|s| (*s).to_string()).collect(),
-        }
-    })
+        .ok_or_else(|| cb.unknown_code(word))
 }
 
 /// Parse a query against a codebook.

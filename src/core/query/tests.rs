@@ -43,7 +43,11 @@ fn parser_errors_say_where_and_suggest_codes() {
     assert_eq!(e.column, 1, "{e}");
     let e = err(&p, "niet-pluis AND sginalen");
     assert_eq!(e.column, 16);
-    assert!(e.message.contains("did you mean: signalen"), "{e}");
+    assert!(
+        e.message
+            .contains("did you mean: \"Signalen herkennen\" (signalen)"),
+        "{e}"
+    );
     let e = err(&p, "xyzzy");
     assert!(
         e.message.contains("known: niet-pluis, signalen, twijfel"),

@@ -31,12 +31,17 @@ impl App {
         });
     }
 
+    /// A colour far from every code's, also those added to the codebook file since the TUI
+    /// read it (`codewerk code add` while the TUI is open): proposing a colour just taken on
+    /// disk would give two codes one colour.
     fn proposed_colour(&self) -> Rgb {
+        let on_disk = Codebook::load(&Project::codebook_path(&self.project.root)).ok();
         let used: Vec<Rgb> = self
             .project
             .codebook
             .codes
             .iter()
+            .chain(on_disk.iter().flat_map(|cb| cb.codes.iter()))
             .map(|c| c.colour)
             .collect();
         palette::propose(&used)

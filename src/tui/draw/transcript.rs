@@ -4,9 +4,14 @@ use super::*;
 
 pub(super) fn draw_text(f: &mut Frame, app: &App, area: Rect) {
     let Some(t) = app.transcript() else {
-        let p = Paragraph::new(first_steps(app))
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .block(block(app, " Transcript ", Focus::Text, area));
+        // Wrapped here, not by the paragraph: a wrapped line keeps its paragraph's indent.
+        let width = area.width.saturating_sub(2) as usize;
+        let p = Paragraph::new(first_steps(app, width)).block(block(
+            app,
+            " Transcript ",
+            Focus::Text,
+            area,
+        ));
         return f.render_widget(p, area);
     };
     let r = &app.project.respondents[app.current.unwrap_or(0)];
@@ -46,8 +51,9 @@ pub(super) fn draw_text(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// What a new project shows instead of an empty screen: the commands that bring interviews in.
-pub(super) fn first_steps(app: &App) -> Vec<Line<'static>> {
+/// What a new project shows instead of an empty screen: the commands that bring interviews in,
+/// wrapped to `width` columns with each paragraph's indent on all its lines.
+pub(super) fn first_steps(app: &App, width: usize) -> Vec<Line<'static>> {
     let root = app.project.root.display().to_string();
     let p = if root.is_empty() || root == "." {
         String::new()
@@ -65,36 +71,58 @@ pub(super) fn first_steps(app: &App) -> Vec<Line<'static>> {
         .groups
         .first()
         .map_or("GROUP", |g| g.id.as_str());
-    let cmd = |s: String| {
-        Line::styled(
-            format!("    {s}"),
-            Style::default().add_modifier(Modifier::BOLD),
-        )
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    let mut para = |text: &str, indent: usize, style: Style| {
+        if text.is_empty() {
+            lines.push(Line::raw(""));
+            return;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for l in crate::tui::wrap::wrap(text, width.saturating_sub(indent).max(10)) {
+            let part: String = chars[l.start..l.end].iter().collect();
+            lines.push(Line::styled(
+                format!("{}{}", " ".repeat(indent), part.trim()),
+                style,
+            ));
+        }
     };
-    let mut lines = vec![
-        Line::raw(""),
-        Line::raw("  No transcripts yet. Quit (q) and import your interviews, one file each:"),
-        Line::raw(""),
-        cmd(format!(
-            "codewerk{p} import transcripts INTERVIEWS/ --group {group}"
-        )),
-        Line::raw(""),
-        Line::raw("  Word (.docx), OpenDocument (.odt), subtitles (.srt, .vtt), Whisper"),
-        Line::raw("  (.json), tables (.csv, .tsv) and text (.txt). Then check and code:"),
-        Line::raw(""),
-        cmd(format!("codewerk{p} check")),
-        cmd(format!("codewerk{p}")),
-        Line::raw(""),
-        Line::styled(
-            "  All options: codewerk import transcripts --help".to_string(),
-            app.theme.dim(),
-        ),
-    ];
+    let plain = Style::default();
+    para("", 0, plain);
+    para(
+        "No transcripts yet. Quit (q) and import your interviews, one file each:",
+        2,
+        plain,
+    );
+    para("", 0, plain);
+    para(
+        &format!("codewerk{p} import transcripts INTERVIEWS/ --group {group}"),
+        4,
+        bold,
+    );
+    para("", 0, plain);
+    para(
+        "Word (.docx), OpenDocument (.odt), subtitles (.srt, .vtt), Whisper (.json), tables \
+         (.csv, .tsv) and text (.txt). Then check and code:",
+        2,
+        plain,
+    );
+    para("", 0, plain);
+    para(&format!("codewerk{p} check"), 4, bold);
+    para(&format!("codewerk{p}"), 4, bold);
+    para("", 0, plain);
+    para(
+        "All options: codewerk import transcripts --help",
+        2,
+        app.theme.dim(),
+    );
     if app.project.codebook.codes.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::raw(
-            "  The codebook has no codes yet: press n to add one.",
-        ));
+        para("", 0, plain);
+        para(
+            "The codebook has no codes yet: press n to add one.",
+            2,
+            plain,
+        );
     }
     lines
 }

@@ -2,7 +2,7 @@
 //! next to its base; Enter lists a code's disagreements, Enter on one jumps to it with the other
 //! coder as a second layer, and a/b/2/0 settle it in the consensus coder's journal.
 
-use super::{Outcome, coefficient_style, fmt_coefficient};
+use super::{Outcome, coefficient_style, fit_line, fmt_coefficient};
 use crate::core::agreement::disagreements::Disagreement;
 use crate::core::agreement::{By, Comparison, Input, Options, Report};
 use crate::core::coding::CoderState;
@@ -463,25 +463,6 @@ fn keep<'a>(cells: Vec<Line<'a>>, cols: &[usize], code_w: u16) -> Row<'a> {
         })
         .collect();
     Row::new(kept)
-}
-
-/// Cut a line's spans to `width` columns, the last one ending in … when cut.
-fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
-    let mut left = width;
-    let total: usize = line.spans.iter().map(|s| super::width_of(&s.content)).sum();
-    if total <= width {
-        return line;
-    }
-    let mut spans = Vec::new();
-    for s in line.spans {
-        if left == 0 {
-            break;
-        }
-        let text = super::fit(&s.content, left);
-        left -= super::width_of(&text).min(left);
-        spans.push(Span::styled(text, s.style));
-    }
-    Line::from(spans)
 }
 
 fn compare<'a>(

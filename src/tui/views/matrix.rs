@@ -466,8 +466,27 @@ impl MatrixView {
             lines.push(Line::styled(" no codes", theme.dim()));
         }
         let h = body.height as usize;
-        let first = crate::tui::draw::list_offset(sel_line, h);
-        let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
+        // Rows that do not fit: the last line says how many are above and below, so that the
+        // blank line before the readout is not taken for the end of the table.
+        let fits = lines.len() <= h;
+        let room = if fits { h } else { h.saturating_sub(1) };
+        let first = crate::tui::draw::list_offset(sel_line, room);
+        let total = lines.len();
+        let mut shown: Vec<Line> = lines.into_iter().skip(first).take(room).collect();
+        if !fits && h > 0 {
+            let below = total - first - shown.len();
+            let mut more = Vec::new();
+            if first > 0 {
+                more.push(format!("▲ {first} more above"));
+            }
+            if below > 0 {
+                more.push(format!("▼ {below} more below"));
+            }
+            shown.push(Line::styled(
+                fit(&format!(" {} (↑↓ scroll)", more.join(" · ")), width),
+                Style::default().fg(Color::Yellow),
+            ));
+        }
         f.render_widget(Paragraph::new(shown), body);
 
         // The selected cell in words.
@@ -510,6 +529,10 @@ impl MatrixView {
                 ),
             ]));
         }
+        let detail: Vec<Line> = detail
+            .into_iter()
+            .map(|l| super::fit_line(l, width))
+            .collect();
         f.render_widget(Paragraph::new(detail), foot);
     }
 }

@@ -16,6 +16,7 @@ pub mod words;
 use crate::core::export::{self, Request, Target};
 use crate::core::project::Project;
 use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
 
 /// What a view asks of the app after a key.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +127,31 @@ pub use crate::core::text::fit;
 
 pub use crate::core::text::width as width_of;
 
+/// Cut a line's spans to `width` columns, by display width, ending in … when cut (also when
+/// the cut falls between two spans: a line that just stops reads as complete).
+pub fn fit_line(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let style = line.style;
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let w = width_of(&s.content);
+        if w < left {
+            left -= w;
+            spans.push(s);
+            continue;
+        }
+        // This span reaches the edge with more after it: `fit` of it with one more column
+        // than is left cuts it and ends it in ….
+        let text = fit(&format!("{}…", s.content), left);
+        spans.push(Span::styled(text, s.style));
+        break;
+    }
+    Line::from(spans).style(style)
+}
+
 /// Colour for an agreement coefficient: red below 0.4, yellow below 0.6, light green below 0.8.
 pub fn coefficient_style(value: Option<f64>) -> Style {
     match value {
@@ -199,6 +225,18 @@ mod tests {
         assert_eq!(width_of(&fit("日本語テキスト", 7)), 7);
         assert_eq!(fit("coo\u{308}rdinator", 6), "coo\u{308}rd…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_an_ellipsis_also_between_spans() {
+        let text = |l: Line| -> String { l.spans.iter().map(|s| s.content.as_ref()).collect() };
+        let line = || Line::from(vec![Span::raw("· 23 passages"), Span::raw(" · Enter")]);
+        assert_eq!(text(fit_line(line(), 40)), "· 23 passages · Enter");
+        // The cut at the end of the first span: it must still say that something was cut.
+        assert_eq!(text(fit_line(line(), 13)), "· 23 passage…");
+        assert_eq!(text(fit_line(line(), 16)), "· 23 passages ·…");
+        assert_eq!(width_of(&text(fit_line(line(), 16))), 16);
+        assert_eq!(text(fit_line(line(), 1)), "…");
     }
 
     #[test]
