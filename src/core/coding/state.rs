@@ -414,8 +414,15 @@ impl CoderState {
             }
             _ => {}
         }
-        if sealed == Some(false) {
-            self.unseal(&op, wrong);
+        match (sealed, &op) {
+            (Some(false), _) => self.unseal(&op, wrong),
+            // Placed anew by a line that vouches for itself: codewerk wrote it with the text at
+            // hand (an edit in the TUI, `check --fix` recording where the text showed it), so
+            // the coding is on those words and a hand-edited line before it no longer counts.
+            (Some(true), Op::Edit { id, .. } | Op::Reanchor { id, .. }) => {
+                self.unsealed.remove(id);
+            }
+            _ => {}
         }
         Some(op)
     }

@@ -1029,3 +1029,49 @@ fn older_builds_read_lines_with_sums() {
         assert_eq!(old.op, Record::parse(line).unwrap().op, "{line}");
     }
 }
+
+/// A coding whose line was edited by hand is vouched for again once codewerk places it anew
+/// with a line of its own (`check --fix`'s re-anchoring, an edit in the TUI), and stays so after
+/// a restart; a line with a wrong sum after that one takes it away again.
+#[test]
+fn a_sealed_reanchoring_vouches_for_a_hand_edited_coding_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(dir.path(), "ann");
+    {
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        j.record(vec![Op::Add(coding("T1", "a", 0, 5))]).unwrap();
+    }
+    let line = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        line.replace("\"start\":0,\"end\":5", "\"start\":1,\"end\":6"),
+    )
+    .unwrap();
+    let mut j = Journal::open(dir.path(), "ann").unwrap();
+    let c = j.state.codings.values().next().unwrap().clone();
+    assert_eq!(j.state.unsealed.get(&c.id), Some(&Some(1)));
+    let after = Span {
+        start: 0,
+        end: 5,
+        ..c.span()
+    };
+    j.record(vec![Op::Reanchor {
+        id: c.id,
+        before: c.span(),
+        after,
+    }])
+    .unwrap();
+    assert!(j.state.unsealed.is_empty());
+    drop(j);
+    let s = CoderState::load(&path, "ann").unwrap();
+    assert!(s.unsealed.is_empty(), "{:?}", s.unsealed);
+    let text = fs::read_to_string(&path).unwrap();
+    let last = text
+        .lines()
+        .last()
+        .unwrap()
+        .replace("\"start\":0", "\"start\":2");
+    fs::write(&path, format!("{text}{last}\n")).unwrap();
+    let s = CoderState::load(&path, "ann").unwrap();
+    assert_eq!(s.unsealed.get(&c.id), Some(&Some(3)));
+}
