@@ -1075,3 +1075,15 @@ fn a_sealed_reanchoring_vouches_for_a_hand_edited_coding_again() {
     let s = CoderState::load(&path, "ann").unwrap();
     assert_eq!(s.unsealed.get(&c.id), Some(&Some(3)));
 }
+
+/// The sum is a file format: the README's example line carries the sum this build computes
+/// (a change of the hash would make every journal's lines look edited by hand).
+#[test]
+fn the_readme_example_line_has_a_right_sum() {
+    let readme = include_str!("../../../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("{\"seq\":12,") && l.contains("\"sum\":"))
+        .unwrap();
+    assert_eq!(Record::parse(line).unwrap().sealed(), Some(true), "{line}");
+}
