@@ -424,26 +424,30 @@ impl Project {
             // A line edited by hand: said once, against that line, with what the text showed
             // (the messages below would blame a transcript change that did not happen).
             if let Some(&Some(edited)) = unsealed.get(&c.id) {
+                let outcome = match &c.anchor {
+                    Anchor::Exact => format!("is on the words it quotes ({}..{})", c.start, c.end),
+                    Anchor::Moved { from } => format!(
+                        "was not at {from}, but its quote is once in the text: counted at {}..{} \
+                         (`codewerk check --fix` records that)",
+                        c.start, c.end
+                    ),
+                    Anchor::Ambiguous { candidates } => format!(
+                        "is not on its words and its quote fits {} places; it is not counted \
+                         until reviewed",
+                        candidates.len()
+                    ),
+                    Anchor::Orphaned => "quotes text that is not in it; it is not counted until \
+                                         fixed or removed"
+                        .to_string(),
+                };
                 problems.push(
                     Problem::warning(
                         path,
                         format!(
-                            "edited by hand: this line's checksum does not match the place it                              gives coding {} (code {}) of transcript {}; checked against the                              text, the coding {}",
-                            c.id,
-                            c.code,
-                            c.transcript,
-                            match &c.anchor {
-                                Anchor::Exact => format!("is on the words it quotes ({}..{})", c.start, c.end),
-                                Anchor::Moved { from } => format!(
-                                    "was not at {from} but its quote is once in the text: counted at {}..{} (`codewerk check --fix` records that)",
-                                    c.start, c.end
-                                ),
-                                Anchor::Ambiguous { candidates } => format!(
-                                    "is not on its words and its quote fits {} places; it is not counted until reviewed",
-                                    candidates.len()
-                                ),
-                                Anchor::Orphaned => "quotes text that is not in it; it is not counted until fixed or removed".to_string(),
-                            }
+                            "edited by hand: this line's checksum does not match the place it \
+                             gives coding {} (code {}) of transcript {}; checked against the \
+                             text, the coding {outcome}",
+                            c.id, c.code, c.transcript
                         ),
                     )
                     .at(edited, None),
