@@ -467,6 +467,25 @@ fn a_journal_line_edited_by_hand_is_not_said_to_be_a_changed_transcript() {
     let out = codewerk(d).arg("check").output().unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!err.contains("transcript A-D1 changed"), "{err}");
+    // A line codewerk wrote carries a checksum of its place: the edit is named as one.
+    assert!(
+        err.contains("ed.jsonl:1: warning: edited by hand: this line's checksum does not match"),
+        "{err}"
+    );
+    assert!(err.contains("counted at 941..954"), "{err}");
+    // Without its checksum (a line another tool wrote), the version still tells: the
+    // transcript is the one the coding was made on, so its line was edited.
+    let path = d.join("codings/ed.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text.find(",\"sum\":\"").unwrap();
+    let unsummed = format!("{}{}", &text[..at], &text[at + 25..]);
+    assert!(
+        !unsummed.lines().next().unwrap().contains("sum"),
+        "{unsummed}"
+    );
+    std::fs::write(&path, unsummed).unwrap();
+    let out = codewerk(d).arg("check").output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
     assert!(
         err.contains(
             "journal line does not fit transcript A-D1, which has not changed since the coding \

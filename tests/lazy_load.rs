@@ -421,29 +421,40 @@ fn a_hand_edited_coding_is_checked_when_its_text_is_read() {
     }
 }
 
-/// Shift the first coding of ann's journal by one character, keeping its quote and version, as
-/// a hand edit would. Only the journal changes: the transcripts keep the stamps the cache knows.
+/// Shift the first coding of ann's journal by one character, keeping its quote and version, and
+/// give the line the right sum for it, as a tool that writes codewerk's format (or a careful
+/// hand) would: the lazy load vouches for it, so the check when its text is read must catch it.
+/// Only the journal changes: the transcripts keep the stamps the cache knows.
 fn shift_first_coding(dir: &Path) {
     shift_first_coding_of(dir, "ann");
 }
 
 fn shift_first_coding_of(dir: &Path, coder: &str) {
+    edit_first_coding(dir, coder, true, |c| {
+        c.start += 1;
+        c.end += 1;
+    });
+}
+
+/// Change the first coding line of `coder`'s journal with `edit`, resealing it (`Record::seal`)
+/// or keeping the sum it had (a hand edit).
+fn edit_first_coding(dir: &Path, coder: &str, reseal: bool, edit: impl Fn(&mut Coding)) {
+    use codewerk::core::coding::Record;
     let journal = dir.join(format!("codings/{coder}.jsonl"));
     let text = std::fs::read_to_string(&journal).unwrap();
-    // Shift the first coding's offsets by one character, keeping its quote and version.
-    let edited = text.replacen(
-        &format!("\"start\":{}", start_of_first(&text)),
-        &format!("\"start\":{}", start_of_first(&text) + 1),
-        1,
-    );
-    let edited = edited.replacen(
-        &format!("\"end\":{}", end_of_first(&text)),
-        &format!("\"end\":{}", end_of_first(&text) + 1),
-        1,
-    );
-    assert_ne!(edited, text, "the journal line was edited");
-    // Only the journal changes: the transcripts keep the stamps the cache knows.
-    std::fs::write(&journal, edited).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut rec = Record::parse(&lines[0]).unwrap();
+    let Op::Add(c) = &mut rec.op else {
+        panic!("{}", lines[0])
+    };
+    edit(c);
+    if reseal {
+        rec.seal();
+    }
+    let edited = serde_json::to_string(&rec).unwrap();
+    assert_ne!(edited, lines[0], "the journal line was edited");
+    lines[0] = edited;
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
 }
 
 /// The TUI reads a transcript when it is opened: the coder's codings on it that were taken as
@@ -478,24 +489,6 @@ fn the_tui_checks_a_hand_edited_coding_when_it_opens_the_transcript() {
             );
         }
     }
-}
-
-fn first_number_after(text: &str, key: &str) -> usize {
-    let at = text.find(key).unwrap() + key.len();
-    text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap()
-}
-
-fn start_of_first(text: &str) -> usize {
-    first_number_after(text, "\"start\":")
-}
-
-fn end_of_first(text: &str) -> usize {
-    first_number_after(text, "\"end\":")
 }
 
 /// `--among` (like `--where` and `--by set:NAME`) reads the coder's codings of every code, not
@@ -787,4 +780,102 @@ fn a_command_on_one_coder_reads_only_that_coders_journal() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("coders: ann, cor"), "{err}");
+}
+
+/// A journal line edited by hand that keeps its version, its quote's length and its offsets
+/// (only the words differ) no longer matches its checksum: even with every transcript in the
+/// cache, `stats` and `export quotes` read that text and check the coding, so it is not counted
+/// or quoted on words it was not made on, and `check` names the line.
+#[test]
+fn a_hand_edited_quote_is_not_counted_from_a_warm_cache() {
+    let dir = project(3);
+    let cache = dir.path().join(".codewerk").join(transcript_cache::FILE);
+    let stats = ["--coder", "ann", "stats", "--json"];
+    let quotes = [
+        "--coder", "ann", "export", "quotes", "-o", "-", "--format", "json",
+    ];
+    let before = run(dir.path(), &stats);
+    assert!(cache.exists());
+    edit_first_coding(dir.path(), "ann", false, |c| {
+        c.text = "#".repeat(c.text.chars().count());
+    });
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(
+        unread(&p),
+        2,
+        "the edited line's transcript is read at load"
+    );
+    let orphaned = p.coders["ann"]
+        .codings
+        .values()
+        .filter(|c| c.anchor.is_flagged())
+        .count();
+    assert_eq!(orphaned, 1, "the edited coding is flagged, not exact");
+    let from_cache = (run(dir.path(), &stats), run(dir.path(), &quotes));
+    assert_ne!(from_cache.0, before, "one coding fewer is counted");
+    assert!(!from_cache.1.contains("###"), "{}", from_cache.1);
+    // Exactly what reading every text gives.
+    std::fs::remove_file(&cache).unwrap();
+    let read_all = (run(dir.path(), &stats), run(dir.path(), &quotes));
+    assert_eq!(from_cache, read_all);
+    let out = common::codewerk(dir.path()).arg("check").output().unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("ann.jsonl:1: warning: edited by hand") && said.contains("not counted"),
+        "{said}"
+    );
+}
+
+/// A line without a checksum (a journal from before sums, a line another tool wrote) vouches
+/// for nothing: its transcript is read at load and the coding checked against it, as before
+/// transcripts were cached. It is not called edited by hand.
+#[test]
+fn a_line_without_a_sum_is_checked_against_its_text() {
+    let dir = project(3);
+    let _ = Project::load_lazy(dir.path()).unwrap(); // writes the cache
+    let strip = |c: &mut Coding| c.memo = Some("zonder som".into());
+    // Resealed, then the sum taken off: only the sum is missing.
+    edit_first_coding(dir.path(), "ann", true, strip);
+    let journal = dir.path().join("codings/ann.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert!(v.as_object_mut().unwrap().remove("sum").is_some());
+    lines[0] = v.to_string();
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(
+        unread(&p),
+        2,
+        "the transcript of the line without a sum is read"
+    );
+    assert!(
+        !p.problems
+            .iter()
+            .any(|p| p.message.contains("edited by hand")),
+        "{:?}",
+        p.problems
+    );
+    assert_eq!(seen(&p).0, seen(&Project::load(dir.path()).unwrap()).0);
+    // Without a sum and shifted by hand: checked at load, never counted on other words.
+    let mut v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    v["start"] = (v["start"].as_u64().unwrap() + 1).into();
+    v["end"] = (v["end"].as_u64().unwrap() + 1).into();
+    lines[0] = v.to_string();
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let p = Project::load_lazy(dir.path()).unwrap();
+    assert_eq!(unread(&p), 2);
+    for c in p.coders["ann"].codings.values() {
+        let t = p.transcript(&c.transcript).unwrap();
+        if matches!(c.anchor, Anchor::Exact | Anchor::Moved { .. }) && t.is_read() {
+            assert_eq!(
+                t.slice(c.start, c.end),
+                c.text,
+                "coding {} on other words",
+                c.id
+            );
+        }
+    }
+    assert_eq!(seen(&p).0, seen(&Project::load(dir.path()).unwrap()).0);
 }

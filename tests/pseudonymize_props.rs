@@ -79,7 +79,10 @@ fn journal(coder: &str, texts: &[(&str, &str)], cuts: &[(usize, usize, usize, bo
         if memo {
             rec["memo"] = "met Emma en José besproken".into();
         }
-        out += &rec.to_string();
+        // With its checksum, as codewerk writes it: the rewritten line must keep a right one.
+        let mut rec: codewerk::core::coding::Record = serde_json::from_value(rec).unwrap();
+        rec.seal();
+        out += &serde_json::to_string(&rec).unwrap();
         out.push('\n');
     }
     out
@@ -113,6 +116,9 @@ proptest! {
 
         let new = Project::load(root).unwrap();
         prop_assert!(new.problems.is_empty(), "{:?}", new.problems);
+        for state in old.coders.values().chain(new.coders.values()) {
+            prop_assert!(state.unsealed.is_empty(), "{:?}", state.unsealed);
+        }
         let after: Vec<usize> = new.coders.values().map(|c| c.codings.len()).collect();
         prop_assert_eq!(&counts, &after);
         for state in new.coders.values() {

@@ -2233,8 +2233,8 @@ fn age(dir: &std::path::Path, when: std::time::SystemTime) {
 }
 
 /// Shift by one character, by hand, the first coding of `coder` on transcript `id`, keeping
-/// its quote and version: the journal says it was made on this text, but it is not on its
-/// words. Returns the journal line edited.
+/// its quote and version and resealing the line: the journal says it was made on this text,
+/// but it is not on its words. Returns the journal line edited.
 fn shift_a_coding_by_hand(dir: &std::path::Path, coder: &str, id: &str) -> usize {
     let path = dir.join(format!("codings/{coder}.jsonl"));
     let text = std::fs::read_to_string(&path).unwrap();
@@ -2247,11 +2247,15 @@ fn shift_a_coding_by_hand(dir: &std::path::Path, coder: &str, id: &str) -> usize
                 return l.to_string();
             }
             at = i + 1;
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            for k in ["start", "end"] {
-                v[k] = (v[k].as_u64().unwrap() + 1).into();
+            // Resealed (`Record::seal`), as a tool that writes journal lines would: a wrong
+            // checksum alone would have the load read and check the text already.
+            let mut rec = codewerk::core::coding::Record::parse(l).unwrap();
+            if let codewerk::core::coding::Op::Add(c) = &mut rec.op {
+                c.start += 1;
+                c.end += 1;
             }
-            serde_json::to_string(&v).unwrap()
+            rec.seal();
+            serde_json::to_string(&rec).unwrap()
         })
         .collect();
     assert!(at > 0, "a coding of {coder} on {id}");

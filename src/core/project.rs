@@ -350,7 +350,7 @@ impl Project {
             .filter_map(|c| {
                 let i = self.index_of(&c.transcript)?;
                 let t = &self.transcripts[i];
-                (!t.is_read() && !vouched(t, c)).then_some(i)
+                (!t.is_read() && !vouched(t, c, state)).then_some(i)
             })
             .collect();
         out.sort_unstable();
@@ -370,6 +370,7 @@ impl Project {
         let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
         let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
         let mut first_unknown: HashMap<String, usize> = HashMap::new();
+        let unsealed = &state.unsealed;
         for c in state.codings.values_mut() {
             let line = c.line;
             let here = |sev: Severity, msg: String| {
@@ -417,7 +418,7 @@ impl Project {
             let made_on = c.version.clone();
             match made_on.as_deref() {
                 // Made on this very text and checked then: no need to read it (`load_lazy`).
-                _ if !t.is_read() && vouched(t, c) => {
+                _ if !t.is_read() && vouched_by(t, c, unsealed) => {
                     if !matches!(c.anchor, Anchor::Moved { .. }) {
                         c.anchor = Anchor::Exact;
                     }
@@ -458,6 +459,39 @@ impl Project {
                     c.id, c.transcript
                 ),
             };
+            // A line edited by hand: said once, against that line, with what the text showed
+            // (the messages below would blame a transcript change that did not happen).
+            if let Some(&Some(edited)) = unsealed.get(&c.id) {
+                let outcome = match &c.anchor {
+                    Anchor::Exact => format!("is on the words it quotes ({}..{})", c.start, c.end),
+                    Anchor::Moved { from } => format!(
+                        "was not at {from}, but its quote is once in the text: counted at {}..{} \
+                         (`codewerk check --fix` records that)",
+                        c.start, c.end
+                    ),
+                    Anchor::Ambiguous { candidates } => format!(
+                        "is not on its words and its quote fits {} places; it is not counted \
+                         until reviewed",
+                        candidates.len()
+                    ),
+                    Anchor::Orphaned => "quotes text that is not in it; it is not counted until \
+                                         fixed or removed"
+                        .to_string(),
+                };
+                problems.push(
+                    Problem::warning(
+                        path,
+                        format!(
+                            "edited by hand: this line's checksum does not match the place it \
+                             gives coding {} (code {}) of transcript {}; checked against the \
+                             text, the coding {outcome}",
+                            c.id, c.code, c.transcript
+                        ),
+                    )
+                    .at(edited, None),
+                );
+                continue;
+            }
             match &c.anchor {
                 Anchor::Exact => {}
                 // Carried from an earlier version: said once per transcript, below.
@@ -715,12 +749,24 @@ fn journals(dir: &Path) -> Vec<Result<(PathBuf, String), Problem>> {
     found
 }
 
-/// Whether coding `c` is on its words in `t` without reading `t`'s text: it was made on the
-/// version `t` has (a journal line's version is that of the text its offsets and quote were
-/// taken from), and its offsets fit its quote and the text. `check` reads every text, so a
-/// journal line edited by hand is still found there.
-fn vouched(t: &Transcript, c: &Coding) -> bool {
-    c.version.as_deref() == Some(t.version())
+/// Whether coding `c` of `state` is on its words in `t` without reading `t`'s text (see
+/// [`vouched_by`]).
+fn vouched(t: &Transcript, c: &Coding, state: &CoderState) -> bool {
+    vouched_by(t, c, &state.unsealed)
+}
+
+/// Whether coding `c` is on its words in `t` without reading `t`'s text: every journal line
+/// that placed it vouches for itself by its checksum (`unsealed` holds the codings of lines
+/// that do not: edited by hand, or without a sum), it was made on the version `t` has (a
+/// journal line's version is that of the text its offsets and quote were taken from), and its
+/// offsets fit its quote and the text.
+fn vouched_by(
+    t: &Transcript,
+    c: &Coding,
+    unsealed: &rustc_hash::FxHashMap<super::coding::CodingId, Option<usize>>,
+) -> bool {
+    !unsealed.contains_key(&c.id)
+        && c.version.as_deref() == Some(t.version())
         && c.start < c.end
         && c.end <= t.len_chars()
         && c.text.chars().count() == c.end - c.start

@@ -342,14 +342,18 @@ impl Journal {
                 ids.insert(c.id);
                 c.line = self.state.lines + i + 1;
             }
-            let rec = Record {
+            let mut rec = Record {
                 seq,
                 at: at.clone(),
                 coder: self.state.coder.clone(),
                 batch,
                 batch_size: (batch.is_some() && i == 0).then_some(count),
                 op,
+                sum: None,
             };
+            // What places a coding vouches for itself: a later load may take it as on its
+            // words without reading the text (see `seal`).
+            rec.seal();
             let line = serde_json::to_string(&rec)?;
             logged.push(Logged {
                 key: line_key(&line),
@@ -410,6 +414,7 @@ impl Journal {
                 batch: None,
                 batch_size: None,
                 op,
+                sum: None,
             };
             let line = serde_json::to_string(&rec)?;
             text.push_str(&line);

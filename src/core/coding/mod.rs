@@ -21,6 +21,7 @@
 mod journal;
 mod op;
 mod passage;
+mod seal;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -31,4 +32,5 @@ pub use super::anchor::Anchor;
 pub use journal::{Journal, JournalError, journal_path, now, valid_coder};
 pub use op::{LogEntry, Op, Record};
 pub use passage::{Coding, CodingId, Span};
+pub use seal::reseal;
 pub use state::CoderState;

@@ -155,6 +155,16 @@ pub struct Record {
     pub batch_size: Option<u64>,
     #[serde(flatten)]
     pub op: Op,
+    /// On a line that places a coding: the checksum of what places it (`seal`), written by
+    /// `Journal::record`. Only a line whose sum is right vouches for its coding without its
+    /// text; None on lines from before sums and from other tools. Older builds ignore it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::seal::serialize",
+        deserialize_with = "super::seal::deserialize"
+    )]
+    pub sum: Option<u64>,
 }
 
 /// One entry of a coder's project logbook.
@@ -165,6 +175,19 @@ pub struct LogEntry {
 }
 
 impl Record {
+    /// Whether the line vouches for the coding it places: Some(true) when its sum is right,
+    /// Some(false) when it is wrong or missing, None when the line places no coding.
+    pub fn sealed(&self) -> Option<bool> {
+        let sum = super::seal::of(&self.op)?;
+        Some(self.sum == Some(sum))
+    }
+
+    /// Give the line the sum of what it places (none if it places nothing): what
+    /// `Journal::record` does, and what a tool that writes codewerk's journal lines must do.
+    pub fn seal(&mut self) {
+        self.sum = super::seal::of(&self.op);
+    }
+
     /// One journal line, as `serde_json::from_str::<Record>` reads it. The derive for a
     /// flattened, internally tagged `op` buffers every field of the line as a generic value
     /// before it looks at the tag (an allocation per key and per string, then a second pass):
@@ -205,6 +228,8 @@ struct CodingLine<'a> {
     memo: Option<String>,
     #[serde(default)]
     version: Option<String>,
+    #[serde(default, deserialize_with = "super::seal::deserialize")]
+    sum: Option<u64>,
 }
 
 impl CodingLine<'_> {
@@ -232,6 +257,7 @@ impl CodingLine<'_> {
             } else {
                 Op::Remove(coding)
             },
+            sum: self.sum,
         }
     }
 }

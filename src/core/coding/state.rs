@@ -22,6 +22,11 @@ pub struct CoderState {
     pub done: BTreeSet<String>,
     /// Codings marked as key quotes (`Op::KeyQuote`): what `export report --key-quotes` shows.
     pub key_quotes: BTreeSet<CodingId>,
+    /// Codings placed (added, removed, edited, re-anchored) by a line that does not vouch for
+    /// itself (`Record::sealed`): they are checked against their text, never taken as on their
+    /// words unread. By id: the line of the first wrong sum (edited by hand), or None when the
+    /// lines only had none (journals from before sums, other tools).
+    pub unsealed: FxHashMap<CodingId, Option<usize>>,
     /// Problems met while reading the journal (skipped lines), as warnings.
     pub warnings: Vec<Problem>,
     pub(super) actions: FxHashMap<u64, Vec<Op>>,
@@ -380,6 +385,8 @@ impl CoderState {
     /// Check one op against the state; None if it cannot be applied (reported).
     fn admit(&mut self, path: &Path, l: Logged) -> Option<Op> {
         let warn = |msg: String| Problem::warning(path, msg).at(l.line, None);
+        let sealed = l.rec.sealed();
+        let wrong = l.rec.sum.is_some().then_some(l.line);
         let mut op = l.rec.op;
         match &mut op {
             Op::Add(c) => {
@@ -435,7 +442,30 @@ impl CoderState {
             }
             _ => {}
         }
+        match (sealed, &op) {
+            (Some(false), _) => self.unseal(&op, wrong),
+            // Placed anew by a line that vouches for itself: codewerk wrote it with the text at
+            // hand (an edit in the TUI, `check --fix` recording where the text showed it), so
+            // the coding is on those words and a hand-edited line before it no longer counts.
+            (Some(true), Op::Edit { id, .. } | Op::Reanchor { id, .. }) => {
+                self.unsealed.remove(id);
+            }
+            _ => {}
+        }
         Some(op)
+    }
+
+    /// The coding `op` places is not vouched for by its line (`wrong`: the line of a wrong sum).
+    fn unseal(&mut self, op: &Op, wrong: Option<usize>) {
+        let id = match op {
+            Op::Add(c) | Op::Remove(c) => c.id,
+            Op::Edit { id, .. } | Op::Reanchor { id, .. } => *id,
+            _ => return,
+        };
+        let first = self.unsealed.entry(id).or_default();
+        if first.is_none() {
+            *first = wrong;
+        }
     }
 
     fn commit(&mut self, key: u64, ops: Vec<Op>) {

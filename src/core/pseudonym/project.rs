@@ -639,6 +639,8 @@ impl Walk<'_> {
         if v == before {
             return None;
         }
+        // Its checksum covers the offsets and quote just rewritten.
+        super::super::coding::reseal(raw, &mut v);
         let mut out = serde_json::to_string(&v).ok()?;
         out.push_str(&raw[raw.trim_end().len()..]);
         Some(out)
