@@ -190,8 +190,9 @@ fn report(project: &Project, info: &Exported) {
     }
     if info.orphaned > 0 {
         eprintln!(
-            "codewerk: warning: {} passage(s) no longer sit on their text after a transcript edit \
-             (ambiguous or orphaned) and were left out; `codewerk check` lists them",
+            "codewerk: warning: {} passage(s) are not on their words (the transcript was \
+             edited, or their journal line; ambiguous or orphaned) and were left out; `codewerk \
+             check` lists them",
             info.orphaned
         );
     }

@@ -74,8 +74,9 @@ fn print_stats(project: &Project, coder: Option<&str>, o: &StatsOpt) -> Result<(
         println!();
         if s.flagged > 0 {
             eprintln!(
-                "codewerk: warning: {} coding(s) of {} no longer sit on their text after a \
-                 transcript edit and are not counted; `codewerk check` lists them",
+                "codewerk: warning: {} coding(s) of {} are not on their words (the transcript \
+                 was edited, or their journal line) and are not counted; `codewerk check` lists \
+                 them",
                 s.flagged, s.coder
             );
         }
