@@ -197,12 +197,7 @@ impl App {
         {
             self.say(format!("cannot read the journal again: {e}"), true);
         }
-        self.readonly = self
-            .project
-            .coders
-            .get(&self.coder)
-            .cloned()
-            .unwrap_or_else(|| CoderState::new(&self.coder));
+        self.readonly = super::readonly_state(&self.project, &self.coder, self.journal.is_some());
         self.codes.filter.clear();
         self.codes.filtering = false;
         match selected {
