@@ -553,6 +553,23 @@ fn a_view_that_reads_a_broken_text_says_so() {
     );
     let name = broken.file_name().unwrap().to_string_lossy().to_string();
     assert!(said.text.contains(&name), "{}", said.text);
+    // An export counts on it no more than the command would (which refuses).
+    for c in ['q', 'M', 'x'] {
+        app.handle(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    let said = app.message.as_ref().expect("a message");
+    assert!(
+        said.error
+            && said
+                .text
+                .starts_with("NOT exported: the project has 1 error"),
+        "{}",
+        said.text
+    );
+    assert!(!dir.path().join("exports").exists());
 }
 
 /// Autocode on a text read only now that is not the one the project was loaded with: its hits

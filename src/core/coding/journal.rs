@@ -508,7 +508,8 @@ impl FileState {
                 i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
             )
         };
-        // Without a status change time, never the same: the journal is read again.
+        // Without them, `CoderState::load` records no state to compare: the journal is read
+        // again.
         #[cfg(not(unix))]
         let (mtime_ns, ctime_ns) = (-1, -1);
         FileState {

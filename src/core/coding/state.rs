@@ -176,7 +176,8 @@ impl CoderState {
         match read() {
             Ok((bytes, before)) => {
                 let mut state = Self::replay(path, coder, &bytes);
-                if bytes.len() as u64 == before.len() {
+                // Only where a file's times tell every write apart (see `FileState`).
+                if cfg!(unix) && bytes.len() as u64 == before.len() {
                     state.read_as = Some(super::journal::FileState::of(&before));
                 }
                 Ok(state)
@@ -489,6 +490,12 @@ impl CoderState {
         *n += 1;
         if *n == 1 {
             for op in ops.iter().rev() {
+                // An undone edit puts back the place it had before, which may be one a line
+                // edited by hand gave (the sealed edit had taken it off `unsealed`): from here
+                // on it vouches for nothing, and is checked against its text.
+                if let Op::Edit { id, .. } | Op::Reanchor { id, .. } = op {
+                    self.unsealed.entry(*id).or_insert(None);
+                }
                 self.apply(&op.inverse());
             }
             remove_from(&mut self.undo, target);

@@ -1227,3 +1227,47 @@ fn the_readme_example_line_has_a_right_sum() {
         .unwrap();
     assert_eq!(Record::parse(line).unwrap().sealed(), Some(true), "{line}");
 }
+
+/// A sealed edit vouches for the place it gives; undoing it puts back the place before, which a
+/// line edited by hand may have given: that one is checked against its text again.
+#[test]
+fn undoing_a_sealed_edit_of_a_hand_edited_coding_vouches_for_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(dir.path(), "ann");
+    let id = {
+        let mut j = Journal::open(dir.path(), "ann").unwrap();
+        let ops = j.record(vec![Op::Add(coding("T1", "a", 0, 2))]).unwrap();
+        let Op::Add(c) = &ops[0] else { panic!() };
+        c.id
+    };
+    // Moved by hand, its sum kept: no longer vouched for.
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replace("\"start\":0,\"end\":2", "\"start\":3,\"end\":5"),
+    )
+    .unwrap();
+    let mut j = Journal::open(dir.path(), "ann").unwrap();
+    assert_eq!(j.state.unsealed.get(&id), Some(&Some(1)));
+    // Put right in the review (a sealed edit), then that undone.
+    let span = |start, end| Span {
+        start,
+        end,
+        text: "xx".into(),
+        version: None,
+    };
+    j.record(vec![Op::Edit {
+        id,
+        before: span(3, 5),
+        after: span(0, 2),
+    }])
+    .unwrap();
+    assert!(!j.state.unsealed.contains_key(&id), "the edit vouches");
+    j.undo().unwrap();
+    assert_eq!(j.state.codings[&id].start, 3);
+    assert!(j.state.unsealed.contains_key(&id), "live");
+    drop(j);
+    let again = CoderState::load(&path, "ann").unwrap();
+    assert_eq!(again.codings[&id].start, 3);
+    assert!(again.unsealed.contains_key(&id), "replayed");
+}

@@ -89,6 +89,8 @@ struct Row {
     id: Range<usize>,
     file: Range<usize>,
     span: Option<RowSpan>,
+    /// `Transcript::content_hash` of the text the index was made from.
+    content: u64,
     parsed: OnceLock<Option<Box<Respondent>>>,
 }
 
@@ -122,14 +124,17 @@ impl Light {
     pub fn read_transcripts(&self, ids: &[&str]) -> HashMap<String, Transcript> {
         ids.par_iter()
             .filter_map(|id| {
-                let file = &self.stamps[self.row(id)?.file.clone()];
+                let row = self.row(id)?;
+                let file = &self.stamps[row.file.clone()];
                 let path = self
                     .root
                     .join("transcripts")
                     .join(std::str::from_utf8(file).ok()?);
                 let bytes = std::fs::read(&path).ok()?;
                 let t = Transcript::from_bytes(id, &path, &bytes).ok()?;
-                Some((id.to_string(), t))
+                // Saved since its stamp was compared: the index's offsets are not of this text,
+                // so it gives no snippet rather than a wrong one.
+                (t.content_hash() == row.content).then(|| (id.to_string(), t))
             })
             .collect()
     }
@@ -515,6 +520,7 @@ impl Rest {
                 id: at(t.id),
                 file: at(t.file),
                 span: t.row,
+                content: t.content,
                 parsed: OnceLock::new(),
             })
             .collect();
@@ -765,6 +771,19 @@ mod tests {
         assert!(a.total > 0);
         assert_eq!(a.total, b.total);
         assert_eq!(a.hits, b.hits);
+    }
+
+    #[test]
+    fn a_text_saved_after_its_stamp_was_compared_gives_no_snippet() {
+        let (dir, p) = fresh_project(3);
+        remember(&p);
+        let (_, light) = Index::open_fresh(dir.path()).expect("fresh");
+        let id = p.transcripts[1].id.clone();
+        assert_eq!(light.read_transcripts(&[&id]).len(), 1);
+        let t = dir.path().join("transcripts").join(format!("{id}.txt"));
+        let text = std::fs::read_to_string(&t).unwrap();
+        std::fs::write(&t, text.replacen("R:", "R: Ineens", 1)).unwrap();
+        assert!(light.read_transcripts(&[&id]).is_empty());
     }
 
     #[test]

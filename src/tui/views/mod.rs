@@ -73,12 +73,25 @@ pub enum Outcome {
     },
 }
 
+/// The project's errors, with the texts found changed on disk since the load (said when first
+/// read, but not moved into `problems` while the app runs).
+pub fn error_count(project: &Project) -> usize {
+    let late = project
+        .transcripts
+        .iter()
+        .filter_map(crate::core::transcript::Transcript::late_problem)
+        .filter(|p| p.is_error() && !project.problems.contains(p))
+        .count();
+    project.problems.iter().filter(|p| p.is_error()).count() + late
+}
+
 /// Write an export under the project's `exports/` (a new name if the default one is taken) and
 /// say which file it went to.
 pub fn write_export(project: &Project, req: &Request) -> Outcome {
     // As the command refuses: counts from a project with errors (a row of respondents.csv not
-    // read, a journal line skipped) would be wrong without saying so.
-    let errors = project.problems.iter().filter(|p| p.is_error()).count();
+    // read, a journal line skipped, a text changed on disk since the load) would be wrong
+    // without saying so.
+    let errors = error_count(project);
     if errors > 0 {
         return Outcome::Say(
             format!(
