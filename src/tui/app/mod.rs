@@ -669,6 +669,17 @@ impl App {
         self.say(text, true);
     }
 
+    /// The project's errors, with the texts found changed on disk since the load that
+    /// `say_late_problems` has said: counted by the update loop, not by every frame drawn.
+    pub fn errors(&self) -> usize {
+        self.project
+            .problems
+            .iter()
+            .filter(|p| p.is_error())
+            .count()
+            + self.late_said
+    }
+
     /// A message that only holds while nothing is selected is gone once something is (by
     /// key or by mouse), instead of telling a coder who did select to select.
     fn drop_stale_message(&mut self) {

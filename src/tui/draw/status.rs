@@ -15,7 +15,7 @@ pub(super) fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     }
     // Always in sight while the project has errors: the views' counts and the exports (which
     // are refused) cannot be trusted until `codewerk check` is clean.
-    let errors = crate::tui::views::error_count(&app.project);
+    let errors = app.errors();
     if errors > 0 {
         spans.push(Span::styled(
             format!(" {} ", crate::core::text::count(errors, "ERROR", "ERRORS")),
