@@ -54,6 +54,30 @@ pub struct FileStamp {
 }
 
 impl FileStamp {
+    /// The stamp of an open file's metadata, where the platform gives its inode and status
+    /// change time (none elsewhere: size and modification time alone do not tell every write
+    /// apart).
+    pub fn of(m: &std::fs::Metadata) -> Option<FileStamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |secs: i64, nanos: i64| {
+                Some(u128::try_from(secs).ok()? * 1_000_000_000 + u128::try_from(nanos).ok()?)
+            };
+            Some(FileStamp {
+                size: m.len(),
+                mtime_ns: ns(m.mtime(), m.mtime_nsec())?,
+                ino: m.ino(),
+                ctime_ns: ns(m.ctime(), m.ctime_nsec())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = m;
+            None
+        }
+    }
+
     /// Whether a file with this stamp, read after `read_at` began, can be cached.
     pub fn trusted(&self, read_at: SystemTime) -> bool {
         // The modification time only: a write during the read that then puts an old time back

@@ -4,6 +4,7 @@ use super::op::{Op, Record};
 use super::passage::CodingId;
 use super::state::{CoderState, Logged, fresh, line_key};
 use crate::core::fsutil;
+use crate::core::transcript_cache::FileStamp;
 use crate::core::versions::Snapshots;
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -114,7 +115,7 @@ impl Journal {
     }
 
     /// As `open`; `known` is the coder's state as a load read it (`CoderState::load`). If the
-    /// file is still as it was then (same file, size, modification and status change time),
+    /// file is still as it was then (same inode, size, modification and status change time),
     /// that state is taken instead of reading and replaying the journal again: at 185,000
     /// codings that second read was most of the TUI's start. `reused` says which it was.
     pub fn open_known(
@@ -187,7 +188,8 @@ impl Journal {
         let meta = file.metadata().map_err(io(&path))?;
         if let Some(known) = known.filter(|k| {
             k.coder == coder
-                && k.read_as == Some(FileState::of(&meta))
+                && k.read_as.is_some()
+                && k.read_as == FileStamp::of(&meta)
                 && k.valid_len == meta.len()
                 && !k.needs_newline
         }) {
@@ -484,40 +486,6 @@ impl Journal {
             return Err(JournalError::ChangedOnDisk(self.path.clone()));
         }
         Ok(())
-    }
-}
-
-/// What a journal file is at one moment: which file (device, inode), its size, and its
-/// modification and status change times in ns. A write of any kind changes one of them (the
-/// status change time even under `touch -r` or `cp -p`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileState {
-    identity: (u64, u64),
-    len: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-}
-
-impl FileState {
-    pub fn of(m: &fs::Metadata) -> FileState {
-        #[cfg(unix)]
-        let (mtime_ns, ctime_ns) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
-            )
-        };
-        // Without them, `CoderState::load` records no state to compare: the journal is read
-        // again.
-        #[cfg(not(unix))]
-        let (mtime_ns, ctime_ns) = (-1, -1);
-        FileState {
-            identity: file_identity(m),
-            len: m.len(),
-            mtime_ns,
-            ctime_ns,
-        }
     }
 }
 

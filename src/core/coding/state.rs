@@ -50,9 +50,9 @@ pub struct CoderState {
     pub(super) valid_len: u64,
     /// The last line is a good record but has no final newline (a hand-made journal).
     pub(super) needs_newline: bool,
-    /// The journal file as `load` found it when it read it whole (see `journal::FileState`):
+    /// The journal file's stamp when `load` read it whole (`FileStamp`: inode, size, times):
     /// `Journal::open_known` takes this state instead of reading a file that is still so.
-    pub(super) read_as: Option<super::journal::FileState>,
+    pub(super) read_as: Option<crate::core::transcript_cache::FileStamp>,
     /// The ids of the codings on each transcript, kept by `apply` (every change the journal
     /// makes, replayed or recorded, goes through it): opening or drawing a transcript then
     /// costs what is on it, not a scan of every coding in the project.
@@ -176,9 +176,9 @@ impl CoderState {
         match read() {
             Ok((bytes, before)) => {
                 let mut state = Self::replay(path, coder, &bytes);
-                // Only where a file's times tell every write apart (see `FileState`).
-                if cfg!(unix) && bytes.len() as u64 == before.len() {
-                    state.read_as = Some(super::journal::FileState::of(&before));
+                // None where the platform's stamps do not tell every write apart.
+                if bytes.len() as u64 == before.len() {
+                    state.read_as = crate::core::transcript_cache::FileStamp::of(&before);
                 }
                 Ok(state)
             }
